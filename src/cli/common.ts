@@ -1,0 +1,81 @@
+/**
+ * What every command shares: turning errors into exit codes and messages, and loading a
+ * spec with the --set/--shard flags applied.
+ */
+import { buildPlan } from '../plan/build.js';
+import { parseShard } from '../plan/shard.js';
+import type { Plan } from '../plan/types.js';
+import { RunError, UserError } from '../errors.js';
+import { loadSpec, type LoadedSpec } from '../spec/load.js';
+import { parseOverride } from '../spec/overrides.js';
+import { colorEnabled, paint } from '../ui/color.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, run: 3, internal: 4, interrupted: 130 } as const;
+
+export interface GlobalOptions {
+  debug?: boolean;
+}
+
+let debug = false;
+export function setDebug(on: boolean): void {
+  debug = on;
+}
+
+/** Wraps a command action: user errors print cleanly and exit 2, run errors exit 3. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void> | number | void) {
+  return async (...args: A): Promise<void> => {
+    try {
+      const code = await fn(...args);
+      process.exitCode = code ?? EXIT.ok;
+    } catch (e) {
+      process.exitCode = reportError(e);
+    }
+  };
+}
+
+export function reportError(e: unknown): number {
+  const color = colorEnabled(process.stderr);
+  if (e instanceof UserError) {
+    for (const p of e.problems) process.stderr.write(`${paint('error', 'red', color)}: ${p}\n`);
+    if (e.problems.length > 1) process.stderr.write(`${e.problems.length} problems\n`);
+    if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
+    return EXIT.usage;
+  }
+  if (e instanceof RunError) {
+    process.stderr.write(`${paint('error', 'red', color)}: ${e.message}\n`);
+    if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
+    return EXIT.run;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(`${paint('internal error', 'red', color)}: ${err.message}\n`);
+  process.stderr.write(debug ? `${err.stack}\n` : 'Run again with --debug for a stack trace, and please report it.\n');
+  return EXIT.internal;
+}
+
+export interface SpecFlags {
+  set?: string[];
+  shard?: string;
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function loadFromFlags(file: string, flags: SpecFlags): { loaded: LoadedSpec; plan: Plan } {
+  const overrides = (flags.set ?? []).map(parseOverride);
+  const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
+  const loaded = loadSpec(file, { overrides });
+  const plan = buildPlan(loaded, { shard });
+  return { loaded, plan };
+}
+
+export const MAX_CELLS_WITHOUT_YES = 10_000;
+
+export function checkPlanSize(plan: Plan, yes: boolean | undefined): void {
+  if (plan.totalCells > MAX_CELLS_WITHOUT_YES && !yes) {
+    throw new UserError(
+      `the plan has ${plan.totalCells.toLocaleString('en-US')} cells (over ${MAX_CELLS_WITHOUT_YES.toLocaleString('en-US')}); ` +
+        'narrow the matrix, or pass --yes if you mean it',
+    );
+  }
+}

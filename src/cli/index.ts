@@ -1,0 +1,50 @@
+/**
+ * cli/: the commander program. The only room that reads argv, prints final output and
+ * chooses exit codes. One file per command.
+ */
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
+import { EXIT, setDebug } from './common.js';
+import { registerPlan } from './plan.js';
+import { registerSchema } from './schema.js';
+import { registerValidate } from './validate.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('llm-sweep')
+    .description('Benchmark LLM inference endpoints over a grid of parameters and load settings.')
+    .version(VERSION, '-V, --version')
+    .option('--debug', 'print stack traces for errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: false })
+    .hook('preAction', (cmd) => setDebug(Boolean(cmd.opts().debug)))
+    .exitOverride();
+  registerPlan(program);
+  registerValidate(program);
+  registerSchema(program);
+  program.addHelpText(
+    'after',
+    `
+Exit codes: 0 ok, 1 threshold failed or regression, 2 invalid input, 3 run could not
+proceed, 4 internal error, 130 interrupted.
+Docs: docs/spec.md (spec format), README.md (quick start).`,
+  );
+  return program;
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; bad flags are usage errors.
+      process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    throw e;
+  }
+}
+
+await main();

@@ -1,0 +1,65 @@
+/**
+ * plan/: turns a validated spec into the grid of cells the runner executes. A Plan is
+ * pure data: every cell's parameters, its load settings and its request count, plus the
+ * resolved prompt list. Nothing here sends a request.
+ */
+import type { ChatMessage } from '../spec/schema.js';
+
+/** One matrix combination. Values keep their YAML types (number, string, bool, list, map). */
+export type Combination = Record<string, unknown>;
+
+export interface LoadSettings {
+  /** Most requests in flight at once. */
+  concurrency: number;
+  /** Requests per second (open loop); undefined = closed loop (as fast as concurrency allows). */
+  rate?: number;
+  /** Ask for a streamed response. */
+  stream: boolean;
+}
+
+export interface Cell {
+  /** Stable, readable id built from this cell's own values (plan/cell-id.ts). */
+  id: string;
+  /** 0-based position in the whole (unsharded) plan. */
+  index: number;
+  /** The matrix values of this cell, keyed by axis, in axis order (load keys included). */
+  params: Combination;
+  /** Request body fields: spec.params overlaid with every non-load matrix value. */
+  body: Record<string, unknown>;
+  load: LoadSettings;
+  /** Recorded requests; undefined when the cell runs for `duration_s`. */
+  requests?: number;
+  /** Seconds to keep sending, when the spec gives duration_s. */
+  duration_s?: number;
+  /** Requests sent first and not recorded. */
+  warmup: number;
+}
+
+/** A prompt, resolved from inline text, a chat array or a file line. */
+export interface Prompt {
+  /** 0-based index in the prompt list (the `prompt_id` column). */
+  id: number;
+  /** Chat messages; a plain prompt becomes one user message. */
+  messages: ChatMessage[];
+  /** The prompt as plain text (completions endpoints; token estimates). */
+  text: string;
+  /** Where it came from, e.g. `prompts.jsonl:3`, for messages. */
+  origin: string;
+}
+
+export interface Plan {
+  /** Every matrix key in column order: spec axes first, then keys that include added. */
+  axes: string[];
+  /** The cells this process runs (all of them, or one shard's). */
+  cells: Cell[];
+  /** Number of cells in the whole plan, before sharding. */
+  totalCells: number;
+  prompts: Prompt[];
+  shard?: Shard;
+}
+
+/** 1-based shard k of n. */
+export interface Shard {
+  k: number;
+  n: number;
+}
