@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { EXIT, setDebug } from './common.js';
 import { registerPlan } from './plan.js';
+import { registerRun } from './run.js';
 import { registerSchema } from './schema.js';
 import { registerValidate } from './validate.js';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: false })
     .hook('preAction', (cmd) => setDebug(Boolean(cmd.opts().debug)))
     .exitOverride();
+  registerRun(program);
   registerPlan(program);
   registerValidate(program);
   registerSchema(program);

@@ -1,0 +1,90 @@
+import { resolve, join } from 'node:path';
+import type { Command } from 'commander';
+import { RunError } from '../errors.js';
+import { runSweep, type SweepResult } from '../runner/run-sweep.js';
+import { startEndpoint } from '../runner/endpoint.js';
+import { colorEnabled, paint } from '../ui/color.js';
+import { createProgress } from '../ui/progress.js';
+import { formatPlan } from '../ui/plan-table.js';
+import { formatSummaryTable } from '../ui/summary-table.js';
+import { action, checkPlanSize, collect, EXIT, loadFromFlags, type SpecFlags } from './common.js';
+
+interface RunFlags extends SpecFlags {
+  out?: string;
+  quiet?: boolean;
+  json?: boolean;
+  dryRun?: boolean;
+  yes?: boolean;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run every cell of the spec, write results, print the summary table')
+    .argument('<spec>', 'sweep spec (YAML)')
+    .option('--out <dir>', 'results folder (default: <output.dir>/<name>/<timestamp>)')
+    .option('--set <key=value>', 'override a spec value by dotted path (repeatable)', collect)
+    .option('--shard <k/n>', 'run only shard k of n (whole cells)')
+    .option('-q, --quiet', 'no progress output')
+    .option('--json', 'print the summary as JSON on stdout instead of the table')
+    .option('--dry-run', 'expand and print the plan; send nothing (same as `plan`)')
+    .option('--yes', 'allow a plan of more than 10,000 cells')
+    .action(action(runCommand));
+}
+
+export function timestamp(d = new Date()): string {
+  return d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+}
+
+async function runCommand(file: string, flags: RunFlags): Promise<number> {
+  const { loaded, plan } = loadFromFlags(file, flags);
+  checkPlanSize(plan, flags.yes);
+  const color = colorEnabled(process.stderr);
+  if (flags.dryRun) {
+    process.stdout.write(`${formatPlan(plan, { color: colorEnabled(process.stdout), source: file })}\n`);
+    return EXIT.ok;
+  }
+  const outDir = resolve(flags.out ?? join(loaded.spec.output.dir, loaded.name, timestamp()));
+  const progress = createProgress({ quiet: Boolean(flags.quiet), color });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) controller.abort();
+    else progress.note('interrupted again: cutting requests in flight');
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const endpoint = await startEndpoint(loaded.spec.target);
+  let result: SweepResult;
+  try {
+    result = await runSweep({
+      loaded,
+      plan,
+      baseUrl: endpoint.baseUrl,
+      outDir,
+      signal: controller.signal,
+      graceMs: 5000,
+      onEvent: progress.listener,
+    });
+  } finally {
+    progress.stop();
+    await endpoint.stop();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+  if (flags.json) {
+    process.stdout.write(
+      `${JSON.stringify({ out: outDir, interrupted: result.interrupted, fatal: result.fatal ?? null, cells: result.summaries }, null, 2)}\n`,
+    );
+  } else if (result.summaries.length > 0) {
+    process.stdout.write(`${formatSummaryTable(result.summaries, plan.axes, colorEnabled(process.stdout))}\n`);
+  }
+  if (!flags.quiet) process.stderr.write(`results: ${outDir}\n`);
+  if (result.fatal) throw new RunError(result.fatal);
+  if (result.interrupted) {
+    process.stderr.write(`${paint('interrupted', 'yellow', color)}: finished rows are saved; run again with --resume to complete\n`);
+    return EXIT.interrupted;
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,393 @@
+/**
+ * The only file that talks HTTP (and the only importer of axios): keep-alive agents sized
+ * to the cell's concurrency, retries with exponential backoff and full jitter (axios-retry,
+ * honouring Retry-After), a connect timeout and a read (idle) timeout that also covers the
+ * silence between stream chunks. Failures come back as `HttpFailure` values with a kind,
+ * never as raw axios errors.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import tls from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
+import axiosRetry, { isNetworkError, retryAfter } from 'axios-retry';
+import type { ProviderRequest } from './types.js';
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  retries: number;
+  /** Statuses to retry, and 'network' for connection errors. */
+  on: readonly (number | 'network')[];
+  /** Base of the exponential backoff, ms. */
+  backoff_ms: number;
+  /** Cap of one wait, ms (Retry-After included). */
+  max_backoff_ms: number;
+}
+
+export interface HttpClientOptions {
+  /** Sockets kept per host: the cell's concurrency. */
+  concurrency: number;
+  connectTimeoutMs: number;
+  /** Longest silence allowed before the headers and between body chunks, ms. */
+  readTimeoutMs: number;
+  retry: RetryPolicy;
+  /** Random source for backoff jitter (tests pass a fixed one). */
+  random?: () => number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  /**
+   * Reads the body, calling `onChunk` with each piece and the performance.now() of its
+   * arrival. Resolves at the end; rejects with an HttpFailure (`timeout` when the body
+   * goes silent longer than the read timeout, `network` when the connection drops,
+   * `aborted`). `onChunk` may throw an HttpFailure to stop reading.
+   */
+  consume(onChunk: (chunk: Buffer, at: number) => void): Promise<void>;
+  /** Attempts made, the successful one included. */
+  attempts: number;
+  /** performance.now() when the successful attempt was sent. */
+  sentAt: number;
+}
+
+export type FailureKind = 'http' | 'timeout' | 'network' | 'aborted';
+
+export class HttpFailure extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    readonly attempts: number,
+    /** performance.now() of the last attempt's send. */
+    readonly sentAt: number,
+    readonly status?: number,
+    /** First 64 KiB of an error response body. */
+    readonly bodyText?: string,
+  ) {
+    super(message);
+    this.name = 'HttpFailure';
+  }
+}
+
+export interface SendOptions {
+  signal?: AbortSignal;
+}
+
+export interface HttpClient {
+  post(req: ProviderRequest, opts?: SendOptions): Promise<HttpResponse>;
+  /** Closes idle keep-alive sockets. */
+  close(): void;
+}
+
+const MAX_ERROR_BODY = 64 * 1024;
+
+/**
+ * Per-request state, carried on the axios config across retries. A class, not a plain
+ * object: axios deep-copies plain objects when it merges configs, which would count
+ * attempts on a copy.
+ */
+class AttemptState {
+  attempts = 0;
+  sentAt = performance.now();
+  constructor(readonly idle: IdleWatch) {}
+}
+
+type Config = AxiosRequestConfig & { llmSweep?: AttemptState };
+
+export function createHttpClient(opts: HttpClientOptions): HttpClient {
+  const agentOpts = {
+    keepAlive: true,
+    maxSockets: opts.concurrency,
+    maxFreeSockets: opts.concurrency,
+    // Sockets idle longer than this are closed by us before a server's keep-alive timeout
+    // can race a new request on them.
+    timeout: 60_000,
+  };
+  const httpAgent = withConnectTimeout(new http.Agent(agentOpts), opts.connectTimeoutMs, false);
+  const httpsAgent = withConnectTimeout(new https.Agent(agentOpts), opts.connectTimeoutMs, true);
+  const instance: AxiosInstance = axios.create({
+    httpAgent,
+    httpsAgent,
+    responseType: 'stream',
+    decompress: true,
+    maxRedirects: 0,
+    maxBodyLength: Infinity,
+    maxContentLength: Infinity,
+    // The idle watch below is the read timeout; axios' own timeout would cap whole streams.
+    timeout: 0,
+    validateStatus: (s) => s >= 200 && s < 300,
+    transitional: { clarifyTimeoutError: true },
+  });
+  instance.interceptors.request.use(
+    (config) => {
+      const state = (config as Config).llmSweep;
+      if (state) {
+        state.attempts += 1;
+        state.sentAt = performance.now();
+        state.idle.arm();
+      }
+      return config;
+    },
+    undefined,
+    { synchronous: true },
+  );
+  const random = opts.random ?? Math.random;
+  axiosRetry(instance, {
+    retries: opts.retry.retries,
+    retryCondition: (error) => shouldRetry(error, opts.retry),
+    retryDelay: (retryCount, error) => backoffDelay(retryCount, error, opts.retry, random),
+    onRetry: (_count, error) => {
+      // Let the socket go back to the pool: drain the unread error body.
+      drain(error);
+      const state = (error.config as Config | undefined)?.llmSweep;
+      state?.idle.disarm();
+    },
+  });
+
+  return {
+    async post(req, sendOpts = {}) {
+      const controller = new AbortController();
+      const idle = new IdleWatch(opts.readTimeoutMs, () => controller.abort(new IdleTimeout(opts.readTimeoutMs)));
+      const state = new AttemptState(idle);
+      const outer = sendOpts.signal;
+      const onOuterAbort = () => controller.abort(new UserAbort());
+      if (outer?.aborted) onOuterAbort();
+      outer?.addEventListener('abort', onOuterAbort, { once: true });
+      const config: Config = {
+        url: req.url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...req.headers },
+        data: JSON.stringify(req.body),
+        signal: controller.signal,
+        llmSweep: state,
+      };
+      try {
+        const res = await instance.request(config);
+        return {
+          status: res.status,
+          headers: flatHeaders(res.headers as Record<string, unknown>),
+          consume: consumer(res.data as Readable, idle, controller.signal, () =>
+            outer?.removeEventListener('abort', onOuterAbort),
+          ),
+          attempts: state.attempts,
+          sentAt: state.sentAt,
+        };
+      } catch (e) {
+        idle.disarm();
+        outer?.removeEventListener('abort', onOuterAbort);
+        throw await toFailure(e, state, controller.signal);
+      }
+    },
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+/** Full jitter (AWS architecture blog): a uniform wait in [0, min(cap, base * 2^n)]. */
+export function backoffDelay(
+  retryCount: number,
+  error: AxiosError | undefined,
+  policy: Pick<RetryPolicy, 'backoff_ms' | 'max_backoff_ms'>,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(policy.max_backoff_ms, policy.backoff_ms * 2 ** (retryCount - 1));
+  const jittered = random() * ceiling;
+  // The server's Retry-After is a floor, not a suggestion; still capped so a broken header
+  // cannot park the run for an hour.
+  const after = retryAfter(error);
+  return Math.min(policy.max_backoff_ms, Math.max(jittered, after));
+}
+
+function shouldRetry(error: AxiosError, policy: RetryPolicy): boolean {
+  const status = error.response?.status;
+  if (status !== undefined) return policy.on.includes(status);
+  if (error.code === 'ERR_CANCELED') return false;
+  return policy.on.includes('network') && (isNetworkError(error) || isConnectTimeout(error));
+}
+
+function isConnectTimeout(error: AxiosError): boolean {
+  return (error.cause as { code?: string } | undefined)?.code === 'ECONNECTTIMEOUT' || error.code === 'ECONNECTTIMEOUT';
+}
+
+class IdleTimeout extends Error {
+  constructor(ms: number) {
+    super(`no data for ${ms} ms (read timeout)`);
+    this.name = 'IdleTimeout';
+  }
+}
+
+class UserAbort extends Error {
+  constructor() {
+    super('aborted');
+    this.name = 'UserAbort';
+  }
+}
+
+/** A resettable timer: armed at send, re-armed by every byte, disarmed at the end. */
+class IdleWatch {
+  private timer: NodeJS.Timeout | undefined;
+  constructor(
+    private readonly ms: number,
+    private readonly onIdle: () => void,
+  ) {}
+  arm(): void {
+    if (this.timer) this.timer.refresh();
+    else this.timer = setTimeout(this.onIdle, this.ms);
+  }
+  disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+function consumer(source: Readable, idle: IdleWatch, signal: AbortSignal, onClose: () => void) {
+  return (onChunk: (chunk: Buffer, at: number) => void): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = (err?: HttpFailure) => {
+        if (settled) return;
+        settled = true;
+        idle.disarm();
+        signal.removeEventListener('abort', onAbort);
+        onClose();
+        if (err) {
+          source.destroy();
+          reject(err);
+        } else resolve();
+      };
+      // axios also watches the signal and may destroy the body first; whatever fires
+      // first, an aborted signal decides the kind.
+      const fromSignal = (fallback: HttpFailure): HttpFailure => {
+        if (!signal.aborted) return fallback;
+        const reason: unknown = signal.reason;
+        return reason instanceof IdleTimeout
+          ? new HttpFailure('timeout', reason.message, 0, 0)
+          : new HttpFailure('aborted', 'aborted', 0, 0);
+      };
+      const onAbort = () => settle(fromSignal(new HttpFailure('aborted', 'aborted', 0, 0)));
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      idle.arm();
+      source.on('data', (chunk: Buffer) => {
+        // The timestamp is taken here, before any parsing, when the bytes arrive.
+        const at = performance.now();
+        idle.arm();
+        try {
+          onChunk(chunk, at);
+        } catch (e) {
+          settle(e instanceof HttpFailure ? e : new HttpFailure('network', (e as Error).message, 0, 0));
+        }
+      });
+      source.once('end', () => settle());
+      const cut = () => fromSignal(new HttpFailure('network', 'connection closed mid-response', 0, 0));
+      source.once('error', (err: NodeJS.ErrnoException) =>
+        settle(fromSignal(new HttpFailure('network', networkMessage(err), 0, 0))),
+      );
+      source.once('aborted', () => settle(cut()));
+      source.once('close', () => {
+        // 'close' without 'end' is a connection cut mid-body.
+        if (!source.readableEnded) settle(cut());
+      });
+    });
+}
+
+async function toFailure(e: unknown, state: AttemptState, signal: AbortSignal): Promise<HttpFailure> {
+  const { attempts, sentAt } = state;
+  const reason: unknown = signal.aborted ? signal.reason : undefined;
+  if (reason instanceof IdleTimeout) return new HttpFailure('timeout', reason.message, attempts, sentAt);
+  if (reason instanceof UserAbort) return new HttpFailure('aborted', 'aborted', attempts, sentAt);
+  if (e instanceof AxiosError) {
+    if (e.response) {
+      const bodyText = await readText(e.response.data as Readable | string | undefined);
+      const status = e.response.status;
+      return new HttpFailure('http', `HTTP ${status}`, attempts, sentAt, status, bodyText);
+    }
+    if (isConnectTimeout(e)) return new HttpFailure('timeout', 'connect timeout', attempts, sentAt);
+    return new HttpFailure('network', networkMessage((e.cause as NodeJS.ErrnoException) ?? e), attempts, sentAt);
+  }
+  return new HttpFailure('network', (e as Error)?.message ?? String(e), attempts, sentAt);
+}
+
+function networkMessage(err: NodeJS.ErrnoException | Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const agg = (err as { errors?: NodeJS.ErrnoException[] }).errors;
+  const inner = agg?.[0]?.code;
+  const c = code ?? inner;
+  switch (c) {
+    case 'ECONNREFUSED':
+      return 'connection refused (ECONNREFUSED)';
+    case 'ECONNRESET':
+      return 'connection reset by the server (ECONNRESET)';
+    case 'ENOTFOUND':
+      return 'host not found (ENOTFOUND)';
+    case 'EPIPE':
+      return 'connection closed while sending (EPIPE)';
+    case 'ECONNECTTIMEOUT':
+      return 'connect timeout';
+    default:
+      return c ? `${err.message || c} (${c})` : err.message || 'network error';
+  }
+}
+
+async function readText(data: Readable | string | undefined): Promise<string> {
+  if (data === undefined || data === null) return '';
+  if (typeof data === 'string') return data.slice(0, MAX_ERROR_BODY);
+  if (typeof (data as Readable).on !== 'function') return JSON.stringify(data).slice(0, MAX_ERROR_BODY);
+  return new Promise((resolve) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const stream = data as Readable;
+    // An error body that never ends must not hang the request: give it a second.
+    const timer = setTimeout(() => finish(), 1000);
+    const finish = () => {
+      clearTimeout(timer);
+      stream.removeAllListeners('data');
+      stream.destroy();
+      resolve(Buffer.concat(parts).toString('utf8'));
+    };
+    stream.on('data', (chunk: Buffer) => {
+      if (size < MAX_ERROR_BODY) parts.push(chunk.subarray(0, MAX_ERROR_BODY - size));
+      size += chunk.length;
+    });
+    stream.once('end', finish);
+    stream.once('error', finish);
+  });
+}
+
+function drain(error: AxiosError): void {
+  const data = error.response?.data as Readable | undefined;
+  if (data && typeof data.resume === 'function') {
+    data.on('error', () => {});
+    data.resume();
+  }
+}
+
+function flatHeaders(h: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  return out;
+}
+
+type ConnectFn = (options: net.NetConnectOpts & tls.ConnectionOptions, cb?: (err: Error | null, s: net.Socket) => void) => net.Socket;
+
+/** Makes an agent fail a connection that is not established within `ms`. */
+function withConnectTimeout<A extends http.Agent>(agent: A, ms: number, secure: boolean): A {
+  const original = (agent as unknown as { createConnection: ConnectFn }).createConnection.bind(agent);
+  (agent as unknown as { createConnection: ConnectFn }).createConnection = (options, cb) => {
+    const socket = original(options, cb);
+    socket.setNoDelay(true);
+    const timer = setTimeout(() => {
+      const err = new Error(`connect timeout after ${ms} ms`) as NodeJS.ErrnoException;
+      err.code = 'ECONNECTTIMEOUT';
+      socket.destroy(err);
+    }, ms);
+    socket.once(secure ? 'secureConnect' : 'connect', () => clearTimeout(timer));
+    socket.once('close', () => clearTimeout(timer));
+    return socket;
+  };
+  return agent;
+}

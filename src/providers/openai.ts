@@ -1,0 +1,154 @@
+/**
+ * OpenAI-compatible chat and completions (OpenAI, vLLM, SGLang, llama.cpp, TGI's Messages
+ * API, Ollama's /v1, LM Studio, DashScope compatible mode, ...).
+ * Wire format: https://platform.openai.com/docs/api-reference/chat/streaming
+ * Real servers differ from the docs (see ../shared/fixtures/wire): llama.cpp sends no role
+ * chunk and puts usage in the chunk with finish_reason; mock servers send no usage at all.
+ */
+import type { BuildContext, Completion, Provider, ProviderRequest, StreamDelta, StreamEvent, Usage } from './types.js';
+
+type Endpoint = 'chat' | 'completions';
+
+function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`;
+}
+
+function authHeaders(ctx: BuildContext): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (ctx.target.api_key) headers.authorization = `Bearer ${ctx.target.api_key}`;
+  return { ...headers, ...ctx.target.headers };
+}
+
+function build(endpoint: Endpoint, ctx: BuildContext): ProviderRequest {
+  const body: Record<string, unknown> = {};
+  if (endpoint === 'chat') body.messages = ctx.prompt.messages;
+  else body.prompt = ctx.prompt.text;
+  Object.assign(body, ctx.cell.body);
+  body.stream = ctx.stream;
+  if (ctx.stream && ctx.askUsage && ctx.target.stream_usage) {
+    body.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
+  }
+  return {
+    url: joinUrl(ctx.target.base_url, endpoint === 'chat' ? '/chat/completions' : '/completions'),
+    headers: authHeaders(ctx),
+    body,
+  };
+}
+
+interface ChunkChoice {
+  delta?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null };
+  text?: string | null;
+  finish_reason?: string | null;
+}
+
+interface Chunk {
+  choices?: ChunkChoice[];
+  usage?: Usage | null;
+  error?: { message?: string } | string;
+  timings?: Record<string, unknown>;
+}
+
+export function readUsage(u: unknown): Usage | undefined {
+  if (!u || typeof u !== 'object') return undefined;
+  const o = u as Record<string, unknown>;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const usage: Usage = {
+    prompt_tokens: num(o.prompt_tokens),
+    completion_tokens: num(o.completion_tokens),
+    total_tokens: num(o.total_tokens),
+  };
+  return usage.prompt_tokens === undefined && usage.completion_tokens === undefined ? undefined : usage;
+}
+
+function numericTimings(t: Record<string, unknown> | undefined): Record<string, number> | undefined {
+  if (!t) return undefined;
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(t)) if (typeof v === 'number') out[k] = v;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+export function errorText(err: unknown): string {
+  if (typeof err === 'string') return err;
+  if (err && typeof err === 'object') {
+    const o = err as { message?: unknown; type?: unknown; code?: unknown };
+    if (typeof o.message === 'string') return o.message;
+    return JSON.stringify(err);
+  }
+  return String(err);
+}
+
+function decodeChunk(ev: StreamEvent): StreamDelta | undefined {
+  const data = ev.data.trim();
+  if (data === '[DONE]') return { done: true };
+  if (data === '') return undefined;
+  const chunk = JSON.parse(data) as Chunk;
+  if (ev.event === 'error' || chunk.error) return { error: errorText(chunk.error ?? chunk) };
+  const choice = chunk.choices?.[0];
+  const delta: StreamDelta = {};
+  if (choice) {
+    const text = choice.delta?.content ?? choice.text;
+    if (text) delta.text = text;
+    const reasoning = choice.delta?.reasoning_content ?? choice.delta?.reasoning;
+    if (reasoning) delta.reasoning = reasoning;
+    if (choice.finish_reason) delta.finishReason = choice.finish_reason;
+  }
+  const usage = readUsage(chunk.usage);
+  if (usage) delta.usage = usage;
+  const timings = numericTimings(chunk.timings);
+  if (timings) delta.serverTimings = timings;
+  return delta;
+}
+
+function parseResponse(body: unknown): Completion {
+  const b = body as Chunk & { choices?: { message?: { content?: string | null; reasoning_content?: string | null }; text?: string; finish_reason?: string }[] };
+  if (!b || typeof b !== 'object' || !Array.isArray(b.choices)) {
+    throw new Error('response has no choices');
+  }
+  const c = b.choices[0] ?? {};
+  return {
+    text: c.message?.content ?? c.text ?? '',
+    reasoning: c.message?.reasoning_content ?? undefined,
+    usage: readUsage(b.usage),
+    finishReason: c.finish_reason ?? undefined,
+    serverTimings: numericTimings(b.timings),
+  };
+}
+
+export function jsonErrorMessage(status: number, bodyText: string): string {
+  const text = bodyText.trim();
+  if (text.startsWith('{')) {
+    try {
+      const o = JSON.parse(text) as { error?: unknown; message?: unknown; detail?: unknown };
+      const msg = o.error !== undefined ? errorText(o.error) : o.message ?? o.detail;
+      if (msg !== undefined) return `HTTP ${status}: ${oneLine(typeof msg === 'string' ? msg : JSON.stringify(msg))}`;
+    } catch {
+      // not JSON after all; fall through to the text
+    }
+  }
+  if (/^<(!doctype|html)/i.test(text)) {
+    const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1];
+    return `HTTP ${status}${title ? `: ${oneLine(title)}` : ' (HTML error page)'}`;
+  }
+  return text ? `HTTP ${status}: ${oneLine(text)}` : `HTTP ${status}`;
+}
+
+function oneLine(s: string): string {
+  const flat = s.replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
+}
+
+function family(kind: 'openai-chat' | 'openai-completions', endpoint: Endpoint): Provider {
+  return {
+    kind,
+    framing: 'sse',
+    build: (ctx) => build(endpoint, ctx),
+    streamDecoder: () => decodeChunk,
+    parseResponse,
+    errorMessage: jsonErrorMessage,
+    rejectsUsageOption: (status, bodyText) =>
+      (status === 400 || status === 422) && /stream_options|include_usage/i.test(bodyText),
+  };
+}
+
+export const openaiChat: Provider = family('openai-chat', 'chat');
+export const openaiCompletions: Provider = family('openai-completions', 'completions');

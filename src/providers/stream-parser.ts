@@ -1,0 +1,4 @@
+export interface StreamParser {
+  push(chunk: Uint8Array): void;
+  end(): void;
+}

@@ -1,0 +1,17 @@
+/**
+ * The endpoint a run talks to: the spec's base_url as is, or — for `base_url: builtin` —
+ * the bundled simulator started as a child process on a free loopback port.
+ */
+import type { Target } from '../spec/schema.js';
+
+export interface Endpoint {
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startEndpoint(target: Target): Promise<Endpoint> {
+  if (target.base_url !== 'builtin') return { baseUrl: target.base_url, stop: async () => {} };
+  const { startBuiltinSimulator } = await import('../simulator/spawn.js');
+  const sim = await startBuiltinSimulator(target.simulator ?? {});
+  return { baseUrl: sim.baseUrl, stop: () => sim.stop() };
+}

@@ -1,0 +1,266 @@
+/**
+ * One request, start to finish: build it with the provider, send it with the HTTP client,
+ * read the body as it arrives, and time it. Every timestamp is performance.now() taken
+ * when bytes arrive, before parsing. Failures come back as data (ExchangeResult with
+ * `errorKind`), never as exceptions.
+ */
+import type { HttpClient, HttpResponse } from '../providers/http-client.js';
+import { HttpFailure } from '../providers/http-client.js';
+import { createNdjsonParser } from '../providers/ndjson.js';
+import { createSseParser } from '../providers/sse.js';
+import type { StreamParser } from '../providers/stream-parser.js';
+import type { BuildContext, Provider, StreamDelta, StreamEvent, Usage } from '../providers/types.js';
+import type { ErrorKind } from '../records/types.js';
+
+/** What the runner remembers about an endpoint across requests. */
+export interface EndpointMemory {
+  /** False once the server rejected stream_options.include_usage. */
+  askUsage: boolean;
+}
+
+export interface ExchangeResult {
+  ok: boolean;
+  httpStatus?: number;
+  errorKind?: ErrorKind;
+  /** Short error text, starting with its kind (see records/columns.ts). */
+  error?: string;
+  attempts: number;
+  /** performance.now() when the final attempt was sent. */
+  sentAt: number;
+  /** performance.now() of the last content chunk (or the end of the body / the error). */
+  endAt: number;
+  /** performance.now() of the first chunk with non-empty content or reasoning (streams only). */
+  firstTokenAt?: number;
+  /** Gaps between consecutive content chunks, ms (streams only). */
+  gaps: number[];
+  /** Output text (content + reasoning), for token estimates and saved responses. */
+  text: string;
+  usage?: Usage;
+  finishReason?: string;
+  /** True when the response was streamed. */
+  streamed: boolean;
+  serverTimings?: Record<string, number>;
+}
+
+export interface ExchangeInput {
+  client: HttpClient;
+  provider: Provider;
+  ctx: Omit<BuildContext, 'askUsage'>;
+  memory: EndpointMemory;
+  signal?: AbortSignal;
+}
+
+/** Thrown inside the body reader to stop reading with a known error. */
+class StopReading extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function exchange(input: ExchangeInput): Promise<ExchangeResult> {
+  const first = await attempt(input, input.memory.askUsage);
+  if (
+    !first.ok &&
+    first.errorKind === 'http' &&
+    input.memory.askUsage &&
+    input.ctx.stream &&
+    input.ctx.target.stream_usage &&
+    first.rejectedUsage
+  ) {
+    // The server refuses stream_options: ask once more without it, and never again.
+    input.memory.askUsage = false;
+    const second = await attempt(input, false);
+    second.attempts += first.attempts;
+    return second;
+  }
+  return first;
+}
+
+async function attempt(input: ExchangeInput, askUsage: boolean): Promise<ExchangeResult & { rejectedUsage?: boolean }> {
+  const { client, provider, signal } = input;
+  const ctx: BuildContext = { ...input.ctx, askUsage };
+  const req = provider.build(ctx);
+  let res: HttpResponse;
+  try {
+    res = await client.post(req, { signal });
+  } catch (e) {
+    if (!(e instanceof HttpFailure)) throw e;
+    const now = performance.now();
+    if (e.kind === 'http' && e.status !== undefined) {
+      const message = provider.errorMessage(e.status, e.bodyText ?? '');
+      const auth = e.status === 401 || e.status === 403;
+      return {
+        ...emptyResult(e.attempts, e.sentAt, now, ctx.stream),
+        httpStatus: e.status,
+        errorKind: auth ? 'auth' : 'http',
+        error: message,
+        rejectedUsage: provider.rejectsUsageOption?.(e.status, e.bodyText ?? '') ?? false,
+      };
+    }
+    return { ...emptyResult(e.attempts, e.sentAt, now, ctx.stream), errorKind: e.kind, error: `${e.kind}: ${e.message}` };
+  }
+  const contentType = res.headers['content-type'] ?? '';
+  // Some servers ignore `stream: true` and answer with one JSON body; read it as such.
+  const streamed = ctx.stream && !/application\/json/i.test(contentType);
+  return streamed ? readStream(provider, res) : readWhole(provider, res);
+}
+
+function emptyResult(attempts: number, sentAt: number, endAt: number, streamed: boolean): ExchangeResult {
+  return { ok: false, attempts, sentAt, endAt, gaps: [], text: '', streamed };
+}
+
+async function readStream(provider: Provider, res: HttpResponse): Promise<ExchangeResult> {
+  const result: ExchangeResult = {
+    ok: false,
+    httpStatus: res.status,
+    attempts: res.attempts,
+    sentAt: res.sentAt,
+    endAt: res.sentAt,
+    gaps: [],
+    text: '',
+    streamed: true,
+  };
+  const parts: string[] = [];
+  let lastContentAt: number | undefined;
+  let lastByteAt = res.sentAt;
+  let done = false;
+  let chunkAt = 0;
+  const decode = provider.streamDecoder();
+  const onDelta = (d: StreamDelta | undefined) => {
+    if (!d) return;
+    if (d.error !== undefined) throw new StopReading('stream', `stream: ${d.error}`);
+    const piece = (d.reasoning ?? '') + (d.text ?? '');
+    if (piece.length > 0) {
+      parts.push(piece);
+      if (result.firstTokenAt === undefined) result.firstTokenAt = chunkAt;
+      else if (lastContentAt !== undefined) result.gaps.push(chunkAt - lastContentAt);
+      lastContentAt = chunkAt;
+    }
+    if (d.usage) result.usage = { ...result.usage, ...definedOnly(d.usage) };
+    if (d.finishReason) result.finishReason = d.finishReason;
+    if (d.serverTimings) result.serverTimings = { ...result.serverTimings, ...d.serverTimings };
+    if (d.done) done = true;
+  };
+  const onEvent = (ev: StreamEvent) => {
+    let d: StreamDelta | undefined;
+    try {
+      d = decode(ev);
+    } catch (e) {
+      throw new StopReading('parse', `parse: unreadable stream event: ${snippet(ev.data)} (${(e as Error).message})`);
+    }
+    onDelta(d);
+  };
+  const parser: StreamParser =
+    provider.framing === 'ndjson' ? createNdjsonParser((line) => onEvent({ data: line })) : createSseParser(onEvent);
+  let stop: StopReading | undefined;
+  try {
+    await res.consume((chunk, at) => {
+      chunkAt = at;
+      lastByteAt = at;
+      try {
+        parser.push(chunk);
+      } catch (e) {
+        if (e instanceof StopReading) {
+          stop = e;
+          throw new HttpFailure('aborted', e.message, 0, 0);
+        }
+        throw e;
+      }
+    });
+    chunkAt = lastByteAt;
+    parser.end();
+  } catch (e) {
+    if (e instanceof StopReading) stop = e;
+    else if (!stop) {
+      const f = e as HttpFailure;
+      result.errorKind = f.kind ?? 'network';
+      result.error = `${result.errorKind}: ${f.message}`;
+    }
+  }
+  result.text = parts.join('');
+  result.endAt = lastContentAt ?? lastByteAt;
+  if (stop) {
+    result.errorKind = stop.kind;
+    result.error = stop.message;
+    return result;
+  }
+  if (result.errorKind) return result;
+  if (!done && !result.finishReason) {
+    result.errorKind = 'parse';
+    result.error = 'parse: stream ended before it was complete (no finish reason and no end marker)';
+    return result;
+  }
+  result.ok = true;
+  return result;
+}
+
+async function readWhole(provider: Provider, res: HttpResponse): Promise<ExchangeResult> {
+  const chunks: Buffer[] = [];
+  let endAt = res.sentAt;
+  const result: ExchangeResult = {
+    ok: false,
+    httpStatus: res.status,
+    attempts: res.attempts,
+    sentAt: res.sentAt,
+    endAt,
+    gaps: [],
+    text: '',
+    streamed: false,
+  };
+  try {
+    await res.consume((chunk, at) => {
+      chunks.push(chunk);
+      endAt = at;
+    });
+  } catch (e) {
+    const f = e as HttpFailure;
+    result.endAt = endAt;
+    result.errorKind = f.kind ?? 'network';
+    result.error = `${result.errorKind}: ${f.message}`;
+    return result;
+  }
+  result.endAt = endAt;
+  const text = Buffer.concat(chunks).toString('utf8');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    result.errorKind = 'parse';
+    result.error = `parse: response is not JSON: ${snippet(text)}`;
+    return result;
+  }
+  const errField = (body as { error?: unknown } | null)?.error;
+  if (errField) {
+    result.errorKind = 'stream';
+    result.error = `stream: ${provider.errorMessage(res.status, text).replace(/^HTTP \d+: /, '')}`;
+    return result;
+  }
+  try {
+    const c = provider.parseResponse(body);
+    result.text = (c.reasoning ?? '') + c.text;
+    result.usage = c.usage;
+    result.finishReason = c.finishReason;
+    result.serverTimings = c.serverTimings;
+    result.ok = true;
+  } catch (e) {
+    result.errorKind = 'parse';
+    result.error = `parse: ${(e as Error).message}: ${snippet(text)}`;
+  }
+  return result;
+}
+
+function definedOnly(u: Usage): Usage {
+  const out: Usage = {};
+  if (u.prompt_tokens !== undefined) out.prompt_tokens = u.prompt_tokens;
+  if (u.completion_tokens !== undefined) out.completion_tokens = u.completion_tokens;
+  if (u.total_tokens !== undefined) out.total_tokens = u.total_tokens;
+  return out;
+}
+
+function snippet(s: string): string {
+  const flat = s.replace(/\s+/g, ' ').trim();
+  return JSON.stringify(flat.length > 80 ? `${flat.slice(0, 77)}...` : flat);
+}

@@ -1,0 +1,170 @@
+/**
+ * One cell: warmup, then the recorded requests, closed loop (at most `concurrency` in
+ * flight, each slot sending its next request as soon as the previous one ends) or open
+ * loop (arrivals at a `rate`, with `concurrency` still capping requests in flight).
+ * Request i uses prompt i mod P for the floor(i / P)-th time.
+ */
+import pLimit from 'p-limit';
+import { estimateTokens } from '../metrics/tokens.js';
+import type { Cell, Prompt } from '../plan/types.js';
+import type { HttpClient } from '../providers/http-client.js';
+import type { Provider } from '../providers/types.js';
+import type { RequestRecord } from '../records/types.js';
+import type { Target } from '../spec/schema.js';
+import { arrivalOffsets } from './arrivals.js';
+import { exchange, type EndpointMemory, type ExchangeResult } from './exchange.js';
+import { toRecord } from './to-record.js';
+
+export interface CellContext {
+  cell: Cell;
+  prompts: readonly Prompt[];
+  target: Target;
+  provider: Provider;
+  client: HttpClient;
+  memory: EndpointMemory;
+  /** Stop sending new requests (Ctrl-C, a fatal error elsewhere). */
+  stop: AbortSignal;
+  /** Abort requests in flight (after the grace period). */
+  abort: AbortSignal;
+  arrival: 'poisson' | 'constant';
+  burstiness: number;
+  /** Seed of this cell's arrival times. */
+  seed: number;
+  /** Only these request indices (resume); all when undefined. */
+  only?: ReadonlySet<number>;
+  /** Called with each recorded request as it ends (not for warmup, not for aborted ones). */
+  onRecord: (record: RequestRecord, result: ExchangeResult) => void;
+  /** Called after warmup, when the measured part starts. */
+  onMeasureStart?: () => void;
+  /** Shared cache of prompt token estimates, by prompt id. */
+  promptTokens: Map<number, number>;
+}
+
+export interface CellRun {
+  records: RequestRecord[];
+  /** performance.now() of the measured part's start. */
+  start: number;
+  /** True when the cell was cut short by `stop`. */
+  stopped: boolean;
+}
+
+export async function runCell(ctx: CellContext): Promise<CellRun> {
+  const { cell } = ctx;
+  const records: RequestRecord[] = [];
+  const P = ctx.prompts.length;
+  const promptEstimate = (p: Prompt) => () => {
+    let n = ctx.promptTokens.get(p.id);
+    if (n === undefined) {
+      n = estimateTokens(p.text);
+      ctx.promptTokens.set(p.id, n);
+    }
+    return n;
+  };
+  const send = (i: number) =>
+    exchange({
+      client: ctx.client,
+      provider: ctx.provider,
+      ctx: { target: ctx.target, cell, prompt: ctx.prompts[i % P], stream: cell.load.stream },
+      memory: ctx.memory,
+      signal: ctx.abort,
+    });
+
+  if (cell.warmup > 0) {
+    await closedLoop(cell.warmup, Math.min(cell.load.concurrency, cell.warmup), ctx.stop, undefined, async (i) => {
+      await send(i);
+    });
+  }
+  ctx.onMeasureStart?.();
+  const start = performance.now();
+  const measured = async (i: number, scheduledAt?: number) => {
+    const result = await send(i);
+    // A request cut by Ctrl-C did not complete: leave it out so --resume runs it again.
+    if (result.errorKind === 'aborted' && (ctx.abort.aborted || ctx.stop.aborted)) return;
+    const prompt = ctx.prompts[i % P];
+    const record = toRecord(result, {
+      cell,
+      prompt,
+      repeat: Math.floor(i / P),
+      scheduledAt,
+      cellStart: start,
+      promptTokenEstimate: promptEstimate(prompt),
+    });
+    records.push(record);
+    ctx.onRecord(record, result);
+  };
+  const deadline = cell.duration_s !== undefined ? start + cell.duration_s * 1000 : undefined;
+  const count = cell.requests;
+  if (cell.load.rate !== undefined) {
+    await openLoop(ctx, start, count, deadline, measured);
+  } else {
+    await closedLoop(count, cell.load.concurrency, ctx.stop, deadline, measured, ctx.only);
+  }
+  return { records, start, stopped: ctx.stop.aborted };
+}
+
+async function closedLoop(
+  count: number | undefined,
+  concurrency: number,
+  stop: AbortSignal,
+  deadline: number | undefined,
+  one: (i: number) => Promise<void>,
+  only?: ReadonlySet<number>,
+): Promise<void> {
+  let next = 0;
+  const more = () =>
+    !stop.aborted && (count === undefined || next < count) && (deadline === undefined || performance.now() < deadline);
+  const worker = async () => {
+    while (more()) {
+      const i = next++;
+      if (only && !only.has(i)) continue;
+      await one(i);
+    }
+  };
+  const slots = count === undefined ? concurrency : Math.min(concurrency, count);
+  await Promise.all(Array.from({ length: slots }, worker));
+}
+
+async function openLoop(
+  ctx: CellContext,
+  start: number,
+  count: number | undefined,
+  deadline: number | undefined,
+  one: (i: number, scheduledAt: number) => Promise<void>,
+): Promise<void> {
+  const { cell } = ctx;
+  const limit = pLimit(cell.load.concurrency);
+  const inFlight = new Set<Promise<void>>();
+  const offsets = arrivalOffsets({
+    rate: cell.load.rate!,
+    arrival: ctx.arrival,
+    burstiness: ctx.burstiness,
+    seed: ctx.seed,
+  });
+  for (let i = 0; count === undefined || i < count; i++) {
+    const due = start + (offsets.next().value as number);
+    if (deadline !== undefined && due >= deadline) break;
+    if (ctx.only && !ctx.only.has(i)) continue;
+    await sleepUntil(due, ctx.stop);
+    if (ctx.stop.aborted) break;
+    // Scheduled time stays `due` even when the concurrency cap holds the request back: the
+    // wait shows up as queue_ms instead of disappearing (coordinated omission).
+    const p = limit(() => one(i, due));
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  }
+  await Promise.all(inFlight);
+}
+
+function sleepUntil(due: number, stop: AbortSignal): Promise<void> {
+  const wait = due - performance.now();
+  if (wait <= 0 || stop.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, wait);
+    function done() {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', done);
+      resolve();
+    }
+    stop.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,20 @@
+/**
+ * runner/: executes a plan cell by cell against an endpoint and emits typed events. It
+ * never prints and never formats: the CLI's progress display and the result files are
+ * listeners and writers around it.
+ */
+import type { CellSummary } from '../metrics/summary.js';
+import type { Cell } from '../plan/types.js';
+import type { RequestRecord } from '../records/types.js';
+
+export type RunEvent =
+  | { type: 'run-start'; cells: number; requests: number | undefined; outDir: string }
+  | { type: 'cell-start'; cell: Cell; position: number; of: number; requests: number | undefined; deadlineMs?: number }
+  | { type: 'warmup-end'; cell: Cell }
+  | { type: 'request-end'; cell: Cell; record: RequestRecord }
+  | { type: 'cell-end'; cell: Cell; summary: CellSummary }
+  | { type: 'warning'; message: string }
+  | { type: 'interrupt'; message: string }
+  | { type: 'run-end'; interrupted: boolean };
+
+export type RunListener = (e: RunEvent) => void;
