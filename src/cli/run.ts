@@ -6,7 +6,7 @@ import { startEndpoint } from '../runner/endpoint.js';
 import { colorEnabled, paint } from '../ui/color.js';
 import { createProgress } from '../ui/progress.js';
 import { formatPlan } from '../ui/plan-table.js';
-import { formatSummaryTable } from '../ui/summary-table.js';
+import { clientWarnings, formatSummaryTable } from '../ui/summary-table.js';
 import { action, checkPlanSize, collect, EXIT, loadFromFlags, type SpecFlags } from './common.js';
 
 interface RunFlags extends SpecFlags {
@@ -45,7 +45,12 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     return EXIT.ok;
   }
   const outDir = resolve(flags.out ?? join(loaded.spec.output.dir, loaded.name, timestamp()));
-  const progress = createProgress({ quiet: Boolean(flags.quiet), color });
+  const progress = createProgress({
+    quiet: Boolean(flags.quiet),
+    color,
+    // Tests and impatient CI logs can ask for more frequent plain progress lines.
+    intervalMs: Number(process.env.LLM_SWEEP_PROGRESS_MS) || undefined,
+  });
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -80,6 +85,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   } else if (result.summaries.length > 0) {
     process.stdout.write(`${formatSummaryTable(result.summaries, plan.axes, colorEnabled(process.stdout))}\n`);
   }
+  for (const w of clientWarnings(result.summaries)) process.stderr.write(`${paint(w, 'yellow', color)}\n`);
   if (!flags.quiet) process.stderr.write(`results: ${outDir}\n`);
   if (result.fatal) throw new RunError(result.fatal);
   if (result.interrupted) {

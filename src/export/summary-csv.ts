@@ -21,6 +21,19 @@ export function summaryColumns(axes: readonly string[]): string[] {
     'prompt_tokens_mean',
     'completion_tokens_mean',
     'threshold',
+    // Beyond DESIGN.md's list, appended so its columns keep their positions.
+    'e2e_latency_ms_p50',
+    'e2e_latency_ms_p95',
+    'e2e_latency_ms_p99',
+    'queue_ms_p50',
+    'queue_ms_p99',
+    'offered_rps',
+    'achieved_rps',
+    'slo_attainment',
+    'goodput_rps',
+    'client_loop_delay_p99_ms',
+    'client_cpu',
+    'client_bound',
   ];
 }
 
@@ -45,6 +58,18 @@ export function summaryRow(s: CellSummary, axes: readonly string[]): string[] {
     n(s.prompt_tokens_mean, 1),
     n(s.completion_tokens_mean, 1),
     s.threshold ?? '',
+    n(s.e2e_latency_ms?.p50),
+    n(s.e2e_latency_ms?.p95),
+    n(s.e2e_latency_ms?.p99),
+    n(s.queue_ms?.p50),
+    n(s.queue_ms?.p99),
+    n(s.offered_rps),
+    n(s.achieved_rps),
+    n(s.slo_attainment, 4),
+    n(s.goodput_rps),
+    n(s.client?.loop_delay_p99_ms),
+    n(s.client?.cpu),
+    s.client ? String(s.client.bound) : '',
   ];
 }
 

@@ -38,6 +38,8 @@ export interface CellContext {
   onMeasureStart?: () => void;
   /** Shared cache of prompt token estimates, by prompt id. */
   promptTokens: Map<number, number>;
+  /** Told how late each open-loop arrival was dispatched, ms. */
+  onDispatchLag?: (ms: number) => void;
 }
 
 export interface CellRun {
@@ -146,6 +148,7 @@ async function openLoop(
     if (ctx.only && !ctx.only.has(i)) continue;
     await sleepUntil(due, ctx.stop);
     if (ctx.stop.aborted) break;
+    ctx.onDispatchLag?.(Math.max(0, performance.now() - due));
     // Scheduled time stays `due` even when the concurrency cap holds the request back: the
     // wait shows up as queue_ms instead of disappearing (coordinated omission).
     const p = limit(() => one(i, due));

@@ -19,6 +19,7 @@ import type { LoadedSpec } from '../spec/load.js';
 import { redact, scrub } from '../spec/redact.js';
 import { VERSION } from '../version.js';
 import type { EndpointMemory, ExchangeResult } from './exchange.js';
+import { watchClientHealth } from './client-health.js';
 import { runCell } from './run-cell.js';
 import type { RunListener } from './types.js';
 
@@ -138,6 +139,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           goFatal(`cannot reach ${target.base_url}: connect timeout after ${target.timeout.connect_ms} ms`);
         }
       };
+      const health = watchClientHealth();
       let run;
       try {
         run = await runCell({
@@ -155,12 +157,16 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           onRecord,
           onMeasureStart: () => emit({ type: 'warmup-end', cell }),
           promptTokens,
+          onDispatchLag: (ms) => health.dispatchLag(ms),
         });
       } finally {
         client.close();
       }
+      const clientHealth = health.stop();
       await sink.flush();
-      const summary = summarizeCell(cell.id, cell.params, run.records);
+      const summary = summarizeCell(cell.id, cell.params, run.records, { slo: spec.slo, rate: cell.load.rate });
+      summary.client = clientHealth;
+      if (clientHealth.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${clientHealth.reason})` });
       if (Object.keys(serverTimings).length > 0) {
         extras[cell.id] = { server_timings_mean: meanOf(serverTimings) };
       }

@@ -84,7 +84,6 @@ export function createProgress(opts: ProgressOptions): Progress {
         state.cellDone++;
         if (e.record.status === 'error') state.errors++;
         break;
-      case 'warning':
       case 'interrupt':
         note(e.message);
         break;

@@ -5,11 +5,24 @@ import { fmtNum, valueText } from './format.js';
 import { makeTable } from './table.js';
 
 export function formatSummaryTable(summaries: readonly CellSummary[], axes: readonly string[], color: boolean): string {
+  const withCheck = summaries.some((s) => s.threshold);
+  const withGoodput = summaries.some((s) => s.slo_attainment !== undefined);
+  const withClient = summaries.some((s) => s.client?.bound);
   const table = makeTable(
-    [...axes, 'ok', 'err', 'p50 lat ms', 'p95 lat ms', 'p50 TTFT ms', 'out tok/s', ...(summaries.some((s) => s.threshold) ? ['check'] : [])],
+    [
+      ...axes,
+      'ok',
+      'err',
+      'p50 lat ms',
+      'p95 lat ms',
+      'p50 TTFT ms',
+      'out tok/s',
+      ...(withGoodput ? ['SLO met'] : []),
+      ...(withCheck ? ['check'] : []),
+      ...(withClient ? ['client'] : []),
+    ],
     color,
   );
-  const withCheck = summaries.some((s) => s.threshold);
   for (const s of summaries) {
     const err = s.errors > 0 ? paint(String(s.errors), 'red', color) : '0';
     const row = [
@@ -21,8 +34,21 @@ export function formatSummaryTable(summaries: readonly CellSummary[], axes: read
       fmtNum(s.ttft_ms?.p50),
       fmtNum(s.output_tokens_per_s),
     ];
+    if (withGoodput) row.push(s.slo_attainment === undefined ? '—' : `${(s.slo_attainment * 100).toFixed(1)}%`);
     if (withCheck) row.push(s.threshold === 'fail' ? paint('FAIL', 'red', color) : s.threshold === 'pass' ? paint('pass', 'green', color) : '');
+    if (withClient) row.push(s.client?.bound ? paint('BOUND', 'yellow', color) : '');
     table.push(row);
   }
   return table.toString();
+}
+
+/** One line per cell whose numbers the client, not the server, may have limited. */
+export function clientWarnings(summaries: readonly CellSummary[]): string[] {
+  return summaries
+    .filter((s) => s.client?.bound)
+    .map(
+      (s) =>
+        `warning: cell ${s.cell}: the client may have limited this measurement (${s.client!.reason}); ` +
+        'lower the concurrency, or split the run across machines with --shard',
+    );
 }

@@ -1,0 +1,67 @@
+/**
+ * Watches the measuring client itself during a cell: event-loop delay (a late loop means
+ * late timestamps: inflated TTFT and ITL), CPU use of this process, and open-loop dispatch
+ * lag. When they cross the thresholds below, the cell is flagged: the numbers describe the
+ * client's limit, not the server's.
+ */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { ClientHealth } from '../metrics/summary.js';
+import { percentile } from '../metrics/stats.js';
+
+/** Stated limits (docs/metrics.md): past any of them a cell is flagged client-bound. */
+export const CLIENT_LIMITS = {
+  /** p99 event-loop delay, ms: timestamps can be this late. */
+  loopDelayP99Ms: 20,
+  /** Share of one core: Node runs the loop on one thread, so ~1.0 means saturated. */
+  cpu: 0.9,
+  /** p99 open-loop dispatch lag, ms. */
+  dispatchLagP99Ms: 10,
+} as const;
+
+export interface HealthWatch {
+  /** Record how late an open-loop arrival was dispatched, ms. */
+  dispatchLag(ms: number): void;
+  stop(): ClientHealth;
+}
+
+export function watchClientHealth(limits = CLIENT_LIMITS): HealthWatch {
+  // 5 ms resolution: fine enough to see a loop that makes timestamps late, cheap enough not
+  // to be the load itself.
+  const histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 5 });
+  histogram.enable();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const lags: number[] = [];
+  return {
+    dispatchLag(ms) {
+      lags.push(ms);
+    },
+    stop() {
+      histogram.disable();
+      const wallMs = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuShare = wallMs > 0 ? (cpu.user + cpu.system) / 1000 / wallMs : 0;
+      // The histogram counts the sampling interval itself; subtract it to get the delay.
+      const resolution = 5;
+      const p99 = histogram.count > 0 ? Math.max(0, histogram.percentile(99) / 1e6 - resolution) : 0;
+      const max = histogram.count > 0 ? Math.max(0, histogram.max / 1e6 - resolution) : 0;
+      const lagP99 = lags.length > 0 ? percentile(lags, 99) : undefined;
+      const reasons: string[] = [];
+      if (p99 > limits.loopDelayP99Ms) reasons.push(`event-loop delay p99 ${p99.toFixed(1)} ms`);
+      if (cpuShare > limits.cpu) reasons.push(`client CPU ${(cpuShare * 100).toFixed(0)}% of a core`);
+      if (lagP99 !== undefined && lagP99 > limits.dispatchLagP99Ms) reasons.push(`dispatch lag p99 ${lagP99.toFixed(1)} ms`);
+      return {
+        loop_delay_p99_ms: round(p99),
+        loop_delay_max_ms: round(max),
+        cpu: round(cpuShare),
+        dispatch_lag_p99_ms: lagP99 !== undefined ? round(lagP99) : undefined,
+        bound: reasons.length > 0,
+        reason: reasons.length > 0 ? reasons.join(', ') : undefined,
+      };
+    },
+  };
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
