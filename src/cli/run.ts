@@ -1,6 +1,7 @@
 import { resolve, join } from 'node:path';
 import type { Command } from 'commander';
-import { RunError } from '../errors.js';
+import { RunError, UserError } from '../errors.js';
+import { loadResume } from '../records/resume.js';
 import { runSweep, type SweepResult } from '../runner/run-sweep.js';
 import { startEndpoint } from '../runner/endpoint.js';
 import { colorEnabled, paint } from '../ui/color.js';
@@ -11,6 +12,7 @@ import { action, checkPlanSize, collect, EXIT, loadFromFlags, type SpecFlags } f
 
 interface RunFlags extends SpecFlags {
   out?: string;
+  resume?: string;
   quiet?: boolean;
   json?: boolean;
   dryRun?: boolean;
@@ -23,6 +25,7 @@ export function registerRun(program: Command): void {
     .description('run every cell of the spec, write results, print the summary table')
     .argument('<spec>', 'sweep spec (YAML)')
     .option('--out <dir>', 'results folder (default: <output.dir>/<name>/<timestamp>)')
+    .option('--resume <dir>', 'finish an interrupted run in <dir>: send only the requests missing from its requests.csv')
     .option('--set <key=value>', 'override a spec value by dotted path (repeatable)', collect)
     .option('--shard <k/n>', 'run only shard k of n (whole cells)')
     .option('-q, --quiet', 'no progress output')
@@ -44,7 +47,11 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     process.stdout.write(`${formatPlan(plan, { color: colorEnabled(process.stdout), source: file })}\n`);
     return EXIT.ok;
   }
-  const outDir = resolve(flags.out ?? join(loaded.spec.output.dir, loaded.name, timestamp()));
+  if (flags.resume && flags.out && resolve(flags.out) !== resolve(flags.resume)) {
+    throw new UserError('--resume writes into the folder it resumes; drop --out');
+  }
+  const outDir = resolve(flags.resume ?? flags.out ?? join(loaded.spec.output.dir, loaded.name, timestamp()));
+  const resume = flags.resume ? loadResume(outDir, loaded.hash, plan) : undefined;
   const progress = createProgress({
     quiet: Boolean(flags.quiet),
     color,
@@ -71,6 +78,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       signal: controller.signal,
       graceMs: 5000,
       onEvent: progress.listener,
+      resume,
     });
   } finally {
     progress.stop();

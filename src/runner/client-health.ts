@@ -16,6 +16,11 @@ export const CLIENT_LIMITS = {
   cpu: 0.9,
   /** p99 open-loop dispatch lag, ms. */
   dispatchLagP99Ms: 10,
+  /**
+   * Cell wall time needed before the client is judged, ms: in a very short cell one garbage
+   * collection or first-use compile would be "the p99".
+   */
+  minWallMs: 500,
 } as const;
 
 export interface HealthWatch {
@@ -46,19 +51,35 @@ export function watchClientHealth(limits = CLIENT_LIMITS): HealthWatch {
       const p99 = histogram.count > 0 ? Math.max(0, histogram.percentile(99) / 1e6 - resolution) : 0;
       const max = histogram.count > 0 ? Math.max(0, histogram.max / 1e6 - resolution) : 0;
       const lagP99 = lags.length > 0 ? percentile(lags, 99) : undefined;
-      const reasons: string[] = [];
-      if (p99 > limits.loopDelayP99Ms) reasons.push(`event-loop delay p99 ${p99.toFixed(1)} ms`);
-      if (cpuShare > limits.cpu) reasons.push(`client CPU ${(cpuShare * 100).toFixed(0)}% of a core`);
-      if (lagP99 !== undefined && lagP99 > limits.dispatchLagP99Ms) reasons.push(`dispatch lag p99 ${lagP99.toFixed(1)} ms`);
-      return {
-        loop_delay_p99_ms: round(p99),
-        loop_delay_max_ms: round(max),
-        cpu: round(cpuShare),
-        dispatch_lag_p99_ms: lagP99 !== undefined ? round(lagP99) : undefined,
-        bound: reasons.length > 0,
-        reason: reasons.length > 0 ? reasons.join(', ') : undefined,
-      };
+      return judgeClient({ loopDelayP99Ms: p99, loopDelayMaxMs: max, cpu: cpuShare, dispatchLagP99Ms: lagP99, wallMs }, limits);
     },
+  };
+}
+
+export interface ClientMeasurements {
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  cpu: number;
+  dispatchLagP99Ms?: number;
+  wallMs: number;
+}
+
+/** Decides whether the client limited a cell, and says why. Pure. */
+export function judgeClient(m: ClientMeasurements, limits = CLIENT_LIMITS): ClientHealth {
+  const reasons: string[] = [];
+  const judged = m.wallMs >= limits.minWallMs;
+  if (judged && m.loopDelayP99Ms > limits.loopDelayP99Ms) reasons.push(`event-loop delay p99 ${m.loopDelayP99Ms.toFixed(1)} ms`);
+  if (judged && m.cpu > limits.cpu) reasons.push(`client CPU ${(m.cpu * 100).toFixed(0)}% of a core`);
+  if (m.dispatchLagP99Ms !== undefined && m.dispatchLagP99Ms > limits.dispatchLagP99Ms) {
+    reasons.push(`dispatch lag p99 ${m.dispatchLagP99Ms.toFixed(1)} ms`);
+  }
+  return {
+    loop_delay_p99_ms: round(m.loopDelayP99Ms),
+    loop_delay_max_ms: round(m.loopDelayMaxMs),
+    cpu: round(m.cpu),
+    dispatch_lag_p99_ms: m.dispatchLagP99Ms !== undefined ? round(m.dispatchLagP99Ms) : undefined,
+    bound: reasons.length > 0,
+    reason: reasons.length > 0 ? reasons.join(', ') : undefined,
   };
 }
 

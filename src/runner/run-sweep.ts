@@ -14,6 +14,7 @@ import type { Plan } from '../plan/types.js';
 import { createHttpClient } from '../providers/http-client.js';
 import { providerFor } from '../providers/index.js';
 import { openCsvSink } from '../records/csv-sink.js';
+import type { ResumeState } from '../records/resume.js';
 import type { RequestRecord } from '../records/types.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { redact, scrub } from '../spec/redact.js';
@@ -34,6 +35,8 @@ export interface SweepOptions {
   signal?: AbortSignal;
   graceMs?: number;
   onEvent?: RunListener;
+  /** Continue an interrupted run in `outDir`: only the missing requests are sent. */
+  resume?: ResumeState;
 }
 
 export interface SweepResult {
@@ -90,7 +93,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     spec_hash: loaded.hash,
     spec: redact(spec),
     base_url: scrub(opts.baseUrl, loaded.secrets),
-    started_at: new Date().toISOString(),
+    started_at: opts.resume?.startedAt ?? new Date().toISOString(),
     host: { hostname: hostname(), platform: platform(), arch: arch(), node: process.version, cpus: cpus().length },
     shard: plan.shard ?? null,
     axes: plan.axes,
@@ -105,15 +108,27 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     if (spec.output.formats.includes('json')) atomicWrite(join(outDir, FILES.run), serializeRunJson(meta, summaries, extras));
   };
 
+  const resume = opts.resume;
+  const todo = (c: (typeof plan.cells)[number]) =>
+    resume ? (resume.missing.has(c.id) ? (resume.missing.get(c.id)!.size || c.requests) : 0) : c.requests;
   const total = plan.cells.every((c) => c.requests !== undefined)
-    ? plan.cells.reduce((s, c) => s + (c.requests ?? 0), 0)
+    ? plan.cells.reduce((s, c) => s + (todo(c) ?? 0), 0)
     : undefined;
   emit({ type: 'run-start', cells: plan.cells.length, requests: total, outDir });
   writeSummaries();
   try {
     for (const [pos, cell] of plan.cells.entries()) {
       if (stop.signal.aborted) break;
-      emit({ type: 'cell-start', cell, position: pos + 1, of: plan.cells.length, requests: cell.requests });
+      const earlier = resume?.records.get(cell.id) ?? [];
+      if (resume && !resume.missing.has(cell.id)) {
+        // Complete before the interruption: keep its rows and summary, send nothing.
+        const summary = summarizeCell(cell.id, cell.params, earlier, { slo: spec.slo, rate: cell.load.rate });
+        summary.client = resume.previous.get(cell.id)?.client;
+        summaries.push(summary);
+        continue;
+      }
+      const only = resume?.missing.get(cell.id);
+      emit({ type: 'cell-start', cell, position: pos + 1, of: plan.cells.length, requests: todo(cell) });
       const client = createHttpClient({
         concurrency: cell.load.concurrency,
         connectTimeoutMs: target.timeout.connect_ms,
@@ -158,13 +173,17 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           onMeasureStart: () => emit({ type: 'warmup-end', cell }),
           promptTokens,
           onDispatchLag: (ms) => health.dispatchLag(ms),
+          only: only && only.size > 0 ? only : undefined,
         });
       } finally {
         client.close();
       }
       const clientHealth = health.stop();
       await sink.flush();
-      const summary = summarizeCell(cell.id, cell.params, run.records, { slo: spec.slo, rate: cell.load.rate });
+      const summary = summarizeCell(cell.id, cell.params, [...earlier, ...run.records], {
+        slo: spec.slo,
+        rate: cell.load.rate,
+      });
       summary.client = clientHealth;
       if (clientHealth.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${clientHealth.reason})` });
       if (Object.keys(serverTimings).length > 0) {

@@ -102,15 +102,4 @@ requests: 30
     expect(c.loop_delay_p99_ms).toBeGreaterThan(20);
     expect(c.reason).toMatch(/event-loop delay p99/);
   });
-
-  it('does not flag a healthy light cell', async () => {
-    server = await startFakeServer((_req, res) => streamChat(res, { ttftMs: 20, itlMs: 10, tokens: ['a', 'b', 'c'], usage: 'separate' }, true));
-    const result = await runInProcess(`
-target: { base_url: ${server.baseUrl} }
-prompts: ["hi"]
-params: { model: m }
-requests: 10
-`);
-    expect(result.summaries[0].client!.bound).toBe(false);
-  });
 });

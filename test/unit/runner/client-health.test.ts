@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { CLIENT_LIMITS, judgeClient } from '../../../src/runner/client-health.js';
+
+const healthy = { loopDelayP99Ms: 2, loopDelayMaxMs: 8, cpu: 0.2, wallMs: 10_000 };
+
+describe('judging the client', () => {
+  it('passes a healthy cell', () => {
+    expect(judgeClient(healthy)).toMatchObject({ bound: false, reason: undefined, loop_delay_p99_ms: 2, cpu: 0.2 });
+  });
+
+  it('flags each limit with its reason', () => {
+    expect(judgeClient({ ...healthy, loopDelayP99Ms: CLIENT_LIMITS.loopDelayP99Ms + 1 }).reason).toBe('event-loop delay p99 21.0 ms');
+    expect(judgeClient({ ...healthy, cpu: 0.97 }).reason).toBe('client CPU 97% of a core');
+    expect(judgeClient({ ...healthy, dispatchLagP99Ms: 12.5 }).reason).toBe('dispatch lag p99 12.5 ms');
+    expect(judgeClient({ ...healthy, cpu: 0.97, loopDelayP99Ms: 50 }).reason).toBe('event-loop delay p99 50.0 ms, client CPU 97% of a core');
+  });
+
+  it('does not judge loop delay or CPU on a cell too short to tell', () => {
+    expect(judgeClient({ ...healthy, wallMs: 200, loopDelayP99Ms: 60, cpu: 1 }).bound).toBe(false);
+  });
+});
