@@ -1,0 +1,209 @@
+// `npm run bench`: fidelity, client ceiling and memory, each beside its peer measured in the
+// same run on the same machine. Writes bench/results.md. Not part of `npm test`: these are
+// speed and memory targets, which belong in a benchmark, not in timed tests.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..');
+const bin = join(repo, 'bin/llm-sweep.js');
+const work = mkdtempSync(join(tmpdir(), 'llm-sweep-bench-'));
+const quick = process.argv.includes('--quick');
+const log = (s) => process.stderr.write(`${s}\n`);
+
+function run(cmd, args, { onPid } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    onPid?.(child.pid);
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err}`))));
+  });
+}
+
+async function startInstantServer() {
+  const child = spawn(process.execPath, [join(here, 'instant-server.js')], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const port = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(JSON.parse(String(d)).port)));
+  return { url: `http://127.0.0.1:${port}/v1`, stop: () => child.kill('SIGTERM') };
+}
+
+function spec(name, body) {
+  const path = join(work, `${name}.yaml`);
+  writeFileSync(path, body);
+  return path;
+}
+
+async function sweep(specPath, extra = []) {
+  const out = join(work, `out-${Math.random().toString(36).slice(2)}`);
+  const json = await run(process.execPath, [bin, 'run', specPath, '--out', out, '--quiet', '--json', ...extra]);
+  return { ...JSON.parse(json), out };
+}
+
+/** Peak RSS of a child process, polled from /proc every 20 ms (VmHWM is the kernel's high-water mark). */
+async function peakRss(cmd, args) {
+  let pid;
+  let peak = 0;
+  const poll = setInterval(() => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) peak = Math.max(peak, Number(m[1]) * 1024);
+    } catch {}
+  }, 20);
+  try {
+    await run(cmd, args, { onPid: (p) => (pid = p) });
+  } finally {
+    clearInterval(poll);
+  }
+  return peak;
+}
+
+const fmt = (v, d = 2) => (v === undefined || v === null || Number.isNaN(v) ? '—' : Number(v).toFixed(d));
+const sections = [];
+
+// 1. Fidelity: the simulator (its own process) with known TTFT and ITL, no jitter, no
+// batching slowdown, and a batch big enough that nothing queues.
+{
+  const TTFT = 100;
+  const ITL = 20;
+  const conc = quick ? [1, 64] : [1, 64, 256];
+  log(`fidelity: simulator ttft ${TTFT} ms, itl ${ITL} ms at concurrency ${conc.join(', ')}`);
+  const path = spec(
+    'fidelity',
+    `name: fidelity
+target:
+  base_url: builtin
+  simulator: { ttft_ms: ${TTFT}, prefill_ms_per_token: 0, itl_ms: ${ITL}, jitter: 0, max_batch: 1024, batch_slowdown: 0, stop_probability: 0 }
+prompts: ["Benchmark fidelity check."]
+params: { model: sim, max_tokens: 32 }
+matrix: { concurrency: [${conc.join(', ')}] }
+requests: ${quick ? 128 : 512}
+warmup: 8
+`,
+  );
+  const r = await sweep(path);
+  const rows = r.cells.map((c) => ({
+    concurrency: c.params.concurrency,
+    ttft50: c.ttft_ms.p50 - TTFT,
+    ttft99: c.ttft_ms.p99 - TTFT,
+    itl50: c.itl_ms.p50 - ITL,
+    loop: c.client?.loop_delay_p99_ms,
+    cpu: c.client?.cpu,
+  }));
+  sections.push(
+    [
+      '## Fidelity: reported minus configured truth',
+      '',
+      `Simulator in its own process: TTFT ${TTFT} ms, ITL ${ITL} ms, jitter 0, no batching slowdown, 32 output tokens. ` +
+        'Error = what llm-sweep reported minus the configured value (includes loopback and the simulator\'s own timer lateness).',
+      '',
+      '| concurrent streams | TTFT p50 error ms | TTFT p99 error ms | ITL p50 error ms | client loop delay p99 ms | client CPU |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...rows.map((x) => `| ${x.concurrency} | ${fmt(x.ttft50)} | ${fmt(x.ttft99)} | ${fmt(x.itl50)} | ${fmt(x.loop)} | ${fmt(x.cpu)} |`),
+      '',
+      'Target at 256 streams: |TTFT p50 error| <= 2 ms, |ITL p50 error| <= 1 ms.',
+    ].join('\n'),
+  );
+}
+
+// 2. Client ceiling: an instant server; llm-sweep beside a raw node:http keep-alive client.
+const server = await startInstantServer();
+try {
+  const N = quick ? 5000 : 20000;
+  log(`client ceiling: ${N} non-streamed requests at concurrency 64`);
+  const path = spec(
+    'ceiling',
+    `name: ceiling
+target: { base_url: ${server.url}, retry: { retries: 0 } }
+prompts: ["hi"]
+params: { model: m }
+matrix: { concurrency: [64], stream: [false] }
+requests: ${N}
+warmup: 200
+`,
+  );
+  const ours = (await sweep(path)).cells[0];
+  const raw = JSON.parse(await run(process.execPath, [join(here, 'raw-client.js'), `${server.url}/chat/completions`, '64', String(N), 'json']));
+
+  const CH = quick ? 500 : 2000;
+  const SN = quick ? 100 : 400;
+  log(`SSE ingest: ${SN} streams of ${CH} chunks at concurrency 8`);
+  const spath = spec(
+    'sse',
+    `name: sse
+target: { base_url: ${server.url}, retry: { retries: 0 } }
+prompts: ["hi"]
+params: { model: m, chunks: ${CH} }
+matrix: { concurrency: [8] }
+requests: ${SN}
+warmup: 8
+`,
+  );
+  const oursSse = (await sweep(spath)).cells[0];
+  const rawSse = JSON.parse(await run(process.execPath, [join(here, 'raw-client.js'), `${server.url}/chat/completions`, '8', String(SN), 'stream', String(CH)]));
+  const ourChunks = oursSse.output_tokens_per_s; // one content chunk per token here
+  const rawChunks = (rawSse.events - 3 * SN) / rawSse.seconds;
+  sections.push(
+    [
+      '## Client ceiling: llm-sweep beside a raw node:http client',
+      '',
+      '| measure | llm-sweep | raw node:http | ratio | target |',
+      '| --- | --- | --- | --- | --- |',
+      `| requests/s, instant server, concurrency 64, ${N} requests | ${fmt(ours.requests_per_s, 0)} | ${fmt(raw.rps, 0)} | ${fmt(ours.requests_per_s / raw.rps)} | >= 0.5 of raw |`,
+      `| SSE content chunks/s ingested, ${SN} streams x ${CH} chunks | ${fmt(ourChunks, 0)} | ${fmt(rawChunks, 0)} | ${fmt(ourChunks / rawChunks)} | >= 100,000 |`,
+      '',
+      `llm-sweep's figures include everything it does per request: retries bookkeeping, SSE parsing, JSON decoding of every chunk, timing, the CSV row. ` +
+        `The raw client only counts bytes. Client CPU in the llm-sweep runs: ${fmt(ours.client?.cpu)} (requests), ${fmt(oursSse.client?.cpu)} (SSE) of a core.`,
+    ].join('\n'),
+  );
+
+  // 3. Memory: peak RSS for 10,000 and 100,000 requests.
+  const sizes = quick ? [10_000] : [10_000, 100_000];
+  const mem = [];
+  for (const n of sizes) {
+    log(`memory: ${n} requests`);
+    const mpath = spec(
+      `mem-${n}`,
+      `name: mem
+target: { base_url: ${server.url}, retry: { retries: 0 } }
+prompts: ["hi"]
+params: { model: m }
+matrix: { concurrency: [64], stream: [false] }
+requests: ${n}
+`,
+    );
+    const out = join(work, `mem-${n}`);
+    const peak = await peakRss(process.execPath, [bin, 'run', mpath, '--out', out, '--quiet']);
+    mem.push({ n, peak });
+  }
+  sections.push(
+    [
+      '## Memory: peak RSS of the whole llm-sweep process',
+      '',
+      '| requests in one cell | peak RSS MB |',
+      '| --- | --- |',
+      ...mem.map((m) => `| ${m.n.toLocaleString('en-US')} | ${fmt(m.peak / 1024 / 1024, 1)} |`),
+      '',
+      'Target: under 200 MB for 100,000 requests. A cell keeps its own records (for exact percentiles); rows are streamed to requests.csv.',
+    ].join('\n'),
+  );
+} finally {
+  server.stop();
+}
+
+const header = [
+  '# llm-sweep benchmark results',
+  '',
+  `Produced by \`npm run bench\`${quick ? ' --quick' : ''} on ${new Date().toISOString().slice(0, 10)}: ` +
+    `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}.`,
+  'Every figure is measured in the same run beside its peer.',
+  '',
+].join('\n');
+const text = `${header}\n${sections.join('\n\n')}\n`;
+writeFileSync(join(here, 'results.md'), text);
+process.stdout.write(text);
