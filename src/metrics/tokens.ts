@@ -1,5 +1,50 @@
-// TEMPORARY: replaced by the real estimator from branch `sse`.
-import { countTokens } from 'gpt-tokenizer';
+/**
+ * Token estimate for servers that send no `usage` (records get `tokens_source=estimate`).
+ * It counts with a real BPE tokenizer, OpenAI's o200k_base encoding (GPT-4o and later), via
+ * gpt-tokenizer. The served model's own tokenizer (Llama, Qwen, ...) usually counts a few
+ * percent differently, so this is an estimate, never a substitute for the server's usage.
+ *
+ * Loading the encoding costs ~200 ms once, at import: import this module where tokens are
+ * counted (providers/runner), not on the path of `plan`/`validate`.
+ */
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+
+// Special-token text such as `<|endoftext|>` in a model's output is counted as plain text
+// instead of making the tokenizer throw (its default).
+const COUNT_OPTIONS = { disallowedSpecial: new Set<string>() };
+
+/**
+ * BPE merging is quadratic in the length of one pre-tokenizer piece, and a degenerate model
+ * (or a random-weight test model) can emit 100k characters without a space: 'a' × 200,000
+ * takes ~20 s in one piece. Runs of non-whitespace longer than this are counted in slices of
+ * this length, which keeps the cost linear and changes the count by at most about one token
+ * per slice; ordinary text never has such runs and is counted exactly.
+ */
+const MAX_RUN = 256;
+
+/** Estimated number of o200k_base tokens in `text`; 0 for the empty string. */
 export function estimateTokens(text: string): number {
-  return text ? countTokens(text) : 0;
+  const n = text.length;
+  if (n === 0) return 0;
+  if (n <= MAX_RUN) return countTokens(text, COUNT_OPTIONS);
+  let total = 0;
+  let pieceStart = 0;
+  let run = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32) {
+      run = 0;
+      continue;
+    }
+    if (++run < MAX_RUN) continue;
+    // Cut after this character, keeping a surrogate pair together.
+    const cut = c >= 0xd800 && c <= 0xdbff ? i + 2 : i + 1;
+    total += countTokens(text.slice(pieceStart, cut), COUNT_OPTIONS);
+    pieceStart = cut;
+    run = 0;
+    i = cut - 1;
+  }
+  if (pieceStart === 0) return countTokens(text, COUNT_OPTIONS);
+  if (pieceStart < n) total += countTokens(text.slice(pieceStart), COUNT_OPTIONS);
+  return total;
 }
