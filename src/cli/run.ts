@@ -2,7 +2,7 @@ import { resolve, join } from 'node:path';
 import type { Command } from 'commander';
 import { RunError, UserError } from '../errors.js';
 import { loadResume } from '../records/resume.js';
-import { runSweep, type SweepResult } from '../runner/run-sweep.js';
+import type { SweepResult } from '../runner/run-sweep.js';
 import { startEndpoint } from '../runner/endpoint.js';
 import { colorEnabled, paint } from '../ui/color.js';
 import { createProgress } from '../ui/progress.js';
@@ -67,6 +67,9 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
+  // Loaded here, not at startup: the tokenizer behind it costs ~0.2 s that plan/validate
+  // should not pay.
+  const { runSweep } = await import('../runner/run-sweep.js');
   const endpoint = await startEndpoint(loaded.spec.target);
   let result: SweepResult;
   try {
