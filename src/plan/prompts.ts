@@ -192,7 +192,7 @@ function jsonError(e: Error): { col: number; message: string } {
 }
 
 const fromCsv: Parser = (text, file, shown) => {
-  let rows: { record: Record<string, string>; info: { lines: number }; raw: string }[];
+  let rows: { record: Record<string, string>; raw: string }[];
   try {
     rows = parseCsv(text, {
       columns: true,
@@ -218,12 +218,17 @@ const fromCsv: Parser = (text, file, shown) => {
     };
   }
   const prompts: FilePrompt[] = [];
+  // csv-parse's line count is off for CRLF inside quotes; find each record's raw text instead.
+  let cursor = 0;
   for (const row of rows) {
+    const core = row.raw.replace(/^[\r\n]+/, '');
+    const found = text.indexOf(core, cursor);
+    const start = found < 0 ? cursor : found;
+    if (found >= 0) cursor = found + core.length;
     const value = row.record[column] ?? '';
     if (value.trim() === '') continue;
-    // info.lines is the record's last line; a quoted field may span several.
-    const newlines = (row.raw.replace(/\r?\n$/, '').match(/\n/g) ?? []).length;
-    prompts.push({ messages: user(value), origin: `${file}:${row.info.lines - newlines}` });
+    const line = (text.slice(0, start).match(/\n/g) ?? []).length + 1;
+    prompts.push({ messages: user(value), origin: `${file}:${line}` });
   }
   return { prompts, problems: [] };
 };

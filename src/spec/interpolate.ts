@@ -6,12 +6,13 @@
  * `${VAR}` with VAR unset or empty is an error (an empty API key is almost always a
  * forgotten secret; write `${VAR:-}` to allow it).
  *
- * An unquoted value that is exactly a reference behaves as if the variable's text had been
- * written there: `requests: ${N:-20}` is the number 20. Fields that hold text (api_key,
- * model, base_url, ...) always stay text.
+ * A value that is exactly one reference behaves as if the variable's text had been written
+ * there: `requests: ${N:-20}` is the number 20 (quoted or not: inside a flow list `[...]`
+ * a reference must be quoted). Fields that hold text (api_key, model, base_url, ...) always
+ * stay text; in free-form fields (custom params and axes) a quoted reference stays text.
  */
 import { isMap, isPair, isScalar, isSeq, parse, type Scalar } from 'yaml';
-import { expectsText } from './schema-path.js';
+import { fieldKind } from './schema-path.js';
 import type { YamlPath, YamlSource } from './yaml-source.js';
 
 const TOKEN = /\$\$\{|\$\{([^}]*)\}|\$\{/g;
@@ -116,7 +117,12 @@ function interpolateScalar(
   }
   node.value = r.value;
   out.origins.set(pathKey(path), original);
-  if (node.type === 'PLAIN' && /^\$\{[^}]*\}$/.test(original.trim()) && !expectsText(path)) {
+  // A value that is exactly one reference takes the type YAML would give its text, unless
+  // the field holds text; a quoted one only where the field cannot hold text anyway (quotes
+  // are needed inside [flow, lists]).
+  const kind = fieldKind(path);
+  const convert = kind === 'typed' || (kind === 'free' && node.type === 'PLAIN');
+  if (convert && /^\$\{[^}]*\}$/.test(original.trim())) {
     const typed = scalarOf(r.value);
     if (typed !== undefined) node.value = typed;
   }

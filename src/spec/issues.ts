@@ -161,11 +161,14 @@ function unionIssues(issue: Extract<Issue, { code: 'invalid_union' }>, path: Pat
   if (isPlainObject(value) && Object.keys(value).length === 0) {
     return [`${ctx.src.locate(path)}: ${where} is an empty mapping; give one of ${keysAt(path).join(', ')}`];
   }
-  const fitting = branches.filter((errs) => errs.length > 0 && !errs.some((e) => atTop(e) && (e.code === 'invalid_type' || e.code === 'unrecognized_keys' || e.code === 'invalid_union')));
-  if (fitting.length > 0) {
-    const best = [...fitting].sort((a, b) => a.length - b.length)[0];
-    return best.flatMap((e) => formatIssue(e, [...path, ...cleanPath(e.path)], ctx));
-  }
+  // A form the value has the shape of (its problems are all inside it), or else the type of
+  // (its only problems at the top are limits: too small, too big, bad format).
+  const fitting = branches.filter((errs) => errs.length > 0 && !errs.some(atTop));
+  const typed = branches.filter(
+    (errs) => errs.length > 0 && errs.every((e) => !atTop(e) || ['too_small', 'too_big', 'invalid_format'].includes(e.code)),
+  );
+  const best = [...(fitting.length > 0 ? fitting : typed)].sort((a, b) => a.length - b.length)[0];
+  if (best) return best.flatMap((e) => formatIssue(e, [...path, ...cleanPath(e.path)], ctx));
   if (isPlainObject(value)) {
     const objectBranches = branches.filter((errs) => !errs.some((e) => atTop(e) && e.code === 'invalid_type'));
     const unknownIn = objectBranches.map(

@@ -78,7 +78,7 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   problems.push(...prompts.problems);
 
   if (problems.length > 0 || !parsed.success) {
-    const sorted = sortProblems([...new Set(problems)], file);
+    const sorted = sortProblems([...new Set(problems)], file, (opts.overrides ?? []).map((o) => o.text));
     throw new UserError(sorted.join('\n'), sorted);
   }
   // zod lists declared keys first; the matrix axes must keep the order they were written in.
@@ -140,12 +140,14 @@ function promptWarnings(spec: Spec, count: number, src: YamlSource): string[] {
  * Problems in reading order: --set flags first, then the spec by line and column, then
  * other files (prompt files) by name, line and column.
  */
-function sortProblems(problems: string[], specFile: string): string[] {
+function sortProblems(problems: string[], specFile: string, flags: readonly string[]): string[] {
   const key = (p: string): [number, string, number, number] => {
-    if (p.startsWith('--set ')) return [0, '', 0, 0];
+    if (p.startsWith('--set ')) return [0, '', flags.findIndex((f) => p.startsWith(`--set ${f}: `)), 0];
     const m = /^(.*?):(\d+):(\d+): /.exec(p);
-    if (!m) return [p.startsWith(`${specFile}:`) ? 1 : 2, '', 0, 0];
-    return [m[1] === specFile ? 1 : 2, m[1], Number(m[2]), Number(m[3])];
+    if (m) return [m[1] === specFile ? 1 : 2, m[1], Number(m[2]), Number(m[3])];
+    // No position ("file: ... and 3 more"): after that file's positioned problems.
+    const f = /^(.*?): /.exec(p)?.[1] ?? '';
+    return [f === specFile ? 1 : 2, f, Infinity, Infinity];
   };
   return problems
     .map((p, i) => ({ p, i, k: key(p) }))

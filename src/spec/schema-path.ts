@@ -94,15 +94,20 @@ export function descriptionAt(path: YamlPath): string | undefined {
   return s ? unwrap(s).description : undefined;
 }
 
-/** Whether the field at `path` holds text only (so an interpolated "8" must stay "8"). */
-export function expectsText(path: YamlPath): boolean {
+/**
+ * What the field at `path` holds: 'text' (a string, an enum, or a union that allows a
+ * string), 'free' (anything: custom params and axes, or a path outside the schema), or
+ * 'typed' (numbers, booleans, lists, mappings).
+ */
+export function fieldKind(path: YamlPath): 'text' | 'free' | 'typed' {
   const s = schemaAt(path);
-  if (!s) return false;
+  if (!s) return 'free';
   const inner = unwrap(s).schema;
   const t = inner.def.type;
-  if (t === 'string' || t === 'enum' || t === 'template_literal') return true;
-  if (t === 'union') return (inner.def.options ?? []).some((o) => unwrap(o).schema.def.type === 'string');
-  return false;
+  if (t === 'string' || t === 'enum' || t === 'template_literal') return 'text';
+  if (t === 'unknown' || t === 'any') return 'free';
+  if (t === 'union' && (inner.def.options ?? []).some((o) => unwrap(o).schema.def.type === 'string')) return 'text';
+  return 'typed';
 }
 
 /** Whether the field at `path` is a whole number. */

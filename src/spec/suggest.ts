@@ -27,13 +27,13 @@ export function editDistance(a: string, b: string): number {
 }
 
 export interface NearestOptions {
-  /** Most edits allowed; by default a third of the word's length, at least 2. */
+  /** Most edits allowed; by default 1 for words up to 4 letters, 2 up to 8, then 3. */
   maxDistance?: number;
 }
 
 /** The candidate closest to `word` (case-insensitive), if it is close enough to be a plausible typo. */
 export function nearest(word: string, candidates: readonly string[], opts: NearestOptions = {}): string | undefined {
-  const limit = opts.maxDistance ?? Math.max(2, Math.floor(word.length / 3));
+  const limit = opts.maxDistance ?? (word.length <= 4 ? 1 : word.length <= 8 ? 2 : 3);
   let best: string | undefined;
   let bestDist = Infinity;
   const w = word.toLowerCase();
