@@ -4,7 +4,7 @@
  * include and exclude; exclude keys that are not axes; empty include/exclude entries;
  * duplicate axis values. Plus warnings for things that are legal but probably wrong.
  */
-import { isDeepStrictEqual } from 'node:util';
+import { canonicalJson } from './canonical.js';
 import { pathText } from './issues.js';
 import { KNOWN_PARAMS, MISPLACED_PARAMS } from './params.js';
 import { nearest, strictLimit } from './suggest.js';
@@ -53,8 +53,11 @@ export function specChecks(raw: Record<string, unknown>, src: YamlSource): Check
     checkKey(['matrix', axis], axis, MATRIX_KEYWORDS);
     const values = matrix[axis];
     if (!Array.isArray(values)) continue;
+    const firstAt = new Map<string, number>();
     values.forEach((v, i) => {
-      const first = values.findIndex((w) => isDeepStrictEqual(w, v));
+      const key = canonicalJson(v);
+      const first = firstAt.get(key) ?? i;
+      firstAt.set(key, first);
       if (first < i) {
         problem(
           ['matrix', axis, i],

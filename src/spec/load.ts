@@ -8,6 +8,7 @@ import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path
 import { UserError } from '../errors.js';
 import { collectPrompts } from '../plan/prompts.js';
 import type { Prompt } from '../plan/types.js';
+import { canonicalJson } from './canonical.js';
 import { specChecks } from './checks.js';
 import { interpolateDocument } from './interpolate.js';
 import { zodProblems } from './issues.js';
@@ -16,6 +17,8 @@ import { BODY_PARAMS, LOAD_KEYS } from './params.js';
 import { redact, secretsOf } from './redact.js';
 import { specSchema, type Spec } from './schema.js';
 import { readYaml, type YamlSource } from './yaml-source.js';
+
+export { canonicalJson };
 
 export interface LoadedSpec {
   spec: Spec;
@@ -101,18 +104,6 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
 /** Short sha256 of the spec with secrets redacted: equal for equal sweeps, whatever the key. */
 export function hashSpec(spec: Spec, secrets: readonly string[] = []): string {
   return createHash('sha256').update(canonicalJson(redact(spec, secrets))).digest('hex').slice(0, 16);
-}
-
-/** JSON with object keys sorted, so equal values hash equally. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 /** `value` with every mapping's keys in the order of `input` (keys only in `value`, e.g. defaults, last). */
