@@ -288,9 +288,9 @@ describe('YAML problems', () => {
     ]);
   });
 
-  it('anchors and aliases work', () => {
-    const { spec } = load(`${MINIMAL}params: &p { top_p: 0.9 }\nmatrix:\n  include: [*p]\n`);
-    expect(spec.matrix.include).toEqual([{ top_p: 0.9 }]);
+  it('anchors, aliases and merge keys work', () => {
+    const { spec } = load(`${MINIMAL}params: &p { top_p: 0.9 }\nmatrix:\n  include: [*p, { <<: *p, seed: 1 }]\n`);
+    expect(spec.matrix.include).toEqual([{ top_p: 0.9 }, { top_p: 0.9, seed: 1 }]);
   });
 
   it('more than one document', () => {

@@ -57,3 +57,25 @@ describe('the JSON Schema', () => {
     expect(specSchema.safeParse({ target: { base_url: 'builtin' }, prompts: ['hi'] }).success).toBe(true);
   });
 });
+
+describe('docs/spec.md', () => {
+  const doc = readFileSync(new URL('../../../docs/spec.md', import.meta.url), 'utf8');
+  const schema = specJsonSchema() as Node;
+  const props = (n: unknown) => Object.keys(((n as Node)?.properties as Node | undefined) ?? {});
+  const top = schema.properties as Record<string, Node>;
+  const target = top.target.properties as Record<string, Node>;
+  const fields = [
+    ...props(schema),
+    ...props(top.target),
+    ...props(target.timeout),
+    ...props(target.retry),
+    ...props(target.simulator),
+    ...props(top.slo),
+    ...props(top.output),
+    ...KNOWN_PARAMS,
+  ];
+
+  it.each([...new Set(fields)])('documents `%s`', (field) => {
+    expect(doc).toMatch(new RegExp(`\`[^\`\\n]*\\b${field}\\b[^\`\\n]*\``));
+  });
+});
