@@ -73,37 +73,28 @@ export function specChecks(raw: Record<string, unknown>, src: YamlSource): Check
     }
   }
 
-  const entries = (which: 'include' | 'exclude') => {
-    const list = matrix[which];
-    return Array.isArray(list) ? list : [];
+  const EMPTY_ENTRY = {
+    exclude: 'an empty exclude entry would drop every combination; give the axis values to drop',
+    include: 'an empty include entry adds nothing; give the keys and values to add',
   };
-  entries('exclude').forEach((entry, i) => {
-    if (!isPlainObject(entry)) return;
-    const path = ['matrix', 'exclude', i];
-    if (Object.keys(entry).length === 0) {
-      problem(path, 'value', 'an empty exclude entry would drop every combination; give the axis values to drop');
-      return;
-    }
-    for (const key of Object.keys(entry)) {
-      if (axes.includes(key)) continue;
-      const guess = nearest(key, axes);
-      const hint = guess
-        ? ` — did you mean '${guess}'?`
-        : axes.length > 0
-          ? ` (axes: ${axes.join(', ')})`
-          : ' (the matrix has no axes)';
-      problem([...path, key], 'key', `exclude key '${key}' is not a matrix axis${hint}`);
-    }
+  const eachEntry = (which: 'include' | 'exclude', checkEntryKey: (path: YamlPath, key: string) => void) => {
+    const list = Array.isArray(matrix[which]) ? (matrix[which] as unknown[]) : [];
+    list.forEach((entry, i) => {
+      if (!isPlainObject(entry)) return;
+      const path = ['matrix', which, i];
+      if (Object.keys(entry).length === 0) problem(path, 'value', EMPTY_ENTRY[which]);
+      for (const key of Object.keys(entry)) checkEntryKey([...path, key], key);
+    });
+  };
+  // exclude matches original combinations only, so its keys must be axes (as in GitHub Actions).
+  eachEntry('exclude', (path, key) => {
+    if (axes.includes(key)) return;
+    const guess = nearest(key, axes);
+    const hint = guess ? ` — did you mean '${guess}'?` : axes.length > 0 ? ` (axes: ${axes.join(', ')})` : ' (the matrix has no axes)';
+    problem(path, 'key', `exclude key '${key}' is not a matrix axis${hint}`);
   });
-  entries('include').forEach((entry, i) => {
-    if (!isPlainObject(entry)) return;
-    const path = ['matrix', 'include', i];
-    if (Object.keys(entry).length === 0) {
-      problem(path, 'value', 'an empty include entry adds nothing; give the keys and values to add');
-      return;
-    }
-    for (const key of Object.keys(entry)) checkKey([...path, key], key, axes);
-  });
+  // include may add new keys; only a near miss of a known parameter or an axis is suspect.
+  eachEntry('include', (path, key) => checkKey(path, key, axes));
 
   out.warnings.push(...baseUrlWarnings(raw, src));
   return out;

@@ -3,6 +3,7 @@
  * with the nearest valid key or value suggested, for every issue kind zod reports.
  */
 import type { z } from 'zod';
+import { pathKey } from './interpolate.js';
 import { descriptionAt, isIntAt, keysAt } from './schema-path.js';
 import { nearest, strictLimit } from './suggest.js';
 import type { YamlPath, YamlSource } from './yaml-source.js';
@@ -36,7 +37,7 @@ function formatIssue(issue: Issue, path: Path, ctx: Ctx): string[] {
   const { src } = ctx;
   const where = pathText(path);
   const value = valueAt(ctx.raw, path);
-  const origin = ctx.origins.get(JSON.stringify(path));
+  const origin = ctx.origins.get(pathKey(path));
   const got = `${describeValue(value)}${origin !== undefined ? ` (from ${origin})` : ''}`;
   switch (issue.code) {
     case 'unrecognized_keys':
@@ -64,11 +65,10 @@ function formatIssue(issue: Issue, path: Path, ctx: Ctx): string[] {
       return unionIssues(issue, path, ctx);
     case 'invalid_format':
     case 'custom': {
-      // A custom issue about a key's presence (not its value) asks to be pointed at the key.
-      const which = (issue as { params?: { at?: string } }).params?.at === 'key' ? 'key' : 'value';
+      // Our refinements word their message to follow the field's name ("must be ...").
       const msg = issue.message;
       const text = /^(must|cannot|is|needs)\b/.test(msg) ? `${where} ${msg}, got ${got}` : `${where}: ${msg}, got ${got}`;
-      return [`${src.locate(path, which)}: ${text}`];
+      return [`${src.locate(path)}: ${text}`];
     }
     case 'not_multiple_of':
       return [`${src.locate(path)}: ${where} must be a multiple of ${issue.divisor}, got ${got}`];

@@ -86,7 +86,7 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   }
   // zod lists declared keys first; the matrix axes must keep the order they were written in.
   const spec = inInputOrder(parsed.data, raw);
-  const warnings = [...checks.warnings, ...promptWarnings(spec, prompts.prompts.length, source)];
+  const warnings = sortProblems([...checks.warnings, ...promptWarnings(spec, prompts.prompts.length, source)], file, []);
   const secrets = secretsOf(spec, interpolation.secrets);
   return {
     spec,
