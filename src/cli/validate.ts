@@ -1,20 +1,27 @@
 import type { Command } from 'commander';
 import { planTotals } from '../plan/build.js';
+import { colorEnabled } from '../ui/color.js';
+import { fmtInt } from '../ui/format.js';
+import { formatWarnings } from '../ui/plan-table.js';
 import { action, collect, loadFromFlags, type SpecFlags } from './common.js';
 
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('check a spec and its prompt files; print every problem as file:line:col')
+    .description('check a spec and its prompt files; print every problem as file:line:col (exit 2 if any)')
     .argument('<spec>', 'sweep spec (YAML)')
     .option('--set <key=value>', 'override a spec value by dotted path (repeatable)', collect)
     .action(
       action((file: string, flags: SpecFlags) => {
-        const { plan } = loadFromFlags(file, flags);
+        const { loaded, plan } = loadFromFlags(file, flags);
+        const warnings = [...(loaded.warnings ?? []), ...(plan.warnings ?? [])];
+        process.stderr.write(formatWarnings(warnings, colorEnabled(process.stderr)));
         const t = planTotals(plan);
+        const s = (n: number) => (n === 1 ? '' : 's');
         process.stdout.write(
-          `${file}: ok — ${t.cells} cell${t.cells === 1 ? '' : 's'}, ${plan.prompts.length} prompt${plan.prompts.length === 1 ? '' : 's'}` +
-            `${t.requests !== undefined ? `, ${t.requests} requests` : ''}\n`,
+          `${file}: ok — ${fmtInt(t.cells)} cell${s(t.cells)}, ${fmtInt(plan.prompts.length)} prompt${s(plan.prompts.length)}` +
+            `${t.requests !== undefined ? `, ${fmtInt(t.requests)} request${s(t.requests)}` : ''}` +
+            `${warnings.length > 0 ? `, ${warnings.length} warning${s(warnings.length)}` : ''}\n`,
         );
       }),
     );

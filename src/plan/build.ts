@@ -1,36 +1,84 @@
+/**
+ * A validated spec to a Plan: the grid (grid.ts), one Cell per combination with its id,
+ * request body, load settings and request count, the prompt list, and the shard's share.
+ */
+import { UserError } from '../errors.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { LOAD_KEYS } from '../spec/schema.js';
+import { nearest } from '../spec/suggest.js';
 import { cellId } from './cell-id.js';
-import { expandGrid } from './grid.js';
+import { expandGrid, productSize } from './grid.js';
 import { resolvePrompts } from './prompts.js';
 import { inShard } from './shard.js';
 import type { Cell, Combination, LoadSettings, Plan, Shard } from './types.js';
 
 export interface PlanOptions {
   shard?: Shard;
+  /**
+   * Refuse plans with more cells than this (the CLI passes 10,000 unless --yes). Plans over
+   * HARD_MAX_CELLS are always refused, before anything is expanded.
+   */
+  maxCells?: number;
 }
 
+/** Beyond this the grid is not even expanded: it would exhaust memory long before it ran. */
+export const HARD_MAX_CELLS = 1_000_000;
+
 export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
-  const { spec } = loaded;
-  const { include, exclude, ...axes } = spec.matrix;
-  const grid = expandGrid({
-    axes: axes as Record<string, unknown[]>,
-    include: include as Combination[] | undefined,
-    exclude: exclude as Combination[] | undefined,
-  });
-  const prompts = resolvePrompts(spec.prompts, {
-    dir: loaded.dir,
-    locate: (i) => loaded.source.locate(['prompts', i]),
-  });
+  const { spec, source } = loaded;
+  const { include, exclude, ...axes } = spec.matrix as Record<string, unknown[]> & {
+    include?: Combination[];
+    exclude?: Combination[];
+  };
+  const upperBound = productSize(axes) + (include?.length ?? 0);
+  if (upperBound > HARD_MAX_CELLS) {
+    const sizes = Object.entries(axes).map(([k, v]) => `${k} ${v.length}`).join(' x ');
+    throw new UserError(
+      `${source.locate(['matrix'], 'key')}: the matrix multiplies to ${fmt(upperBound)} cells (${sizes}), more than the ${fmt(HARD_MAX_CELLS)} llm-sweep can plan; narrow the matrix`,
+    );
+  }
+  const grid = expandGrid({ axes, include, exclude });
+  const prompts =
+    loaded.prompts ??
+    resolvePrompts(spec.prompts, {
+      dir: loaded.dir,
+      locate: (i, key) => source.locate(key ? ['prompts', i, key] : ['prompts', i]),
+    });
   const requests =
     spec.duration_s !== undefined ? undefined : (spec.requests ?? (spec.repeat ?? 1) * prompts.length);
+  const warnings: string[] = [];
+
+  grid.excluded.forEach((n, i) => {
+    if (n === 0) warnings.push(unusedExclude(i, exclude![i], axes, loaded));
+  });
+
+  // Combinations added by include come last, one per 'added' entry, in entry order.
+  const addedBy = grid.included.flatMap((how, i) => (how === 'added' ? [i] : []));
+  const firstAdded = grid.combinations.length - addedBy.length;
   const seen = new Set<string>();
+  const byId = new Map<string, string>();
   const all: Cell[] = [];
-  for (const params of grid.combinations) {
+  for (const [ci, params] of grid.combinations.entries()) {
+    const key = JSON.stringify(params);
+    if (seen.has(key)) {
+      // Two include entries can add the same combination; run it once.
+      const entry = addedBy[ci - firstAdded];
+      if (entry !== undefined) {
+        warnings.push(
+          `${source.locate(['matrix', 'include', entry])}: include entry ${entry} adds a combination the plan already has; it runs once`,
+        );
+      }
+      continue;
+    }
+    seen.add(key);
     const id = cellId(params);
-    // include can repeat a combination the product already has; run it once.
-    if (seen.has(id)) continue;
-    seen.add(id);
+    const other = byId.get(id);
+    if (other !== undefined) {
+      throw new UserError(
+        `${source.locate(['matrix'], 'key')}: two cells would share the id '${id}' (${other} and ${key}); avoid ',' and '=' in matrix key names`,
+      );
+    }
+    byId.set(id, key);
     all.push({
       id,
       index: all.length,
@@ -42,13 +90,46 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
       warmup: spec.warmup,
     });
   }
+  if (opts.maxCells !== undefined && all.length > opts.maxCells) {
+    throw new UserError(
+      `the plan has ${fmt(all.length)} cells, over ${fmt(opts.maxCells)}; narrow the matrix, or pass --yes if you mean it`,
+    );
+  }
+  const cells = all.filter((c) => inShard(c.index, opts.shard));
+  if (opts.shard && cells.length === 0) {
+    warnings.push(
+      `--shard ${opts.shard.k}/${opts.shard.n}: this shard has no cells (the plan has ${all.length}); use at most ${all.length} shard${all.length === 1 ? '' : 's'}`,
+    );
+  }
   return {
     axes: grid.keys,
-    cells: all.filter((c) => inShard(c.index, opts.shard)),
+    cells,
     totalCells: all.length,
     prompts,
     shard: opts.shard,
+    warnings,
   };
+}
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** An exclude entry that drops nothing: say which of its values is not in its axis. */
+function unusedExclude(
+  i: number,
+  entry: Combination,
+  axes: Record<string, unknown[]>,
+  loaded: LoadedSpec,
+): string {
+  const at = loaded.source.locate(['matrix', 'exclude', i]);
+  for (const [k, v] of Object.entries(entry)) {
+    const values = axes[k];
+    if (!values || values.some((w) => JSON.stringify(w) === JSON.stringify(v))) continue;
+    const guess = typeof v === 'string' ? nearest(v, values.filter((w): w is string => typeof w === 'string')) : undefined;
+    return `${at}: exclude entry ${i} matches no combination: ${k}: ${JSON.stringify(v)} is not a value of the axis${guess ? ` — did you mean '${guess}'?` : ` (${values.map((w) => JSON.stringify(w)).join(', ')})`}`;
+  }
+  return `${at}: exclude entry ${i} matches no combination (an earlier entry already dropped them)`;
 }
 
 function isLoadKey(k: string): boolean {
@@ -72,36 +153,56 @@ function loadOf(params: Record<string, unknown>, combo: Combination): LoadSettin
   };
 }
 
-/** Totals that `plan` prints. `maxTokensBudget` is undefined when any cell has no bound. */
+/** Totals that `plan` prints. A budget is undefined when a cell has no bound (no max_tokens, or duration_s). */
 export interface PlanTotals {
   cells: number;
+  /** Recorded requests; undefined when cells run for duration_s. */
   requests: number | undefined;
   warmup: number;
+  /** Sum over cells of max_tokens x requests: the most output tokens the recorded requests can cost. */
   maxTokensBudget: number | undefined;
+  /** The same for the warmup requests, which are sent (and billed) too. */
+  warmupMaxTokensBudget: number | undefined;
+  /** Cells whose body has no max_tokens-like field (their output is unbounded). */
+  cellsWithoutMaxTokens: number;
 }
 
 export function planTotals(plan: Plan): PlanTotals {
   let requests: number | undefined = 0;
   let budget: number | undefined = 0;
+  let warmupBudget: number | undefined = 0;
   let warmup = 0;
+  let unbounded = 0;
   for (const c of plan.cells) {
     warmup += c.warmup;
+    const mt = maxTokensOf(c);
+    if (mt === undefined) unbounded++;
+    warmupBudget = warmupBudget === undefined || mt === undefined ? undefined : warmupBudget + mt * c.warmup;
     if (c.requests === undefined || requests === undefined) {
       requests = undefined;
       budget = undefined;
       continue;
     }
     requests += c.requests;
-    const mt = maxTokensOf(c);
     budget = budget === undefined || mt === undefined ? undefined : budget + mt * c.requests;
   }
-  return { cells: plan.cells.length, requests, warmup, maxTokensBudget: budget };
+  return {
+    cells: plan.cells.length,
+    requests,
+    warmup,
+    maxTokensBudget: budget,
+    warmupMaxTokensBudget: warmupBudget,
+    cellsWithoutMaxTokens: unbounded,
+  };
 }
 
+/** The cell's output token cap, whichever field the provider family uses. */
 export function maxTokensOf(cell: Cell): number | undefined {
   for (const k of ['max_tokens', 'max_completion_tokens', 'max_new_tokens', 'num_predict']) {
     const v = cell.body[k];
-    if (typeof v === 'number') return v;
+    if (typeof v === 'number' && v >= 0) return v;
   }
+  const options = cell.body.options as Record<string, unknown> | undefined;
+  if (options && typeof options.num_predict === 'number' && options.num_predict >= 0) return options.num_predict;
   return undefined;
 }

@@ -2,10 +2,13 @@
  * Cell ids are built from the cell's own values only, so adding or removing an unrelated
  * cell never renames another one (results stay comparable across spec edits). Common keys
  * get short names to keep ids readable in a terminal: `m=llama3-8b,t=0.7,mt=256,c=8`.
+ * Keys keep the column order. A text value that could be mistaken for another value
+ * (a number, true, empty, or one holding `,` or `=`) is written in JSON quotes, so
+ * different cells always get different ids.
  */
 import type { Combination } from './types.js';
 
-const SHORT: Record<string, string> = {
+const SHORT: Readonly<Record<string, string>> = {
   model: 'm',
   temperature: 't',
   max_tokens: 'mt',
@@ -18,13 +21,24 @@ const SHORT: Record<string, string> = {
 };
 
 export function cellId(params: Combination): string {
-  const parts = Object.entries(params).map(([k, v]) => `${SHORT[k] ?? k}=${valueText(v)}`);
+  const keys = Object.keys(params);
+  const parts = keys.map((k) => {
+    const short = SHORT[k];
+    // A cell that also has a key literally named like the short form keeps the long name.
+    const name = short !== undefined && !keys.includes(short) ? short : k;
+    return `${name}=${valueText(params[k])}`;
+  });
   return parts.length > 0 ? parts.join(',') : 'default';
 }
 
+const LOOKS_LIKE_ANOTHER_TYPE = /^(true|false|null|~|[-+]?(\d[\d_]*)?\.?\d+([eE][-+]?\d+)?|[-+]?\.?inf(inity)?|\.?nan)$/i;
+
 function valueText(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v === null) return 'null';
+  if (typeof v === 'string') {
+    const ambiguous = v === '' || v !== v.trim() || /[,="]/.test(v) || /^[[{]/.test(v) || LOOKS_LIKE_ANOTHER_TYPE.test(v);
+    return ambiguous ? JSON.stringify(v) : v;
+  }
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v === null || v === undefined) return 'null';
   return JSON.stringify(v);
 }

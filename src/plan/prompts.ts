@@ -1,124 +1,251 @@
 /**
- * The prompt list, resolved: inline strings, chat `messages` arrays, and files (.txt one
- * prompt per line, .jsonl with `prompt` or `messages` per line, .csv with a `prompt`
- * column). Relative paths resolve against the spec's folder.
+ * The prompt list, resolved: inline strings, `{ prompt }`, chat `{ messages }`, and files:
+ * .txt (one prompt per non-blank line), .jsonl (one JSON value per line: a string,
+ * `{"prompt": ...}` or `{"messages": [...]}`), .csv (a `prompt` column). Relative paths
+ * resolve against the spec's folder. A UTF-8 BOM and CRLF line ends are accepted; blank
+ * lines are skipped. Problems inside a file are reported as `file:line:col`; a file that
+ * cannot be read at the spec line of its `file:` entry.
  */
 import { readFileSync } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { UserError } from '../errors.js';
-import type { ChatMessage, PromptEntry } from '../spec/schema.js';
+import { promptEntrySchema, type ChatMessage, type PromptEntry } from '../spec/schema.js';
+import { nearest } from '../spec/suggest.js';
 import type { Prompt } from './types.js';
 
 export interface PromptContext {
-  /** Folder of the spec. */
+  /** Folder of the spec: relative prompt files resolve against it. */
   dir: string;
-  /** `file:line:col` of prompts[i] in the spec. */
-  locate: (index: number) => string;
+  /** `file:line:col` of prompts[i] in the spec (of its `file:` value when `key` is 'file'). */
+  locate: (index: number, key?: 'file') => string;
+  /** How to name a prompt file in messages; by default as written in the spec. */
+  display?: (file: string) => string;
 }
 
+export interface PromptResult {
+  prompts: Prompt[];
+  /** `file:line:col: message`, one per problem. */
+  problems: string[];
+}
+
+/** Most problems reported per prompt file; a broken file would otherwise flood the terminal. */
+const MAX_PROBLEMS_PER_FILE = 10;
+
+/** Resolves the prompt list; throws a UserError listing every problem. */
 export function resolvePrompts(entries: readonly PromptEntry[], ctx: PromptContext): Prompt[] {
-  const out: Prompt[] = [];
+  const { prompts, problems } = collectPrompts(entries, ctx);
+  if (problems.length > 0) throw new UserError(problems.join('\n'), problems);
+  return prompts;
+}
+
+/**
+ * Like resolvePrompts, but returns the problems. Entries of the wrong shape are skipped
+ * (the schema reports them), so this can run on a spec that failed validation.
+ */
+export function collectPrompts(entries: readonly unknown[], ctx: PromptContext): PromptResult {
+  const prompts: Prompt[] = [];
   const problems: string[] = [];
+  const add = (messages: ChatMessage[], origin: string) =>
+    prompts.push({ id: prompts.length, messages, text: messagesText(messages), origin });
   entries.forEach((entry, i) => {
-    const add = (messages: ChatMessage[], origin: string) =>
-      out.push({ id: out.length, messages, text: messagesText(messages), origin });
-    if (typeof entry === 'string') add([{ role: 'user', content: entry }], `prompts[${i}]`);
-    else if ('prompt' in entry) add([{ role: 'user', content: entry.prompt }], `prompts[${i}]`);
-    else if ('messages' in entry) add(entry.messages, `prompts[${i}]`);
-    else {
-      try {
-        for (const p of readPromptFile(entry.file, ctx.dir)) add(p.messages, p.origin);
-      } catch (e) {
-        if (!(e instanceof UserError)) throw e;
-        problems.push(`${ctx.locate(i)}: ${e.message}`);
-      }
+    if (typeof entry === 'string') {
+      if (entry !== '') add(user(entry), `prompts[${i}]`);
+      return;
+    }
+    // Entries of the wrong shape are the schema's to report.
+    if (!promptEntrySchema.safeParse(entry).success) return;
+    const e = entry as Record<string, unknown>;
+    if (typeof e.prompt === 'string') add(user(e.prompt), `prompts[${i}]`);
+    else if (Array.isArray(e.messages)) {
+      const bad = messagesProblem(e.messages);
+      if (bad) problems.push(`${ctx.locate(i)}: prompts[${i}].${bad}`);
+      else add(e.messages as ChatMessage[], `prompts[${i}]`);
+    } else if (typeof e.file === 'string' && e.file !== '') {
+      const r = readPrompts(e.file, ctx, i);
+      for (const p of r.prompts) add(p.messages, p.origin);
+      problems.push(...r.problems);
     }
   });
-  if (problems.length > 0) throw new UserError(problems.join('\n'), problems);
-  if (out.length === 0) throw new UserError(`${ctx.locate(0)}: the prompt list is empty; add a prompt or a non-empty file`);
-  return out;
+  return { prompts, problems };
 }
 
 interface FilePrompt {
   messages: ChatMessage[];
+  /** `file:line`, the file as written in the spec. */
   origin: string;
 }
 
+/** Reads one prompt file; throws a UserError listing every problem in it. */
 export function readPromptFile(file: string, dir: string): FilePrompt[] {
-  const path = isAbsolute(file) ? file : resolve(dir, file);
+  const r = readPrompts(file, { dir, locate: () => file });
+  if (r.problems.length > 0) throw new UserError(r.problems.join('\n'), r.problems);
+  return r.prompts;
+}
+
+function readPrompts(file: string, ctx: PromptContext, index: number | undefined = undefined): { prompts: FilePrompt[]; problems: string[] } {
+  const path = isAbsolute(file) ? file : resolve(ctx.dir, file);
+  const entryAt = index === undefined ? file : ctx.locate(index, 'file');
+  const shown = ctx.display?.(file) ?? file;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(
+    const why =
       code === 'ENOENT'
-        ? `prompt file '${file}' not found (looked at ${path}); paths are relative to the spec's folder`
-        : `cannot read prompt file '${file}': ${(e as Error).message}`,
-    );
+        ? `prompt file '${file}' not found (looked for ${shown}); paths are relative to the spec's folder`
+        : code === 'EISDIR'
+          ? `prompt file '${file}' is a folder; give a .txt, .jsonl or .csv file`
+          : `cannot read prompt file '${file}': ${(e as Error).message}`;
+    return { prompts: [], problems: [`${entryAt}: ${why}`] };
   }
   const ext = extname(path).toLowerCase();
-  let prompts: FilePrompt[];
-  if (ext === '.txt') prompts = fromTxt(text, file);
-  else if (ext === '.jsonl' || ext === '.ndjson') prompts = fromJsonl(text, file);
-  else if (ext === '.csv') prompts = fromCsv(text, file);
-  else throw new UserError(`prompt file '${file}': unsupported extension '${ext}'; use .txt, .jsonl or .csv`);
-  if (prompts.length === 0) throw new UserError(`prompt file '${file}' has no prompts`);
-  return prompts;
+  const parser = ext === '.txt' ? fromTxt : ext === '.jsonl' || ext === '.ndjson' ? fromJsonl : ext === '.csv' ? fromCsv : undefined;
+  if (!parser) {
+    return {
+      prompts: [],
+      problems: [`${entryAt}: prompt file '${file}' has extension '${ext || '(none)'}'; use .txt (one prompt per line), .jsonl or .csv`],
+    };
+  }
+  const r = parser(text, file, shown);
+  if (r.problems.length > MAX_PROBLEMS_PER_FILE) {
+    const more = r.problems.length - MAX_PROBLEMS_PER_FILE;
+    r.problems = [...r.problems.slice(0, MAX_PROBLEMS_PER_FILE), `${shown}: ... and ${more} more problem${more === 1 ? '' : 's'} in this file`];
+  }
+  if (r.problems.length === 0 && r.prompts.length === 0) {
+    r.problems.push(`${entryAt}: prompt file '${file}' has no prompts (blank lines are skipped)`);
+  }
+  return r;
 }
 
 function user(text: string): ChatMessage[] {
   return [{ role: 'user', content: text }];
 }
 
-function fromTxt(text: string, file: string): FilePrompt[] {
-  const out: FilePrompt[] = [];
-  text.split(/\r?\n/).forEach((line, i) => {
-    if (line.trim() !== '') out.push({ messages: user(line), origin: `${file}:${i + 1}` });
-  });
-  return out;
+function lines(text: string): string[] {
+  return text.split(/\r?\n/);
 }
 
-function fromJsonl(text: string, file: string): FilePrompt[] {
-  const out: FilePrompt[] = [];
-  text.split(/\r?\n/).forEach((line, i) => {
+type Parser = (text: string, file: string, shown: string) => { prompts: FilePrompt[]; problems: string[] };
+
+const fromTxt: Parser = (text, file) => {
+  const prompts: FilePrompt[] = [];
+  lines(text).forEach((line, i) => {
+    if (line.trim() !== '') prompts.push({ messages: user(line), origin: `${file}:${i + 1}` });
+  });
+  return { prompts, problems: [] };
+};
+
+const fromJsonl: Parser = (text, file, shown) => {
+  const prompts: FilePrompt[] = [];
+  const problems: string[] = [];
+  lines(text).forEach((line, i) => {
     if (line.trim() === '') return;
-    const where = `${file}:${i + 1}`;
-    let obj: unknown;
+    const lineNo = i + 1;
+    let value: unknown;
     try {
-      obj = JSON.parse(line);
+      value = JSON.parse(line);
     } catch (e) {
-      throw new UserError(`${where}: not valid JSON (${(e as Error).message})`);
+      const { col, message } = jsonError(e as Error);
+      problems.push(`${shown}:${lineNo}:${col}: not valid JSON: ${message}; each line must be one JSON value`);
+      return;
     }
-    const o = obj as { prompt?: unknown; messages?: unknown };
-    if (typeof o?.prompt === 'string' && o.prompt !== '') out.push({ messages: user(o.prompt), origin: where });
-    else if (Array.isArray(o?.messages) && o.messages.length > 0 && o.messages.every(isMessage)) {
-      out.push({ messages: o.messages as ChatMessage[], origin: where });
+    const at = `${shown}:${lineNo}:1`;
+    const origin = `${file}:${lineNo}`;
+    if (typeof value === 'string' && value !== '') {
+      prompts.push({ messages: user(value), origin });
+      return;
+    }
+    const o = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    if (o && 'prompt' in o && 'messages' in o) {
+      problems.push(`${at}: a line has either "prompt" or "messages", not both`);
+    } else if (o && typeof o.prompt === 'string' && o.prompt !== '') {
+      prompts.push({ messages: user(o.prompt), origin });
+    } else if (o && Array.isArray(o.messages)) {
+      const bad = messagesProblem(o.messages);
+      if (bad) problems.push(`${at}: ${bad}`);
+      else prompts.push({ messages: o.messages as ChatMessage[], origin });
     } else {
-      throw new UserError(`${where}: each line needs "prompt" (a string) or "messages" (a list of {role, content})`);
+      const keys = o ? Object.keys(o) : [];
+      const guess = keys.map((k) => nearest(k, ['prompt', 'messages'])).find(Boolean);
+      problems.push(
+        `${at}: each line needs "prompt" (non-empty text) or "messages" (a list of {role, content})` +
+          (o ? `; found ${keys.length > 0 ? keys.map((k) => `"${k}"`).join(', ') : 'an empty object'}` : '') +
+          (guess && !keys.includes(guess) ? ` — did you mean "${guess}"?` : ''),
+      );
     }
   });
-  return out;
+  return { prompts, problems };
+};
+
+/** Column (1-based) and message of a JSON.parse error, from V8's "at position N". */
+function jsonError(e: Error): { col: number; message: string } {
+  const pos = /at position (\d+)/.exec(e.message);
+  const lineCol = /\(line \d+ column (\d+)\)/.exec(e.message);
+  const col = lineCol ? Number(lineCol[1]) : pos ? Number(pos[1]) + 1 : 1;
+  const message = e.message
+    .replace(/\s*\(line \d+ column \d+\)/, '')
+    .replace(/ in JSON at position \d+/, '')
+    .replace(/^Unexpected token '(.)', ".*" is not valid JSON$/, "unexpected '$1'");
+  return { col, message };
 }
 
-function fromCsv(text: string, file: string): FilePrompt[] {
-  let rows: Record<string, string>[];
+const fromCsv: Parser = (text, file, shown) => {
+  let rows: { record: Record<string, string>; raw: string }[];
   try {
-    rows = parseCsv(text, { columns: true, skip_empty_lines: true, bom: true, relax_column_count: true });
+    rows = parseCsv(text, {
+      columns: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: true,
+      raw: true,
+    }) as unknown as typeof rows;
   } catch (e) {
-    throw new UserError(`${file}: not valid CSV (${(e as Error).message})`);
+    const line = (e as { lines?: number }).lines;
+    return { prompts: [], problems: [`${shown}:${line ?? 1}:1: not valid CSV: ${(e as Error).message}`] };
   }
-  if (rows.length > 0 && !('prompt' in rows[0])) {
-    throw new UserError(`${file}: no 'prompt' column (columns: ${Object.keys(rows[0]).join(', ')})`);
+  if (rows.length === 0) return { prompts: [], problems: [] };
+  const columns = Object.keys(rows[0].record);
+  const column = columns.includes('prompt') ? 'prompt' : columns.find((c) => c.trim().toLowerCase() === 'prompt');
+  if (column === undefined) {
+    const guess = nearest('prompt', columns);
+    return {
+      prompts: [],
+      problems: [
+        `${shown}:1:1: no 'prompt' column (the header has: ${columns.join(', ')})${guess ? ` — did you mean to name '${guess}' prompt?` : ''}; the first line must name the columns`,
+      ],
+    };
   }
-  return rows
-    .map((r, i) => ({ messages: user(r.prompt ?? ''), origin: `${file}:${i + 2}` }))
-    .filter((p) => (p.messages[0].content as string).trim() !== '');
-}
+  const prompts: FilePrompt[] = [];
+  // csv-parse's line count is off for CRLF inside quotes; find each record's raw text instead.
+  let cursor = 0;
+  for (const row of rows) {
+    const core = row.raw.replace(/^[\r\n]+/, '');
+    const found = text.indexOf(core, cursor);
+    const start = found < 0 ? cursor : found;
+    if (found >= 0) cursor = found + core.length;
+    const value = row.record[column] ?? '';
+    if (value.trim() === '') continue;
+    const line = (text.slice(0, start).match(/\n/g) ?? []).length + 1;
+    prompts.push({ messages: user(value), origin: `${file}:${line}` });
+  }
+  return { prompts, problems: [] };
+};
 
-function isMessage(m: unknown): boolean {
-  return typeof m === 'object' && m !== null && typeof (m as { role?: unknown }).role === 'string';
+/** Why a messages list is not a chat conversation, or undefined when it is. */
+function messagesProblem(messages: unknown[]): string | undefined {
+  if (messages.length === 0) return 'messages is an empty list; give at least one {role, content}';
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i] as Record<string, unknown> | null;
+    if (!m || typeof m !== 'object' || Array.isArray(m)) return `messages[${i}] must be a mapping {role, content}`;
+    if (typeof m.role !== 'string' || m.role === '') return `messages[${i}] needs a "role" (system, user, assistant, ...)`;
+    const c = m.content;
+    if (!(typeof c === 'string' || Array.isArray(c) || (c === null && m.role === 'assistant'))) {
+      return `messages[${i}] needs a "content" (text, or a list of content parts)`;
+    }
+  }
+  return undefined;
 }
 
 /** Messages flattened to one text, for completion endpoints and token estimates. */

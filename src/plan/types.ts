@@ -56,6 +56,8 @@ export interface Plan {
   totalCells: number;
   prompts: Prompt[];
   shard?: Shard;
+  /** Legal but probably wrong (an exclude that matches nothing, an empty shard, ...); print, do not fail. */
+  warnings?: string[];
 }
 
 /** 1-based shard k of n. */

@@ -1,17 +1,24 @@
 /**
- * Loading a spec: read the YAML keeping positions, apply --set, interpolate ${VAR}, validate
- * with zod, and report every problem at once as `file:line:col: message`.
+ * Loading a spec: read the YAML keeping positions, apply --set, interpolate ${VAR},
+ * validate with zod and the checks zod cannot express, read the prompt files, and report
+ * every problem at once as `file:line:col: message` (a UserError: exit 2, no stack).
  */
 import { createHash } from 'node:crypto';
-import { basename, dirname, extname, resolve } from 'node:path';
-import { z } from 'zod';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { collectPrompts } from '../plan/prompts.js';
+import type { Prompt } from '../plan/types.js';
+import { canonicalJson } from './canonical.js';
+import { specChecks } from './checks.js';
 import { interpolateDocument } from './interpolate.js';
+import { zodProblems } from './issues.js';
 import { applyOverrides, type Override } from './overrides.js';
+import { BODY_PARAMS, LOAD_KEYS } from './params.js';
 import { redact, secretsOf } from './redact.js';
-import { LOAD_KEYS, specSchema, type Spec } from './schema.js';
-import { nearest } from './suggest.js';
-import { readYaml, type YamlPath, type YamlSource } from './yaml-source.js';
+import { specSchema, type Spec } from './schema.js';
+import { readYaml, type YamlSource } from './yaml-source.js';
+
+export { canonicalJson };
 
 export interface LoadedSpec {
   spec: Spec;
@@ -21,11 +28,15 @@ export interface LoadedSpec {
   dir: string;
   /** The spec's name, or the file's base name. */
   name: string;
-  /** Secret values (api_key, auth headers), to scrub from anything written. */
+  /** Secret values (api_key, auth headers, secret-looking env vars), to scrub from anything written. */
   secrets: string[];
-  /** sha256 of the redacted, validated spec: resume and merge check it. */
+  /** sha256 (16 hex) of the redacted, validated spec: resume and merge check it. */
   hash: string;
   source: YamlSource;
+  /** The resolved prompt list (files read); buildPlan uses it instead of reading the files again. */
+  prompts?: Prompt[];
+  /** Legal but probably wrong (`file:line:col: message`); print them, do not fail. */
+  warnings?: string[];
 }
 
 export interface LoadOptions {
@@ -33,236 +44,111 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Body parameters that common servers accept; a near miss of one is reported as a typo. */
-export const KNOWN_BODY_PARAMS = [
-  'model',
-  'temperature',
-  'top_p',
-  'top_k',
-  'min_p',
-  'max_tokens',
-  'max_completion_tokens',
-  'max_new_tokens',
-  'num_predict',
-  'min_tokens',
-  'presence_penalty',
-  'frequency_penalty',
-  'repetition_penalty',
-  'seed',
-  'stop',
-  'n',
-  'logprobs',
-  'top_logprobs',
-  'logit_bias',
-  'user',
-  'response_format',
-  'tools',
-  'tool_choice',
-  'reasoning_effort',
-  'ignore_eos',
-  'best_of',
-  'use_beam_search',
-  'length_penalty',
-  'echo',
-  'suffix',
-  'system',
-  'thinking',
-  'options',
-  'keep_alive',
-  'stream_options',
-  ...LOAD_KEYS,
-];
+/** Body parameters llm-sweep knows by name (plus the load keys); a near miss of one is reported as a typo. */
+export const KNOWN_BODY_PARAMS: string[] = [...Object.keys(BODY_PARAMS), ...LOAD_KEYS];
 
 export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   const source = readYaml(file);
   if (opts.overrides?.length) applyOverrides(source, opts.overrides);
-  const { problems } = interpolateDocument(source, opts.env ?? process.env);
-  const raw: unknown = source.doc.toJS();
+  const interpolation = interpolateDocument(source, opts.env ?? process.env);
+  let raw: unknown;
+  try {
+    raw = source.doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    throw new UserError(`${file}:1:1: cannot read the YAML: ${(e as Error).message}`);
+  }
   if (raw === null || raw === undefined) {
-    throw new UserError(`${file}:1:1: the spec is empty; start from sweeps/example.yaml`);
+    throw new UserError(`${file}:1:1: the spec is empty; start from sweeps/example.yaml (docs/spec.md describes every field)`);
   }
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new UserError(`${source.locate([])}: the spec must be a mapping of keys (name, target, prompts, matrix, ...)`);
+    throw new UserError(
+      `${source.locate([])}: the spec must be a mapping of keys (name, target, prompts, matrix, ...), got ${Array.isArray(raw) ? 'a list' : 'a single value'}`,
+    );
   }
+  const problems = [...interpolation.problems];
   const parsed = specSchema.safeParse(raw);
-  if (!parsed.success) problems.push(...zodProblems(parsed.error, source));
-  else problems.push(...semanticProblems(parsed.data, source));
-  if (problems.length > 0) {
-    const unique = [...new Set(problems)].sort(byPosition);
-    throw new UserError(unique.join('\n'), unique);
+  if (!parsed.success) problems.push(...zodProblems(parsed.error, source, raw, interpolation.origins));
+  const checks = specChecks(raw as Record<string, unknown>, source);
+  problems.push(...checks.problems);
+
+  const dir = dirname(resolve(file));
+  const rawPrompts = (raw as { prompts?: unknown }).prompts;
+  const prompts = collectPrompts(Array.isArray(rawPrompts) ? rawPrompts : [], {
+    dir,
+    locate: (i, key) => source.locate(key ? ['prompts', i, key] : ['prompts', i]),
+    display: (f) => (isAbsolute(f) ? f : join(dirname(file), f)),
+  });
+  problems.push(...prompts.problems);
+
+  if (problems.length > 0 || !parsed.success) {
+    const sorted = sortProblems([...new Set(problems)], file, (opts.overrides ?? []).map((o) => o.text));
+    throw new UserError(sorted.join('\n'), sorted);
   }
-  const spec = parsed.data!;
-  const name = spec.name ?? basename(file, extname(file)).replace(/[^A-Za-z0-9._-]+/g, '-');
+  // zod lists declared keys first; the matrix axes must keep the order they were written in.
+  const spec = inInputOrder(parsed.data, raw);
+  const warnings = sortProblems([...checks.warnings, ...promptWarnings(spec, prompts.prompts.length, source)], file, []);
+  const secrets = secretsOf(spec, interpolation.secrets);
   return {
     spec,
     file,
-    dir: dirname(resolve(file)),
-    name,
-    secrets: secretsOf(spec),
-    hash: hashSpec(spec),
+    dir,
+    name: spec.name ?? (basename(file, extname(file)).replace(/[^A-Za-z0-9._-]+/g, '-') || 'sweep'),
+    secrets,
+    hash: hashSpec(spec, secrets),
     source,
+    prompts: prompts.prompts,
+    warnings,
   };
 }
 
-export function hashSpec(spec: Spec): string {
-  return createHash('sha256').update(canonicalJson(redact(spec))).digest('hex').slice(0, 16);
+/** Short sha256 of the spec with secrets redacted: equal for equal sweeps, whatever the key. */
+export function hashSpec(spec: Spec, secrets: readonly string[] = []): string {
+  return createHash('sha256').update(canonicalJson(redact(spec, secrets))).digest('hex').slice(0, 16);
 }
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+/** `value` with every mapping's keys in the order of `input` (keys only in `value`, e.g. defaults, last). */
+function inInputOrder<T>(value: T, input: unknown): T {
+  if (Array.isArray(value)) {
+    return value.map((v, i) => inInputOrder(v, Array.isArray(input) ? input[i] : undefined)) as T;
   }
-  return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') return value;
+  const obj = value as Record<string, unknown>;
+  const given = input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+  const keys = [...Object.keys(given).filter((k) => k in obj), ...Object.keys(obj).filter((k) => !(k in given))];
+  return Object.fromEntries(keys.map((k) => [k, inInputOrder(obj[k], given[k])])) as T;
 }
 
-/** Checks zod cannot express: typos of known body parameters in params and matrix. */
-function semanticProblems(spec: Spec, src: YamlSource): string[] {
-  const problems: string[] = [];
-  const check = (section: 'params' | 'matrix', key: string) => {
-    if (KNOWN_BODY_PARAMS.includes(key)) return;
-    if (section === 'matrix' && (key === 'include' || key === 'exclude')) return;
-    const candidates = section === 'matrix' ? [...KNOWN_BODY_PARAMS, 'include', 'exclude'] : KNOWN_BODY_PARAMS;
-    const guess = nearest(key, candidates);
-    if (guess && guess !== key) {
-      problems.push(
-        `${src.locate([section, key], 'key')}: unknown key '${key}' in ${section} — did you mean '${guess}'?`,
-      );
-    }
+function promptWarnings(spec: Spec, count: number, src: YamlSource): string[] {
+  if (spec.requests !== undefined && spec.requests < count) {
+    return [
+      `${src.locate(['requests'])}: requests (${spec.requests}) is less than the number of prompts (${count}); prompts ${spec.requests} to ${count - 1} are never sent (use repeat: 1 to send each once)`,
+    ];
+  }
+  return [];
+}
+
+/**
+ * Problems in reading order: --set flags first, then the spec by line and column, then
+ * other files (prompt files) by name, line and column.
+ */
+function sortProblems(problems: string[], specFile: string, flags: readonly string[]): string[] {
+  const key = (p: string): [number, string, number, number] => {
+    if (p.startsWith('--set ')) return [0, '', flags.findIndex((f) => p.startsWith(`--set ${f}: `)), 0];
+    const m = /^(.*?):(\d+):(\d+): /.exec(p);
+    if (m) return [m[1] === specFile ? 1 : 2, m[1], Number(m[2]), Number(m[3])];
+    // No position ("file: ... and 3 more"): after that file's positioned problems.
+    const f = /^(.*?): /.exec(p)?.[1] ?? '';
+    return [f === specFile ? 1 : 2, f, Infinity, Infinity];
   };
-  for (const key of Object.keys(spec.params)) check('params', key);
-  for (const key of Object.keys(spec.matrix)) check('matrix', key);
-  for (const key of ['concurrency', 'rate'] as const) {
-    const values = spec.matrix[key] as unknown[] | undefined;
-    values?.forEach((v, i) => {
-      const ok = key === 'concurrency' ? Number.isInteger(v) && (v as number) > 0 : typeof v === 'number' && v > 0;
-      if (!ok) {
-        problems.push(
-          `${src.locate(['matrix', key, i])}: ${key} must be a ${key === 'concurrency' ? 'whole number' : 'number'} above 0, got ${JSON.stringify(v)}`,
-        );
+  return problems
+    .map((p, i) => ({ p, i, k: key(p) }))
+    .sort((a, b) => {
+      for (let j = 0; j < 4; j++) {
+        const x = a.k[j];
+        const y = b.k[j];
+        if (x !== y) return x < y ? -1 : 1;
       }
-    });
-  }
-  const stream = spec.matrix.stream as unknown[] | undefined;
-  stream?.forEach((v, i) => {
-    if (typeof v !== 'boolean') problems.push(`${src.locate(['matrix', 'stream', i])}: stream must be true or false`);
-  });
-  return problems;
-}
-
-function zodProblems(error: z.ZodError, src: YamlSource): string[] {
-  const out: string[] = [];
-  for (const issue of error.issues) out.push(...formatIssue(issue, src));
-  return out;
-}
-
-function formatIssue(issue: z.core.$ZodIssue, src: YamlSource): string[] {
-  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-  const where = pathText(path);
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return issue.keys.map((key) => {
-        const known = knownKeysAt(path);
-        const guess = nearest(key, known);
-        const hint = guess ? ` — did you mean '${guess}'?` : known.length ? ` (expected one of: ${known.join(', ')})` : '';
-        return `${src.locate([...path, key], 'key')}: unknown key '${key}'${where ? ` in ${where}` : ''}${hint}`;
-      });
-    case 'invalid_type': {
-      const got = describeValue(valueAt(src, path));
-      if (got === 'nothing') {
-        return [`${src.locate(path.slice(0, -1))}: missing required key '${pathText(path)}' (${issue.expected} expected)`];
-      }
-      return [`${src.locate(path)}: ${where || 'the spec'} must be ${article(issue.expected)}, got ${got}`];
-    }
-    case 'invalid_value':
-      return [
-        `${src.locate(path)}: ${where} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(valueAt(src, path))}`,
-      ];
-    case 'invalid_union':
-      return [unionMessage(path, src)];
-    default:
-      return [`${src.locate(path)}: ${where ? `${where}: ` : ''}${issue.message}`];
-  }
-}
-
-function unionMessage(path: (string | number)[], src: YamlSource): string {
-  const where = pathText(path);
-  if (path[0] === 'prompts') {
-    return `${src.locate(path)}: ${where} must be a string, or a mapping with one of prompt, messages or file`;
-  }
-  if (path[0] === 'thresholds') {
-    return `${src.locate(path)}: ${where} must be a condition like "< 2000" or a list of them`;
-  }
-  if (path[0] === 'target' && path[1] === 'retry') {
-    return `${src.locate(path)}: ${where} must be an HTTP status (100-599) or "network"`;
-  }
-  return `${src.locate(path)}: ${where} has an unexpected form`;
-}
-
-function pathText(path: readonly (string | number)[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-}
-
-function article(expected: string): string {
-  const name = expected === 'record' ? 'mapping' : expected === 'object' ? 'mapping' : expected === 'array' ? 'list' : expected;
-  return /^[aeiou]/.test(name) ? `an ${name}` : `a ${name}`;
-}
-
-function valueAt(src: YamlSource, path: YamlPath): unknown {
-  const node = src.doc.getIn(path as (string | number)[], false);
-  return node;
-}
-
-function describeValue(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'an empty value';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') {
-    const js = (v as { toJSON?: () => unknown }).toJSON?.();
-    if (Array.isArray(js)) return 'a list';
-    return 'a mapping';
-  }
-  if (typeof v === 'string') return `the text ${JSON.stringify(v)}`;
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
-
-/** Keys the schema allows at a path, for "did you mean" suggestions. */
-function knownKeysAt(path: readonly (string | number)[]): string[] {
-  let schema: unknown = specSchema;
-  for (const seg of path) {
-    schema = unwrap(schema);
-    if (typeof seg === 'number') {
-      schema = (schema as { element?: unknown }).element ?? schema;
-      continue;
-    }
-    const shape = (schema as { shape?: Record<string, unknown> }).shape;
-    if (!shape || !(seg in shape)) return [];
-    schema = shape[seg];
-  }
-  schema = unwrap(schema);
-  const shape = (schema as { shape?: Record<string, unknown> }).shape;
-  return shape ? Object.keys(shape) : [];
-}
-
-function unwrap(schema: unknown): unknown {
-  let s = schema as { def?: { type?: string; innerType?: unknown; in?: unknown } };
-  for (let i = 0; i < 10 && s?.def; i++) {
-    const t = s.def.type;
-    if ((t === 'optional' || t === 'default' || t === 'nullable' || t === 'prefault') && s.def.innerType) {
-      s = s.def.innerType as typeof s;
-    } else if (t === 'pipe' && s.def.in) {
-      s = s.def.in as typeof s;
-    } else break;
-  }
-  return s;
-}
-
-function byPosition(a: string, b: string): number {
-  const pa = /:(\d+):(\d+):/.exec(a);
-  const pb = /:(\d+):(\d+):/.exec(b);
-  if (!pa || !pb) return 0;
-  return Number(pa[1]) - Number(pb[1]) || Number(pa[2]) - Number(pb[2]);
+      return a.i - b.i;
+    })
+    .map((e) => e.p);
 }

@@ -1,21 +1,27 @@
 /**
- * Secrets are the target's api_key and the values of auth-like headers. `redact()` returns
- * a copy of a spec safe to write into run.json or a log; `scrub()` removes secret values from
- * any text (an error message that echoes a header, say) before it is written anywhere.
+ * Secrets are the target's api_key, the values of auth-like headers, and the values of
+ * environment variables with secret-looking names (`*_KEY`, `*TOKEN*`, ...) wherever they
+ * were interpolated. `redact()` returns a copy of a spec safe to write into run.json or a
+ * log; `scrub()` removes secret values from any text (an error message that echoes a
+ * header, say) before it is written anywhere.
  */
 import type { Spec } from './schema.js';
 
 export const REDACTED = '***';
 
-const SECRET_HEADER = /auth|api[-_]?key|token|secret|cookie|signature|password|credential/i;
+/** Header names whose values are credentials. Over-matching is harmless: it only hides a value. */
+const SECRET_HEADER = /auth|key|token|secret|cookie|signature|passw|credential|session/i;
+
+/** Secrets shorter than this are not scrubbed from text: replacing every "ab" would garble output. */
+const MIN_SECRET_LENGTH = 4;
 
 export function isSecretHeader(name: string): boolean {
   return SECRET_HEADER.test(name);
 }
 
-/** The secret values in a spec, longest first (so scrub replaces whole values). */
-export function secretsOf(spec: Pick<Spec, 'target'>): string[] {
-  const out = new Set<string>();
+/** The secret values in a spec (plus `extra` ones), longest first so scrub replaces whole values. */
+export function secretsOf(spec: Pick<Spec, 'target'>, extra: readonly string[] = []): string[] {
+  const out = new Set<string>(extra);
   if (spec.target.api_key) out.add(spec.target.api_key);
   for (const [name, value] of Object.entries(spec.target.headers ?? {})) {
     if (!isSecretHeader(name) || !value) continue;
@@ -24,11 +30,15 @@ export function secretsOf(spec: Pick<Spec, 'target'>): string[] {
     const parts = value.split(/\s+/);
     if (parts.length > 1) out.add(parts[parts.length - 1]);
   }
-  return [...out].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+  return [...out].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
 
-export function redact<T extends Pick<Spec, 'target'>>(spec: T): T {
-  const copy = structuredClone(spec);
+/**
+ * A deep copy with `api_key` and auth-like headers replaced by `***`; with `secrets`, every
+ * other string is scrubbed of them too (a key interpolated into base_url, say).
+ */
+export function redact<T extends Pick<Spec, 'target'>>(spec: T, secrets: readonly string[] = []): T {
+  const copy = secrets.length > 0 ? scrubDeep(structuredClone(spec), secrets) : structuredClone(spec);
   if (copy.target.api_key !== undefined) copy.target.api_key = REDACTED;
   if (copy.target.headers) {
     for (const name of Object.keys(copy.target.headers)) {
@@ -40,8 +50,20 @@ export function redact<T extends Pick<Spec, 'target'>>(spec: T): T {
 
 export function scrub(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const s of secrets) {
-    if (out.includes(s)) out = out.split(s).join(REDACTED);
+  // Longest first, so a secret that contains another is replaced whole.
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (s.length >= MIN_SECRET_LENGTH && out.includes(s)) out = out.split(s).join(REDACTED);
   }
   return out;
+}
+
+function scrubDeep<T>(value: T, secrets: readonly string[]): T {
+  if (typeof value === 'string') return scrub(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, secrets)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, secrets);
+    return out as T;
+  }
+  return value;
 }

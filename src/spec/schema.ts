@@ -1,9 +1,13 @@
 /**
  * spec/: the sweep spec. This file is the single description of every field: the zod schema
  * validates specs, and `llm-sweep schema` turns it into the JSON Schema editors complete
- * against, so every field carries a `.describe()`.
+ * against, so every field carries a `.describe()` (a test checks it). docs/spec.md is the
+ * prose version; keep the two in step.
  */
 import { z } from 'zod';
+import { axisShape, LOAD_KEYS, valueShape, type LoadKey } from './params.js';
+
+export { LOAD_KEYS, type LoadKey };
 
 export const PROVIDERS = [
   'openai-chat',
@@ -16,10 +20,6 @@ export const PROVIDERS = [
   'http',
 ] as const;
 export type ProviderKind = (typeof PROVIDERS)[number];
-
-/** Matrix keys that set the load rather than going into the request body. */
-export const LOAD_KEYS = ['concurrency', 'rate', 'stream'] as const;
-export type LoadKey = (typeof LOAD_KEYS)[number];
 
 export const FAULT_KINDS = ['429', '500', '503', 'reset', 'stall', 'malformed', 'slow'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -66,11 +66,11 @@ export type SimulatorOptions = z.infer<typeof simulatorSchema>;
 
 const retrySchema = z
   .strictObject({
-    retries: z.number().int().min(0).default(3).describe('Retries after the first attempt.'),
+    retries: z.number().int().min(0).default(3).describe('Retries after the first attempt (0 = never retry).'),
     on: z
       .array(z.union([z.number().int().min(100).max(599), z.literal('network')]))
       .default([429, 500, 502, 503, 504, 'network'])
-      .describe('HTTP statuses (and "network" for connection errors) that are retried.'),
+      .describe('HTTP statuses (and "network" for connection errors) that are retried; other 4xx never are.'),
     backoff_ms: z.number().nonnegative().default(500).describe('Base of the exponential backoff, ms.'),
     max_backoff_ms: z.number().nonnegative().default(20000).describe('Cap of one backoff (and of Retry-After), ms.'),
   })
@@ -87,20 +87,37 @@ const timeoutSchema = z
   })
   .describe('Connect and read (idle) timeouts, separately.');
 
+function isBaseUrl(s: string): boolean {
+  if (s === 'builtin') return true;
+  try {
+    const url = new URL(s);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 export const targetSchema = z
   .strictObject({
-    provider: z.enum(PROVIDERS).default('openai-chat').describe('API family of the endpoint.'),
+    provider: z
+      .enum(PROVIDERS)
+      .default('openai-chat')
+      .describe('API family of the endpoint: openai-chat, openai-completions, azure-openai, anthropic, tgi, triton, ollama, http.'),
     base_url: z
       .string()
       .min(1)
+      .refine(isBaseUrl, 'must be an http(s) URL such as http://localhost:8000/v1, or builtin')
       .describe(
         "The vendor SDK's base URL: ends in /v1 for OpenAI-style providers; the server root for anthropic, tgi, triton and ollama; 'builtin' spawns the bundled simulator.",
       ),
-    api_key: z.string().optional().describe('Secret; sent as the provider expects (Bearer, api-key, x-api-key). Use ${ENV_VAR}.'),
+    api_key: z
+      .string()
+      .optional()
+      .describe('Secret; sent as the provider expects (Bearer, api-key, x-api-key). Write ${ENV_VAR}, never the key itself.'),
     headers: z
       .record(z.string(), z.string())
       .default({})
-      .describe('Extra HTTP headers; values of auth-like headers are treated as secrets.'),
+      .describe('Extra HTTP headers; values of auth-like headers (Authorization, *key*, *token*, ...) are secrets.'),
     timeout: timeoutSchema.default({ connect_ms: 5000, read_ms: 30000 }),
     retry: retrySchema.default({
       retries: 3,
@@ -119,37 +136,65 @@ export const targetSchema = z
   .describe('The endpoint under test.');
 export type Target = z.infer<typeof targetSchema>;
 
-const chatMessageSchema = z.looseObject({
-  role: z.string().describe('system, user, assistant, ...'),
-  content: z.unknown().describe('Text, or the provider\'s content parts.'),
-});
+const chatMessageSchema = z
+  .looseObject({
+    role: z.string().min(1).describe('system, user, assistant, tool, ...'),
+    // unknown (not string | list) keeps ChatMessage stable for providers; plan/prompts.ts checks it.
+    content: z.unknown().describe("Text, or the provider's content parts (a list)."),
+  })
+  .describe('One chat message; other fields (name, tool_calls, ...) are passed through.');
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
-export const promptEntrySchema = z.union([
-  z.string().min(1).describe('One prompt, sent as a user message (or as the completion prompt).'),
-  z.strictObject({ prompt: z.string().min(1).describe('One prompt text.') }),
-  z.strictObject({ messages: z.array(chatMessageSchema).min(1).describe('A whole chat conversation.') }),
-  z.strictObject({
-    file: z
-      .string()
-      .min(1)
-      .describe('A prompt file relative to the spec: .txt (one per line), .jsonl (prompt or messages per line), .csv (prompt column).'),
-  }),
-]);
+export const promptEntrySchema = z
+  .union([
+    z.string().min(1).describe('One prompt, sent as a user message (or as the completion prompt).'),
+    z.strictObject({ prompt: z.string().min(1).describe('One prompt text.') }).describe('One prompt.'),
+    z
+      .strictObject({ messages: z.array(chatMessageSchema).min(1).describe('A whole chat conversation.') })
+      .describe('One chat conversation.'),
+    z
+      .strictObject({
+        file: z
+          .string()
+          .min(1)
+          .describe(
+            'A prompt file relative to the spec: .txt (one per line), .jsonl (prompt or messages per line), .csv (prompt column).',
+          ),
+      })
+      .describe('Many prompts from a file.'),
+  ])
+  .describe('A prompt: a string, { prompt }, { messages }, or { file }.');
 export type PromptEntry = z.infer<typeof promptEntrySchema>;
 
-const comboSchema = z.record(z.string(), z.unknown());
+/** One include or exclude entry: matrix keys and the values to match or add. */
+const comboSchema = z
+  .object(valueShape())
+  .catchall(z.unknown())
+  .describe('Matrix keys and values.');
 
 export const matrixSchema = z
   .object({
     include: z
       .array(comboSchema)
       .optional()
-      .describe('Combinations to add or to extend (GitHub Actions semantics).'),
-    exclude: z.array(comboSchema).optional().describe('Drop every combination matching all keys of an entry.'),
+      .describe(
+        'Combinations to extend or add (GitHub Actions semantics): an entry adds its keys to every combination it does not contradict on an original axis; if it fits none, it is added as a new combination.',
+      ),
+    exclude: z
+      .array(comboSchema)
+      .optional()
+      .describe('Drop every combination that matches all keys of an entry (applied before include).'),
+    ...axisShape(),
   })
-  .catchall(z.array(z.unknown()).min(1, 'an axis needs at least one value'))
-  .describe('Every key an axis (its values a list); the grid is their cartesian product, first axis slowest.');
+  .catchall(z.array(z.unknown()).min(1))
+  .describe(
+    'Every key an axis (a list of values); the grid is their cartesian product, first axis slowest. Load keys (concurrency, rate, stream) set the load; every other key goes into the request body.',
+  );
+
+const paramsSchema = z
+  .object(valueShape())
+  .catchall(z.unknown())
+  .describe('Fixed request body fields for every request (a matrix axis of the same name wins). concurrency, rate and stream here set the load of every cell.');
 
 const thresholdValue = z.union([z.string(), z.array(z.string()).min(1)]);
 
@@ -158,22 +203,35 @@ export const specSchema = z
     name: z
       .string()
       .regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, ".", "_" and "-" only (it names the results folder)')
+      .refine((s) => s !== '.' && s !== '..', 'cannot be "." or ".." (it names the results folder)')
       .optional()
-      .describe('Names the results folder; defaults to the spec file name.'),
-    description: z.string().optional(),
+      .describe('Names the results folder results/<name>/; defaults to the spec file name.'),
+    description: z.string().optional().describe('Free text, shown in reports.'),
     target: targetSchema,
-    prompts: z.array(promptEntrySchema).min(1).describe('Prompts, sent round-robin: request i uses prompt i mod P.'),
-    params: z.record(z.string(), z.unknown()).default({}).describe('Fixed request body fields for every request.'),
+    prompts: z
+      .array(promptEntrySchema)
+      .min(1)
+      .describe('Prompts, sent round-robin: request i of a cell uses prompt i mod P.'),
+    params: paramsSchema.default({}),
+    custom_params: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Body parameters your server accepts that look like a typo of a known one (e.g. top_a); they skip the spelling check.'),
     matrix: matrixSchema.default({}),
-    requests: positiveInt.optional().describe('Recorded requests per cell.'),
-    duration_s: z.number().positive().optional().describe('Run each cell this long instead of a request count.'),
-    repeat: positiveInt.optional().describe('Requests per cell = repeat x number of prompts (the default is 1).'),
+    requests: z.number().int().positive().optional().describe('Recorded requests per cell (default: one per prompt).'),
+    duration_s: z.number().positive().optional().describe('Run each cell this many seconds instead of a request count.'),
+    repeat: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Requests per cell = repeat x number of prompts; an alternative to requests.'),
     warmup: z.number().int().min(0).default(0).describe('Requests per cell sent first and not recorded.'),
     seed: z.number().int().default(1).describe('Seed for arrival times and anything else random on the client.'),
     arrival: z
       .enum(['poisson', 'constant'])
       .default('poisson')
-      .describe('With a rate axis: Poisson (exponential gaps) or evenly spaced arrivals.'),
+      .describe('With a rate: Poisson (exponential gaps) or evenly spaced arrivals.'),
     burstiness: z
       .number()
       .positive()
@@ -181,17 +239,17 @@ export const specSchema = z
       .describe('Gamma shape of inter-arrival gaps, as in vLLM: 1 = Poisson, < 1 burstier, > 1 steadier.'),
     slo: z
       .strictObject({
-        ttft_ms: z.number().positive().optional(),
-        tpot_ms: z.number().positive().optional(),
-        latency_ms: z.number().positive().optional(),
-        itl_ms: z.number().positive().optional(),
+        ttft_ms: z.number().positive().optional().describe('Time to first token at most this, ms.'),
+        tpot_ms: z.number().positive().optional().describe('Time per output token at most this, ms.'),
+        latency_ms: z.number().positive().optional().describe('Whole request at most this, ms.'),
+        itl_ms: z.number().positive().optional().describe('Median inter-token latency at most this, ms.'),
       })
       .optional()
       .describe('Service-level objectives per request; goodput counts requests meeting all of them.'),
     thresholds: z
       .record(z.string(), thresholdValue)
       .optional()
-      .describe('k6-style pass/fail rules per cell, e.g. latency_ms.p95: "< 2000".'),
+      .describe('k6-style pass/fail rules per cell, e.g. latency_ms.p95: "< 2000"; run exits 1 when one fails.'),
     compare: z
       .record(z.string(), z.string())
       .optional()
@@ -202,21 +260,13 @@ export const specSchema = z
         formats: z
           .array(z.enum(['csv', 'json', 'html']))
           .default(['csv', 'json', 'html'])
-          .describe('requests.csv + summary.csv, run.json, report.html.'),
+          .describe('csv = requests.csv + summary.csv, json = run.json, html = report.html.'),
         save_responses: z.boolean().default(false).describe('Also write responses.jsonl with every response text.'),
       })
-      .default({ dir: 'results', formats: ['csv', 'json', 'html'], save_responses: false }),
+      .default({ dir: 'results', formats: ['csv', 'json', 'html'], save_responses: false })
+      .describe('Where and what to write.'),
   })
-  .superRefine((spec, ctx) => {
-    const modes = (['requests', 'duration_s', 'repeat'] as const).filter((k) => spec[k] !== undefined);
-    if (modes.length > 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [modes[1]],
-        message: `give only one of requests, duration_s and repeat (found ${modes.join(' and ')})`,
-      });
-    }
-  });
+  .describe('An llm-sweep sweep spec: the endpoint, the prompts, and the grid of parameters and load settings to run.');
 
 export type Spec = z.infer<typeof specSchema>;
 export type SpecInput = z.input<typeof specSchema>;

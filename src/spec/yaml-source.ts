@@ -1,9 +1,22 @@
 /**
  * A parsed YAML file that remembers where every node came from, so that any problem found
- * later (by zod, by interpolation, by the planner) can name file:line:col.
+ * later (by zod, by interpolation, by the planner) can name file:line:col. Values set by
+ * `--set` have no line; problems under them name the flag instead.
  */
 import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+  type YAMLError,
+} from 'yaml';
 import { UserError } from '../errors.js';
 
 export type YamlPath = readonly (string | number)[];
@@ -11,11 +24,18 @@ export type YamlPath = readonly (string | number)[];
 export interface YamlSource {
   /** The file name as the user gave it, used in every message. */
   file: string;
+  /** The file's text. */
+  text: string;
   doc: Document;
-  /** `file:line:col` of the node at `path`, or of its nearest existing parent. */
+  /**
+   * `file:line:col` of the node at `path` (its key with `which: 'key'`), or of its nearest
+   * existing parent; `--set <flag>` when the value came from that flag.
+   */
   locate(path: YamlPath, which?: 'key' | 'value'): string;
   /** `file:line:col` of a character offset in the file. */
   at(offset: number): string;
+  /** Records that `path` was replaced by `--set <text>`. */
+  markOverride(path: YamlPath, text: string): void;
 }
 
 export function readYaml(file: string): YamlSource {
@@ -24,7 +44,14 @@ export function readYaml(file: string): YamlSource {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : String(e);
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a folder, not a file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (e as Error).message;
     throw new UserError(`${file}: cannot read the spec: ${why}`);
   }
   return parseYaml(text, file);
@@ -32,24 +59,59 @@ export function readYaml(file: string): YamlSource {
 
 export function parseYaml(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // merge: `<<: *defaults` merge keys, which YAML 1.2 dropped but configs still use.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const pos = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return `${file}:${line}:${col}`;
   };
-  if (doc.errors.length > 0) {
-    const problems = doc.errors.map((err) => `${pos(err.pos[0])}: invalid YAML: ${firstLine(err.message)}`);
-    throw new UserError(problems.join('\n'), problems);
+  const problems: string[] = [];
+  const linesSeen = new Set<number>();
+  for (const err of doc.errors) {
+    const opener = /Missing closing|must be sufficiently indented and end with/.test(err.message)
+      ? unclosedOpener(text, err.pos[0])
+      : undefined;
+    const offset = opener?.offset ?? err.pos[0];
+    // One mistake often trips several rules on the same line; the first says it best.
+    const line = lineCounter.linePos(offset).line;
+    if (linesSeen.has(line)) continue;
+    linesSeen.add(line);
+    problems.push(`${pos(offset)}: ${opener ? openerText(opener.char) : yamlErrorText(err, text)}`);
   }
+  if (problems.length === 0) {
+    visit(doc, {
+      Alias(_key, node) {
+        if (!node.resolve(doc)) {
+          const at = node.range ? pos(node.range[0]) : `${file}:1:1`;
+          problems.push(`${at}: alias *${node.source} has no anchor &${node.source} before it`);
+        }
+      },
+    });
+  }
+  if (problems.length > 0) throw new UserError(problems.join('\n'), problems);
+
+  const overrides: { path: YamlPath; text: string }[] = [];
   const locate = (path: YamlPath, which: 'key' | 'value' = 'value'): string => {
+    let flag: { path: YamlPath; text: string } | undefined;
+    for (const o of overrides) {
+      if (o.path.length <= path.length && o.path.every((seg, i) => String(seg) === String(path[i]))) {
+        if (!flag || o.path.length >= flag.path.length) flag = o;
+      }
+    }
+    if (flag) return `--set ${flag.text}`;
     let node: unknown = doc.contents;
     let at = offsetOf(node) ?? 0;
-    for (const seg of path) {
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i];
+      const isLast = i === path.length - 1;
+      if (isAlias(node)) node = node.resolve(doc);
       if (isMap(node)) {
         const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
         if (!pair) break;
-        const isLast = seg === path[path.length - 1];
-        at = offsetOf(which === 'key' && isLast ? pair.key : (pair.value ?? pair.key)) ?? offsetOf(pair.key) ?? at;
+        const valueAt = offsetOf(pair.value);
+        // An empty value (`key:` and nothing) has no text of its own: point at the key.
+        const emptyValue = isScalar(pair.value) && pair.value.value === null && pair.value.source === '';
+        at = (which === 'key' && isLast) || emptyValue || valueAt === undefined ? (offsetOf(pair.key) ?? at) : valueAt;
         node = pair.value;
       } else if (isSeq(node) && typeof seg === 'number' && seg < node.items.length) {
         node = node.items[seg];
@@ -60,14 +122,73 @@ export function parseYaml(text: string, file: string): YamlSource {
     }
     return pos(at);
   };
-  return { file, doc, locate, at: pos };
+  return {
+    file,
+    text,
+    doc,
+    locate,
+    at: pos,
+    markOverride: (path, flagText) => overrides.push({ path: [...path], text: flagText }),
+  };
 }
 
 function offsetOf(node: unknown): number | undefined {
-  const range = (node as Node | null)?.range;
+  const range = (node as Node | null | undefined)?.range;
   return range ? range[0] : undefined;
 }
 
-function firstLine(s: string): string {
-  return s.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+/** The yaml library's message, rephrased to say what to do where we can. */
+function yamlErrorText(err: YAMLError, text: string): string {
+  const first = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  switch (err.code) {
+    case 'TAB_AS_INDENT':
+      return 'a tab is used for indentation; YAML allows only spaces there';
+    case 'DUPLICATE_KEY': {
+      const key = /^["']?([^"':\n]*)/.exec(text.slice(err.pos[0]))?.[1]?.trim();
+      return `duplicate key${key ? ` '${key}'` : ''}: a key may appear only once in a mapping; remove or merge one of them`;
+    }
+    case 'MULTIPLE_DOCS':
+      return "the spec must be a single YAML document; remove the '---' separator (or split the file in two)";
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return `invalid YAML: ${first}; quote a value that contains ': '`;
+    default:
+      return `invalid YAML: ${first}`;
+  }
+}
+
+/**
+ * The innermost bracket or quote still open at `upto`: where the user must add the
+ * closing character, which is more useful than where the parser gave up.
+ */
+export function unclosedOpener(text: string, upto: number): { offset: number; char: string } | undefined {
+  const stack: { offset: number; char: string }[] = [];
+  let quote: { offset: number; char: string } | undefined;
+  for (let i = 0; i < upto && i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (quote.char === '"' && c === '\\') i++;
+      else if (c === quote.char) {
+        if (c === "'" && text[i + 1] === "'") i++;
+        else quote = undefined;
+      }
+      continue;
+    }
+    const prev = i === 0 ? '\n' : text[i - 1];
+    if (c === '#' && /\s/.test(prev)) {
+      while (i < upto && text[i] !== '\n') i++;
+    } else if ((c === '"' || c === "'") && /[\s:[{,-]/.test(prev)) {
+      quote = { offset: i, char: c };
+    } else if ((c === '[' || c === '{') && /[\s:[{,-]/.test(prev)) {
+      stack.push({ offset: i, char: c });
+    } else if ((c === ']' || c === '}') && stack.length > 0) {
+      stack.pop();
+    }
+  }
+  return quote ?? stack[stack.length - 1];
+}
+
+function openerText(char: string): string {
+  if (char === '[') return "this '[' is never closed; end the list with ']'";
+  if (char === '{') return "this '{' is never closed; end the mapping with '}'";
+  return `this quote (${char}) is never closed; add the closing ${char} at the end of the value`;
 }

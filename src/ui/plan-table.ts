@@ -1,5 +1,7 @@
-import { planTotals } from '../plan/build.js';
+/** The `plan` command's output: a table of cells and the totals, or the same as JSON. */
+import { planTotals, type PlanTotals } from '../plan/build.js';
 import type { Plan } from '../plan/types.js';
+import { paint } from './color.js';
 import { fmtInt, valueText } from './format.js';
 import { makeTable } from './table.js';
 
@@ -17,12 +19,35 @@ export function formatPlan(plan: Plan, opts: { color: boolean; source: string })
   const t = planTotals(plan);
   const shard = plan.shard ? ` (shard ${plan.shard.k}/${plan.shard.n} of ${plan.totalCells} cells)` : '';
   const lines = [
-    `${opts.source}: ${t.cells} cell${t.cells === 1 ? '' : 's'}${shard}, ${plan.prompts.length} prompt${plan.prompts.length === 1 ? '' : 's'}`,
+    `${opts.source}: ${plural(t.cells, 'cell')}${shard}, ${plural(plan.prompts.length, 'prompt')}`,
     table.toString(),
-    `cells: ${fmtInt(t.cells)}   requests: ${t.requests === undefined ? 'by duration' : fmtInt(t.requests)}` +
-      `   warmup: ${fmtInt(t.warmup)}   max_tokens budget: ${t.maxTokensBudget === undefined ? '—' : fmtInt(t.maxTokensBudget)} tokens`,
+    totalsLine(t, plan),
   ];
   return lines.join('\n');
+}
+
+function plural(n: number, word: string): string {
+  return `${fmtInt(n)} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function totalsLine(t: PlanTotals, plan: Plan): string {
+  const duration = plan.cells.find((c) => c.duration_s !== undefined)?.duration_s;
+  const requests = t.requests === undefined ? `by duration (${duration}s per cell)` : fmtInt(t.requests);
+  let budget: string;
+  if (t.cellsWithoutMaxTokens > 0) {
+    budget = `unbounded (${plural(t.cellsWithoutMaxTokens, 'cell')} without max_tokens)`;
+  } else if (t.maxTokensBudget === undefined) {
+    budget = 'unbounded (cells run by duration)';
+  } else {
+    const warm = t.warmupMaxTokensBudget ? ` (+${fmtInt(t.warmupMaxTokensBudget)} in warmup)` : '';
+    budget = `${fmtInt(t.maxTokensBudget)} tokens${warm}`;
+  }
+  return `cells: ${fmtInt(t.cells)}   requests: ${requests}   warmup: ${fmtInt(t.warmup)}   max_tokens budget: ${budget}`;
+}
+
+/** Warnings, one per line, for stderr. */
+export function formatWarnings(warnings: readonly string[], color: boolean): string {
+  return warnings.map((w) => `${paint('warning', 'yellow', color)}: ${w}\n`).join('');
 }
 
 export function planJson(plan: Plan): unknown {
@@ -30,7 +55,17 @@ export function planJson(plan: Plan): unknown {
   return {
     axes: plan.axes,
     shard: plan.shard ?? null,
-    totals: { ...t, totalCells: plan.totalCells, prompts: plan.prompts.length },
+    totals: {
+      cells: t.cells,
+      totalCells: plan.totalCells,
+      prompts: plan.prompts.length,
+      requests: t.requests ?? null,
+      warmup: t.warmup,
+      maxTokensBudget: t.maxTokensBudget ?? null,
+      warmupMaxTokensBudget: t.warmupMaxTokensBudget ?? null,
+      cellsWithoutMaxTokens: t.cellsWithoutMaxTokens,
+    },
+    warnings: plan.warnings ?? [],
     cells: plan.cells.map((c) => ({
       id: c.id,
       index: c.index,
