@@ -6,7 +6,7 @@ import type { SweepResult } from '../runner/run-sweep.js';
 import { startEndpoint } from '../runner/endpoint.js';
 import { colorEnabled, paint } from '../ui/color.js';
 import { createProgress } from '../ui/progress.js';
-import { formatPlan } from '../ui/plan-table.js';
+import { formatPlan, formatWarnings } from '../ui/plan-table.js';
 import { clientWarnings, formatSummaryTable } from '../ui/summary-table.js';
 import { action, checkPlanSize, collect, EXIT, loadFromFlags, type SpecFlags } from './common.js';
 
@@ -43,6 +43,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const { loaded, plan } = loadFromFlags(file, flags);
   checkPlanSize(plan, flags.yes);
   const color = colorEnabled(process.stderr);
+  process.stderr.write(formatWarnings([...(loaded.warnings ?? []), ...(plan.warnings ?? [])], color));
   if (flags.dryRun) {
     process.stdout.write(`${formatPlan(plan, { color: colorEnabled(process.stdout), source: file })}\n`);
     return EXIT.ok;

@@ -147,7 +147,9 @@ function loadOf(params: Record<string, unknown>, combo: Combination): LoadSettin
   const pick = (k: string) => (k in combo ? combo[k] : params[k]);
   const rate = pick('rate');
   return {
-    concurrency: (pick('concurrency') as number | undefined) ?? 1,
+    // Open loop without a cap means no cap, as in vLLM's benchmark: a default of 1 would
+    // turn a rate sweep into a queue.
+    concurrency: (pick('concurrency') as number | undefined) ?? (typeof rate === 'number' ? Infinity : 1),
     rate: typeof rate === 'number' ? rate : undefined,
     stream: (pick('stream') as boolean | undefined) ?? true,
   };

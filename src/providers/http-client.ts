@@ -100,7 +100,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const agentOpts = {
     keepAlive: true,
     maxSockets: opts.concurrency,
-    maxFreeSockets: opts.concurrency,
+    maxFreeSockets: Math.min(opts.concurrency, 1024),
     // Sockets idle longer than this are closed by us before a server's keep-alive timeout
     // can race a new request on them.
     timeout: 60_000,

@@ -91,7 +91,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     spec_file: loaded.file,
     spec_name: loaded.name,
     spec_hash: loaded.hash,
-    spec: redact(spec),
+    spec: redact(spec, loaded.secrets),
     base_url: scrub(opts.baseUrl, loaded.secrets),
     started_at: opts.resume?.startedAt ?? new Date().toISOString(),
     host: { hostname: hostname(), platform: platform(), arch: arch(), node: process.version, cpus: cpus().length },

@@ -53,7 +53,7 @@ const tokens = ['Hel', 'lo', ' there', ',', ' friend', '.'];
 describe('run against an OpenAI-compatible server', () => {
   it('writes one row per planned request with the documented header and timings', async () => {
     const s = await serve((req, res) =>
-      streamChat(res, { ttftMs: 120, itlMs: 30, tokens, usage: 'separate', promptTokens: 7 }, Boolean((req.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage)),
+      streamChat(res, { ttftMs: 120, itlMs: 30, tokens, usage: 'separate', promptTokens: 7, tailMs: 1000 }, Boolean((req.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage)),
     );
     const r = await run(spec(s.baseUrl, '', { matrix: '  temperature: [0, 0.5]', requests: 3 }));
     expect(r.stderr).not.toMatch(/error/i);
@@ -72,12 +72,13 @@ describe('run against an OpenAI-compatible server', () => {
       expect(row.attempts).toBe(1);
       // TTFT is the first *content* chunk at 120 ms, not the role chunk at ~0 ms.
       expect(row.ttft_ms!).toBeGreaterThanOrEqual(119);
-      expect(row.ttft_ms!).toBeLessThan(400);
-      // Latency ends at the last content chunk: 120 + 5 * 30 = 270 ms.
+      expect(row.ttft_ms!).toBeLessThan(800);
+      // Latency ends at the last content chunk: 120 + 5 * 30 = 270 ms, not at the usage
+      // chunk and [DONE], which the server sends 1 s later.
       expect(row.latency_ms!).toBeGreaterThanOrEqual(269);
-      expect(row.latency_ms!).toBeLessThan(600);
+      expect(row.latency_ms!).toBeLessThan(1000);
       expect(row.itl_p50_ms!).toBeGreaterThanOrEqual(25);
-      expect(row.itl_p50_ms!).toBeLessThan(80);
+      expect(row.itl_p50_ms!).toBeLessThan(200);
       expect(row.tpot_ms).toBeCloseTo((row.latency_ms! - row.ttft_ms!) / 5, 2);
       expect(row.prompt_tokens).toBe(7);
       expect(row.completion_tokens).toBe(6);
