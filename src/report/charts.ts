@@ -7,7 +7,7 @@ import type { CellSummary } from '../metrics/summary.js';
 import { percentileSorted } from '../metrics/stats.js';
 import type { RequestRecord } from '../records/types.js';
 import { LOAD_AXES, axisTitle, axisValues, cellLabel, valueKey, valueScale, xValue } from './axes.js';
-import type { AxisCharts, BoxStats, ChartSpec, ErrorGroup, Point, Series } from './types.js';
+import type { AxisCharts, AxisSpec, BoxStats, ChartSpec, ErrorGroup, Point, Series } from './types.js';
 
 /** A per-cell number to plot; undefined when the cell has none (e.g. every request failed). */
 interface Metric {
@@ -158,9 +158,28 @@ export function distributionCharts(
   for (const m of metrics) {
     const boxes = cells.map((c) => boxStats((byCell.get(c.cell) ?? []).filter((r) => r.status === 'ok').map(m.get)));
     if (boxes.every((b) => b === null)) continue;
-    out.push({ kind: 'box', id: m.id, title: m.title, x: { title: m.axis, scale: 'linear' }, categories, boxes });
+    out.push({ kind: 'box', id: m.id, title: m.title, x: boxScale(boxes, m.axis), categories, boxes });
   }
   return out;
+}
+
+/**
+ * Linear, unless the cells differ by more than 30x (a 100 ms cell next to a 10 s one would
+ * be a dot): then logarithmic, with ticks at 1, 2, 5 x 10^k.
+ */
+export function boxScale(boxes: readonly (BoxStats | null)[], title: string): AxisSpec {
+  const present = boxes.filter((b): b is BoxStats => b !== null);
+  const lo = Math.min(...present.map((b) => b.min));
+  const hi = Math.max(...present.map((b) => b.max));
+  if (!(lo > 0) || hi / lo < 30) return { title, scale: 'linear', min: 0, max: hi * 1.02 };
+  const ticks: number[] = [];
+  for (let k = Math.floor(Math.log10(lo)); 10 ** k <= hi * 10; k++) {
+    for (const m of [1, 2, 5]) {
+      const t = m * 10 ** k;
+      if (t >= lo / 2 && t <= hi * 2) ticks.push(Number(t.toPrecision(1)));
+    }
+  }
+  return { title, scale: 'logarithmic', ticks, min: Math.min(lo, ticks[0]), max: Math.max(hi, ticks[ticks.length - 1]) };
 }
 
 /** How an error row is grouped: its HTTP status when the server refused, else its kind. */

@@ -95,9 +95,11 @@ export function reportClient(fmt: (v: number) => string): void {
     return {
       type: a.scale,
       labels: a.labels,
+      min: a.min,
+      max: a.max,
       title: { display: true, text: a.title, font: { weight: 'bold' } },
       grid: { color: '#e6e8eb' },
-      ticks: numeric ? { callback: (v: number | string) => fmt(Number(v)) } : { autoSkip: false },
+      ticks: numeric ? { callback: (v: number | string) => fmt(Number(v)), includeBounds: false } : { autoSkip: false },
       afterBuildTicks: ticks
         ? (s: { ticks: { value: number }[] }) => {
             s.ticks = ticks.map((value) => ({ value }));
@@ -247,7 +249,6 @@ export function reportClient(fmt: (v: number) => string): void {
     }
     if (spec.kind === 'box') {
       const base = common(false);
-      const max = Math.max(0, ...spec.boxes.map((b) => (b ? b.max : 0)));
       return {
         type: 'bar',
         data: {
@@ -285,7 +286,7 @@ export function reportClient(fmt: (v: number) => string): void {
             },
           },
           scales: {
-            x: scale(spec.x, { beginAtZero: true, suggestedMax: max * 1.02 }),
+            x: scale(spec.x),
             y: { ticks: { autoSkip: false }, grid: { display: false } },
           },
         },

@@ -31,6 +31,9 @@ export interface AxisSpec {
   labels?: string[];
   /** Tick positions to show (numeric scales with few values): the swept values themselves. */
   ticks?: number[];
+  /** Fixed range, when the drawn marks reach past the data (box whiskers). */
+  min?: number;
+  max?: number;
 }
 
 export interface Point {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { axisTitle, axisValues, cellLabel, sweptAxes, valueScale } from '../../../src/report/axes.js';
-import { axisCharts, boxStats, distributionCharts, errorChart, errorGroups, throughputChart } from '../../../src/report/charts.js';
+import { axisCharts, boxScale, boxStats, distributionCharts, errorChart, errorGroups, throughputChart } from '../../../src/report/charts.js';
 import { groupRecords } from '../../../src/report/data.js';
 import type { ChartSpec } from '../../../src/report/types.js';
 import { grid } from './fixtures.js';
@@ -135,6 +135,18 @@ describe('distributions and errors', () => {
     if (lat.kind !== 'box') throw new Error('box expected');
     expect(lat.categories).toEqual(['c=1', 'c=2']);
     expect(lat.boxes[1]).toMatchObject({ count: 5, min: 200, median: 202, max: 204 });
+  });
+
+  it('switches the value axis to log when cells differ by more than 30x', () => {
+    const box = (min: number, max: number) => ({ count: 2, min, q1: min, median: min, q3: max, p95: max, max });
+    expect(boxScale([box(80, 120), box(100, 900)], 'ms')).toEqual({ title: 'ms', scale: 'linear', min: 0, max: 918 });
+    expect(boxScale([box(80, 120), null, box(2000, 9000)], 'ms')).toEqual({
+      title: 'ms',
+      scale: 'logarithmic',
+      ticks: [50, 100, 200, 500, 1000, 2000, 5000, 10000],
+      min: 50,
+      max: 10000,
+    });
   });
 
   it('keeps the report size independent of the request count', () => {
