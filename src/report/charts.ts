@@ -44,8 +44,28 @@ export function groupByOthers(cells: readonly CellSummary[], others: readonly st
   return [...groups.values()];
 }
 
-function orderIndex(values: readonly unknown[]): Map<string, number> {
-  return new Map(values.map((v, i) => [valueKey(v), i]));
+/**
+ * One series per combination of the swept axes other than `axis`, its points in `axis`
+ * order; `point` gives a cell's point, or undefined to leave the cell out (no data).
+ */
+export function seriesAlong(
+  cells: readonly CellSummary[],
+  axis: string,
+  swept: readonly string[],
+  point: (c: CellSummary) => Point | undefined,
+): Series[] {
+  const order = new Map(axisValues(cells, axis).map((v, i) => [valueKey(v), i]));
+  const rank = (c: CellSummary) => order.get(valueKey(c.params[axis]))!;
+  const groups = groupByOthers(
+    cells.filter((c) => c.params[axis] !== undefined),
+    swept.filter((a) => a !== axis),
+  );
+  return groups
+    .map((g) => ({
+      label: g.label,
+      points: [...g.cells].sort((a, b) => rank(a) - rank(b)).flatMap((c) => point(c) ?? []),
+    }))
+    .filter((s) => s.points.length > 0);
 }
 
 /** For each swept axis: latency p50, latency p95 and TTFT p50 against its values. */
@@ -53,24 +73,12 @@ export function axisCharts(cells: readonly CellSummary[], swept: readonly string
   return swept.map((axis) => {
     const values = axisValues(cells, axis);
     const x = valueScale(values, axisTitle(axis));
-    const order = orderIndex(values);
-    const groups = groupByOthers(
-      cells.filter((c) => c.params[axis] !== undefined),
-      swept.filter((a) => a !== axis),
-    );
     const charts: ChartSpec[] = [];
     for (const m of AXIS_METRICS) {
-      const series: Series[] = groups
-        .map((g) => ({
-          label: g.label,
-          points: [...g.cells]
-            .sort((a, b) => order.get(valueKey(a.params[axis]))! - order.get(valueKey(b.params[axis]))!)
-            .flatMap((c): Point[] => {
-              const y = m.get(c);
-              return y === undefined || !Number.isFinite(y) ? [] : [{ x: xValue(c.params[axis], x), y }];
-            }),
-        }))
-        .filter((s) => s.points.length > 0);
+      const series = seriesAlong(cells, axis, swept, (c) => {
+        const y = m.get(c);
+        return y === undefined || !Number.isFinite(y) ? undefined : { x: xValue(c.params[axis], x), y };
+      });
       if (series.length === 0) continue;
       charts.push({
         kind: 'line',
@@ -94,24 +102,11 @@ export function throughputChart(cells: readonly CellSummary[], swept: readonly s
   const load = LOAD_AXES.find((a) => swept.includes(a));
   if (!load) return undefined;
   const short = load === 'concurrency' ? 'c' : 'r';
-  const values = axisValues(cells, load);
-  const order = orderIndex(values);
-  const groups = groupByOthers(
-    cells.filter((c) => c.params[load] !== undefined),
-    swept.filter((a) => a !== load),
-  );
-  const series: Series[] = groups
-    .map((g) => ({
-      label: g.label,
-      points: [...g.cells]
-        .sort((a, b) => order.get(valueKey(a.params[load]))! - order.get(valueKey(b.params[load]))!)
-        .flatMap((c): Point[] => {
-          const lat = c.latency_ms?.p95;
-          if (lat === undefined || !Number.isFinite(lat) || c.ok === 0) return [];
-          return [{ x: lat, y: c.output_tokens_per_s, label: `${short}=${valueKey(c.params[load])}` }];
-        }),
-    }))
-    .filter((s) => s.points.length > 0);
+  const series = seriesAlong(cells, load, swept, (c) => {
+    const lat = c.latency_ms?.p95;
+    if (lat === undefined || !Number.isFinite(lat) || c.ok === 0) return undefined;
+    return { x: lat, y: c.output_tokens_per_s, label: `${short}=${valueKey(c.params[load])}` };
+  });
   if (series.length === 0) return undefined;
   return {
     kind: 'line',

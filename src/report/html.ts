@@ -72,7 +72,7 @@ function verdictSection(d: ReportData['verdicts']): string {
   return section('thresholds', title, cells + verdictTable(d), d.anyFailed ? 'verdicts bad' : 'verdicts good');
 }
 
-function cellText(col: TableColumn, v: TableRow['values'][string]): { text: string; sortValue?: number } {
+function cellText(v: TableRow['values'][string]): { text: string; sortValue?: number } {
   if (v === undefined) return { text: '' };
   if (typeof v === 'number') return { text: formatNumber(v), sortValue: v };
   return { text: String(v) };
@@ -105,7 +105,7 @@ function cellTable(t: ReportData['table']): string {
     .map((r) => {
       const tds = t.columns
         .map((c, i) => {
-          const { text, sortValue } = cellText(c, r.values[c.key]);
+          const { text, sortValue } = cellText(r.values[c.key]);
           const cls = [c.numeric ? 'num' : '', i === 0 ? 'sticky' : '', c.key === 'errors' && Number(r.values[c.key]) > 0 ? 'bad' : '']
             .filter(Boolean)
             .join(' ');

@@ -143,7 +143,7 @@ function boundNotes(where: string, fields: Obj): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(fields)) {
     if (isObj(v) && v.bound === true) {
-      out.push(`${where}: the ${k === 'client' ? 'client' : k} may have limited this measurement${str(v.reason) ? ` (${str(v.reason)})` : ''}`);
+      out.push(`${where}: the ${k} may have limited this measurement${str(v.reason) ? ` (${str(v.reason)})` : ''}`);
     }
   }
   return out;

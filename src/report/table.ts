@@ -60,16 +60,16 @@ export function cellTable(cells: readonly CellSummary[], axes: readonly string[]
       numeric.set(f.key, (numeric.get(f.key) ?? true) && typeof f.value === 'number');
     }
   }
-  // Keep a group's columns together even when a later cell brings a new leaf.
-  const groupsInOrder: string[] = [];
+  // A group's columns stay together (in leaf order) even when a later cell brings a new leaf.
+  const placed = new Set<string>();
   for (const c of found.values()) {
-    const g = c.group ?? `\u0000${c.key}`;
-    if (!groupsInOrder.includes(g)) groupsInOrder.push(g);
-  }
-  for (const g of groupsInOrder) {
-    const members = [...found.values()].filter((c) => (c.group ?? `\u0000${c.key}`) === g);
+    if (placed.has(c.key)) continue;
+    const members = c.group ? [...found.values()].filter((m) => m.group === c.group) : [c];
     members.sort((a, b) => leafRank(a.label) - leafRank(b.label));
-    for (const m of members) columns.push({ ...m, numeric: numeric.get(m.key) ?? false });
+    for (const m of members) {
+      columns.push({ ...m, numeric: numeric.get(m.key) ?? false });
+      placed.add(m.key);
+    }
   }
   const rows: TableRow[] = cells.map((c, i) => {
     const values: TableRow['values'] = { cell: c.cell };
