@@ -7,11 +7,13 @@ import type { CellSummary } from '../metrics/summary.js';
 import { percentileSorted } from '../metrics/stats.js';
 import type { RequestRecord } from '../records/types.js';
 import { LOAD_AXES, axisTitle, axisValues, cellLabel, valueKey, valueScale, xValue } from './axes.js';
-import type { AxisCharts, AxisSpec, BoxStats, ChartSpec, ErrorGroup, Point, Series } from './types.js';
+import type { AxisCharts, AxisSpec, BoxStats, ChartSpec, ErrorGroup, Limit, Point, Series } from './types.js';
 
 /** A per-cell number to plot; undefined when the cell has none (e.g. every request failed). */
 interface Metric {
   key: string;
+  /** Its name in thresholds (`latency_ms.p95: "< 2000"`). */
+  ref: string;
   title: string;
   axisTitle: string;
   get: (s: CellSummary) => number | undefined;
@@ -19,10 +21,38 @@ interface Metric {
 
 /** The three numbers a reader looks for first, in this order. */
 export const AXIS_METRICS: readonly Metric[] = [
-  { key: 'latency_p50', title: 'Latency p50', axisTitle: 'latency p50 (ms)', get: (s) => s.latency_ms?.p50 },
-  { key: 'latency_p95', title: 'Latency p95', axisTitle: 'latency p95 (ms)', get: (s) => s.latency_ms?.p95 },
-  { key: 'ttft_p50', title: 'TTFT p50', axisTitle: 'TTFT p50 (ms)', get: (s) => s.ttft_ms?.p50 },
+  { key: 'latency_p50', ref: 'latency_ms.p50', title: 'Latency p50', axisTitle: 'latency p50 (ms)', get: (s) => s.latency_ms?.p50 },
+  { key: 'latency_p95', ref: 'latency_ms.p95', title: 'Latency p95', axisTitle: 'latency p95 (ms)', get: (s) => s.latency_ms?.p95 },
+  { key: 'ttft_p50', ref: 'ttft_ms.p50', title: 'TTFT p50', axisTitle: 'TTFT p50 (ms)', get: (s) => s.ttft_ms?.p50 },
 ];
+
+/** Thresholds to draw on the charts. */
+export interface ChartMarks {
+  /** Unscoped comparison rules by metric (`latency_ms.p95` -> [{op: '<', value: 400}]). */
+  limits: ReadonlyMap<string, readonly { op: string; value: number }[]>;
+  /** `${cell}\u0000${metric}` of every failed check. */
+  failed: ReadonlySet<string>;
+}
+
+export const NO_MARKS: ChartMarks = { limits: new Map(), failed: new Set() };
+
+export function failedKey(cell: string, metric: string): string {
+  return `${cell}\u0000${metric}`;
+}
+
+/**
+ * The limits of `metric` worth drawing on an axis whose data reach `dataMax`: those within
+ * twice the data (a limit far above the data would squash it into a line at the bottom).
+ */
+export function limitsFor(marks: ChartMarks, metric: string, axis: 'x' | 'y', dataMax: number): Limit[] {
+  return (marks.limits.get(metric) ?? [])
+    .filter((l) => Number.isFinite(l.value) && l.value >= 0 && l.value <= 2 * dataMax)
+    .map((l) => ({ axis, value: l.value, label: `threshold ${l.op} ${l.value}` }));
+}
+
+function maxY(series: readonly Series[], pick: (p: Point) => number): number {
+  return Math.max(0, ...series.flatMap((s) => s.points.map(pick)));
+}
 
 /**
  * Cells grouped by their values on `others` (the swept axes other than the one on x), each
@@ -69,7 +99,7 @@ export function seriesAlong(
 }
 
 /** For each swept axis: latency p50, latency p95 and TTFT p50 against its values. */
-export function axisCharts(cells: readonly CellSummary[], swept: readonly string[]): AxisCharts[] {
+export function axisCharts(cells: readonly CellSummary[], swept: readonly string[], marks: ChartMarks = NO_MARKS): AxisCharts[] {
   return swept.map((axis) => {
     const values = axisValues(cells, axis);
     const x = valueScale(values, axisTitle(axis));
@@ -77,9 +107,13 @@ export function axisCharts(cells: readonly CellSummary[], swept: readonly string
     for (const m of AXIS_METRICS) {
       const series = seriesAlong(cells, axis, swept, (c) => {
         const y = m.get(c);
-        return y === undefined || !Number.isFinite(y) ? undefined : { x: xValue(c.params[axis], x), y };
+        if (y === undefined || !Number.isFinite(y)) return undefined;
+        const p: Point = { x: xValue(c.params[axis], x), y };
+        if (marks.failed.has(failedKey(c.cell, m.ref))) p.failed = true;
+        return p;
       });
       if (series.length === 0) continue;
+      const limits = limitsFor(marks, m.ref, 'y', maxY(series, (p) => p.y));
       charts.push({
         kind: 'line',
         id: `axis-${axis}-${m.key}`,
@@ -87,6 +121,7 @@ export function axisCharts(cells: readonly CellSummary[], swept: readonly string
         x,
         y: { title: m.axisTitle, scale: 'linear' },
         series,
+        ...(limits.length > 0 ? { limits } : {}),
       });
     }
     return { axis, values, charts };
@@ -98,16 +133,22 @@ export function axisCharts(cells: readonly CellSummary[], swept: readonly string
  * points in load order and labelled with the load value: the curve bends where adding load
  * stops buying throughput. Undefined when no load axis is swept.
  */
-export function throughputChart(cells: readonly CellSummary[], swept: readonly string[]): ChartSpec | undefined {
+export function throughputChart(cells: readonly CellSummary[], swept: readonly string[], marks: ChartMarks = NO_MARKS): ChartSpec | undefined {
   const load = LOAD_AXES.find((a) => swept.includes(a));
   if (!load) return undefined;
   const short = load === 'concurrency' ? 'c' : 'r';
   const series = seriesAlong(cells, load, swept, (c) => {
     const lat = c.latency_ms?.p95;
     if (lat === undefined || !Number.isFinite(lat) || c.ok === 0) return undefined;
-    return { x: lat, y: c.output_tokens_per_s, label: `${short}=${valueKey(c.params[load])}` };
+    const p: Point = { x: lat, y: c.output_tokens_per_s, label: `${short}=${valueKey(c.params[load])}` };
+    if (THROUGHPUT_REFS.some((ref) => marks.failed.has(failedKey(c.cell, ref)))) p.failed = true;
+    return p;
   });
   if (series.length === 0) return undefined;
+  const limits = [
+    ...limitsFor(marks, 'latency_ms.p95', 'x', maxY(series, (p) => p.x as number)),
+    ...limitsFor(marks, 'output_tokens_per_s', 'y', maxY(series, (p) => p.y)),
+  ];
   return {
     kind: 'line',
     id: 'throughput',
@@ -116,8 +157,12 @@ export function throughputChart(cells: readonly CellSummary[], swept: readonly s
     y: { title: 'output tokens/s', scale: 'linear' },
     series,
     pointLabels: true,
+    ...(limits.length > 0 ? { limits } : {}),
   };
 }
+
+/** The metrics on the throughput curve's axes. */
+const THROUGHPUT_REFS = ['latency_ms.p95', 'output_tokens_per_s'];
 
 /** Box-plot numbers of a list of values; null when there are none. */
 export function boxStats(values: readonly (number | undefined)[]): BoxStats | null {

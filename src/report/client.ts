@@ -34,6 +34,8 @@ interface Ctx2d {
   stroke(): void;
   fill(): void;
   fillText(text: string, x: number, y: number): void;
+  fillRect(x: number, y: number, w: number, h: number): void;
+  setLineDash(segments: number[]): void;
   measureText(text: string): { width: number };
   strokeStyle: string;
   fillStyle: string;
@@ -82,6 +84,7 @@ export function reportClient(fmt: (v: number) => string): void {
   const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
   const DASHES = [[], [6, 4], [2, 3], [10, 3, 2, 3]];
   const color = (i: number) => PALETTE[i % PALETTE.length];
+  const BAD = '#b42318';
   const dash = (i: number) => DASHES[Math.floor(i / PALETTE.length) % DASHES.length];
   const ratio = Math.max(2, window.devicePixelRatio ?? 1);
 
@@ -165,7 +168,7 @@ export function reportClient(fmt: (v: number) => string): void {
     },
   });
 
-  // Whiskers (min-max), median line and p95 diamond over the p25-p75 floating bars.
+  // Whiskers (min-max), median line and p95 triangle over the p25-p75 floating bars.
   const boxMarks = (boxes: (BoxStats | null)[]) => ({
     id: 'boxMarks',
     afterDatasetsDraw(chart: ChartInstance) {
@@ -195,13 +198,13 @@ export function reportClient(fmt: (v: number) => string): void {
         ctx.moveTo(px(b.median), p.y - half);
         ctx.lineTo(px(b.median), p.y + half);
         ctx.stroke();
+        // p95: an orange triangle pointing at its value.
         const d = Math.min(5, half);
-        ctx.fillStyle = '#e15759';
+        ctx.fillStyle = '#f28e2b';
         ctx.beginPath();
-        ctx.moveTo(px(b.p95), p.y - d);
-        ctx.lineTo(px(b.p95) + d, p.y);
-        ctx.lineTo(px(b.p95), p.y + d);
-        ctx.lineTo(px(b.p95) - d, p.y);
+        ctx.moveTo(px(b.p95), p.y);
+        ctx.lineTo(px(b.p95) + d, p.y - d * 1.2);
+        ctx.lineTo(px(b.p95) - d, p.y - d * 1.2);
         ctx.closePath();
         ctx.fill();
       });
@@ -209,9 +212,50 @@ export function reportClient(fmt: (v: number) => string): void {
     },
   });
 
+  // Thresholds as dashed lines, labelled at their end.
+  const limitLines = (spec: Extract<ChartSpec, { kind: 'line' }>) => ({
+    id: 'limitLines',
+    afterDatasetsDraw(chart: ChartInstance) {
+      const ctx = chart.ctx;
+      const area = chart.chartArea;
+      ctx.save();
+      ctx.strokeStyle = BAD;
+      ctx.lineWidth = 1.25;
+      ctx.setLineDash([5, 4]);
+      ctx.font = '11px system-ui, sans-serif';
+      for (const l of spec.limits ?? []) {
+        const px = chart.scales[l.axis].getPixelForValue(l.value);
+        ctx.beginPath();
+        if (l.axis === 'y') {
+          ctx.moveTo(area.left, px);
+          ctx.lineTo(area.right, px);
+        } else {
+          ctx.moveTo(px, area.top);
+          ctx.lineTo(px, area.bottom);
+        }
+        ctx.stroke();
+        // Labels where curves rarely go: latency grows to the right and up, so a horizontal
+        // line is labelled at its left end and a vertical one at its foot.
+        const w = ctx.measureText(l.label).width;
+        const [tx, ty] = l.axis === 'y' ? [area.left + 4, px - 2] : [Math.min(px + 4, area.right - w), area.bottom - 2];
+        ctx.textBaseline = 'bottom';
+        ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+        ctx.fillRect(tx - 2, ty - 13, w + 4, 13);
+        ctx.fillStyle = BAD;
+        ctx.fillText(l.label, tx, ty);
+      }
+      ctx.restore();
+    },
+  });
+
   const configFor = (spec: ChartSpec): unknown => {
     if (spec.kind === 'line') {
       const base = common(spec.series.length > 1);
+      const stretch = (axis: 'x' | 'y') => {
+        const vs = (spec.limits ?? []).filter((l) => l.axis === axis).map((l) => l.value);
+        return vs.length > 0 ? { suggestedMax: Math.max(...vs) * 1.08 } : {};
+      };
+      const failed = (c: { raw?: unknown }) => Boolean((c.raw as { failed?: boolean } | undefined)?.failed);
       return {
         type: 'line',
         data: {
@@ -222,8 +266,11 @@ export function reportClient(fmt: (v: number) => string): void {
             backgroundColor: color(i),
             borderDash: dash(i),
             borderWidth: 2,
-            pointRadius: 3.5,
-            pointHoverRadius: 6,
+            pointRadius: (c: { raw?: unknown }) => (failed(c) ? 6 : 3.5),
+            pointHoverRadius: 7,
+            pointStyle: (c: { raw?: unknown }) => (failed(c) ? 'rectRot' : 'circle'),
+            pointBackgroundColor: (c: { raw?: unknown }) => (failed(c) ? BAD : color(i)),
+            pointBorderColor: (c: { raw?: unknown }) => (failed(c) ? BAD : color(i)),
             tension: 0,
           })),
         },
@@ -237,14 +284,15 @@ export function reportClient(fmt: (v: number) => string): void {
                 label: (item: TooltipItem) => {
                   const p = item.raw as { x: number | string; y: number; label?: string };
                   const where = p.label ? `${p.label}: ` : '';
-                  return `${item.dataset.label ?? ''} — ${where}${fmt(p.y)} (${spec.y.title}) at ${typeof p.x === 'number' ? fmt(p.x) : p.x}`;
+                  const verdict = (p as { failed?: boolean }).failed ? ' — failed a threshold' : '';
+                  return `${item.dataset.label ?? ''} — ${where}${fmt(p.y)} (${spec.y.title}) at ${typeof p.x === 'number' ? fmt(p.x) : p.x}${verdict}`;
                 },
               },
             },
           },
-          scales: { x: scale(spec.x), y: scale(spec.y, { beginAtZero: true }) },
+          scales: { x: scale(spec.x, stretch('x')), y: scale(spec.y, { beginAtZero: true, ...stretch('y') }) },
         },
-        plugins: spec.pointLabels ? [pointLabels(spec)] : [],
+        plugins: [...(spec.pointLabels ? [pointLabels(spec)] : []), ...(spec.limits ? [limitLines(spec)] : [])],
       };
     }
     if (spec.kind === 'box') {

@@ -6,7 +6,7 @@ import { summarizeCell, type CellSummary } from '../metrics/summary.js';
 import type { RequestRecord } from '../records/types.js';
 import { cellLabel, sweptAxes } from './axes.js';
 import { axisCharts, distributionCharts, errorChart, errorGroups, throughputChart } from './charts.js';
-import { collectWarnings, definitions, formatDuration, metaRows, runDurationS, sweepRows, verdicts } from './meta.js';
+import { chartMarks, collectWarnings, definitions, formatDuration, metaRows, runDurationS, sweepRows, verdicts } from './meta.js';
 import { cellTable, formatNumber } from './table.js';
 import type { ReportData, ReportInput } from './types.js';
 
@@ -70,8 +70,12 @@ function overview(v: ReportData['verdicts'], cells: readonly CellSummary[], meta
     out.push({ label: 'Lowest latency p95', value: `${formatNumber(fastest.latency_ms!.p95)} ms (${label(fastest)})` });
   }
   if (v.any) {
-    const failed = Math.max(v.failedCells.length, v.rows.filter((r) => r.failed).length);
-    out.push(v.anyFailed ? { label: 'Thresholds', value: `${failed} failed`, tone: 'bad' } : { label: 'Thresholds', value: 'all passed', tone: 'good' });
+    const failed = Math.max(v.failedCells.length, v.rows.filter((r) => r.state === 'fail').length);
+    out.push(
+      v.anyFailed
+        ? { label: 'Thresholds', value: `${failed} failed`, tone: 'bad' }
+        : { label: 'Thresholds', value: 'all passed', tone: 'good' },
+    );
   }
   const dur = runDurationS(meta);
   if (dur !== undefined) out.push({ label: 'Run time', value: formatDuration(dur) });
@@ -86,6 +90,7 @@ export function buildReportData(input: ReportInput, now = new Date()): ReportDat
   const label = (c: CellSummary) => cellLabel(c, swept);
   const groups = errorGroups(cells, byCell, swept);
   const v = verdicts(meta, cells, label);
+  const marks = chartMarks(meta, v.rows);
   const tool = typeof meta.tool === 'object' && meta.tool !== null ? (meta.tool as { version?: unknown }) : {};
   const spec = typeof meta.spec === 'object' && meta.spec !== null ? (meta.spec as { description?: unknown }) : {};
   return {
@@ -96,8 +101,8 @@ export function buildReportData(input: ReportInput, now = new Date()): ReportDat
     overview: overview(v, cells, meta, label),
     verdicts: v,
     warnings: collectWarnings(meta, cells, label, input.dropped),
-    axisCharts: axisCharts(cells, swept),
-    throughput: throughputChart(cells, swept),
+    axisCharts: axisCharts(cells, swept, marks),
+    throughput: throughputChart(cells, swept, marks),
     distributions: distributionCharts(cells, byCell, swept),
     errors: { groups, chart: errorChart(cells, byCell, swept, groups) },
     table: cellTable(cells, input.axes),

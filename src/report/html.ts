@@ -6,7 +6,7 @@
 import { chartJsSource, inlineScript } from './assets.js';
 import { reportClient } from './client.js';
 import { formatNumber } from './table.js';
-import type { ChartSpec, ReportData, TableColumn, TableRow } from './types.js';
+import type { ChartSpec, ReportData, TableColumn, TableRow, VerdictRow } from './types.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -46,30 +46,41 @@ function section(id: string, title: string, body: string, cls = ''): string {
   return `<section id="${id}"${cls ? ` class="${cls}"` : ''}><h2>${escapeHtml(title)}</h2>${body}</section>`;
 }
 
-function verdictTable(d: ReportData['verdicts']): string {
-  if (d.rows.length === 0) return '';
-  const head = `<tr><th></th>${d.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
-  const body = d.rows
+const VERDICT_TEXT = { fail: 'FAIL', pass: 'pass', skip: 'skip' } as const;
+
+function verdictTable(rows: readonly VerdictRow[], columns: readonly string[]): string {
+  if (rows.length === 0) return '';
+  const head = `<tr><th></th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
+  const body = rows
     .map(
       (r) =>
-        `<tr class="${r.failed ? 'fail' : 'pass'}"><td class="verdict">${r.failed ? 'FAIL' : 'pass'}</td>` +
-        `${d.columns.map((c) => `<td>${escapeHtml(r.fields[c] ?? '')}</td>`).join('')}</tr>`,
+        `<tr class="${r.state}"><td class="verdict">${VERDICT_TEXT[r.state]}</td>` +
+        `${columns.map((c) => `<td>${escapeHtml(r.fields[c] ?? '')}</td>`).join('')}</tr>`,
     )
     .join('');
   return `<div class="table-wrap"><table class="plain verdict-table"><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
 }
 
+/**
+ * Failed checks in full; passed and skipped ones folded away (a sweep of 100 cells with 3
+ * rules has 300 checks, and the failures are what a reader came for).
+ */
 function verdictSection(d: ReportData['verdicts']): string {
   if (!d.any) return '';
-  const failedRows = d.rows.filter((r) => r.failed).length;
+  const failed = d.rows.filter((r) => r.state === 'fail');
+  const rest = d.rows.filter((r) => r.state !== 'fail');
   const title = d.anyFailed
-    ? `Thresholds failed${failedRows > 0 ? `: ${failedRows} check${failedRows === 1 ? '' : 's'}` : ''}`
+    ? `Thresholds failed${failed.length > 0 ? `: ${failed.length} check${failed.length === 1 ? '' : 's'}` : ''}`
     : 'Thresholds: all passed';
   const cells =
     d.failedCells.length > 0
       ? `<p>Cells that failed a threshold: ${d.failedCells.map((c) => `<code>${escapeHtml(c)}</code>`).join(', ')}</p>`
       : '';
-  return section('thresholds', title, cells + verdictTable(d), d.anyFailed ? 'verdicts bad' : 'verdicts good');
+  const passed = rest.filter((r) => r.state === 'pass').length;
+  const skipped = rest.length - passed;
+  const restText = [passed > 0 ? `${passed} passed` : '', skipped > 0 ? `${skipped} skipped (not applicable)` : ''].filter(Boolean).join(', ');
+  const folded = rest.length > 0 ? `<details><summary>${restText}</summary>${verdictTable(rest, d.columns)}</details>` : '';
+  return section('thresholds', title, cells + verdictTable(failed, d.columns) + folded, d.anyFailed ? 'verdicts bad' : 'verdicts good');
 }
 
 function cellText(v: TableRow['values'][string]): { text: string; sortValue?: number } {
@@ -142,10 +153,14 @@ function axesSection(d: ReportData): string {
       `<h3>${escapeHtml(a.axis)} <span class="values">${a.values.length} values</span></h3>` +
       `<div class="grid3">${a.charts.map((c) => figure(c)).join('')}</div>`,
   );
+  const lines = d.axisCharts.flatMap((a) => a.charts).filter((c) => c.kind === 'line');
+  const marked = [
+    lines.some((c) => c.limits) ? 'dashed red lines: thresholds' : '',
+    lines.some((c) => c.series.some((s) => s.points.some((p) => p.failed))) ? 'red diamonds: cells that failed the threshold on that metric' : '',
+  ].filter(Boolean);
   const note =
-    d.swept.length > 1
-      ? '<p class="note">One line per combination of the other swept axes. Percentiles over successful requests.</p>'
-      : '<p class="note">Percentiles over successful requests.</p>';
+    `<p class="note">${d.swept.length > 1 ? 'One line per combination of the other swept axes. ' : ''}Percentiles over successful requests.` +
+    `${marked.length > 0 ? ` ${marked.join('; ').replace(/^./, (c) => c.toUpperCase())}.` : ''}</p>`;
   return section('by-axis', 'Latency and TTFT by swept axis', note + parts.join(''));
 }
 
@@ -201,6 +216,8 @@ tbody tr:hover td { background: #eef3f9; }
 tr.fail td { background: var(--bad-bg); }
 tr.fail td.verdict, td.bad { color: var(--bad); font-weight: 600; }
 tr.pass td.verdict { color: var(--good); }
+tr.skip td { color: var(--muted); }
+details summary { cursor: pointer; margin: 6px 0; color: var(--muted); }
 td.example { white-space: normal; min-width: 260px; color: var(--muted); }
 .sticky { position: sticky; left: 0; z-index: 1; background: #fff; border-right: 1px solid var(--line); }
 th.sticky { background: var(--soft); z-index: 2; }
@@ -270,7 +287,7 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
       ? section(
           'distributions',
           'Distributions per cell',
-          '<p class="note">Successful requests. Box: p25–p75 · thick line: median · red diamond: p95 · whiskers: min–max.</p>' +
+          '<p class="note">Successful requests. Box: p25–p75 · thick line: median · orange triangle: p95 · whiskers: min–max.</p>' +
             `<div class="grid2">${d.distributions.map((c) => figure(c)).join('')}</div>`,
         )
       : '';

@@ -5,6 +5,7 @@
  */
 import type { CellSummary } from '../metrics/summary.js';
 import { valueKey } from './axes.js';
+import { failedKey, type ChartMarks } from './charts.js';
 import { formatNumber } from './table.js';
 import type { VerdictRow } from './types.js';
 
@@ -197,21 +198,24 @@ export function collectWarnings(
 }
 
 const FAIL_WORDS = new Set(['fail', 'failed', 'failure', 'error']);
+const SKIP_WORDS = new Set(['skip', 'skipped', 'n/a', 'na', 'not applicable']);
 
-/** Does a threshold result object say it failed? Reads the usual field names. */
-export function resultFailed(o: Obj): boolean {
-  for (const k of ['pass', 'passed', 'ok', 'success']) if (o[k] === false) return true;
-  for (const k of ['fail', 'failed']) if (o[k] === true) return true;
+/** What a threshold result object says: failed, skipped or passed. Reads the usual field names. */
+export function resultState(o: Obj): VerdictRow['state'] {
+  for (const k of ['pass', 'passed', 'ok', 'success']) if (o[k] === false) return 'fail';
+  for (const k of ['fail', 'failed']) if (o[k] === true) return 'fail';
   for (const k of ['verdict', 'status', 'result', 'outcome']) {
     const v = o[k];
-    if (typeof v === 'string' && FAIL_WORDS.has(v.toLowerCase())) return true;
+    if (typeof v === 'string' && FAIL_WORDS.has(v.toLowerCase())) return 'fail';
+    if (typeof v === 'string' && SKIP_WORDS.has(v.toLowerCase())) return 'skip';
   }
-  return false;
+  return 'pass';
 }
 
 /**
- * Threshold results as rows, whatever shape run.json gives them: a list of result objects,
- * or objects nested by cell and metric (the path becomes the `where` column).
+ * Threshold results as rows, whatever shape run.json gives them: a list of result objects
+ * (`{cell, threshold, value, status: 'pass' | 'fail' | 'skip'}`), or objects nested by cell
+ * and metric (the path becomes the `where` column).
  */
 export function verdictRows(node: unknown, path: string[] = []): VerdictRow[] {
   if (Array.isArray(node)) return node.flatMap((el) => verdictRows(el, path));
@@ -221,18 +225,43 @@ export function verdictRows(node: unknown, path: string[] = []): VerdictRow[] {
   const fields: Record<string, string> = {};
   if (path.length > 0) fields.where = path.join(' › ');
   for (const [k, v] of scalars) fields[k] = typeof v === 'number' ? formatNumber(v) : String(v);
-  return [{ failed: resultFailed(node), fields }];
+  return [{ state: resultState(node), fields }];
 }
 
 export function verdicts(meta: Obj, cells: readonly CellSummary[], label: (c: CellSummary) => string) {
   const rows = verdictRows(meta.thresholds ?? meta.threshold_results);
-  rows.sort((a, b) => Number(b.failed) - Number(a.failed));
+  const rank = { fail: 0, pass: 1, skip: 2 } as const;
+  rows.sort((a, b) => rank[a.state] - rank[b.state]);
   const columns: string[] = [];
   for (const r of rows) for (const k of Object.keys(r.fields)) if (!columns.includes(k)) columns.push(k);
   const failedCells = cells.filter((c) => c.threshold === 'fail').map(label);
-  const anyFailed = failedCells.length > 0 || rows.some((r) => r.failed);
+  const anyFailed = failedCells.length > 0 || rows.some((r) => r.state === 'fail');
   const any = rows.length > 0 || cells.some((c) => c.threshold !== undefined);
   return { rows, columns, failedCells, anyFailed, any };
+}
+
+const RULE = /^(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)$/i;
+
+/**
+ * What the charts mark: the spec's unscoped comparison rules as limit lines (a rule scoped
+ * to some cells, `latency_ms.p95{model:x}`, would mislead as a line across all of them), and
+ * the failed checks of each cell and metric.
+ */
+export function chartMarks(meta: Obj, rows: readonly VerdictRow[]): ChartMarks {
+  const limits = new Map<string, { op: string; value: number }[]>();
+  const spec = isObj(meta.spec) ? meta.spec : {};
+  if (isObj(spec.thresholds)) {
+    for (const [key, raw] of Object.entries(spec.thresholds)) {
+      if (key.includes('{')) continue;
+      for (const text of Array.isArray(raw) ? raw : [raw]) {
+        const m = typeof text === 'string' ? RULE.exec(text.trim()) : null;
+        if (m) limits.set(key.trim(), [...(limits.get(key.trim()) ?? []), { op: m[1], value: Number(m[2]) }]);
+      }
+    }
+  }
+  const failed = new Set<string>();
+  for (const r of rows) if (r.state === 'fail' && r.fields.cell && r.fields.metric) failed.add(failedKey(r.fields.cell, r.fields.metric));
+  return { limits, failed };
 }
 
 /** run.json's metric definitions, for the footnotes. */

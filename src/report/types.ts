@@ -42,6 +42,16 @@ export interface Point {
   y: number;
   /** Text drawn next to the point (throughput curve: the load value). */
   label?: string;
+  /** The cell failed a threshold on this chart's metric: drawn as a red diamond. */
+  failed?: boolean;
+}
+
+/** A threshold drawn as a dashed line across a chart. */
+export interface Limit {
+  axis: 'x' | 'y';
+  value: number;
+  /** e.g. "threshold < 400". */
+  label: string;
 }
 
 export interface Series {
@@ -71,6 +81,8 @@ export type ChartSpec =
       series: Series[];
       /** Draw each point's `label` next to it. */
       pointLabels?: boolean;
+      /** Thresholds near the data, drawn as lines; the axis stretches to show them. */
+      limits?: Limit[];
     }
   | {
       kind: 'box';
@@ -133,7 +145,8 @@ export interface ErrorGroup {
 
 /** A threshold result, shown as found in run.json. */
 export interface VerdictRow {
-  failed: boolean;
+  /** skip: the rule does not apply to the cell (e.g. TTFT of a non-streamed cell). */
+  state: 'fail' | 'pass' | 'skip';
   fields: Record<string, string>;
 }
 

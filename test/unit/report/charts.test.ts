@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { axisTitle, axisValues, cellLabel, sweptAxes, valueScale } from '../../../src/report/axes.js';
 import { axisCharts, boxScale, boxStats, distributionCharts, errorChart, errorGroups, throughputChart } from '../../../src/report/charts.js';
 import { groupRecords } from '../../../src/report/data.js';
+import { chartMarks, verdictRows } from '../../../src/report/meta.js';
 import type { ChartSpec } from '../../../src/report/types.js';
 import { grid } from './fixtures.js';
 
@@ -93,6 +94,39 @@ describe('axis charts', () => {
       'axis-concurrency-latency_p50',
       'axis-concurrency-latency_p95',
     ]);
+  });
+});
+
+describe('thresholds on the charts', () => {
+  it('draws unscoped rules near the data as lines and marks the cells that failed them', () => {
+    const { cells, axes } = grid({ concurrency: [1, 2] });
+    const meta = {
+      spec: {
+        thresholds: {
+          'latency_ms.p95': '< 250',
+          'latency_ms.p50': ['> 0', '< 5000'],
+          'ttft_ms.p50{model:x}': '< 10',
+          error_rate: '< 1%',
+        },
+      },
+    };
+    const rows = verdictRows([
+      { cell: 'c=2', metric: 'latency_ms.p95', status: 'fail' },
+      { cell: 'c=1', metric: 'latency_ms.p95', status: 'pass' },
+    ]);
+    const marks = chartMarks(meta, rows);
+    expect([...marks.limits.keys()]).toEqual(['latency_ms.p95', 'latency_ms.p50']);
+    const [byConc] = axisCharts(cells, sweptAxes(cells, axes), marks);
+    const [p50, p95, ttft] = byConc.charts.map(line);
+    // 5000 is far above the data (p50 ~ 200 ms): not drawn; 0 is drawn.
+    expect(p50.limits).toEqual([{ axis: 'y', value: 0, label: 'threshold > 0' }]);
+    expect(p95.limits).toEqual([{ axis: 'y', value: 250, label: 'threshold < 250' }]);
+    expect(ttft.limits).toBeUndefined();
+    expect(p95.series[0].points.map((p) => p.failed)).toEqual([undefined, true]);
+    expect(p50.series[0].points.some((p) => p.failed)).toBe(false);
+    const t = line(throughputChart(cells, ['concurrency'], marks));
+    expect(t.limits).toEqual([{ axis: 'x', value: 250, label: 'threshold < 250' }]);
+    expect(t.series[0].points.map((p) => p.failed)).toEqual([undefined, true]);
   });
 });
 

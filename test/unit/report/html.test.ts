@@ -68,9 +68,16 @@ describe('report.html', () => {
     expect(failed.indexOf('id="thresholds"')).toBeGreaterThan(0);
     expect(failed.indexOf('id="thresholds"')).toBeLessThan(failed.indexOf('class="cards"'));
     expect(failed).toContain('Thresholds failed: 1 check');
-    const passed = render({ concurrency: [1, 2] }, { thresholds: [{ cell: 'c=2', metric: 'latency_ms.p95', pass: true }] });
+    const passed = render({ concurrency: [1, 2] }, {
+      thresholds: [
+        { cell: 'c=2', metric: 'latency_ms.p95', status: 'pass' },
+        { cell: 'c=1', metric: 'ttft_ms.p50', status: 'skip' },
+      ],
+    });
     expect(passed.indexOf('id="thresholds"')).toBeGreaterThan(passed.indexOf('id="cells"'));
     expect(passed).toContain('Thresholds: all passed');
+    // Passed and skipped checks are folded away.
+    expect(passed).toContain('<details><summary>1 passed, 1 skipped (not applicable)</summary>');
   });
 
   it('says so when nothing was swept, and draws no axis chart', () => {

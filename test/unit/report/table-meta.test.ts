@@ -150,15 +150,28 @@ describe('threshold verdicts', () => {
     );
     expect(v.anyFailed).toBe(true);
     expect(v.failedCells).toEqual(['c=2']);
-    expect(v.rows[0]).toEqual({ failed: true, fields: { cell: 'c=2', metric: 'latency_ms.p95', rule: '< 150', value: '204.2', pass: 'false' } });
+    expect(v.rows[0]).toEqual({ state: 'fail', fields: { cell: 'c=2', metric: 'latency_ms.p95', rule: '< 150', value: '204.2', pass: 'false' } });
     expect(v.columns).toEqual(['cell', 'metric', 'rule', 'value', 'pass']);
   });
 
   it('reads results nested by cell and metric, and verdict words', () => {
     expect(verdictRows({ 'c=1': { 'error_rate': { actual: 0.2, verdict: 'FAIL' } }, 'c=2': { 'error_rate': { actual: 0, verdict: 'pass' } } })).toEqual([
-      { failed: true, fields: { where: 'c=1 › error_rate', actual: '0.2', verdict: 'FAIL' } },
-      { failed: false, fields: { where: 'c=2 › error_rate', actual: '0', verdict: 'pass' } },
+      { state: 'fail', fields: { where: 'c=1 › error_rate', actual: '0.2', verdict: 'FAIL' } },
+      { state: 'pass', fields: { where: 'c=2 › error_rate', actual: '0', verdict: 'pass' } },
     ]);
+  });
+
+  it("reads the gate's results: status pass, fail or skip", () => {
+    const { cells } = grid({ concurrency: [1, 2] });
+    const r = (cell: string, status: string, value?: number) => ({ cell, threshold: 'ttft_ms.p50: < 300', metric: 'ttft_ms.p50', op: '<', limit: 300, value, status });
+    const v = verdicts({ thresholds: [r('c=1', 'skip'), r('c=1', 'pass', 12), r('c=2', 'fail', 420.5)] }, cells, (c) => c.cell);
+    expect(v.rows.map((x) => [x.state, x.fields.cell])).toEqual([
+      ['fail', 'c=2'],
+      ['pass', 'c=1'],
+      ['skip', 'c=1'],
+    ]);
+    expect(v.rows[0].fields).toMatchObject({ threshold: 'ttft_ms.p50: < 300', value: '420.5', limit: '300' });
+    expect(v.anyFailed).toBe(true);
   });
 
   it('says nothing when there are no thresholds', () => {
