@@ -77,7 +77,7 @@ params: { model: demo-7b, max_tokens: 64 }
 matrix:
   concurrency: [1, 2, 4, 8, 16]
   temperature: [0, 0.7]
-requests: ${DOCS ? 80 : 24}
+requests: ${DOCS ? 80 : 16}
 warmup: 2
 thresholds:
   latency_ms.p95: "< 400"
