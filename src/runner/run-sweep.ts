@@ -15,6 +15,7 @@ import { createHttpClient } from '../providers/http-client.js';
 import { providerFor } from '../providers/index.js';
 import { openCsvSink } from '../records/csv-sink.js';
 import type { ResumeState } from '../records/resume.js';
+import { writeReport } from '../report/write.js';
 import type { RequestRecord } from '../records/types.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { redact, scrub } from '../spec/redact.js';
@@ -106,6 +107,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     meta.stopped_reason = fatal ?? (meta.interrupted ? 'interrupted' : undefined);
     if (spec.output.formats.includes('csv')) atomicWrite(join(outDir, FILES.summary), serializeSummaryCsv(summaries, plan.axes));
     if (spec.output.formats.includes('json')) atomicWrite(join(outDir, FILES.run), serializeRunJson(meta, summaries, extras));
+    if (spec.output.formats.includes('html')) writeReport(outDir, { ...meta, extras, cells: summaries });
   };
 
   const resume = opts.resume;

@@ -1,0 +1,279 @@
+/**
+ * Which charts a sweep gets, and their data. Pure: summaries and records in, chart specs out.
+ * One chart set per swept axis (an axis with one value gets none), a throughput-latency
+ * curve when a load axis is swept, per-cell distributions, and errors when there are any.
+ */
+import type { CellSummary } from '../metrics/summary.js';
+import { percentileSorted } from '../metrics/stats.js';
+import type { RequestRecord } from '../records/types.js';
+import { LOAD_AXES, axisTitle, axisValues, cellLabel, valueKey, valueScale, xValue } from './axes.js';
+import type { AxisCharts, AxisSpec, BoxStats, ChartSpec, ErrorGroup, Limit, Point, Series } from './types.js';
+
+/** A per-cell number to plot; undefined when the cell has none (e.g. every request failed). */
+interface Metric {
+  key: string;
+  /** Its name in thresholds (`latency_ms.p95: "< 2000"`). */
+  ref: string;
+  title: string;
+  axisTitle: string;
+  get: (s: CellSummary) => number | undefined;
+}
+
+/** The three numbers a reader looks for first, in this order. */
+export const AXIS_METRICS: readonly Metric[] = [
+  { key: 'latency_p50', ref: 'latency_ms.p50', title: 'Latency p50', axisTitle: 'latency p50 (ms)', get: (s) => s.latency_ms?.p50 },
+  { key: 'latency_p95', ref: 'latency_ms.p95', title: 'Latency p95', axisTitle: 'latency p95 (ms)', get: (s) => s.latency_ms?.p95 },
+  { key: 'ttft_p50', ref: 'ttft_ms.p50', title: 'TTFT p50', axisTitle: 'TTFT p50 (ms)', get: (s) => s.ttft_ms?.p50 },
+];
+
+/** Thresholds to draw on the charts. */
+export interface ChartMarks {
+  /** Unscoped comparison rules by metric (`latency_ms.p95` -> [{op: '<', value: 400}]). */
+  limits: ReadonlyMap<string, readonly { op: string; value: number }[]>;
+  /** `${cell}\u0000${metric}` of every failed check. */
+  failed: ReadonlySet<string>;
+}
+
+export const NO_MARKS: ChartMarks = { limits: new Map(), failed: new Set() };
+
+export function failedKey(cell: string, metric: string): string {
+  return `${cell}\u0000${metric}`;
+}
+
+/**
+ * The limits of `metric` worth drawing on an axis whose data reach `dataMax`: those within
+ * twice the data (a limit far above the data would squash it into a line at the bottom).
+ */
+export function limitsFor(marks: ChartMarks, metric: string, axis: 'x' | 'y', dataMax: number): Limit[] {
+  return (marks.limits.get(metric) ?? [])
+    .filter((l) => Number.isFinite(l.value) && l.value >= 0 && l.value <= 2 * dataMax)
+    .map((l) => ({ axis, value: l.value, label: `threshold ${l.op} ${l.value}` }));
+}
+
+function maxY(series: readonly Series[], pick: (p: Point) => number): number {
+  return Math.max(0, ...series.flatMap((s) => s.points.map(pick)));
+}
+
+/**
+ * Cells grouped by their values on `others` (the swept axes other than the one on x), each
+ * group one line, labelled `temperature=0.7, max_tokens=256`. Group order is first
+ * appearance, so lines follow the spec's order.
+ */
+export function groupByOthers(cells: readonly CellSummary[], others: readonly string[]): { label: string; cells: CellSummary[] }[] {
+  const groups = new Map<string, { label: string; cells: CellSummary[] }>();
+  for (const c of cells) {
+    const key = others.map((a) => valueKey(c.params[a])).join('\u0000');
+    let g = groups.get(key);
+    if (!g) {
+      const label = others.filter((a) => c.params[a] !== undefined).map((a) => `${a}=${valueKey(c.params[a])}`);
+      g = { label: others.length > 0 ? label.join(', ') : 'all cells', cells: [] };
+      groups.set(key, g);
+    }
+    g.cells.push(c);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * One series per combination of the swept axes other than `axis`, its points in `axis`
+ * order; `point` gives a cell's point, or undefined to leave the cell out (no data).
+ */
+export function seriesAlong(
+  cells: readonly CellSummary[],
+  axis: string,
+  swept: readonly string[],
+  point: (c: CellSummary) => Point | undefined,
+): Series[] {
+  const order = new Map(axisValues(cells, axis).map((v, i) => [valueKey(v), i]));
+  const rank = (c: CellSummary) => order.get(valueKey(c.params[axis]))!;
+  const groups = groupByOthers(
+    cells.filter((c) => c.params[axis] !== undefined),
+    swept.filter((a) => a !== axis),
+  );
+  return groups
+    .map((g) => ({
+      label: g.label,
+      points: [...g.cells].sort((a, b) => rank(a) - rank(b)).flatMap((c) => point(c) ?? []),
+    }))
+    .filter((s) => s.points.length > 0);
+}
+
+/** For each swept axis: latency p50, latency p95 and TTFT p50 against its values. */
+export function axisCharts(cells: readonly CellSummary[], swept: readonly string[], marks: ChartMarks = NO_MARKS): AxisCharts[] {
+  return swept.map((axis) => {
+    const values = axisValues(cells, axis);
+    const x = valueScale(values, axisTitle(axis));
+    const charts: ChartSpec[] = [];
+    for (const m of AXIS_METRICS) {
+      const series = seriesAlong(cells, axis, swept, (c) => {
+        const y = m.get(c);
+        if (y === undefined || !Number.isFinite(y)) return undefined;
+        const p: Point = { x: xValue(c.params[axis], x), y };
+        if (marks.failed.has(failedKey(c.cell, m.ref))) p.failed = true;
+        return p;
+      });
+      if (series.length === 0) continue;
+      const limits = limitsFor(marks, m.ref, 'y', maxY(series, (p) => p.y));
+      charts.push({
+        kind: 'line',
+        id: `axis-${axis}-${m.key}`,
+        title: `${m.title} by ${axis}`,
+        x,
+        y: { title: m.axisTitle, scale: 'linear' },
+        series,
+        ...(limits.length > 0 ? { limits } : {}),
+      });
+    }
+    return { axis, values, charts };
+  });
+}
+
+/**
+ * Output tokens/s against latency p95, one line per combination of the other swept axes,
+ * points in load order and labelled with the load value: the curve bends where adding load
+ * stops buying throughput. Undefined when no load axis is swept.
+ */
+export function throughputChart(cells: readonly CellSummary[], swept: readonly string[], marks: ChartMarks = NO_MARKS): ChartSpec | undefined {
+  const load = LOAD_AXES.find((a) => swept.includes(a));
+  if (!load) return undefined;
+  const short = load === 'concurrency' ? 'c' : 'r';
+  const series = seriesAlong(cells, load, swept, (c) => {
+    const lat = c.latency_ms?.p95;
+    if (lat === undefined || !Number.isFinite(lat) || c.ok === 0) return undefined;
+    const p: Point = { x: lat, y: c.output_tokens_per_s, label: `${short}=${valueKey(c.params[load])}` };
+    if (THROUGHPUT_REFS.some((ref) => marks.failed.has(failedKey(c.cell, ref)))) p.failed = true;
+    return p;
+  });
+  if (series.length === 0) return undefined;
+  const limits = [
+    ...limitsFor(marks, 'latency_ms.p95', 'x', maxY(series, (p) => p.x as number)),
+    ...limitsFor(marks, 'output_tokens_per_s', 'y', maxY(series, (p) => p.y)),
+  ];
+  return {
+    kind: 'line',
+    id: 'throughput',
+    title: `Output throughput vs latency p95, by ${load}`,
+    x: { title: 'latency p95 (ms)', scale: 'linear' },
+    y: { title: 'output tokens/s', scale: 'linear' },
+    series,
+    pointLabels: true,
+    ...(limits.length > 0 ? { limits } : {}),
+  };
+}
+
+/** The metrics on the throughput curve's axes. */
+const THROUGHPUT_REFS = ['latency_ms.p95', 'output_tokens_per_s'];
+
+/** Box-plot numbers of a list of values; null when there are none. */
+export function boxStats(values: readonly (number | undefined)[]): BoxStats | null {
+  const finite = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
+  if (finite.length === 0) return null;
+  const s = Float64Array.from(finite).sort();
+  return {
+    count: s.length,
+    min: s[0],
+    q1: percentileSorted(s, 25),
+    median: percentileSorted(s, 50),
+    q3: percentileSorted(s, 75),
+    p95: percentileSorted(s, 95),
+    max: s[s.length - 1],
+  };
+}
+
+/**
+ * Latency and TTFT distributions of successful requests, one box per cell. Only the box
+ * numbers go into the report, so its size does not grow with the request count.
+ */
+export function distributionCharts(
+  cells: readonly CellSummary[],
+  byCell: ReadonlyMap<string, readonly RequestRecord[]>,
+  swept: readonly string[],
+): ChartSpec[] {
+  const categories = cells.map((c) => cellLabel(c, swept));
+  const out: ChartSpec[] = [];
+  const metrics = [
+    { id: 'dist-latency', title: 'Latency distribution per cell', axis: 'latency (ms)', get: (r: RequestRecord) => r.latency_ms },
+    { id: 'dist-ttft', title: 'TTFT distribution per cell', axis: 'TTFT (ms)', get: (r: RequestRecord) => r.ttft_ms },
+  ];
+  for (const m of metrics) {
+    const boxes = cells.map((c) => boxStats((byCell.get(c.cell) ?? []).filter((r) => r.status === 'ok').map(m.get)));
+    if (boxes.every((b) => b === null)) continue;
+    out.push({ kind: 'box', id: m.id, title: m.title, x: boxScale(boxes, m.axis), categories, boxes });
+  }
+  return out;
+}
+
+/**
+ * Linear, unless the cells differ by more than 30x (a 100 ms cell next to a 10 s one would
+ * be a dot): then logarithmic, with ticks at 1, 2, 5 x 10^k.
+ */
+export function boxScale(boxes: readonly (BoxStats | null)[], title: string): AxisSpec {
+  const present = boxes.filter((b): b is BoxStats => b !== null);
+  const lo = Math.min(...present.map((b) => b.min));
+  const hi = Math.max(...present.map((b) => b.max));
+  if (!(lo > 0) || hi / lo < 30) return { title, scale: 'linear', min: 0, max: hi * 1.02 };
+  const ticks: number[] = [];
+  for (let k = Math.floor(Math.log10(lo)); 10 ** k <= hi * 10; k++) {
+    for (const m of [1, 2, 5]) {
+      const t = m * 10 ** k;
+      if (t >= lo / 2 && t <= hi * 2) ticks.push(Number(t.toPrecision(1)));
+    }
+  }
+  return { title, scale: 'logarithmic', ticks, min: Math.min(lo, ticks[0]), max: Math.max(hi, ticks[ticks.length - 1]) };
+}
+
+/** How an error row is grouped: its HTTP status when the server refused, else its kind. */
+export function errorGroupKey(r: RequestRecord): { key: string; kind: string; status?: number } {
+  const kind = r.error_kind ?? 'error';
+  const status = r.http_status;
+  if (status !== undefined && status >= 400) return { key: `HTTP ${status}`, kind, status };
+  if (status !== undefined) return { key: `${kind} (after HTTP ${status})`, kind, status };
+  return { key: kind, kind };
+}
+
+/** Error rows grouped by kind and status, most frequent first, with where and an example. */
+export function errorGroups(
+  cells: readonly CellSummary[],
+  byCell: ReadonlyMap<string, readonly RequestRecord[]>,
+  swept: readonly string[],
+): ErrorGroup[] {
+  const groups = new Map<string, ErrorGroup>();
+  for (const c of cells) {
+    const label = cellLabel(c, swept);
+    for (const r of byCell.get(c.cell) ?? []) {
+      if (r.status !== 'error') continue;
+      const { key, kind, status } = errorGroupKey(r);
+      let g = groups.get(key);
+      if (!g) {
+        g = { key, kind, http_status: status, count: 0, cells: [], example: r.error ?? '' };
+        groups.set(key, g);
+      }
+      g.count++;
+      if (!g.cells.includes(label)) g.cells.push(label);
+    }
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count);
+}
+
+/** Errors per cell stacked by group; only cells with errors. Undefined when nothing failed. */
+export function errorChart(
+  cells: readonly CellSummary[],
+  byCell: ReadonlyMap<string, readonly RequestRecord[]>,
+  swept: readonly string[],
+  groups: readonly ErrorGroup[],
+): ChartSpec | undefined {
+  if (groups.length === 0) return undefined;
+  const failing = cells.filter((c) => (byCell.get(c.cell) ?? []).some((r) => r.status === 'error'));
+  const series = groups.map((g) => ({
+    label: g.key,
+    values: failing.map((c) => (byCell.get(c.cell) ?? []).filter((r) => r.status === 'error' && errorGroupKey(r).key === g.key).length),
+  }));
+  return {
+    kind: 'stacked-bar',
+    id: 'errors',
+    title: 'Failed requests per cell, by kind and status',
+    x: { title: 'failed requests', scale: 'linear' },
+    categories: failing.map((c) => cellLabel(c, swept)),
+    series,
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The cell table: every field of every summary as a column, found generically, so fields
+ * added later (goodput, client health, ...) show up without touching this file. Nested
+ * objects (latency_ms: {p50, p95, ...}) become a group of columns. Pure.
+ */
+import type { CellSummary } from '../metrics/summary.js';
+import type { TableColumn, TableRow } from './types.js';
+
+/** Shown elsewhere in the report (the cell's own columns, the errors section). */
+const SKIP = new Set(['cell', 'params', 'errors_by_kind']);
+/** Statistic columns in reading order; unknown leaves follow in their own order. */
+const LEAF_ORDER = ['mean', 'p50', 'p90', 'p95', 'p99', 'min', 'max', 'count'];
+
+type Scalar = number | string | boolean;
+
+function isScalar(v: unknown): v is Scalar {
+  return typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean';
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function leafRank(k: string): number {
+  const i = LEAF_ORDER.indexOf(k);
+  return i === -1 ? LEAF_ORDER.length : i;
+}
+
+/** Every flat value of a summary by column key; `group` is set for nested fields. */
+function flatten(s: CellSummary): { key: string; group?: string; label: string; value: unknown }[] {
+  const out: { key: string; group?: string; label: string; value: unknown }[] = [];
+  for (const [field, v] of Object.entries(s as unknown as Record<string, unknown>)) {
+    if (SKIP.has(field) || v === undefined || v === null) continue;
+    if (isPlainObject(v)) {
+      const leaves = Object.entries(v).filter(([, x]) => isScalar(x));
+      leaves.sort((a, b) => leafRank(a[0]) - leafRank(b[0]));
+      for (const [leaf, x] of leaves) out.push({ key: `${field}_${leaf}`, group: field, label: leaf, value: x });
+    } else if (isScalar(v)) {
+      out.push({ key: field, label: field, value: v });
+    } else if (Array.isArray(v)) {
+      out.push({ key: field, label: field, value: v.map(String).join('; ') });
+    }
+  }
+  return out;
+}
+
+export function cellTable(cells: readonly CellSummary[], axes: readonly string[]): { columns: TableColumn[]; rows: TableRow[] } {
+  const columns: TableColumn[] = [{ key: 'cell', label: 'cell', numeric: false }];
+  for (const a of axes) {
+    const vs = cells.map((c) => c.params[a]).filter((v) => v !== undefined);
+    if (vs.length === 0) continue;
+    columns.push({ key: `axis:${a}`, label: a, numeric: vs.every((v) => typeof v === 'number'), axis: true });
+  }
+  const found = new Map<string, TableColumn>();
+  const numeric = new Map<string, boolean>();
+  const flat = cells.map(flatten);
+  for (const fields of flat) {
+    for (const f of fields) {
+      if (!found.has(f.key)) found.set(f.key, { key: f.key, group: f.group, label: f.label, numeric: true });
+      numeric.set(f.key, (numeric.get(f.key) ?? true) && typeof f.value === 'number');
+    }
+  }
+  // A group's columns stay together (in leaf order) even when a later cell brings a new leaf.
+  const placed = new Set<string>();
+  for (const c of found.values()) {
+    if (placed.has(c.key)) continue;
+    const members = c.group ? [...found.values()].filter((m) => m.group === c.group) : [c];
+    members.sort((a, b) => leafRank(a.label) - leafRank(b.label));
+    for (const m of members) {
+      columns.push({ ...m, numeric: numeric.get(m.key) ?? false });
+      placed.add(m.key);
+    }
+  }
+  const rows: TableRow[] = cells.map((c, i) => {
+    const values: TableRow['values'] = { cell: c.cell };
+    for (const a of axes) {
+      const v = c.params[a];
+      if (v !== undefined) values[`axis:${a}`] = isScalar(v) ? v : JSON.stringify(v);
+    }
+    for (const f of flat[i]) values[f.key] = f.value as Scalar;
+    return { cell: c.cell, values, failed: c.threshold === 'fail' };
+  });
+  return { columns, rows };
+}
+
+/**
+ * A number for people: three significant digits (four from 100), thousands grouped, no
+ * exponent, no trailing zeros ("0.7", not "0.700"). Self-contained: the report's browser
+ * script gets its source too, so charts and tables print numbers alike.
+ */
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return '';
+  const a = Math.abs(v);
+  if (a >= 1000) return Math.round(v).toLocaleString('en-US');
+  if (Number.isInteger(v)) return String(v);
+  return String(Number(v.toPrecision(a >= 100 ? 4 : 3)));
+}

@@ -1,0 +1,175 @@
+/**
+ * report/: the self-contained HTML report (report.html). Data flows one way: requests.csv
+ * and run.json are read into a `ReportInput`; pure functions shape it into a `ReportData`
+ * (which charts exist, their series, the cell table, verdicts, warnings); `renderReportHtml`
+ * turns that into one HTML file with the data as JSON, Chart.js and a small client script
+ * inlined, so the file opens anywhere with no network. The same code serves the end of a
+ * run and `llm-sweep report <dir>`.
+ */
+import type { CellSummary } from '../metrics/summary.js';
+import type { RequestRecord } from '../records/types.js';
+
+/** What the report is built from: run.json's content (any version) and requests.csv's rows. */
+export interface ReportInput {
+  /** run.json's top-level fields (or the runner's RunMeta); unknown fields are shown generically. */
+  meta: Record<string, unknown>;
+  /** Per-cell summaries, in plan order (rebuilt from the rows: see `mergeSummaries`). */
+  cells: readonly CellSummary[];
+  /** Matrix axes, in column order. */
+  axes: readonly string[];
+  records: readonly RequestRecord[];
+  /** Rows of requests.csv that were incomplete and skipped. */
+  dropped?: number;
+}
+
+/** One axis of a chart. */
+export interface AxisSpec {
+  /** Axis title with its unit, e.g. "latency p95 (ms)". */
+  title: string;
+  scale: 'linear' | 'logarithmic' | 'category';
+  /** Category labels in order (category scale only). */
+  labels?: string[];
+  /** Tick positions to show (numeric scales with few values): the swept values themselves. */
+  ticks?: number[];
+  /** Fixed range, when the drawn marks reach past the data (box whiskers). */
+  min?: number;
+  max?: number;
+}
+
+export interface Point {
+  /** Number on a numeric scale, label on a category scale. */
+  x: number | string;
+  y: number;
+  /** Text drawn next to the point (throughput curve: the load value). */
+  label?: string;
+  /** The cell failed a threshold on this chart's metric: drawn as a red diamond. */
+  failed?: boolean;
+}
+
+/** A threshold drawn as a dashed line across a chart. */
+export interface Limit {
+  axis: 'x' | 'y';
+  value: number;
+  /** e.g. "threshold < 400". */
+  label: string;
+}
+
+export interface Series {
+  /** Legend text: the values of the other swept axes, e.g. "temperature=0.7, max_tokens=256". */
+  label: string;
+  points: Point[];
+}
+
+/** Five-number summary plus p95 of one cell's values, for a box plot. ms. */
+export interface BoxStats {
+  count: number;
+  min: number;
+  q1: number;
+  median: number;
+  q3: number;
+  p95: number;
+  max: number;
+}
+
+export type ChartSpec =
+  | {
+      kind: 'line';
+      id: string;
+      title: string;
+      x: AxisSpec;
+      y: AxisSpec;
+      series: Series[];
+      /** Draw each point's `label` next to it. */
+      pointLabels?: boolean;
+      /** Thresholds near the data, drawn as lines; the axis stretches to show them. */
+      limits?: Limit[];
+    }
+  | {
+      kind: 'box';
+      id: string;
+      title: string;
+      /** The value axis (horizontal). */
+      x: AxisSpec;
+      /** One per cell, top to bottom. */
+      categories: string[];
+      boxes: (BoxStats | null)[];
+    }
+  | {
+      kind: 'stacked-bar';
+      id: string;
+      title: string;
+      x: AxisSpec;
+      categories: string[];
+      series: { label: string; values: number[] }[];
+    };
+
+/** The charts of one swept axis: metrics against its values. */
+export interface AxisCharts {
+  axis: string;
+  values: unknown[];
+  charts: ChartSpec[];
+}
+
+/** A column of the cell table. */
+export interface TableColumn {
+  /** Flat key, e.g. `latency_ms_p95`, `client_bound`, or the axis name. */
+  key: string;
+  /** Group header (a nested summary field such as `latency_ms`), or undefined for a lone column. */
+  group?: string;
+  /** Header text under the group (e.g. `p95`); the key itself for a lone column. */
+  label: string;
+  numeric: boolean;
+  /** Matrix axis column. */
+  axis?: boolean;
+}
+
+export interface TableRow {
+  cell: string;
+  /** By column key; undefined = empty cell. */
+  values: Record<string, number | string | boolean | undefined>;
+  failed: boolean;
+}
+
+/** A group of error rows sharing kind and HTTP status. */
+export interface ErrorGroup {
+  /** e.g. "HTTP 503", "timeout", "stream (HTTP 200)". */
+  key: string;
+  kind: string;
+  http_status?: number;
+  count: number;
+  /** Cell labels where it happened, in plan order. */
+  cells: string[];
+  /** One error text, as written to requests.csv (secrets already scrubbed). */
+  example: string;
+}
+
+/** A threshold result, shown as found in run.json. */
+export interface VerdictRow {
+  /** skip: the rule does not apply to the cell (e.g. TTFT of a non-streamed cell). */
+  state: 'fail' | 'pass' | 'skip';
+  fields: Record<string, string>;
+}
+
+export interface ReportData {
+  title: string;
+  description?: string;
+  /** Label/value pairs for the header, in order. */
+  meta: [string, string][];
+  /** The sweep's shape: axis values, fixed params, requests per cell. */
+  sweep: [string, string][];
+  overview: { label: string; value: string; tone?: 'bad' | 'good' | 'warn' }[];
+  verdicts: { rows: VerdictRow[]; columns: string[]; failedCells: string[]; anyFailed: boolean; any: boolean };
+  warnings: string[];
+  axisCharts: AxisCharts[];
+  /** Throughput vs latency, when a load axis (concurrency, rate) is swept. */
+  throughput?: ChartSpec;
+  distributions: ChartSpec[];
+  errors: { groups: ErrorGroup[]; chart?: ChartSpec };
+  table: { columns: TableColumn[]; rows: TableRow[] };
+  /** Metric definitions from run.json, shown at the end. */
+  definitions: [string, string][];
+  /** Swept axes (more than one value), in column order. */
+  swept: string[];
+  generatedAt: string;
+  toolVersion: string;
+}

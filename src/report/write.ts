@@ -1,0 +1,118 @@
+/**
+ * Writes report.html for a results folder: at the end of each cell during a run, and from
+ * `llm-sweep report <dir>`. Both go through `writeReport`, so they produce the same file.
+ */
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import { METRIC_DEFINITIONS } from '../export/run-json.js';
+import type { CellSummary } from '../metrics/summary.js';
+import { parseRequestsCsv } from '../records/read.js';
+import type { RequestRecord } from '../records/types.js';
+import { buildReportData, groupRecords, mergeSummaries } from './data.js';
+import { renderReportHtml } from './html.js';
+
+export const REPORT_FILE = 'report.html';
+
+/** What run.json holds (any version): top-level fields plus per-cell summaries. */
+export type RunLike = Record<string, unknown> & { cells?: readonly CellSummary[]; axes?: readonly string[] };
+
+interface CsvState {
+  path: string;
+  ino: number;
+  /** Bytes of complete rows read so far. */
+  offset: number;
+  header?: string;
+  axes: string[];
+  records: RequestRecord[];
+  dropped: number;
+}
+
+let cache: CsvState | undefined;
+
+/**
+ * requests.csv's rows, read incrementally: during a run the report is rebuilt after every
+ * cell, and re-reading the whole file each time would make a long sweep quadratic. Only
+ * rows after the last read are parsed; a partial last line waits for the next read. A
+ * different or shorter file starts over.
+ */
+export function readRequestsIncrementally(path: string): { axes: string[]; records: RequestRecord[]; dropped: number } {
+  if (!existsSync(path)) return { axes: [], records: [], dropped: 0 };
+  const fd = openSync(path, 'r');
+  try {
+    const st = fstatSync(fd);
+    if (!cache || cache.path !== path || cache.ino !== st.ino || st.size < cache.offset) {
+      cache = { path, ino: st.ino, offset: 0, axes: [], records: [], dropped: 0 };
+    }
+    const state = cache;
+    if (st.size > state.offset) {
+      const buf = Buffer.alloc(st.size - state.offset);
+      const got = readSync(fd, buf, 0, buf.length, state.offset);
+      const lastNl = buf.subarray(0, got).lastIndexOf(0x0a);
+      if (lastNl >= 0) {
+        let text = buf.subarray(0, lastNl + 1).toString('utf8');
+        state.offset += lastNl + 1;
+        if (state.header === undefined) {
+          const end = text.indexOf('\n') + 1;
+          state.header = text.slice(0, end);
+          text = text.slice(end);
+        }
+        const parsed = parseRequestsCsv(state.header + text, path);
+        state.axes = parsed.axes;
+        state.records.push(...parsed.records);
+        state.dropped += parsed.dropped;
+      }
+    }
+    return { axes: state.axes, records: state.records, dropped: state.dropped };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface WriteReportOptions {
+  /** Where to write; default `<dir>/report.html`. */
+  out?: string;
+}
+
+export interface WrittenReport {
+  path: string;
+  /** Summaries rebuilt from requests.csv over the given ones (for summary.csv). */
+  cells: CellSummary[];
+  axes: string[];
+}
+
+/** Builds and writes report.html from `<dir>/requests.csv` and the run's metadata. */
+export function writeReport(dir: string, run: RunLike, opts: WriteReportOptions = {}): WrittenReport {
+  const csv = readRequestsIncrementally(join(dir, 'requests.csv'));
+  const axes = csv.axes.length > 0 ? csv.axes : [...(run.axes ?? [])];
+  const byCell = groupRecords(csv.records);
+  const cells = mergeSummaries(run.cells ?? [], byCell);
+  const meta = { metric_definitions: METRIC_DEFINITIONS, ...run };
+  const html = renderReportHtml(buildReportData({ meta, cells, axes, records: csv.records, dropped: csv.dropped }));
+  const path = opts.out ?? join(dir, REPORT_FILE);
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, html);
+  renameSync(tmp, path);
+  return { path, cells, axes };
+}
+
+/** run.json of a results folder, or an empty object when there is none (formats without json). */
+export function readRunJson(dir: string): RunLike {
+  const path = join(dir, 'run.json');
+  if (!existsSync(path)) return {};
+  try {
+    const doc = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('not an object');
+    return doc as RunLike;
+  } catch (e) {
+    throw new UserError(`${path}: not a readable run.json (${(e as Error).message})`);
+  }
+}
+
+/** Checks that `dir` is a results folder with requests.csv; a UserError names what is missing. */
+export function checkResultsDir(dir: string): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${dir}: no such results folder`);
+  if (!existsSync(join(dir, 'requests.csv'))) {
+    throw new UserError(`${dir}: no requests.csv here; give the folder a run wrote (results/<name>/<timestamp>)`);
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * report.html from a real run (the CLI against a local fake server with a throughput knee
+ * and some failures), opened in headless Chromium: no console errors, no network request
+ * but the file itself, every expected chart drawn, the cell table sorts on a click. Saves
+ * screenshots and a PDF print to test-results/report-browser/. Set UPDATE_DOCS_SCREENSHOT=1
+ * to also refresh docs/report.png.
+ *
+ * Needs Debian's chromium (`.ci/run` installs it); skips with a message when there is none.
+ */
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, runCli, tempDir } from '../helpers/cli.js';
+import { startFakeServer, type FakeServer } from '../helpers/fake-openai.js';
+import { kneeHandler } from '../helpers/knee-server.js';
+
+function findChromium(): string | undefined {
+  try {
+    return execSync('command -v chromium', { shell: '/bin/sh', stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const CHROMIUM = findChromium();
+/** Refresh docs/report.png; more requests per cell make its p95 curves less noisy. */
+const DOCS = Boolean(process.env.UPDATE_DOCS_SCREENSHOT);
+const ARTIFACTS = join(REPO, 'test-results', 'report-browser');
+const SKIP_NOTE = "skipped: no chromium binary on PATH (install Debian's chromium package; .ci/run does when it can)";
+
+if (!CHROMIUM) console.warn(`report-browser.test.ts: ${SKIP_NOTE}`);
+
+const EXPECTED_CHARTS = [
+  'axis-concurrency-latency_p50',
+  'axis-concurrency-latency_p95',
+  'axis-concurrency-ttft_p50',
+  'axis-temperature-latency_p50',
+  'axis-temperature-latency_p95',
+  'axis-temperature-ttft_p50',
+  'throughput',
+  'dist-latency',
+  'dist-ttft',
+  'errors',
+];
+
+describe.skipIf(!CHROMIUM)('report.html in headless Chromium', () => {
+  let server: FakeServer;
+  let out: string;
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+  const consoleErrors: string[] = [];
+  const foreignRequests: string[] = [];
+
+  beforeAll(async () => {
+    // temperature 0.7 at concurrency 8: a few 503s, so the errors section has something.
+    server = await startFakeServer(
+      kneeHandler({ fail: (req) => (req.body.temperature === 0.7 && req.n % 9 === 4 ? 503 : undefined) }),
+    );
+    const dir = tempDir();
+    out = join(dir, 'out');
+    writeFileSync(
+      join(dir, 'knee-demo.yaml'),
+      `name: knee-demo
+description: concurrency x temperature against a local OpenAI-compatible server with a batch size of 4
+target:
+  provider: openai-chat
+  base_url: ${server.baseUrl}
+  api_key: sk-test-never-shown
+  retry: { retries: 0 }
+prompts: ["Explain the KV cache in one paragraph.", "What limits decode throughput?"]
+params: { model: demo-7b, max_tokens: 64 }
+matrix:
+  concurrency: [1, 2, 4, 8, 16]
+  temperature: [0, 0.7]
+requests: ${DOCS ? 80 : 16}
+warmup: 2
+thresholds:
+  latency_ms.p95: "< 400"
+`,
+    );
+    // A relative spec path, as a user would type it (it shows in the report's header).
+    const res = await runCli(['run', 'knee-demo.yaml', '--out', out, '--quiet'], { cwd: dir, timeoutMs: 120_000 });
+    expect(res.stderr).not.toMatch(/error/i);
+    expect(res.code).toBe(0);
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+
+    profile = mkdtempSync(join(tmpdir(), 'llm-sweep-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+      ],
+      viewport: { width: 1366, height: 768 },
+      deviceScaleFactor: 1,
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    const url = pathToFileURL(join(out, 'report.html')).href;
+    await context.route('**/*', (route) => {
+      if (route.request().url() === url) return route.continue();
+      foreignRequests.push(route.request().url());
+      return route.abort();
+    });
+    page.on('request', (r) => {
+      if (r.url() !== url && !foreignRequests.includes(r.url())) foreignRequests.push(r.url());
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') consoleErrors.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    await page.goto(url, { waitUntil: 'load' });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 150_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('loads with no console error and no network request', () => {
+    expect(consoleErrors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+  });
+
+  it('draws every expected chart on a non-empty canvas, and no other', async () => {
+    const ids = await page.$$eval('figure[data-chart]', (figs) => figs.map((f) => (f as unknown as { dataset: { chart: string } }).dataset.chart));
+    expect(ids.sort()).toEqual([...EXPECTED_CHARTS].sort());
+    for (const id of EXPECTED_CHARTS) {
+      const inked = await page.$eval(`figure[data-chart="${id}"] canvas`, (c) => {
+        const canvas = c as unknown as { width: number; height: number; getContext(t: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+        const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+        return { n, w: canvas.width, h: canvas.height };
+      });
+      expect(inked.w, id).toBeGreaterThan(100);
+      expect(inked.h, id).toBeGreaterThan(100);
+      // Axes, labels and data: thousands of painted pixels, not a blank canvas.
+      expect(inked.n, id).toBeGreaterThan(2000);
+    }
+  });
+
+  it('shows the metadata with the key redacted, the errors and every cell', async () => {
+    const text = await page.textContent('body');
+    expect(text).toContain('knee-demo');
+    expect(text).toContain(`openai-chat · ${server.baseUrl}`);
+    expect(text).not.toContain('sk-test-never-shown');
+    expect(await page.textContent('#errors')).toContain('HTTP 503');
+    expect(await page.locator('#cells tbody tr').count()).toBe(10);
+    // No threshold results on this branch's runs yet: the rules show in the header only.
+    expect(await page.textContent('header')).toContain('latency_ms.p95 < 400');
+  });
+
+  it('sorts the cell table on a click on a column header', async () => {
+    const col = await page.$eval('#cells th[data-col] button[title="sort by latency_ms_p95"]', (b) =>
+      Number((b as unknown as { parentElement: { dataset: { col: string } } }).parentElement.dataset.col),
+    );
+    const values = () =>
+      page.$$eval(
+        '#cells tbody tr',
+        (rows, c) => rows.map((r) => Number((r as unknown as { children: { dataset: { v?: string } }[] }).children[c].dataset.v)),
+        col,
+      );
+    const before = await values();
+    await page.click('#cells button[title="sort by latency_ms_p95"]');
+    const asc = await values();
+    expect(asc).toEqual([...before].sort((a, b) => a - b));
+    expect(await page.getAttribute(`#cells th[data-col="${col}"]`, 'aria-sort')).toBe('ascending');
+    await page.click('#cells button[title="sort by latency_ms_p95"]');
+    expect(await values()).toEqual([...before].sort((a, b) => b - a));
+    expect(await page.getAttribute(`#cells th[data-col="${col}"]`, 'aria-sort')).toBe('descending');
+    // Back to plan order and the top of the page for the screenshots.
+    await page.reload({ waitUntil: 'load' });
+    await page.evaluate('window.scrollTo(0, 0)');
+  });
+
+  it('saves screenshots and a print to the test results', async () => {
+    await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'report-top.png') });
+    if (DOCS) {
+      // README's picture: from the header down to the end of the throughput curve.
+      const bottom = await page.$eval('#throughput', (el) => (el as unknown as { getBoundingClientRect(): { bottom: number } }).getBoundingClientRect().bottom);
+      await page.screenshot({ path: join(REPO, 'docs', 'report.png'), clip: { x: 0, y: 0, width: 1366, height: Math.ceil(bottom) + 16 }, fullPage: true });
+    }
+    await page.emulateMedia({ media: 'print' });
+    await page.pdf({ path: join(ARTIFACTS, 'report.pdf'), landscape: true, format: 'A4', printBackground: true, preferCSSPageSize: true });
+    await page.emulateMedia({ media: 'screen' });
+    expect(existsSync(join(ARTIFACTS, 'report.png'))).toBe(true);
+    expect(consoleErrors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+  });
+});
+
+if (!CHROMIUM) {
+  describe('report.html in headless Chromium', () => {
+    it.skip(SKIP_NOTE, () => {});
+  });
+}
