@@ -79,12 +79,15 @@ export function expectRows(rows: RequestRecord[], s: TokenScript, e: Expected, n
     const x = stream ? e : nonStreamed;
     const ok = row(rows, stream, 0);
     expect(ok, `stream=${stream}`).toMatchObject({ status: 'ok', http_status: 200, finish_reason: x.finishReason, attempts: 1 });
+    // Lower bounds are exact (the fake never sends early); upper bounds only catch nonsense,
+    // since a loaded CI machine stretches every timer.
     expect(ok.latency_ms!).toBeGreaterThanOrEqual(lastToken - 1);
-    expect(ok.latency_ms!).toBeLessThan(lastToken + 400);
+    expect(ok.latency_ms!).toBeLessThan(lastToken + 3000);
     if (stream) {
-      // TTFT is the first token, not the start/role/ping events sent at once.
+      // TTFT is the first token, not the start/role/ping events sent at once; latency ends
+      // at the last token, after it.
       expect(ok.ttft_ms!).toBeGreaterThanOrEqual(s.ttftMs - 1);
-      expect(ok.ttft_ms!).toBeLessThan(s.ttftMs + 300);
+      expect(ok.ttft_ms!).toBeLessThan(ok.latency_ms!);
       expect(ok.itl_p50_ms).toBeDefined();
     } else {
       expect(ok.ttft_ms).toBeUndefined();
