@@ -6,11 +6,25 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { parseRequestsCsv } from '../../src/records/read.js';
 import type { RequestRecord } from '../../src/records/types.js';
 import { runCli, tempDir, writeSpec } from './cli.js';
-import type { TokenScript } from './fake-wire.js';
+import type { Handler } from './fake-openai.js';
+import { startWireServer, type TokenScript, type WireServer } from './fake-wire.js';
+
+/** For a test file: starts fake servers that close after each test. */
+export function useServers(): (handler: Handler) => Promise<WireServer> {
+  const servers: WireServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return async (handler) => {
+    const s = await startWireServer(handler);
+    servers.push(s);
+    return s;
+  };
+}
 
 export const PROMPTS = '["Say hello.", "FAIL on purpose", "BREAK mid-stream"]';
 
@@ -50,6 +64,14 @@ export async function runSpec(yaml: string, env: Record<string, string> = {}) {
   const csvPath = join(out, 'requests.csv');
   const csv = existsSync(csvPath) ? readFileSync(csvPath, 'utf8') : '';
   return { ...res, file, out, rows: csv ? parseRequestsCsv(csv).records : [] };
+}
+
+/** Runs the spec and expects a clean run: exit 0, nothing on stderr. */
+export async function runOk(yaml: string, env: Record<string, string> = {}) {
+  const r = await runSpec(yaml, env);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return r;
 }
 
 export function row(rows: RequestRecord[], stream: boolean, promptId: number): RequestRecord {

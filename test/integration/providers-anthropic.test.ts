@@ -1,19 +1,15 @@
 /** The real CLI against a fake Anthropic Messages API (test/helpers/fake-anthropic.ts). */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { anthropicHandler } from '../helpers/fake-anthropic.js';
-import { DEFAULT_SCRIPT, startWireServer, type WireServer } from '../helpers/fake-wire.js';
-import { expectRows, providerSpec, runSpec } from '../helpers/provider-suite.js';
+import { DEFAULT_SCRIPT } from '../helpers/fake-wire.js';
+import { expectRows, providerSpec, runOk, useServers } from '../helpers/provider-suite.js';
 
-const servers: WireServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const serve = useServers();
 
 describe('provider anthropic', () => {
   it('streams and not: TTFT at the first text_delta, usage from message_start and message_delta, errors', async () => {
-    const s = await startWireServer(anthropicHandler(DEFAULT_SCRIPT));
-    servers.push(s);
-    const r = await runSpec(
+    const s = await serve(anthropicHandler(DEFAULT_SCRIPT));
+    const r = await runOk(
       providerSpec({
         provider: 'anthropic',
         baseUrl: s.root,
@@ -23,8 +19,6 @@ describe('provider anthropic', () => {
       }),
       { TEST_ANTHROPIC_KEY: 'sk-ant-test-123' },
     );
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
     expectRows(r.rows, DEFAULT_SCRIPT, {
       finishReason: 'max_tokens',
       promptTokens: 7,

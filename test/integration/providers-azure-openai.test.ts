@@ -1,19 +1,15 @@
 /** The real CLI against a fake Azure OpenAI resource (test/helpers/fake-azure.ts). */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { azureHandler } from '../helpers/fake-azure.js';
-import { DEFAULT_SCRIPT, startWireServer, type WireServer } from '../helpers/fake-wire.js';
-import { expectRows, providerSpec, runSpec } from '../helpers/provider-suite.js';
+import { DEFAULT_SCRIPT } from '../helpers/fake-wire.js';
+import { expectRows, providerSpec, runOk, useServers } from '../helpers/provider-suite.js';
 
-const servers: WireServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const serve = useServers();
 
 describe('provider azure-openai', () => {
   it('deployment URL, api-key header, model not in the body; stream with Azure quirks; errors', async () => {
-    const s = await startWireServer(azureHandler(DEFAULT_SCRIPT, ['gpt-4o-mini', 'gpt-4o']));
-    servers.push(s);
-    const r = await runSpec(
+    const s = await serve(azureHandler(DEFAULT_SCRIPT, ['gpt-4o-mini', 'gpt-4o']));
+    const r = await runOk(
       providerSpec({
         provider: 'azure-openai',
         baseUrl: s.root,
@@ -22,8 +18,6 @@ describe('provider azure-openai', () => {
       }),
       { TEST_AZURE_KEY: 'azure-key-123' },
     );
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
     expectRows(r.rows, DEFAULT_SCRIPT, {
       finishReason: 'length',
       promptTokens: 7,
@@ -45,9 +39,8 @@ describe('provider azure-openai', () => {
   });
 
   it('the model axis selects the deployment; an unknown one is a 404 row', async () => {
-    const s = await startWireServer(azureHandler(DEFAULT_SCRIPT, ['gpt-4o']));
-    servers.push(s);
-    const r = await runSpec(
+    const s = await serve(azureHandler(DEFAULT_SCRIPT, ['gpt-4o']));
+    const r = await runOk(
       providerSpec({
         provider: 'azure-openai',
         baseUrl: s.root,
@@ -56,7 +49,6 @@ describe('provider azure-openai', () => {
         matrix: '  model: [gpt-4o, missing-deployment]',
       }),
     );
-    expect(r.code).toBe(0);
     expect(r.rows.map((x) => [x.params.model, x.status, x.http_status])).toEqual([
       ['gpt-4o', 'ok', 200],
       ['missing-deployment', 'error', 404],

@@ -1,15 +1,12 @@
 /** The real CLI against a fake Ollama server, native /api/chat and /api/generate over NDJSON (test/helpers/fake-ollama.ts). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OLLAMA_STATS, ollamaHandler } from '../helpers/fake-ollama.js';
-import { DEFAULT_SCRIPT, startWireServer, type WireServer } from '../helpers/fake-wire.js';
-import { expectRows, providerSpec, runSpec } from '../helpers/provider-suite.js';
+import { DEFAULT_SCRIPT } from '../helpers/fake-wire.js';
+import { expectRows, providerSpec, runOk, useServers } from '../helpers/provider-suite.js';
 
-const servers: WireServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const serve = useServers();
 
 const expected = {
   finishReason: 'length',
@@ -22,17 +19,14 @@ const expected = {
 
 describe('provider ollama', () => {
   it('/api/chat over NDJSON: options mapping, counts from the final object, server timings in ms in run.json', async () => {
-    const s = await startWireServer(ollamaHandler(DEFAULT_SCRIPT));
-    servers.push(s);
-    const r = await runSpec(
+    const s = await serve(ollamaHandler(DEFAULT_SCRIPT));
+    const r = await runOk(
       providerSpec({
         provider: 'ollama',
         baseUrl: s.root,
         params: '{ model: llama3.2, max_tokens: 8, temperature: 0.2, top_p: 0.9, seed: 7, keep_alive: 5m }',
       }),
     );
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
     expectRows(r.rows, DEFAULT_SCRIPT, expected);
     expect(s.seen[0].url).toBe('/api/chat');
     expect(s.seen[0].body).toEqual({
@@ -58,9 +52,8 @@ describe('provider ollama', () => {
   });
 
   it('/api/generate sends the prompt text and the system message apart', async () => {
-    const s = await startWireServer(ollamaHandler(DEFAULT_SCRIPT));
-    servers.push(s);
-    const r = await runSpec(
+    const s = await serve(ollamaHandler(DEFAULT_SCRIPT));
+    const r = await runOk(
       providerSpec({
         provider: 'ollama',
         baseUrl: s.root,
@@ -70,7 +63,6 @@ describe('provider ollama', () => {
         matrix: '  stream: [true]',
       }),
     );
-    expect(r.code).toBe(0);
     expect(r.rows[0]).toMatchObject({ status: 'ok', completion_tokens: 4, finish_reason: 'length' });
     expect(s.seen[0].url).toBe('/api/generate');
     expect(s.seen[0].body).toEqual({ model: 'llama3.2', system: 'Be brief.', prompt: 'Say hello.', suffix: '<end>', options: { num_predict: 8 }, stream: true });

@@ -1,13 +1,10 @@
 /** The real CLI against a fake TGI server, native /generate and /generate_stream (test/helpers/fake-tgi.ts). */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tgiHandler } from '../helpers/fake-tgi.js';
-import { DEFAULT_SCRIPT, startWireServer, type WireServer } from '../helpers/fake-wire.js';
-import { expectRows, providerSpec, runSpec } from '../helpers/provider-suite.js';
+import { DEFAULT_SCRIPT } from '../helpers/fake-wire.js';
+import { expectRows, providerSpec, runOk, useServers } from '../helpers/provider-suite.js';
 
-const servers: WireServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const serve = useServers();
 
 const fail = {
   status: 422,
@@ -19,13 +16,10 @@ const breaks = 'Request failed during generation: Server error: CUDA out of memo
 describe('provider tgi', () => {
   it('streams and not: token events, details with counts, the special EOS token left out, errors', async () => {
     const script = { ...DEFAULT_SCRIPT, finishReason: 'eos_token' };
-    const s = await startWireServer(tgiHandler(script));
-    servers.push(s);
-    const r = await runSpec(
+    const s = await serve(tgiHandler(script));
+    const r = await runOk(
       providerSpec({ provider: 'tgi', baseUrl: s.root, params: '{ max_tokens: 8, temperature: 0, stop: "\\n\\n" }' }),
     );
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
     const common = { finishReason: 'eos_token', fail, breakStream: breaks, breakHttp: { status: 424, error: `HTTP 424: ${breaks}` } };
     // generated_tokens counts the EOS token; /generate reports no input length (prefill only with decoder_input_details).
     expectRows(r.rows, script, { ...common, promptTokens: 7, completionTokens: 5 }, { ...common, promptTokens: 'estimate', completionTokens: 5 });

@@ -1,30 +1,24 @@
 /** The real CLI against a fake Triton generate extension (test/helpers/fake-triton.ts). */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tritonHandler } from '../helpers/fake-triton.js';
-import { DEFAULT_SCRIPT, startWireServer, type WireServer } from '../helpers/fake-wire.js';
-import { expectRows, providerSpec, runSpec } from '../helpers/provider-suite.js';
+import { DEFAULT_SCRIPT } from '../helpers/fake-wire.js';
+import { expectRows, providerSpec, runOk, useServers } from '../helpers/provider-suite.js';
 
-const servers: WireServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const serve = useServers();
 
 const fail = { status: 400, error: "HTTP 400: Request for unknown model: 'nope' is not found" };
 const breakHttp = { status: 500, error: 'HTTP 500: CUDA out of memory' };
 
 describe('provider triton', () => {
   it('vLLM backend: text_output events, finish reason and token counts when asked, errors', async () => {
-    const s = await startWireServer(tritonHandler(DEFAULT_SCRIPT));
-    servers.push(s);
-    const r = await runSpec(
+    const s = await serve(tritonHandler(DEFAULT_SCRIPT));
+    const r = await runOk(
       providerSpec({
         provider: 'triton',
         baseUrl: s.root,
         params: '{ model: vllm_model, max_tokens: 8, return_finish_reason: true, return_num_input_tokens: true, return_num_output_tokens: true }',
       }),
     );
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
     expectRows(r.rows, DEFAULT_SCRIPT, {
       finishReason: 'length',
       promptTokens: 7,
@@ -42,9 +36,8 @@ describe('provider triton', () => {
   });
 
   it('ensemble with its own field names and top-level inputs; no counts, so tokens are estimated', async () => {
-    const s = await startWireServer(tritonHandler(DEFAULT_SCRIPT, { input: 'prompt', output: 'completion' }));
-    servers.push(s);
-    const r = await runSpec(
+    const s = await serve(tritonHandler(DEFAULT_SCRIPT, { input: 'prompt', output: 'completion' }));
+    const r = await runOk(
       providerSpec({
         provider: 'triton',
         baseUrl: s.root,
@@ -54,8 +47,6 @@ describe('provider triton', () => {
         matrix: '  stream: [true, false]',
       }),
     );
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
     expect(r.rows).toHaveLength(2);
     for (const x of r.rows) {
       // Hello there! -> 3 tokens by the estimator; no finish reason without return_finish_reason.
