@@ -9,12 +9,21 @@ import type { LoadedSpec } from '../spec/load.js';
 import type { YamlPath } from '../spec/yaml-source.js';
 import { providerForTarget } from './index.js';
 
+/** Providers the bundled (OpenAI-compatible) simulator can answer. */
+const BUILTIN_PROVIDERS: readonly string[] = ['openai-chat', 'openai-completions'];
+
 export function providerProblems(loaded: LoadedSpec, plan: Pick<Plan, 'cells'>): string[] {
   const { spec, source } = loaded;
   const provider = providerForTarget(spec.target);
-  if (!provider.checkParams) return [];
-  const seen = new Set<string>();
   const problems: string[] = [];
+  if (spec.target.base_url === 'builtin' && !BUILTIN_PROVIDERS.includes(spec.target.provider)) {
+    problems.push(
+      `${source.locate(['target', 'base_url'])}: base_url: builtin starts the bundled simulator, which speaks the OpenAI API; ` +
+        `provider '${spec.target.provider}' cannot talk to it (use openai-chat or openai-completions, or give the server's URL)`,
+    );
+  }
+  if (!provider.checkParams) return problems;
+  const seen = new Set<string>();
   const keySets = new Set<string>();
   for (const cell of plan.cells) {
     const keys = Object.keys(cell.body);

@@ -32,13 +32,20 @@ matrix:
     ]);
   });
 
-  it('a missing required key points at params; the openai providers check nothing', () => {
+  it('a missing required key points at params; builtin needs an OpenAI provider; the openai providers check nothing', () => {
     expect(
       problems(`target: { provider: ollama, base_url: "http://127.0.0.1:9" }
 prompts: ["Hi"]
 params: { max_tokens: 8 }
 `),
     ).toEqual(["spec.yaml:3:9: provider 'ollama' needs 'model' in params or the matrix: Ollama requires it (e.g. llama3.2)"]);
+    expect(
+      problems(`target: { provider: tgi, base_url: builtin }
+prompts: ["Hi"]
+`),
+    ).toEqual([
+      "spec.yaml:1:36: base_url: builtin starts the bundled simulator, which speaks the OpenAI API; provider 'tgi' cannot talk to it (use openai-chat or openai-completions, or give the server's URL)",
+    ]);
     expect(
       problems(`target: { provider: openai-chat, base_url: "http://127.0.0.1:9/v1" }
 prompts: ["Hi"]
