@@ -64,29 +64,6 @@ export const simulatorSchema = z
   .describe('Latency and fault model of the bundled simulator (base_url: builtin).');
 export type SimulatorOptions = z.infer<typeof simulatorSchema>;
 
-const retrySchema = z
-  .strictObject({
-    retries: z.number().int().min(0).default(3).describe('Retries after the first attempt.'),
-    on: z
-      .array(z.union([z.number().int().min(100).max(599), z.literal('network')]))
-      .default([429, 500, 502, 503, 504, 'network'])
-      .describe('HTTP statuses (and "network" for connection errors) that are retried.'),
-    backoff_ms: z.number().nonnegative().default(500).describe('Base of the exponential backoff, ms.'),
-    max_backoff_ms: z.number().nonnegative().default(20000).describe('Cap of one backoff (and of Retry-After), ms.'),
-  })
-  .describe('Retries: exponential backoff with full jitter; Retry-After is honoured; other 4xx never retried.');
-
-const timeoutSchema = z
-  .strictObject({
-    connect_ms: z.number().positive().default(5000).describe('Time allowed to open the connection, ms.'),
-    read_ms: z
-      .number()
-      .positive()
-      .default(30000)
-      .describe('Longest silence allowed while waiting for the response or the next stream chunk, ms.'),
-  })
-  .describe('Connect and read (idle) timeouts, separately.');
-
 const jsonPathSchema = z
   .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
   .describe('A dotted JSON path such as choices.0.delta.content (or a list of them; the first that is present wins).');
@@ -154,6 +131,29 @@ const httpTemplateSchema = z
       .describe('Where to read each value. Without done, done_marker and finish_reason, a stream is complete when the server closes it cleanly.'),
   })
   .describe('http: a templated request and JSON paths into the answer, for endpoints without a built-in provider.');
+
+const retrySchema = z
+  .strictObject({
+    retries: z.number().int().min(0).default(3).describe('Retries after the first attempt.'),
+    on: z
+      .array(z.union([z.number().int().min(100).max(599), z.literal('network')]))
+      .default([429, 500, 502, 503, 504, 'network'])
+      .describe('HTTP statuses (and "network" for connection errors) that are retried.'),
+    backoff_ms: z.number().nonnegative().default(500).describe('Base of the exponential backoff, ms.'),
+    max_backoff_ms: z.number().nonnegative().default(20000).describe('Cap of one backoff (and of Retry-After), ms.'),
+  })
+  .describe('Retries: exponential backoff with full jitter; Retry-After is honoured; other 4xx never retried.');
+
+const timeoutSchema = z
+  .strictObject({
+    connect_ms: z.number().positive().default(5000).describe('Time allowed to open the connection, ms.'),
+    read_ms: z
+      .number()
+      .positive()
+      .default(30000)
+      .describe('Longest silence allowed while waiting for the response or the next stream chunk, ms.'),
+  })
+  .describe('Connect and read (idle) timeouts, separately.');
 
 export const targetSchema = z
   .strictObject({
