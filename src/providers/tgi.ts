@@ -61,7 +61,7 @@ const REASONS: Record<string, string> = {
   model: 'a TGI server serves one model and /generate has no model field; drop it, or use openai-chat with base_url {base}/v1',
   presence_penalty: 'TGI has frequency_penalty and repetition_penalty, but no presence_penalty',
   details: 'llm-sweep always sends details: true (it carries the finish reason and token counts)',
-  n: 'TGI returns one sequence per request (see best_of)',
+  n: 'TGI returns one sequence per request; best_of picks the best of several',
 };
 
 function build(ctx: BuildContext): ProviderRequest {

@@ -66,10 +66,13 @@ export async function runSpec(yaml: string, env: Record<string, string> = {}) {
   return { ...res, file, out, rows: csv ? parseRequestsCsv(csv).records : [] };
 }
 
-/** Runs the spec and expects a clean run: exit 0, nothing on stderr. */
+/**
+ * Runs the spec and expects a clean run: exit 0, nothing on stderr but warnings (a loaded
+ * CI machine may make the runner warn that the client limited a cell).
+ */
 export async function runOk(yaml: string, env: Record<string, string> = {}) {
   const r = await runSpec(yaml, env);
-  expect(r.stderr).toBe('');
+  expect(r.stderr.split('\n').filter((l) => l && !l.startsWith('warning:'))).toEqual([]);
   expect(r.code).toBe(0);
   return r;
 }
