@@ -6,6 +6,7 @@ import { buildPlan } from '../plan/build.js';
 import { parseShard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
 import { RunError, UserError } from '../errors.js';
+import { checkProviderParams } from '../providers/check-params.js';
 import { loadSpec, type LoadedSpec } from '../spec/load.js';
 import { parseOverride } from '../spec/overrides.js';
 import { colorEnabled, paint } from '../ui/color.js';
@@ -66,6 +67,7 @@ export function loadFromFlags(file: string, flags: SpecFlags): { loaded: LoadedS
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
   const loaded = loadSpec(file, { overrides });
   const plan = buildPlan(loaded, { shard });
+  checkProviderParams(loaded, plan);
   return { loaded, plan };
 }
 

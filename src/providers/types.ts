@@ -56,7 +56,8 @@ export interface Completion {
   serverTimings?: Record<string, number>;
 }
 
-export type StreamFraming = 'sse' | 'ndjson';
+/** How a stream is framed; 'none' for an endpoint that never streams (the answer is read whole). */
+export type StreamFraming = 'sse' | 'ndjson' | 'none';
 
 export interface StreamEvent {
   /** SSE `event:` field; undefined for NDJSON. */
@@ -78,8 +79,23 @@ export interface Provider {
   /** True when a 4xx says the server does not accept our ask for stream usage. */
   rejectsUsageOption?(status: number, bodyText: string): boolean;
   /**
-   * Problems with the cells' parameters that this provider cannot send (validate time),
-   * each naming the key; e.g. an axis the API has no field for.
+   * Problems with one cell's body parameters (its params and matrix keys, load keys left
+   * out) that this provider cannot send, found at validate time: an axis the API has no
+   * field for, a field the API requires.
    */
-  checkParams?(keys: readonly string[]): string[];
+  checkParams?(keys: readonly string[], target: Target): ParamProblem[];
+  /**
+   * A copy bound to the target, for providers whose wire format the target configures
+   * (http's template and paths, triton's field names). Others need not implement it.
+   */
+  configure?(target: Target): Provider;
+}
+
+/** One problem `checkParams` found. */
+export interface ParamProblem {
+  /** The params/matrix key at fault; the message is reported at its position. */
+  key?: string;
+  /** Otherwise, the spec path to report at (e.g. ['target', 'http', 'body']); the spec's params when neither is given. */
+  at?: readonly (string | number)[];
+  message: string;
 }

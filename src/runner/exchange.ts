@@ -104,7 +104,7 @@ async function attempt(input: ExchangeInput, askUsage: boolean): Promise<Exchang
   }
   const contentType = res.headers['content-type'] ?? '';
   // Some servers ignore `stream: true` and answer with one JSON body; read it as such.
-  const streamed = ctx.stream && !/application\/json/i.test(contentType);
+  const streamed = ctx.stream && provider.framing !== 'none' && !/application\/json/i.test(contentType);
   return streamed ? readStream(provider, res) : readWhole(provider, res);
 }
 

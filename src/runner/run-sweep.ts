@@ -12,7 +12,7 @@ import { serializeSummaryCsv } from '../export/summary-csv.js';
 import { summarizeCell, type CellSummary } from '../metrics/summary.js';
 import type { Plan } from '../plan/types.js';
 import { createHttpClient } from '../providers/http-client.js';
-import { providerFor } from '../providers/index.js';
+import { providerForTarget } from '../providers/index.js';
 import { openCsvSink } from '../records/csv-sink.js';
 import type { ResumeState } from '../records/resume.js';
 import { writeReport } from '../report/write.js';
@@ -54,7 +54,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const { loaded, plan, outDir } = opts;
   const { spec } = loaded;
   const emit: RunListener = opts.onEvent ?? (() => {});
-  const provider = providerFor(spec.target.provider);
+  const provider = providerForTarget(spec.target);
   if (!provider) {
     throw new UserError(
       `${loaded.source.locate(['target', 'provider'])}: provider '${spec.target.provider}' is not available in this version`,

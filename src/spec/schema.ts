@@ -64,6 +64,74 @@ export const simulatorSchema = z
   .describe('Latency and fault model of the bundled simulator (base_url: builtin).');
 export type SimulatorOptions = z.infer<typeof simulatorSchema>;
 
+const jsonPathSchema = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  .describe('A dotted JSON path such as choices.0.delta.content (or a list of them; the first that is present wins).');
+
+const tritonSchema = z
+  .strictObject({
+    text_input: z.string().min(1).default('text_input').describe('Name of the prompt field (input tensor); ensembles may call it otherwise.'),
+    text_output: z.string().min(1).default('text_output').describe('Name of the output text field in each response or stream event.'),
+    params_in: z
+      .enum(['parameters', 'body'])
+      .default('parameters')
+      .describe(
+        "Where request params go: inside the 'parameters' object (vLLM backend), or as top-level fields that Triton maps to input tensors (TensorRT-LLM ensembles).",
+      ),
+    finish_reason: z.string().min(1).default('finish_reason').describe('Output field with the finish reason, when the model returns one.'),
+    prompt_tokens: z.string().min(1).default('num_input_tokens').describe('Output field with the prompt token count, when the model returns one.'),
+    completion_tokens: z
+      .string()
+      .min(1)
+      .default('num_output_tokens')
+      .describe('Output field with the number of tokens in each response (summed over a stream), when the model returns one.'),
+    model_version: z.string().min(1).optional().describe('Model version: the URL becomes /v2/models/{model}/versions/{version}/generate.'),
+  })
+  .describe('triton: field names of the generate extension, which depend on the model or ensemble.');
+
+const ollamaSchema = z
+  .strictObject({
+    api: z
+      .enum(['chat', 'generate'])
+      .default('chat')
+      .describe('Native endpoint: /api/chat (messages) or /api/generate (prompt text).'),
+  })
+  .describe('ollama: which native endpoint to call.');
+
+const httpTemplateSchema = z
+  .strictObject({
+    path: z
+      .string()
+      .default('')
+      .describe('Appended to base_url for every request; may use {{param.NAME}} (URL-encoded).'),
+    stream_path: z.string().optional().describe('Path for streamed requests when it differs from path (e.g. /generate_stream).'),
+    body: z
+      .union([z.record(z.string(), z.unknown()), z.string().min(1)])
+      .describe(
+        'Request body template. Placeholders: {{prompt}}, {{messages}}, {{stream}}, {{params}} (every param) and {{param.NAME}}. A string that is only a placeholder takes the value with its JSON type; a string template is JSON text whose placeholders are replaced by JSON values.',
+      ),
+    stream: z
+      .enum(['sse', 'ndjson', 'none'])
+      .default('sse')
+      .describe('How the endpoint streams: server-sent events, one JSON object per line, or not at all.'),
+    done_marker: z
+      .string()
+      .optional()
+      .describe('Raw event data that ends a stream, e.g. "[DONE]".'),
+    paths: z
+      .strictObject({
+        text: jsonPathSchema.describe('Output text in each event, or in the whole response.'),
+        reasoning: jsonPathSchema.optional().describe('Reasoning text (counts for TTFT).'),
+        finish_reason: jsonPathSchema.optional().describe('Finish reason; a non-empty value also completes a stream.'),
+        prompt_tokens: jsonPathSchema.optional().describe('Prompt token count.'),
+        completion_tokens: jsonPathSchema.optional().describe('Completion token count (the last value seen wins).'),
+        error: jsonPathSchema.optional().describe('An error message; a present, non-empty value fails the request.'),
+        done: jsonPathSchema.optional().describe('A flag whose truthy value ends the stream (e.g. done).'),
+      })
+      .describe('Where to read each value. Without done, done_marker and finish_reason, a stream is complete when the server closes it cleanly.'),
+  })
+  .describe('http: a templated request and JSON paths into the answer, for endpoints without a built-in provider.');
+
 const retrySchema = z
   .strictObject({
     retries: z.number().int().min(0).default(3).describe('Retries after the first attempt (0 = never retry).'),
@@ -132,6 +200,9 @@ export const targetSchema = z
     simulator: simulatorSchema.optional(),
     api_version: z.string().optional().describe('azure-openai: the api-version query parameter.'),
     anthropic_version: z.string().optional().describe('anthropic: the anthropic-version header (default 2023-06-01).'),
+    triton: tritonSchema.optional(),
+    ollama: ollamaSchema.optional(),
+    http: httpTemplateSchema.optional().describe('http: the request template and response paths (required for provider http).'),
   })
   .describe('The endpoint under test.');
 export type Target = z.infer<typeof targetSchema>;

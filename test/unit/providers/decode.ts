@@ -1,0 +1,65 @@
+/** Runs a provider's stream decoder over raw wire text, framed by the real SSE/NDJSON parser, and merges the deltas as the runner does. */
+import { createNdjsonParser } from '../../../src/providers/ndjson.js';
+import { createSseParser } from '../../../src/providers/sse.js';
+import type { BuildContext, Provider, StreamDelta, Usage } from '../../../src/providers/types.js';
+import type { Cell, Prompt } from '../../../src/plan/types.js';
+import { targetSchema, type Target } from '../../../src/spec/schema.js';
+
+export interface Decoded {
+  text: string;
+  reasoning: string;
+  /** Text pieces in order, one per delta that carried any. */
+  pieces: string[];
+  usage?: Usage;
+  finishReason?: string;
+  done: boolean;
+  error?: string;
+  serverTimings?: Record<string, number>;
+}
+
+export function decodeWire(provider: Provider, wire: string): Decoded {
+  const out: Decoded = { text: '', reasoning: '', pieces: [], done: false };
+  const decode = provider.streamDecoder();
+  const onDelta = (d: StreamDelta | undefined) => {
+    if (!d) return;
+    if (d.error !== undefined) out.error ??= d.error;
+    if (d.text || d.reasoning) out.pieces.push((d.reasoning ?? '') + (d.text ?? ''));
+    out.text += d.text ?? '';
+    out.reasoning += d.reasoning ?? '';
+    if (d.usage) out.usage = { ...out.usage, ...d.usage };
+    if (d.finishReason) out.finishReason = d.finishReason;
+    if (d.done) out.done = true;
+    if (d.serverTimings) out.serverTimings = { ...out.serverTimings, ...d.serverTimings };
+  };
+  const parser =
+    provider.framing === 'ndjson'
+      ? createNdjsonParser((line) => onDelta(decode({ data: line })))
+      : createSseParser((e) => onDelta(decode({ event: e.event, data: e.data })));
+  parser.push(new TextEncoder().encode(wire));
+  parser.end();
+  return out;
+}
+
+export function target(fields: Record<string, unknown>): Target {
+  return targetSchema.parse({ base_url: 'http://127.0.0.1:9', ...fields });
+}
+
+export function buildCtx(t: Target, body: Record<string, unknown>, opts: { stream?: boolean; prompt?: Partial<Prompt> } = {}): BuildContext {
+  const cell: Cell = {
+    id: 'c',
+    index: 0,
+    params: {},
+    body,
+    load: { concurrency: 1, stream: opts.stream ?? true },
+    requests: 1,
+    warmup: 0,
+  };
+  const prompt: Prompt = {
+    id: 0,
+    messages: [{ role: 'user', content: 'Hi' }],
+    text: 'Hi',
+    origin: 'prompts[0]',
+    ...opts.prompt,
+  };
+  return { target: t, cell, prompt, stream: opts.stream ?? true, askUsage: true };
+}
