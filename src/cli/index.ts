@@ -38,6 +38,13 @@ Docs: docs/spec.md (spec format), README.md (quick start).`,
 }
 
 async function main(): Promise<void> {
+  // `llm-sweep ... | head` closes stdout early; that is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   const program = buildProgram();
   try {
     await program.parseAsync(process.argv);

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { hostname, cpus, platform, arch } from 'node:os';
 import { join } from 'node:path';
+import { setMaxListeners } from 'node:events';
 import { RunError, UserError } from '../errors.js';
 import { serializeRunJson, type RunMeta } from '../export/run-json.js';
 import { serializeSummaryCsv } from '../export/summary-csv.js';
@@ -70,6 +71,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const extras: Record<string, unknown> = {};
   const stop = new AbortController();
   const abort = new AbortController();
+  // Every request in flight listens on these; a cell of 256 is not a leak.
+  setMaxListeners(0, stop.signal, abort.signal);
   let fatal: string | undefined;
   let anySuccess = false;
   let graceTimer: NodeJS.Timeout | undefined;

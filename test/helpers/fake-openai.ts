@@ -94,15 +94,15 @@ function chunk(delta: Record<string, unknown>, finish: string | null, extra: Rec
 export async function streamChat(res: ServerResponse, s: StreamScript, wantUsage: boolean): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   if (s.role !== false) res.write(chunk({ role: 'assistant', content: '' }, null));
-  const start = performance.now();
   const usage = {
     prompt_tokens: s.promptTokens ?? 10,
     completion_tokens: s.tokens.length,
     total_tokens: (s.promptTokens ?? 10) + s.tokens.length,
   };
   for (let i = 0; i < s.tokens.length; i++) {
-    // Absolute deadlines, so delays do not accumulate timer lateness.
-    await sleep(Math.max(0, start + s.ttftMs + i * s.itlMs - performance.now()));
+    // Each gap at least its nominal length: a late timer delays what follows rather than
+    // squeezing the next gap, so tests can bound ITL from below on a loaded machine.
+    await sleep(i === 0 ? s.ttftMs : s.itlMs);
     const last = i === s.tokens.length - 1;
     const finish = last && s.usage !== 'separate' ? (s.finishReason ?? 'length') : null;
     const extra = last && s.usage === 'final' ? { usage } : {};
