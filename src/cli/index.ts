@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { EXIT, setDebug } from './common.js';
 import { registerPlan } from './plan.js';
 import { registerSchema } from './schema.js';
+import { registerSimulate } from './simulate.js';
 import { registerValidate } from './validate.js';
 
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerValidate(program);
   registerSchema(program);
+  registerSimulate(program);
   program.addHelpText(
     'after',
     `
