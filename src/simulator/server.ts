@@ -146,7 +146,11 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
         return true;
       }
       handle.cancel();
-      if (fault?.kind === 'reset') req.socket.resetAndDestroy();
+      if (fault?.kind === 'reset') {
+        // Chunks written in this tick sit in the socket's cork until the next tick; a reset now would drop them.
+        const socket = req.socket;
+        setImmediate(() => socket.resetAndDestroy());
+      }
       // stall: the slot is freed but the connection stays open, silent, until the client or shutdown closes it.
       return true;
     };

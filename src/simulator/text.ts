@@ -67,7 +67,10 @@ export function textSeed(prompt: string, temperature: number, seed: number): num
 }
 
 export function generate(input: GenerateInput): Generation {
-  const random = mulberry32(textSeed(input.prompt, input.temperature, input.seed));
+  const seed = textSeed(input.prompt, input.temperature, input.seed);
+  const random = mulberry32(seed);
+  // A separate stream for early stops: the text is the same whatever stop_probability is, only shorter.
+  const stops = mulberry32(seed ^ 0x5f0b);
   // Higher temperature flattens the word distribution (more rare words).
   const skew = 1 + 2 / (1 + input.temperature);
   const tokens: string[] = [];
@@ -75,7 +78,7 @@ export function generate(input: GenerateInput): Generation {
   let sentenceLeft = sentenceLength(random);
   let capitalize = true;
   for (let i = 0; i < input.maxTokens; i++) {
-    if (i > 0 && random() < input.stopProbability) {
+    if (i > 0 && stops() < input.stopProbability) {
       finishReason = 'stop';
       break;
     }
