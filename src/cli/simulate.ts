@@ -19,6 +19,12 @@ const MODEL_FLAGS: ReadonlyArray<[flag: string, key: keyof SimulatorOptions]> = 
   ['--faults <kinds>', 'faults'],
 ];
 
+/** What the flag adds to the spec key's description. */
+const FLAG_NOTES: Partial<Record<keyof SimulatorOptions, string>> = {
+  seed: ', and of the text of requests that send no seed',
+  faults: ', comma-separated',
+};
+
 interface SimulateFlags extends Partial<Record<string, unknown>> {
   port: number;
   host: string;
@@ -34,7 +40,7 @@ export function registerSimulate(program: Command): void {
     .option('--host <addr>', 'interface to bind', DEFAULT_HOST);
   for (const [flag, key] of MODEL_FLAGS) {
     const text = (simulatorSchema.shape[key].description ?? key).replace(/\.$/, '');
-    const help = `${text[0].toLowerCase()}${text.slice(1)}${key === 'faults' ? ', comma-separated' : ''} (default: ${String(defaults[key])})`;
+    const help = `${text[0].toLowerCase()}${text.slice(1)}${FLAG_NOTES[key] ?? ''} (default: ${String(defaults[key])})`;
     cmd.addOption(key === 'faults' ? new Option(flag, help).argParser(parseList) : new Option(flag, help).argParser(parseNumber));
   }
   cmd

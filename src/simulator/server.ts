@@ -176,6 +176,7 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
       },
     });
     res.on('close', () => handle.cancel());
+    if (req.socket.destroyed) handle.cancel(); // the client left before we got here
   }
 
   const server = http.createServer({ noDelay: true, keepAlive: true }, (req, res) => {
@@ -201,6 +202,10 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
     }
   });
   server.on('connection', (socket) => socket.setNoDelay(true));
+  // Node's default 5 s lets an idle pooled socket close just as a client reuses it between
+  // cells: a spurious ECONNRESET in the results. Clients' own idle timeouts are shorter.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   return {
     server,

@@ -53,11 +53,7 @@ export const simulatorSchema = z
       .max(1)
       .default(0.002)
       .describe('Chance per output token that the model stops by itself (finish_reason "stop").'),
-    seed: z
-      .number()
-      .int()
-      .default(42)
-      .describe('Seed for jitter and fault draws, and for the text (and early stops) of requests that send no seed.'),
+    seed: z.number().int().default(42).describe('Seed for jitter, early stops and fault draws.'),
     fault_rate: z.number().min(0).max(1).default(0).describe('Share of requests that get a fault, drawn with the seed.'),
     faults: z
       .array(z.enum(FAULT_KINDS))
