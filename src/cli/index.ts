@@ -9,6 +9,7 @@ import { registerPlan } from './plan.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerSchema } from './schema.js';
+import { registerSimulate } from './simulate.js';
 import { registerValidate } from './validate.js';
 
 export function buildProgram(): Command {
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerReport(program);
   registerSchema(program);
+  registerSimulate(program);
   program.addHelpText(
     'after',
     `

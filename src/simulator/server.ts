@@ -1,0 +1,264 @@
+/**
+ * The simulator's HTTP server (node:http): routes, the life of one completion request
+ * (validate → fault → generate → batch scheduler → SSE chunks or one JSON body), and a clean
+ * shutdown that also ends stalled streams.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { simulatorSchema } from '../spec/schema.js';
+import { drawFault, FAULT_HEADER, faultResponse, isStatusFault, MALFORMED_JSON, MALFORMED_LINE, parseFaultHeader } from './faults.js';
+import { BatchScheduler, realClock, type SequenceHandle } from './latency-model.js';
+import { parseRequest, RequestError } from './request.js';
+import { mixSeed, mulberry32 } from './rng.js';
+import { generate } from './text.js';
+import type { Fault, ListenOptions, RequestLogEntry, RunningSimulator, SimulatorOptions, SimulatorServerOptions } from './types.js';
+import { completionBody, errorBody, responseId, streamFormat, usageOf, type Endpoint, type ResponseMeta } from './wire.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_MODELS = ['sim-7b'];
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+} as const;
+
+const ROUTES: Record<string, { method: string; endpoint?: Endpoint }> = {
+  '/v1/chat/completions': { method: 'POST', endpoint: 'chat' },
+  '/v1/completions': { method: 'POST', endpoint: 'completions' },
+  '/v1/models': { method: 'GET' },
+  '/health': { method: 'GET' },
+};
+
+/** The model options with defaults filled in and checked (throws a ZodError on bad values). */
+export function resolveSimulatorOptions(opts: Partial<SimulatorOptions> = {}): SimulatorOptions {
+  const picked: Record<string, unknown> = {};
+  for (const key of Object.keys(simulatorSchema.shape)) {
+    const v = (opts as Record<string, unknown>)[key];
+    if (v !== undefined) picked[key] = v;
+  }
+  return simulatorSchema.parse(picked);
+}
+
+export interface SimulatorServer {
+  server: http.Server;
+  scheduler: BatchScheduler;
+  /** Stops the scheduler and drops every connection; resolves when the server has closed. */
+  close(): Promise<void>;
+}
+
+/** Builds the server (not yet listening). */
+export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {}): SimulatorServer {
+  const opts = resolveSimulatorOptions(input);
+  const models = input.models ?? DEFAULT_MODELS;
+  const onRequest = input.onRequest;
+  const scheduler = new BatchScheduler(opts, realClock);
+  const faultRandom = mulberry32(mixSeed(opts.seed, 0xfa17));
+  const startedAt = Math.floor(Date.now() / 1000);
+  const serialTag = Date.now().toString(36);
+  let serial = 0;
+  let closing = false;
+
+  const modelObject = (id: string) => ({ id, object: 'model', created: startedAt, owned_by: 'llm-sweep' });
+
+  async function completion(endpoint: Endpoint, req: http.IncomingMessage, res: http.ServerResponse, arrivedAt: number): Promise<void> {
+    const log: Omit<RequestLogEntry, 'outcome' | 'durationMs'> & { outcome?: RequestLogEntry['outcome'] } = {
+      method: req.method ?? 'POST',
+      path: req.url ?? '',
+      stream: false,
+    };
+    res.on('close', () => {
+      const outcome = log.outcome ?? (closing ? 'shutdown' : 'aborted');
+      onRequest?.({ ...log, status: res.headersSent ? res.statusCode : undefined, outcome, durationMs: realClock.now() - arrivedAt });
+    });
+
+    const raw = await readBody(req);
+    if (raw === undefined) return; // client went away while sending
+    if (raw === TOO_LARGE) {
+      log.outcome = 'error';
+      const message = `Request body too large: the simulator accepts at most ${MAX_BODY_BYTES} bytes.`;
+      return sendJson(res, 413, errorBody(message, 'invalid_request_error', null, 'request_too_large'));
+    }
+    // Drawn for every valid request, so the n-th request's fault does not depend on headers.
+    let fault: Fault | undefined;
+    let request;
+    try {
+      request = parseRequest(endpoint, raw);
+      fault = drawFault(faultRandom, opts.fault_rate, opts.faults);
+      const header = req.headers[FAULT_HEADER];
+      if (typeof header === 'string') {
+        const forced = parseFaultHeader(header);
+        if (!forced.ok) throw new RequestError(400, errorBody(forced.message, 'invalid_request_error', null, 'invalid_fault'));
+        fault = forced.fault;
+      }
+    } catch (e) {
+      if (!(e instanceof RequestError)) throw e;
+      log.outcome = 'error';
+      return sendJson(res, e.status, e.body);
+    }
+    Object.assign(log, { stream: request.stream, model: request.model, promptTokens: request.promptTokens, fault: fault?.kind });
+
+    if (fault && isStatusFault(fault.kind)) {
+      const r = faultResponse(fault);
+      log.outcome = 'fault';
+      return send(res, r.status, r.headers, r.body);
+    }
+
+    const gen = generate({
+      prompt: request.prompt,
+      temperature: request.temperature,
+      seed: request.seed ?? opts.seed,
+      maxTokens: request.maxTokens,
+      stopProbability: opts.stop_probability,
+      stop: request.stop,
+    });
+    const n = gen.tokens.length;
+    const usage = usageOf(request.promptTokens, n);
+    const number = ++serial;
+    const meta: ResponseMeta = {
+      id: responseId(endpoint, serialTag + number.toString(36).padStart(6, '0')),
+      created: Math.floor(Date.now() / 1000),
+      model: request.model,
+    };
+    const stream = request.stream ? streamFormat(endpoint, meta, request.includeUsage) : undefined;
+    // reset/stall/malformed strike before content chunk `strikeAt` (a stream) or at the end.
+    const midStream = fault?.kind === 'reset' || fault?.kind === 'stall' || fault?.kind === 'malformed';
+    const strikeAt = !midStream ? -1 : stream ? Math.min(fault?.after ?? 0, n) : n;
+    let sent = 0;
+
+    if (stream) {
+      res.writeHead(200, { ...SSE_HEADERS, 'x-request-id': meta.id });
+      if (stream.first) res.write(stream.first);
+      else res.flushHeaders();
+    }
+
+    /** Applies the mid-stream fault; true when nothing more may be written. */
+    const strike = (): boolean => {
+      log.outcome = 'fault';
+      log.completionTokens = sent;
+      if (fault?.kind === 'malformed') {
+        if (stream) {
+          res.write(MALFORMED_LINE); // and the stream goes on
+          return false;
+        }
+        send(res, 200, { 'content-type': 'application/json', 'x-request-id': meta.id }, MALFORMED_JSON);
+        return true;
+      }
+      handle.cancel();
+      if (fault?.kind === 'reset') {
+        // Chunks written in this tick sit in the socket's cork until the next tick; a reset now would drop them.
+        const socket = req.socket;
+        setImmediate(() => socket.resetAndDestroy());
+      }
+      // stall: the slot is freed but the connection stays open, silent, until the client or shutdown closes it.
+      return true;
+    };
+
+    const handle: SequenceHandle = scheduler.submit({
+      promptTokens: request.promptTokens,
+      outputTokens: n,
+      random: mulberry32(mixSeed(opts.seed, number)),
+      itlFactor: fault?.kind === 'slow' ? fault.factor : 1,
+      arrivedAt,
+      onToken: (index) => {
+        if (index === strikeAt && strike()) return;
+        if (stream) res.write(stream.token(gen.tokens[index]));
+        sent++;
+      },
+      onDone: () => {
+        if (strikeAt === n && strike()) return;
+        log.outcome ??= 'ok';
+        log.completionTokens = n;
+        log.finishReason = gen.finishReason;
+        if (stream) res.end(stream.end(gen.finishReason, usage));
+        else sendJson(res, 200, completionBody(endpoint, meta, gen.tokens.join(''), gen.finishReason, usage), meta.id);
+      },
+    });
+    res.on('close', () => handle.cancel());
+    if (req.socket.destroyed) handle.cancel(); // the client left before we got here
+  }
+
+  const server = http.createServer({ noDelay: true, keepAlive: true }, (req, res) => {
+    const arrivedAt = realClock.now();
+    const path = (req.url ?? '/').split('?')[0];
+    const route = ROUTES[path] ?? (path.startsWith('/v1/models/') ? { method: 'GET' } : undefined);
+    if (!route) return sendJson(res, 404, errorBody(`Invalid URL (${req.method} ${path})`, 'invalid_request_error'));
+    if (req.method !== route.method) {
+      res.setHeader('allow', route.method);
+      return sendJson(res, 405, errorBody(`Method ${req.method} not allowed on ${path}; use ${route.method}.`, 'invalid_request_error'));
+    }
+    if (route.endpoint) {
+      completion(route.endpoint, req, res, arrivedAt).catch((e: unknown) => {
+        if (res.headersSent) res.destroy();
+        else sendJson(res, 500, errorBody(`simulator bug: ${e instanceof Error ? e.message : String(e)}`, 'server_error'));
+      });
+    } else if (path === '/health') {
+      sendJson(res, 200, { status: 'ok', active: scheduler.activeCount, queued: scheduler.queuedCount });
+    } else if (path === '/v1/models') {
+      sendJson(res, 200, { object: 'list', data: models.map(modelObject) });
+    } else {
+      sendJson(res, 200, modelObject(decodeURIComponent(path.slice('/v1/models/'.length))));
+    }
+  });
+  server.on('connection', (socket) => socket.setNoDelay(true));
+  // Node's default 5 s lets an idle pooled socket close just as a client reuses it between
+  // cells: a spurious ECONNRESET in the results. Clients' own idle timeouts are shorter.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  return {
+    server,
+    scheduler,
+    close: () => {
+      closing = true;
+      scheduler.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      return closed;
+    },
+  };
+}
+
+/** Starts a simulator in this process; port 0 (the default) picks a free port. */
+export async function startSimulator(opts: Partial<SimulatorServerOptions> & ListenOptions = {}): Promise<RunningSimulator> {
+  const sim = createSimulatorServer(opts);
+  const host = opts.host ?? DEFAULT_HOST;
+  await new Promise<void>((resolve, reject) => {
+    sim.server.once('error', reject);
+    sim.server.listen(opts.port ?? 0, host, () => {
+      sim.server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = sim.server.address() as AddressInfo;
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return { baseUrl: `${origin}/v1`, origin, port, close: sim.close };
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, requestId?: string): void {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (requestId) headers['x-request-id'] = requestId;
+  send(res, status, headers, JSON.stringify(body));
+}
+
+function send(res: http.ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) }).end(body);
+}
+
+const TOO_LARGE = Symbol('too large');
+
+/** The request body as text, or undefined when the client went away before sending it all. */
+function readBody(req: http.IncomingMessage): Promise<string | typeof TOO_LARGE | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(c);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? TOO_LARGE : Buffer.concat(chunks).toString('utf8')));
+    req.on('close', () => resolve(undefined));
+    req.on('error', () => resolve(undefined));
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * The simulated model's output: a deterministic stream of word tokens (" the", " cache", ".")
+ * drawn from a seeded PRNG, an early stop with a fixed chance per token, and stop strings.
+ * One token is one streamed content chunk, so completion_tokens == content chunks.
+ */
+import { hashString, mixSeed, mulberry32, type Random } from './rng.js';
+
+/** Most common first: lower temperatures favour the head of the list. */
+const WORDS = (
+  'the of and to a in is that for it as with on be by this are from at or can an which ' +
+  'model cache token tokens batch memory request requests latency throughput server GPU ' +
+  'decode prefill attention layer layers sequence sequences time first each more when ' +
+  'kernel scheduler queue output input prompt context window weights tensor tensors ' +
+  'compute bandwidth key value store reuse block blocks page paged step steps length ' +
+  'faster slower higher lower per second inference engine continuous batching speculative ' +
+  'draft verify accept parallel pipeline shard shards quantized precision fp16 int8 head ' +
+  'heads matrix vector softmax logits sampling temperature top probability distribution ' +
+  'greedy beam warmup benchmark percentile median tail p99 jitter stall retry backoff ' +
+  'client endpoint stream streaming chunk chunks usage budget cost error rate knee curve'
+).split(' ');
+
+/** Upper bound on generated tokens, like a model's context limit. */
+export const MAX_OUTPUT_TOKENS = 32_768;
+
+/** finish_reason values the simulator produces. */
+export type FinishReason = 'stop' | 'length';
+
+export interface GenerateInput {
+  /** All prompt text (message contents joined); part of the text seed. */
+  prompt: string;
+  /** Sampling temperature; 0 makes the text depend on the prompt only. */
+  temperature: number;
+  /** The request's `seed`, or the server seed when the request has none. */
+  seed: number;
+  /** Most tokens to produce (max_tokens / max_completion_tokens). */
+  maxTokens: number;
+  /** Chance per token after the first that the model stops by itself. */
+  stopProbability: number;
+  /** Stop strings: output ends before the first one, finish_reason "stop". */
+  stop: readonly string[];
+}
+
+export interface Generation {
+  /** The content chunks, in order; joined they are the completion text. */
+  tokens: string[];
+  finishReason: FinishReason;
+}
+
+/**
+ * Prompt tokens as the simulator counts them: ceil(characters / 4), characters being Unicode
+ * code points of all prompt text.
+ */
+export function countPromptTokens(text: string): number {
+  let chars = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // A low surrogate after a high one belongs to the same code point.
+    if (c >= 0xdc00 && c <= 0xdfff && i > 0 && (text.charCodeAt(i - 1) & 0xfc00) === 0xd800) continue;
+    chars++;
+  }
+  return Math.ceil(chars / 4);
+}
+
+/** The seed of the text PRNG: same prompt + seed + temperature, same text; temperature 0 ignores the seed. */
+export function textSeed(prompt: string, temperature: number, seed: number): number {
+  return temperature === 0 ? mixSeed(hashString(prompt), 0) : mixSeed(hashString(prompt), seed, temperature);
+}
+
+export function generate(input: GenerateInput): Generation {
+  const seed = textSeed(input.prompt, input.temperature, input.seed);
+  const random = mulberry32(seed);
+  // A separate stream for early stops: the text is the same whatever stop_probability is, only shorter.
+  const stops = mulberry32(seed ^ 0x5f0b);
+  // Higher temperature flattens the word distribution (more rare words).
+  const skew = 1 + 2 / (1 + input.temperature);
+  const tokens: string[] = [];
+  let finishReason: FinishReason = 'length';
+  let sentenceLeft = sentenceLength(random);
+  let capitalize = true;
+  for (let i = 0; i < input.maxTokens; i++) {
+    if (i > 0 && stops() < input.stopProbability) {
+      finishReason = 'stop';
+      break;
+    }
+    if (sentenceLeft === 0) {
+      tokens.push('.');
+      capitalize = true;
+      sentenceLeft = sentenceLength(random);
+      continue;
+    }
+    const word = WORDS[Math.floor(WORDS.length * random() ** skew)];
+    const text = capitalize ? word[0].toUpperCase() + word.slice(1) : word;
+    tokens.push(i === 0 ? text : ` ${text}`);
+    capitalize = false;
+    sentenceLeft--;
+  }
+  const cut = applyStop(tokens, input.stop);
+  return cut ? { tokens: cut, finishReason: 'stop' } : { tokens, finishReason };
+}
+
+function sentenceLength(random: Random): number {
+  return 6 + Math.floor(random() * 12);
+}
+
+/** Tokens up to the first stop string (which is not included), or undefined when none occurs. */
+export function applyStop(tokens: readonly string[], stop: readonly string[]): string[] | undefined {
+  const needles = stop.filter((s) => s.length > 0);
+  if (needles.length === 0) return undefined;
+  const text = tokens.join('');
+  let at = -1;
+  for (const s of needles) {
+    const i = text.indexOf(s);
+    if (i >= 0 && (at < 0 || i < at)) at = i;
+  }
+  if (at < 0) return undefined;
+  const kept: string[] = [];
+  let pos = 0;
+  for (const t of tokens) {
+    if (pos + t.length <= at) kept.push(t);
+    else {
+      if (at > pos) kept.push(t.slice(0, at - pos));
+      break;
+    }
+    pos += t.length;
+  }
+  return kept;
+}
