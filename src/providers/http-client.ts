@@ -156,6 +156,19 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       if (outer?.aborted) onOuterAbort();
       outer?.addEventListener('abort', onOuterAbort, { once: true });
       const config: Config = {
+        // Our own transport so the send time is taken when the request's last byte is
+        // handed to the socket, not when axios starts working on it: in a burst of
+        // hundreds of requests the difference is tens of milliseconds of false TTFT.
+        transport: {
+          request(options: http.RequestOptions, callback: (res: http.IncomingMessage) => void) {
+            const mod = options.protocol === 'https:' ? https : http;
+            const clientRequest = mod.request(options, callback);
+            clientRequest.once('finish', () => {
+              state.sentAt = performance.now();
+            });
+            return clientRequest;
+          },
+        },
         url: req.url,
         method: 'POST',
         headers: { 'content-type': 'application/json', ...req.headers },
