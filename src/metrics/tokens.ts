@@ -4,10 +4,21 @@
  * gpt-tokenizer. The served model's own tokenizer (Llama, Qwen, ...) usually counts a few
  * percent differently, so this is an estimate, never a substitute for the server's usage.
  *
- * Loading the encoding costs ~200 ms once, at import: import this module where tokens are
- * counted (providers/runner), not on the path of `plan`/`validate`.
+ * Loading the encoding costs ~200 ms and ~70 MB once, on the first estimate.
  */
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { createRequire } from 'node:module';
+
+type CountTokens = (text: string, options?: { disallowedSpecial?: Set<string> }) => number;
+let countImpl: CountTokens | undefined;
+
+/**
+ * The encoding is loaded on first use, not at import: it holds ~70 MB, which a run whose
+ * server reports usage (the usual case) should never pay.
+ */
+function countTokens(text: string, options: { disallowedSpecial: Set<string> }): number {
+  countImpl ??= (createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as { countTokens: CountTokens }).countTokens;
+  return countImpl(text, options);
+}
 
 // Special-token text such as `<|endoftext|>` in a model's output is counted as plain text
 // instead of making the tokenizer throw (its default).
