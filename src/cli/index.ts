@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { EXIT, setDebug } from './common.js';
+import { registerCompare } from './compare.js';
+import { registerMerge } from './merge.js';
 import { registerPlan } from './plan.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerReport(program);
   registerSchema(program);
+  registerCompare(program);
+  registerMerge(program);
   registerSimulate(program);
   program.addHelpText(
     'after',

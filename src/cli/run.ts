@@ -8,6 +8,7 @@ import { colorEnabled, paint } from '../ui/color.js';
 import { createProgress } from '../ui/progress.js';
 import { formatPlan, formatWarnings } from '../ui/plan-table.js';
 import { clientWarnings, formatSummaryTable } from '../ui/summary-table.js';
+import { formatThresholdFailures } from '../ui/threshold-lines.js';
 import { action, checkPlanSize, collect, EXIT, loadFromFlags, type SpecFlags } from './common.js';
 
 interface RunFlags extends SpecFlags {
@@ -27,7 +28,7 @@ export function registerRun(program: Command): void {
     .option('--out <dir>', 'results folder (default: <output.dir>/<name>/<timestamp>)')
     .option('--resume <dir>', 'finish an interrupted run in <dir>: send only the requests missing from its requests.csv')
     .option('--set <key=value>', 'override a spec value by dotted path (repeatable)', collect)
-    .option('--shard <k/n>', 'run only shard k of n (whole cells)')
+    .option('--shard <k/n>', 'run only shard k of n (whole cells); auto/n takes k from JOB_COMPLETION_INDEX')
     .option('-q, --quiet', 'no progress output')
     .option('--json', 'print the summary as JSON on stdout instead of the table')
     .option('--dry-run', 'expand and print the plan; send nothing (same as `plan`)')
@@ -92,17 +93,19 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   }
   if (flags.json) {
     process.stdout.write(
-      `${JSON.stringify({ out: outDir, interrupted: result.interrupted, fatal: result.fatal ?? null, cells: result.summaries }, null, 2)}\n`,
+      `${JSON.stringify({ out: outDir, interrupted: result.interrupted, fatal: result.fatal ?? null, cells: result.summaries, thresholds: result.thresholds }, null, 2)}\n`,
     );
   } else if (result.summaries.length > 0) {
     process.stdout.write(`${formatSummaryTable(result.summaries, plan.axes, colorEnabled(process.stdout))}\n`);
   }
   for (const w of clientWarnings(result.summaries)) process.stderr.write(`${paint(w, 'yellow', color)}\n`);
   if (!flags.quiet) process.stderr.write(`results: ${outDir}\n`);
+  const thresholdFailed = result.thresholds.some((t) => t.status === 'fail');
+  if (thresholdFailed) process.stderr.write(formatThresholdFailures(result.thresholds, color));
   if (result.fatal) throw new RunError(result.fatal);
   if (result.interrupted) {
     process.stderr.write(`${paint('interrupted', 'yellow', color)}: finished rows are saved; run again with --resume to complete\n`);
     return EXIT.interrupted;
   }
-  return EXIT.ok;
+  return thresholdFailed ? EXIT.failed : EXIT.ok;
 }

@@ -1,4 +1,5 @@
 /** run.json: everything about a run a machine might want, secrets redacted. Pure. */
+import type { ThresholdResult } from '../compare/types.js';
 import type { CellSummary } from '../metrics/summary.js';
 import type { Shard } from '../plan/types.js';
 
@@ -33,6 +34,20 @@ export interface RunMeta {
   interrupted: boolean;
   /** Why the run stopped early, when it did. */
   stopped_reason?: string;
+  /** Threshold checks: one per cell and threshold in scope (compare/thresholds.ts). */
+  thresholds?: ThresholdResult[];
+  /** Set by `llm-sweep merge`: the shard results this one was built from. */
+  merged_from?: MergedFrom[];
+}
+
+/** One input of a merge. */
+export interface MergedFrom {
+  dir: string;
+  shard: Shard | null;
+  hostname: string;
+  started_at: string;
+  ended_at?: string;
+  cells: number;
 }
 
 export interface RunJson extends RunMeta {

@@ -7,6 +7,8 @@ import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { hostname, cpus, platform, arch } from 'node:os';
 import { join } from 'node:path';
 import { setMaxListeners } from 'node:events';
+import { checkCell, compileThresholds } from '../compare/thresholds.js';
+import type { ThresholdResult } from '../compare/types.js';
 import { RunError, UserError } from '../errors.js';
 import { serializeRunJson, type RunMeta } from '../export/run-json.js';
 import { serializeSummaryCsv } from '../export/summary-csv.js';
@@ -47,6 +49,8 @@ export interface SweepResult {
   interrupted: boolean;
   /** Set when the run stopped because it could not go on (exit 3). */
   fatal?: string;
+  /** Threshold checks of the finished cells. */
+  thresholds: ThresholdResult[];
 }
 
 const FILES = { requests: 'requests.csv', summary: 'summary.csv', run: 'run.json', responses: 'responses.jsonl' } as const;
@@ -62,6 +66,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     );
   }
   const target = { ...spec.target, base_url: opts.baseUrl };
+  const thresholds = compileThresholds(spec);
   mkdirSync(outDir, { recursive: true });
   const sink = await openCsvSink(join(outDir, FILES.requests), plan.axes);
   const responses = spec.output.save_responses ? await openResponses(join(outDir, FILES.responses)) : undefined;
@@ -103,6 +108,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     axes: plan.axes,
     total_cells: plan.totalCells,
     interrupted: false,
+    thresholds: [],
   };
   const writeSummaries = () => {
     meta.ended_at = new Date().toISOString();
@@ -129,6 +135,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         // Complete before the interruption: keep its rows and summary, send nothing.
         const summary = summarizeCell(cell.id, cell.params, earlier, { slo: spec.slo, rate: cell.load.rate });
         summary.client = resume.previous.get(cell.id)?.client;
+        meta.thresholds!.push(...checkCell(thresholds, summary));
         summaries.push(summary);
         continue;
       }
@@ -191,6 +198,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       });
       summary.client = clientHealth;
       if (clientHealth.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${clientHealth.reason})` });
+      meta.thresholds!.push(...checkCell(thresholds, summary));
       if (Object.keys(serverTimings).length > 0) {
         extras[cell.id] = { server_timings_mean: meanOf(serverTimings) };
       }
@@ -206,7 +214,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     writeSummaries();
     emit({ type: 'run-end', interrupted: Boolean(opts.signal?.aborted) });
   }
-  return { outDir, summaries, interrupted: Boolean(opts.signal?.aborted), fatal };
+  return { outDir, summaries, interrupted: Boolean(opts.signal?.aborted), fatal, thresholds: meta.thresholds! };
 }
 
 export function throwIfFatal(result: SweepResult): void {

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { gateProblems } from '../compare/validate.js';
 import { UserError } from '../errors.js';
 import { collectPrompts } from '../plan/prompts.js';
 import type { Prompt } from '../plan/types.js';
@@ -68,6 +69,7 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   const problems = [...interpolation.problems];
   const parsed = specSchema.safeParse(raw);
   if (!parsed.success) problems.push(...zodProblems(parsed.error, source, raw, interpolation.origins));
+  else problems.push(...gateProblems(parsed.data, source));
   const checks = specChecks(raw as Record<string, unknown>, source);
   problems.push(...checks.problems);
 

@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { COMPARE_DEFAULTS, compareResults } from '../compare/compare.js';
+import { loadResult, type LoadedResult } from '../compare/load-result.js';
+import { resolveRules } from '../compare/rules.js';
+import { UserError } from '../errors.js';
+import { formatCompareMarkdown, serializeCompareJson } from '../export/compare-format.js';
+import { loadSpec } from '../spec/load.js';
+import { colorEnabled } from '../ui/color.js';
+import { formatCompareTable } from '../ui/compare-table.js';
+import { action, collect, EXIT } from './common.js';
+
+interface CompareFlags {
+  rule?: string[];
+  spec?: string;
+  confidence: string;
+  resamples: string;
+  seed: string;
+  test: boolean;
+  strict?: boolean;
+  format: string;
+}
+
+const FORMATS = ['table', 'markdown', 'json'] as const;
+
+export function registerCompare(program: Command): void {
+  program
+    .command('compare')
+    .description('compare two results cell by cell; exit 1 on a regression')
+    .argument('<baseline>', 'results folder, or its summary.csv')
+    .argument('<current>', 'results folder, or its summary.csv')
+    .option('--rule <metric=tolerance>', 'regression rule, e.g. latency_ms.p95=+10% or error_rate=+0.01 (repeatable; replaces the spec rule for that metric)', collect)
+    .option('--spec <file>', "take the compare: rules from this spec (default: the current result's run.json, else the baseline's)")
+    .option('--confidence <level>', 'confidence level of the significance test', String(COMPARE_DEFAULTS.confidence))
+    .option('--resamples <n>', 'bootstrap resamples', String(COMPARE_DEFAULTS.resamples))
+    .option('--seed <n>', 'seed of the bootstrap (results are deterministic)', String(COMPARE_DEFAULTS.seed))
+    .option('--no-test', 'decide on the point change alone, without the significance test')
+    .option('--strict', 'fail when a cell is present on one side only')
+    .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'table')
+    .addHelpText(
+      'after',
+      `
+A change counts as a regression when it is beyond the rule's tolerance and, when both
+sides have requests.csv, significant: the bootstrap confidence interval of the change
+excludes 0. Default rules (no compare: section, no --rule): latency_ms.p50 +10%,
+latency_ms.p95 +10%, ttft_ms.p95 +10%, output_tokens_per_s -10%, error_rate +0.01,
+completion_tokens_mean +10%. In GitHub Actions:
+  llm-sweep compare baseline/ results/ --format markdown | tee -a "$GITHUB_STEP_SUMMARY"`,
+    )
+    .action(action(compareCommand));
+}
+
+function numberFlag(name: string, text: string, ok: (n: number) => boolean, what: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || !ok(n)) throw new UserError(`--${name} ${text}: expected ${what}`);
+  return n;
+}
+
+function compareCommand(baselinePath: string, currentPath: string, flags: CompareFlags): number {
+  if (!(FORMATS as readonly string[]).includes(flags.format)) {
+    throw new UserError(`--format ${flags.format}: expected one of ${FORMATS.join(', ')}`);
+  }
+  const confidence = numberFlag('confidence', flags.confidence, (n) => n > 0 && n < 1, 'a level between 0 and 1, e.g. 0.95');
+  const resamples = numberFlag('resamples', flags.resamples, (n) => Number.isInteger(n) && n >= 100, 'a whole number of at least 100');
+  const seed = numberFlag('seed', flags.seed, Number.isInteger, 'a whole number');
+  const baseline = loadResult(baselinePath);
+  const current = loadResult(currentPath);
+  for (const w of [...baseline.warnings, ...current.warnings]) process.stderr.write(`warning: ${w}\n`);
+  const rules = resolveRules(flags.rule ?? [], specRules(flags.spec, current, baseline), flags.spec ?? 'run.json spec');
+  const report = compareResults(baseline, current, { rules, confidence, resamples, seed, test: flags.test, strict: Boolean(flags.strict) });
+  if (flags.format === 'json') process.stdout.write(serializeCompareJson(report));
+  else if (flags.format === 'markdown') process.stdout.write(formatCompareMarkdown(report));
+  else process.stdout.write(`${formatCompareTable(report, colorEnabled(process.stdout))}\n`);
+  return report.passed ? EXIT.ok : EXIT.failed;
+}
+
+function specRules(specFile: string | undefined, current: LoadedResult, baseline: LoadedResult): Record<string, string> | undefined {
+  if (specFile) return loadSpec(specFile).spec.compare ?? {};
+  const fromRun = (r: LoadedResult) => (r.run?.spec as { compare?: Record<string, string> } | undefined)?.compare;
+  return fromRun(current) ?? fromRun(baseline);
+}

@@ -1,0 +1,151 @@
+/**
+ * Baseline vs current: cells joined by their matrix values, and for each rule a verdict.
+ *
+ * A change counts only when it is beyond the rule's tolerance AND, when both sides have
+ * per-request rows, significant: the bootstrap interval of the change (at the stated
+ * confidence) excludes 0. Beyond tolerance but not significant is `noise`, which passes.
+ * Without per-request rows (a summary.csv) the point change decides, and the row says so.
+ */
+import { axisCell } from '../records/columns.js';
+import { bootstrapDifference } from './bootstrap.js';
+import type { LoadedResult, ResultCell } from './load-result.js';
+import { metricValue, requestSample, whyMissing } from './metrics.js';
+import type { CellComparison, CompareReport, MetricComparison, ResultInfo, Tolerance, Verdict } from './types.js';
+
+export interface CompareOptions {
+  rules: readonly Tolerance[];
+  /** Confidence level of the test, e.g. 0.95. */
+  confidence: number;
+  resamples: number;
+  seed: number;
+  /** Run the statistical test when per-request rows allow (false: point changes only). */
+  test: boolean;
+  /** Cells present on one side only fail the comparison. */
+  strict: boolean;
+}
+
+export const COMPARE_DEFAULTS = { confidence: 0.95, resamples: 2000, seed: 1 } as const;
+
+/** The join key: matrix values by axis name, as text, axis order ignored. */
+export function paramsKey(params: Record<string, unknown>): string {
+  return JSON.stringify(
+    Object.keys(params)
+      .filter((k) => params[k] !== undefined)
+      .sort()
+      .map((k) => [k, axisCell(params[k])]),
+  );
+}
+
+export function compareResults(baseline: LoadedResult, current: LoadedResult, opts: CompareOptions): CompareReport {
+  const baseByKey = new Map(baseline.cells.map((c) => [paramsKey(c.params), c]));
+  const matched = new Set<string>();
+  const cells: CellComparison[] = [];
+  const onlyCurrent: string[] = [];
+  for (const cur of current.cells) {
+    const key = paramsKey(cur.params);
+    const base = baseByKey.get(key);
+    if (!base) {
+      onlyCurrent.push(cur.cell);
+      continue;
+    }
+    matched.add(key);
+    cells.push({
+      cell: cur.cell,
+      params: cur.params,
+      metrics: opts.rules.map((rule) => compareMetric(base, cur, rule, opts, seedFor(opts.seed, `${key}|${rule.metric.key}`))),
+    });
+  }
+  const onlyBaseline = baseline.cells.filter((c) => !matched.has(paramsKey(c.params))).map((c) => c.cell);
+  const counts: Record<Verdict, number> = { regression: 0, improved: 0, noise: 0, ok: 0, 'n/a': 0 };
+  for (const c of cells) for (const m of c.metrics) counts[m.verdict]++;
+  const missing = onlyBaseline.length + onlyCurrent.length > 0;
+  return {
+    baseline: info(baseline),
+    current: info(current),
+    confidence: opts.confidence,
+    resamples: opts.resamples,
+    seed: opts.seed,
+    rules: opts.rules.map((r) => ({ metric: r.metric.key, tolerance: r.text, source: r.source })),
+    cells,
+    only_baseline: onlyBaseline,
+    only_current: onlyCurrent,
+    strict: opts.strict,
+    counts,
+    passed: counts.regression === 0 && !(opts.strict && missing),
+  };
+}
+
+function info(r: LoadedResult): ResultInfo {
+  return { path: r.path, source: r.source, spec_hash: r.run?.spec_hash, cells: r.cells.length };
+}
+
+export function compareMetric(
+  base: ResultCell,
+  cur: ResultCell,
+  rule: Tolerance,
+  opts: Pick<CompareOptions, 'confidence' | 'resamples' | 'test'>,
+  seed: number,
+): MetricComparison {
+  const ref = rule.metric;
+  const b = metricValue(base.summary, ref);
+  const c = metricValue(cur.summary, ref);
+  const out: MetricComparison = { metric: ref.key, rule: rule.text, baseline: b, current: c, verdict: 'n/a' };
+  if (b === undefined || c === undefined) {
+    const side = b === undefined ? (c === undefined ? 'either side' : 'the baseline') : 'the current result';
+    out.note = `${whyMissing(b === undefined ? base.summary : cur.summary, ref).note} in ${side}`;
+    return out;
+  }
+  const change = c - b;
+  out.change = change;
+  out.change_rel = b !== 0 ? change / Math.abs(b) : change === 0 ? 0 : undefined;
+  const measure = rule.kind === 'absolute' ? change : (out.change_rel ?? (change > 0 ? Infinity : -Infinity));
+  const up = measure > rule.amount;
+  const down = measure < -rule.amount;
+  const worse = rule.direction === 'both' ? up || down : rule.direction === 'up' ? up : down;
+  const better = rule.direction === 'up' ? down : rule.direction === 'down' ? up : false;
+  if (!worse && !better) {
+    out.verdict = 'ok';
+    return out;
+  }
+  const decided: Verdict = worse ? 'regression' : 'improved';
+  const sa = opts.test && base.records ? requestSample(base.records, ref) : undefined;
+  const sb = opts.test && cur.records ? requestSample(cur.records, ref) : undefined;
+  const boot = sa && sb ? bootstrapDifference(sa, sb, { resamples: opts.resamples, confidence: opts.confidence, seed }) : undefined;
+  if (!boot) {
+    out.verdict = decided;
+    out.note = !opts.test
+      ? 'test off: decided on the point change'
+      : base.records && cur.records
+        ? 'no per-request values to test: decided on the point change'
+        : `no per-request rows in ${base.records ? 'the current result' : 'the baseline'} (summary.csv only): decided on the point change`;
+    return out;
+  }
+  const [lo, hi] = boot.ci;
+  const significant = change > 0 ? lo > 0 : hi < 0;
+  const baseStat = boot.estimate[0];
+  out.test = {
+    method: 'bootstrap',
+    ci: boot.ci,
+    ci_rel: baseStat !== 0 && Number.isFinite(baseStat) ? [lo / Math.abs(baseStat), hi / Math.abs(baseStat)] : undefined,
+    confidence: opts.confidence,
+    p: boot.p,
+    n: boot.n,
+    statistic: sa!.statistic,
+    significant,
+  };
+  out.verdict = significant ? decided : 'noise';
+  if (!significant) {
+    out.note = `not significant: the ${Math.round(opts.confidence * 100)}% interval of the change includes 0 (p=${boot.p.toFixed(2)}, n=${boot.n[0]}/${boot.n[1]})`;
+  }
+  return out;
+}
+
+/** A per-comparison seed (FNV-1a of the key), so one comparison's draws never depend on another's. */
+function seedFor(seed: number, key: string): number {
+  let h = 0x811c9dc5 ^ seed;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

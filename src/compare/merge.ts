@@ -1,0 +1,238 @@
+/**
+ * Merging shard results (`run --shard k/n`, one folder each) into one result, as if the
+ * sweep had run whole: the inputs must come from the same spec (run.json spec_hash) and
+ * hold each cell once; rows are concatenated in plan cell order, and summary.csv, run.json
+ * and the threshold checks are rebuilt from the rows with the runner's own functions.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { UserError } from '../errors.js';
+import { serializeRunJson, type RunJson, type RunMeta } from '../export/run-json.js';
+import { serializeSummaryCsv } from '../export/summary-csv.js';
+import { summarizeCell, type CellSummary } from '../metrics/summary.js';
+import { cellId } from '../plan/cell-id.js';
+import { expandGrid } from '../plan/grid.js';
+import type { Combination } from '../plan/types.js';
+import { recordToRow, requestColumns } from '../records/columns.js';
+import { readRequestsCsv } from '../records/read.js';
+import type { RequestRecord } from '../records/types.js';
+import { readRunJson } from './load-result.js';
+import { checkCell, compileThresholds } from './thresholds.js';
+import type { ThresholdResult } from './types.js';
+
+export interface ShardInput {
+  dir: string;
+  run: RunJson;
+  records: RequestRecord[];
+  /** responses.jsonl lines, when the shard saved responses. */
+  responses?: string[];
+  /** Torn rows skipped while reading requests.csv. */
+  dropped: number;
+}
+
+export function readShard(dir: string): ShardInput {
+  const runPath = join(dir, 'run.json');
+  if (!existsSync(runPath)) {
+    throw new UserError(`${dir}: no run.json; merge needs the run.json of every shard (output.formats must include json)`);
+  }
+  const run = readRunJson(runPath);
+  const csv = join(dir, 'requests.csv');
+  const rf = existsSync(csv) ? readRequestsCsv(csv) : { records: [], dropped: 0 };
+  const respPath = join(dir, 'responses.jsonl');
+  const responses = existsSync(respPath) ? readFileSync(respPath, 'utf8').split('\n').filter((l) => l.trim() !== '') : undefined;
+  return { dir, run, records: rf.records, dropped: rf.dropped, responses };
+}
+
+export interface MergeOptions {
+  /** Write a result even when cells are missing or an input was interrupted. */
+  allowPartial?: boolean;
+}
+
+export interface MergedResult {
+  axes: string[];
+  records: RequestRecord[];
+  summaries: CellSummary[];
+  meta: RunMeta;
+  extras: Record<string, unknown>;
+  responses?: string[];
+  thresholds: ThresholdResult[];
+  /** Planned cells no input holds (only with allowPartial). */
+  missing: string[];
+  warnings: string[];
+}
+
+/** The whole plan's cells in order, from the spec as run.json records it. */
+export function plannedCells(spec: unknown): { id: string; params: Combination }[] {
+  const matrix = ((spec as { matrix?: Record<string, unknown> } | null)?.matrix ?? {}) as Record<string, unknown>;
+  const { include, exclude, ...axes } = matrix;
+  const grid = expandGrid({
+    axes: axes as Record<string, unknown[]>,
+    include: include as Combination[] | undefined,
+    exclude: exclude as Combination[] | undefined,
+  });
+  const seen = new Set<string>();
+  const out: { id: string; params: Combination }[] = [];
+  for (const params of grid.combinations) {
+    const id = cellId(params);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push({ id, params });
+  }
+  return out;
+}
+
+function shardText(s: RunJson['shard']): string {
+  return s ? `${s.k}/${s.n}` : 'whole';
+}
+
+export function mergeShards(inputs: readonly ShardInput[], opts: MergeOptions = {}): MergedResult {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const first = inputs[0];
+  if (!first) throw new UserError('merge: give at least one results folder');
+
+  const hashes = new Map<string, string[]>();
+  for (const i of inputs) hashes.set(i.run.spec_hash, [...(hashes.get(i.run.spec_hash) ?? []), i.dir]);
+  if (hashes.size > 1) {
+    const groups = [...hashes].map(([h, dirs]) => `spec_hash ${h}: ${dirs.join(', ')}`).join('; ');
+    throw new UserError(`the results come from different specs (${groups}); merge only shards of one spec, run with the same --set flags`);
+  }
+  const dirs = new Map<string, string>();
+  const shards = new Map<string, string>();
+  for (const i of inputs) {
+    const abs = resolve(i.dir);
+    if (dirs.has(abs)) problems.push(`${i.dir} is given twice`);
+    dirs.set(abs, i.dir);
+    if (i.run.shard) {
+      const key = shardText(i.run.shard);
+      if (shards.has(key)) problems.push(`${shards.get(key)} and ${i.dir} are both shard ${key}`);
+      shards.set(key, i.dir);
+    }
+    if (JSON.stringify(i.run.axes) !== JSON.stringify(first.run.axes)) {
+      problems.push(`${i.dir} has matrix columns ${i.run.axes.join(',')}, ${first.dir} has ${first.run.axes.join(',')}`);
+    }
+    if (i.dropped > 0) warnings.push(`${i.dir}: ${i.dropped} incomplete row(s) in requests.csv skipped`);
+    if ((i.run.interrupted || i.run.stopped_reason) && !opts.allowPartial) {
+      problems.push(
+        `${i.dir} did not finish (${i.run.stopped_reason ?? 'interrupted'}); complete it with \`llm-sweep run --resume ${i.dir}\`, or pass --allow-partial`,
+      );
+    }
+  }
+  const counts = new Set(inputs.map((i) => i.run.shard?.n).filter((n) => n !== undefined));
+  if (counts.size > 1) problems.push(`the shards split the plan differently (n = ${[...counts].join(' and ')}); merge shards of one --shard k/n layout`);
+
+  const plan = plannedCells(first.run.spec);
+  const planned = new Map(plan.map((c) => [c.id, c]));
+  const owner = new Map<string, ShardInput>();
+  const rowsByCell = new Map<string, RequestRecord[]>();
+  for (const i of inputs) {
+    const cells = new Set([...i.records.map((r) => r.cell), ...(i.run.cells ?? []).map((c) => c.cell)]);
+    for (const id of cells) {
+      if (!planned.has(id)) {
+        problems.push(`${i.dir} has cell ${id}, which the spec does not plan`);
+        continue;
+      }
+      const other = owner.get(id);
+      if (other && other !== i) problems.push(`cell ${id} is in both ${other.dir} and ${i.dir}; each cell must come from one result`);
+      else owner.set(id, i);
+    }
+    for (const r of i.records) {
+      const list = rowsByCell.get(r.cell);
+      if (list) list.push(r);
+      else rowsByCell.set(r.cell, [r]);
+    }
+  }
+  const missing = plan.filter((c) => !owner.has(c.id)).map((c) => c.id);
+  if (missing.length > 0 && !opts.allowPartial) {
+    const shown = missing.slice(0, 10).join(', ') + (missing.length > 10 ? `, … (${missing.length - 10} more)` : '');
+    const layout = first.run.shard ? ` Of ${first.run.shard.n} shards, these were given: ${[...shards.keys()].sort().join(', ') || 'none'}.` : '';
+    problems.push(`${missing.length} of ${plan.length} planned cells are in no input: ${shown}.${layout} Add the missing shard(s), or pass --allow-partial`);
+  }
+  if (problems.length > 0) throw new UserError(problems.join('\n'), problems);
+
+  const gate = compileThresholds(first.run.spec as Parameters<typeof compileThresholds>[0], `${first.dir}/run.json spec`);
+  const records: RequestRecord[] = [];
+  const summaries: CellSummary[] = [];
+  const thresholds: ThresholdResult[] = [];
+  const extras: Record<string, unknown> = {};
+  for (const c of plan) {
+    const from = owner.get(c.id);
+    if (!from) continue;
+    const rows = rowsByCell.get(c.id) ?? [];
+    records.push(...rows);
+    const summary = summarizeCell(c.id, c.params, rows);
+    thresholds.push(...checkCell(gate, summary));
+    summaries.push(summary);
+    const extra = from.run.extras?.[c.id];
+    if (extra !== undefined) extras[c.id] = extra;
+  }
+
+  const { metric_definitions: _defs, cells: _cells, extras: _extras, ...base } = first.run;
+  const times = inputs.map((i) => i.run.started_at).sort();
+  const ends = inputs.map((i) => i.run.ended_at).filter((e): e is string => Boolean(e)).sort();
+  const meta: RunMeta = {
+    ...base,
+    shard: null,
+    started_at: times[0],
+    ended_at: ends[ends.length - 1],
+    interrupted: inputs.some((i) => i.run.interrupted),
+    stopped_reason: inputs.find((i) => i.run.stopped_reason)?.run.stopped_reason,
+    thresholds,
+    merged_from: inputs.map((i) => ({
+      dir: i.dir,
+      shard: i.run.shard,
+      hostname: i.run.host?.hostname ?? '',
+      started_at: i.run.started_at,
+      ended_at: i.run.ended_at,
+      cells: (i.run.cells ?? []).length,
+    })),
+  };
+  return {
+    axes: first.run.axes,
+    records,
+    summaries,
+    meta,
+    extras,
+    responses: mergeResponses(inputs, plan.map((c) => c.id)),
+    thresholds,
+    missing,
+    warnings,
+  };
+}
+
+/** responses.jsonl lines grouped by cell in plan order; undefined when no input saved any. */
+function mergeResponses(inputs: readonly ShardInput[], order: readonly string[]): string[] | undefined {
+  if (!inputs.some((i) => i.responses)) return undefined;
+  const byCell = new Map<string, string[]>();
+  for (const i of inputs) {
+    for (const line of i.responses ?? []) {
+      let cell = '';
+      try {
+        cell = String((JSON.parse(line) as { cell?: unknown }).cell ?? '');
+      } catch {
+        continue; // a torn last line
+      }
+      byCell.set(cell, [...(byCell.get(cell) ?? []), line]);
+    }
+  }
+  return order.flatMap((id) => byCell.get(id) ?? []);
+}
+
+/** Writes requests.csv, summary.csv, run.json (and responses.jsonl) of a merged result. */
+export function writeMerged(outDir: string, m: MergedResult, inputs: readonly ShardInput[]): void {
+  const abs = resolve(outDir);
+  for (const i of inputs) {
+    if (resolve(i.dir) === abs) throw new UserError(`--out ${outDir} is one of the inputs; write the merged result to a new folder`);
+  }
+  if (existsSync(join(outDir, 'requests.csv'))) {
+    throw new UserError(`--out ${outDir} already holds a result (requests.csv); choose a new folder`);
+  }
+  mkdirSync(outDir, { recursive: true });
+  const rows = [requestColumns(m.axes), ...m.records.map((r) => recordToRow(r, m.axes))];
+  writeFileSync(join(outDir, 'requests.csv'), stringify(rows));
+  writeFileSync(join(outDir, 'summary.csv'), serializeSummaryCsv(m.summaries, m.axes));
+  const meta = { ...m.meta, merged_from: m.meta.merged_from?.map((f) => ({ ...f, dir: relative(abs, resolve(f.dir)) || '.' })) };
+  writeFileSync(join(outDir, 'run.json'), serializeRunJson(meta, m.summaries, m.extras));
+  if (m.responses) writeFileSync(join(outDir, 'responses.jsonl'), m.responses.map((l) => `${l}\n`).join(''));
+}

@@ -1,0 +1,168 @@
+/**
+ * The metrics a gate can name, their direction (is higher worse?), how to read one from a
+ * cell summary, and which per-request values the statistical test resamples for it.
+ */
+import { SUMMARY_METRICS, type CellSummary } from '../metrics/summary.js';
+import { percentileSorted } from '../metrics/stats.js';
+import type { RequestRecord } from '../records/types.js';
+import { nearest } from '../spec/suggest.js';
+import { AGGS, type Agg, type MetricRef } from './types.js';
+
+/** Metrics with a distribution over requests: they need an aggregate (`latency_ms.p95`). */
+export const DISTRIBUTION_METRICS: readonly string[] = SUMMARY_METRICS;
+
+/** One number per cell. slo_attainment and goodput_rps exist when the spec has an `slo:`. */
+export const SCALAR_METRICS = [
+  'error_rate',
+  'requests_per_s',
+  'output_tokens_per_s',
+  'prompt_tokens_mean',
+  'completion_tokens_mean',
+  'slo_attainment',
+  'goodput_rps',
+] as const;
+
+/** Shares in [0, 1]: a limit may be written as a percentage (`< 1%`). */
+export const RATE_METRICS: readonly string[] = ['error_rate', 'slo_attainment'];
+
+const LOWER_IS_WORSE = new Set(['requests_per_s', 'output_tokens_per_s', 'slo_attainment', 'goodput_rps']);
+
+export const ALL_METRICS: readonly string[] = [...DISTRIBUTION_METRICS, ...SCALAR_METRICS];
+
+/** True when a higher value is worse (latency, errors, tokens); false for throughput and SLO attainment. */
+export function higherIsWorse(name: string): boolean {
+  return !LOWER_IS_WORSE.has(name);
+}
+
+/** Parses `latency_ms.p95` / `error_rate`; returns an error message for anything else. */
+export function parseMetric(text: string): MetricRef | { error: string } {
+  const [name, agg, ...rest] = text.trim().split('.');
+  if (!ALL_METRICS.includes(name)) {
+    const guess = nearest(name, ALL_METRICS);
+    return {
+      error: `unknown metric '${name}'${guess ? ` — did you mean '${guess}'?` : ` (known: ${ALL_METRICS.join(', ')})`}`,
+    };
+  }
+  if (rest.length > 0) return { error: `'${text}' has too many parts; write metric.aggregate, e.g. latency_ms.p95` };
+  if (DISTRIBUTION_METRICS.includes(name)) {
+    if (agg === undefined) {
+      return { error: `${name} needs an aggregate: ${name}.p95 (one of ${AGGS.join(', ')})` };
+    }
+    if (!(AGGS as readonly string[]).includes(agg)) {
+      const guess = nearest(agg, AGGS);
+      return { error: `unknown aggregate '${agg}' of ${name}${guess ? ` — did you mean '${guess}'?` : ''} (one of ${AGGS.join(', ')})` };
+    }
+    return { name, agg: agg as Agg, key: `${name}.${agg}` };
+  }
+  if (agg !== undefined) return { error: `${name} is one number per cell; it takes no aggregate (write just '${name}')` };
+  return { name, key: name };
+}
+
+/** The metric's value for a cell; undefined when the cell has none (not measured). */
+export function metricValue(s: CellSummary, ref: MetricRef): number | undefined {
+  const raw = ref.agg
+    ? (s as unknown as Record<string, Record<string, number> | undefined>)[ref.name]?.[ref.agg]
+    : (s as unknown as Record<string, unknown>)[ref.name];
+  return typeof raw === 'number' && Number.isFinite(raw) ? raw : undefined;
+}
+
+/**
+ * Why a metric has no value: the cell had no successful request (a failure worth gating on),
+ * or the metric does not apply to it (TTFT of a non-streamed cell; SLO metrics without `slo:`).
+ */
+export function whyMissing(s: CellSummary, ref: MetricRef): { applies: boolean; note: string } {
+  if (DISTRIBUTION_METRICS.includes(ref.name) || ref.name.endsWith('_tokens_mean')) {
+    if (s.ok === 0) return { applies: true, note: 'not measured: no successful requests' };
+    return { applies: false, note: `not measured: ${ref.name === 'latency_ms' ? 'no values' : 'needs a streamed response'}` };
+  }
+  if (ref.name === 'slo_attainment' || ref.name === 'goodput_rps') {
+    return { applies: true, note: `not measured: ${ref.name} needs an slo: section in the spec` };
+  }
+  return { applies: true, note: 'not measured' };
+}
+
+/**
+ * Per-request values the bootstrap resamples for a metric, and the statistic computed on a
+ * resample. Distribution metrics resample the aggregate itself. Cell throughputs have no
+ * per-request value, so they resample a proxy that moves with them under a fixed load:
+ * completion tokens / request time (output tokens/s) and successes / request time
+ * (requests/s).
+ */
+export interface RequestSample {
+  x: number[];
+  /** Second column for ratio statistics. */
+  y?: number[];
+  stat: (x: ArrayLike<number>, y?: ArrayLike<number>) => number;
+  /** Set when the statistic is a proxy, for the report. */
+  statistic?: string;
+}
+
+export function requestSample(records: readonly RequestRecord[], ref: MetricRef): RequestSample | undefined {
+  const ok = records.filter((r) => r.status === 'ok');
+  const column = (rs: readonly RequestRecord[], pick: (r: RequestRecord) => number | undefined) =>
+    rs.map(pick).filter((v): v is number => v !== undefined && Number.isFinite(v));
+  if (ref.agg) {
+    const pick = ref.name === 'itl_ms' ? (r: RequestRecord) => r.itl_p50_ms : (r: RequestRecord) => r[ref.name as 'latency_ms'];
+    return { x: column(ok, pick), stat: aggregate(ref.agg) };
+  }
+  switch (ref.name) {
+    case 'error_rate':
+      return { x: records.map((r) => (r.status === 'error' ? 1 : 0)), stat: aggregate('mean') };
+    case 'prompt_tokens_mean':
+      return { x: column(ok, (r) => r.prompt_tokens), stat: aggregate('mean') };
+    case 'completion_tokens_mean':
+      return { x: column(ok, (r) => r.completion_tokens), stat: aggregate('mean') };
+    case 'output_tokens_per_s': {
+      const timed = ok.filter((r) => r.latency_ms !== undefined && r.latency_ms > 0);
+      return {
+        x: timed.map((r) => r.completion_tokens ?? 0),
+        y: timed.map((r) => r.latency_ms!),
+        stat: ratioPerSecond,
+        statistic: 'completion tokens / request time',
+      };
+    }
+    case 'requests_per_s': {
+      const timed = records.filter((r) => r.latency_ms !== undefined && r.latency_ms > 0);
+      return {
+        x: timed.map((r) => (r.status === 'ok' ? 1 : 0)),
+        y: timed.map((r) => r.latency_ms!),
+        stat: ratioPerSecond,
+        statistic: 'successful requests / request time',
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function ratioPerSecond(x: ArrayLike<number>, y?: ArrayLike<number>): number {
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < x.length; i++) {
+    sx += x[i];
+    sy += y![i];
+  }
+  return sy > 0 ? (sx / sy) * 1000 : NaN;
+}
+
+/** The aggregate as a function of unsorted values, matching metrics/stats.ts exactly. */
+export function aggregate(agg: Agg): (x: ArrayLike<number>) => number {
+  if (agg === 'mean') {
+    return (x) => {
+      let s = 0;
+      for (let i = 0; i < x.length; i++) s += x[i];
+      return x.length > 0 ? s / x.length : NaN;
+    };
+  }
+  if (agg === 'min' || agg === 'max') {
+    const pick = agg === 'min' ? Math.min : Math.max;
+    return (x) => {
+      if (x.length === 0) return NaN;
+      let m = x[0];
+      for (let i = 1; i < x.length; i++) m = pick(m, x[i]);
+      return m;
+    };
+  }
+  const q = Number(agg.slice(1));
+  return (x) => percentileSorted(Float64Array.from(x).sort(), q);
+}

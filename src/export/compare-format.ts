@@ -1,0 +1,160 @@
+/**
+ * `llm-sweep compare` output as text: the rows shared by the terminal table and markdown
+ * (so the two cannot disagree), the markdown document for $GITHUB_STEP_SUMMARY and PR
+ * comments, and JSON. Pure.
+ */
+import { RATE_METRICS } from '../compare/metrics.js';
+import type { CompareReport, MetricComparison, Verdict } from '../compare/types.js';
+
+export interface CompareRow {
+  cell: string;
+  metric: string;
+  rule: string;
+  baseline: string;
+  current: string;
+  change: string;
+  ci: string;
+  verdict: Verdict;
+  note: string;
+}
+
+function isRate(metric: string): boolean {
+  return RATE_METRICS.includes(metric);
+}
+
+/** A metric value for people: rates as percentages, others with sensible decimals. */
+export function fmtValue(metric: string, v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '—';
+  if (isRate(metric)) return `${(v * 100).toFixed(2)}%`;
+  const a = Math.abs(v);
+  if (a >= 1000) return Math.round(v).toLocaleString('en-US');
+  return v.toFixed(a >= 10 ? 1 : 2);
+}
+
+function signed(text: string, v: number): string {
+  return v > 0 ? `+${text}` : text;
+}
+
+function fmtPct(v: number): string {
+  return signed(`${(v * 100).toFixed(1)}%`, v);
+}
+
+/** The change: relative for most metrics, percentage points for rates, absolute when the baseline is 0. */
+export function fmtChange(m: MetricComparison): string {
+  if (m.change === undefined) return '—';
+  if (isRate(m.metric)) return signed(`${(m.change * 100).toFixed(2)} pp`, m.change);
+  if (m.change_rel === undefined) return signed(fmtValue(m.metric, m.change), m.change);
+  return fmtPct(m.change_rel);
+}
+
+function fmtCi(m: MetricComparison): string {
+  const t = m.test;
+  if (!t) return '';
+  if (isRate(m.metric)) return `[${t.ci.map((v) => signed(`${(v * 100).toFixed(2)}`, v)).join(', ')}] pp`;
+  if (t.ci_rel) return `[${t.ci_rel.map(fmtPct).join(', ')}]`;
+  return `[${t.ci.map((v) => signed(fmtValue(m.metric, v), v)).join(', ')}]`;
+}
+
+export function compareRows(report: CompareReport): CompareRow[] {
+  return report.cells.flatMap((c) =>
+    c.metrics.map((m) => ({
+      cell: c.cell,
+      metric: m.metric,
+      rule: m.rule,
+      baseline: fmtValue(m.metric, m.baseline),
+      current: fmtValue(m.metric, m.current),
+      change: fmtChange(m),
+      ci: fmtCi(m),
+      verdict: m.verdict,
+      note: m.note ?? '',
+    })),
+  );
+}
+
+export const VERDICT_MARK: Record<Verdict, string> = {
+  regression: '❌ regression',
+  improved: '🟢 improved',
+  noise: '⚪ noise',
+  ok: 'ok',
+  'n/a': 'n/a',
+};
+
+/** One line: "2 regressions, 1 improved, 3 within noise, 18 ok". */
+export function countsLine(report: CompareReport): string {
+  const c = report.counts;
+  const parts = [
+    `${c.regression} regression${c.regression === 1 ? '' : 's'}`,
+    `${c.improved} improved`,
+    `${c.noise} within noise`,
+    `${c.ok} ok`,
+  ];
+  if (c['n/a'] > 0) parts.push(`${c['n/a']} not measured`);
+  return parts.join(', ');
+}
+
+export function headline(report: CompareReport): string {
+  const c = report.counts.regression;
+  const missing = report.only_baseline.length + report.only_current.length;
+  if (c > 0) return `${c} regression${c === 1 ? '' : 's'}`;
+  if (!report.passed) return `${missing} missing cell${missing === 1 ? '' : 's'} (--strict)`;
+  return 'no regressions';
+}
+
+/** Describes how verdicts were decided, for the reader of a report. */
+export function methodLine(report: CompareReport): string {
+  const tested = report.baseline.source === 'requests.csv' && report.current.source === 'requests.csv';
+  const rules = report.rules.map((r) => `${r.metric} ${r.tolerance}`).join(', ');
+  return (
+    `Rules: ${rules}${report.rules.every((r) => r.source === 'default') ? ' (defaults)' : ''}. ` +
+    (tested
+      ? `A change beyond its tolerance counts only if significant: bootstrap ${Math.round(report.confidence * 100)}% interval of the change excludes 0 (${report.resamples} resamples, seed ${report.seed}).`
+      : 'One side has no requests.csv, so changes are decided on the point values, without a test.')
+  );
+}
+
+function mdCell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function mdTable(rows: readonly CompareRow[], confidence: number, withNote: boolean): string {
+  const head = ['cell', 'metric', 'rule', 'baseline', 'current', 'change', `${Math.round(confidence * 100)}% CI`, 'verdict'];
+  if (withNote) head.push('note');
+  const align = ['---', '---', '---', '---:', '---:', '---:', '---', '---', ...(withNote ? ['---'] : [])];
+  const lines = [`| ${head.join(' | ')} |`, `| ${align.join(' | ')} |`];
+  for (const r of rows) {
+    const cells = [`\`${r.cell}\``, r.metric, r.rule, r.baseline, r.current, r.change, r.ci, VERDICT_MARK[r.verdict]];
+    if (withNote) cells.push(r.note);
+    lines.push(`| ${cells.map(mdCell).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Markdown for $GITHUB_STEP_SUMMARY or a PR comment: what changed first, everything in a fold. */
+export function formatCompareMarkdown(report: CompareReport): string {
+  const rows = compareRows(report);
+  const notable = rows.filter((r) => r.verdict === 'regression' || r.verdict === 'improved' || r.verdict === 'noise');
+  const out: string[] = [];
+  out.push(`### llm-sweep compare: ${report.passed ? '✅' : '❌'} ${headline(report)}`, '');
+  out.push(
+    `Baseline \`${report.baseline.path}\` (${report.baseline.source}) vs current \`${report.current.path}\` (${report.current.source}): ` +
+      `${report.cells.length} cell${report.cells.length === 1 ? '' : 's'} compared; ${countsLine(report)}.`,
+    '',
+  );
+  if (notable.length > 0) out.push(mdTable(notable, report.confidence, false), '');
+  else if (rows.length > 0) out.push('Every metric is within its tolerance.', '');
+  if (report.only_baseline.length > 0 || report.only_current.length > 0) {
+    const list = (ids: string[]) => ids.map((id) => `\`${mdCell(id)}\``).join(', ');
+    const fate = report.strict ? 'fails with --strict' : 'listed, not failed (use --strict to fail)';
+    if (report.only_baseline.length > 0) out.push(`Only in the baseline (${fate}): ${list(report.only_baseline)}`, '');
+    if (report.only_current.length > 0) out.push(`Only in the current result (${fate}): ${list(report.only_current)}`, '');
+  }
+  if (rows.length > 0) {
+    out.push(`<details><summary>All ${rows.length} comparisons</summary>`, '', mdTable(rows, report.confidence, true), '', '</details>', '');
+  }
+  out.push(`<sub>${mdCell(methodLine(report))}</sub>`);
+  return `${out.join('\n')}\n`;
+}
+
+export function serializeCompareJson(report: CompareReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
