@@ -38,23 +38,23 @@ export function paramsKey(params: Record<string, unknown>): string {
 
 export function compareResults(baseline: LoadedResult, current: LoadedResult, opts: CompareOptions): CompareReport {
   const baseByKey = new Map(baseline.cells.map((c) => [paramsKey(c.params), c]));
-  const matched = new Set<string>();
-  const cells: CellComparison[] = [];
-  const onlyCurrent: string[] = [];
-  for (const cur of current.cells) {
-    const key = paramsKey(cur.params);
-    const base = baseByKey.get(key);
-    if (!base) {
-      onlyCurrent.push(cur.cell);
-      continue;
-    }
-    matched.add(key);
-    cells.push({
-      cell: cur.cell,
-      params: cur.params,
-      metrics: opts.rules.map((rule) => compareMetric(base, cur, rule, opts, seedFor(opts.seed, `${key}|${rule.metric.key}`))),
-    });
-  }
+  const pairs = current.cells.flatMap((cur) => {
+    const base = baseByKey.get(paramsKey(cur.params));
+    return base ? [{ key: paramsKey(cur.params), base, cur }] : [];
+  });
+  const matched = new Set(pairs.map((p) => p.key));
+  // Bonferroni: every comparison is a chance for noise to fail the build, so each interval
+  // is drawn at 1 - alpha/m and the whole report keeps its false-alarm rate under alpha.
+  const comparisons = pairs.length * opts.rules.length;
+  const level = 1 - (1 - opts.confidence) / Math.max(1, comparisons);
+  const cells: CellComparison[] = pairs.map(({ key, base, cur }) => ({
+    cell: cur.cell,
+    params: cur.params,
+    metrics: opts.rules.map((rule) =>
+      compareMetric(base, cur, rule, { ...opts, confidence: level }, seedFor(opts.seed, `${key}|${rule.metric.key}`)),
+    ),
+  }));
+  const onlyCurrent = current.cells.filter((c) => !baseByKey.has(paramsKey(c.params))).map((c) => c.cell);
   const onlyBaseline = baseline.cells.filter((c) => !matched.has(paramsKey(c.params))).map((c) => c.cell);
   const counts: Record<Verdict, number> = { regression: 0, improved: 0, noise: 0, ok: 0, 'n/a': 0 };
   for (const c of cells) for (const m of c.metrics) counts[m.verdict]++;
@@ -63,6 +63,8 @@ export function compareResults(baseline: LoadedResult, current: LoadedResult, op
     baseline: info(baseline),
     current: info(current),
     confidence: opts.confidence,
+    comparisons,
+    interval_level: level,
     resamples: opts.resamples,
     seed: opts.seed,
     rules: opts.rules.map((r) => ({ metric: r.metric.key, tolerance: r.text, source: r.source })),
@@ -135,9 +137,14 @@ export function compareMetric(
   };
   out.verdict = significant ? decided : 'noise';
   if (!significant) {
-    out.note = `not significant: the ${Math.round(opts.confidence * 100)}% interval of the change includes 0 (p=${boot.p.toFixed(2)}, n=${boot.n[0]}/${boot.n[1]})`;
+    out.note = `not significant: the ${pctText(opts.confidence)} interval of the change includes 0 (n=${boot.n[0]}/${boot.n[1]})`;
   }
   return out;
+}
+
+/** 0.95 -> "95%", 0.99791 -> "99.79%". */
+export function pctText(level: number): string {
+  return `${Number((level * 100).toFixed(level >= 0.99 ? 2 : 1))}%`;
 }
 
 /** A per-comparison seed (FNV-1a of the key), so one comparison's draws never depend on another's. */

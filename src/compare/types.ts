@@ -91,7 +91,7 @@ export interface TestResult {
   ci: [number, number];
   /** The same interval relative to the baseline statistic (0.1 = +10%); undefined when that is 0. */
   ci_rel?: [number, number];
-  /** Confidence level of `ci`, e.g. 0.95. */
+  /** Confidence level of `ci` (already adjusted for the number of comparisons). */
   confidence: number;
   /** Two-sided bootstrap p-value of "no change". */
   p: number;
@@ -120,7 +120,12 @@ export interface ResultInfo {
 export interface CompareReport {
   baseline: ResultInfo;
   current: ResultInfo;
+  /** Family-wise confidence: pure noise fails the report with probability at most 1 - confidence. */
   confidence: number;
+  /** Cells compared x rules: the family the confidence covers. */
+  comparisons: number;
+  /** Level of each interval: 1 - (1 - confidence) / comparisons (Bonferroni). */
+  interval_level: number;
   resamples: number;
   seed: number;
   rules: { metric: string; tolerance: string; source: Tolerance['source'] }[];

@@ -3,6 +3,7 @@
  * (so the two cannot disagree), the markdown document for $GITHUB_STEP_SUMMARY and PR
  * comments, and JSON. Pure.
  */
+import { pctText } from '../compare/compare.js';
 import { RATE_METRICS } from '../compare/metrics.js';
 import type { CompareReport, MetricComparison, Verdict } from '../compare/types.js';
 
@@ -100,6 +101,11 @@ export function headline(report: CompareReport): string {
   return 'no regressions';
 }
 
+/** Header of the interval column: the level each interval is drawn at. */
+export function ciHeader(report: CompareReport): string {
+  return `CI ${pctText(report.interval_level)}`;
+}
+
 /** Describes how verdicts were decided, for the reader of a report. */
 export function methodLine(report: CompareReport): string {
   const tested = report.baseline.source === 'requests.csv' && report.current.source === 'requests.csv';
@@ -107,7 +113,10 @@ export function methodLine(report: CompareReport): string {
   return (
     `Rules: ${rules}${report.rules.every((r) => r.source === 'default') ? ' (defaults)' : ''}. ` +
     (tested
-      ? `A change beyond its tolerance counts only if significant: bootstrap ${Math.round(report.confidence * 100)}% interval of the change excludes 0 (${report.resamples} resamples, seed ${report.seed}).`
+      ? `A change beyond its tolerance counts only if significant: its bootstrap interval excludes 0 ` +
+        `(${report.resamples} resamples, seed ${report.seed}). Each interval is at ${pctText(report.interval_level)} so that ` +
+        `all ${report.comparisons} comparisons together keep ${pctText(report.confidence)} confidence (Bonferroni): ` +
+        `unchanged results fail at most ${pctText(1 - report.confidence)} of the time.`
       : 'One side has no requests.csv, so changes are decided on the point values, without a test.')
   );
 }
@@ -116,8 +125,8 @@ function mdCell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-function mdTable(rows: readonly CompareRow[], confidence: number, withNote: boolean): string {
-  const head = ['cell', 'metric', 'rule', 'baseline', 'current', 'change', `${Math.round(confidence * 100)}% CI`, 'verdict'];
+function mdTable(rows: readonly CompareRow[], ci: string, withNote: boolean): string {
+  const head = ['cell', 'metric', 'rule', 'baseline', 'current', 'change', ci, 'verdict'];
   if (withNote) head.push('note');
   const align = ['---', '---', '---', '---:', '---:', '---:', '---', '---', ...(withNote ? ['---'] : [])];
   const lines = [`| ${head.join(' | ')} |`, `| ${align.join(' | ')} |`];
@@ -140,7 +149,7 @@ export function formatCompareMarkdown(report: CompareReport): string {
       `${report.cells.length} cell${report.cells.length === 1 ? '' : 's'} compared; ${countsLine(report)}.`,
     '',
   );
-  if (notable.length > 0) out.push(mdTable(notable, report.confidence, false), '');
+  if (notable.length > 0) out.push(mdTable(notable, ciHeader(report), false), '');
   else if (rows.length > 0) out.push('Every metric is within its tolerance.', '');
   if (report.only_baseline.length > 0 || report.only_current.length > 0) {
     const list = (ids: string[]) => ids.map((id) => `\`${mdCell(id)}\``).join(', ');
@@ -149,7 +158,7 @@ export function formatCompareMarkdown(report: CompareReport): string {
     if (report.only_current.length > 0) out.push(`Only in the current result (${fate}): ${list(report.only_current)}`, '');
   }
   if (rows.length > 0) {
-    out.push(`<details><summary>All ${rows.length} comparisons</summary>`, '', mdTable(rows, report.confidence, true), '', '</details>', '');
+    out.push(`<details><summary>All ${rows.length} comparisons</summary>`, '', mdTable(rows, ciHeader(report), true), '', '</details>', '');
   }
   out.push(`<sub>${mdCell(methodLine(report))}</sub>`);
   return `${out.join('\n')}\n`;

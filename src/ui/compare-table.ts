@@ -1,13 +1,13 @@
 /** `llm-sweep compare` in the terminal: one row per cell and rule, verdicts coloured. Pure. */
 import type { CompareReport, Verdict } from '../compare/types.js';
-import { compareRows, countsLine, headline, methodLine } from '../export/compare-format.js';
+import { ciHeader, compareRows, countsLine, headline, methodLine } from '../export/compare-format.js';
 import { paint, type Style } from './color.js';
 import { makeTable } from './table.js';
 
 const STYLE: Record<Verdict, Style | undefined> = { regression: 'red', improved: 'green', noise: 'yellow', ok: undefined, 'n/a': 'dim' };
 
 export function formatCompareTable(report: CompareReport, color: boolean): string {
-  const table = makeTable(['cell', 'metric', 'rule', 'baseline', 'current', 'change', `${Math.round(report.confidence * 100)}% CI`, 'verdict'], color);
+  const table = makeTable(['cell', 'metric', 'rule', 'baseline', 'current', 'change', ciHeader(report), 'verdict'], color);
   let last = '';
   for (const r of compareRows(report)) {
     const style = STYLE[r.verdict];
