@@ -98,12 +98,15 @@ export function mergeShards(inputs: readonly ShardInput[], opts: MergeOptions = 
     const groups = [...hashes].map(([h, dirs]) => `spec_hash ${h}: ${dirs.join(', ')}`).join('; ');
     throw new UserError(`the results come from different specs (${groups}); merge only shards of one spec, run with the same --set flags`);
   }
-  const dirs = new Map<string, string>();
+  const seen = new Set<string>();
+  const twice: string[] = [];
+  for (const i of inputs) {
+    if (seen.has(resolve(i.dir))) twice.push(`${i.dir} is given twice`);
+    seen.add(resolve(i.dir));
+  }
+  if (twice.length > 0) throw new UserError(twice.join('\n'), twice);
   const shards = new Map<string, string>();
   for (const i of inputs) {
-    const abs = resolve(i.dir);
-    if (dirs.has(abs)) problems.push(`${i.dir} is given twice`);
-    dirs.set(abs, i.dir);
     if (i.run.shard) {
       const key = shardText(i.run.shard);
       if (shards.has(key)) problems.push(`${shards.get(key)} and ${i.dir} are both shard ${key}`);
