@@ -11,7 +11,17 @@ export function formatCompareTable(report: CompareReport, color: boolean): strin
   let last = '';
   for (const r of compareRows(report)) {
     const style = STYLE[r.verdict];
-    table.push([r.cell === last ? '' : r.cell, r.metric, r.rule, r.baseline, r.current, r.change, r.ci, style ? paint(r.verdict, style, color) : r.verdict]);
+    const right = (content: string) => ({ content, hAlign: 'right' as const });
+    table.push([
+      r.cell === last ? '' : r.cell,
+      r.metric,
+      r.rule,
+      right(r.baseline),
+      right(r.current),
+      right(r.change),
+      r.ci,
+      style ? paint(r.verdict, style, color) : r.verdict,
+    ]);
     last = r.cell;
   }
   const lines: string[] = [];
