@@ -73,7 +73,12 @@ export function metricValue(s: CellSummary, ref: MetricRef): number | undefined 
 export function whyMissing(s: CellSummary, ref: MetricRef): { applies: boolean; note: string } {
   if (DISTRIBUTION_METRICS.includes(ref.name) || ref.name.endsWith('_tokens_mean')) {
     if (s.ok === 0) return { applies: true, note: 'not measured: no successful requests' };
-    return { applies: false, note: `not measured: ${ref.name === 'latency_ms' ? 'no values' : 'needs a streamed response'}` };
+    const why: Record<string, string> = {
+      ttft_ms: 'needs a streamed response',
+      itl_ms: 'needs a streamed response',
+      tpot_ms: 'needs streamed responses of more than one token',
+    };
+    return { applies: false, note: `not measured: ${why[ref.name] ?? 'no values'}` };
   }
   if (ref.name === 'slo_attainment' || ref.name === 'goodput_rps') {
     return { applies: true, note: `not measured: ${ref.name} needs an slo: section in the spec` };

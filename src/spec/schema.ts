@@ -320,11 +320,15 @@ export const specSchema = z
     thresholds: z
       .record(z.string(), thresholdValue)
       .optional()
-      .describe('k6-style pass/fail rules per cell, e.g. latency_ms.p95: "< 2000"; run exits 1 when one fails.'),
+      .describe(
+        'k6-style pass/fail rules checked on every cell; run exits 1 when one fails. Key: metric.aggregate (latency_ms.p95; aggregates mean, p50, p90, p95, p99, min, max) or a per-cell metric (error_rate, output_tokens_per_s, ...), optionally scoped to cells by matrix values (latency_ms.p95{model:llama3-8b}). Value: an operator and a number ("< 2000", "< 1%" for rates), or a list of them. See docs/ci.md.',
+      ),
     compare: z
       .record(z.string(), z.string())
       .optional()
-      .describe('Regression tolerances for `llm-sweep compare`, e.g. latency_ms.p95: "+10%".'),
+      .describe(
+        'Regression rules for `llm-sweep compare`: "+10%" (a rise of more than 10% regresses), "-5%" (a drop), "±10%" (either way), "+0.01" (absolute, in the metric\'s unit), e.g. latency_ms.p95: "+10%". See docs/ci.md.',
+      ),
     output: z
       .strictObject({
         dir: z.string().default('results').describe('Parent folder of results/<name>/<timestamp>/.'),
