@@ -162,12 +162,11 @@ describe('merge of shards run as separate processes', () => {
     const dir = tempDir();
     const file = writeSpec(spec('thresholds: { completion_tokens_mean: "< 5" }', matrix), dir);
     const whole = join(dir, 'whole');
-    const [w, s1, s2] = await Promise.all([
-      runCli(['run', file, '--out', whole, '--quiet']),
-      runCli(['run', file, '--out', join(dir, 's1'), '--quiet', '--shard', '1/2']),
-      // A Kubernetes Indexed Job's second pod: JOB_COMPLETION_INDEX is 0-based.
-      runCli(['run', file, '--out', join(dir, 's2'), '--quiet', '--shard', 'auto/2'], { env: { JOB_COMPLETION_INDEX: '1' } }),
-    ]);
+    // One after another: parallel processes would load the machine for the other tests' timings.
+    const w = await runCli(['run', file, '--out', whole, '--quiet']);
+    const s1 = await runCli(['run', file, '--out', join(dir, 's1'), '--quiet', '--shard', '1/2']);
+    // A Kubernetes Indexed Job's second pod: JOB_COMPLETION_INDEX is 0-based.
+    const s2 = await runCli(['run', file, '--out', join(dir, 's2'), '--quiet', '--shard', 'auto/2'], { env: { JOB_COMPLETION_INDEX: '1' } });
     // max_tokens 6 answers 6 tokens: the threshold fails those cells in every run.
     expect([w.code, s1.code, s2.code]).toEqual([1, 1, 1]);
     const merged = join(dir, 'merged');
