@@ -64,6 +64,7 @@ export function compareResults(baseline: LoadedResult, current: LoadedResult, op
     current: info(current),
     confidence: opts.confidence,
     comparisons,
+    tested: opts.test && baseline.source === 'requests.csv' && current.source === 'requests.csv',
     interval_level: level,
     resamples: opts.resamples,
     seed: opts.seed,

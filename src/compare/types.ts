@@ -124,6 +124,8 @@ export interface CompareReport {
   confidence: number;
   /** Cells compared x rules: the family the confidence covers. */
   comparisons: number;
+  /** Whether changes beyond tolerance were tested (both sides have requests.csv, test not turned off). */
+  tested: boolean;
   /** Level of each interval: 1 - (1 - confidence) / comparisons (Bonferroni). */
   interval_level: number;
   resamples: number;

@@ -103,21 +103,22 @@ export function headline(report: CompareReport): string {
 
 /** Header of the interval column: the level each interval is drawn at. */
 export function ciHeader(report: CompareReport): string {
-  return `CI ${pctText(report.interval_level)}`;
+  return report.tested ? `CI ${pctText(report.interval_level)}` : 'CI';
 }
 
 /** Describes how verdicts were decided, for the reader of a report. */
 export function methodLine(report: CompareReport): string {
-  const tested = report.baseline.source === 'requests.csv' && report.current.source === 'requests.csv';
   const rules = report.rules.map((r) => `${r.metric} ${r.tolerance}`).join(', ');
   return (
     `Rules: ${rules}${report.rules.every((r) => r.source === 'default') ? ' (defaults)' : ''}. ` +
-    (tested
+    (report.tested
       ? `A change beyond its tolerance counts only if significant: its bootstrap interval excludes 0 ` +
         `(${report.resamples} resamples, seed ${report.seed}). Each interval is at ${pctText(report.interval_level)} so that ` +
         `all ${report.comparisons} comparisons together keep ${pctText(report.confidence)} confidence (Bonferroni): ` +
         `unchanged results fail at most ${pctText(1 - report.confidence)} of the time.`
-      : 'One side has no requests.csv, so changes are decided on the point values, without a test.')
+      : report.baseline.source === 'requests.csv' && report.current.source === 'requests.csv'
+        ? 'The test is off (--no-test): changes are decided on the point values.'
+        : 'One side has no requests.csv, so changes are decided on the point values, without a test.')
   );
 }
 
