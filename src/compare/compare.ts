@@ -94,8 +94,8 @@ export function compareMetric(
   const c = metricValue(cur.summary, ref);
   const out: MetricComparison = { metric: ref.key, rule: rule.text, baseline: b, current: c, verdict: 'n/a' };
   if (b === undefined || c === undefined) {
-    const side = b === undefined ? (c === undefined ? 'either side' : 'the baseline') : 'the current result';
-    out.note = `${whyMissing(b === undefined ? base.summary : cur.summary, ref).note} in ${side}`;
+    const side = b === undefined ? (c === undefined ? 'both results' : 'the baseline') : 'the current result';
+    out.note = `${whyMissing(b === undefined ? base.summary : cur.summary, ref).note} (in ${side})`;
     return out;
   }
   const change = c - b;
@@ -111,8 +111,8 @@ export function compareMetric(
     return out;
   }
   const decided: Verdict = worse ? 'regression' : 'improved';
-  const sa = opts.test && base.records ? requestSample(base.records, ref) : undefined;
-  const sb = opts.test && cur.records ? requestSample(cur.records, ref) : undefined;
+  const sa = opts.test && base.records ? requestSample(base.records, ref, base.slo) : undefined;
+  const sb = opts.test && cur.records ? requestSample(cur.records, ref, cur.slo) : undefined;
   const boot = sa && sb ? bootstrapDifference(sa, sb, { resamples: opts.resamples, confidence: opts.confidence, seed }) : undefined;
   if (!boot) {
     out.verdict = decided;

@@ -9,7 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { UserError } from '../errors.js';
 import type { RunJson } from '../export/run-json.js';
 import type { Stats } from '../metrics/stats.js';
-import { SUMMARY_METRICS, summarizeCell, type CellSummary } from '../metrics/summary.js';
+import { SUMMARY_METRICS, summarizeCell, type CellSummary, type Slo, type SummaryOptions } from '../metrics/summary.js';
 import { parseAxisCell } from '../records/columns.js';
 import { readRequestsCsv } from '../records/read.js';
 import type { RequestRecord } from '../records/types.js';
@@ -20,6 +20,8 @@ export interface ResultCell {
   summary: CellSummary;
   /** Per-request rows, when the result has requests.csv. */
   records?: RequestRecord[];
+  /** The spec's SLOs, to test slo_attainment and goodput per request. */
+  slo?: Slo;
 }
 
 export interface LoadedResult {
@@ -84,6 +86,17 @@ export function readRunJson(path: string): RunJson {
   return d as RunJson;
 }
 
+/**
+ * What `summarizeCell` needs beyond the rows, from the spec as run.json records it: the
+ * SLOs (for slo_attainment and goodput) and the cell's offered rate (a matrix value, else
+ * params), as the runner passes them.
+ */
+export function summaryOptions(spec: unknown, params: Record<string, unknown>): SummaryOptions {
+  const s = (spec ?? {}) as { slo?: SummaryOptions['slo']; params?: Record<string, unknown> };
+  const rate = 'rate' in params ? params.rate : s.params?.rate;
+  return { slo: s.slo, rate: typeof rate === 'number' ? rate : undefined };
+}
+
 /** Groups rows by cell in order of first appearance and summarizes each cell. */
 export function cellsFromRecords(records: readonly RequestRecord[], run?: RunJson): ResultCell[] {
   const byCell = new Map<string, RequestRecord[]>();
@@ -95,7 +108,8 @@ export function cellsFromRecords(records: readonly RequestRecord[], run?: RunJso
   const typed = new Map((run?.cells ?? []).map((c) => [c.cell, c.params]));
   return [...byCell].map(([cell, rows]) => {
     const params = typed.get(cell) ?? rows[0].params;
-    return { cell, params, summary: summarizeCell(cell, params, rows), records: rows };
+    const opts = summaryOptions(run?.spec, params);
+    return { cell, params, summary: summarizeCell(cell, params, rows, opts), records: rows, slo: opts.slo };
   });
 }
 

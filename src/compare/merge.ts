@@ -17,7 +17,7 @@ import type { Combination } from '../plan/types.js';
 import { recordToRow, requestColumns } from '../records/columns.js';
 import { readRequestsCsv } from '../records/read.js';
 import type { RequestRecord } from '../records/types.js';
-import { readRunJson } from './load-result.js';
+import { readRunJson, summaryOptions } from './load-result.js';
 import { checkCell, compileThresholds } from './thresholds.js';
 import type { ThresholdResult } from './types.js';
 
@@ -164,7 +164,10 @@ export function mergeShards(inputs: readonly ShardInput[], opts: MergeOptions = 
     if (!from) continue;
     const rows = rowsByCell.get(c.id) ?? [];
     records.push(...rows);
-    const summary = summarizeCell(c.id, c.params, rows);
+    const summary = summarizeCell(c.id, c.params, rows, summaryOptions(first.run.spec, c.params));
+    // Client health was measured by the shard's runner; it is not in the rows.
+    const client = from.run.cells?.find((s) => s.cell === c.id)?.client;
+    if (client) summary.client = client;
     thresholds.push(...checkCell(gate, summary));
     summaries.push(summary);
     const extra = from.run.extras?.[c.id];

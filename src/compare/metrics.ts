@@ -2,7 +2,7 @@
  * The metrics a gate can name, their direction (is higher worse?), how to read one from a
  * cell summary, and which per-request values the statistical test resamples for it.
  */
-import { SUMMARY_METRICS, type CellSummary } from '../metrics/summary.js';
+import { meetsSlo, SUMMARY_METRICS, type CellSummary, type Slo } from '../metrics/summary.js';
 import { percentileSorted } from '../metrics/stats.js';
 import type { RequestRecord } from '../records/types.js';
 import { nearest } from '../spec/suggest.js';
@@ -90,8 +90,8 @@ export function whyMissing(s: CellSummary, ref: MetricRef): { applies: boolean; 
  * Per-request values the bootstrap resamples for a metric, and the statistic computed on a
  * resample. Distribution metrics resample the aggregate itself. Cell throughputs have no
  * per-request value, so they resample a proxy that moves with them under a fixed load:
- * completion tokens / request time (output tokens/s) and successes / request time
- * (requests/s).
+ * completion tokens / request time (output tokens/s), successes / request time
+ * (requests/s) and SLO-meeting requests / request time (goodput).
  */
 export interface RequestSample {
   x: number[];
@@ -102,7 +102,7 @@ export interface RequestSample {
   statistic?: string;
 }
 
-export function requestSample(records: readonly RequestRecord[], ref: MetricRef): RequestSample | undefined {
+export function requestSample(records: readonly RequestRecord[], ref: MetricRef, slo?: Slo): RequestSample | undefined {
   const ok = records.filter((r) => r.status === 'ok');
   const column = (rs: readonly RequestRecord[], pick: (r: RequestRecord) => number | undefined) =>
     rs.map(pick).filter((v): v is number => v !== undefined && Number.isFinite(v));
@@ -126,15 +126,21 @@ export function requestSample(records: readonly RequestRecord[], ref: MetricRef)
         statistic: 'completion tokens / request time',
       };
     }
-    case 'requests_per_s': {
+    case 'requests_per_s':
+    case 'goodput_rps': {
+      if (ref.name === 'goodput_rps' && !slo) return undefined;
+      const counts = ref.name === 'goodput_rps' ? (r: RequestRecord) => r.status === 'ok' && meetsSlo(r, slo!) : (r: RequestRecord) => r.status === 'ok';
       const timed = records.filter((r) => r.latency_ms !== undefined && r.latency_ms > 0);
       return {
-        x: timed.map((r) => (r.status === 'ok' ? 1 : 0)),
+        x: timed.map((r) => (counts(r) ? 1 : 0)),
         y: timed.map((r) => r.latency_ms!),
         stat: ratioPerSecond,
-        statistic: 'successful requests / request time',
+        statistic: `${ref.name === 'goodput_rps' ? 'requests meeting the SLOs' : 'successful requests'} / request time`,
       };
     }
+    case 'slo_attainment':
+      if (!slo) return undefined;
+      return { x: records.map((r) => (r.status === 'ok' && meetsSlo(r, slo) ? 1 : 0)), stat: aggregate('mean') };
     default:
       return undefined;
   }

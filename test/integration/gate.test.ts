@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
 import { parseRequestsCsv } from '../../src/records/read.js';
 import { runCli, tempDir, writeSpec } from '../helpers/cli.js';
 import { startFakeServer, streamChat, type FakeServer } from '../helpers/fake-openai.js';
@@ -38,6 +39,12 @@ ${extra}
 
 const read = (dir: string, f: string) => readFileSync(join(dir, f), 'utf8');
 
+/** summary.csv columns by name, one object per cell. */
+function summaryRows(dir: string, columns: string[]): Record<string, string>[] {
+  const [header, ...rows] = parse(read(dir, 'summary.csv')) as string[][];
+  return rows.map((row) => Object.fromEntries(columns.map((c) => [c, row[header.indexOf(c)]])));
+}
+
 describe('thresholds in run', () => {
   it('exits 1 and names the cell, the threshold and the measured value', async () => {
     const dir = tempDir();
@@ -59,8 +66,7 @@ describe('thresholds in run', () => {
     expect(lines[2]).toBe('2 threshold checks failed in 2 cells');
     expect(r.stdout).toMatch(/check/);
     expect(r.stdout).toMatch(/FAIL/);
-    const summary = read(out, 'summary.csv').trim().split('\n');
-    expect(summary.slice(1).map((l) => l.split(',').at(-1))).toEqual(['fail', 'fail']);
+    expect(summaryRows(out, ['threshold']).map((r) => r.threshold)).toEqual(['fail', 'fail']);
     const run = JSON.parse(read(out, 'run.json')) as { thresholds: { cell: string; threshold: string; status: string; value: number }[] };
     expect(run.thresholds.map((t) => `${t.cell} ${t.threshold} ${t.status}`)).toEqual([
       't=0 error_rate: < 1% pass',
@@ -185,14 +191,9 @@ describe('merge of shards run as separate processes', () => {
     expect(read(merged, 'requests.csv').split('\n')[0]).toBe(read(whole, 'requests.csv').split('\n')[0]);
 
     const counts = (d: string) =>
-      read(d, 'summary.csv')
-        .trim()
-        .split('\n')
-        .map((l) => {
-          const c = l.split(',');
-          return [...c.slice(0, 6), ...c.slice(-3)].join(',');
-        });
+      summaryRows(d, ['cell', 'temperature', 'max_tokens', 'requests', 'ok', 'errors', 'prompt_tokens_mean', 'completion_tokens_mean', 'threshold']);
     expect(counts(merged)).toEqual(counts(whole));
+    expect(counts(merged).map((r) => r.threshold)).toEqual(['pass', 'pass', 'fail', 'pass', 'pass', 'fail']);
     const runOf = (d: string) => JSON.parse(read(d, 'run.json')) as { spec_hash: string; shard: unknown; thresholds: unknown[]; total_cells: number };
     expect(runOf(merged)).toMatchObject({ spec_hash: runOf(whole).spec_hash, shard: null, total_cells: 6 });
     expect(runOf(merged).thresholds).toEqual(

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bootstrapDifference } from '../../../src/compare/bootstrap.js';
 import { compareResults, type CompareOptions } from '../../../src/compare/compare.js';
-import { loadResult } from '../../../src/compare/load-result.js';
+import { cellsFromRecords, loadResult, type LoadedResult } from '../../../src/compare/load-result.js';
+import type { RunJson } from '../../../src/export/run-json.js';
+import { buildResult, FIXTURES } from '../../helpers/result-fixtures.js';
 import { aggregate } from '../../../src/compare/metrics.js';
 import { parseRuleFlag, parseTolerance, resolveRules } from '../../../src/compare/rules.js';
 import type { CompareReport, MetricComparison } from '../../../src/compare/types.js';
@@ -142,6 +144,39 @@ describe('compare on fixture pairs', () => {
     ]);
     expect(r.passed).toBe(true);
     expect(r.comparisons).toBe(12);
+  });
+});
+
+describe('SLO metrics', () => {
+  it('tests slo_attainment and goodput per request when the spec has an slo: section', () => {
+    const withSlo = (name: keyof typeof FIXTURES): LoadedResult => {
+      const run = { spec: { slo: { latency_ms: 1000 } } } as unknown as RunJson;
+      return { path: name, source: 'requests.csv', axes: [], cells: cellsFromRecords(buildResult(FIXTURES[name]).records, run), warnings: [] };
+    };
+    const r = compareResults(withSlo('baseline'), withSlo('regression'), {
+      rules: resolveRules(['slo_attainment=-0.05', 'goodput_rps=-10%'], undefined),
+      confidence: 0.95,
+      resamples: 2000,
+      seed: 1,
+      test: true,
+      strict: false,
+    });
+    const a1 = r.cells.find((c) => c.cell === 'm=a,c=1')!.metrics;
+    expect(a1.map((m) => [m.metric, m.verdict, m.test?.significant])).toEqual([
+      ['slo_attainment', 'regression', true],
+      ['goodput_rps', 'regression', true],
+    ]);
+    expect(a1[0].baseline).toBeGreaterThan(0.9);
+    expect(a1[0].current).toBeLessThan(0.6);
+    expect(a1[1].test!.statistic).toBe('requests meeting the SLOs / request time');
+  });
+
+  it('calls them not measured without an slo: section', () => {
+    const r = compare('regression', { flags: ['slo_attainment=-0.05'] });
+    expect(rows(r)[0]).toMatchObject({
+      verdict: 'n/a',
+      note: 'not measured: slo_attainment needs an slo: section in the spec (in both results)',
+    });
   });
 });
 
