@@ -118,7 +118,7 @@ export function mergeShards(inputs: readonly ShardInput[], opts: MergeOptions = 
     if (i.dropped > 0) warnings.push(`${i.dir}: ${i.dropped} incomplete row(s) in requests.csv skipped`);
     if ((i.run.interrupted || i.run.stopped_reason) && !opts.allowPartial) {
       problems.push(
-        `${i.dir} did not finish (${i.run.stopped_reason ?? 'interrupted'}); complete it with \`llm-sweep run --resume ${i.dir}\`, or pass --allow-partial`,
+        `${i.dir} did not finish (${i.run.stopped_reason ?? 'interrupted'}); complete it with \`llm-sweep run ${i.run.spec_file}${i.run.shard ? ` --shard ${shardText(i.run.shard)}` : ''} --resume ${i.dir}\`, or pass --allow-partial`,
       );
     }
   }

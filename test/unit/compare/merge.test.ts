@@ -106,7 +106,7 @@ describe('merge', () => {
       run.stopped_reason = 'interrupted';
     });
     expect(problems(() => mergeShards([shard1(), cut].map(readShard)))).toEqual([
-      `${cut} did not finish (interrupted); complete it with \`llm-sweep run --resume ${cut}\`, or pass --allow-partial`,
+      `${cut} did not finish (interrupted); complete it with \`llm-sweep run fixture.yaml --shard 2/2 --resume ${cut}\`, or pass --allow-partial`,
     ]);
     expect(mergeShards([shard1(), cut].map(readShard), { allowPartial: true }).meta.interrupted).toBe(true);
   });
