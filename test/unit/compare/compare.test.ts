@@ -19,7 +19,16 @@ import { formatCompareTable } from '../../../src/ui/compare-table.js';
 /** Relative to the repo root (vitest's cwd), so the report paths are stable in snapshots. */
 const FIX = 'test/fixtures/results';
 
+const memo = new Map<string, CompareReport>();
+
+/** Reports are memoized by their inputs: the bootstrap is the expensive part of this file. */
 function compare(current: string, opts: Partial<CompareOptions> & { flags?: string[]; baseline?: string } = {}): CompareReport {
+  const key = JSON.stringify([current, opts]);
+  if (!memo.has(key)) memo.set(key, compareUncached(current, opts));
+  return memo.get(key)!;
+}
+
+function compareUncached(current: string, opts: Partial<CompareOptions> & { flags?: string[]; baseline?: string } = {}): CompareReport {
   return compareResults(loadResult(opts.baseline ?? `${FIX}/baseline`), loadResult(current.includes('/') ? current : `${FIX}/${current}`), {
     rules: resolveRules(opts.flags ?? [], undefined),
     confidence: 0.95,
@@ -132,7 +141,7 @@ describe('compare on fixture pairs', () => {
   });
 
   it('is deterministic: the same inputs and seed give the same report', () => {
-    expect(JSON.stringify(compare('noise'))).toBe(JSON.stringify(compare('noise')));
+    expect(JSON.stringify(compareUncached('noise'))).toBe(JSON.stringify(compare('noise')));
   });
 
   it('uses only the given rules, with the direction and kind they state', () => {
