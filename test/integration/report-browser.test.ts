@@ -86,7 +86,9 @@ thresholds:
     // A relative spec path, as a user would type it (it shows in the report's header).
     const res = await runCli(['run', 'knee-demo.yaml', '--out', out, '--quiet'], { cwd: dir, timeoutMs: 120_000 });
     expect(res.stderr).not.toMatch(/error/i);
-    expect(res.code).toBe(0);
+    // The knee's slow cells fail latency_ms.p95 < 400: run names them and exits 1.
+    expect(res.stderr).toMatch(/^threshold failed: cell c=16,/m);
+    expect(res.code).toBe(1);
     expect(existsSync(join(out, 'report.html'))).toBe(true);
 
     profile = mkdtempSync(join(tmpdir(), 'llm-sweep-chromium-'));
@@ -160,8 +162,9 @@ thresholds:
     expect(text).not.toContain('sk-test-never-shown');
     expect(await page.textContent('#errors')).toContain('HTTP 503');
     expect(await page.locator('#cells tbody tr').count()).toBe(10);
-    // No threshold results on this branch's runs yet: the rules show in the header only.
+    // The rules show in the header, the run's verdicts in their own section.
     expect(await page.textContent('header')).toContain('latency_ms.p95 < 400');
+    expect(await page.textContent('#thresholds')).toMatch(/Cells that failed a threshold: .*c=16,t=0/);
   });
 
   it('sorts the cell table on a click on a column header', async () => {
