@@ -156,16 +156,27 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       if (outer?.aborted) onOuterAbort();
       outer?.addEventListener('abort', onOuterAbort, { once: true });
       const config: Config = {
-        // Our own transport so the send time is taken when the request's last byte is
-        // handed to the socket, not when axios starts working on it: in a burst of
-        // hundreds of requests the difference is tens of milliseconds of false TTFT.
+        // Our own transport so the send time is taken when the request is written to its
+        // socket, not when axios starts working on it: in a burst of hundreds of requests
+        // the difference is tens of milliseconds of false TTFT.
         transport: {
           request(options: http.RequestOptions, callback: (res: http.IncomingMessage) => void) {
             const mod = options.protocol === 'https:' ? https : http;
             const clientRequest = mod.request(options, callback);
-            clientRequest.once('finish', () => {
+            const end = clientRequest.end.bind(clientRequest) as (...args: unknown[]) => http.ClientRequest;
+            // The bytes leave when end() writes them to a connected socket; 'finish' would be
+            // later by however busy the event loop is. On a socket still connecting, they
+            // leave at 'connect'.
+            clientRequest.end = ((...args: unknown[]) => {
               state.sentAt = performance.now();
-            });
+              const connected = options.protocol === 'https:' ? 'secureConnect' : 'connect';
+              const onSocket = (socket: net.Socket) => {
+                if (socket.connecting) socket.once(connected, () => (state.sentAt = performance.now()));
+              };
+              if (clientRequest.socket) onSocket(clientRequest.socket);
+              else clientRequest.once('socket', onSocket);
+              return end(...args);
+            }) as typeof clientRequest.end;
             return clientRequest;
           },
         },
