@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import type { Command } from 'commander';
 import { RunError, UserError } from '../errors.js';
@@ -54,6 +55,11 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   }
   const outDir = resolve(flags.resume ?? flags.out ?? join(loaded.spec.output.dir, loaded.name, timestamp()));
   const resume = flags.resume ? loadResume(outDir, loaded.hash, plan) : undefined;
+  if (!resume && hasRows(join(outDir, 'requests.csv'))) {
+    throw new UserError(
+      `${outDir} already holds a run (requests.csv); pass --resume ${flags.out ?? outDir} to finish it, or choose another --out`,
+    );
+  }
   const progress = createProgress({
     quiet: Boolean(flags.quiet),
     color,
@@ -108,4 +114,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     return EXIT.interrupted;
   }
   return thresholdFailed ? EXIT.failed : EXIT.ok;
+}
+
+function hasRows(path: string): boolean {
+  return existsSync(path) && statSync(path).size > 0;
 }

@@ -86,3 +86,18 @@ describe('run --resume', () => {
     expect(r.stderr).toMatch(/--resume .*: the spec differs from the one this run used/);
   });
 });
+
+describe('run into a used folder', () => {
+  it('refuses to append to an earlier run without --resume', async () => {
+    server = await startFakeServer((_req, res) => streamChat(res, { ttftMs: 1, itlMs: 1, tokens: ['x'], usage: 'separate' }, true));
+    const dir = tempDir();
+    const file = writeSpec(specFor(server.baseUrl).replace('requests: 30', 'requests: 1'), dir);
+    const out = join(dir, 'out');
+    expect((await runCli(['run', file, '--out', out, '--quiet'])).code).toBe(0);
+    const before = readFileSync(join(out, 'requests.csv'), 'utf8');
+    const r = await runCli(['run', file, '--out', out, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`already holds a run (requests.csv); pass --resume ${out} to finish it, or choose another --out`);
+    expect(readFileSync(join(out, 'requests.csv'), 'utf8')).toBe(before);
+  });
+});

@@ -59,7 +59,8 @@ matrix: { rate: [50], concurrency: [8] }
 arrival: constant
 requests: 10
 `);
-    expect(result.summaries[0].queue_ms!.p50).toBeLessThan(20);
+    // Generous: on a loaded machine timers fire late, and that lateness counts as queueing.
+    expect(result.summaries[0].queue_ms!.p50).toBeLessThan(100);
   });
 
   it('stops scheduling at the deadline of a duration cell', async () => {
