@@ -69,7 +69,7 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   const problems = [...interpolation.problems];
   const parsed = specSchema.safeParse(raw);
   if (!parsed.success) problems.push(...zodProblems(parsed.error, source, raw, interpolation.origins));
-  else problems.push(...gateProblems(parsed.data, source));
+  problems.push(...gateProblemsBestEffort(parsed.success ? parsed.data : (raw as Spec), source));
   const checks = specChecks(raw as Record<string, unknown>, source);
   problems.push(...checks.problems);
 
@@ -153,4 +153,17 @@ function sortProblems(problems: string[], specFile: string, flags: readonly stri
       return a.i - b.i;
     })
     .map((e) => e.p);
+}
+
+/**
+ * Threshold and compare rules are checked even when other parts of the spec are broken, so
+ * the user sees every problem in one go; a spec too broken to read them is skipped here
+ * (its other problems are already reported).
+ */
+function gateProblemsBestEffort(spec: Spec, source: YamlSource): string[] {
+  try {
+    return gateProblems(spec, source);
+  } catch {
+    return [];
+  }
 }
