@@ -1,16 +1,9 @@
 /** Seeded randomness for the client side (arrival times), so a run's schedule is repeatable. */
 
-/** mulberry32: a small, fast 32-bit PRNG; returns floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../random.js';
+
+/** Seeded uniform numbers in [0, 1): the arrival schedule of a cell is repeatable. */
+export const seededRandom = mulberry32;
 
 /** Standard normal by Box-Muller. */
 function normal(random: () => number): number {

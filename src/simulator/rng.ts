@@ -3,20 +3,9 @@
  * generator. Deterministic across runs and platforms, and cheap enough for the per-token path.
  */
 
-/** A source of uniform numbers in [0, 1). */
-export type Random = () => number;
+import { mulberry32, type Random } from '../random.js';
 
-/** mulberry32: a tiny, fast 32-bit PRNG; good enough for jitter, word choice and fault draws. */
-export function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32, type Random };
 
 /** FNV-1a over the UTF-16 code units of `text`, continuing from `h`. */
 export function hashString(text: string, h = 0x811c9dc5): number {

@@ -1,5 +1,6 @@
 /** Feed bytes to a StreamParser in the chunkings that break naive framing code. */
 import type { StreamParser } from '../../src/providers/stream-parser.js';
+import { mulberry32 } from '../../src/random.js';
 
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -46,16 +47,7 @@ export function everyCutSubset(bytes: Uint8Array, positions: number[]): Uint8Arr
 }
 
 /** Deterministic PRNG (mulberry32), so a failing random case can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 /** Cut `bytes` into random chunks of 0..maxLen bytes (empty chunks included on purpose). */
 export function randomChunks(bytes: Uint8Array, rand: () => number, maxLen: number): Uint8Array[] {

@@ -1,0 +1,16 @@
+/** Seeded randomness shared by the client (arrival times) and the simulator (jitter, text). */
+
+/** A source of uniform numbers in [0, 1). */
+export type Random = () => number;
+
+/** mulberry32: a tiny, fast 32-bit PRNG; deterministic across runs and platforms. */
+export function mulberry32(seed: number): Random {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
