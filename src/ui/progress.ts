@@ -25,7 +25,9 @@ export interface Progress {
 export function createProgress(opts: ProgressOptions): Progress {
   const stream = opts.stream ?? process.stderr;
   if (opts.quiet) return { listener: () => {}, stop() {}, note() {} };
-  const tty = Boolean(stream.isTTY);
+  // A spinner needs a real terminal width: a pty that reports 0 columns (script, some CI
+  // runners) would make ora erase thousands of "lines" per frame.
+  const tty = Boolean(stream.isTTY) && (stream.columns ?? 0) >= 20;
   const state = {
     cells: 0,
     position: 0,
@@ -90,7 +92,7 @@ export function createProgress(opts: ProgressOptions): Progress {
       default:
         break;
     }
-    if (spinner) spinner.text = line();
+    if (spinner) spinner.text = fit(line(), stream.columns);
   };
   const note = (text: string) => {
     if (spinner) {
@@ -107,6 +109,12 @@ export function createProgress(opts: ProgressOptions): Progress {
     },
     note,
   };
+}
+
+/** One terminal line at most, so the spinner rewrites a single line. */
+function fit(text: string, columns: number | undefined): string {
+  const width = Math.max(20, (columns ?? 80) - 3);
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 }
 
 function clock(seconds: number): string {
