@@ -96,6 +96,24 @@ class AttemptState {
 
 type Config = AxiosRequestConfig & { llmSweep?: AttemptState };
 
+/**
+ * axios' transport: node's http/https request, with the send time taken on 'finish'. A
+ * class, not an object literal: axios deep-copies plain objects in its config on every
+ * request.
+ */
+class SendTimeTransport {
+  constructor(private readonly state: AttemptState) {}
+  request(options: http.RequestOptions, callback: (res: http.IncomingMessage) => void): http.ClientRequest {
+    const mod = options.protocol === 'https:' ? https : http;
+    const clientRequest = mod.request(options, callback);
+    const state = this.state;
+    clientRequest.once('finish', () => {
+      state.sentAt = performance.now();
+    });
+    return clientRequest;
+  }
+}
+
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const agentOpts = {
     keepAlive: true,
@@ -166,16 +184,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         // Our own transport so the send time is taken when the request's last byte is
         // handed to the socket, not when axios starts working on it: in a burst of
         // hundreds of requests the difference is tens of milliseconds of false TTFT.
-        transport: {
-          request(options: http.RequestOptions, callback: (res: http.IncomingMessage) => void) {
-            const mod = options.protocol === 'https:' ? https : http;
-            const clientRequest = mod.request(options, callback);
-            clientRequest.once('finish', () => {
-              state.sentAt = performance.now();
-            });
-            return clientRequest;
-          },
-        },
+        transport: new SendTimeTransport(state),
         url: req.url,
         method: 'POST',
         headers: { 'content-type': 'application/json', ...req.headers },
