@@ -8,8 +8,7 @@ import { UserError } from '../errors.js';
 import { METRIC_DEFINITIONS } from '../export/run-json.js';
 import type { CellSummary } from '../metrics/summary.js';
 import { parseRequestsCsv } from '../records/read.js';
-import type { RequestRecord } from '../records/types.js';
-import { buildReportData, groupRecords, mergeSummaries } from './data.js';
+import { addRecords, buildReportData, mergeSummaries, type CellRows } from './data.js';
 import { renderReportHtml } from './html.js';
 
 export const REPORT_FILE = 'report.html';
@@ -24,7 +23,9 @@ interface CsvState {
   offset: number;
   header?: string;
   axes: string[];
-  records: RequestRecord[];
+  byCell: Map<string, CellRows>;
+  /** Rows read. */
+  count: number;
   dropped: number;
 }
 
@@ -36,13 +37,13 @@ let cache: CsvState | undefined;
  * rows after the last read are parsed; a partial last line waits for the next read. A
  * different or shorter file starts over.
  */
-export function readRequestsIncrementally(path: string): { axes: string[]; records: RequestRecord[]; dropped: number } {
-  if (!existsSync(path)) return { axes: [], records: [], dropped: 0 };
+export function readRequestsIncrementally(path: string): { axes: string[]; byCell: Map<string, CellRows>; count: number; dropped: number } {
+  if (!existsSync(path)) return { axes: [], byCell: new Map(), count: 0, dropped: 0 };
   const fd = openSync(path, 'r');
   try {
     const st = fstatSync(fd);
     if (!cache || cache.path !== path || cache.ino !== st.ino || st.size < cache.offset) {
-      cache = { path, ino: st.ino, offset: 0, axes: [], records: [], dropped: 0 };
+      cache = { path, ino: st.ino, offset: 0, axes: [], byCell: new Map(), count: 0, dropped: 0 };
     }
     const state = cache;
     if (st.size > state.offset) {
@@ -59,11 +60,12 @@ export function readRequestsIncrementally(path: string): { axes: string[]; recor
         }
         const parsed = parseRequestsCsv(state.header + text, path);
         state.axes = parsed.axes;
-        state.records.push(...parsed.records);
+        addRecords(state.byCell, parsed.records);
+        state.count += parsed.records.length;
         state.dropped += parsed.dropped;
       }
     }
-    return { axes: state.axes, records: state.records, dropped: state.dropped };
+    return { axes: state.axes, byCell: state.byCell, count: state.count, dropped: state.dropped };
   } finally {
     closeSync(fd);
   }
@@ -85,10 +87,10 @@ export interface WrittenReport {
 export function writeReport(dir: string, run: RunLike, opts: WriteReportOptions = {}): WrittenReport {
   const csv = readRequestsIncrementally(join(dir, 'requests.csv'));
   const axes = csv.axes.length > 0 ? csv.axes : [...(run.axes ?? [])];
-  const byCell = groupRecords(csv.records);
+  const byCell = csv.byCell;
   const cells = mergeSummaries(run.cells ?? [], byCell);
   const meta = { metric_definitions: METRIC_DEFINITIONS, ...run };
-  const html = renderReportHtml(buildReportData({ meta, cells, axes, records: csv.records, dropped: csv.dropped }));
+  const html = renderReportHtml(buildReportData({ meta, cells, axes, byCell, dropped: csv.dropped }));
   const path = opts.out ?? join(dir, REPORT_FILE);
   const tmp = `${path}.tmp`;
   writeFileSync(tmp, html);
