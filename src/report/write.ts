@@ -31,6 +31,20 @@ interface CsvState {
 
 let cache: CsvState | undefined;
 
+const BLOCK = 1 << 20;
+
+/** Bytes up to and including the last line break outside a quoted field; -1 when none. */
+function rowsEnd(buf: Buffer): number {
+  let quoted = false;
+  let end = -1;
+  for (let i = 0; i < buf.length; i++) {
+    const b = buf[i];
+    if (b === 0x22) quoted = !quoted;
+    else if (b === 0x0a && !quoted) end = i + 1;
+  }
+  return end;
+}
+
 /**
  * requests.csv's rows, read incrementally: during a run the report is rebuilt after every
  * cell, and re-reading the whole file each time would make a long sweep quadratic. Only
@@ -46,24 +60,33 @@ export function readRequestsIncrementally(path: string): { axes: string[]; byCel
       cache = { path, ino: st.ino, offset: 0, axes: [], byCell: new Map(), count: 0, dropped: 0 };
     }
     const state = cache;
-    if (st.size > state.offset) {
-      const buf = Buffer.alloc(st.size - state.offset);
-      const got = readSync(fd, buf, 0, buf.length, state.offset);
-      const lastNl = buf.subarray(0, got).lastIndexOf(0x0a);
-      if (lastNl >= 0) {
-        let text = buf.subarray(0, lastNl + 1).toString('utf8');
-        state.offset += lastNl + 1;
-        if (state.header === undefined) {
-          const end = text.indexOf('\n') + 1;
-          state.header = text.slice(0, end);
-          text = text.slice(end);
-        }
-        const parsed = parseRequestsCsv(state.header + text, path);
-        state.axes = parsed.axes;
-        addRecords(state.byCell, parsed.records);
-        state.count += parsed.records.length;
-        state.dropped += parsed.dropped;
+    // Read and parse in blocks of whole rows: the first report of a 100,000-request cell
+    // would otherwise hold the whole file as text, as parsed rows and as records at once.
+    let size = BLOCK;
+    while (state.offset < st.size) {
+      const len = Math.min(size, st.size - state.offset);
+      const buf = Buffer.allocUnsafe(len);
+      const got = readSync(fd, buf, 0, len, state.offset);
+      const cut = rowsEnd(buf.subarray(0, got));
+      if (cut < 0) {
+        // No complete row in the block: a partial last line waits, a long row gets a bigger block.
+        if (state.offset + got >= st.size) break;
+        size *= 2;
+        continue;
       }
+      size = BLOCK;
+      let text = buf.toString('utf8', 0, cut);
+      state.offset += cut;
+      if (state.header === undefined) {
+        const end = text.indexOf('\n') + 1;
+        state.header = text.slice(0, end);
+        text = text.slice(end);
+      }
+      const parsed = parseRequestsCsv(state.header + text, path);
+      state.axes = parsed.axes;
+      addRecords(state.byCell, parsed.records);
+      state.count += parsed.records.length;
+      state.dropped += parsed.dropped;
     }
     return { axes: state.axes, byCell: state.byCell, count: state.count, dropped: state.dropped };
   } finally {
