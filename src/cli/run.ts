@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import type { Command } from 'commander';
 import { RunError, UserError } from '../errors.js';
 import { loadResume } from '../records/resume.js';
@@ -37,6 +38,19 @@ export function registerRun(program: Command): void {
     .action(action(runCommand));
 }
 
+/**
+ * A run's live heap is small and flat (modules, the in-flight requests, a cell's columns),
+ * but every request allocates ~80 KB that dies young, and the requests in flight at each
+ * scavenge get promoted. With GC this cheap, V8 lets the old generation grow to 4x the live
+ * size before collecting it, which made the heap, not the data, most of the peak RSS
+ * (~190 MB for any run of 10,000+ requests). Growing by at most 2x keeps the peak near
+ * 150 MB for a few more ~6 ms mark-compacts. A tuning knob of V8's own, read at every
+ * collection; the process is ours (`run` only).
+ */
+function boundHeapGrowth(): void {
+  setFlagsFromString('--heap-growing-percent=100');
+}
+
 export function timestamp(d = new Date()): string {
   return d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
 }
@@ -50,6 +64,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     process.stdout.write(`${formatPlan(plan, { color: colorEnabled(process.stdout), source: file })}\n`);
     return EXIT.ok;
   }
+  boundHeapGrowth();
   if (flags.resume && flags.out && resolve(flags.out) !== resolve(flags.resume)) {
     throw new UserError('--resume writes into the folder it resumes; drop --out');
   }

@@ -3,6 +3,7 @@
  * from the file (`llm-sweep report`) equals the one written during the run.
  */
 import type { RequestRecord } from '../records/types.js';
+import { CellColumns, errorKey } from './cell-columns.js';
 import { mean, stats, type Stats } from './stats.js';
 
 export const SUMMARY_METRICS = ['latency_ms', 'ttft_ms', 'tpot_ms', 'itl_ms'] as const;
@@ -82,66 +83,72 @@ export interface ClientHealth {
   reason?: string;
 }
 
-/** Wall-clock ms of a record's send, from its ISO started_at. */
-function startMs(r: RequestRecord): number {
-  return Date.parse(r.started_at);
-}
-
 export function summarizeCell(
   cell: string,
   params: Record<string, unknown>,
-  records: readonly RequestRecord[],
+  records: readonly RequestRecord[] | CellColumns,
   opts: SummaryOptions = {},
 ): CellSummary {
-  const ok = records.filter((r) => r.status === 'ok');
+  const c = records instanceof CellColumns ? records : CellColumns.from(records);
+  const n = c.length;
+  const okCount = c.okCount;
   let first = Infinity;
   let last = -Infinity;
-  for (const r of records) {
-    const s = startMs(r);
-    if (!Number.isFinite(s)) continue;
-    first = Math.min(first, s);
-    last = Math.max(last, s + (r.latency_ms ?? 0));
+  let outTokens = 0;
+  let estimated = 0;
+  for (let i = 0; i < n; i++) {
+    const s = c.startMs[i];
+    if (Number.isFinite(s)) {
+      const lat = c.latency[i];
+      first = Math.min(first, s);
+      last = Math.max(last, s + (Number.isNaN(lat) ? 0 : lat));
+    }
+    if (c.ok[i] === 1) {
+      const t = c.completionTokens[i];
+      if (!Number.isNaN(t)) outTokens += t;
+      estimated += c.estimate[i];
+    }
   }
   const durationMs = Number.isFinite(first) && last > first ? last - first : 0;
   const duration_s = durationMs / 1000;
-  let outTokens = 0;
-  for (const r of ok) outTokens += r.completion_tokens ?? 0;
   const errors_by_kind: Record<string, number> = {};
-  for (const r of records) {
-    if (r.status !== 'error') continue;
-    const key = errorKey(r);
-    errors_by_kind[key] = (errors_by_kind[key] ?? 0) + 1;
-  }
+  for (const [key, count] of c.errorsByKey) errors_by_kind[key] = count;
   return {
     cell,
     params,
-    requests: records.length,
-    ok: ok.length,
-    errors: records.length - ok.length,
-    error_rate: records.length > 0 ? (records.length - ok.length) / records.length : 0,
+    requests: n,
+    ok: okCount,
+    errors: n - okCount,
+    error_rate: n > 0 ? (n - okCount) / n : 0,
     duration_s,
-    requests_per_s: duration_s > 0 ? ok.length / duration_s : 0,
+    requests_per_s: duration_s > 0 ? okCount / duration_s : 0,
     output_tokens_per_s: duration_s > 0 ? outTokens / duration_s : 0,
-    latency_ms: stats(ok.map((r) => r.latency_ms)),
-    ttft_ms: stats(ok.map((r) => r.ttft_ms)),
-    tpot_ms: stats(ok.map((r) => r.tpot_ms)),
-    itl_ms: stats(ok.map((r) => r.itl_p50_ms)),
-    prompt_tokens_mean: mean(ok.map((r) => r.prompt_tokens)),
-    completion_tokens_mean: mean(ok.map((r) => r.completion_tokens)),
-    estimated_tokens: ok.filter((r) => r.tokens_source === 'estimate').length,
+    latency_ms: stats(c.okValues(c.latency)),
+    ttft_ms: stats(c.okValues(c.ttft)),
+    tpot_ms: stats(c.okValues(c.tpot)),
+    itl_ms: stats(c.okValues(c.itl)),
+    prompt_tokens_mean: mean(c.okValues(c.promptTokens)),
+    completion_tokens_mean: mean(c.okValues(c.completionTokens)),
+    estimated_tokens: estimated,
     errors_by_kind,
-    ...openLoop(records, ok, duration_s, opts.rate),
-    ...goodput(records, ok, duration_s, opts.slo),
+    ...openLoop(c, duration_s, opts.rate),
+    ...goodput(c, duration_s, opts.slo),
   };
 }
 
-function openLoop(records: readonly RequestRecord[], ok: readonly RequestRecord[], duration_s: number, rate?: number) {
-  if (!records.some((r) => r.queue_ms !== undefined)) return {};
+function openLoop(c: CellColumns, duration_s: number, rate?: number) {
+  if (!c.anyQueue) return {};
+  const e2e = new Float64Array(c.okCount);
+  for (let i = 0, j = 0; i < c.length; i++) {
+    if (c.ok[i] !== 1) continue;
+    const q = c.queue[i];
+    e2e[j++] = c.latency[i] + (Number.isNaN(q) ? 0 : q);
+  }
   return {
-    queue_ms: stats(records.map((r) => r.queue_ms)),
-    e2e_latency_ms: stats(ok.map((r) => (r.latency_ms ?? NaN) + (r.queue_ms ?? 0))),
+    queue_ms: stats(c.queue.subarray(0, c.length)),
+    e2e_latency_ms: stats(e2e),
     offered_rps: rate,
-    achieved_rps: duration_s > 0 ? records.length / duration_s : undefined,
+    achieved_rps: duration_s > 0 ? c.length / duration_s : undefined,
   };
 }
 
@@ -158,17 +165,27 @@ export function meetsSlo(r: RequestRecord, slo: Slo): boolean {
   );
 }
 
-function goodput(records: readonly RequestRecord[], ok: readonly RequestRecord[], duration_s: number, slo?: Slo) {
+function goodput(c: CellColumns, duration_s: number, slo?: Slo) {
   if (!slo || Object.values(slo).every((v) => v === undefined)) return {};
-  const good = ok.filter((r) => meetsSlo(r, slo)).length;
+  // meetsSlo on the columns (NaN = missing: `NaN <= x` is false, as `undefined` was).
+  const within = (v: number, limit: number | undefined) => limit === undefined || v <= limit;
+  const optional = (v: number, limit: number | undefined) => limit === undefined || Number.isNaN(v) || v <= limit;
+  let good = 0;
+  for (let i = 0; i < c.length; i++) {
+    if (
+      c.ok[i] === 1 &&
+      within(c.ttft[i], slo.ttft_ms) &&
+      optional(c.tpot[i], slo.tpot_ms) &&
+      within(c.latency[i], slo.latency_ms) &&
+      optional(c.itl[i], slo.itl_ms)
+    ) {
+      good++;
+    }
+  }
   return {
-    slo_attainment: records.length > 0 ? good / records.length : undefined,
+    slo_attainment: c.length > 0 ? good / c.length : undefined,
     goodput_rps: duration_s > 0 ? good / duration_s : 0,
   };
 }
 
-/** "HTTP 503", "timeout", "network" ...: what an error count is grouped by. */
-export function errorKey(r: RequestRecord): string {
-  if (r.http_status !== undefined && r.http_status >= 400) return `HTTP ${r.http_status}`;
-  return r.error_kind ?? 'error';
-}
+export { errorKey };

@@ -24,6 +24,23 @@ export interface RecordSink {
 const FLUSH_MS = 200;
 const FLUSH_BYTES = 256 * 1024;
 
+const NEEDS_QUOTES = /[",\n\r]/;
+
+/**
+ * One CSV line, exactly as csv-stringify writes it with its defaults (quote a field that
+ * holds a comma, a quote or a line break; double the quotes; '\n' at the end), without
+ * building a stringifier per row: that cost ~10 KB of garbage per request.
+ */
+export function csvLine(fields: readonly string[]): string {
+  let line = '';
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
+    if (i > 0) line += ',';
+    line += NEEDS_QUOTES.test(f) ? `"${f.replaceAll('"', '""')}"` : f;
+  }
+  return `${line}\n`;
+}
+
 export async function openCsvSink(path: string, axes: readonly string[]): Promise<RecordSink> {
   const fresh = !existsSync(path) || statSync(path).size === 0;
   const handle: FileHandle = await open(path, 'a');
@@ -55,7 +72,7 @@ export async function openCsvSink(path: string, axes: readonly string[]): Promis
     path,
     write(record) {
       if (closed) throw new Error('requests.csv sink is closed');
-      const line = stringify([recordToRow(record, axes)]);
+      const line = csvLine(recordToRow(record, axes));
       buffer.push(line);
       bufferedBytes += line.length;
       if (bufferedBytes >= FLUSH_BYTES) void flush();

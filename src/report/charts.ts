@@ -5,7 +5,9 @@
  */
 import type { CellSummary } from '../metrics/summary.js';
 import { percentileSorted } from '../metrics/stats.js';
+import type { CellColumns } from '../metrics/cell-columns.js';
 import type { RequestRecord } from '../records/types.js';
+import type { CellRows } from './data.js';
 import { LOAD_AXES, axisTitle, axisValues, cellLabel, valueKey, valueScale, xValue } from './axes.js';
 import type { AxisCharts, AxisSpec, BoxStats, ChartSpec, ErrorGroup, Limit, Point, Series } from './types.js';
 
@@ -186,17 +188,20 @@ export function boxStats(values: readonly (number | undefined)[]): BoxStats | nu
  */
 export function distributionCharts(
   cells: readonly CellSummary[],
-  byCell: ReadonlyMap<string, readonly RequestRecord[]>,
+  byCell: ReadonlyMap<string, CellRows>,
   swept: readonly string[],
 ): ChartSpec[] {
   const categories = cells.map((c) => cellLabel(c, swept));
   const out: ChartSpec[] = [];
   const metrics = [
-    { id: 'dist-latency', title: 'Latency distribution per cell', axis: 'latency (ms)', get: (r: RequestRecord) => r.latency_ms },
-    { id: 'dist-ttft', title: 'TTFT distribution per cell', axis: 'TTFT (ms)', get: (r: RequestRecord) => r.ttft_ms },
+    { id: 'dist-latency', title: 'Latency distribution per cell', axis: 'latency (ms)', get: (c: CellColumns) => c.latency },
+    { id: 'dist-ttft', title: 'TTFT distribution per cell', axis: 'TTFT (ms)', get: (c: CellColumns) => c.ttft },
   ];
   for (const m of metrics) {
-    const boxes = cells.map((c) => boxStats((byCell.get(c.cell) ?? []).filter((r) => r.status === 'ok').map(m.get)));
+    const boxes = cells.map((c) => {
+      const rows = byCell.get(c.cell);
+      return boxStats(rows ? Array.from(rows.columns.okValues(m.get(rows.columns))) : []);
+    });
     if (boxes.every((b) => b === null)) continue;
     out.push({ kind: 'box', id: m.id, title: m.title, x: boxScale(boxes, m.axis), categories, boxes });
   }
@@ -234,14 +239,13 @@ export function errorGroupKey(r: RequestRecord): { key: string; kind: string; st
 /** Error rows grouped by kind and status, most frequent first, with where and an example. */
 export function errorGroups(
   cells: readonly CellSummary[],
-  byCell: ReadonlyMap<string, readonly RequestRecord[]>,
+  byCell: ReadonlyMap<string, CellRows>,
   swept: readonly string[],
 ): ErrorGroup[] {
   const groups = new Map<string, ErrorGroup>();
   for (const c of cells) {
     const label = cellLabel(c, swept);
-    for (const r of byCell.get(c.cell) ?? []) {
-      if (r.status !== 'error') continue;
+    for (const r of byCell.get(c.cell)?.errors ?? []) {
       const { key, kind, status } = errorGroupKey(r);
       let g = groups.get(key);
       if (!g) {
@@ -258,15 +262,15 @@ export function errorGroups(
 /** Errors per cell stacked by group; only cells with errors. Undefined when nothing failed. */
 export function errorChart(
   cells: readonly CellSummary[],
-  byCell: ReadonlyMap<string, readonly RequestRecord[]>,
+  byCell: ReadonlyMap<string, CellRows>,
   swept: readonly string[],
   groups: readonly ErrorGroup[],
 ): ChartSpec | undefined {
   if (groups.length === 0) return undefined;
-  const failing = cells.filter((c) => (byCell.get(c.cell) ?? []).some((r) => r.status === 'error'));
+  const failing = cells.filter((c) => (byCell.get(c.cell)?.errors.length ?? 0) > 0);
   const series = groups.map((g) => ({
     label: g.key,
-    values: failing.map((c) => (byCell.get(c.cell) ?? []).filter((r) => r.status === 'error' && errorGroupKey(r).key === g.key).length),
+    values: failing.map((c) => (byCell.get(c.cell)?.errors ?? []).filter((r) => errorGroupKey(r).key === g.key).length),
   }));
   return {
     kind: 'stacked-bar',

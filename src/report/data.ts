@@ -2,6 +2,7 @@
  * From a run's files to everything the report shows. Pure: `buildReportData` takes what
  * was read (run.json's fields, requests.csv's rows) and returns plain data.
  */
+import { CellColumns } from '../metrics/cell-columns.js';
 import { summarizeCell, type CellSummary } from '../metrics/summary.js';
 import type { RequestRecord } from '../records/types.js';
 import { cellLabel, sweptAxes } from './axes.js';
@@ -10,15 +11,31 @@ import { chartMarks, collectWarnings, definitions, formatDuration, metaRows, run
 import { cellTable, formatNumber } from './table.js';
 import type { ReportData, ReportInput } from './types.js';
 
-/** Records by cell id, cells in order of first appearance. */
-export function groupRecords(records: readonly RequestRecord[]): Map<string, RequestRecord[]> {
-  const by = new Map<string, RequestRecord[]>();
+/**
+ * What the report keeps of a cell's rows: the summary's columns (see metrics/cell-columns.ts)
+ * and the failed rows whole (for the error groups), not every row as an object: a report
+ * rebuilt after each cell of a 100,000-request run would otherwise hold 100,000 records.
+ */
+export interface CellRows {
+  params: Record<string, unknown>;
+  columns: CellColumns;
+  errors: RequestRecord[];
+}
+
+/** Adds rows to `by` (by cell id, cells in order of first appearance); returns `by`. */
+export function addRecords(by: Map<string, CellRows>, records: Iterable<RequestRecord>): Map<string, CellRows> {
   for (const r of records) {
-    let list = by.get(r.cell);
-    if (!list) by.set(r.cell, (list = []));
-    list.push(r);
+    let rows = by.get(r.cell);
+    if (!rows) by.set(r.cell, (rows = { params: r.params, columns: new CellColumns(), errors: [] }));
+    rows.columns.push(r);
+    if (r.status === 'error') rows.errors.push(r);
   }
   return by;
+}
+
+/** Rows by cell id, cells in order of first appearance. */
+export function groupRecords(records: readonly RequestRecord[]): Map<string, CellRows> {
+  return addRecords(new Map(), records);
 }
 
 function defined<T extends object>(o: T): Partial<T> {
@@ -31,17 +48,17 @@ function defined<T extends object>(o: T): Partial<T> {
  * knew that the rows do not (threshold verdicts, client health, ...). Order: the given
  * cells first (plan order), then cells found only in the rows.
  */
-export function mergeSummaries(given: readonly CellSummary[], byCell: ReadonlyMap<string, readonly RequestRecord[]>): CellSummary[] {
+export function mergeSummaries(given: readonly CellSummary[], byCell: ReadonlyMap<string, CellRows>): CellSummary[] {
   const out: CellSummary[] = [];
   const seen = new Set<string>();
   for (const g of given) {
     const rows = byCell.get(g.cell);
-    out.push(rows && rows.length > 0 ? ({ ...g, ...defined(summarizeCell(g.cell, g.params, rows)) } as CellSummary) : g);
+    out.push(rows && rows.columns.length > 0 ? ({ ...g, ...defined(summarizeCell(g.cell, g.params, rows.columns)) } as CellSummary) : g);
     seen.add(g.cell);
   }
   for (const [cell, rows] of byCell) {
-    if (seen.has(cell) || rows.length === 0) continue;
-    out.push(summarizeCell(cell, rows[0].params, rows));
+    if (seen.has(cell) || rows.columns.length === 0) continue;
+    out.push(summarizeCell(cell, rows.params, rows.columns));
   }
   return out;
 }
@@ -85,7 +102,7 @@ function overview(v: ReportData['verdicts'], cells: readonly CellSummary[], meta
 /** Everything the report shows. `input.cells` are final (see `mergeSummaries`); rows give distributions and errors. */
 export function buildReportData(input: ReportInput, now = new Date()): ReportData {
   const { meta, cells } = input;
-  const byCell = groupRecords(input.records);
+  const byCell = input.byCell ?? groupRecords(input.records ?? []);
   const swept = sweptAxes(cells, input.axes);
   const label = (c: CellSummary) => cellLabel(c, swept);
   const groups = errorGroups(cells, byCell, swept);

@@ -8,6 +8,7 @@
  */
 import type { CellSummary } from '../metrics/summary.js';
 import type { RequestRecord } from '../records/types.js';
+import type { CellRows } from './data.js';
 
 /** What the report is built from: run.json's content (any version) and requests.csv's rows. */
 export interface ReportInput {
@@ -17,7 +18,9 @@ export interface ReportInput {
   cells: readonly CellSummary[];
   /** Matrix axes, in column order. */
   axes: readonly string[];
-  records: readonly RequestRecord[];
+  /** requests.csv's rows; or `byCell`, the same grouped (see data.ts `CellRows`). */
+  records?: readonly RequestRecord[];
+  byCell?: ReadonlyMap<string, CellRows>;
   /** Rows of requests.csv that were incomplete and skipped. */
   dropped?: number;
 }

@@ -8,8 +8,7 @@ import { UserError } from '../errors.js';
 import { METRIC_DEFINITIONS } from '../export/run-json.js';
 import type { CellSummary } from '../metrics/summary.js';
 import { parseRequestsCsv } from '../records/read.js';
-import type { RequestRecord } from '../records/types.js';
-import { buildReportData, groupRecords, mergeSummaries } from './data.js';
+import { addRecords, buildReportData, mergeSummaries, type CellRows } from './data.js';
 import { renderReportHtml } from './html.js';
 
 export const REPORT_FILE = 'report.html';
@@ -24,11 +23,27 @@ interface CsvState {
   offset: number;
   header?: string;
   axes: string[];
-  records: RequestRecord[];
+  byCell: Map<string, CellRows>;
+  /** Rows read. */
+  count: number;
   dropped: number;
 }
 
 let cache: CsvState | undefined;
+
+const BLOCK = 1 << 20;
+
+/** Bytes up to and including the last line break outside a quoted field; -1 when none. */
+function rowsEnd(buf: Buffer): number {
+  let quoted = false;
+  let end = -1;
+  for (let i = 0; i < buf.length; i++) {
+    const b = buf[i];
+    if (b === 0x22) quoted = !quoted;
+    else if (b === 0x0a && !quoted) end = i + 1;
+  }
+  return end;
+}
 
 /**
  * requests.csv's rows, read incrementally: during a run the report is rebuilt after every
@@ -36,34 +51,44 @@ let cache: CsvState | undefined;
  * rows after the last read are parsed; a partial last line waits for the next read. A
  * different or shorter file starts over.
  */
-export function readRequestsIncrementally(path: string): { axes: string[]; records: RequestRecord[]; dropped: number } {
-  if (!existsSync(path)) return { axes: [], records: [], dropped: 0 };
+export function readRequestsIncrementally(path: string): { axes: string[]; byCell: Map<string, CellRows>; count: number; dropped: number } {
+  if (!existsSync(path)) return { axes: [], byCell: new Map(), count: 0, dropped: 0 };
   const fd = openSync(path, 'r');
   try {
     const st = fstatSync(fd);
     if (!cache || cache.path !== path || cache.ino !== st.ino || st.size < cache.offset) {
-      cache = { path, ino: st.ino, offset: 0, axes: [], records: [], dropped: 0 };
+      cache = { path, ino: st.ino, offset: 0, axes: [], byCell: new Map(), count: 0, dropped: 0 };
     }
     const state = cache;
-    if (st.size > state.offset) {
-      const buf = Buffer.alloc(st.size - state.offset);
-      const got = readSync(fd, buf, 0, buf.length, state.offset);
-      const lastNl = buf.subarray(0, got).lastIndexOf(0x0a);
-      if (lastNl >= 0) {
-        let text = buf.subarray(0, lastNl + 1).toString('utf8');
-        state.offset += lastNl + 1;
-        if (state.header === undefined) {
-          const end = text.indexOf('\n') + 1;
-          state.header = text.slice(0, end);
-          text = text.slice(end);
-        }
-        const parsed = parseRequestsCsv(state.header + text, path);
-        state.axes = parsed.axes;
-        state.records.push(...parsed.records);
-        state.dropped += parsed.dropped;
+    // Read and parse in blocks of whole rows: the first report of a 100,000-request cell
+    // would otherwise hold the whole file as text, as parsed rows and as records at once.
+    let size = BLOCK;
+    while (state.offset < st.size) {
+      const len = Math.min(size, st.size - state.offset);
+      const buf = Buffer.allocUnsafe(len);
+      const got = readSync(fd, buf, 0, len, state.offset);
+      const cut = rowsEnd(buf.subarray(0, got));
+      if (cut < 0) {
+        // No complete row in the block: a partial last line waits, a long row gets a bigger block.
+        if (state.offset + got >= st.size) break;
+        size *= 2;
+        continue;
       }
+      size = BLOCK;
+      let text = buf.toString('utf8', 0, cut);
+      state.offset += cut;
+      if (state.header === undefined) {
+        const end = text.indexOf('\n') + 1;
+        state.header = text.slice(0, end);
+        text = text.slice(end);
+      }
+      const parsed = parseRequestsCsv(state.header + text, path);
+      state.axes = parsed.axes;
+      addRecords(state.byCell, parsed.records);
+      state.count += parsed.records.length;
+      state.dropped += parsed.dropped;
     }
-    return { axes: state.axes, records: state.records, dropped: state.dropped };
+    return { axes: state.axes, byCell: state.byCell, count: state.count, dropped: state.dropped };
   } finally {
     closeSync(fd);
   }
@@ -85,10 +110,10 @@ export interface WrittenReport {
 export function writeReport(dir: string, run: RunLike, opts: WriteReportOptions = {}): WrittenReport {
   const csv = readRequestsIncrementally(join(dir, 'requests.csv'));
   const axes = csv.axes.length > 0 ? csv.axes : [...(run.axes ?? [])];
-  const byCell = groupRecords(csv.records);
+  const byCell = csv.byCell;
   const cells = mergeSummaries(run.cells ?? [], byCell);
   const meta = { metric_definitions: METRIC_DEFINITIONS, ...run };
-  const html = renderReportHtml(buildReportData({ meta, cells, axes, records: csv.records, dropped: csv.dropped }));
+  const html = renderReportHtml(buildReportData({ meta, cells, axes, byCell, dropped: csv.dropped }));
   const path = opts.out ?? join(dir, REPORT_FILE);
   const tmp = `${path}.tmp`;
   writeFileSync(tmp, html);

@@ -81,7 +81,10 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeResult> {
 
 async function attempt(input: ExchangeInput, askUsage: boolean): Promise<ExchangeResult & { rejectedUsage?: boolean }> {
   const { client, provider, signal } = input;
-  const ctx: BuildContext = { ...input.ctx, askUsage };
+  // Field by field, not `{ ...input.ctx, askUsage }`: a spread followed by more fields gives
+  // every object a hidden class of its own in V8 (one per request, kept as long as the object).
+  const { target, cell, prompt, stream } = input.ctx;
+  const ctx: BuildContext = { target, cell, prompt, stream, askUsage };
   const req = provider.build(ctx);
   let res: HttpResponse;
   try {
@@ -92,15 +95,17 @@ async function attempt(input: ExchangeInput, askUsage: boolean): Promise<Exchang
     if (e.kind === 'http' && e.status !== undefined) {
       const message = provider.errorMessage(e.status, e.bodyText ?? '');
       const auth = e.status === 401 || e.status === 403;
-      return {
-        ...emptyResult(e.attempts, e.sentAt, now, ctx.stream),
-        httpStatus: e.status,
-        errorKind: auth ? 'auth' : 'http',
-        error: message,
-        rejectedUsage: provider.rejectsUsageOption?.(e.status, e.bodyText ?? '') ?? false,
-      };
+      const failed: ExchangeResult & { rejectedUsage?: boolean } = emptyResult(e.attempts, e.sentAt, now, ctx.stream);
+      failed.httpStatus = e.status;
+      failed.errorKind = auth ? 'auth' : 'http';
+      failed.error = message;
+      failed.rejectedUsage = provider.rejectsUsageOption?.(e.status, e.bodyText ?? '') ?? false;
+      return failed;
     }
-    return { ...emptyResult(e.attempts, e.sentAt, now, ctx.stream), errorKind: e.kind, error: `${e.kind}: ${e.message}` };
+    const failed = emptyResult(e.attempts, e.sentAt, now, ctx.stream);
+    failed.errorKind = e.kind;
+    failed.error = `${e.kind}: ${e.message}`;
+    return failed;
   }
   const contentType = res.headers['content-type'] ?? '';
   // Some servers ignore `stream: true` and answer with one JSON body; read it as such.
@@ -108,21 +113,29 @@ async function attempt(input: ExchangeInput, askUsage: boolean): Promise<Exchang
   return streamed ? readStream(provider, res) : readWhole(provider, res);
 }
 
+/** Every ExchangeResult is created with all its fields, in one order: one hidden class for all. */
 function emptyResult(attempts: number, sentAt: number, endAt: number, streamed: boolean): ExchangeResult {
-  return { ok: false, attempts, sentAt, endAt, gaps: [], text: '', streamed };
+  return {
+    ok: false,
+    httpStatus: undefined,
+    errorKind: undefined,
+    error: undefined,
+    attempts,
+    sentAt,
+    endAt,
+    firstTokenAt: undefined,
+    gaps: [],
+    text: '',
+    usage: undefined,
+    finishReason: undefined,
+    streamed,
+    serverTimings: undefined,
+  };
 }
 
 async function readStream(provider: Provider, res: HttpResponse): Promise<ExchangeResult> {
-  const result: ExchangeResult = {
-    ok: false,
-    httpStatus: res.status,
-    attempts: res.attempts,
-    sentAt: res.sentAt,
-    endAt: res.sentAt,
-    gaps: [],
-    text: '',
-    streamed: true,
-  };
+  const result = emptyResult(res.attempts, res.sentAt, res.sentAt, true);
+  result.httpStatus = res.status;
   const parts: string[] = [];
   let lastContentAt: number | undefined;
   let lastByteAt = res.sentAt;
@@ -200,16 +213,8 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
 async function readWhole(provider: Provider, res: HttpResponse): Promise<ExchangeResult> {
   const chunks: Buffer[] = [];
   let endAt = res.sentAt;
-  const result: ExchangeResult = {
-    ok: false,
-    httpStatus: res.status,
-    attempts: res.attempts,
-    sentAt: res.sentAt,
-    endAt,
-    gaps: [],
-    text: '',
-    streamed: false,
-  };
+  const result = emptyResult(res.attempts, res.sentAt, endAt, false);
+  result.httpStatus = res.status;
   try {
     await res.consume((chunk, at) => {
       chunks.push(chunk);

@@ -5,6 +5,7 @@
  * Request i uses prompt i mod P for the floor(i / P)-th time.
  */
 import pLimit from 'p-limit';
+import { CellColumns } from '../metrics/cell-columns.js';
 import { estimateTokens } from '../metrics/tokens.js';
 import type { Cell, Prompt } from '../plan/types.js';
 import type { HttpClient } from '../providers/http-client.js';
@@ -36,6 +37,11 @@ export interface CellContext {
   onRecord: (record: RequestRecord, result: ExchangeResult) => void;
   /** Called after warmup, when the measured part starts. */
   onMeasureStart?: () => void;
+  /**
+   * Where the cell's requests are kept for its summary (the runner keeps columns, not
+   * records); a new one when undefined. Resume passes one holding the earlier rows.
+   */
+  columns?: CellColumns;
   /** Shared cache of prompt token estimates, by prompt id. */
   promptTokens: Map<number, number>;
   /** Told how late each open-loop arrival was dispatched, ms. */
@@ -43,7 +49,8 @@ export interface CellContext {
 }
 
 export interface CellRun {
-  records: RequestRecord[];
+  /** What the summary needs of every recorded request (see metrics/cell-columns.ts). */
+  columns: CellColumns;
   /** performance.now() of the measured part's start. */
   start: number;
   /** True when the cell was cut short by `stop`. */
@@ -52,16 +59,18 @@ export interface CellRun {
 
 export async function runCell(ctx: CellContext): Promise<CellRun> {
   const { cell } = ctx;
-  const records: RequestRecord[] = [];
+  const columns = ctx.columns ?? new CellColumns();
   const P = ctx.prompts.length;
-  const promptEstimate = (p: Prompt) => () => {
+  // One estimator per prompt, made once: tokenizing a 50k-token prompt per request would be
+  // the slowest thing on the hot path; the count is cached per prompt across cells.
+  const estimators = ctx.prompts.map((p) => () => {
     let n = ctx.promptTokens.get(p.id);
     if (n === undefined) {
       n = estimateTokens(p.text);
       ctx.promptTokens.set(p.id, n);
     }
     return n;
-  };
+  });
   const send = (i: number) =>
     exchange({
       client: ctx.client,
@@ -82,17 +91,17 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
     const result = await send(i);
     // A request cut by Ctrl-C did not complete: leave it out so --resume runs it again.
     if (result.errorKind === 'aborted' && (ctx.abort.aborted || ctx.stop.aborted)) return;
-    const prompt = ctx.prompts[i % P];
     const record = toRecord(result, {
       cell,
-      prompt,
+      prompt: ctx.prompts[i % P],
       repeat: Math.floor(i / P),
       scheduledAt,
       cellStart: start,
-      promptTokenEstimate: promptEstimate(prompt),
+      promptTokenEstimate: estimators[i % P],
     });
-    records.push(record);
     ctx.onRecord(record, result);
+    // After onRecord, which may scrub the error text (the summary does not use it).
+    columns.push(record);
   };
   const deadline = cell.duration_s !== undefined ? start + cell.duration_s * 1000 : undefined;
   const count = cell.requests;
@@ -101,7 +110,7 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   } else {
     await closedLoop(count, cell.load.concurrency, ctx.stop, deadline, measured, ctx.only);
   }
-  return { records, start, stopped: ctx.stop.aborted };
+  return { columns, start, stopped: ctx.stop.aborted };
 }
 
 async function closedLoop(

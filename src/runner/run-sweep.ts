@@ -12,6 +12,7 @@ import type { ThresholdResult } from '../compare/types.js';
 import { RunError, UserError } from '../errors.js';
 import { serializeRunJson, type RunMeta } from '../export/run-json.js';
 import { serializeSummaryCsv } from '../export/summary-csv.js';
+import { CellColumns } from '../metrics/cell-columns.js';
 import { summarizeCell, type CellSummary } from '../metrics/summary.js';
 import type { Plan } from '../plan/types.js';
 import { createHttpClient } from '../providers/http-client.js';
@@ -184,6 +185,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           onRecord,
           onMeasureStart: () => emit({ type: 'warmup-end', cell }),
           promptTokens,
+          columns: CellColumns.from(earlier),
           onDispatchLag: (ms) => health.dispatchLag(ms),
           only: only && only.size > 0 ? only : undefined,
         });
@@ -192,7 +194,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       }
       const clientHealth = health.stop();
       await sink.flush();
-      const summary = summarizeCell(cell.id, cell.params, [...earlier, ...run.records], {
+      const summary = summarizeCell(cell.id, cell.params, run.columns, {
         slo: spec.slo,
         rate: cell.load.rate,
       });

@@ -23,7 +23,31 @@ export interface RecordMeta {
 
 export function toRecord(x: ExchangeResult, m: RecordMeta): RequestRecord {
   const latency = x.endAt - x.sentAt;
-  const base: RequestRecord = {
+  let source: TokensSource | undefined;
+  let completion: number | undefined;
+  let prompt: number | undefined;
+  let ttft: number | undefined;
+  let tpot: number | undefined;
+  if (x.ok) {
+    source = 'usage';
+    completion = x.usage?.completion_tokens;
+    prompt = x.usage?.prompt_tokens;
+    if (completion === undefined) {
+      // No usage from the server: count with a real tokenizer and say so. Never max_tokens.
+      completion = estimateTokens(x.text);
+      source = 'estimate';
+    }
+    if (prompt === undefined) {
+      prompt = m.promptTokenEstimate();
+      source = 'estimate';
+    }
+    ttft = x.streamed && x.firstTokenAt !== undefined ? x.firstTokenAt - x.sentAt : undefined;
+    tpot = ttft !== undefined && completion > 1 ? (latency - ttft) / (completion - 1) : undefined;
+  }
+  // One literal with every field, in one order, for ok and failed requests alike:
+  // `{ ...base, more }` would give every record a hidden class of its own in V8 (~600 bytes
+  // each, for the life of the record).
+  return {
     cell: m.cell.id,
     params: m.cell.params,
     prompt_id: m.prompt.id,
@@ -31,42 +55,24 @@ export function toRecord(x: ExchangeResult, m: RecordMeta): RequestRecord {
     started_at: new Date(performance.timeOrigin + x.sentAt).toISOString(),
     status: x.ok ? 'ok' : 'error',
     http_status: x.httpStatus,
+    error: x.ok ? undefined : (x.error ?? 'error'),
+    error_kind: x.ok ? undefined : x.errorKind,
     attempts: x.attempts,
     queue_ms: m.scheduledAt !== undefined ? round(Math.max(0, x.sentAt - m.scheduledAt)) : undefined,
+    latency_ms: round(latency),
+    ttft_ms: round(ttft),
+    tpot_ms: round(tpot),
+    itl_p50_ms: x.ok ? round(median(x.gaps)) : undefined,
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: x.ok ? (x.usage?.total_tokens ?? prompt! + completion!) : undefined,
+    tokens_source: source,
+    output_tokens_per_s: x.ok && latency > 0 ? round((completion! * 1000) / latency) : undefined,
+    finish_reason: x.ok ? x.finishReason : undefined,
     timing: {
       scheduled: (m.scheduledAt ?? x.sentAt) - m.cellStart,
       sent: x.sentAt - m.cellStart,
       end: x.endAt - m.cellStart,
     },
-  };
-  if (!x.ok) {
-    return { ...base, error: x.error ?? 'error', error_kind: x.errorKind, latency_ms: round(latency) };
-  }
-  let source: TokensSource = 'usage';
-  let completion = x.usage?.completion_tokens;
-  let prompt = x.usage?.prompt_tokens;
-  if (completion === undefined) {
-    // No usage from the server: count with a real tokenizer and say so. Never max_tokens.
-    completion = estimateTokens(x.text);
-    source = 'estimate';
-  }
-  if (prompt === undefined) {
-    prompt = m.promptTokenEstimate();
-    source = 'estimate';
-  }
-  const ttft = x.streamed && x.firstTokenAt !== undefined ? x.firstTokenAt - x.sentAt : undefined;
-  const tpot = ttft !== undefined && completion > 1 ? (latency - ttft) / (completion - 1) : undefined;
-  return {
-    ...base,
-    latency_ms: round(latency),
-    ttft_ms: round(ttft),
-    tpot_ms: round(tpot),
-    itl_p50_ms: round(median(x.gaps)),
-    prompt_tokens: prompt,
-    completion_tokens: completion,
-    total_tokens: x.usage?.total_tokens ?? prompt + completion,
-    tokens_source: source,
-    output_tokens_per_s: latency > 0 ? round((completion * 1000) / latency) : undefined,
-    finish_reason: x.finishReason,
   };
 }

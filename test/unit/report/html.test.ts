@@ -110,18 +110,18 @@ describe('writing report.html for a results folder', () => {
     const path = join(dir, 'requests.csv');
     const { records, axes } = grid({ concurrency: [1, 2] }, 3);
     writeFileSync(path, stringify([requestColumns(axes)]) + rows(records.slice(0, 2), axes));
-    expect(readRequestsIncrementally(path).records).toHaveLength(2);
+    expect(readRequestsIncrementally(path).count).toBe(2);
     const next = rows(records.slice(2, 4), axes);
     appendFileSync(path, next.slice(0, next.length - 10));
-    expect(readRequestsIncrementally(path).records).toHaveLength(3);
+    expect(readRequestsIncrementally(path).count).toBe(3);
     appendFileSync(path, next.slice(next.length - 10));
     const all = readRequestsIncrementally(path);
-    expect(all.records).toHaveLength(4);
-    expect(all.records.map((r) => r.cell)).toEqual(['c=1', 'c=1', 'c=1', 'c=2']);
+    expect(all.count).toBe(4);
+    expect([...all.byCell].map(([cell, rows]) => [cell, rows.columns.length])).toEqual([['c=1', 3], ['c=2', 1]]);
     expect(all.axes).toEqual(['concurrency']);
     rmSync(path);
     writeFileSync(path, stringify([requestColumns(axes)]) + rows(records.slice(0, 1), axes));
-    expect(readRequestsIncrementally(path).records).toHaveLength(1);
+    expect(readRequestsIncrementally(path).count).toBe(1);
   });
 
   it('writes report.html and returns summaries rebuilt from the rows over the given ones', () => {

@@ -1,0 +1,99 @@
+/**
+ * What a cell's summary needs from each request, kept column by column in typed arrays:
+ * about 70 bytes a request instead of a RequestRecord object (several hundred bytes with
+ * its strings and boxed numbers), so a cell of 100,000 requests keeps its exact
+ * percentiles in a few MB. A missing number is NaN. Rows are written to requests.csv as
+ * they end; these columns are all the runner keeps.
+ */
+import type { RequestRecord } from '../records/types.js';
+
+/** "HTTP 503", "timeout", "network" ...: what an error count is grouped by. */
+export function errorKey(r: Pick<RequestRecord, 'http_status' | 'error_kind'>): string {
+  if (r.http_status !== undefined && r.http_status >= 400) return `HTTP ${r.http_status}`;
+  return r.error_kind ?? 'error';
+}
+
+const num = (v: number | undefined): number => (v === undefined ? NaN : v);
+
+export class CellColumns {
+  length = 0;
+  /** Requests that succeeded. */
+  okCount = 0;
+  /** True once any request had a queue_ms (open loop). */
+  anyQueue = false;
+  /** 1 = ok. */
+  ok = new Uint8Array(0);
+  /** 1 = tokens_source estimate. */
+  estimate = new Uint8Array(0);
+  /** Wall-clock ms of the send (Date.parse(started_at)). */
+  startMs = new Float64Array(0);
+  latency = new Float64Array(0);
+  ttft = new Float64Array(0);
+  tpot = new Float64Array(0);
+  itl = new Float64Array(0);
+  promptTokens = new Float64Array(0);
+  completionTokens = new Float64Array(0);
+  queue = new Float64Array(0);
+  /** Error counts by errorKey, in order of first appearance. */
+  readonly errorsByKey = new Map<string, number>();
+
+  static from(records: Iterable<RequestRecord>): CellColumns {
+    const c = new CellColumns();
+    for (const r of records) c.push(r);
+    return c;
+  }
+
+  push(r: RequestRecord): void {
+    const i = this.length;
+    if (i === this.ok.length) this.grow(Math.max(64, i * 2));
+    const isOk = r.status === 'ok';
+    this.ok[i] = isOk ? 1 : 0;
+    this.estimate[i] = r.tokens_source === 'estimate' ? 1 : 0;
+    this.startMs[i] = Date.parse(r.started_at);
+    this.latency[i] = num(r.latency_ms);
+    this.ttft[i] = num(r.ttft_ms);
+    this.tpot[i] = num(r.tpot_ms);
+    this.itl[i] = num(r.itl_p50_ms);
+    this.promptTokens[i] = num(r.prompt_tokens);
+    this.completionTokens[i] = num(r.completion_tokens);
+    this.queue[i] = num(r.queue_ms);
+    if (r.queue_ms !== undefined) this.anyQueue = true;
+    if (isOk) this.okCount++;
+    else {
+      const key = errorKey(r);
+      this.errorsByKey.set(key, (this.errorsByKey.get(key) ?? 0) + 1);
+    }
+    this.length = i + 1;
+  }
+
+  private grow(cap: number): void {
+    const bytes = (a: Uint8Array) => {
+      const b = new Uint8Array(cap);
+      b.set(a);
+      return b;
+    };
+    const floats = (a: Float64Array) => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.ok = bytes(this.ok);
+    this.estimate = bytes(this.estimate);
+    this.startMs = floats(this.startMs);
+    this.latency = floats(this.latency);
+    this.ttft = floats(this.ttft);
+    this.tpot = floats(this.tpot);
+    this.itl = floats(this.itl);
+    this.promptTokens = floats(this.promptTokens);
+    this.completionTokens = floats(this.completionTokens);
+    this.queue = floats(this.queue);
+  }
+
+  /** The values of `column` at successful requests (NaN where missing). */
+  okValues(column: Float64Array): Float64Array {
+    const out = new Float64Array(this.okCount);
+    let j = 0;
+    for (let i = 0; i < this.length; i++) if (this.ok[i] === 1) out[j++] = column[i];
+    return out;
+  }
+}
