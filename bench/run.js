@@ -82,7 +82,7 @@ target:
 prompts: ["Benchmark fidelity check."]
 params: { model: sim, max_tokens: 32 }
 matrix: { concurrency: [${conc.join(', ')}] }
-requests: ${quick ? 128 : 512}
+duration_s: ${quick ? 4 : 8}
 warmup: 8
 `,
   );

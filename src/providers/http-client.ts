@@ -320,17 +320,38 @@ function consumer(source: Readable, idle: IdleWatch, signal: AbortSignal, onClos
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       idle.arm();
+      // The timestamp is taken when the bytes arrive; parsing waits for the check phase.
+      // When hundreds of streams deliver a token in the same instant (a batch step), every
+      // stream's chunk is stamped before any of them is parsed, instead of the last one
+      // waiting behind the parsing of all the others.
+      const chunks: Buffer[] = [];
+      const times: number[] = [];
+      let scheduled = false;
+      const drain = () => {
+        scheduled = false;
+        for (let i = 0; i < chunks.length && !settled; i++) {
+          try {
+            onChunk(chunks[i], times[i]);
+          } catch (e) {
+            settle(e instanceof HttpFailure ? e : new HttpFailure('network', (e as Error).message, 0, 0));
+          }
+        }
+        chunks.length = 0;
+        times.length = 0;
+      };
       source.on('data', (chunk: Buffer) => {
-        // The timestamp is taken here, before any parsing, when the bytes arrive.
-        const at = performance.now();
+        times.push(performance.now());
+        chunks.push(chunk);
         idle.arm();
-        try {
-          onChunk(chunk, at);
-        } catch (e) {
-          settle(e instanceof HttpFailure ? e : new HttpFailure('network', (e as Error).message, 0, 0));
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(drain);
         }
       });
-      source.once('end', () => settle());
+      source.once('end', () => {
+        drain();
+        settle();
+      });
       const cut = () => fromSignal(new HttpFailure('network', 'connection closed mid-response', 0, 0));
       source.once('error', (err: NodeJS.ErrnoException) =>
         settle(fromSignal(new HttpFailure('network', networkMessage(err), 0, 0))),
