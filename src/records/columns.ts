@@ -26,22 +26,6 @@ export const TRAILING = [
   'finish_reason',
 ] as const;
 
-const NUMERIC = new Set<string>([
-  'prompt_id',
-  'repeat',
-  'http_status',
-  'attempts',
-  'queue_ms',
-  'latency_ms',
-  'ttft_ms',
-  'tpot_ms',
-  'itl_p50_ms',
-  'prompt_tokens',
-  'completion_tokens',
-  'total_tokens',
-  'output_tokens_per_s',
-]);
-
 export const ERROR_KINDS: readonly ErrorKind[] = ['http', 'timeout', 'network', 'parse', 'stream', 'aborted', 'auth'];
 
 export function requestColumns(axes: readonly string[]): string[] {
@@ -151,4 +135,3 @@ export function errorKindOf(error: string | undefined, status: number | undefine
   return 'network';
 }
 
-export { NUMERIC as NUMERIC_COLUMNS };
