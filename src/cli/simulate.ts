@@ -17,6 +17,7 @@ const MODEL_FLAGS: ReadonlyArray<[flag: string, key: keyof SimulatorOptions]> = 
   ['--seed <n>', 'seed'],
   ['--fault-rate <p>', 'fault_rate'],
   ['--faults <kinds>', 'faults'],
+  ['--tokenizer <name>', 'tokenizer'],
 ];
 
 /** What the flag adds to the spec key's description. */
@@ -40,8 +41,10 @@ export function registerSimulate(program: Command): void {
     .option('--host <addr>', 'interface to bind', DEFAULT_HOST);
   for (const [flag, key] of MODEL_FLAGS) {
     const text = (simulatorSchema.shape[key].description ?? key).replace(/\.$/, '');
-    const help = `${text[0].toLowerCase()}${text.slice(1)}${FLAG_NOTES[key] ?? ''} (default: ${String(defaults[key])})`;
-    cmd.addOption(key === 'faults' ? new Option(flag, help).argParser(parseList) : new Option(flag, help).argParser(parseNumber));
+    const fallback = defaults[key] === undefined ? 'ceil(chars / 4)' : String(defaults[key]);
+    const help = `${text[0].toLowerCase()}${text.slice(1)}${FLAG_NOTES[key] ?? ''} (default: ${fallback})`;
+    const parser: (value: string) => unknown = key === 'faults' ? parseList : key === 'tokenizer' ? String : parseNumber;
+    cmd.addOption(new Option(flag, help).argParser(parser));
   }
   cmd
     .option('--log', 'print one line per completion request on stderr')
@@ -50,7 +53,8 @@ export function registerSimulate(program: Command): void {
       `
 Force a fault on one request with the header x-simulator-fault: <kind>[;param=value],
 kinds ${FAULT_KINDS.join(', ')} or none; e.g. "429;retry-after=0", "reset;after=3",
-"slow;factor=4". Prompt tokens = ceil(characters / 4). See docs/simulator.md.
+"slow;factor=4". Prompt tokens = ceil(characters / 4) unless --tokenizer is given.
+Honours ignore_eos and min_tokens. See docs/simulator.md.
 Stop with Ctrl-C or SIGTERM.`,
     )
     .action(

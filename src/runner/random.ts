@@ -1,16 +1,9 @@
 /** Seeded randomness for the client side (arrival times), so a run's schedule is repeatable. */
 
-import { mulberry32 } from '../random.js';
+import { mulberry32, standardNormal as normal } from '../random.js';
 
 /** Seeded uniform numbers in [0, 1): the arrival schedule of a cell is repeatable. */
 export const seededRandom = mulberry32;
-
-/** Standard normal by Box-Muller. */
-function normal(random: () => number): number {
-  let u = 0;
-  while (u === 0) u = random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
 
 /** Gamma(shape, scale) by Marsaglia and Tsang (2000); shape < 1 via the boost trick. */
 export function gamma(shape: number, scale: number, random: () => number): number {

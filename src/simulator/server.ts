@@ -6,11 +6,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { simulatorSchema } from '../spec/schema.js';
+import { loadTokenizer } from '../tokenizers/load.js';
 import { drawFault, FAULT_HEADER, faultResponse, isStatusFault, MALFORMED_JSON, MALFORMED_LINE, parseFaultHeader } from './faults.js';
 import { BatchScheduler, realClock, type SequenceHandle } from './latency-model.js';
 import { parseRequest, RequestError } from './request.js';
 import { mixSeed, mulberry32 } from './rng.js';
 import { generate } from './text.js';
+import { tokenizeAnswer } from './tokenize.js';
 import type { Fault, ListenOptions, RequestLogEntry, RunningSimulator, SimulatorOptions, SimulatorServerOptions } from './types.js';
 import { completionBody, errorBody, responseId, streamFormat, usageOf, type Endpoint, type ResponseMeta } from './wire.js';
 
@@ -29,6 +31,7 @@ const ROUTES: Record<string, { method: string; endpoint?: Endpoint }> = {
   '/v1/completions': { method: 'POST', endpoint: 'completions' },
   '/v1/models': { method: 'GET' },
   '/health': { method: 'GET' },
+  '/tokenize': { method: 'POST' },
 };
 
 /** The model options with defaults filled in and checked (throws a ZodError on bad values). */
@@ -54,6 +57,8 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
   const models = input.models ?? DEFAULT_MODELS;
   const onRequest = input.onRequest;
   const scheduler = new BatchScheduler(opts, realClock);
+  // A relative tokenizer path is the caller's to resolve (the runner resolves it against the spec).
+  const tokenizer = opts.tokenizer ? loadTokenizer(opts.tokenizer, { dir: process.cwd(), at: 'simulator' }) : undefined;
   const faultRandom = mulberry32(mixSeed(opts.seed, 0xfa17));
   const startedAt = Math.floor(Date.now() / 1000);
   const serialTag = Date.now().toString(36);
@@ -84,7 +89,7 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
     let fault: Fault | undefined;
     let request;
     try {
-      request = parseRequest(endpoint, raw);
+      request = parseRequest(endpoint, raw, tokenizer?.count);
       fault = drawFault(faultRandom, opts.fault_rate, opts.faults);
       const header = req.headers[FAULT_HEADER];
       if (typeof header === 'string') {
@@ -112,6 +117,8 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
       maxTokens: request.maxTokens,
       stopProbability: opts.stop_probability,
       stop: request.stop,
+      ignoreEos: request.ignoreEos,
+      minTokens: request.minTokens,
     });
     const n = gen.tokens.length;
     const usage = usageOf(request.promptTokens, n);
@@ -192,6 +199,12 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
       completion(route.endpoint, req, res, arrivedAt).catch((e: unknown) => {
         if (res.headersSent) res.destroy();
         else sendJson(res, 500, errorBody(`simulator bug: ${e instanceof Error ? e.message : String(e)}`, 'server_error'));
+      });
+    } else if (path === '/tokenize') {
+      void readBody(req).then((raw) => {
+        if (typeof raw !== 'string') return res.destroy();
+        const answer = tokenizeAnswer(tokenizer, raw);
+        sendJson(res, answer.status, answer.body);
       });
     } else if (path === '/health') {
       sendJson(res, 200, { status: 'ok', active: scheduler.activeCount, queued: scheduler.queuedCount });

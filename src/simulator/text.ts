@@ -38,6 +38,10 @@ export interface GenerateInput {
   stopProbability: number;
   /** Stop strings: output ends before the first one, finish_reason "stop". */
   stop: readonly string[];
+  /** `ignore_eos`: never stop by itself (stop strings still apply, as in vLLM). */
+  ignoreEos?: boolean;
+  /** `min_tokens`: neither an early stop nor a stop string before this many tokens (vLLM). */
+  minTokens?: number;
 }
 
 export interface Generation {
@@ -77,8 +81,10 @@ export function generate(input: GenerateInput): Generation {
   let finishReason: FinishReason = 'length';
   let sentenceLeft = sentenceLength(random);
   let capitalize = true;
+  const minTokens = input.minTokens ?? 0;
   for (let i = 0; i < input.maxTokens; i++) {
-    if (i > 0 && stops() < input.stopProbability) {
+    // Drawn even when it may not stop, so ignore_eos and min_tokens do not change the text.
+    if (i > 0 && stops() < input.stopProbability && i >= minTokens && !input.ignoreEos) {
       finishReason = 'stop';
       break;
     }
@@ -94,7 +100,7 @@ export function generate(input: GenerateInput): Generation {
     capitalize = false;
     sentenceLeft--;
   }
-  const cut = applyStop(tokens, input.stop);
+  const cut = applyStop(tokens, input.stop, input.minTokens ?? 0);
   return cut ? { tokens: cut, finishReason: 'stop' } : { tokens, finishReason };
 }
 
@@ -102,14 +108,18 @@ function sentenceLength(random: Random): number {
   return 6 + Math.floor(random() * 12);
 }
 
-/** Tokens up to the first stop string (which is not included), or undefined when none occurs. */
-export function applyStop(tokens: readonly string[], stop: readonly string[]): string[] | undefined {
+/**
+ * Tokens up to the first stop string (which is not included), or undefined when none occurs.
+ * A stop string is looked for only after the first `minTokens` tokens.
+ */
+export function applyStop(tokens: readonly string[], stop: readonly string[], minTokens = 0): string[] | undefined {
   const needles = stop.filter((s) => s.length > 0);
   if (needles.length === 0) return undefined;
   const text = tokens.join('');
+  const from = tokens.slice(0, minTokens).join('').length;
   let at = -1;
   for (const s of needles) {
-    const i = text.indexOf(s);
+    const i = text.indexOf(s, from);
     if (i >= 0 && (at < 0 || i < at)) at = i;
   }
   if (at < 0) return undefined;
