@@ -89,6 +89,8 @@ export async function* jsonArrayRows(ref: FileRef): AsyncGenerator<RawRow> {
   let parts: string[] = [];
   let size = 0;
   let elementLine = 0;
+  let elementCol = 0;
+  let lineStart = 0; // offset in this chunk where the current line starts (may be negative)
   let first = true;
   const bad = (what: string) => new UserError(`${ref.shown}:${line}: ${what}; a ShareGPT file is one JSON array of conversations`);
   try {
@@ -98,7 +100,10 @@ export async function* jsonArrayRows(ref: FileRef): AsyncGenerator<RawRow> {
       let from = 0;
       for (let i = 0; i < text.length; i++) {
         const c = text.charCodeAt(i);
-        if (c === 10) line++;
+        if (c === 10) {
+          line++;
+          lineStart = i + 1;
+        }
         if (state === 'element') {
           if (inString) {
             if (escaped) escaped = false;
@@ -112,7 +117,7 @@ export async function* jsonArrayRows(ref: FileRef): AsyncGenerator<RawRow> {
             parts = [];
             state = 'between';
             elements++;
-            yield parseElement(whole, elementLine, ref);
+            yield parseElement(whole, elementLine, elementCol, ref);
           }
           continue;
         }
@@ -136,10 +141,12 @@ export async function* jsonArrayRows(ref: FileRef): AsyncGenerator<RawRow> {
           from = i;
           size = 0;
           elementLine = line;
+          elementCol = i - lineStart + 1;
         } else {
           throw bad(`element ${elements + 1} starts with '${text[i]}': each element must be a conversation object {...}`);
         }
       }
+      lineStart -= text.length;
       if (state === 'element') {
         const piece = text.slice(from);
         size += piece.length;
@@ -157,12 +164,14 @@ export async function* jsonArrayRows(ref: FileRef): AsyncGenerator<RawRow> {
   if (end !== 'after') throw new UserError(`${ref.shown}:${line}: the file ends inside the array (no closing ]); was it cut short?`);
 }
 
-function parseElement(text: string, startLine: number, ref: FileRef): RawRow {
+function parseElement(text: string, startLine: number, startCol: number, ref: FileRef): RawRow {
   try {
     return { line: startLine, value: JSON.parse(text) };
   } catch (e) {
     const m = /:(\d+):(\d+)$/.exec(jsonErrorAt(text, (e as Error).message, ''));
-    const where = m ? `${ref.shown}:${startLine + Number(m[1]) - 1}:${m[2]}` : `${ref.shown}:${startLine}`;
+    // On the element's first line, columns count from where the element starts.
+    const col = m && m[1] === '1' ? Number(m[2]) + startCol - 1 : Number(m?.[2]);
+    const where = m ? `${ref.shown}:${startLine + Number(m[1]) - 1}:${col}` : `${ref.shown}:${startLine}`;
     throw new UserError(`${where}: not valid JSON (${cleanJsonMessage(e)}) in the element that starts on line ${startLine}`);
   }
 }

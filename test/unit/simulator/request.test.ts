@@ -61,6 +61,8 @@ describe('parseRequest: normalized request', () => {
       stop: [],
       stream: false,
       includeUsage: false,
+      ignoreEos: false,
+      minTokens: 0,
     });
   });
 
