@@ -37,8 +37,8 @@ export function mixSeed(...parts: (number | string)[]): number {
   return h >>> 0;
 }
 
-/** A standard normal draw (mean 0, stddev 1) by Box-Muller. */
-export function standardNormal(random: Random): number {
+/** Standard normal (mean 0, stddev 1) by Box-Muller. */
+export function normal(random: Random): number {
   let u = 0;
   while (u === 0) u = random();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());

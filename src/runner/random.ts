@@ -1,6 +1,6 @@
 /** Seeded randomness for the client side (arrival times), so a run's schedule is repeatable. */
 
-import { mulberry32, standardNormal as normal } from '../random.js';
+import { mulberry32, normal } from '../random.js';
 
 /** Seeded uniform numbers in [0, 1): the arrival schedule of a cell is repeatable. */
 export const seededRandom = mulberry32;

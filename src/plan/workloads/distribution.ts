@@ -6,7 +6,7 @@
  * spreads). Draws take a seeded Random, so the same seed gives the same numbers.
  */
 import { z } from 'zod';
-import { standardNormal, type Random } from '../../random.js';
+import { normal, type Random } from '../../random.js';
 
 /** A distribution as written in the spec (a plain number is `{ fixed: N }`). */
 export type Distribution =
@@ -88,7 +88,7 @@ export function draw(d: Distribution, kind: DistributionKind, random: Random): n
     return kind.integer ? lo + Math.floor(random() * (hi - lo + 1)) : lo + random() * (hi - lo);
   }
   const s = 'normal' in d ? d.normal : d.lognormal;
-  const sample = 'normal' in d ? () => s.mean + s.stddev * standardNormal(random) : lognormalSampler(s, random);
+  const sample = 'normal' in d ? () => s.mean + s.stddev * normal(random) : lognormalSampler(s, random);
   const lo = Math.max(kind.floor, s.min ?? -Infinity);
   const hi = s.max ?? Infinity;
   const shape = (x: number) => (kind.integer ? Math.round(x) : x);
@@ -105,7 +105,7 @@ function lognormalSampler(s: Spread, random: Random): () => number {
   const sigma2 = Math.log(1 + (s.stddev * s.stddev) / (s.mean * s.mean));
   const mu = Math.log(s.mean) - sigma2 / 2;
   const sigma = Math.sqrt(sigma2);
-  return () => Math.exp(mu + sigma * standardNormal(random));
+  return () => Math.exp(mu + sigma * normal(random));
 }
 
 /** The expected value (before truncation), for plan totals. */

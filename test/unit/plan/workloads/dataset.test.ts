@@ -72,7 +72,7 @@ describe('ShareGPT', () => {
 describe('JSONL and CSV', () => {
   it('JSONL: the text field, and an output-length field as a number', async () => {
     const s = await sample({ file: 'prompts.jsonl', output: 'output_len', output_tokens: 'dataset' });
-    expect(s.rows.map((r) => [r.line, r.outputTokens]).sort((a, b) => a[0] - b[0])).toEqual([
+    expect(s.rows.map((r) => [r.line, r.outputTokens]).sort((a, b) => a[0]! - b[0]!)).toEqual([
       [1, 64],
       [2, 32],
       [3, 48],
