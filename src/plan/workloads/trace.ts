@@ -158,13 +158,13 @@ function cutWords(text: string, n: number): string {
   return text;
 }
 
-/** Token totals of a trace, for `plan`. */
-export function traceTotals(trace: Trace): WorkloadTotals {
+/** Token totals of the first `requests` requests of a trace (all of it by default), for `plan`. */
+export function traceTotals(trace: Trace, requests = trace.length): WorkloadTotals {
   let inputTokens = 0;
   let outputTokens = 0;
-  for (let i = 0; i < trace.length; i++) {
-    inputTokens += trace.input[i];
-    outputTokens += trace.output[i];
+  for (let i = 0; i < requests; i++) {
+    inputTokens += trace.input[i % trace.length];
+    outputTokens += trace.output[i % trace.length];
   }
   return { inputTokens, outputTokens };
 }

@@ -26,9 +26,10 @@ export interface Vocabulary {
   tokenizer: string;
   /**
    * The local tokenizer, when the one-token-per-word rule could not be proven for it: texts are
-   * then counted and corrected one by one. Undefined when the rule holds (or for a server).
+   * then counted and corrected one by one. Undefined when the rule holds (or for a server);
+   * null when it is needed but was left in the worker thread that prepared the vocabulary.
    */
-  recount?: Tokenizer;
+  recount?: Tokenizer | null;
 }
 
 /** Most words kept: plenty for distinct prompts (4096^16 different 16-token blocks). */
