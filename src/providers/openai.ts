@@ -2,7 +2,7 @@
  * OpenAI-compatible chat and completions (OpenAI, vLLM, SGLang, llama.cpp, TGI's Messages
  * API, Ollama's /v1, LM Studio, DashScope compatible mode, ...).
  * Wire format: https://platform.openai.com/docs/api-reference/chat/streaming
- * Real servers differ from the docs (see ../shared/fixtures/wire): llama.cpp sends no role
+ * Real servers differ from the docs (see the recordings in test/fixtures/wire): llama.cpp sends no role
  * chunk and puts usage in the chunk with finish_reason; mock servers send no usage at all.
  */
 import type { BuildContext, Completion, Provider, ProviderRequest, StreamDelta, StreamEvent, Usage } from './types.js';
