@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { applyConnectionBehaviour, type ConnectionOptions, type ConnectionStats } from './conn-behaviour.js';
 
 export interface SeenRequest {
   n: number;
@@ -20,13 +21,24 @@ export interface FakeServer {
   /** http://127.0.0.1:port/v1 */
   baseUrl: string;
   seen: SeenRequest[];
+  /** Connections accepted and requests dropped (see conn-behaviour.ts). */
+  stats: ConnectionStats;
   close(): Promise<void>;
 }
 
-export async function startFakeServer(handler: Handler): Promise<FakeServer> {
+export interface FakeServerOptions {
+  /** How the server treats connections (default: Node's keep-alive). */
+  connection?: ConnectionOptions;
+}
+
+export async function startFakeServer(handler: Handler, opts: FakeServerOptions = {}): Promise<FakeServer> {
   const seen: SeenRequest[] = [];
   const sockets = new Set<import('node:net').Socket>();
+  const stats: ConnectionStats = { connections: 0, closed: 0, dropped: 0 };
+  // Assigned right below, once the server exists (it installs its own listeners).
+  let admit: (req: IncomingMessage, res: ServerResponse) => boolean = () => true;
   const server = createServer((req, res) => {
+    if (!admit(req, res)) return;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -43,6 +55,7 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
       });
     });
   });
+  admit = applyConnectionBehaviour(server, opts.connection ?? { behaviour: 'keep-alive' }, stats);
   server.on('connection', (s) => {
     s.setNoDelay(true);
     sockets.add(s);
@@ -53,6 +66,7 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     seen,
+    stats,
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();

@@ -1,0 +1,76 @@
+/**
+ * The real CLI against fakes that treat connections as real servers do (conn-behaviour.ts):
+ * llama-server's close after every streamed response, idle closes, `Connection: close`,
+ * HTTP/1.0, and the keep-alive race on every reused connection. Throughput is compared side
+ * by side with a plain node:http client that opens a new connection per request, on the
+ * same fake in the same test: a ratio, not a time.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ConnectionOptions } from '../helpers/conn-behaviour.js';
+import { LLAMA_RECORDED, startLlamaServer } from '../helpers/fake-llama.js';
+import type { WireServer } from '../helpers/fake-wire.js';
+import { plainRun } from '../helpers/plain-client.js';
+import { runOk } from '../helpers/provider-suite.js';
+
+const servers: WireServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function llama(connection?: ConnectionOptions, script = { ttftMs: 40, itlMs: 10 }) {
+  const s = await startLlamaServer(script, connection);
+  servers.push(s);
+  return s;
+}
+
+function spec(root: string, matrix: string, requests: number, retry = '{ retries: 3, backoff_ms: 500 }'): string {
+  return `name: conn
+target:
+  provider: openai-chat
+  base_url: ${root}/v1
+  retry: ${retry}
+  timeout: { connect_ms: 2000, read_ms: 5000 }
+prompts: ["Say hello."]
+params: { model: tiny.gguf, max_tokens: 8 }
+matrix:
+${matrix}
+requests: ${requests}
+warmup: 0
+`;
+}
+
+/** summary.csv columns by name, one object per cell. */
+function summary(out: string): Record<string, string>[] {
+  const [header, ...rows] = parse(readFileSync(join(out, 'summary.csv'), 'utf8')) as string[][];
+  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+}
+
+const BODY = {
+  model: 'tiny.gguf',
+  messages: [{ role: 'user', content: 'Say hello.' }],
+  max_tokens: 8,
+  stream: true,
+  stream_options: { include_usage: true },
+};
+
+describe('a server that closes the connection after every streamed response (llama-server)', () => {
+  for (const concurrency of [1, 4]) {
+    it(`concurrency ${concurrency}: attempts=1 on every row, and tokens/s at least 0.9x a new-connection-per-request client`, async () => {
+      const s = await llama();
+      const n = concurrency * 10;
+      // The plain client before and after llm-sweep, so a machine that slows down (or speeds
+      // up) during the test moves both sides alike.
+      const before = await plainRun(`${s.root}/v1/chat/completions`, BODY, n, concurrency);
+      const r = await runOk(spec(s.root, `  concurrency: [${concurrency}]`, n));
+      const after = await plainRun(`${s.root}/v1/chat/completions`, BODY, n, concurrency);
+      expect(r.rows).toHaveLength(n);
+      for (const row of r.rows) expect(row).toMatchObject({ status: 'ok', attempts: 1, completion_tokens: LLAMA_RECORDED.completionTokens });
+      const plainTps = (2 * n * LLAMA_RECORDED.completionTokens * 1000) / (before.wallMs + after.wallMs);
+      const ours = Number(summary(r.out)[0].output_tokens_per_s);
+      expect(ours / plainTps, `llm-sweep ${ours.toFixed(1)} tokens/s vs plain ${plainTps.toFixed(1)}`).toBeGreaterThanOrEqual(0.9);
+    });
+  }
+});
