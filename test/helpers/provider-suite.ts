@@ -124,7 +124,7 @@ export function expectRows(rows: RequestRecord[], s: TokenScript, e: Expected, n
 
     expect(row(rows, stream, 1)).toMatchObject({ status: 'error', http_status: x.fail.status, error: x.fail.error });
     const broken = row(rows, stream, 2);
-    if (stream) expect(broken).toMatchObject({ status: 'error', error_kind: 'stream', http_status: 200, error: `stream: ${x.breakStream}` });
+    if (stream) expect(broken).toMatchObject({ status: 'error', error_kind: 'stream', http_status: 200, error: `stream error: ${x.breakStream}` });
     else expect(broken).toMatchObject({ status: 'error', http_status: x.breakHttp.status, error: x.breakHttp.error });
   }
 }
