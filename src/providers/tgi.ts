@@ -148,7 +148,13 @@ function parseResponse(body: unknown, headers?: ResponseHeaders): Completion {
   // The compat route (POST /) answers with a list of one.
   const b = Array.isArray(body) ? body[0] : body;
   if (!isObject(b) || typeof b.generated_text !== 'string') throw new Error('response has no generated_text');
-  return { text: b.generated_text, ...readDetails(b.details), ...headerReport(headers) };
+  const details = readDetails(b.details);
+  // The prompt length is in details only with decoder_input_details; TGI also sends it as a header.
+  const promptHeader = /^\d+$/.test(headers?.['x-prompt-tokens'] ?? '') ? Number(headers?.['x-prompt-tokens']) : undefined;
+  if (details.usage?.prompt_tokens === undefined && promptHeader !== undefined) {
+    details.usage = { ...details.usage, prompt_tokens: promptHeader };
+  }
+  return { text: b.generated_text, ...details, ...headerReport(headers) };
 }
 
 export const tgi: Provider = {
