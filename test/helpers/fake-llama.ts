@@ -60,19 +60,40 @@ export interface LlamaScript {
 
 const STREAM_HEADERS = { server: 'llama.cpp', 'access-control-allow-origin': '', 'x-accel-buffering': 'no', 'content-type': 'text/event-stream' };
 
-export async function replayStream(res: ServerResponse, s: LlamaScript, includeUsage: boolean): Promise<void> {
+/**
+ * Replays the recorded stream. With `error`, the stream breaks after `errorAfter` content
+ * chunks (0: the error is the first event, before any content) with that SSE frame.
+ */
+export async function replayStream(
+  res: ServerResponse,
+  s: LlamaScript,
+  includeUsage: boolean,
+  error?: { frame: string; errorAfter: number },
+): Promise<void> {
   const rec = split(includeUsage ? 'chat-stream.sse' : 'chat-stream-no-usage.sse');
   res.writeHead(200, STREAM_HEADERS);
+  if (error?.errorAfter === 0) {
+    res.end(error.frame);
+    return;
+  }
   for (const e of rec.head) res.write(e);
   for (let i = 0; i < rec.tokens.length; i++) {
     await sleep(i === 0 ? s.ttftMs : s.itlMs);
     res.write(rec.tokens[i]);
+    if (error && i + 1 === error.errorAfter) {
+      res.end(error.frame);
+      return;
+    }
   }
   for (const e of rec.tail) res.write(e);
   res.end();
 }
 
-export function llamaHandler(s: LlamaScript): Handler {
+/**
+ * Answers as llama-server does. `error(n)` may break the n-th request (0-based) with an
+ * error frame, before any content or after some.
+ */
+export function llamaHandler(s: LlamaScript, error?: (n: number) => { frame: string; errorAfter: number } | undefined): Handler {
   const chat = readWireText(`${DIR}/chat.json`);
   return async (req, res) => {
     if (req.url !== '/v1/chat/completions') {
@@ -82,7 +103,7 @@ export function llamaHandler(s: LlamaScript): Handler {
     }
     if (req.body.stream === true) {
       const opts = req.body.stream_options as { include_usage?: boolean } | undefined;
-      return replayStream(res, s, opts?.include_usage === true);
+      return replayStream(res, s, opts?.include_usage === true, error?.(req.n));
     }
     await sleep(s.ttftMs + 7 * s.itlMs);
     res.writeHead(200, { server: 'llama.cpp', 'access-control-allow-origin': '', 'content-type': 'application/json; charset=utf-8' });

@@ -59,9 +59,9 @@ export async function play(res: ServerResponse, contentType: string, frames: Fra
 }
 
 /** Answers once after the whole generation time. */
-export async function answerLater(res: ServerResponse, s: TokenScript, body: unknown): Promise<void> {
+export async function answerLater(res: ServerResponse, s: TokenScript, body: unknown, headers: Record<string, string> = {}): Promise<void> {
   await sleep(s.ttftMs + (s.tokens.length - 1) * s.itlMs);
-  sendJson(res, 200, body);
+  sendJson(res, 200, body, headers);
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -10,17 +10,17 @@ import { afterEach, expect } from 'vitest';
 import { parseRequestsCsv } from '../../src/records/read.js';
 import type { RequestRecord } from '../../src/records/types.js';
 import { runCli, tempDir, writeSpec } from './cli.js';
-import type { Handler } from './fake-openai.js';
+import type { FakeServerOptions, Handler } from './fake-openai.js';
 import { startWireServer, type TokenScript, type WireServer } from './fake-wire.js';
 
 /** For a test file: starts fake servers that close after each test. */
-export function useServers(): (handler: Handler) => Promise<WireServer> {
+export function useServers(): (handler: Handler, opts?: FakeServerOptions) => Promise<WireServer> {
   const servers: WireServer[] = [];
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
-  return async (handler) => {
-    const s = await startWireServer(handler);
+  return async (handler, opts) => {
+    const s = await startWireServer(handler, opts);
     servers.push(s);
     return s;
   };
