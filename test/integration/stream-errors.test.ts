@@ -31,6 +31,16 @@ requests: 1
 
 const llamaSpec = (root: string, retry?: string) => spec('openai-chat', `${root}/v1`, '{ model: tiny.gguf, max_tokens: 8 }', retry);
 
+/** The first request gets a 200 stream whose only event is `frame`; the rest go to `handler`. */
+function errorFirstOnce(handler: Handler, contentType: string, frame: string): Handler {
+  let n = 0;
+  return (req, res) => {
+    if (n++ > 0) return handler(req, res);
+    res.writeHead(200, { 'content-type': contentType });
+    res.end(frame);
+  };
+}
+
 /** Breaks the first `times` requests with `frame` after `errorAfter` content chunks. */
 const breaking = (frame: string, errorAfter: number, times = 1) => (n: number) => (n < times ? { frame, errorAfter } : undefined);
 
@@ -68,33 +78,13 @@ describe('an error event before any content', () => {
   });
 
   it('Anthropic overloaded_error (529, in the default retry.on): retried, then ok', async () => {
-    const anthropic = anthropicHandler(DEFAULT_SCRIPT);
-    let n = 0;
-    const handler: Handler = (req, res) => {
-      if (n++ === 0) {
-        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
-        res.end(ANTHROPIC_OVERLOADED);
-        return;
-      }
-      return anthropic(req, res);
-    };
-    const s = await serve(handler);
+    const s = await serve(errorFirstOnce(anthropicHandler(DEFAULT_SCRIPT), 'text/event-stream; charset=utf-8', ANTHROPIC_OVERLOADED));
     const r = await runOk(spec('anthropic', s.root, '{ model: claude-x, max_tokens: 8 }', '{ backoff_ms: 10, max_backoff_ms: 20 }'));
     expect(r.rows[0]).toMatchObject({ status: 'ok', attempts: 2, completion_tokens: DEFAULT_SCRIPT.tokens.length });
   });
 
   it('TGI error_type overloaded (its 429): retried, then ok', async () => {
-    const tgi = tgiHandler(DEFAULT_SCRIPT);
-    let n = 0;
-    const handler: Handler = (req, res) => {
-      if (n++ === 0) {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.end(TGI_OVERLOADED);
-        return;
-      }
-      return tgi(req, res);
-    };
-    const s = await serve(handler);
+    const s = await serve(errorFirstOnce(tgiHandler(DEFAULT_SCRIPT), 'text/event-stream', TGI_OVERLOADED));
     const r = await runOk(spec('tgi', s.root, '{ max_tokens: 8 }'));
     expect(r.rows[0]).toMatchObject({ status: 'ok', attempts: 2 });
   });
