@@ -53,9 +53,11 @@ export function applyConnectionBehaviour(
   server: Server,
   opts: ConnectionOptions,
   stats: ConnectionStats,
+  secure = false,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const states = new WeakMap<Socket, SocketState>();
-  server.on('connection', (s: Socket) => {
+  // An HTTPS server's requests come on the TLS socket, not the TCP one under it.
+  server.on(secure ? 'secureConnection' : 'connection', (s: Socket) => {
     stats.connections += 1;
     states.set(s, { requests: 0, closing: false });
     s.once('close', () => (stats.closed += 1));

@@ -4,7 +4,8 @@
  * layout follows OpenAI's chat streaming reference:
  * https://platform.openai.com/docs/api-reference/chat/streaming
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { applyConnectionBehaviour, type ConnectionOptions, type ConnectionStats } from './conn-behaviour.js';
 
@@ -29,6 +30,8 @@ export interface FakeServer {
 export interface FakeServerOptions {
   /** How the server treats connections (default: Node's keep-alive). */
   connection?: ConnectionOptions;
+  /** Serve HTTPS with this key and certificate (PEM). */
+  tls?: { key: string; cert: string };
 }
 
 export async function startFakeServer(handler: Handler, opts: FakeServerOptions = {}): Promise<FakeServer> {
@@ -37,7 +40,7 @@ export async function startFakeServer(handler: Handler, opts: FakeServerOptions 
   const stats: ConnectionStats = { connections: 0, closed: 0, dropped: 0 };
   // Assigned right below, once the server exists (it installs its own listeners).
   let admit: (req: IncomingMessage, res: ServerResponse) => boolean = () => true;
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     if (!admit(req, res)) return;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -54,8 +57,9 @@ export async function startFakeServer(handler: Handler, opts: FakeServerOptions 
         res.destroy(e as Error);
       });
     });
-  });
-  admit = applyConnectionBehaviour(server, opts.connection ?? { behaviour: 'keep-alive' }, stats);
+  };
+  const server = opts.tls ? createTlsServer(opts.tls, listener) : createServer(listener);
+  admit = applyConnectionBehaviour(server, opts.connection ?? { behaviour: 'keep-alive' }, stats, Boolean(opts.tls));
   server.on('connection', (s) => {
     s.setNoDelay(true);
     sockets.add(s);
@@ -64,7 +68,7 @@ export async function startFakeServer(handler: Handler, opts: FakeServerOptions 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
+    baseUrl: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}/v1`,
     seen,
     stats,
     close: () =>

@@ -10,10 +10,16 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionOptions } from '../helpers/conn-behaviour.js';
-import { LLAMA_RECORDED, startLlamaServer } from '../helpers/fake-llama.js';
-import type { WireServer } from '../helpers/fake-wire.js';
+import { REPO } from '../helpers/cli.js';
+import { LLAMA_RECORDED, llamaHandler, startLlamaServer } from '../helpers/fake-llama.js';
+import { startWireServer, type WireServer } from '../helpers/fake-wire.js';
 import { plainRun } from '../helpers/plain-client.js';
 import { runOk } from '../helpers/provider-suite.js';
+
+/** A self-signed certificate for 127.0.0.1, for these tests only; the CLI trusts it via NODE_EXTRA_CA_CERTS. */
+const TLS_DIR = join(REPO, 'test/fixtures/tls');
+const TLS = { key: readFileSync(join(TLS_DIR, 'loopback-test-only.key'), 'utf8'), cert: readFileSync(join(TLS_DIR, 'loopback-test-only.crt'), 'utf8') };
+const TRUST = { NODE_EXTRA_CA_CERTS: join(TLS_DIR, 'loopback-test-only.crt') };
 
 const servers: WireServer[] = [];
 afterEach(async () => {
@@ -73,4 +79,19 @@ describe('a server that closes the connection after every streamed response (lla
       expect(ours / plainTps, `llm-sweep ${ours.toFixed(1)} tokens/s vs plain ${plainTps.toFixed(1)}`).toBeGreaterThanOrEqual(0.9);
     });
   }
+});
+
+describe('over TLS', () => {
+  it('llama-server behind TLS: every streamed request at its first attempt, each paying a TLS handshake in connect_ms', async () => {
+    const s = await startWireServer(llamaHandler({ ttftMs: 10, itlMs: 2 }), { connection: { behaviour: 'close-after-stream' }, tls: TLS });
+    servers.push(s);
+    const r = await runOk(spec(s.root, '  stream: [true, false]', 6), TRUST);
+    const streamed = r.rows.filter((x) => x.params.stream === true);
+    const whole = r.rows.filter((x) => x.params.stream === false);
+    for (const x of streamed) expect(x).toMatchObject({ status: 'ok', attempts: 1 });
+    for (const x of streamed) expect(x.connect_ms!).toBeGreaterThan(0);
+    // Non-streamed answers keep the TLS connection: one handshake for the cell.
+    expect(whole.map((x) => x.connect_ms! > 0).filter(Boolean)).toHaveLength(1);
+    expect(s.stats.dropped).toBeLessThanOrEqual(1);
+  });
 });
