@@ -1,10 +1,10 @@
 /**
- * The only file that talks HTTP (and the only importer of axios): keep-alive agents sized
- * to the cell's concurrency (their lifecycle in connection.ts), retries with exponential
- * backoff and full jitter (axios-retry, honouring Retry-After), the keep-alive race re-sent
- * at once on a new connection, a connect timeout and a read (idle) timeout that also covers
- * the silence between stream chunks. Failures come back as `HttpFailure` values with a
- * kind, never as raw axios errors.
+ * The only file that talks HTTP (and the only importer of axios): keep-alive agents that
+ * keep up to the cell's concurrency of idle sockets (their lifecycle in connection.ts),
+ * retries with exponential backoff and full jitter (axios-retry, honouring Retry-After),
+ * the keep-alive race re-sent at once on a new connection, a connect timeout and a read
+ * (idle) timeout that also covers the silence between stream chunks. Failures come back as
+ * `HttpFailure` values with a kind, never as raw axios errors.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -28,7 +28,7 @@ export interface RetryPolicy {
 }
 
 export interface HttpClientOptions {
-  /** Sockets kept per host: the cell's concurrency. */
+  /** Idle sockets kept for reuse: the cell's concurrency (the runner caps requests in flight). */
   concurrency: number;
   connectTimeoutMs: number;
   /** Longest silence allowed before the headers and between body chunks, ms. */
@@ -118,7 +118,10 @@ class AttemptState {
   ) {}
 }
 
-/** Re-sends after the race per request; each is on a new connection, so one per attempt is the most that can happen. */
+/**
+ * A safety bound on race re-sends per request. A re-send goes on a new connection, which
+ * cannot race, so at most one per attempt happens.
+ */
 const MAX_RESENDS = 8;
 
 type Config = AxiosRequestConfig & { llmSweep?: AttemptState };
