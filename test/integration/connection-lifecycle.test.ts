@@ -26,7 +26,9 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function llama(connection?: ConnectionOptions, script = { ttftMs: 40, itlMs: 10 }) {
+// Long enough per request (~165 ms) that the client's own per-request work, on a loaded
+// machine too, stays a small part of it.
+async function llama(connection?: ConnectionOptions, script = { ttftMs: 60, itlMs: 15 }) {
   const s = await startLlamaServer(script, connection);
   servers.push(s);
   return s;
@@ -67,16 +69,21 @@ describe('a server that closes the connection after every streamed response (lla
     it(`concurrency ${concurrency}: attempts=1 on every row, and tokens/s at least 0.9x a new-connection-per-request client`, async () => {
       const s = await llama();
       const n = concurrency * 10;
-      // The plain client before and after llm-sweep, so a machine that slows down (or speeds
-      // up) during the test moves both sides alike.
-      const before = await plainRun(`${s.root}/v1/chat/completions`, BODY, n, concurrency);
-      const r = await runOk(spec(s.root, `  concurrency: [${concurrency}]`, n));
-      const after = await plainRun(`${s.root}/v1/chat/completions`, BODY, n, concurrency);
-      expect(r.rows).toHaveLength(n);
-      for (const row of r.rows) expect(row).toMatchObject({ status: 'ok', attempts: 1, completion_tokens: LLAMA_RECORDED.completionTokens });
-      const plainTps = (2 * n * LLAMA_RECORDED.completionTokens * 1000) / (before.wallMs + after.wallMs);
-      const ours = Number(summary(r.out)[0].output_tokens_per_s);
-      expect(ours / plainTps, `llm-sweep ${ours.toFixed(1)} tokens/s vs plain ${plainTps.toFixed(1)}`).toBeGreaterThanOrEqual(0.9);
+      // Both sides are separate processes talking to the same fake, run in turn, twice each;
+      // each side's best run counts (as hyperfine's min), so a moment of load on a shared
+      // machine slows one run, not the comparison.
+      const plain: number[] = [];
+      const ours: number[] = [];
+      for (let round = 0; round < 2; round++) {
+        const p = await plainRun(`${s.root}/v1/chat/completions`, BODY, n, concurrency);
+        plain.push((n * LLAMA_RECORDED.completionTokens * 1000) / p.wallMs);
+        const r = await runOk(spec(s.root, `  concurrency: [${concurrency}]`, n));
+        expect(r.rows).toHaveLength(n);
+        for (const row of r.rows) expect(row).toMatchObject({ status: 'ok', attempts: 1, completion_tokens: LLAMA_RECORDED.completionTokens });
+        ours.push(Number(summary(r.out)[0].output_tokens_per_s));
+      }
+      const best = (xs: number[]) => Math.max(...xs);
+      expect(best(ours) / best(plain), `llm-sweep ${ours.map((x) => x.toFixed(1))} tokens/s vs plain ${plain.map((x) => x.toFixed(1))}`).toBeGreaterThanOrEqual(0.9);
     });
   }
 });
