@@ -70,7 +70,10 @@ export function applyConnectionBehaviour(
     clearTimeout(st.idle);
     if (st.closing || (opts.behaviour === 'reset-reused' && st.requests > 0)) {
       stats.dropped += 1;
-      socket.resetAndDestroy();
+      // A TCP reset, as the kernel sends when a socket closes with unread data; a TLS socket
+      // cannot send one, so it just closes (the client sees a hang-up instead).
+      if (secure) socket.destroy();
+      else socket.resetAndDestroy();
       return false;
     }
     st.requests += 1;
