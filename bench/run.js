@@ -12,6 +12,9 @@ const repo = join(here, '..');
 const bin = join(repo, 'bin/llm-sweep.js');
 const work = mkdtempSync(join(tmpdir(), 'llm-sweep-bench-'));
 const quick = process.argv.includes('--quick');
+// `--only=memory` (or fidelity, ceiling) runs one section and prints it; results.md is left alone.
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const wanted = (section) => !only || only === section;
 const log = (s) => process.stderr.write(`${s}\n`);
 
 function run(cmd, args, { onPid } = {}) {
@@ -68,7 +71,7 @@ const sections = [];
 
 // 1. Fidelity: the simulator (its own process) with known TTFT and ITL, no jitter, no
 // batching slowdown, and a batch big enough that nothing queues.
-{
+if (wanted('fidelity')) {
   const TTFT = 100;
   const ITL = 20;
   const conc = quick ? [1, 64] : [1, 64, 256];
@@ -114,6 +117,7 @@ warmup: 8
 // 2. Client ceiling: an instant server; llm-sweep beside a raw node:http keep-alive client.
 const server = await startInstantServer();
 try {
+  if (wanted('ceiling')) {
   const N = quick ? 5000 : 20000;
   log(`client ceiling: ${N} non-streamed requests at concurrency 64`);
   const path = spec(
@@ -162,7 +166,10 @@ warmup: 8
     ].join('\n'),
   );
 
-  // 3. Memory: peak RSS for 10,000 and 100,000 requests.
+  }
+
+  // 3. Memory: peak RSS for 10,000 and 100,000 requests, and of `report` rebuilding them.
+  if (wanted('memory')) {
   const sizes = quick ? [10_000] : [10_000, 100_000];
   const mem = [];
   for (const n of sizes) {
@@ -183,21 +190,28 @@ output: { formats: [${formats.join(', ')}] }
       );
       const out = join(work, `mem-${n}-${formats.length}`);
       const peak = await peakRss(process.execPath, [bin, 'run', mpath, '--out', out, '--quiet']);
-      mem.push({ n, formats: formats.join(', '), peak });
+      mem.push({ n, what: '`run`', formats: formats.join(', '), peak });
+      if (formats.includes('html')) {
+        log(`memory: llm-sweep report on ${n} requests`);
+        const rebuilt = await peakRss(process.execPath, [bin, 'report', out]);
+        mem.push({ n, what: '`report <dir>`', formats: 'html + summary.csv', peak: rebuilt });
+      }
     }
   }
   sections.push(
     [
       '## Memory: peak RSS of the whole llm-sweep process',
       '',
-      '| requests in one cell | output formats | peak RSS MB |',
-      '| --- | --- | --- |',
-      ...mem.map((m) => `| ${m.n.toLocaleString('en-US')} | ${m.formats} | ${fmt(m.peak / 1024 / 1024, 1)} |`),
+      '| requests in one cell | command | output formats | peak RSS MB |',
+      '| --- | --- | --- | --- |',
+      ...mem.map((m) => `| ${m.n.toLocaleString('en-US')} | ${m.what} | ${m.formats} | ${fmt(m.peak / 1024 / 1024, 1)} |`),
       '',
-      'Target: under 200 MB for 100,000 requests. A cell keeps what its summary needs as typed-array columns ' +
-        '(for exact percentiles); rows are streamed to requests.csv. A bare `node` process is ~40 MB of this.',
+      'Target: under 200 MB for 100,000 requests, for `run` and for `report <dir>` alike. A cell keeps what its summary ' +
+        'needs as typed-array columns (for exact percentiles); rows are streamed to requests.csv, and `report` reads them ' +
+        'back in blocks. A bare `node` process is ~40 MB of this.',
     ].join('\n'),
   );
+  }
 } finally {
   server.stop();
 }
@@ -211,5 +225,5 @@ const header = [
   '',
 ].join('\n');
 const text = `${header}\n${sections.join('\n\n')}\n`;
-writeFileSync(join(here, 'results.md'), text);
+if (!only) writeFileSync(join(here, 'results.md'), text);
 process.stdout.write(text);
