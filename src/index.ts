@@ -23,11 +23,11 @@ export { runSweep, type SweepOptions, type SweepResult } from './runner/run-swee
 export { startEndpoint, type Endpoint } from './runner/endpoint.js';
 export type { RunEvent, RunListener } from './runner/types.js';
 export type { RequestRecord, ErrorKind } from './records/types.js';
-export { readRequestsCsv } from './records/read.js';
+export { readRequestsCsv } from './results/read-requests.js';
 export { summarizeCell, type CellSummary, type ClientHealth, type Slo } from './metrics/summary.js';
 export { percentile, stats, type Stats } from './metrics/stats.js';
 export { compareResults } from './compare/compare.js';
-export { loadResult } from './compare/load-result.js';
+export { loadResult } from './results/load.js';
 export { startSimulator } from './simulator/server.js';
 export { startBuiltinSimulator } from './simulator/spawn.js';
 export { VERSION } from './version.js';

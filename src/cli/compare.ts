@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { COMPARE_DEFAULTS, compareResults } from '../compare/compare.js';
-import { loadResult, type LoadedResult } from '../compare/load-result.js';
-import { resolveRules } from '../compare/rules.js';
+import { loadResult, type LoadedResult } from '../results/load.js';
+import { resolveRules } from '../compare/tolerances.js';
 import { UserError } from '../errors.js';
-import { formatCompareMarkdown, serializeCompareJson } from '../export/compare-format.js';
+import { formatCompareMarkdown, serializeCompareJson } from '../compare/format.js';
 import { loadSpec } from '../spec/load.js';
 import { colorEnabled } from '../ui/color.js';
 import { formatCompareTable } from '../ui/compare-table.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { mergeShards, readShard, writeMerged } from '../compare/merge.js';
+import { mergeShards, readShard, writeMerged } from '../results/merge.js';
 import { colorEnabled, paint } from '../ui/color.js';
 import { formatSummaryTable } from '../ui/summary-table.js';
 import { formatThresholdFailures } from '../ui/threshold-lines.js';

@@ -1,8 +1,8 @@
 import { writeFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { serializeSummaryCsv } from '../export/summary-csv.js';
-import { checkResultsDir, readRunJson, writeReport } from '../report/write.js';
+import { serializeSummaryCsv } from '../results/summary-csv.js';
+import { checkResultsDir, readRunJson, writeReport } from '../results/exporters/report-html.js';
 import { action, EXIT } from './common.js';
 
 interface ReportFlags {

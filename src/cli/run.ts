@@ -3,7 +3,7 @@ import { resolve, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { Command } from 'commander';
 import { RunError, UserError } from '../errors.js';
-import { loadResume } from '../records/resume.js';
+import { loadResume } from '../results/resume.js';
 import type { SweepResult } from '../runner/run-sweep.js';
 import { startEndpoint } from '../runner/endpoint.js';
 import { colorEnabled, paint } from '../ui/color.js';

@@ -8,7 +8,7 @@
  */
 import { seededRandom } from '../runner/random.js';
 import { percentileSorted } from '../metrics/stats.js';
-import type { RequestSample } from './metrics.js';
+import type { RequestSample } from './gate-metrics.js';
 
 export interface BootstrapOptions {
   /** Number of resamples. */

@@ -8,8 +8,8 @@
  */
 import { axisCell } from '../records/columns.js';
 import { bootstrapDifference } from './bootstrap.js';
-import type { LoadedResult, ResultCell } from './load-result.js';
-import { metricValue, requestSample, whyMissing } from './metrics.js';
+import type { LoadedResult, ResultCell } from '../results/load.js';
+import { metricValue, requestSample, whyMissing } from './gate-metrics.js';
 import type { CellComparison, CompareReport, MetricComparison, ResultInfo, Tolerance, Verdict } from './types.js';
 
 export interface CompareOptions {

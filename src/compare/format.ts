@@ -3,9 +3,9 @@
  * (so the two cannot disagree), the markdown document for $GITHUB_STEP_SUMMARY and PR
  * comments, and JSON. Pure.
  */
-import { pctText } from '../compare/compare.js';
-import { RATE_METRICS } from '../compare/metrics.js';
-import type { CompareReport, MetricComparison, Verdict } from '../compare/types.js';
+import { pctText } from './compare.js';
+import { RATE_METRICS } from './gate-metrics.js';
+import type { CompareReport, MetricComparison, Verdict } from './types.js';
 
 export interface CompareRow {
   cell: string;

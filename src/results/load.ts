@@ -7,11 +7,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { UserError } from '../errors.js';
-import type { RunJson } from '../export/run-json.js';
+import type { RunJson } from './run-json.js';
 import type { Stats } from '../metrics/stats.js';
 import { SUMMARY_METRICS, summarizeCell, type CellSummary, type Slo, type SummaryOptions } from '../metrics/summary.js';
 import { parseAxisCell } from '../records/columns.js';
-import { readRequestsCsv } from '../records/read.js';
+import { readRequestsCsv } from './read-requests.js';
 import type { RequestRecord } from '../records/types.js';
 
 export interface ResultCell {

@@ -8,18 +8,18 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { UserError } from '../errors.js';
-import { serializeRunJson, type RunJson, type RunMeta } from '../export/run-json.js';
-import { serializeSummaryCsv } from '../export/summary-csv.js';
+import { serializeRunJson, type RunJson, type RunMeta } from './run-json.js';
+import { serializeSummaryCsv } from './summary-csv.js';
 import { summarizeCell, type CellSummary } from '../metrics/summary.js';
 import { cellId } from '../plan/cell-id.js';
 import { expandGrid } from '../plan/grid.js';
 import type { Combination } from '../plan/types.js';
 import { recordToRow, requestColumns } from '../records/columns.js';
-import { readRequestsCsv } from '../records/read.js';
+import { readRequestsCsv } from './read-requests.js';
 import type { RequestRecord } from '../records/types.js';
-import { readRunJson, summaryOptions } from './load-result.js';
-import { checkCell, compileThresholds } from './thresholds.js';
-import type { ThresholdResult } from './types.js';
+import { readRunJson, summaryOptions } from './load.js';
+import { checkCell, compileThresholds } from '../compare/thresholds.js';
+import type { ThresholdResult } from '../compare/types.js';
 
 export interface ShardInput {
   dir: string;

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { UserError } from '../errors.js';
-import { LEADING, TRAILING, rowToRecord } from './columns.js';
-import type { RequestRecord } from './types.js';
+import { LEADING, TRAILING, rowToRecord } from '../records/columns.js';
+import type { RequestRecord } from '../records/types.js';
 
 export interface RequestsFile {
   /** Matrix columns between `cell` and `prompt_id`, in file order. */

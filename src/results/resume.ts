@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { CellSummary } from '../metrics/summary.js';
 import type { Plan } from '../plan/types.js';
-import { parseRequestsCsv } from './read.js';
-import type { RequestRecord } from './types.js';
+import { parseRequestsCsv } from './read-requests.js';
+import type { RequestRecord } from '../records/types.js';
 
 export interface ResumeState {
   /** Rows already on disk, by cell id. */

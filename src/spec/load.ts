@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import { gateProblems } from '../compare/validate.js';
+import { gateProblems } from '../compare/spec-problems.js';
 import { UserError } from '../errors.js';
 import { collectPrompts } from '../plan/prompts.js';
 import type { Prompt } from '../plan/types.js';

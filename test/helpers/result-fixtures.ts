@@ -1,14 +1,14 @@
 /**
  * Deterministic result folders (requests.csv, summary.csv, run.json) for compare and merge
  * tests, written with the runner's own serializers. test/fixtures/results/ holds the output;
- * test/unit/compare/fixtures.test.ts checks it is current (UPDATE_FIXTURES=1 rewrites it).
+ * test/unit/results/fixtures.test.ts checks it is current (UPDATE_FIXTURES=1 rewrites it).
  *
  * Every fixture is the grid model [a, b] x concurrency [1, 4], 40 requests a cell, latency
  * log-normal around a per-model median. Variants change one thing against `baseline`.
  */
 import { stringify } from 'csv-stringify/sync';
-import { serializeRunJson, type RunMeta } from '../../src/export/run-json.js';
-import { serializeSummaryCsv } from '../../src/export/summary-csv.js';
+import { serializeRunJson, type RunMeta } from '../../src/results/run-json.js';
+import { serializeSummaryCsv } from '../../src/results/summary-csv.js';
 import { summarizeCell, type CellSummary } from '../../src/metrics/summary.js';
 import { cellId } from '../../src/plan/cell-id.js';
 import { recordToRow, requestColumns } from '../../src/records/columns.js';

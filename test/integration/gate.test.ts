@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
-import { parseRequestsCsv } from '../../src/records/read.js';
+import { parseRequestsCsv } from '../../src/results/read-requests.js';
 import { runCli, tempDir, writeSpec } from '../helpers/cli.js';
 import { startFakeServer, streamChat, type FakeServer } from '../helpers/fake-openai.js';
 

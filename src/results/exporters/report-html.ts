@@ -4,12 +4,12 @@
  */
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
-import { METRIC_DEFINITIONS } from '../export/run-json.js';
-import type { CellSummary } from '../metrics/summary.js';
-import { parseRequestsCsv } from '../records/read.js';
-import { addRecords, buildReportData, mergeSummaries, type CellRows } from './data.js';
-import { renderReportHtml } from './html.js';
+import { UserError } from '../../errors.js';
+import { METRIC_DEFINITIONS } from '../run-json.js';
+import type { CellSummary } from '../../metrics/summary.js';
+import { parseRequestsCsv } from '../read-requests.js';
+import { addRecords, buildReportData, mergeSummaries, type CellRows } from '../../report/data.js';
+import { renderReportHtml } from '../../report/html.js';
 
 export const REPORT_FILE = 'report.html';
 

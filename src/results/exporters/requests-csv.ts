@@ -7,8 +7,8 @@
 import { closeSync, existsSync, openSync, statSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
-import { recordToRow, requestColumns } from './columns.js';
-import type { RequestRecord } from './types.js';
+import { recordToRow, requestColumns } from '../../records/columns.js';
+import type { RequestRecord } from '../../records/types.js';
 
 export interface RecordSink {
   write(record: RequestRecord): void;

@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bootstrapDifference } from '../../../src/compare/bootstrap.js';
 import { compareResults, type CompareOptions } from '../../../src/compare/compare.js';
-import { cellsFromRecords, loadResult, type LoadedResult } from '../../../src/compare/load-result.js';
-import type { RunJson } from '../../../src/export/run-json.js';
+import { cellsFromRecords, loadResult, type LoadedResult } from '../../../src/results/load.js';
+import type { RunJson } from '../../../src/results/run-json.js';
 import { buildResult, FIXTURES } from '../../helpers/result-fixtures.js';
-import { aggregate } from '../../../src/compare/metrics.js';
-import { parseRuleFlag, parseTolerance, resolveRules } from '../../../src/compare/rules.js';
+import { aggregate } from '../../../src/compare/gate-metrics.js';
+import { parseRuleFlag, parseTolerance, resolveRules } from '../../../src/compare/tolerances.js';
 import type { CompareReport, MetricComparison } from '../../../src/compare/types.js';
 import { UserError } from '../../../src/errors.js';
-import { formatCompareMarkdown } from '../../../src/export/compare-format.js';
+import { formatCompareMarkdown } from '../../../src/compare/format.js';
 import { formatCompareTable } from '../../../src/ui/compare-table.js';
 
 /** Relative to the repo root (vitest's cwd), so the report paths are stable in snapshots. */

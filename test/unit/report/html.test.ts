@@ -8,7 +8,7 @@ import { chartJsSource } from '../../../src/report/assets.js';
 import { reportClient } from '../../../src/report/client.js';
 import { buildReportData } from '../../../src/report/data.js';
 import { embedJson, renderReportHtml } from '../../../src/report/html.js';
-import { readRequestsIncrementally, writeReport } from '../../../src/report/write.js';
+import { readRequestsIncrementally, writeReport } from '../../../src/results/exporters/report-html.js';
 import { tempDir } from '../../helpers/cli.js';
 import { grid } from './fixtures.js';
 

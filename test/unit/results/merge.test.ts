@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadResult } from '../../../src/compare/load-result.js';
-import { mergeShards, plannedCells, readShard, writeMerged } from '../../../src/compare/merge.js';
+import { loadResult } from '../../../src/results/load.js';
+import { mergeShards, plannedCells, readShard, writeMerged } from '../../../src/results/merge.js';
 import { UserError } from '../../../src/errors.js';
 import { tempDir } from '../../helpers/cli.js';
 import { buildResult, type CellSpec, type ResultSpec } from '../../helpers/result-fixtures.js';
