@@ -6,7 +6,7 @@
  * content chunks sent before the fault), factor (slow, inter-token delay multiplier).
  */
 import { FAULT_KINDS } from '../spec/schema.js';
-import type { Random } from './rng.js';
+import type { Random } from '../random.js';
 import type { Fault, FaultKind } from './types.js';
 import { errorBody } from './wire.js';
 

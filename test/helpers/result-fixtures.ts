@@ -13,7 +13,7 @@ import { summarizeCell, type CellSummary } from '../../src/metrics/summary.js';
 import { cellId } from '../../src/plan/cell-id.js';
 import { recordToRow, requestColumns } from '../../src/records/columns.js';
 import type { RequestRecord } from '../../src/records/types.js';
-import { seededRandom } from '../../src/runner/random.js';
+import { mulberry32, normal } from '../../src/random.js';
 
 export const AXES = ['model', 'concurrency'];
 const MEDIAN_MS: Record<string, number> = { a: 800, b: 1500 };
@@ -45,12 +45,6 @@ export interface ResultSpec {
 }
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
-
-function normal(random: () => number): number {
-  let u = 0;
-  while (u === 0) u = random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
 
 export function cellRecords(c: CellSpec, random: () => number, t0: number): RequestRecord[] {
   const params = { model: c.model, concurrency: c.concurrency };
@@ -102,7 +96,7 @@ export interface ResultFiles {
 }
 
 export function buildResult(spec: ResultSpec): ResultFiles & { records: RequestRecord[]; summaries: CellSummary[] } {
-  const random = seededRandom(spec.seed);
+  const random = mulberry32(spec.seed);
   let t = Date.parse('2025-01-01T00:00:00.000Z');
   const records: RequestRecord[] = [];
   const summaries: CellSummary[] = [];
