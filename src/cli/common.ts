@@ -10,6 +10,7 @@ import { checkProviderParams } from '../providers/check-params.js';
 import { loadSpec, type LoadedSpec } from '../spec/load.js';
 import { parseOverride } from '../spec/overrides.js';
 import { colorEnabled, paint } from '../ui/color.js';
+import { formatInt } from '../ui/format.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, run: 3, internal: 4, interrupted: 130 } as const;
 
@@ -76,7 +77,7 @@ export const MAX_CELLS_WITHOUT_YES = 10_000;
 export function checkPlanSize(plan: Plan, yes: boolean | undefined): void {
   if (plan.totalCells > MAX_CELLS_WITHOUT_YES && !yes) {
     throw new UserError(
-      `the plan has ${plan.totalCells.toLocaleString('en-US')} cells (over ${MAX_CELLS_WITHOUT_YES.toLocaleString('en-US')}); ` +
+      `the plan has ${formatInt(plan.totalCells)} cells (over ${formatInt(MAX_CELLS_WITHOUT_YES)}); ` +
         'narrow the matrix, or pass --yes if you mean it',
     );
   }

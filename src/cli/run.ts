@@ -4,6 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { Command } from 'commander';
 import { RunError, UserError } from '../errors.js';
 import { loadResume } from '../results/resume.js';
+import { folderWriter } from '../results/writer.js';
 import type { SweepResult } from '../runner/run-sweep.js';
 import { startEndpoint } from '../runner/endpoint.js';
 import { colorEnabled, paint } from '../ui/color.js';
@@ -100,7 +101,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       loaded,
       plan,
       baseUrl: endpoint.baseUrl,
-      outDir,
+      writer: folderWriter(outDir, loaded.spec.output),
       signal: controller.signal,
       graceMs: 5000,
       onEvent: progress.listener,

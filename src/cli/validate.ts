@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { planTotals } from '../plan/build.js';
 import { colorEnabled } from '../ui/color.js';
-import { fmtInt } from '../ui/format.js';
+import { formatInt } from '../ui/format.js';
 import { formatWarnings } from '../ui/plan-table.js';
 import { action, collect, loadFromFlags, type SpecFlags } from './common.js';
 
@@ -19,8 +19,8 @@ export function registerValidate(program: Command): void {
         const t = planTotals(plan);
         const s = (n: number) => (n === 1 ? '' : 's');
         process.stdout.write(
-          `${file}: ok — ${fmtInt(t.cells)} cell${s(t.cells)}, ${fmtInt(plan.prompts.length)} prompt${s(plan.prompts.length)}` +
-            `${t.requests !== undefined ? `, ${fmtInt(t.requests)} request${s(t.requests)}` : ''}` +
+          `${file}: ok — ${formatInt(t.cells)} cell${s(t.cells)}, ${formatInt(plan.prompts.length)} prompt${s(plan.prompts.length)}` +
+            `${t.requests !== undefined ? `, ${formatInt(t.requests)} request${s(t.requests)}` : ''}` +
             `${warnings.length > 0 ? `, ${warnings.length} warning${s(warnings.length)}` : ''}\n`,
         );
       }),

@@ -3,7 +3,7 @@
  * from the file (`llm-sweep report`) equals the one written during the run.
  */
 import type { RequestRecord } from '../records/types.js';
-import { CellColumns, errorKey } from './cell-columns.js';
+import { CellColumns } from './cell-columns.js';
 import { mean, stats, type Stats } from './stats.js';
 
 export const SUMMARY_METRICS = ['latency_ms', 'ttft_ms', 'tpot_ms', 'itl_ms'] as const;
@@ -112,7 +112,7 @@ export function summarizeCell(
   const durationMs = Number.isFinite(first) && last > first ? last - first : 0;
   const duration_s = durationMs / 1000;
   const errors_by_kind: Record<string, number> = {};
-  for (const [key, count] of c.errorsByKey) errors_by_kind[key] = count;
+  for (const [key, tally] of c.errors) errors_by_kind[key] = tally.count;
   return {
     cell,
     params,
@@ -152,40 +152,12 @@ function openLoop(c: CellColumns, duration_s: number, rate?: number) {
   };
 }
 
-/** Does a successful request meet every given SLO? */
-export function meetsSlo(r: RequestRecord, slo: Slo): boolean {
-  if (r.status !== 'ok') return false;
-  const within = (v: number | undefined, limit: number | undefined) => limit === undefined || (v !== undefined && v <= limit);
-  return (
-    within(r.ttft_ms, slo.ttft_ms) &&
-    // A one-token answer has no TPOT; it cannot miss a TPOT objective.
-    (slo.tpot_ms === undefined || r.tpot_ms === undefined || r.tpot_ms <= slo.tpot_ms) &&
-    within(r.latency_ms, slo.latency_ms) &&
-    (slo.itl_ms === undefined || r.itl_p50_ms === undefined || r.itl_p50_ms <= slo.itl_ms)
-  );
-}
-
 function goodput(c: CellColumns, duration_s: number, slo?: Slo) {
   if (!slo || Object.values(slo).every((v) => v === undefined)) return {};
-  // meetsSlo on the columns (NaN = missing: `NaN <= x` is false, as `undefined` was).
-  const within = (v: number, limit: number | undefined) => limit === undefined || v <= limit;
-  const optional = (v: number, limit: number | undefined) => limit === undefined || Number.isNaN(v) || v <= limit;
   let good = 0;
-  for (let i = 0; i < c.length; i++) {
-    if (
-      c.ok[i] === 1 &&
-      within(c.ttft[i], slo.ttft_ms) &&
-      optional(c.tpot[i], slo.tpot_ms) &&
-      within(c.latency[i], slo.latency_ms) &&
-      optional(c.itl[i], slo.itl_ms)
-    ) {
-      good++;
-    }
-  }
+  for (let i = 0; i < c.length; i++) if (c.meetsSlo(i, slo)) good++;
   return {
     slo_attainment: c.length > 0 ? good / c.length : undefined,
     goodput_rps: duration_s > 0 ? good / duration_s : 0,
   };
 }
-
-export { errorKey };

@@ -3,6 +3,7 @@
  * request body, load settings and request count, the prompt list, and the shard's share.
  */
 import { UserError } from '../errors.js';
+import { formatInt } from '../ui/format.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { LOAD_KEYS } from '../spec/schema.js';
 import { nearest } from '../spec/suggest.js';
@@ -34,7 +35,7 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
   if (upperBound > HARD_MAX_CELLS) {
     const sizes = Object.entries(axes).map(([k, v]) => `${k} ${v.length}`).join(' x ');
     throw new UserError(
-      `${source.locate(['matrix'], 'key')}: the matrix multiplies to ${fmt(upperBound)} cells (${sizes}), more than the ${fmt(HARD_MAX_CELLS)} llm-sweep can plan; narrow the matrix`,
+      `${source.locate(['matrix'], 'key')}: the matrix multiplies to ${formatInt(upperBound)} cells (${sizes}), more than the ${formatInt(HARD_MAX_CELLS)} llm-sweep can plan; narrow the matrix`,
     );
   }
   const grid = expandGrid({ axes, include, exclude });
@@ -92,7 +93,7 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
   }
   if (opts.maxCells !== undefined && all.length > opts.maxCells) {
     throw new UserError(
-      `the plan has ${fmt(all.length)} cells, over ${fmt(opts.maxCells)}; narrow the matrix, or pass --yes if you mean it`,
+      `the plan has ${formatInt(all.length)} cells, over ${formatInt(opts.maxCells)}; narrow the matrix, or pass --yes if you mean it`,
     );
   }
   const cells = all.filter((c) => inShard(c.index, opts.shard));
@@ -109,10 +110,6 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
     shard: opts.shard,
     warnings,
   };
-}
-
-function fmt(n: number): string {
-  return n.toLocaleString('en-US');
 }
 
 /** An exclude entry that drops nothing: say which of its values is not in its axis. */

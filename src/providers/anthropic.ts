@@ -130,6 +130,7 @@ function parseResponse(body: unknown): Completion {
 export const anthropic: Provider = {
   kind: 'anthropic',
   framing: 'sse',
+  units: { max_tokens: 'tokens', max_completion_tokens: 'tokens', top_k: 'tokens' },
   build,
   streamDecoder: () => decodeEvent,
   parseResponse,

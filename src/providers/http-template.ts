@@ -255,6 +255,7 @@ export function createHttpTemplate(config: HttpTemplateConfig): Provider {
   return {
     kind: 'http',
     framing,
+    units: {},
     build,
     streamDecoder: () => decode,
     parseResponse,
@@ -268,6 +269,7 @@ export function createHttpTemplate(config: HttpTemplateConfig): Provider {
 const unconfigured: Provider = {
   kind: 'http',
   framing: 'sse',
+  units: {},
   build: () => {
     throw new Error("provider 'http' needs target.http");
   },

@@ -20,12 +20,15 @@ export const PROVIDER_MAP = {
   http: httpTemplate,
 } satisfies Record<ProviderKind, Provider>;
 
-export function providerFor(kind: ProviderKind): Provider {
-  return PROVIDER_MAP[kind];
+export function providerFor(kind: ProviderKind): Provider;
+/** A provider named in a file (run.json): undefined for a name this version does not know. */
+export function providerFor(kind: string | undefined): Provider | undefined;
+export function providerFor(kind: string | undefined): Provider | undefined {
+  return Object.hasOwn(PROVIDER_MAP, kind ?? '') ? PROVIDER_MAP[kind as ProviderKind] : undefined;
 }
 
 /** The provider for a target, bound to the target's own wire settings (http, triton). */
 export function providerForTarget(target: Target): Provider {
-  const p = providerFor(target.provider);
+  const p: Provider = PROVIDER_MAP[target.provider];
   return p.configure?.(target) ?? p;
 }

@@ -172,6 +172,7 @@ function parseResponse(body: unknown): Completion {
 export const ollama: Provider = {
   kind: 'ollama',
   framing: 'ndjson',
+  units: { max_tokens: 'tokens', max_completion_tokens: 'tokens', num_predict: 'tokens', num_ctx: 'tokens', top_k: 'tokens' },
   build,
   streamDecoder: () => decodeLine,
   parseResponse,

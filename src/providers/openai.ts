@@ -141,6 +141,7 @@ function family(kind: 'openai-chat' | 'openai-completions', endpoint: Endpoint):
   return {
     kind,
     framing: 'sse',
+    units: { max_tokens: 'tokens', max_completion_tokens: 'tokens', top_k: 'tokens' },
     build: (ctx) => build(endpoint, ctx),
     streamDecoder: () => decodeChunk,
     parseResponse,

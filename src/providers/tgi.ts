@@ -117,6 +117,7 @@ function parseResponse(body: unknown): Completion {
 export const tgi: Provider = {
   kind: 'tgi',
   framing: 'sse',
+  units: { max_tokens: 'tokens', max_completion_tokens: 'tokens', max_new_tokens: 'tokens', top_k: 'tokens' },
   build,
   streamDecoder: () => decodeEvent,
   parseResponse,

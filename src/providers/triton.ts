@@ -112,6 +112,7 @@ export function createTriton(fields: TritonFields): Provider {
   return {
     kind: 'triton',
     framing: 'sse',
+    units: { max_tokens: 'tokens', max_new_tokens: 'tokens', top_k: 'tokens' },
     build,
     streamDecoder,
     parseResponse,

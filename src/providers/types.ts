@@ -69,6 +69,8 @@ export interface StreamEvent {
 export interface Provider {
   kind: ProviderKind;
   framing: StreamFraming;
+  /** Units of the body parameters that have one (max_tokens: tokens), for report axis titles. */
+  units: Readonly<Record<string, string>>;
   build(ctx: BuildContext): ProviderRequest;
   /** A decoder for one response stream; it may keep state across events. Throws on unparsable data. */
   streamDecoder(): (ev: StreamEvent) => StreamDelta | undefined;

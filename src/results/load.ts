@@ -1,37 +1,49 @@
 /**
- * Reading a finished result back for compare and merge: a results folder (requests.csv,
- * else summary.csv; run.json when present), or a summary.csv or requests.csv path. With
- * per-request rows, cell summaries are rebuilt with the runner's own `summarizeCell`.
+ * A finished result, read back as one typed view for compare, report, resume and merge: a
+ * results folder (requests.csv, else summary.csv; run.json when present), or a summary.csv
+ * or requests.csv path. With per-request rows, each cell's summary is rebuilt with the
+ * runner's own `summarizeCell` (over what only run.json knows: client health, the threshold
+ * verdict), and its rows are kept column by column; `rows()` streams them again whole.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { UserError } from '../errors.js';
-import type { RunJson } from './run-json.js';
-import type { Stats } from '../metrics/stats.js';
-import { SUMMARY_METRICS, summarizeCell, type CellSummary, type Slo, type SummaryOptions } from '../metrics/summary.js';
-import { parseAxisCell } from '../records/columns.js';
-import { readRequestsCsv } from './read-requests.js';
-import type { RequestRecord } from '../records/types.js';
+import { CellColumns } from '../metrics/cell-columns.js';
+import { summarizeCell, type CellSummary, type Slo, type SummaryOptions } from '../metrics/summary.js';
+import { requestAxes } from '../records/columns.js';
+import type { Spec } from '../spec/schema.js';
+import { REQUESTS_CSV } from './exporters/requests-csv.js';
+import { SUMMARY_CSV } from './exporters/summary-csv.js';
+import { readRequests, type RequestsReading } from './read-requests.js';
+import { readRunJson, type RunJson } from './run-json.js';
+import { parseSummaryCsv } from './summary-csv.js';
 
 export interface ResultCell {
   cell: string;
   params: Record<string, unknown>;
   summary: CellSummary;
-  /** Per-request rows, when the result has requests.csv. */
-  records?: RequestRecord[];
+  /** The cell's rows column by column, when the result has requests.csv. */
+  columns?: CellColumns;
   /** The spec's SLOs, to test slo_attainment and goodput per request. */
   slo?: Slo;
 }
 
 export interface LoadedResult {
+  /** As given. */
   path: string;
+  /** The results folder. */
+  dir: string;
   source: 'requests.csv' | 'summary.csv';
-  axes: string[];
-  cells: ResultCell[];
   run?: RunJson;
+  axes: string[];
+  /** run.json's cells first (plan order), then cells only the rows have. */
+  cells: ResultCell[];
+  /** Rows of requests.csv skipped as incomplete (a torn write). */
+  dropped: number;
   /** Things worth a line on stderr (torn rows dropped, ...). */
   warnings: string[];
+  /** requests.csv's rows, streamed again (merge, resume); none for a summary.csv result. */
+  rows(): RequestsReading;
 }
 
 export function loadResult(path: string): LoadedResult {
@@ -42,25 +54,73 @@ export function loadResult(path: string): LoadedResult {
     throw new UserError(`${path}: no such file or folder; give a results folder or a summary.csv`);
   }
   const dir = isDir ? path : dirname(path);
-  const runPath = join(dir, 'run.json');
-  const run = existsSync(runPath) ? readRunJson(runPath) : undefined;
+  const run = readRunJson(dir);
   let file = path;
   if (isDir) {
-    file = ['requests.csv', 'summary.csv'].map((f) => join(path, f)).find((f) => existsSync(f)) ?? '';
+    file = [REQUESTS_CSV, SUMMARY_CSV].map((f) => join(path, f)).find((f) => existsSync(f)) ?? '';
     if (!file) throw new UserError(`${path}: no requests.csv or summary.csv in this folder; is it an llm-sweep results folder?`);
   }
-  const text = readText(file);
-  const header = text.slice(0, text.indexOf('\n') + 1 || undefined);
-  if (/(^|,)prompt_id(,|$)/m.test(header)) {
-    const rf = readRequestsCsv(file);
-    const warnings = rf.dropped > 0 ? [`${file}: ${rf.dropped} incomplete row(s) skipped`] : [];
-    return { path, source: 'requests.csv', axes: rf.axes, cells: cellsFromRecords(rf.records, run), run, warnings };
-  }
-  if (/^cell,/.test(header) && /(^|,)requests(,|$)/m.test(header)) {
-    const { axes, summaries } = parseSummaryCsv(text, file);
-    return { path, source: 'summary.csv', axes, cells: summaries.map((s) => ({ cell: s.cell, params: s.params, summary: s })), run, warnings: [] };
+  const header = headerOf(file);
+  if (requestAxes(header)) return fromRows(path, dir, file, run);
+  if (header[0] === 'cell' && header.includes('requests')) {
+    const { axes, summaries } = parseSummaryCsv(readText(file), file);
+    const cells = summaries.map((s) => ({ cell: s.cell, params: s.params, summary: s }));
+    return { path, dir, source: 'summary.csv', run, axes, cells, dropped: 0, warnings: [], rows: () => ({ axes, records: [], dropped: 0 }) };
   }
   throw new UserError(`${file}: neither a requests.csv nor a summary.csv written by llm-sweep (${basename(file)})`);
+}
+
+function fromRows(path: string, dir: string, file: string, run: RunJson | undefined): LoadedResult {
+  const reading = readRequests(file);
+  const byCell = new Map<string, { params: Record<string, unknown>; columns: CellColumns; seen: Set<number> }>();
+  for (const r of reading.records) {
+    let c = byCell.get(r.cell);
+    if (!c) byCell.set(r.cell, (c = { params: r.params, columns: new CellColumns(), seen: new Set() }));
+    // A row is (cell, prompt_id, repeat); a second one can only come from a hand-edited file.
+    const key = r.prompt_id * 2 ** 26 + r.repeat;
+    if (c.seen.has(key)) continue;
+    c.seen.add(key);
+    c.columns.push(r);
+  }
+  const given = new Map((run?.cells ?? []).map((s) => [s.cell, s]));
+  const ids = [...given.keys(), ...[...byCell.keys()].filter((id) => !given.has(id))];
+  const cells = ids.map((id): ResultCell => {
+    const prev = given.get(id);
+    const rows = byCell.get(id);
+    const params = prev?.params ?? rows!.params;
+    const opts = summaryOptions(run?.spec, params);
+    if (!rows || rows.columns.length === 0) return { cell: id, params, summary: prev!, slo: opts.slo };
+    const rebuilt = summarizeCell(id, params, rows.columns, opts);
+    // What the rows cannot say (client health, the verdict) comes from run.json.
+    const summary = prev ? ({ ...prev, ...defined(rebuilt) } as CellSummary) : rebuilt;
+    return { cell: id, params, summary, columns: rows.columns, slo: opts.slo };
+  });
+  const warnings = reading.dropped > 0 ? [`${file}: ${reading.dropped} incomplete row(s) skipped`] : [];
+  return {
+    path,
+    dir,
+    source: 'requests.csv',
+    run,
+    axes: reading.axes,
+    cells,
+    dropped: reading.dropped,
+    warnings,
+    rows: () => readRequests(file),
+  };
+}
+
+/**
+ * What `summarizeCell` needs beyond the rows, from the spec as run.json records it: the
+ * SLOs (for slo_attainment and goodput) and the cell's offered rate (a matrix value, else
+ * params), as the runner passes them.
+ */
+export function summaryOptions(spec: Spec | undefined, params: Record<string, unknown>): SummaryOptions {
+  const rate = 'rate' in params ? params.rate : spec?.params?.rate;
+  return { slo: spec?.slo, rate: typeof rate === 'number' ? rate : undefined };
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function readText(file: string): string {
@@ -71,98 +131,21 @@ function readText(file: string): string {
   }
 }
 
-export function readRunJson(path: string): RunJson {
-  let doc: unknown;
+/** The names in a CSV file's first line (a header holds no quoted commas or line breaks). */
+function headerOf(file: string): string[] {
+  let fd: number;
   try {
-    doc = JSON.parse(readText(path));
+    fd = openSync(file, 'r');
   } catch (e) {
-    if (e instanceof UserError) throw e;
-    throw new UserError(`${path}: not valid JSON (${(e as Error).message})`);
+    throw new UserError(`${file}: cannot read (${(e as Error).message})`);
   }
-  const d = doc as Partial<RunJson> | null;
-  if (!d || typeof d !== 'object' || typeof d.spec_hash !== 'string' || !Array.isArray(d.axes)) {
-    throw new UserError(`${path}: not a run.json written by llm-sweep (no spec_hash/axes)`);
-  }
-  return d as RunJson;
-}
-
-/**
- * What `summarizeCell` needs beyond the rows, from the spec as run.json records it: the
- * SLOs (for slo_attainment and goodput) and the cell's offered rate (a matrix value, else
- * params), as the runner passes them.
- */
-export function summaryOptions(spec: unknown, params: Record<string, unknown>): SummaryOptions {
-  const s = (spec ?? {}) as { slo?: SummaryOptions['slo']; params?: Record<string, unknown> };
-  const rate = 'rate' in params ? params.rate : s.params?.rate;
-  return { slo: s.slo, rate: typeof rate === 'number' ? rate : undefined };
-}
-
-/** Groups rows by cell in order of first appearance and summarizes each cell. */
-export function cellsFromRecords(records: readonly RequestRecord[], run?: RunJson): ResultCell[] {
-  const byCell = new Map<string, RequestRecord[]>();
-  for (const r of records) {
-    const list = byCell.get(r.cell);
-    if (list) list.push(r);
-    else byCell.set(r.cell, [r]);
-  }
-  const typed = new Map((run?.cells ?? []).map((c) => [c.cell, c.params]));
-  return [...byCell].map(([cell, rows]) => {
-    const params = typed.get(cell) ?? rows[0].params;
-    const opts = summaryOptions(run?.spec, params);
-    return { cell, params, summary: summarizeCell(cell, params, rows, opts), records: rows, slo: opts.slo };
-  });
-}
-
-const AGG_COLUMNS = ['mean', 'p50', 'p90', 'p95', 'p99'] as const;
-const COUNT_COLUMNS = new Set(['requests', 'ok', 'errors']);
-
-/**
- * summary.csv back into summaries: the fixed columns by name, and any other numeric column
- * (a metric added later, e.g. slo_attainment) kept under its own name. Values summary.csv
- * does not hold (min, max, counts of a distribution) are NaN, so they read as not measured.
- */
-export function parseSummaryCsv(text: string, file = 'summary.csv'): { axes: string[]; summaries: CellSummary[] } {
-  let rows: string[][];
   try {
-    rows = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true });
-  } catch (e) {
-    throw new UserError(`${file}: not a readable summary.csv (${(e as Error).message})`);
+    const buf = Buffer.alloc(64 * 1024);
+    const got = readSync(fd, buf, 0, buf.length, 0);
+    const text = buf.toString('utf8', 0, got).replace(/^\uFEFF/, '');
+    const end = text.search(/\r?\n/);
+    return (end < 0 ? text : text.slice(0, end)).split(',').map((h) => h.replace(/^"|"$/g, ''));
+  } finally {
+    closeSync(fd);
   }
-  const header = rows[0] ?? [];
-  const end = header.indexOf('requests');
-  if (header[0] !== 'cell' || end < 0) throw new UserError(`${file}: not a summary.csv written by llm-sweep`);
-  const axes = header.slice(1, end);
-  const summaries = rows.slice(1).map((row) => {
-    const col = (name: string): string => row[header.indexOf(name)] ?? '';
-    const num = (name: string): number => (col(name) === '' ? NaN : Number(col(name)));
-    const params: Record<string, unknown> = {};
-    for (const a of axes) {
-      const v = parseAxisCell(col(a));
-      if (v !== undefined) params[a] = v;
-    }
-    const s: Record<string, unknown> = {};
-    for (const [i, name] of header.entries()) {
-      if (i > end && !COUNT_COLUMNS.has(name) && row[i] !== '' && Number.isFinite(Number(row[i]))) s[name] = Number(row[i]);
-    }
-    for (const m of SUMMARY_METRICS) {
-      const values = AGG_COLUMNS.map((a) => num(`${m}_${a}`));
-      if (values.every((v) => Number.isNaN(v))) continue;
-      const stats: Stats = { count: NaN, min: NaN, max: NaN, mean: values[0], p50: values[1], p90: values[2], p95: values[3], p99: values[4] };
-      s[m] = stats;
-      for (const a of AGG_COLUMNS) delete s[`${m}_${a}`];
-    }
-    const threshold = col('threshold');
-    return {
-      ...s,
-      cell: col('cell'),
-      params,
-      requests: num('requests'),
-      ok: num('ok'),
-      errors: num('errors'),
-      estimated_tokens: 0,
-      errors_by_kind: {},
-      threshold: threshold === 'pass' || threshold === 'fail' ? threshold : undefined,
-    } as CellSummary;
-  });
-  return { axes, summaries };
 }

@@ -3,17 +3,19 @@
  * planned requests that are missing. A torn last line (a crash mid-write) is cut off the
  * file before anything is appended to it.
  */
-import { existsSync, readFileSync, truncateSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import type { CellColumns } from '../metrics/cell-columns.js';
 import type { CellSummary } from '../metrics/summary.js';
 import type { Plan } from '../plan/types.js';
-import { parseRequestsCsv } from './read-requests.js';
-import type { RequestRecord } from '../records/types.js';
+import { REQUESTS_CSV } from './exporters/requests-csv.js';
+import { loadResult } from './load.js';
+import { RUN_JSON } from './run-json.js';
 
 export interface ResumeState {
-  /** Rows already on disk, by cell id. */
-  records: Map<string, RequestRecord[]>;
+  /** Rows already on disk, by cell id, column by column. */
+  columns: Map<string, CellColumns>;
   /** Request indices still to run, by cell id (absent: the cell is complete). */
   missing: Map<string, Set<number>>;
   /** The earlier run's summaries (for client health of cells not run again). */
@@ -21,26 +23,14 @@ export interface ResumeState {
   startedAt?: string;
 }
 
-interface PreviousRun {
-  spec_hash?: string;
-  shard?: { k: number; n: number } | null;
-  axes?: string[];
-  started_at?: string;
-  cells?: CellSummary[];
-}
-
 export function loadResume(dir: string, specHash: string, plan: Plan): ResumeState {
-  const runPath = join(dir, 'run.json');
-  const csvPath = join(dir, 'requests.csv');
-  if (!existsSync(runPath) || !existsSync(csvPath)) {
+  const csvPath = join(dir, REQUESTS_CSV);
+  if (!existsSync(join(dir, RUN_JSON)) || !existsSync(csvPath)) {
     throw new UserError(`--resume ${dir}: not a results folder (needs run.json and requests.csv)`);
   }
-  let prev: PreviousRun;
-  try {
-    prev = JSON.parse(readFileSync(runPath, 'utf8')) as PreviousRun;
-  } catch (e) {
-    throw new UserError(`--resume ${dir}: run.json is not readable JSON (${(e as Error).message})`);
-  }
+  cutTornLine(csvPath);
+  const result = loadResult(dir);
+  const prev = result.run!;
   if (prev.spec_hash !== specHash) {
     throw new UserError(
       `--resume ${dir}: the spec differs from the one this run used (hash ${prev.spec_hash} there, ${specHash} now); ` +
@@ -52,37 +42,54 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
   if (prevShard !== nowShard) {
     throw new UserError(`--resume ${dir}: that run was shard ${prevShard}, this one is shard ${nowShard}; pass the same --shard`);
   }
-  const text = readFileSync(csvPath, 'utf8');
-  const lastNl = text.lastIndexOf('\n');
-  if (lastNl < text.length - 1) truncateSync(csvPath, Buffer.byteLength(text.slice(0, lastNl + 1)));
-  const file = parseRequestsCsv(text, csvPath);
-  if (file.axes.join(',') !== plan.axes.join(',')) {
-    throw new UserError(`--resume ${dir}: requests.csv has columns for ${file.axes.join(', ')}, the plan has ${plan.axes.join(', ')}`);
+  if (result.axes.join(',') !== plan.axes.join(',')) {
+    throw new UserError(`--resume ${dir}: requests.csv has columns for ${result.axes.join(', ')}, the plan has ${plan.axes.join(', ')}`);
   }
-  const records = new Map<string, RequestRecord[]>();
-  const seen = new Set<string>();
-  for (const r of file.records) {
-    const key = `${r.cell}\u0000${r.prompt_id}\u0000${r.repeat}`;
-    if (seen.has(key)) continue; // a duplicate can only come from a hand-edited file; count it once
-    seen.add(key);
-    if (!records.has(r.cell)) records.set(r.cell, []);
-    records.get(r.cell)!.push(r);
-  }
+  const columns = new Map<string, CellColumns>();
+  for (const c of result.cells) if (c.columns) columns.set(c.cell, c.columns);
   const P = plan.prompts.length;
+  const done = new Map<string, Set<number>>();
+  for (const r of result.rows().records) {
+    let set = done.get(r.cell);
+    if (!set) done.set(r.cell, (set = new Set()));
+    set.add(r.repeat * P + r.prompt_id);
+  }
   const missing = new Map<string, Set<number>>();
   for (const cell of plan.cells) {
-    const done = records.get(cell.id) ?? [];
+    const have = done.get(cell.id) ?? new Set<number>();
     if (cell.requests === undefined) {
       // A duration cell has no fixed request list: it is done once it has rows.
-      if (done.length === 0) missing.set(cell.id, new Set());
+      if (have.size === 0) missing.set(cell.id, new Set());
       continue;
     }
-    const have = new Set(done.map((r) => r.repeat * P + r.prompt_id));
     const todo = new Set<number>();
     for (let i = 0; i < cell.requests; i++) if (!have.has(i)) todo.add(i);
     if (todo.size > 0) missing.set(cell.id, todo);
   }
-  const previous = new Map<string, CellSummary>();
-  for (const s of prev.cells ?? []) previous.set(s.cell, s);
-  return { records, missing, previous, startedAt: prev.started_at };
+  return { columns, missing, previous: new Map(prev.cells.map((s) => [s.cell, s])), startedAt: prev.started_at };
+}
+
+/** A row is complete only when its newline was written: anything after the last one is cut. */
+function cutTornLine(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const tail = Buffer.alloc(Math.min(size, 64 * 1024));
+    let end = size;
+    // Walk back block by block to the last newline (a torn line can be long).
+    for (let at = size; at > 0; ) {
+      const len = Math.min(tail.length, at);
+      at -= len;
+      readSync(fd, tail, 0, len, at);
+      const nl = tail.subarray(0, len).lastIndexOf(0x0a);
+      if (nl >= 0) {
+        end = at + nl + 1;
+        break;
+      }
+      end = at;
+    }
+    if (end < size) truncateSync(path, end);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,7 +1,26 @@
-/** run.json: everything about a run a machine might want, secrets redacted. Pure. */
+/**
+ * run.json: everything about a run a machine might want, secrets redacted. The only code
+ * that reads or writes the file: its typed, versioned schema (`format: 1`; a file without
+ * `format` was written before the field existed and reads as format 1), the document a
+ * run starts with, and the reader every other room goes through.
+ */
+import { readFileSync } from 'node:fs';
+import { arch, cpus, hostname, platform } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
 import type { ThresholdResult } from '../compare/types.js';
-import type { CellSummary } from '../metrics/summary.js';
-import type { Shard } from '../plan/types.js';
+import { UserError } from '../errors.js';
+import type { Stats } from '../metrics/stats.js';
+import type { CellSummary, ClientHealth } from '../metrics/summary.js';
+import type { Plan } from '../plan/types.js';
+import type { LoadedSpec } from '../spec/load.js';
+import { redact, scrub } from '../spec/redact.js';
+import type { Spec } from '../spec/schema.js';
+import { VERSION } from '../version.js';
+
+export const RUN_JSON = 'run.json';
+/** The format this version writes; it reads this one and the unversioned files before it. */
+export const RUN_JSON_FORMAT = 1;
 
 export const METRIC_DEFINITIONS = {
   latency_ms: 'request sent (final attempt) to the last content chunk; trailing usage chunk and [DONE] excluded',
@@ -16,48 +35,183 @@ export const METRIC_DEFINITIONS = {
   tokens: "server usage when sent (tokens_source=usage); otherwise counted with the o200k_base tokenizer (tokens_source=estimate); never max_tokens",
 } as const;
 
-export interface RunMeta {
-  tool: { name: string; version: string };
-  spec_file: string;
-  spec_name: string;
-  spec_hash: string;
-  /** The spec after --set, with secrets redacted. */
-  spec: unknown;
-  /** The URL requests went to (the simulator's when base_url is builtin). */
-  base_url: string;
-  started_at: string;
-  ended_at?: string;
-  host: { hostname: string; platform: string; arch: string; node: string; cpus: number };
-  shard: Shard | null;
-  axes: string[];
-  total_cells: number;
-  interrupted: boolean;
-  /** Why the run stopped early, when it did. */
-  stopped_reason?: string;
-  /** Threshold checks: one per cell and threshold in scope (compare/thresholds.ts). */
-  thresholds?: ThresholdResult[];
-  /** Set by `llm-sweep merge`: the shard results this one was built from. */
-  merged_from?: MergedFrom[];
-}
+const statsSchema: z.ZodType<Stats> = z
+  .object({ count: z.number(), mean: z.number(), min: z.number(), max: z.number(), p50: z.number(), p90: z.number(), p95: z.number(), p99: z.number() })
+  .describe("Statistics over the requests of a cell, in the metric's unit.");
 
+const clientHealthSchema: z.ZodType<ClientHealth> = z
+  .looseObject({
+    loop_delay_p99_ms: z.number().describe("p99 of the runner's event-loop delay during the cell, ms."),
+    loop_delay_max_ms: z.number().describe('Max event-loop delay, ms.'),
+    cpu: z.number().describe('CPU time of the client process / wall time (1 = one core busy).'),
+    dispatch_lag_p99_ms: z.number().optional().describe('p99 of open-loop dispatch lag, ms; closed loop: absent.'),
+    bound: z.boolean().describe('True when the client, not the server, may have limited the measurement.'),
+    reason: z.string().optional().describe('Why, in words, when bound.'),
+  })
+  .describe('Client health measured by the runner (not derivable from requests.csv).');
+
+const optionalStats = (what: string) => statsSchema.optional().describe(what);
+const optionalNumber = (what: string) => z.number().optional().describe(what);
+
+/**
+ * Fields this version does not know pass through, so a newer file loses nothing when read.
+ * Declared in the order `summarizeCell` builds a summary, which is the order parsing gives.
+ */
+const cellSummarySchema: z.ZodType<CellSummary> = z
+  .looseObject({
+    cell: z.string().describe('Cell id.'),
+    params: z.record(z.string(), z.unknown()).describe('Matrix values of the cell, by axis.'),
+    requests: z.number().describe('Recorded requests.'),
+    ok: z.number().describe('Successful requests.'),
+    errors: z.number().describe('Failed requests.'),
+    error_rate: z.number().describe('errors / requests; 0 for an empty cell.'),
+    duration_s: z.number().describe('Wall time from the first send to the last completion, s.'),
+    requests_per_s: z.number().describe('Successful requests / duration.'),
+    output_tokens_per_s: z.number().describe('Sum of completion tokens of successful requests / duration.'),
+    latency_ms: optionalStats('Latency of successful requests, ms.'),
+    ttft_ms: optionalStats('Time to first token of successful streamed requests, ms.'),
+    tpot_ms: optionalStats('Time per output token after the first, ms.'),
+    itl_ms: optionalStats("Distribution of each request's median inter-token gap, ms."),
+    prompt_tokens_mean: optionalNumber('Mean prompt tokens of successful requests.'),
+    completion_tokens_mean: optionalNumber('Mean completion tokens of successful requests.'),
+    estimated_tokens: z.number().default(0).describe('Requests whose token counts are estimates.'),
+    errors_by_kind: z.record(z.string(), z.number()).default({}).describe('Failed requests by HTTP status or error kind.'),
+    queue_ms: optionalStats('Open loop: scheduled time to send, ms.'),
+    e2e_latency_ms: optionalStats('Open loop: queue_ms + latency_ms, ms.'),
+    offered_rps: optionalNumber('Open loop: the rate asked for, requests/s.'),
+    achieved_rps: optionalNumber('Open loop: recorded requests / duration, requests/s.'),
+    slo_attainment: optionalNumber('With slo: share of recorded requests that met every objective.'),
+    goodput_rps: optionalNumber('With slo: requests meeting every objective / duration, requests/s.'),
+    client: clientHealthSchema.optional(),
+    threshold: z.enum(['pass', 'fail']).optional().describe('Threshold verdict of the cell; absent when none applied.'),
+  })
+  .describe('The summary of one cell (summary.csv holds the same figures, rounded).');
+
+const thresholdResultSchema: z.ZodType<ThresholdResult> = z
+  .looseObject({
+    cell: z.string(),
+    threshold: z.string().describe('`key: expr`, as written in the spec.'),
+    metric: z.string().describe('The metric checked, e.g. latency_ms.p95.'),
+    op: z.enum(['<', '<=', '>', '>=', '==', '!=']),
+    limit: z.number().describe("The limit in the metric's unit (a 1% is 0.01)."),
+    value: z.number().optional().describe('The measured value; absent when not measured.'),
+    status: z.enum(['pass', 'fail', 'skip']).describe('skip: the metric does not apply to the cell.'),
+    note: z.string().optional().describe('Why a value is missing, when it is.'),
+  })
+  .describe('One threshold checked on one cell.');
+
+const shardSchema = z.object({ k: z.number().int().positive(), n: z.number().int().positive() }).nullable();
+
+export const runJsonSchema = z
+  .object({
+    format: z.literal(RUN_JSON_FORMAT).default(RUN_JSON_FORMAT).describe('Version of this document; absent in files written before it existed.'),
+    tool: z.object({ name: z.string(), version: z.string() }).describe('The llm-sweep that wrote the file.'),
+    spec_file: z.string().default('').describe('Path of the spec file, as given.'),
+    spec_name: z.string().default('').describe('The spec name (or its file name): names the results folder.'),
+    spec_hash: z.string().describe('sha256 (16 hex) of the redacted spec: resume and merge check it.'),
+    spec: z
+      .custom<Spec>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'the spec must be a mapping')
+      .describe('The spec as run: --set applied, defaults filled in, secrets redacted (see docs/spec.schema.json).'),
+    base_url: z.string().default('').describe("The URL requests went to (the simulator's for base_url: builtin), credentials scrubbed."),
+    started_at: z.string().describe('ISO 8601.'),
+    ended_at: z.string().optional().describe('ISO 8601; rewritten after every cell.'),
+    host: z
+      .object({ hostname: z.string(), platform: z.string(), arch: z.string(), node: z.string(), cpus: z.number() })
+      .optional()
+      .describe('The client machine.'),
+    shard: shardSchema.default(null).describe('The --shard k/n of this run, or null.'),
+    axes: z.array(z.string()).describe('Matrix axes, in column order.'),
+    total_cells: z.number().optional().describe('Cells of the whole plan (all shards).'),
+    interrupted: z.boolean().default(false).describe('True when Ctrl-C or SIGTERM stopped the run.'),
+    stopped_reason: z.string().optional().describe('Why the run stopped early, when it did.'),
+    thresholds: z.array(thresholdResultSchema).default([]).describe('Threshold checks: one per cell and threshold in scope.'),
+    merged_from: z
+      .array(
+        z.object({
+          dir: z.string(),
+          shard: shardSchema,
+          hostname: z.string(),
+          started_at: z.string(),
+          ended_at: z.string().optional(),
+          cells: z.number(),
+        }),
+      )
+      .optional()
+      .describe('Set by `llm-sweep merge`: the shard results this one was built from.'),
+    metric_definitions: z.record(z.string(), z.string()).default({}).describe('What each metric means (docs/metrics.md).'),
+    cells: z.array(cellSummarySchema).default([]).describe('Per-cell summaries, in plan order.'),
+    extras: z
+      .record(z.string(), z.looseObject({ server_timings_mean: z.record(z.string(), z.number()).optional() }))
+      .optional()
+      .describe('Extra per-cell data by cell id: the mean of server-reported timings (Ollama durations, ...).'),
+  })
+  .describe('run.json: one run (or a merge of shards), written by llm-sweep.');
+
+export type RunJson = z.output<typeof runJsonSchema>;
 /** One input of a merge. */
-export interface MergedFrom {
-  dir: string;
-  shard: Shard | null;
-  hostname: string;
-  started_at: string;
-  ended_at?: string;
-  cells: number;
+export type MergedFrom = NonNullable<RunJson['merged_from']>[number];
+/** Per-cell extras. */
+export type CellExtras = NonNullable<RunJson['extras']>[string];
+
+/** The document a run starts with: no cells, no verdicts yet. */
+export function newRunJson(loaded: LoadedSpec, plan: Plan, baseUrl: string, startedAt = new Date().toISOString()): RunJson {
+  return {
+    format: RUN_JSON_FORMAT,
+    tool: { name: 'llm-sweep', version: VERSION },
+    spec_file: loaded.file,
+    spec_name: loaded.name,
+    spec_hash: loaded.hash,
+    spec: redact(loaded.spec, loaded.secrets),
+    base_url: scrub(baseUrl, loaded.secrets),
+    started_at: startedAt,
+    ended_at: undefined,
+    host: { hostname: hostname(), platform: platform(), arch: arch(), node: process.version, cpus: cpus().length },
+    shard: plan.shard ?? null,
+    axes: plan.axes,
+    total_cells: plan.totalCells,
+    interrupted: false,
+    stopped_reason: undefined,
+    thresholds: [],
+    metric_definitions: METRIC_DEFINITIONS,
+    cells: [],
+    extras: {},
+  };
 }
 
-export interface RunJson extends RunMeta {
-  metric_definitions: typeof METRIC_DEFINITIONS;
-  cells: CellSummary[];
-  /** Extra per-cell data (server timings, client health) by cell id. */
-  extras?: Record<string, unknown>;
-}
-
-export function serializeRunJson(meta: RunMeta, cells: readonly CellSummary[], extras?: Record<string, unknown>): string {
-  const doc: RunJson = { ...meta, metric_definitions: METRIC_DEFINITIONS, cells: [...cells], extras };
+export function serializeRunJson(doc: RunJson): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** Parses run.json text; a UserError names the file and what is wrong. */
+export function parseRunJson(text: string, path = RUN_JSON): RunJson {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  const format = (doc as { format?: unknown } | null)?.format;
+  if (typeof format === 'number' && format > RUN_JSON_FORMAT) {
+    throw new UserError(`${path}: written by a newer llm-sweep (format ${format}); this version reads format ${RUN_JSON_FORMAT}, so upgrade it`);
+  }
+  const parsed = runJsonSchema.safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    throw new UserError(`${path}: not a run.json written by llm-sweep (${where}${issue.message})`);
+  }
+  return parsed.data;
+}
+
+/** `dir`'s run.json; undefined when there is none (a run without the json format). */
+export function readRunJson(dir: string): RunJson | undefined {
+  const path = join(dir, RUN_JSON);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new UserError(`${path}: cannot read (${(e as Error).message})`);
+  }
+  return parseRunJson(text, path);
 }

@@ -4,7 +4,7 @@
  * when bytes arrive, before parsing. Failures come back as data (ExchangeResult with
  * `errorKind`), never as exceptions.
  */
-import type { HttpClient, HttpResponse } from '../providers/http-client.js';
+import type { HttpClient, HttpResponse, Unreachable } from '../providers/http-client.js';
 import { HttpFailure } from '../providers/http-client.js';
 import { createNdjsonParser } from '../providers/ndjson.js';
 import { createSseParser } from '../providers/sse.js';
@@ -39,6 +39,8 @@ export interface ExchangeResult {
   finishReason?: string;
   /** True when the response was streamed. */
   streamed: boolean;
+  /** Set when no connection could be made at all (refused, unknown host, connect timeout). */
+  unreachable?: Unreachable;
   serverTimings?: Record<string, number>;
 }
 
@@ -105,6 +107,7 @@ async function attempt(input: ExchangeInput, askUsage: boolean): Promise<Exchang
     const failed = emptyResult(e.attempts, e.sentAt, now, ctx.stream);
     failed.errorKind = e.kind;
     failed.error = `${e.kind}: ${e.message}`;
+    failed.unreachable = e.unreachable;
     return failed;
   }
   const contentType = res.headers['content-type'] ?? '';
@@ -129,6 +132,7 @@ function emptyResult(attempts: number, sentAt: number, endAt: number, streamed: 
     usage: undefined,
     finishReason: undefined,
     streamed,
+    unreachable: undefined,
     serverTimings: undefined,
   };
 }

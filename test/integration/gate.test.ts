@@ -113,7 +113,7 @@ describe('compare', () => {
     const r = await runCli(['compare', `${FIX}/baseline`, `${FIX}/regression`]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/│ m=a,c=1 +│ latency_ms\.p50 +│ \+10% +│ +808\.9 │ +1,068 │ +\+32\.0% │ \[\+16\.5%, \+40\.2%\] +│ regression │/);
+    expect(r.stdout).toMatch(/│ m=a,c=1 +│ latency_ms\.p50 +│ \+10% +│ +808\.9 │ +1,068 │ +\+32% │ \[\+16\.5%, \+40\.2%\] +│ regression │/);
     expect(r.stdout.trim().split('\n').at(-1)).toBe('5 regressions — 5 regressions, 0 improved, 3 within noise, 16 ok');
   });
 

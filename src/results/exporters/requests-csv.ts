@@ -1,25 +1,16 @@
 /**
  * requests.csv, appended as requests end. Rows are buffered and written in batches (a
- * timer and a size bound), so the hot path never does file I/O itself; `flush()` drains
- * the buffer, and a crash loses at most the last fraction of a second of rows, which
- * `--resume` runs again.
+ * timer and a size bound), so the hot path never does file I/O itself; each finished cell
+ * flushes the buffer, and a crash loses at most the last fraction of a second of rows,
+ * which `--resume` runs again. Always written: resume, report and compare read it.
  */
-import { closeSync, existsSync, openSync, statSync, writeSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
-import { stringify } from 'csv-stringify/sync';
-import { recordToRow, requestColumns } from '../../records/columns.js';
-import type { RequestRecord } from '../../records/types.js';
+import { existsSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { requestTable } from '../../records/columns.js';
+import type { Exporter } from '../types.js';
 
-export interface RecordSink {
-  write(record: RequestRecord): void;
-  /** Writes everything buffered. */
-  flush(): Promise<void>;
-  /** Flushes and closes the file. */
-  close(): Promise<void>;
-  /** Last resort at process exit: writes the buffer synchronously. */
-  flushSync(): void;
-  readonly path: string;
-}
+export const REQUESTS_CSV = 'requests.csv';
 
 const FLUSH_MS = 200;
 const FLUSH_BYTES = 256 * 1024;
@@ -41,62 +32,44 @@ export function csvLine(fields: readonly string[]): string {
   return `${line}\n`;
 }
 
-export async function openCsvSink(path: string, axes: readonly string[]): Promise<RecordSink> {
-  const fresh = !existsSync(path) || statSync(path).size === 0;
-  const handle: FileHandle = await open(path, 'a');
-  let buffer: string[] = [];
-  let bufferedBytes = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let chain: Promise<void> = Promise.resolve();
-  let closed = false;
-  if (fresh) {
-    const header = stringify([requestColumns(axes)]);
-    buffer.push(header);
-    bufferedBytes += header.length;
-  }
-  const take = (): string => {
-    const text = buffer.join('');
-    buffer = [];
-    bufferedBytes = 0;
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    return text;
-  };
-  const flush = (): Promise<void> => {
-    if (buffer.length === 0) return chain;
-    const text = take();
-    chain = chain.then(() => handle.appendFile(text, 'utf8'));
-    return chain;
-  };
-  return {
-    path,
-    write(record) {
-      if (closed) throw new Error('requests.csv sink is closed');
-      const line = csvLine(recordToRow(record, axes));
-      buffer.push(line);
-      bufferedBytes += line.length;
-      if (bufferedBytes >= FLUSH_BYTES) void flush();
-      else if (!timer) {
-        timer = setTimeout(() => void flush(), FLUSH_MS);
-        timer.unref();
-      }
-    },
-    flush,
-    async close() {
-      if (closed) return chain;
-      await flush();
-      closed = true;
-      await handle.close();
-    },
-    flushSync() {
-      if (buffer.length === 0) return;
-      const text = take();
-      const fd = openSync(path, 'a');
-      try {
-        writeSync(fd, text);
-      } finally {
-        closeSync(fd);
-      }
-    },
-  };
-}
+export const requestsCsv: Exporter = {
+  file: REQUESTS_CSV,
+  async open(dir, run) {
+    const path = join(dir, REQUESTS_CSV);
+    const table = requestTable(run.axes);
+    // Resume appends to the rows already there.
+    const fresh = !existsSync(path) || statSync(path).size === 0;
+    const handle = await open(path, 'a');
+    let buffer: string[] = fresh ? [csvLine(table.header())] : [];
+    let bufferedBytes = buffer.join('').length;
+    let timer: NodeJS.Timeout | undefined;
+    let chain: Promise<void> = Promise.resolve();
+    const flush = (): Promise<void> => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (buffer.length === 0) return chain;
+      const text = buffer.join('');
+      buffer = [];
+      bufferedBytes = 0;
+      chain = chain.then(() => handle.appendFile(text, 'utf8'));
+      return chain;
+    };
+    return {
+      record(r) {
+        const line = csvLine(table.row(r));
+        buffer.push(line);
+        bufferedBytes += line.length;
+        if (bufferedBytes >= FLUSH_BYTES) void flush();
+        else if (!timer) {
+          timer = setTimeout(() => void flush(), FLUSH_MS);
+          timer.unref();
+        }
+      },
+      write: () => flush(),
+      async close() {
+        await flush();
+        await handle.close();
+      },
+    };
+  },
+};
