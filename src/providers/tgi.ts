@@ -9,9 +9,10 @@
  * Wire format: https://huggingface.co/docs/text-generation-inference/conceptual/streaming
  * Request schema: https://huggingface.github.io/text-generation-inference/ (GenerateParameters)
  */
-import { jsonErrorMessage, errorText } from './openai.js';
+import { errorText, jsonErrorMessage } from './errors.js';
 import {
   applyParams,
+  bearerHeaders,
   checkAgainstTable,
   isObject,
   joinUrl,
@@ -68,12 +69,10 @@ function build(ctx: BuildContext): ProviderRequest {
   const body: Record<string, unknown> = { inputs: ctx.prompt.text, parameters: {} };
   applyParams(body, ctx.cell.body, TGI_PARAMS, 'parameters');
   (body.parameters as Record<string, unknown>).details = true;
-  const headers: Record<string, string> = {};
-  // Inference Endpoints and most gateways in front of TGI take a Bearer token.
-  if (ctx.target.api_key) headers.authorization = `Bearer ${ctx.target.api_key}`;
   return {
     url: joinUrl(ctx.target.base_url, ctx.stream ? '/generate_stream' : '/generate'),
-    headers: { ...headers, ...ctx.target.headers },
+    // Inference Endpoints and most gateways in front of TGI take a Bearer token.
+    headers: bearerHeaders(ctx.target),
     body,
   };
 }
@@ -114,7 +113,7 @@ function parseResponse(body: unknown): Completion {
   return { text: b.generated_text, ...readDetails(b.details) };
 }
 
-export const tgi: Provider = {
+export const tgi: Omit<Provider<'tgi'>, 'target' | 'baseUrl' | 'paths' | 'maxTokens'> = {
   kind: 'tgi',
   framing: 'sse',
   units: { max_tokens: 'tokens', max_completion_tokens: 'tokens', max_new_tokens: 'tokens', top_k: 'tokens' },

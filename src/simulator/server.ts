@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { simulatorSchema } from '../spec/schema.js';
+import { simulatorSchema } from '../spec/target.js';
 import { drawFault, FAULT_HEADER, faultResponse, isStatusFault, MALFORMED_JSON, MALFORMED_LINE, parseFaultHeader } from './faults.js';
 import { BatchScheduler, realClock, type SequenceHandle } from './latency-model.js';
 import { parseRequest, RequestError } from './request.js';

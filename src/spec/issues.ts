@@ -4,7 +4,8 @@
  */
 import type { z } from 'zod';
 import { pathKey } from './interpolate.js';
-import { descriptionAt, isIntAt, keysAt } from './schema-path.js';
+import { descriptionAt, isIntAt, keysAt, providerKeys } from './schema-path.js';
+import { commonTargetSchema } from './target.js';
 import { nearest, strictLimit } from './suggest.js';
 import type { YamlPath, YamlSource } from './yaml-source.js';
 
@@ -62,6 +63,10 @@ function formatIssue(issue: Issue, path: Path, ctx: Ctx): string[] {
     case 'too_big':
       return [`${src.locate(path)}: ${tooBig(issue, where, got)}`];
     case 'invalid_union':
+      if ((issue as { note?: string }).note === 'No matching discriminator') {
+        const rest = pathKey(path) === pathKey(['target', 'provider']) ? commonTargetSchema.safeParse(valueAt(ctx.raw, ['target'])).error?.issues ?? [] : [];
+        return [badDiscriminator(issue, path, value, got, ctx), ...rest.flatMap((e) => formatIssue(e, ['target', ...cleanPath(e.path)], ctx))];
+      }
       return unionIssues(issue, path, ctx);
     case 'invalid_format':
     case 'custom': {
@@ -77,7 +82,17 @@ function formatIssue(issue: Issue, path: Path, ctx: Ctx): string[] {
   }
 }
 
+/** A union on a key (target on `provider`) given a value none of its forms has. */
+function badDiscriminator(issue: Extract<Issue, { code: 'invalid_union' }>, path: Path, value: unknown, got: string, ctx: Ctx): string {
+  const options = ((issue as { options?: unknown[] }).options ?? []).filter((o): o is string => typeof o === 'string');
+  const guess = typeof value === 'string' ? nearest(value, options, { maxDistance: strictLimit(value) }) : undefined;
+  const list = options.map((o) => JSON.stringify(o)).join(', ');
+  return `${ctx.src.locate(path)}: ${pathText(path)} must be one of ${list}, got ${got}${guess ? ` — did you mean '${guess}'?` : ''}`;
+}
+
 function unknownKey(key: string, path: Path, known: string[], ctx: Ctx): string {
+  const owner = path.length === 1 && path[0] === 'target' ? ownerOf(key, ctx.raw) : undefined;
+  if (owner) return `${ctx.src.locate([...path, key], 'key')}: ${owner}`;
   const guess = nearest(key, known);
   const hint = guess ? ` — did you mean '${guess}'?` : known.length ? ` (expected one of: ${known.join(', ')})` : '';
   const where = pathText(path);
@@ -192,6 +207,14 @@ function unionIssues(issue: Extract<Issue, { code: 'invalid_union' }>, path: Pat
   return [
     `${ctx.src.locate(path)}: ${where} must be ${expected.length > 0 ? expected.join(' or ') : 'of another form'}, got ${describeValue(value)}`,
   ];
+}
+
+/** For a target key of another provider ("http" under provider tgi): which provider takes it. */
+function ownerOf(key: string, raw: unknown): string | undefined {
+  const provider = valueAt(raw, ['target', 'provider']) ?? 'openai-chat';
+  const owners = providerKeys(key);
+  if (owners.length === 0 || owners.includes(String(provider))) return undefined;
+  return `target.${key} is a setting of provider ${owners.join(' and ')}, not of ${String(provider)}; remove it, or set provider: ${owners[0]}`;
 }
 
 export function pathText(path: YamlPath): string {
