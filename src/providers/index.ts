@@ -3,8 +3,6 @@
  * its file (target schema, parameter table, URL convention, build and decode) and one
  * entry here; the spec's target union, validation and the docs follow from the map.
  */
-import type { z } from 'zod';
-import { targetSchemaFor } from '../spec/target.js';
 import { anthropic } from './anthropic.js';
 import { azureOpenai } from './azure-openai.js';
 import { httpTemplate } from './http-template.js';
@@ -20,24 +18,12 @@ function registry<M extends { [K in keyof M]: Provider<K & string, any> }>(map: 
   return map;
 }
 
-// TGI still keeps its target and URL conventions here, not in its own file.
-const tgiTarget = targetSchemaFor('tgi', "Hugging Face TGI's native API ({base}/generate, {base}/generate_stream).");
-const tgiProvider: Provider<'tgi', z.output<typeof tgiTarget>> = {
-  ...tgi,
-  target: tgiTarget,
-  baseUrl: 'root',
-  paths: ['/generate', '/generate_stream'],
-  maxTokens: ['max_tokens', 'max_completion_tokens', 'max_new_tokens'],
-  checkParams: tgi.checkParams,
-  configure: undefined,
-};
-
 export const PROVIDER_MAP = registry({
   'openai-chat': openaiChat,
   'openai-completions': openaiCompletions,
   'azure-openai': azureOpenai,
   anthropic,
-  tgi: tgiProvider,
+  tgi,
   triton,
   ollama,
   http: httpTemplate,

@@ -9,6 +9,8 @@
  * Wire format: https://huggingface.co/docs/text-generation-inference/conceptual/streaming
  * Request schema: https://huggingface.github.io/text-generation-inference/ (GenerateParameters)
  */
+import type { z } from 'zod';
+import { targetSchemaFor } from '../spec/target.js';
 import { errorText, jsonErrorMessage } from './errors.js';
 import {
   applyParams,
@@ -23,6 +25,8 @@ import {
   type ParamTable,
 } from './shared.js';
 import type { BuildContext, Completion, Provider, ProviderRequest, StreamDelta, StreamEvent, Usage } from './types.js';
+
+export const tgiTarget = targetSchemaFor('tgi', "Hugging Face TGI's native API ({base}/generate, {base}/generate_stream).");
 
 export const TGI_PARAMS: ParamTable = {
   max_tokens: { to: 'parameters.max_new_tokens' },
@@ -113,8 +117,12 @@ function parseResponse(body: unknown): Completion {
   return { text: b.generated_text, ...readDetails(b.details) };
 }
 
-export const tgi: Omit<Provider<'tgi'>, 'target' | 'baseUrl' | 'paths' | 'maxTokens'> = {
+export const tgi: Provider<'tgi', z.output<typeof tgiTarget>> = {
   kind: 'tgi',
+  target: tgiTarget,
+  baseUrl: 'root',
+  paths: ['/generate', '/generate_stream'],
+  maxTokens: ['max_tokens', 'max_completion_tokens', 'max_new_tokens'],
   framing: 'sse',
   units: { max_tokens: 'tokens', max_completion_tokens: 'tokens', max_new_tokens: 'tokens', top_k: 'tokens' },
   build,
