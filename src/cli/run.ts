@@ -32,7 +32,7 @@ export function registerRun(program: Command): void {
     .option('--resume <dir>', 'finish an interrupted run in <dir>: send only the requests missing from its requests.csv')
     .option('--set <key=value>', 'override a spec value by dotted path (repeatable)', collect)
     .option('--shard <k/n>', 'run only shard k of n (whole cells); auto/n takes k from JOB_COMPLETION_INDEX')
-    .option('-q, --quiet', 'no progress output')
+    .option('-q, --quiet', 'no progress lines on stderr; errors and the result are still shown')
     .option('--json', 'print the summary as JSON on stdout instead of the table')
     .option('--dry-run', 'expand and print the plan; send nothing (same as `plan`)')
     .option('--yes', 'allow a plan of more than 10,000 cells')

@@ -3,6 +3,7 @@
  * with the nearest valid key or value suggested, for every issue kind zod reports.
  */
 import type { z } from 'zod';
+import { isObject } from '../json.js';
 import { pathKey } from './interpolate.js';
 import { descriptionAt, isIntAt, keysAt, providerKeys } from './schema-path.js';
 import { commonTargetSchema } from './target.js';
@@ -173,7 +174,7 @@ function unionIssues(issue: Extract<Issue, { code: 'invalid_union' }>, path: Pat
   const where = pathText(path);
   const branches = issue.errors;
   const atTop = (i: Issue) => i.path.length === 0;
-  if (isPlainObject(value) && Object.keys(value).length === 0) {
+  if (isObject(value) && Object.keys(value).length === 0) {
     return [`${ctx.src.locate(path)}: ${where} is an empty mapping; give one of ${keysAt(path).join(', ')}`];
   }
   // A form the value has the shape of (its problems are all inside it), or else the type of
@@ -184,7 +185,7 @@ function unionIssues(issue: Extract<Issue, { code: 'invalid_union' }>, path: Pat
   );
   const best = [...(fitting.length > 0 ? fitting : typed)].sort((a, b) => a.length - b.length)[0];
   if (best) return best.flatMap((e) => formatIssue(e, [...path, ...cleanPath(e.path)], ctx));
-  if (isPlainObject(value)) {
+  if (isObject(value)) {
     const objectBranches = branches.filter((errs) => !errs.some((e) => atTop(e) && e.code === 'invalid_type'));
     const unknownIn = objectBranches.map(
       (errs) => new Set(errs.flatMap((e) => (atTop(e) && e.code === 'unrecognized_keys' ? e.keys : []))),
@@ -259,8 +260,4 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return `the text ${JSON.stringify(v)}`;
   return String(v);
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
