@@ -52,6 +52,12 @@ export function csvTable<T>(columns: readonly Column<T>[], blank: () => T): CsvT
   };
 }
 
+/** The columns as a markdown table (docs/metrics.md shows these, a test keeps them equal). */
+export function columnsMarkdown(columns: readonly Column<never>[]): string {
+  const rows = columns.map((c) => `| \`${c.name}\` | ${c.doc.replace(/\|/g, '\\|')} |`);
+  return ['| column | definition |', '| --- | --- |', ...rows].join('\n');
+}
+
 /** A number as a CSV cell: plain digits, empty when absent. */
 export function numberCell(v: number | undefined): string {
   return v === undefined || !Number.isFinite(v) ? '' : String(v);
