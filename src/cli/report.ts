@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { rebuildReport } from '../results/rebuild.js';
-import { action, EXIT } from './common.js';
+import { action, boundHeapGrowth, EXIT } from './common.js';
 
 interface ReportFlags {
   out?: string;
@@ -20,6 +20,7 @@ export function registerReport(program: Command): void {
 
 function reportCommand(dirArg: string, flags: ReportFlags): number {
   const dir = resolve(dirArg);
+  boundHeapGrowth();
   let written;
   if (flags.out && /\.html?$/i.test(flags.out)) {
     // Before --out meant a folder everywhere, report took a file; still accepted.

