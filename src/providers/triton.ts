@@ -47,24 +47,9 @@ export const tritonTarget = targetSchemaFor('triton', "NVIDIA Triton's generate 
 type TritonTarget = z.output<typeof tritonTarget>;
 
 /** target.triton with its defaults filled in. */
-export interface TritonFields {
-  text_input: string;
-  text_output: string;
-  params_in: 'parameters' | 'body';
-  finish_reason: string;
-  prompt_tokens: string;
-  completion_tokens: string;
-  model_version?: string;
-}
+export type TritonFields = z.output<typeof tritonSchema>;
 
-export const TRITON_DEFAULTS: TritonFields = {
-  text_input: 'text_input',
-  text_output: 'text_output',
-  params_in: 'parameters',
-  finish_reason: 'finish_reason',
-  prompt_tokens: 'num_input_tokens',
-  completion_tokens: 'num_output_tokens',
-};
+export const TRITON_DEFAULTS: TritonFields = tritonSchema.parse({});
 
 /** One output tensor's value: a scalar, or a list of one element per batch entry. */
 function first(v: unknown): unknown {

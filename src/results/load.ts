@@ -5,7 +5,7 @@
  * runner's own `summarizeCell` (over what only run.json knows: client health, the threshold
  * verdict), and its rows are kept column by column; `rows()` streams them again whole.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { CellColumns } from '../metrics/cell-columns.js';
@@ -14,7 +14,7 @@ import { requestAxes } from '../records/columns.js';
 import type { Spec } from '../spec/schema.js';
 import { REQUESTS_CSV } from './exporters/requests-csv.js';
 import { SUMMARY_CSV } from './exporters/summary-csv.js';
-import { readRequests, type RequestsReading } from './read-requests.js';
+import { csvHeader, readRequests, type RequestsReading } from './read-requests.js';
 import { readRunJson, type RunJson } from './run-json.js';
 import { parseSummaryCsv } from './summary-csv.js';
 
@@ -60,7 +60,7 @@ export function loadResult(path: string): LoadedResult {
     file = [REQUESTS_CSV, SUMMARY_CSV].map((f) => join(path, f)).find((f) => existsSync(f)) ?? '';
     if (!file) throw new UserError(`${path}: no requests.csv or summary.csv in this folder; is it an llm-sweep results folder?`);
   }
-  const header = headerOf(file);
+  const header = csvHeader(file);
   if (requestAxes(header)) return fromRows(path, dir, file, run);
   if (header[0] === 'cell' && header.includes('requests')) {
     const { axes, summaries } = parseSummaryCsv(readText(file), file);
@@ -128,24 +128,5 @@ function readText(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (e) {
     throw new UserError(`${file}: cannot read (${(e as Error).message})`);
-  }
-}
-
-/** The names in a CSV file's first line (a header holds no quoted commas or line breaks). */
-function headerOf(file: string): string[] {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (e) {
-    throw new UserError(`${file}: cannot read (${(e as Error).message})`);
-  }
-  try {
-    const buf = Buffer.alloc(64 * 1024);
-    const got = readSync(fd, buf, 0, buf.length, 0);
-    const text = buf.toString('utf8', 0, got).replace(/^\uFEFF/, '');
-    const end = text.search(/\r?\n/);
-    return (end < 0 ? text : text.slice(0, end)).split(',').map((h) => h.replace(/^"|"$/g, ''));
-  } finally {
-    closeSync(fd);
   }
 }

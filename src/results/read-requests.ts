@@ -78,6 +78,14 @@ function* blocks(path: string): Generator<{ text: string; torn?: boolean }> {
   }
 }
 
+/** The names in a CSV file's first line (requests.csv or summary.csv); empty for an empty file. */
+export function csvHeader(path: string): string[] {
+  const first = blocks(path).next();
+  if (first.done) return [];
+  const text = first.value.text;
+  return parseLines(text.slice(0, text.indexOf('\n') + 1 || undefined), path, true)[0] ?? [];
+}
+
 /** Streams `path`'s rows. Throws a UserError when the file is missing or not a requests.csv. */
 export function readRequests(path: string): RequestsReading {
   const source = blocks(path);

@@ -8,10 +8,9 @@ import { readFileSync } from 'node:fs';
 import { arch, cpus, hostname, platform } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { ThresholdResult } from '../compare/types.js';
+import { thresholdResultSchema } from '../compare/types.js';
 import { UserError } from '../errors.js';
-import type { Stats } from '../metrics/stats.js';
-import type { CellSummary, ClientHealth } from '../metrics/summary.js';
+import { cellSummarySchema } from '../metrics/summary.js';
 import type { Plan } from '../plan/types.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { redact, scrub } from '../spec/redact.js';
@@ -34,71 +33,6 @@ export const METRIC_DEFINITIONS = {
   percentiles: 'exact, from the recorded values, linear interpolation between closest ranks (numpy default, as vLLM)',
   tokens: "server usage when sent (tokens_source=usage); otherwise counted with the o200k_base tokenizer (tokens_source=estimate); never max_tokens",
 } as const;
-
-const statsSchema: z.ZodType<Stats> = z
-  .object({ count: z.number(), mean: z.number(), min: z.number(), max: z.number(), p50: z.number(), p90: z.number(), p95: z.number(), p99: z.number() })
-  .describe("Statistics over the requests of a cell, in the metric's unit.");
-
-const clientHealthSchema: z.ZodType<ClientHealth> = z
-  .looseObject({
-    loop_delay_p99_ms: z.number().describe("p99 of the runner's event-loop delay during the cell, ms."),
-    loop_delay_max_ms: z.number().describe('Max event-loop delay, ms.'),
-    cpu: z.number().describe('CPU time of the client process / wall time (1 = one core busy).'),
-    dispatch_lag_p99_ms: z.number().optional().describe('p99 of open-loop dispatch lag, ms; closed loop: absent.'),
-    bound: z.boolean().describe('True when the client, not the server, may have limited the measurement.'),
-    reason: z.string().optional().describe('Why, in words, when bound.'),
-  })
-  .describe('Client health measured by the runner (not derivable from requests.csv).');
-
-const optionalStats = (what: string) => statsSchema.optional().describe(what);
-const optionalNumber = (what: string) => z.number().optional().describe(what);
-
-/**
- * Fields this version does not know pass through, so a newer file loses nothing when read.
- * Declared in the order `summarizeCell` builds a summary, which is the order parsing gives.
- */
-const cellSummarySchema: z.ZodType<CellSummary> = z
-  .looseObject({
-    cell: z.string().describe('Cell id.'),
-    params: z.record(z.string(), z.unknown()).describe('Matrix values of the cell, by axis.'),
-    requests: z.number().describe('Recorded requests.'),
-    ok: z.number().describe('Successful requests.'),
-    errors: z.number().describe('Failed requests.'),
-    error_rate: z.number().describe('errors / requests; 0 for an empty cell.'),
-    duration_s: z.number().describe('Wall time from the first send to the last completion, s.'),
-    requests_per_s: z.number().describe('Successful requests / duration.'),
-    output_tokens_per_s: z.number().describe('Sum of completion tokens of successful requests / duration.'),
-    latency_ms: optionalStats('Latency of successful requests, ms.'),
-    ttft_ms: optionalStats('Time to first token of successful streamed requests, ms.'),
-    tpot_ms: optionalStats('Time per output token after the first, ms.'),
-    itl_ms: optionalStats("Distribution of each request's median inter-token gap, ms."),
-    prompt_tokens_mean: optionalNumber('Mean prompt tokens of successful requests.'),
-    completion_tokens_mean: optionalNumber('Mean completion tokens of successful requests.'),
-    estimated_tokens: z.number().default(0).describe('Requests whose token counts are estimates.'),
-    errors_by_kind: z.record(z.string(), z.number()).default({}).describe('Failed requests by HTTP status or error kind.'),
-    queue_ms: optionalStats('Open loop: scheduled time to send, ms.'),
-    e2e_latency_ms: optionalStats('Open loop: queue_ms + latency_ms, ms.'),
-    offered_rps: optionalNumber('Open loop: the rate asked for, requests/s.'),
-    achieved_rps: optionalNumber('Open loop: recorded requests / duration, requests/s.'),
-    slo_attainment: optionalNumber('With slo: share of recorded requests that met every objective.'),
-    goodput_rps: optionalNumber('With slo: requests meeting every objective / duration, requests/s.'),
-    client: clientHealthSchema.optional(),
-    threshold: z.enum(['pass', 'fail']).optional().describe('Threshold verdict of the cell; absent when none applied.'),
-  })
-  .describe('The summary of one cell (summary.csv holds the same figures, rounded).');
-
-const thresholdResultSchema: z.ZodType<ThresholdResult> = z
-  .looseObject({
-    cell: z.string(),
-    threshold: z.string().describe('`key: expr`, as written in the spec.'),
-    metric: z.string().describe('The metric checked, e.g. latency_ms.p95.'),
-    op: z.enum(['<', '<=', '>', '>=', '==', '!=']),
-    limit: z.number().describe("The limit in the metric's unit (a 1% is 0.01)."),
-    value: z.number().optional().describe('The measured value; absent when not measured.'),
-    status: z.enum(['pass', 'fail', 'skip']).describe('skip: the metric does not apply to the cell.'),
-    note: z.string().optional().describe('Why a value is missing, when it is.'),
-  })
-  .describe('One threshold checked on one cell.');
 
 const shardSchema = z.object({ k: z.number().int().positive(), n: z.number().int().positive() }).nullable();
 
@@ -139,7 +73,8 @@ export const runJsonSchema = z
       .optional()
       .describe('Set by `llm-sweep merge`: the shard results this one was built from.'),
     metric_definitions: z.record(z.string(), z.string()).default({}).describe('What each metric means (docs/metrics.md).'),
-    cells: z.array(cellSummarySchema).default([]).describe('Per-cell summaries, in plan order.'),
+    // Fields this version does not know pass through, so a newer file loses nothing when read.
+    cells: z.array(cellSummarySchema.loose()).default([]).describe('Per-cell summaries, in plan order.'),
     extras: z
       .record(z.string(), z.looseObject({ server_timings_mean: z.record(z.string(), z.number()).optional() }))
       .optional()
