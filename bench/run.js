@@ -118,11 +118,11 @@ warmup: 8
 const server = await startInstantServer();
 try {
   if (wanted('ceiling')) {
-  const N = quick ? 5000 : 20000;
-  log(`client ceiling: ${N} non-streamed requests at concurrency 64`);
-  const path = spec(
-    'ceiling',
-    `name: ceiling
+    const N = quick ? 5000 : 20000;
+    log(`client ceiling: ${N} non-streamed requests at concurrency 64`);
+    const path = spec(
+      'ceiling',
+      `name: ceiling
 target: { base_url: ${server.url}, retry: { retries: 0 } }
 prompts: ["hi"]
 params: { model: m }
@@ -130,16 +130,16 @@ matrix: { concurrency: [64], stream: [false] }
 requests: ${N}
 warmup: 200
 `,
-  );
-  const ours = (await sweep(path)).cells[0];
-  const raw = JSON.parse(await run(process.execPath, [join(here, 'raw-client.js'), `${server.url}/chat/completions`, '64', String(N), 'json']));
+    );
+    const ours = (await sweep(path)).cells[0];
+    const raw = JSON.parse(await run(process.execPath, [join(here, 'raw-client.js'), `${server.url}/chat/completions`, '64', String(N), 'json']));
 
-  const CH = quick ? 500 : 2000;
-  const SN = quick ? 100 : 400;
-  log(`SSE ingest: ${SN} streams of ${CH} chunks at concurrency 8`);
-  const spath = spec(
-    'sse',
-    `name: sse
+    const CH = quick ? 500 : 2000;
+    const SN = quick ? 100 : 400;
+    log(`SSE ingest: ${SN} streams of ${CH} chunks at concurrency 8`);
+    const spath = spec(
+      'sse',
+      `name: sse
 target: { base_url: ${server.url}, retry: { retries: 0 } }
 prompts: ["hi"]
 params: { model: m, chunks: ${CH} }
@@ -147,39 +147,39 @@ matrix: { concurrency: [8] }
 requests: ${SN}
 warmup: 8
 `,
-  );
-  const oursSse = (await sweep(spath)).cells[0];
-  const rawSse = JSON.parse(await run(process.execPath, [join(here, 'raw-client.js'), `${server.url}/chat/completions`, '8', String(SN), 'stream', String(CH)]));
-  const ourChunks = oursSse.output_tokens_per_s; // one content chunk per token here
-  const rawChunks = (rawSse.events - 3 * SN) / rawSse.seconds;
-  sections.push(
-    [
-      '## Client ceiling: llm-sweep beside a raw node:http client',
-      '',
-      '| measure | llm-sweep | raw node:http | ratio | target |',
-      '| --- | --- | --- | --- | --- |',
-      `| requests/s, instant server, concurrency 64, ${N} requests | ${fmt(ours.requests_per_s, 0)} | ${fmt(raw.rps, 0)} | ${fmt(ours.requests_per_s / raw.rps)} | >= 0.5 of raw |`,
-      `| SSE content chunks/s ingested, ${SN} streams x ${CH} chunks | ${fmt(ourChunks, 0)} | ${fmt(rawChunks, 0)} | ${fmt(ourChunks / rawChunks)} | >= 100,000 |`,
-      '',
-      `llm-sweep's figures include everything it does per request: retries bookkeeping, SSE parsing, JSON decoding of every chunk, timing, the CSV row. ` +
-        `The raw client only counts bytes. Client CPU in the llm-sweep runs: ${fmt(ours.client?.cpu)} (requests), ${fmt(oursSse.client?.cpu)} (SSE) of a core.`,
-    ].join('\n'),
-  );
+    );
+    const oursSse = (await sweep(spath)).cells[0];
+    const rawSse = JSON.parse(await run(process.execPath, [join(here, 'raw-client.js'), `${server.url}/chat/completions`, '8', String(SN), 'stream', String(CH)]));
+    const ourChunks = oursSse.output_tokens_per_s; // one content chunk per token here
+    const rawChunks = (rawSse.events - 3 * SN) / rawSse.seconds;
+    sections.push(
+      [
+        '## Client ceiling: llm-sweep beside a raw node:http client',
+        '',
+        '| measure | llm-sweep | raw node:http | ratio | target |',
+        '| --- | --- | --- | --- | --- |',
+        `| requests/s, instant server, concurrency 64, ${N} requests | ${fmt(ours.requests_per_s, 0)} | ${fmt(raw.rps, 0)} | ${fmt(ours.requests_per_s / raw.rps)} | >= 0.5 of raw |`,
+        `| SSE content chunks/s ingested, ${SN} streams x ${CH} chunks | ${fmt(ourChunks, 0)} | ${fmt(rawChunks, 0)} | ${fmt(ourChunks / rawChunks)} | >= 100,000 |`,
+        '',
+        `llm-sweep's figures include everything it does per request: retries bookkeeping, SSE parsing, JSON decoding of every chunk, timing, the CSV row. ` +
+          `The raw client only counts bytes. Client CPU in the llm-sweep runs: ${fmt(ours.client?.cpu)} (requests), ${fmt(oursSse.client?.cpu)} (SSE) of a core.`,
+      ].join('\n'),
+    );
 
   }
 
   // 3. Memory: peak RSS for 10,000 and 100,000 requests, and of `report` rebuilding them.
   if (wanted('memory')) {
-  const sizes = quick ? [10_000] : [10_000, 100_000];
-  const mem = [];
-  for (const n of sizes) {
-    // Both the default formats (the HTML report re-reads requests.csv after every cell) and
-    // csv + json alone, so the report's share of the peak is visible.
-    for (const formats of [['csv', 'json', 'html'], ['csv', 'json']]) {
-      log(`memory: ${n} requests, formats ${formats.join(', ')}`);
-      const mpath = spec(
-        `mem-${n}-${formats.length}`,
-        `name: mem
+    const sizes = quick ? [10_000] : [10_000, 100_000];
+    const mem = [];
+    for (const n of sizes) {
+      // Both the default formats (the HTML report is rebuilt after every cell) and
+      // csv + json alone, so the report's share of the peak is visible.
+      for (const formats of [['csv', 'json', 'html'], ['csv', 'json']]) {
+        log(`memory: ${n} requests, formats ${formats.join(', ')}`);
+        const mpath = spec(
+          `mem-${n}-${formats.length}`,
+          `name: mem
 target: { base_url: ${server.url}, retry: { retries: 0 } }
 prompts: ["hi"]
 params: { model: m }
@@ -187,16 +187,16 @@ matrix: { concurrency: [64], stream: [false] }
 requests: ${n}
 output: { formats: [${formats.join(', ')}] }
 `,
-      );
-      const out = join(work, `mem-${n}-${formats.length}`);
-      const peak = await peakRss(process.execPath, [bin, 'run', mpath, '--out', out, '--quiet']);
-      mem.push({ n, what: '`run`', formats: formats.join(', '), peak });
-      if (formats.includes('html')) {
-        log(`memory: llm-sweep report on ${n} requests`);
-        const rebuilt = await peakRss(process.execPath, [bin, 'report', out]);
-        mem.push({ n, what: '`report <dir>`', formats: 'html + summary.csv', peak: rebuilt });
+        );
+        const out = join(work, `mem-${n}-${formats.length}`);
+        const peak = await peakRss(process.execPath, [bin, 'run', mpath, '--out', out, '--quiet']);
+        mem.push({ n, what: '`run`', formats: formats.join(', '), peak });
+        if (formats.includes('html')) {
+          log(`memory: llm-sweep report on ${n} requests`);
+          const rebuilt = await peakRss(process.execPath, [bin, 'report', out]);
+          mem.push({ n, what: '`report <dir>`', formats: 'html + summary.csv', peak: rebuilt });
+        }
       }
-    }
   }
   sections.push(
     [
