@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import axiosRetry, { isNetworkError, retryAfter } from 'axios-retry';
-import type { ProviderRequest } from './types.js';
+import type { ProviderRequest } from '../providers/types.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */

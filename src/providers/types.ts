@@ -3,7 +3,7 @@
  * its target schema (the spec's `target:` when `provider:` names it), its parameter table,
  * where base_url points, the units of its parameters, how to build a request for a cell
  * and prompt, and how to read the answer (a JSON body, or the events of a stream) into
- * deltas. It never sends anything itself (http-client.ts does), never times anything
+ * deltas. It never sends anything itself (the transport, http/client.ts, does), never times anything
  * (runner/exchange.ts does) and never prints. index.ts maps each name to its provider.
  */
 import type { z } from 'zod';

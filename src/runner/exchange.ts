@@ -4,8 +4,8 @@
  * when bytes arrive, before parsing. Failures come back as data (ExchangeResult with
  * `errorKind`), never as exceptions.
  */
-import type { HttpClient, HttpResponse, Unreachable } from '../providers/http-client.js';
-import { HttpFailure } from '../providers/http-client.js';
+import type { HttpClient, HttpResponse, Unreachable } from '../http/client.js';
+import { HttpFailure } from '../http/client.js';
 import { createNdjsonParser } from '../providers/ndjson.js';
 import { createSseParser } from '../providers/sse.js';
 import type { StreamParser } from '../providers/stream-parser.js';

@@ -10,7 +10,7 @@ import type { ThresholdResult } from '../compare/types.js';
 import { CellColumns } from '../metrics/cell-columns.js';
 import { summarizeCell, type CellSummary } from '../metrics/summary.js';
 import type { Plan } from '../plan/types.js';
-import { createHttpClient } from '../providers/http-client.js';
+import { createHttpClient } from '../http/client.js';
 import { providerForTarget } from '../providers/index.js';
 import type { RequestRecord } from '../records/types.js';
 import type { ResumeState } from '../results/resume.js';
