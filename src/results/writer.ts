@@ -65,6 +65,6 @@ export function folderWriter(dir: string, output: Pick<Spec['output'], 'formats'
 /** Keeps a run in memory: `run` is its run.json document, `records` every recorded request. */
 export function memoryWriter(): ResultWriter & { readonly run: RunJson | undefined; readonly records: RequestRecord[] } {
   const records: RequestRecord[] = [];
-  const writer = createWriter(async () => [{ record: (r) => records.push(r) }]);
-  return Object.defineProperty(writer, 'records', { value: records, enumerable: true }) as typeof writer & { records: RequestRecord[] };
+  const writer = createWriter(async () => [{ record: (r) => void records.push(r) }]);
+  return Object.assign(writer, { records });
 }
