@@ -30,6 +30,18 @@ const statsSchema = z
 const optionalStats = (what: string) => statsSchema.optional().describe(what);
 const optionalNumber = (what: string) => z.number().optional().describe(what);
 
+/** p50s of the server-reported columns of requests.csv (docs/metrics.md). */
+const serverSummarySchema = z
+  .object({
+    queue_ms_p50: optionalNumber('Server-reported queue time, ms.'),
+    prefill_ms_p50: optionalNumber('Server-reported prefill time, ms.'),
+    decode_ms_p50: optionalNumber('Server-reported decode time, ms.'),
+    total_ms_p50: optionalNumber('Server-reported whole time, ms.'),
+    cached_tokens_p50: optionalNumber('Prompt tokens from the prefix cache.'),
+  })
+  .describe('Medians of what the server reported about successful requests; absent when it reported nothing.');
+export type ServerSummary = z.output<typeof serverSummarySchema>;
+
 export const clientHealthSchema = z
   .object({
     loop_delay_p99_ms: z.number().describe("p99 of the runner's event-loop delay during the cell, ms."),
@@ -65,6 +77,11 @@ export const cellSummarySchema = z
     completion_tokens_mean: optionalNumber('Mean completion tokens of successful requests.'),
     estimated_tokens: z.number().default(0).describe('Requests whose token counts are estimates (no usage from the server).'),
     errors_by_kind: z.record(z.string(), z.number()).default({}).describe('Failed requests by HTTP status or error kind (see errorKey).'),
+    connect_ms: optionalStats('Connection setup per successful request (0 when a pooled connection was reused), ms.'),
+    server: serverSummarySchema.optional(),
+    client_overhead_ms_p50: optionalNumber(
+      'Median over successful streamed requests of TTFT - (server queue + prefill), ms, where the server reports prefill: the part of TTFT the server does not account for (network, HTTP stack, client).',
+    ),
     queue_ms: optionalStats('Open loop: scheduled time to send, ms.'),
     e2e_latency_ms: optionalStats('Open loop: latency from the scheduled time (queue_ms + latency_ms): what a user arriving then waited, ms.'),
     offered_rps: optionalNumber('Open loop: the rate asked for, requests/s.'),
@@ -125,9 +142,37 @@ export function summarizeCell(
     completion_tokens_mean: mean(c.okValues(c.completionTokens)),
     estimated_tokens: estimated,
     errors_by_kind,
+    connect_ms: stats(c.okValues(c.connect)),
+    ...serverSide(c),
     ...openLoop(c, duration_s, opts.rate),
     ...goodput(c, duration_s, opts.slo),
   };
+}
+
+/** The server's own numbers and what TTFT holds beyond them. */
+function serverSide(c: CellColumns): Pick<CellSummary, 'server' | 'client_overhead_ms_p50'> {
+  if (!c.anyServer) return {};
+  const p50 = (col: Float64Array) => stats(c.okValues(col))?.p50;
+  const server: ServerSummary = {};
+  const set = (key: keyof ServerSummary, v: number | undefined) => {
+    if (v !== undefined) server[key] = v;
+  };
+  set('queue_ms_p50', p50(c.serverQueue));
+  set('prefill_ms_p50', p50(c.serverPrefill));
+  set('decode_ms_p50', p50(c.serverDecode));
+  set('total_ms_p50', p50(c.serverTotal));
+  set('cached_tokens_p50', p50(c.cachedTokens));
+  const overhead: number[] = [];
+  for (let i = 0; i < c.length; i++) {
+    if (c.ok[i] !== 1 || Number.isNaN(c.ttft[i]) || Number.isNaN(c.serverPrefill[i])) continue;
+    const queue = c.serverQueue[i];
+    overhead.push(c.ttft[i] - c.serverPrefill[i] - (Number.isNaN(queue) ? 0 : queue));
+  }
+  const out: Pick<CellSummary, 'server' | 'client_overhead_ms_p50'> = {};
+  if (Object.keys(server).length > 0) out.server = server;
+  const o = stats(overhead)?.p50;
+  if (o !== undefined) out.client_overhead_ms_p50 = o;
+  return out;
 }
 
 function openLoop(c: CellColumns, duration_s: number, rate?: number) {

@@ -160,7 +160,7 @@ export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
   },
   numeric('http_status', 'final HTTP status; empty when no response arrived', 'integer'),
   text('error', 'short error text, starting with its kind (`timeout: ...`) or `HTTP <status>: ...`; empty when ok'),
-  numeric('attempts', 'HTTP attempts made (1 = no retry), the `stream_options` fallback included', 'integer', 1),
+  numeric('attempts', 'HTTP attempts made (1 = no retry), the `stream_options` fallback and retries of an error event before content included. A request re-sent after the keep-alive race (see *Connections*) is not an attempt.', 'integer', 1),
   numeric(
     'queue_ms',
     'open loop (`rate`): scheduled arrival time → send, ms. It grows when the `concurrency` cap or a busy client holds a request back. Empty in closed loop.',
@@ -191,6 +191,13 @@ export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
   },
   numeric('output_tokens_per_s', '`completion_tokens / latency_ms × 1000` for this request'),
   text('finish_reason', "the server's finish reason (`stop`, `length`, ...); empty on errors"),
+  // Issue 11: the connection, and what the server itself reported (absent from older files: read as empty).
+  numeric('connect_ms', 'connection setup of the final attempt: DNS lookup, TCP connect and TLS handshake, from opening the connection to connected. `0` when a pooled keep-alive connection was reused; empty when no connection was made, or for a transport that is not HTTP. Not part of `ttft_ms` or `latency_ms`, which start once the request is written to a connected socket.'),
+  numeric('server_queue_ms', 'what the server says the request waited before it started on the prompt: TGI\'s `x-queue-time`, Ollama\'s `load_duration` (loading the model; about 0 once loaded). Empty when the server does not say.'),
+  numeric('server_prefill_ms', 'the server\'s own time for the prompt (prefill): llama.cpp\'s `timings.prompt_ms`, Ollama\'s `prompt_eval_duration`.'),
+  numeric('server_decode_ms', 'the server\'s own time generating tokens (decode): llama.cpp\'s `timings.predicted_ms`, Ollama\'s `eval_duration`.'),
+  numeric('server_total_ms', 'the server\'s own time for the whole request: TGI\'s `x-total-time` (validation + queue + inference), Ollama\'s `total_duration`.'),
+  numeric('cached_tokens', 'prompt tokens the server took from its prefix cache: `usage.prompt_tokens_details.cached_tokens` (OpenAI, vLLM, SGLang, llama.cpp), llama.cpp\'s `timings.cache_n`, Anthropic\'s `cache_read_input_tokens`.', 'integer'),
 ];
 
 /** Every field, in one order: one hidden class for every record read back. */
@@ -217,6 +224,12 @@ function blankRecord(): RequestRecord {
     tokens_source: undefined,
     output_tokens_per_s: undefined,
     finish_reason: undefined,
+    connect_ms: undefined,
+    server_queue_ms: undefined,
+    server_prefill_ms: undefined,
+    server_decode_ms: undefined,
+    server_total_ms: undefined,
+    cached_tokens: undefined,
     timing: undefined,
   };
 }
@@ -247,9 +260,12 @@ export function requestReader(header: readonly string[]): (fields: readonly stri
   };
 }
 
-/** Error texts start with their kind ("timeout: ..."), except HTTP errors ("HTTP 503: ..."). */
+/**
+ * Error texts start with their kind ("timeout: ...", "stream error: ..."), except HTTP
+ * errors ("HTTP 503: ...").
+ */
 export function errorKindOf(error: string | undefined, status: number | undefined): ErrorKind {
-  const prefix = error?.split(':', 1)[0] as ErrorKind | undefined;
+  const prefix = error?.split(/[: ]/, 1)[0] as ErrorKind | undefined;
   if (prefix && ERROR_KINDS.includes(prefix)) return prefix;
   if (status !== undefined && status >= 400) return status === 401 || status === 403 ? 'auth' : 'http';
   return 'network';

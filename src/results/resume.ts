@@ -9,8 +9,10 @@ import { UserError } from '../errors.js';
 import type { CellColumns } from '../metrics/cell-columns.js';
 import type { CellSummary } from '../metrics/summary.js';
 import type { Plan } from '../plan/types.js';
+import { requestTable } from '../records/columns.js';
 import { REQUESTS_CSV } from './exporters/requests-csv.js';
 import { loadResult } from './load.js';
+import { csvHeader } from './read-requests.js';
 import { RUN_JSON } from './run-json.js';
 
 export interface ResumeState {
@@ -44,6 +46,16 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
   }
   if (result.axes.join(',') !== plan.axes.join(',')) {
     throw new UserError(`--resume ${dir}: requests.csv has columns for ${result.axes.join(', ')}, the plan has ${plan.axes.join(', ')}`);
+  }
+  // New rows are written in this version's columns; under another header they would not read back.
+  const header = csvHeader(csvPath);
+  const expected = requestTable(plan.axes).header();
+  if (header.length > 0 && header.join(',') !== expected.join(',')) {
+    const extra = expected.filter((c) => !header.includes(c));
+    throw new UserError(
+      `--resume ${dir}: requests.csv was written by another version of llm-sweep` +
+        `${extra.length > 0 ? ` (it lacks the columns ${extra.join(', ')})` : ''}; resume it with that version, or start a new run`,
+    );
   }
   const columns = new Map<string, CellColumns>();
   for (const c of result.cells) if (c.columns) columns.set(c.cell, c.columns);

@@ -11,8 +11,9 @@ import { SUMMARY_METRICS, type CellSummary, type ClientHealth } from '../metrics
 import { axisColumn, csvTable, numberCell, parseNumberCell, type Column, type CsvTable } from '../records/columns.js';
 
 type Scalar = 'requests' | 'ok' | 'errors' | 'error_rate' | 'duration_s' | 'requests_per_s' | 'output_tokens_per_s'
-  | 'prompt_tokens_mean' | 'completion_tokens_mean' | 'offered_rps' | 'achieved_rps' | 'slo_attainment' | 'goodput_rps';
-type StatsField = 'latency_ms' | 'ttft_ms' | 'tpot_ms' | 'itl_ms' | 'e2e_latency_ms' | 'queue_ms';
+  | 'prompt_tokens_mean' | 'completion_tokens_mean' | 'offered_rps' | 'achieved_rps' | 'slo_attainment' | 'goodput_rps'
+  | 'client_overhead_ms_p50';
+type StatsField = 'latency_ms' | 'ttft_ms' | 'tpot_ms' | 'itl_ms' | 'e2e_latency_ms' | 'queue_ms' | 'connect_ms';
 type Agg = 'mean' | 'p50' | 'p90' | 'p95' | 'p99';
 
 function scalar(name: Scalar, doc: string, digits = 3, type: 'integer' | 'number' = 'number'): Column<CellSummary> {
@@ -38,6 +39,21 @@ function aggregate(field: StatsField, agg: Agg, doc: string): Column<CellSummary
     parse: (t, s) => {
       const v = parseNumberCell(t);
       if (v !== undefined) (s[field] ??= { ...NO_STATS })[agg] = v;
+    },
+  };
+}
+
+/** A median of what the server reported (`server_queue_ms_p50`, ..., `cached_tokens_p50`). */
+function server(key: 'queue_ms' | 'prefill_ms' | 'decode_ms' | 'total_ms' | 'cached_tokens', doc: string): Column<CellSummary> {
+  const field = `${key}_p50` as const;
+  return {
+    name: key === 'cached_tokens' ? 'cached_tokens_p50' : `server_${field}`,
+    doc,
+    type: 'number',
+    get: (s) => numberCell(round(s.server?.[field])),
+    parse: (t, s) => {
+      const v = parseNumberCell(t);
+      if (v !== undefined) (s.server ??= {})[field] = v;
     },
   };
 }
@@ -120,6 +136,16 @@ export const SUMMARY_COLUMNS: readonly Column<CellSummary>[] = [
       if (t !== '') (s.client ??= blankClient()).bound = t === 'true';
     },
   },
+  // Issue 11: connections and what the server reported.
+  aggregate('connect_ms', 'mean', 'mean connection setup per successful request, ms; well above 0 means connections were not reused (the server closes them, see *Connections*)'),
+  aggregate('connect_ms', 'p50', 'median connection setup per successful request, ms'),
+  ...(['queue_ms', 'prefill_ms', 'decode_ms', 'total_ms', 'cached_tokens'] as const).map((k) =>
+    server(k, `median of the per-request ${k === 'cached_tokens' ? k : `server_${k}`} over successful requests; empty when the server reported none`),
+  ),
+  scalar(
+    'client_overhead_ms_p50',
+    'median over successful streamed requests of `ttft_ms − (server_queue_ms + server_prefill_ms)`, ms, for requests where the server reports its prefill (a missing queue counts as 0). It is the part of TTFT the server does not account for: network, HTTP framing and the client. A few ms on loopback; when it is large, the gap is not the model. llama.cpp reports no queue time, so with every slot busy its queueing lands here too.',
+  ),
 ];
 
 function blankSummary(): CellSummary {

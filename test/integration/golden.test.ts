@@ -24,17 +24,34 @@ const UPDATE = Boolean(process.env.UPDATE_GOLDEN);
  * path, `*` stands for one segment (a cell's index, a statistic).
  */
 const ADDED = {
-  'requests.csv': [] as string[],
-  'summary.csv': [] as string[],
-  // issue 12: run.json is versioned.
-  'run.json': ['format'],
+  // issue 11: the connection and what the server reported.
+  'requests.csv': ['connect_ms', 'server_queue_ms', 'server_prefill_ms', 'server_decode_ms', 'server_total_ms', 'cached_tokens'],
+  'summary.csv': [
+    'connect_ms_mean',
+    'connect_ms_p50',
+    'server_queue_ms_p50',
+    'server_prefill_ms_p50',
+    'server_decode_ms_p50',
+    'server_total_ms_p50',
+    'cached_tokens_p50',
+    'client_overhead_ms_p50',
+  ],
+  'run.json': [
+    // issue 12: run.json is versioned.
+    'format',
+    // issue 11: connection setup per cell, and what it means.
+    'cells.*.connect_ms.*',
+    'metric_definitions.connect_ms',
+    'metric_definitions.server_ms',
+    'metric_definitions.client_overhead_ms',
+  ],
 };
 
 const TIME = '<time>';
 const TIMESTAMP = '<timestamp>';
 
 /** requests.csv columns measured in time (or derived from it), and wall-clock stamps. */
-const REQUEST_TIMING = /^(queue_ms|latency_ms|ttft_ms|tpot_ms|itl_p50_ms|output_tokens_per_s)$/;
+const REQUEST_TIMING = /^(queue_ms|latency_ms|ttft_ms|tpot_ms|itl_p50_ms|output_tokens_per_s|connect_ms|server_.*_ms)$/
 const SUMMARY_TIMING =
   /^(duration_s|requests_per_s|output_tokens_per_s|achieved_rps|goodput_rps|client_.*|(latency_ms|ttft_ms|tpot_ms|itl_ms|e2e_latency_ms|queue_ms)_.*)$/;
 /** run.json cell fields measured in time; of their statistics, `count` is not a time. */
