@@ -86,8 +86,6 @@ export const runJsonSchema = z
   .describe('run.json: one run (or a merge of shards), written by llm-sweep.');
 
 export type RunJson = z.output<typeof runJsonSchema>;
-/** One input of a merge. */
-export type MergedFrom = NonNullable<RunJson['merged_from']>[number];
 /** Per-cell extras. */
 export type CellExtras = NonNullable<RunJson['extras']>[string];
 
