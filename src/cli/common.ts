@@ -6,6 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { buildPlan } from '../plan/build.js';
 import { parseShard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
+import { preparePlanWorkload } from '../plan/workloads/plan-workload.js';
 import { RunError, UserError } from '../errors.js';
 import { checkProviderParams } from '../providers/check-params.js';
 import { loadSpec, type LoadedSpec } from '../spec/load.js';
@@ -71,6 +72,16 @@ export function loadFromFlags(file: string, flags: SpecFlags): { loaded: LoadedS
   const plan = buildPlan(loaded, { shard });
   checkProviderParams(loaded, plan);
   return { loaded, plan };
+}
+
+/**
+ * loadFromFlags, with the plan's workload prepared (the tokenizer loaded, the dataset
+ * sampled or the trace read), so a bad dataset row is an error here, at validate time.
+ */
+export async function loadPrepared(file: string, flags: SpecFlags): Promise<{ loaded: LoadedSpec; plan: Plan; warnings: string[] }> {
+  const { loaded, plan } = loadFromFlags(file, flags);
+  const workload = await preparePlanWorkload(loaded, plan);
+  return { loaded, plan, warnings: [...(loaded.warnings ?? []), ...(plan.warnings ?? []), ...workload] };
 }
 
 export const MAX_CELLS_WITHOUT_YES = 10_000;

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { colorEnabled } from '../ui/color.js';
 import { formatPlan, formatWarnings, planJson } from '../ui/plan-table.js';
-import { action, checkPlanSize, collect, loadFromFlags, type SpecFlags } from './common.js';
+import type { Cell } from '../plan/types.js';
+import { planCellTotals } from '../plan/workloads/plan-workload.js';
+import { action, checkPlanSize, collect, loadPrepared, type SpecFlags } from './common.js';
 
 interface PlanFlags extends SpecFlags {
   json?: boolean;
@@ -18,13 +20,13 @@ export function registerPlan(program: Command): void {
     .option('--json', 'print the plan as JSON on stdout')
     .option('--yes', 'allow a plan of more than 10,000 cells')
     .action(
-      action((file: string, flags: PlanFlags) => {
-        const { loaded, plan } = loadFromFlags(file, flags);
+      action(async (file: string, flags: PlanFlags) => {
+        const { loaded, plan, warnings } = await loadPrepared(file, flags);
         checkPlanSize(plan, flags.yes);
-        const warnings = [...(loaded.warnings ?? []), ...(plan.warnings ?? [])];
         process.stderr.write(formatWarnings(warnings, colorEnabled(process.stderr)));
-        if (flags.json) process.stdout.write(`${JSON.stringify({ ...(planJson(plan) as object), warnings }, null, 2)}\n`);
-        else process.stdout.write(`${formatPlan(plan, { color: colorEnabled(process.stdout), source: file })}\n`);
+        const totals = (c: Cell) => planCellTotals(loaded, plan, c);
+        if (flags.json) process.stdout.write(`${JSON.stringify({ ...(planJson(plan, totals) as object), warnings }, null, 2)}\n`);
+        else process.stdout.write(`${formatPlan(plan, { color: colorEnabled(process.stdout), source: file, totals })}\n`);
       }),
     );
 }

@@ -11,7 +11,9 @@ import { createProgress } from '../ui/progress.js';
 import { formatPlan, formatWarnings } from '../ui/plan-table.js';
 import { clientWarnings, formatSummaryTable } from '../ui/summary-table.js';
 import { formatThresholdFailures } from '../ui/threshold-lines.js';
-import { action, boundHeapGrowth, checkPlanSize, collect, EXIT, loadFromFlags, type SpecFlags } from './common.js';
+import type { Cell } from '../plan/types.js';
+import { planCellTotals, plannedRequests } from '../plan/workloads/plan-workload.js';
+import { action, boundHeapGrowth, checkPlanSize, collect, EXIT, loadPrepared, type SpecFlags } from './common.js';
 
 interface RunFlags extends SpecFlags {
   out?: string;
@@ -43,12 +45,13 @@ export function timestamp(d = new Date()): string {
 }
 
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
-  const { loaded, plan } = loadFromFlags(file, flags);
+  const { loaded, plan, warnings } = await loadPrepared(file, flags);
   checkPlanSize(plan, flags.yes);
   const color = colorEnabled(process.stderr);
-  process.stderr.write(formatWarnings([...(loaded.warnings ?? []), ...(plan.warnings ?? [])], color));
+  process.stderr.write(formatWarnings(warnings, color));
   if (flags.dryRun) {
-    process.stdout.write(`${formatPlan(plan, { color: colorEnabled(process.stdout), source: file })}\n`);
+    const totals = (c: Cell) => planCellTotals(loaded, plan, c);
+    process.stdout.write(`${formatPlan(plan, { color: colorEnabled(process.stdout), source: file, totals })}\n`);
     return EXIT.ok;
   }
   boundHeapGrowth();
@@ -56,7 +59,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     throw new UserError('--resume writes into the folder it resumes; drop --out');
   }
   const outDir = resolve(flags.resume ?? flags.out ?? join(loaded.spec.output.dir, loaded.name, timestamp()));
-  const resume = flags.resume ? loadResume(outDir, loaded.hash, plan) : undefined;
+  const resume = flags.resume ? loadResume(outDir, loaded.hash, plan, (c) => plannedRequests(loaded, plan, c)) : undefined;
   if (!resume && hasRows(join(outDir, 'requests.csv'))) {
     throw new UserError(
       `${outDir} already holds a run (requests.csv); pass --resume ${flags.out ?? outDir} to finish it, or choose another --out`,
@@ -80,7 +83,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   // Loaded here, not at startup: the tokenizer behind it costs ~0.2 s that plan/validate
   // should not pay.
   const { runSweep } = await import('../runner/run-sweep.js');
-  const endpoint = await startEndpoint(loaded.spec.target);
+  const endpoint = await startEndpoint(loaded.spec.target, { dir: loaded.dir, tokenizer: plan.workload?.tokenizer });
   let result: SweepResult;
   try {
     result = await runSweep({

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { planTotals } from '../plan/build.js';
 import { colorEnabled } from '../ui/color.js';
 import { formatInt } from '../ui/format.js';
-import { formatWarnings } from '../ui/plan-table.js';
-import { action, collect, loadFromFlags, type SpecFlags } from './common.js';
+import { formatWarnings, workloadLabel } from '../ui/plan-table.js';
+import { action, collect, loadPrepared, type SpecFlags } from './common.js';
 
 export function registerValidate(program: Command): void {
   program
@@ -13,9 +13,8 @@ export function registerValidate(program: Command): void {
     .option('--set <key=value>', 'override a spec value by dotted path (repeatable)', collect)
     .option('--json', 'print the verdict and the plan totals as JSON on stdout (problems still go to stderr, exit 2)')
     .action(
-      action((file: string, flags: SpecFlags & { json?: boolean }) => {
-        const { loaded, plan } = loadFromFlags(file, flags);
-        const warnings = [...(loaded.warnings ?? []), ...(plan.warnings ?? [])];
+      action(async (file: string, flags: SpecFlags & { json?: boolean }) => {
+        const { plan, warnings } = await loadPrepared(file, flags);
         process.stderr.write(formatWarnings(warnings, colorEnabled(process.stderr)));
         const t = planTotals(plan);
         if (flags.json) {
@@ -24,8 +23,9 @@ export function registerValidate(program: Command): void {
           return;
         }
         const s = (n: number) => (n === 1 ? '' : 's');
+        const prompts = plan.workload ? workloadLabel(plan.workload) : `${formatInt(plan.prompts.length)} prompt${s(plan.prompts.length)}`;
         process.stdout.write(
-          `${file}: ok — ${formatInt(t.cells)} cell${s(t.cells)}, ${formatInt(plan.prompts.length)} prompt${s(plan.prompts.length)}` +
+          `${file}: ok — ${formatInt(t.cells)} cell${s(t.cells)}, ${prompts}` +
             `${t.requests !== undefined ? `, ${formatInt(t.requests)} request${s(t.requests)}` : ''}` +
             `${warnings.length > 0 ? `, ${warnings.length} warning${s(warnings.length)}` : ''}\n`,
         );

@@ -58,6 +58,13 @@ export class CellColumns {
   serverDecode = new Float64Array(0);
   serverTotal = new Float64Array(0);
   cachedTokens = new Float64Array(0);
+  /** Workloads: prompt and output tokens asked for; conversations: the turn (NaN elsewhere). */
+  inputRequested = new Float64Array(0);
+  outputRequested = new Float64Array(0);
+  turn = new Float64Array(0);
+  /** True once any request had a workload's requested lengths, or a turn. */
+  anyRequested = false;
+  anyTurn = false;
   /** True once any request had a server-reported value. */
   anyServer = false;
   /** Failed requests by errorKey, in order of first appearance. */
@@ -90,6 +97,11 @@ export class CellColumns {
     this.serverDecode[i] = num(r.server_decode_ms);
     this.serverTotal[i] = num(r.server_total_ms);
     this.cachedTokens[i] = num(r.cached_tokens);
+    this.inputRequested[i] = num(r.input_tokens_requested);
+    this.outputRequested[i] = num(r.output_tokens_requested);
+    this.turn[i] = num(r.turn);
+    if (r.input_tokens_requested !== undefined || r.output_tokens_requested !== undefined) this.anyRequested = true;
+    if (r.turn !== undefined) this.anyTurn = true;
     if (
       r.server_queue_ms !== undefined ||
       r.server_prefill_ms !== undefined ||
@@ -136,6 +148,9 @@ export class CellColumns {
     this.serverDecode = floats(this.serverDecode);
     this.serverTotal = floats(this.serverTotal);
     this.cachedTokens = floats(this.cachedTokens);
+    this.inputRequested = floats(this.inputRequested);
+    this.outputRequested = floats(this.outputRequested);
+    this.turn = floats(this.turn);
   }
 
   /**

@@ -7,11 +7,15 @@ import { isObject } from '../json.js';
 import { providerForTarget } from '../providers/index.js';
 import { formatInt } from '../ui/format.js';
 import type { LoadedSpec } from '../spec/load.js';
-import { LOAD_KEYS } from '../spec/schema.js';
+import { LOAD_KEYS, type PromptEntry } from '../spec/schema.js';
 import { nearest } from '../spec/suggest.js';
 import { cellId } from './cell-id.js';
 import { expandGrid, productSize } from './grid.js';
 import { resolvePrompts } from './prompts.js';
+import { sessionsOf, unitsOf } from './workloads/cells.js';
+import { defaultRequests } from './workloads/defaults.js';
+import { defaultFamily } from './workloads/output-length.js';
+import { isWorkloadKey } from './workloads/schema.js';
 import { inShard } from './shard.js';
 import type { Cell, Combination, LoadSettings, Plan, Shard } from './types.js';
 
@@ -41,14 +45,18 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
     );
   }
   const grid = expandGrid({ axes, include, exclude });
-  const prompts =
-    loaded.prompts ??
-    resolvePrompts(spec.prompts, {
-      dir: loaded.dir,
-      locate: (i, key) => source.locate(key ? ['prompts', i, key] : ['prompts', i]),
-    });
+  const workload = Array.isArray(spec.prompts) ? undefined : spec.prompts;
+  const prompts = workload
+    ? []
+    : (loaded.prompts ??
+      resolvePrompts(spec.prompts as PromptEntry[], {
+        dir: loaded.dir,
+        locate: (i, key) => source.locate(key ? ['prompts', i, key] : ['prompts', i]),
+      }));
   const requests =
-    spec.duration_s !== undefined ? undefined : (spec.requests ?? (spec.repeat ?? 1) * prompts.length);
+    spec.duration_s !== undefined
+      ? undefined
+      : (spec.requests ?? (workload ? defaultRequests(workload) : (spec.repeat ?? 1) * prompts.length));
   const warnings: string[] = [];
   const maxTokensKeys = providerForTarget(spec.target).maxTokens;
 
@@ -87,9 +95,9 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
       id,
       index: all.length,
       params,
-      body: bodyOf(spec.params, params),
+      body: bodyOf(spec.params, params, workload !== undefined),
       maxTokens: undefined,
-      load: loadOf(spec.params, params),
+      load: loadOf(spec.params, params, workload?.trace !== undefined),
       requests,
       duration_s: spec.duration_s,
       warmup: spec.warmup,
@@ -101,6 +109,15 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
     );
   }
   for (const c of all) c.maxTokens = maxTokensOf(c.body, maxTokensKeys);
+  // Dataset rows are shared out over the whole plan, so a shard's cells get the rows they would get unsharded.
+  let rows = 0;
+  if (workload) {
+    for (const c of all) {
+      c.sessions = sessionsOf(workload, c.params, c.requests);
+      c.rowOffset = rows;
+      rows += unitsOf(c.requests, c.sessions, c.warmup);
+    }
+  }
   const cells = all.filter((c) => inShard(c.index, opts.shard));
   if (opts.shard && cells.length === 0) {
     warnings.push(
@@ -114,6 +131,12 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
     prompts,
     shard: opts.shard,
     warnings,
+    workload: workload && {
+      spec: workload,
+      tokenizer: spec.tokenizer,
+      family: workload.server ?? defaultFamily(spec.target.provider, spec.target.base_url),
+      rows,
+    },
   };
 }
 
@@ -138,20 +161,22 @@ function isLoadKey(k: string): boolean {
   return (LOAD_KEYS as readonly string[]).includes(k);
 }
 
-function bodyOf(params: Record<string, unknown>, combo: Combination): Record<string, unknown> {
+function bodyOf(params: Record<string, unknown>, combo: Combination, workload: boolean): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(params)) if (!isLoadKey(k)) body[k] = v;
-  for (const [k, v] of Object.entries(combo)) if (!isLoadKey(k)) body[k] = v;
+  // Workload axes (input_tokens, ...) shape the prompts, not the body.
+  const skip = (k: string) => isLoadKey(k) || (workload && isWorkloadKey(k));
+  for (const [k, v] of Object.entries(params)) if (!skip(k)) body[k] = v;
+  for (const [k, v] of Object.entries(combo)) if (!skip(k)) body[k] = v;
   return body;
 }
 
-function loadOf(params: Record<string, unknown>, combo: Combination): LoadSettings {
+function loadOf(params: Record<string, unknown>, combo: Combination, trace: boolean): LoadSettings {
   const pick = (k: string) => (k in combo ? combo[k] : params[k]);
   const rate = pick('rate');
   return {
     // Open loop without a cap means no cap, as in vLLM's benchmark: a default of 1 would
-    // turn a rate sweep into a queue.
-    concurrency: (pick('concurrency') as number | undefined) ?? (typeof rate === 'number' ? Infinity : 1),
+    // turn a rate sweep (or a trace replay) into a queue.
+    concurrency: (pick('concurrency') as number | undefined) ?? (typeof rate === 'number' || trace ? Infinity : 1),
     rate: typeof rate === 'number' ? rate : undefined,
     stream: (pick('stream') as boolean | undefined) ?? true,
   };

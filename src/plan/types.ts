@@ -4,6 +4,9 @@
  * resolved prompt list. Nothing here sends a request.
  */
 import type { ChatMessage } from '../spec/schema.js';
+import type { ServerFamily } from './workloads/output-length.js';
+import type { PreparedWorkload } from './workloads/prepare.js';
+import type { WorkloadSpec } from './workloads/schema.js';
 
 /** One matrix combination. Values keep their YAML types (number, string, bool, list, map). */
 export type Combination = Record<string, unknown>;
@@ -35,6 +38,10 @@ export interface Cell {
   duration_s?: number;
   /** Requests sent first and not recorded. */
   warmup: number;
+  /** Workload: the first dataset row (or session) this cell owns, counted over the whole plan. */
+  rowOffset?: number;
+  /** Conversations: sessions the cell runs (its requests are their turns). */
+  sessions?: number;
 }
 
 /** A prompt, resolved from inline text, a chat array or a file line. */
@@ -60,6 +67,21 @@ export interface Plan {
   shard?: Shard;
   /** Legal but probably wrong (an exclude that matches nothing, an empty shard, ...); print, do not fail. */
   warnings?: string[];
+  /** Set when `prompts` is a workload instead of a list (docs/workloads.md). */
+  workload?: PlanWorkload;
+}
+
+/** A plan's workload: its spec and, once prepared (plan-workload.ts), its data. */
+export interface PlanWorkload {
+  spec: WorkloadSpec;
+  /** The spec's `tokenizer:`. */
+  tokenizer: string;
+  /** How output lengths are asked for (workload `server:`, or from the target). */
+  family: ServerFamily;
+  /** Dataset rows (or sessions) the whole plan needs. */
+  rows: number;
+  /** Vocabulary, dataset sample, trace: set by preparePlanWorkload. */
+  prepared?: PreparedWorkload;
 }
 
 /** 1-based shard k of n. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { CellColumns } from '../metrics/cell-columns.js';
 import type { CellSummary } from '../metrics/summary.js';
-import type { Plan } from '../plan/types.js';
+import type { Cell, Plan } from '../plan/types.js';
 import { requestTable } from '../records/columns.js';
 import { REQUESTS_CSV } from './exporters/requests-csv.js';
 import { loadResult } from './load.js';
@@ -25,7 +25,13 @@ export interface ResumeState {
   startedAt?: string;
 }
 
-export function loadResume(dir: string, specHash: string, plan: Plan): ResumeState {
+/**
+ * A cell's planned request indices when they are not 0 .. requests - 1, and the stride of
+ * `repeat` in them (conversations: index = turn x sessions + session).
+ */
+export type PlannedRequests = (cell: Cell) => { stride: number; indices: Iterable<number> } | undefined;
+
+export function loadResume(dir: string, specHash: string, plan: Plan, planned?: PlannedRequests): ResumeState {
   const csvPath = join(dir, REQUESTS_CSV);
   if (!existsSync(join(dir, RUN_JSON)) || !existsSync(csvPath)) {
     throw new UserError(`--resume ${dir}: not a results folder (needs run.json and requests.csv)`);
@@ -59,12 +65,14 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
   }
   const columns = new Map<string, CellColumns>();
   for (const c of result.cells) if (c.columns) columns.set(c.cell, c.columns);
+  // request index = repeat x stride + prompt_id (a list of P prompts: stride P; workloads: see PlannedRequests).
   const P = plan.prompts.length;
+  const own = new Map(plan.cells.map((c) => [c.id, planned?.(c)]));
   const done = new Map<string, Set<number>>();
   for (const r of result.rows().records) {
     let set = done.get(r.cell);
     if (!set) done.set(r.cell, (set = new Set()));
-    set.add(r.repeat * P + r.prompt_id);
+    set.add(r.repeat * (own.get(r.cell)?.stride ?? P) + r.prompt_id);
   }
   const missing = new Map<string, Set<number>>();
   for (const cell of plan.cells) {
@@ -75,7 +83,8 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
       continue;
     }
     const todo = new Set<number>();
-    for (let i = 0; i < cell.requests; i++) if (!have.has(i)) todo.add(i);
+    const indices = own.get(cell.id)?.indices ?? Array.from({ length: cell.requests }, (_, i) => i);
+    for (const i of indices) if (!have.has(i)) todo.add(i);
     if (todo.size > 0) missing.set(cell.id, todo);
   }
   return { columns, missing, previous: new Map(prev.cells.map((s) => [s.cell, s])), startedAt: prev.started_at };

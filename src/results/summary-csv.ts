@@ -12,7 +12,7 @@ import { axisColumn, csvTable, numberCell, parseNumberCell, type Column, type Cs
 
 type Scalar = 'requests' | 'ok' | 'errors' | 'error_rate' | 'duration_s' | 'requests_per_s' | 'output_tokens_per_s'
   | 'prompt_tokens_mean' | 'completion_tokens_mean' | 'offered_rps' | 'achieved_rps' | 'slo_attainment' | 'goodput_rps'
-  | 'client_overhead_ms_p50';
+  | 'client_overhead_ms_p50' | 'input_tokens_requested' | 'output_tokens_requested';
 type StatsField = 'latency_ms' | 'ttft_ms' | 'tpot_ms' | 'itl_ms' | 'e2e_latency_ms' | 'queue_ms' | 'connect_ms';
 type Agg = 'mean' | 'p50' | 'p90' | 'p95' | 'p99';
 
@@ -146,6 +146,13 @@ export const SUMMARY_COLUMNS: readonly Column<CellSummary>[] = [
     'client_overhead_ms_p50',
     'median over successful streamed requests of `ttft_ms − (server_queue_ms + server_prefill_ms)`, ms, for requests where the server reports its prefill (a missing queue counts as 0). It is the part of TTFT the server does not account for: network, HTTP framing and the client. A few ms on loopback; when it is large, the gap is not the model. llama.cpp reports no queue time, so with every slot busy its queueing lands here too.',
   ),
+  // Issue 16: workloads.
+  scalar(
+    'input_tokens_requested',
+    "workloads: mean prompt tokens the workload wrote (by the spec's `tokenizer`) over successful requests; compare `prompt_tokens_mean`, the server's count: `run` warns when they differ by more than 5%",
+    1,
+  ),
+  scalar('output_tokens_requested', 'workloads: mean output tokens asked for over successful requests; compare `completion_tokens_mean`', 1),
 ];
 
 function blankSummary(): CellSummary {

@@ -1,19 +1,24 @@
 /**
  * One cell: warmup, then the recorded requests, closed loop (at most `concurrency` in
  * flight, each slot sending its next request as soon as the previous one ends) or open
- * loop (arrivals at a `rate`, with `concurrency` still capping requests in flight).
- * Request i uses prompt i mod P for the floor(i / P)-th time.
+ * loop (arrivals at a `rate`, or on a trace's schedule, with `concurrency` still capping
+ * requests in flight). Request i uses prompt i mod P for the floor(i / P)-th time, or, with
+ * a workload, the workload's prompt i; conversations go to run-sessions.ts.
  */
 import pLimit from 'p-limit';
 import { CellColumns } from '../metrics/cell-columns.js';
 import { estimateTokens } from '../metrics/tokens.js';
 import type { Cell, Prompt } from '../plan/types.js';
+import type { CellSource } from '../plan/workloads/cells.js';
+import { outputLengthFields, type ServerFamily } from '../plan/workloads/output-length.js';
+import type { WorkloadPrompt } from '../plan/workloads/types.js';
 import type { HttpClient } from '../http/client.js';
 import type { Provider } from '../providers/types.js';
 import type { RequestRecord } from '../records/types.js';
 import type { Target } from '../spec/schema.js';
 import { arrivalOffsets } from './arrivals.js';
 import { exchange, type EndpointMemory, type ExchangeResult } from './exchange.js';
+import { runSessions } from './run-sessions.js';
 import { toRecord } from './to-record.js';
 
 export interface CellContext {
@@ -46,6 +51,10 @@ export interface CellContext {
   promptTokens: Map<number, number>;
   /** Told how late each open-loop arrival was dispatched, ms. */
   onDispatchLag?: (ms: number) => void;
+  /** The cell's workload prompts, when the spec's prompts are a workload. */
+  source?: CellSource;
+  /** How to ask the server for an output length (a workload's output_tokens). */
+  family?: ServerFamily;
 }
 
 export interface CellRun {
@@ -58,7 +67,8 @@ export interface CellRun {
 }
 
 export async function runCell(ctx: CellContext): Promise<CellRun> {
-  const { cell } = ctx;
+  const { cell, source } = ctx;
+  if (source?.kind === 'conversation') return runSessions({ ...ctx, source: source.source, sessions: source.sessions });
   const columns = ctx.columns ?? new CellColumns();
   const P = ctx.prompts.length;
   // One estimator per prompt, made once: tokenizing a 50k-token prompt per request would be
@@ -71,33 +81,39 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
     }
     return n;
   });
-  const send = (i: number) =>
+  const workload = source?.source;
+  const promptOf = (i: number): WorkloadPrompt => (workload ? workload.prompt(i) : ctx.prompts[i % P]);
+  const send = (prompt: WorkloadPrompt) =>
     exchange({
       client: ctx.client,
       provider: ctx.provider,
-      ctx: { target: ctx.target, cell, prompt: ctx.prompts[i % P], stream: cell.load.stream },
+      ctx: { target: ctx.target, cell: cellAsking(cell, prompt.outputTokens, ctx.family), prompt, stream: cell.load.stream },
       memory: ctx.memory,
       signal: ctx.abort,
     });
 
   if (cell.warmup > 0) {
+    // Workload warmup requests have prompts of their own (i < 0): they never warm the cache for a recorded one.
     await closedLoop(cell.warmup, Math.min(cell.load.concurrency, cell.warmup), ctx.stop, undefined, async (i) => {
-      await send(i);
+      await send(workload ? promptOf(-1 - i) : promptOf(i));
     });
   }
   ctx.onMeasureStart?.();
   const start = performance.now();
   const measured = async (i: number, scheduledAt?: number) => {
-    const result = await send(i);
+    const prompt = promptOf(i);
+    const result = await send(prompt);
     // A request cut by Ctrl-C did not complete: leave it out so --resume runs it again.
     if (result.errorKind === 'aborted' && (ctx.abort.aborted || ctx.stop.aborted)) return;
     const record = toRecord(result, {
       cell,
-      prompt: ctx.prompts[i % P],
-      repeat: Math.floor(i / P),
+      prompt,
+      repeat: workload ? 0 : Math.floor(i / P),
       scheduledAt,
       cellStart: start,
-      promptTokenEstimate: estimators[i % P],
+      promptTokenEstimate: workload ? () => estimateTokens(prompt.text) : estimators[i % P],
+      inputTokens: prompt.inputTokens,
+      outputTokens: prompt.outputTokens,
     });
     ctx.onRecord(record, result);
     // After onRecord, which may scrub the error text (the summary does not use it).
@@ -105,15 +121,27 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   };
   const deadline = cell.duration_s !== undefined ? start + cell.duration_s * 1000 : undefined;
   const count = cell.requests;
-  if (cell.load.rate !== undefined) {
-    await openLoop(ctx, start, count, deadline, measured);
+  if (source?.kind === 'trace') {
+    const trace = source.source;
+    await openLoop(ctx, start, count, deadline, measured, (function* () {
+      for (let i = 0; ; i++) yield trace.dueMs(i);
+    })());
+  } else if (cell.load.rate !== undefined) {
+    const offsets = arrivalOffsets({ rate: cell.load.rate, arrival: ctx.arrival, burstiness: ctx.burstiness, seed: ctx.seed });
+    await openLoop(ctx, start, count, deadline, measured, offsets);
   } else {
     await closedLoop(count, cell.load.concurrency, ctx.stop, deadline, measured, ctx.only);
   }
   return { columns, start, stopped: ctx.stop.aborted };
 }
 
-async function closedLoop(
+/** The cell as one request with an output length sees it: the fields that ask for it added to the body. */
+export function cellAsking(cell: Cell, outputTokens: number | undefined, family: ServerFamily | undefined): Cell {
+  if (outputTokens === undefined || family === undefined) return cell;
+  return { ...cell, body: { ...cell.body, ...outputLengthFields(family, outputTokens) }, maxTokens: outputTokens };
+}
+
+export async function closedLoop(
   count: number | undefined,
   concurrency: number,
   stop: AbortSignal,
@@ -135,22 +163,18 @@ async function closedLoop(
   await Promise.all(Array.from({ length: slots }, worker));
 }
 
+/** Sends request i at start + offsets[i] (ms), whatever the answers before it (open loop). */
 async function openLoop(
   ctx: CellContext,
   start: number,
   count: number | undefined,
   deadline: number | undefined,
   one: (i: number, scheduledAt: number) => Promise<void>,
+  offsets: Iterator<number>,
 ): Promise<void> {
   const { cell } = ctx;
   const limit = pLimit(cell.load.concurrency);
   const inFlight = new Set<Promise<void>>();
-  const offsets = arrivalOffsets({
-    rate: cell.load.rate!,
-    arrival: ctx.arrival,
-    burstiness: ctx.burstiness,
-    seed: ctx.seed,
-  });
   for (let i = 0; count === undefined || i < count; i++) {
     const due = start + (offsets.next().value as number);
     if (deadline !== undefined && due >= deadline) break;
@@ -167,7 +191,7 @@ async function openLoop(
   await Promise.all(inFlight);
 }
 
-function sleepUntil(due: number, stop: AbortSignal): Promise<void> {
+export function sleepUntil(due: number, stop: AbortSignal): Promise<void> {
   const wait = due - performance.now();
   if (wait <= 0 || stop.aborted) return Promise.resolve();
   return new Promise((resolve) => {

@@ -10,6 +10,7 @@ import type { ThresholdResult } from '../compare/types.js';
 import { CellColumns } from '../metrics/cell-columns.js';
 import { summarizeCell, type CellSummary } from '../metrics/summary.js';
 import type { Plan } from '../plan/types.js';
+import { calibrateServerTokenizer, planCellSource, preparePlanWorkload } from '../plan/workloads/plan-workload.js';
 import { createHttpClient } from '../http/client.js';
 import { providerForTarget } from '../providers/index.js';
 import type { RequestRecord } from '../records/types.js';
@@ -21,6 +22,7 @@ import { watchClientHealth } from './client-health.js';
 import type { EndpointMemory, ExchangeResult } from './exchange.js';
 import { fatalReason } from './fatal.js';
 import { runCell } from './run-cell.js';
+import { postJson, tokenMismatch } from './workload-support.js';
 import type { RunListener } from './types.js';
 
 export interface SweepOptions {
@@ -82,6 +84,15 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     await writer.cell({ summary, columns, thresholds: results, extras });
   };
 
+  if (plan.workload) {
+    for (const message of await preparePlanWorkload(loaded, plan)) emit({ type: 'warning', message });
+    await calibrateServerTokenizer(plan, {
+      origin: opts.baseUrl.replace(/\/v1\/?$/, ''),
+      model: typeof spec.params.model === 'string' ? spec.params.model : undefined,
+      chat: provider.kind !== 'openai-completions',
+      post: postJson(target),
+    });
+  }
   const todo = (c: (typeof plan.cells)[number]) =>
     resume ? (resume.missing.has(c.id) ? (resume.missing.get(c.id)!.size || c.requests) : 0) : c.requests;
   const total = plan.cells.every((c) => c.requests !== undefined) ? plan.cells.reduce((s, c) => s + (todo(c) ?? 0), 0) : undefined;
@@ -141,6 +152,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           columns: earlier,
           onDispatchLag: (ms) => health.dispatchLag(ms),
           only: only && only.size > 0 ? only : undefined,
+          source: planCellSource(loaded, plan, cell),
+          family: plan.workload?.family,
         });
       } finally {
         client.close();
@@ -148,6 +161,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       const summary = summarize(run.columns);
       summary.client = health.stop();
       if (summary.client.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${summary.client.reason})` });
+      const mismatch = tokenMismatch(summary, plan.workload?.prepared?.tokenizer);
+      if (mismatch) emit({ type: 'warning', message: `cell ${cell.id}: ${mismatch}` });
       await finish(summary, run.columns, Object.keys(serverTimings).length > 0 ? { server_timings_mean: meanOf(serverTimings) } : undefined);
       emit({ type: 'cell-end', cell, summary });
     }

@@ -19,6 +19,11 @@ export interface RecordMeta {
   cellStart: number;
   /** Token count of the prompt by our tokenizer (cached per prompt). */
   promptTokenEstimate: () => number;
+  /** Workloads: what the request asked for, and its place in a conversation. */
+  inputTokens?: number;
+  outputTokens?: number;
+  session?: number;
+  turn?: number;
 }
 
 export function toRecord(x: ExchangeResult, m: RecordMeta): RequestRecord {
@@ -75,6 +80,10 @@ export function toRecord(x: ExchangeResult, m: RecordMeta): RequestRecord {
     server_decode_ms: round(x.server?.decode_ms),
     server_total_ms: round(x.server?.total_ms),
     cached_tokens: x.server?.cached_tokens,
+    input_tokens_requested: m.inputTokens,
+    output_tokens_requested: m.outputTokens,
+    session: m.session,
+    turn: m.turn,
     timing: {
       scheduled: (m.scheduledAt ?? x.sentAt) - m.cellStart,
       sent: x.sentAt - m.cellStart,

@@ -8,6 +8,7 @@ import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path
 import { gateProblems } from '../compare/spec-problems.js';
 import { UserError } from '../errors.js';
 import { collectPrompts } from '../plan/prompts.js';
+import { workloadProblems } from '../plan/workloads/spec-checks.js';
 import type { Prompt } from '../plan/types.js';
 import { canonicalJson } from './canonical.js';
 import { specChecks } from './checks.js';
@@ -70,6 +71,7 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   problems.push(...checks.problems);
 
   const dir = dirname(resolve(file));
+  if (parsed.success) problems.push(...workloadProblems(parsed.data, source, dir));
   const rawPrompts = (raw as { prompts?: unknown }).prompts;
   const prompts = collectPrompts(Array.isArray(rawPrompts) ? rawPrompts : [], {
     dir,

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { PROVIDER_MAP, PROVIDERS, type ProviderKind, type Target } from '../providers/index.js';
+import { workloadSchema } from '../plan/workloads/schema.js';
 import { OUTPUT_FORMATS } from '../results/types.js';
 import { axisShape, LOAD_KEYS, valueShape, type LoadKey } from './params.js';
 
@@ -105,9 +106,16 @@ export const specSchema = z
     description: z.string().optional().describe('Free text, shown in reports.'),
     target: targetSchema,
     prompts: z
-      .array(promptEntrySchema)
+      .union([
+        z.array(promptEntrySchema).min(1).describe('Prompts, sent round-robin: request i of a cell uses prompt i mod P.'),
+        workloadSchema,
+      ])
+      .describe('A list of prompts (sent round-robin), or a workload: synthetic prompts by token count, a dataset, chat sessions or a trace (docs/workloads.md).'),
+    tokenizer: z
+      .string()
       .min(1)
-      .describe('Prompts, sent round-robin: request i of a cell uses prompt i mod P.'),
+      .default('o200k')
+      .describe('What counts workload tokens: o200k or cl100k (built in), the path of a Hugging Face tokenizer.json, or server (the server\'s POST /tokenize).'),
     params: paramsSchema.default({}),
     custom_params: z
       .array(z.string().min(1))

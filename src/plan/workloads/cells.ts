@@ -44,11 +44,15 @@ export function cellWorkloadSpec(w: WorkloadSpec, params: Combination): CellWork
   };
 }
 
-/** How many units (requests, or sessions for a conversation) a cell draws from the dataset. */
-export function unitsOf(w: WorkloadSpec, params: Combination, requests: number | undefined, warmup: number): number {
+/** Sessions of a conversation cell with this request count; undefined for other workloads. */
+export function sessionsOf(w: WorkloadSpec, params: Combination, requests: number | undefined): number | undefined {
   const c = cellWorkloadSpec(w, params);
-  const n = requests ?? DURATION_ROWS;
-  return c.conversation ? sessionsFor(c.conversation, n) + warmup : n + warmup;
+  return c.conversation ? sessionsFor(c.conversation, requests ?? DURATION_ROWS) : undefined;
+}
+
+/** How many units (requests, or sessions for a conversation) a cell draws from the dataset. */
+export function unitsOf(requests: number | undefined, sessions: number | undefined, warmup: number): number {
+  return (sessions ?? requests ?? DURATION_ROWS) + warmup;
 }
 
 /** Rows a cell that runs for a duration (unknown request count) takes; it reuses them round-robin. */
@@ -70,6 +74,8 @@ export interface CellContextInput {
   warmup: number;
   /** First dataset row (or session) of this cell: the units of the cells before it in the whole plan. */
   rowOffset: number;
+  /** Conversations: the cell's sessions (plan/build.ts). */
+  sessions?: number;
 }
 
 /** The cell's prompt source. */
@@ -81,7 +87,7 @@ export function cellSource(c: CellContextInput): CellSource {
   // Recorded requests take the cell's first rows, warmup requests (i < 0) the rows after them.
   const rowOf = (i: number) => c.rowOffset + (i >= 0 ? i : recorded - i - 1);
   if (spec.conversation) {
-    const sessions = sessionsFor(spec.conversation, recorded);
+    const sessions = c.sessions ?? sessionsFor(spec.conversation, recorded);
     const sessionRow = (s: number) => c.rowOffset + (s >= 0 ? s : sessions - s - 1);
     return {
       kind: 'conversation',
@@ -109,7 +115,7 @@ export function cellTotals(c: CellContextInput): WorkloadTotals | undefined {
   const { sample, trace } = c.prepared;
   if (spec.conversation) {
     const conv = spec.conversation;
-    const sessions = sessionsFor(conv, c.requests ?? DURATION_ROWS);
+    const sessions = c.sessions ?? sessionsFor(conv, c.requests ?? DURATION_ROWS);
     const T = meanOf(conv.turns);
     const I = conv.input_tokens === undefined ? (sample ? meanRowTokens(sample.rows) : 0) : meanOf(conv.input_tokens);
     const O = conv.output_tokens === undefined ? undefined : meanOf(conv.output_tokens);

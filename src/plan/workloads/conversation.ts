@@ -53,6 +53,8 @@ export interface ConversationSource {
   kind: 'conversation';
   /** Session s of the cell (negative for warmup sessions). */
   session(s: number): SessionPlan;
+  /** The number of turns of session s, without writing them. */
+  turnsOf(s: number): number;
 }
 
 export interface ConversationOptions {
@@ -74,18 +76,24 @@ export interface ConversationOptions {
 export function conversationSource(o: ConversationOptions): ConversationSource {
   const input = o.inputTokens ?? o.spec.input_tokens;
   const output = o.outputTokens ?? o.spec.output_tokens;
+  const rowFor = (s: number) => (o.rows && o.rows.length > 0 ? o.rows[(((o.rowOf?.(s) ?? s) % o.rows.length) + o.rows.length) % o.rows.length] : undefined);
+  // Human turns are the even ones; the dataset's own answers are replaced by the server's.
+  const humanTurns = (row: DatasetRow) => (row.turns ?? [row.prompt]).filter((_, j) => j % 2 === 0);
   return {
     kind: 'conversation',
+    turnsOf(s: number): number {
+      const wanted = draw(o.spec.turns, TOKEN_COUNT, mulberry32(mixSeed(o.seed, 'session', o.key, s)));
+      const row = rowFor(s);
+      return row ? Math.min(wanted, humanTurns(row).length) : wanted;
+    },
     session(s: number): SessionPlan {
       const lengths = mulberry32(mixSeed(o.seed, 'session', o.key, s));
       const wanted = draw(o.spec.turns, TOKEN_COUNT, lengths);
       let users: { text: string; tokens?: number }[];
       let origin: string;
-      if (o.rows && o.rows.length > 0) {
-        const row = o.rows[(((o.rowOf?.(s) ?? s) % o.rows.length) + o.rows.length) % o.rows.length];
-        // Human turns are the even ones; the dataset's own answers are replaced by the server's.
-        const human = (row.turns ?? [row.prompt]).filter((_, j) => j % 2 === 0);
-        users = human.slice(0, wanted).map((text) => ({ text }));
+      const row = rowFor(s);
+      if (row) {
+        users = humanTurns(row).slice(0, wanted).map((text) => ({ text }));
         origin = `dataset line ${row.line}`;
       } else {
         if (!o.vocab || input === undefined) throw new Error('conversationSource: synthetic turns need a vocabulary and input_tokens');

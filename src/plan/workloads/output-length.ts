@@ -44,3 +44,24 @@ export const OUTPUT_CONTROL = {
 export function outputLengthFields(family: ServerFamily, n: number): Record<string, unknown> {
   return OUTPUT_CONTROL[family].fields(n);
 }
+
+/**
+ * The family a target most likely is, when the workload does not say (`server:`): the
+ * builtin simulator, the API a provider speaks, and for OpenAI-style endpoints vLLM unless the
+ * URL is OpenAI's own (its API refuses ignore_eos).
+ */
+export function defaultFamily(provider: string, baseUrl: string): ServerFamily {
+  if (baseUrl === 'builtin') return 'builtin';
+  switch (provider) {
+    case 'tgi':
+    case 'ollama':
+    case 'anthropic':
+    case 'triton':
+      return provider;
+    case 'openai-chat':
+    case 'openai-completions':
+      return /^https?:\/\/([^/]*\.)?openai\.com(\/|$)/i.test(baseUrl) ? 'openai' : 'vllm';
+    default:
+      return 'openai';
+  }
+}

@@ -65,3 +65,7 @@ export const WORKLOAD_AXES = {
 } as const;
 export type WorkloadAxis = keyof typeof WORKLOAD_AXES;
 export const WORKLOAD_KEYS = Object.keys(WORKLOAD_AXES) as WorkloadAxis[];
+
+export function isWorkloadKey(key: string): key is WorkloadAxis {
+  return Object.hasOwn(WORKLOAD_AXES, key);
+}

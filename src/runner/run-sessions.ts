@@ -1,0 +1,88 @@
+/**
+ * A conversation cell: sessions run concurrently, at most `concurrency` at once; within a
+ * session the turns go in order, each carrying the history so far with the server's own
+ * answers, after the think time. A turn that fails ends its session (the next turn would
+ * have no answer to build on). Records carry session and turn (prompt_id and repeat, so
+ * resume keys stay unique: request index = turn x sessions + session). On --resume a session
+ * with a missing turn is replayed from its start, recording only the missing turns.
+ */
+import { CellColumns } from '../metrics/cell-columns.js';
+import { estimateTokens } from '../metrics/tokens.js';
+import { messagesText } from '../plan/prompts.js';
+import { turnMessages, withAnswer, type ConversationSource } from '../plan/workloads/conversation.js';
+import type { WorkloadPrompt } from '../plan/workloads/types.js';
+import type { ChatMessage } from '../spec/schema.js';
+import { exchange } from './exchange.js';
+import { cellAsking, closedLoop, sleepUntil, type CellContext, type CellRun } from './run-cell.js';
+import { toRecord } from './to-record.js';
+
+export interface SessionsContext extends Omit<CellContext, 'source'> {
+  source: ConversationSource;
+  /** Sessions of the cell (recorded ones; warmup sessions come on top). */
+  sessions: number;
+}
+
+export async function runSessions(ctx: SessionsContext): Promise<CellRun> {
+  const { cell } = ctx;
+  const columns = ctx.columns ?? new CellColumns();
+  const S = ctx.sessions;
+  const wanted = (s: number, t: number) => !ctx.only || ctx.only.has(t * S + s);
+  let start = performance.now();
+
+  const runSession = async (s: number, recorded: boolean): Promise<void> => {
+    const plan = ctx.source.session(s);
+    let last = plan.turns.length - 1;
+    if (recorded && ctx.only) while (last >= 0 && !wanted(s, last)) last--;
+    let history: ChatMessage[] = [];
+    for (const turn of plan.turns) {
+      if (turn.turn > last || ctx.stop.aborted) return;
+      if (turn.thinkMs > 0) await sleepUntil(performance.now() + turn.thinkMs, ctx.stop);
+      if (ctx.stop.aborted) return;
+      const messages = turnMessages(history, turn);
+      const prompt: WorkloadPrompt = {
+        id: s,
+        messages,
+        text: messagesText(messages),
+        origin: plan.origin,
+        inputTokens: turn.inputTokens,
+        outputTokens: turn.outputTokens,
+      };
+      const result = await exchange({
+        client: ctx.client,
+        provider: ctx.provider,
+        ctx: { target: ctx.target, cell: cellAsking(cell, turn.outputTokens, ctx.family), prompt, stream: cell.load.stream },
+        memory: ctx.memory,
+        signal: ctx.abort,
+      });
+      // Cut by Ctrl-C: not recorded, so --resume runs it (and the session) again.
+      if (result.errorKind === 'aborted' && (ctx.abort.aborted || ctx.stop.aborted)) return;
+      if (recorded && wanted(s, turn.turn)) {
+        const record = toRecord(result, {
+          cell,
+          prompt,
+          repeat: turn.turn,
+          cellStart: start,
+          promptTokenEstimate: () => estimateTokens(prompt.text),
+          inputTokens: turn.inputTokens,
+          outputTokens: turn.outputTokens,
+          session: s,
+          turn: turn.turn,
+        });
+        ctx.onRecord(record, result);
+        columns.push(record);
+      }
+      if (!result.ok) return;
+      history = withAnswer(messages, result.text);
+    }
+  };
+
+  if (cell.warmup > 0) {
+    await closedLoop(cell.warmup, Math.min(cell.load.concurrency, cell.warmup), ctx.stop, undefined, (w) => runSession(-1 - w, false));
+  }
+  ctx.onMeasureStart?.();
+  start = performance.now();
+  const deadline = cell.duration_s !== undefined ? start + cell.duration_s * 1000 : undefined;
+  const only = ctx.only ? new Set([...ctx.only].map((i) => i % S)) : undefined;
+  await closedLoop(deadline !== undefined ? undefined : S, cell.load.concurrency, ctx.stop, deadline, (s) => runSession(s, true), only);
+  return { columns, start, stopped: ctx.stop.aborted };
+}
