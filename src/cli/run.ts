@@ -9,7 +9,7 @@ import { startEndpoint } from '../runner/endpoint.js';
 import { colorEnabled, paint } from '../ui/color.js';
 import { createProgress } from '../ui/progress.js';
 import { formatPlan, formatWarnings } from '../ui/plan-table.js';
-import { clientWarnings, formatSummaryTable } from '../ui/summary-table.js';
+import { clientWarnings, formatSummaryTable, tokenWarnings } from '../ui/summary-table.js';
 import { formatThresholdFailures } from '../ui/threshold-lines.js';
 import type { Cell } from '../plan/types.js';
 import { planCellTotals, plannedRequests } from '../plan/workloads/plan-workload.js';
@@ -109,7 +109,10 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   } else if (result.summaries.length > 0) {
     process.stdout.write(`${formatSummaryTable(result.summaries, plan.axes, colorEnabled(process.stdout))}\n`);
   }
-  for (const w of clientWarnings(result.summaries)) process.stderr.write(`${paint(w, 'yellow', color)}\n`);
+  const tokenizer = plan.workload?.prepared?.tokenizer;
+  for (const w of [...clientWarnings(result.summaries), ...tokenWarnings(result.summaries, tokenizer)]) {
+    process.stderr.write(`${paint(w, 'yellow', color)}\n`);
+  }
   if (!flags.quiet) process.stderr.write(`results: ${outDir}\n`);
   const thresholdFailed = result.thresholds.some((t) => t.status === 'fail');
   if (thresholdFailed) process.stderr.write(formatThresholdFailures(result.thresholds, color));

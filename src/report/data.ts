@@ -7,7 +7,7 @@ import type { CellColumns, ErrorTally } from '../metrics/cell-columns.js';
 import type { CellSummary } from '../metrics/summary.js';
 import { formatDuration, formatInt, formatNumber, formatPercent } from '../ui/format.js';
 import { cellLabel, sweptAxes } from './axes.js';
-import { axisCharts, boxStats, distributionCharts, errorChart, errorGroups, throughputChart } from './charts.js';
+import { axisCharts, boxStats, distributionCharts, errorChart, errorGroups, throughputChart, turnChart } from './charts.js';
 import { chartMarks, collectWarnings, definitions, metaRows, runDurationS, sweepRows, verdicts } from './meta.js';
 import { cellTable } from './table.js';
 import type { BoxStats, ReportData, ReportInput } from './types.js';
@@ -78,6 +78,7 @@ export function buildReportData(input: ReportInput, now = new Date()): ReportDat
     axisCharts: axisCharts(cells, swept, marks, input.units),
     throughput: throughputChart(cells, swept, marks),
     distributions: distributionCharts(cells, details, swept),
+    turns: turnChart(cells, label),
     errors: { groups, chart: errorChart(cells, details, swept, groups) },
     table: cellTable(cells, axes),
     definitions: definitions(run),

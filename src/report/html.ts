@@ -259,7 +259,13 @@ export interface RenderOptions {
 
 export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): string {
   const charts: Record<string, ChartSpec> = {};
-  for (const c of [...d.axisCharts.flatMap((a) => a.charts), ...(d.throughput ? [d.throughput] : []), ...d.distributions, ...(d.errors.chart ? [d.errors.chart] : [])]) {
+  for (const c of [
+    ...d.axisCharts.flatMap((a) => a.charts),
+    ...(d.throughput ? [d.throughput] : []),
+    ...(d.turns ? [d.turns] : []),
+    ...d.distributions,
+    ...(d.errors.chart ? [d.errors.chart] : []),
+  ]) {
     charts[c.id] = c;
   }
   const head =
@@ -280,6 +286,14 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
         `<div class="with-aside">${figure(d.throughput)}<p class="aside">Each point is one cell, labelled with its load. ` +
           'Up and to the left is better. Where the curve turns flat, more load adds latency but no throughput: ' +
           'that knee is the useful capacity of the endpoint.</p></div>',
+      )
+    : '';
+  const turns = d.turns
+    ? section(
+        'turns',
+        'TTFT by turn',
+        `<div class="with-aside">${figure(d.turns)}<p class="aside">Each line is one cell of chat sessions. Turn t resends every earlier turn and answer, ` +
+          'so its prompt grows; with a working prefix cache the server skips that history and TTFT stays flat.</p></div>',
       )
     : '';
   const distributions =
@@ -318,6 +332,7 @@ ${head}
 ${failedFirst}${warnings}${cards}
 ${axesSection(d)}
 ${throughput}
+${turns}
 ${distributions}
 ${errorsSection(d)}
 ${table}

@@ -170,6 +170,8 @@ export interface ReportData {
   /** Throughput vs latency, when a load axis (concurrency, rate) is swept. */
   throughput?: ChartSpec;
   distributions: ChartSpec[];
+  /** Conversations: TTFT by turn. */
+  turns?: ChartSpec;
   errors: { groups: ErrorGroup[]; chart?: ChartSpec };
   table: { columns: TableColumn[]; rows: TableRow[] };
   /** Metric definitions from run.json, shown at the end. */

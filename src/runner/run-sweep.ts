@@ -22,7 +22,7 @@ import { watchClientHealth } from './client-health.js';
 import type { EndpointMemory, ExchangeResult } from './exchange.js';
 import { fatalReason } from './fatal.js';
 import { runCell } from './run-cell.js';
-import { postJson, tokenMismatch } from './workload-support.js';
+import { postJson } from './workload-support.js';
 import type { RunListener } from './types.js';
 
 export interface SweepOptions {
@@ -161,8 +161,6 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       const summary = summarize(run.columns);
       summary.client = health.stop();
       if (summary.client.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${summary.client.reason})` });
-      const mismatch = tokenMismatch(summary, plan.workload?.prepared?.tokenizer);
-      if (mismatch) emit({ type: 'warning', message: `cell ${cell.id}: ${mismatch}` });
       await finish(summary, run.columns, Object.keys(serverTimings).length > 0 ? { server_timings_mean: meanOf(serverTimings) } : undefined);
       emit({ type: 'cell-end', cell, summary });
     }

@@ -1,10 +1,8 @@
 /**
- * What the runner adds for workloads: the server's tokenize endpoint reached through the
- * transport (for `tokenizer: server`), and the check that the server counted the prompt
- * tokens the workload meant to send.
+ * The server's tokenize endpoint reached through the transport, for `tokenizer: server`
+ * (tokenizers/server.ts is given this function, so it stays free of HTTP).
  */
 import { HttpFailure, createHttpClient } from '../http/client.js';
-import type { CellSummary } from '../metrics/summary.js';
 import type { Target } from '../spec/schema.js';
 import type { PostJson } from '../tokenizers/server.js';
 
@@ -31,21 +29,4 @@ export function postJson(target: Target): PostJson {
       client.close();
     }
   };
-}
-
-/** How far the server's prompt count may stray from the workload's before the run says so. */
-export const MISMATCH = 0.05;
-
-/** A warning when the server's mean prompt tokens differ from the requested ones by more than 5%. */
-export function tokenMismatch(s: CellSummary, tokenizer: string | undefined): string | undefined {
-  const asked = s.input_tokens_requested;
-  const got = s.prompt_tokens_mean;
-  if (asked === undefined || got === undefined || asked <= 0 || s.estimated_tokens > 0) return undefined;
-  const diff = got / asked - 1;
-  if (Math.abs(diff) <= MISMATCH) return undefined;
-  const pct = `${diff > 0 ? '+' : ''}${(diff * 100).toFixed(1)}%`;
-  return (
-    `the server counted ${got.toFixed(1)} prompt tokens per request, the workload wrote ${asked.toFixed(1)} by ${tokenizer ?? 'its tokenizer'} (${pct}): ` +
-    "a tokenizer other than the model's, or the chat template; set tokenizer: to the model's tokenizer.json, or to server"
-  );
 }
