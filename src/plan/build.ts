@@ -15,7 +15,7 @@ import { resolvePrompts } from './prompts.js';
 import { sessionsOf, unitsOf } from './workloads/cells.js';
 import { defaultRequests } from './workloads/defaults.js';
 import { defaultFamily } from './workloads/output-length.js';
-import { isWorkloadKey } from './workloads/schema.js';
+import { DEFAULT_TOKENIZER, isWorkloadKey } from './workloads/schema.js';
 import { inShard } from './shard.js';
 import type { Cell, Combination, LoadSettings, Plan, Shard } from './types.js';
 
@@ -133,7 +133,7 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
     warnings,
     workload: workload && {
       spec: workload,
-      tokenizer: spec.tokenizer,
+      tokenizer: spec.tokenizer ?? DEFAULT_TOKENIZER,
       family: workload.server ?? defaultFamily(spec.target.provider, spec.target.base_url),
       rows,
     },

@@ -111,11 +111,12 @@ export const specSchema = z
         workloadSchema,
       ])
       .describe('A list of prompts (sent round-robin), or a workload: synthetic prompts by token count, a dataset, chat sessions or a trace (docs/workloads.md).'),
+    // No zod default: a default would enter every spec's hash, and runs of older versions could not be resumed or merged.
     tokenizer: z
       .string()
       .min(1)
-      .default('o200k')
-      .describe('What counts workload tokens: o200k or cl100k (built in), the path of a Hugging Face tokenizer.json, or server (the server\'s POST /tokenize).'),
+      .optional()
+      .describe('What counts workload tokens: o200k (the default) or cl100k (built in), the path of a Hugging Face tokenizer.json, or server (the server\'s POST /tokenize).'),
     params: paramsSchema.default({}),
     custom_params: z
       .array(z.string().min(1))

@@ -25,7 +25,19 @@ const UPDATE = Boolean(process.env.UPDATE_GOLDEN);
  */
 const ADDED = {
   // issue 11: the connection and what the server reported.
-  'requests.csv': ['connect_ms', 'server_queue_ms', 'server_prefill_ms', 'server_decode_ms', 'server_total_ms', 'cached_tokens'],
+  'requests.csv': [
+    'connect_ms',
+    'server_queue_ms',
+    'server_prefill_ms',
+    'server_decode_ms',
+    'server_total_ms',
+    'cached_tokens',
+    // issue 16: workloads (empty for a list of prompts).
+    'input_tokens_requested',
+    'output_tokens_requested',
+    'session',
+    'turn',
+  ],
   'summary.csv': [
     'connect_ms_mean',
     'connect_ms_p50',
@@ -35,6 +47,9 @@ const ADDED = {
     'server_total_ms_p50',
     'cached_tokens_p50',
     'client_overhead_ms_p50',
+    // issue 16: workloads (empty for a list of prompts).
+    'input_tokens_requested',
+    'output_tokens_requested',
   ],
   'run.json': [
     // issue 12: run.json is versioned.

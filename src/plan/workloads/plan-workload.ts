@@ -24,7 +24,7 @@ export async function preparePlanWorkload(loaded: LoadedSpec, plan: Plan): Promi
       workload: w.spec,
       tokenizer: w.tokenizer,
       dir: loaded.dir,
-      tokenizerAt: source.locate(loaded.spec.tokenizer === undefined ? ['prompts'] : ['tokenizer']),
+      tokenizerAt: source.locate(loaded.spec.tokenizer === undefined ? ['prompts'] : ['tokenizer'], 'value'),
       fileAt: kind ? source.locate(['prompts', kind, 'file']) : source.locate(['prompts']),
       // As load.ts shows prompt files: relative to where the user ran the command.
       shownFile: file === undefined || isAbsolute(file) ? file : join(dirname(loaded.file), file),

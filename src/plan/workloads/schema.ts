@@ -15,6 +15,9 @@ import { traceSchema } from './trace.js';
 
 export const SOURCES = ['synthetic', 'dataset', 'trace', 'conversation'] as const;
 
+/** The spec's `tokenizer:` when it gives none. */
+export const DEFAULT_TOKENIZER = 'o200k';
+
 export const workloadSchema = z
   .strictObject({
     synthetic: syntheticSchema.optional(),
