@@ -199,7 +199,7 @@ export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
   numeric('server_total_ms', 'the server\'s own time for the whole request: TGI\'s `x-total-time` (validation + queue + inference), Ollama\'s `total_duration`.'),
   numeric('cached_tokens', 'prompt tokens the server took from its prefix cache: `usage.prompt_tokens_details.cached_tokens` (OpenAI, vLLM, SGLang, llama.cpp), llama.cpp\'s `timings.cache_n`, Anthropic\'s `cache_read_input_tokens`.', 'integer'),
   // Issue 16: workloads (docs/workloads.md); empty for a list of prompts.
-  numeric('input_tokens_requested', 'workloads: prompt tokens the workload wrote for this request, counted with the spec\'s `tokenizer` (a prefix included; a conversation turn: the new user message only). Compare with `prompt_tokens`, the server\'s count.', 'integer'),
+  numeric('input_tokens_requested', 'workloads: prompt tokens the workload wrote for this request, counted with the spec\'s `tokenizer` (a prefix included; a conversation turn: the earlier turns as written and their answers as the server counted them, plus the new message). Compare with `prompt_tokens`, the server\'s count.', 'integer'),
   numeric('output_tokens_requested', 'workloads: output tokens asked for (`max_tokens`, with `ignore_eos`/`min_tokens` where the server has them, see docs/workloads.md).', 'integer'),
   numeric('session', 'conversations: 0-based session of the cell (the same as `prompt_id`)', 'integer'),
   numeric('turn', 'conversations: 0-based turn within the session (the same as `repeat`); turn t carries every earlier turn and answer', 'integer'),

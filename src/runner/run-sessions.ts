@@ -34,17 +34,20 @@ export async function runSessions(ctx: SessionsContext): Promise<CellRun> {
     let last = plan.turns.length - 1;
     if (recorded && ctx.only) while (last >= 0 && !wanted(s, last)) last--;
     let history: ChatMessage[] = [];
+    // Tokens of the history as written (user turns) and as the server counted them (answers).
+    let historyTokens: number | undefined = 0;
     for (const turn of plan.turns) {
       if (turn.turn > last || ctx.stop.aborted) return;
       if (turn.thinkMs > 0) await sleepUntil(performance.now() + turn.thinkMs, ctx.stop);
       if (ctx.stop.aborted) return;
       const messages = turnMessages(history, turn);
+      const inputTokens = historyTokens === undefined || turn.inputTokens === undefined ? undefined : historyTokens + turn.inputTokens;
       const prompt: WorkloadPrompt = {
         id: s,
         messages,
         text: messagesText(messages),
         origin: plan.origin,
-        inputTokens: turn.inputTokens,
+        inputTokens,
         outputTokens: turn.outputTokens,
       };
       const result = await exchange({
@@ -56,22 +59,24 @@ export async function runSessions(ctx: SessionsContext): Promise<CellRun> {
       });
       // Cut by Ctrl-C: not recorded, so --resume runs it (and the session) again.
       if (result.errorKind === 'aborted' && (ctx.abort.aborted || ctx.stop.aborted)) return;
+      const record = toRecord(result, {
+        cell,
+        prompt,
+        repeat: turn.turn,
+        cellStart: start,
+        promptTokenEstimate: () => estimateTokens(prompt.text),
+        inputTokens,
+        outputTokens: turn.outputTokens,
+        session: s,
+        turn: turn.turn,
+      });
       if (recorded && wanted(s, turn.turn)) {
-        const record = toRecord(result, {
-          cell,
-          prompt,
-          repeat: turn.turn,
-          cellStart: start,
-          promptTokenEstimate: () => estimateTokens(prompt.text),
-          inputTokens: turn.inputTokens,
-          outputTokens: turn.outputTokens,
-          session: s,
-          turn: turn.turn,
-        });
         ctx.onRecord(record, result);
         columns.push(record);
       }
       if (!result.ok) return;
+      const answered = record.tokens_source === 'usage' ? record.completion_tokens : undefined;
+      historyTokens = inputTokens === undefined || answered === undefined ? undefined : inputTokens + answered;
       history = withAnswer(messages, result.text);
     }
   };
