@@ -13,7 +13,7 @@ import { clientWarnings, formatSummaryTable, tokenWarnings } from '../ui/summary
 import { formatThresholdFailures } from '../ui/threshold-lines.js';
 import type { Cell } from '../plan/types.js';
 import { planCellTotals, plannedRequests } from '../plan/workloads/plan-workload.js';
-import { action, boundHeapGrowth, checkPlanSize, collect, EXIT, loadPrepared, type SpecFlags } from './common.js';
+import { action, boundHeapGrowth, checkPlanSize, collect, EXIT, loadPrepared, tightHeapGrowth, type SpecFlags } from './common.js';
 
 interface RunFlags extends SpecFlags {
   out?: string;
@@ -45,7 +45,9 @@ export function timestamp(d = new Date()): string {
 }
 
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
+  if (!flags.dryRun) tightHeapGrowth();
   const { loaded, plan, warnings } = await loadPrepared(file, flags);
+  if (!flags.dryRun) boundHeapGrowth();
   checkPlanSize(plan, flags.yes);
   const color = colorEnabled(process.stderr);
   process.stderr.write(formatWarnings(warnings, color));
@@ -54,7 +56,6 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     process.stdout.write(`${formatPlan(plan, { color: colorEnabled(process.stdout), source: file, totals })}\n`);
     return EXIT.ok;
   }
-  boundHeapGrowth();
   if (flags.resume && flags.out && resolve(flags.out) !== resolve(flags.resume)) {
     throw new UserError('--resume writes into the folder it resumes; drop --out');
   }

@@ -41,7 +41,7 @@ export async function runSessions(ctx: SessionsContext): Promise<CellRun> {
       if (turn.thinkMs > 0) await sleepUntil(performance.now() + turn.thinkMs, ctx.stop);
       if (ctx.stop.aborted) return;
       const messages = turnMessages(history, turn);
-      const inputTokens = historyTokens === undefined || turn.inputTokens === undefined ? undefined : historyTokens + turn.inputTokens;
+      const inputTokens: number | undefined = historyTokens === undefined || turn.inputTokens === undefined ? undefined : historyTokens + turn.inputTokens;
       const prompt: WorkloadPrompt = {
         id: s,
         messages,

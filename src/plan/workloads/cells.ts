@@ -8,6 +8,7 @@ import { conversationSource, sessionsFor, type ConversationSource, type Conversa
 import { datasetSource } from './dataset.js';
 import { meanOf, type Distribution } from './distribution.js';
 import { makePrefixes, type PrefixSpec } from './prefix.js';
+import type { RowList } from './packed-rows.js';
 import type { PreparedWorkload } from './prepare.js';
 import type { WorkloadSpec } from './schema.js';
 import { syntheticSource, syntheticTotals } from './synthetic.js';
@@ -130,7 +131,7 @@ export function cellTotals(c: CellContextInput): WorkloadTotals | undefined {
     let inputTokens = 0;
     let outputTokens: number | undefined = spec.output === undefined ? undefined : 0;
     for (let i = 0; i < c.requests; i++) {
-      const row = sample.rows[(c.rowOffset + i) % sample.rows.length];
+      const row = sample.rows.at((c.rowOffset + i) % sample.rows.length)!;
       inputTokens += row.inputTokens + prefixTokens;
       if (outputTokens !== undefined) outputTokens += spec.output === 'dataset' ? (row.outputTokens ?? 0) : meanOf(spec.output!);
     }
@@ -140,6 +141,8 @@ export function cellTotals(c: CellContextInput): WorkloadTotals | undefined {
   return syntheticTotals(spec.input, spec.output === 'dataset' ? undefined : spec.output, c.requests, prefixTokens);
 }
 
-function meanRowTokens(rows: readonly { inputTokens: number }[]): number {
-  return rows.length === 0 ? 0 : rows.reduce((a, r) => a + r.inputTokens, 0) / rows.length;
+function meanRowTokens(rows: RowList): number {
+  let sum = 0;
+  for (let i = 0; i < rows.length; i++) sum += rows.at(i)!.inputTokens;
+  return rows.length === 0 ? 0 : sum / rows.length;
 }

@@ -11,6 +11,7 @@ import { mixSeed, mulberry32 } from '../../random.js';
 import type { ChatMessage } from '../../spec/schema.js';
 import type { DatasetRow } from './dataset.js';
 import { distributionSchema, draw, DURATION_MS, meanOf, TOKEN_COUNT, type Distribution } from './distribution.js';
+import type { RowList } from './packed-rows.js';
 import { textOfTokens, type Vocabulary } from './vocabulary.js';
 
 export const conversationSchema = z
@@ -65,7 +66,7 @@ export interface ConversationOptions {
   /** For synthetic turns. */
   vocab?: Vocabulary;
   /** For dataset turns: the sampled conversations (with turns), and which one session s uses. */
-  rows?: readonly DatasetRow[];
+  rows?: RowList;
   rowOf?: (s: number) => number;
   /** Per-cell overrides of the spec (matrix axes input_tokens / output_tokens). */
   inputTokens?: Distribution;
@@ -76,7 +77,7 @@ export interface ConversationOptions {
 export function conversationSource(o: ConversationOptions): ConversationSource {
   const input = o.inputTokens ?? o.spec.input_tokens;
   const output = o.outputTokens ?? o.spec.output_tokens;
-  const rowFor = (s: number) => (o.rows && o.rows.length > 0 ? o.rows[(((o.rowOf?.(s) ?? s) % o.rows.length) + o.rows.length) % o.rows.length] : undefined);
+  const rowFor = (s: number) => (o.rows && o.rows.length > 0 ? o.rows.at((((o.rowOf?.(s) ?? s) % o.rows.length) + o.rows.length) % o.rows.length) : undefined);
   // Human turns are the even ones; the dataset's own answers are replaced by the server's.
   const humanTurns = (row: DatasetRow) => (row.turns ?? [row.prompt]).filter((_, j) => j % 2 === 0);
   return {

@@ -19,6 +19,7 @@ import type { Prefixes } from './prefix.js';
 import type { FileRef } from './read-rows.js';
 import { sampleRows } from './sample.js';
 import { sharegptFormat } from './sharegpt.js';
+import type { RowList } from './packed-rows.js';
 import type { PromptSource, WorkloadPrompt } from './types.js';
 
 export const DATASET_FORMATS = {
@@ -69,7 +70,8 @@ export interface DatasetRow {
 
 export interface DatasetSample {
   format: DatasetFormatName;
-  rows: DatasetRow[];
+  /** The sampled rows in sample order (an array, or packed rows from the worker thread). */
+  rows: RowList;
   /** Rows read from the file. */
   scanned: number;
   /** Rows that passed the filters (exact when fewer than requested were found). */
@@ -107,7 +109,7 @@ export function filtersOf(spec: DatasetSpec, format: DatasetFormatName) {
 }
 
 /** Samples `count` rows (fewer when fewer pass the filters; none is an error). */
-export async function sampleDataset(spec: DatasetSpec, o: SampleOptions): Promise<DatasetSample> {
+export async function sampleDataset(spec: DatasetSpec, o: SampleOptions): Promise<DatasetSample & { rows: DatasetRow[] }> {
   const format = formatOf(spec, o.ref);
   const impl: DatasetFormat = DATASET_FORMATS[format];
   const { min, maxInput, maxTotal } = filtersOf(spec, format);
@@ -161,7 +163,7 @@ export function datasetSource(o: DatasetSourceOptions): PromptSource {
   return {
     kind: o.sample.format,
     prompt(i: number): WorkloadPrompt {
-      const row = rows[(((o.rowOf(i) % rows.length) + rows.length) % rows.length)];
+      const row = rows.at(((o.rowOf(i) % rows.length) + rows.length) % rows.length)!;
       const head = o.prefixes?.of(i) ?? '';
       const text = head === '' ? row.prompt : `${head} ${row.prompt}`;
       const outputTokens =

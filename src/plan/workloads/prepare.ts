@@ -12,6 +12,7 @@ import { builtinTokenizer } from '../../tokenizers/builtin.js';
 import { loadTokenizer } from '../../tokenizers/load.js';
 import type { Tokenizer } from '../../tokenizers/types.js';
 import { sampleDataset, type DatasetSample } from './dataset.js';
+import { unpackRows, type PackedRows } from './packed-rows.js';
 import type { FileRef } from './read-rows.js';
 import type { WorkloadSpec } from './schema.js';
 import { readTrace, type Trace } from './trace.js';
@@ -77,7 +78,7 @@ export async function prepareHere(input: PrepareInput): Promise<PreparedWorkload
 
 /** Messages between this thread and prepare-worker.ts. */
 export type WorkerAnswer =
-  | { ok: PreparedWorkload }
+  | { ok: PreparedWorkload; sample?: Omit<DatasetSample, 'rows'> & { rows: PackedRows } }
   | { error: { message: string; problems?: string[]; user: boolean; stack?: string } };
 
 function inWorker(input: PrepareInput): Promise<PreparedWorkload> {
@@ -88,7 +89,7 @@ function inWorker(input: PrepareInput): Promise<PreparedWorkload> {
     let answered = false;
     worker.once('message', (m: WorkerAnswer) => {
       answered = true;
-      if ('ok' in m) resolvePrepared(m.ok);
+      if ('ok' in m) resolvePrepared(m.sample ? { ...m.ok, sample: { ...m.sample, rows: unpackRows(m.sample.rows) } } : m.ok);
       else if (m.error.user) reject(new UserError(m.error.message, m.error.problems));
       else reject(Object.assign(new Error(m.error.message), { stack: m.error.stack }));
     });

@@ -68,10 +68,10 @@ describe('cell workloads', () => {
     if (a.kind !== 'prompts' || b.kind !== 'prompts') throw new Error('kind');
     const texts = [a.source.prompt(0), a.source.prompt(1), a.source.prompt(-1), b.source.prompt(0), b.source.prompt(1)].map((x) => x.text);
     expect(new Set(texts).size).toBe(5);
-    const rows = p.sample!.rows;
+    const [r0, r1] = [p.sample!.rows.at(0)!, p.sample!.rows.at(1)!];
     expect(cellTotals(ctx(w, p, { requests: 2 }))).toEqual({
-      inputTokens: rows[0].inputTokens + rows[1].inputTokens,
-      outputTokens: rows[0].outputTokens! + rows[1].outputTokens!,
+      inputTokens: r0.inputTokens + r1.inputTokens,
+      outputTokens: r0.outputTokens! + r1.outputTokens!,
     });
   });
 

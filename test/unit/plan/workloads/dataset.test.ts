@@ -137,3 +137,20 @@ describe('big files', () => {
     expect(Math.max(...lineNos)).toBeGreaterThan(45_000);
   });
 });
+
+describe('packed rows', () => {
+  it('cross a thread boundary as buffers and read back the same rows', async () => {
+    const { packRows, transferables, unpackRows } = await import('../../../../src/plan/workloads/packed-rows.js');
+    const rows = [
+      { line: 3, prompt: 'héllo wörld 日本', inputTokens: 5, outputTokens: 7 },
+      { line: 9, prompt: '', inputTokens: 0, outputTokens: undefined },
+      { line: 12, prompt: 'last 😀', inputTokens: 3, outputTokens: 1, turns: ['last 😀', 'answer'] },
+    ];
+    const packed = packRows(rows);
+    expect(transferables(packed)).toHaveLength(5);
+    const back = unpackRows(structuredClone(packed));
+    expect(back.length).toBe(3);
+    expect([0, 1, 2].map((i) => back.at(i))).toEqual([{ ...rows[0], turns: undefined }, { ...rows[1], turns: undefined }, rows[2]]);
+    expect(back.at(3)).toBeUndefined();
+  });
+});
