@@ -38,7 +38,8 @@ export function buildProgram(): Command {
     `
 Exit codes: 0 ok, 1 threshold failed or regression, 2 invalid input, 3 run could not
 proceed, 4 internal error, 130 interrupted.
-Docs: docs/spec.md (spec format), README.md (quick start).`,
+Docs: docs/spec.md (spec format), docs/workloads.md (prompts by token count, datasets,
+sessions, traces), README.md (quick start).`,
   );
   return program;
 }
