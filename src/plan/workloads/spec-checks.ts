@@ -33,7 +33,7 @@ export function workloadProblems(spec: Spec, src: YamlSource, dir: string): stri
   if (spec.repeat !== undefined) {
     out.push(`${at(['repeat'])}: repeat counts passes over a prompt list, and prompts is a ${kind} workload; give requests: N (per cell) instead`);
   }
-  const counted = spec.requests !== undefined || spec.duration_s !== undefined;
+  const counted = spec.requests !== undefined || spec.duration_s !== undefined || spec.repeat !== undefined;
   if (!counted && kind !== 'trace' && !(kind === 'conversation' && w.conversation?.sessions !== undefined)) {
     const what = kind === 'conversation' ? 'requests: N (turns per cell), duration_s, or conversation.sessions' : 'requests: N (per cell) or duration_s';
     out.push(`${at(['prompts', kind])}: a ${kind} workload needs ${what}`);
