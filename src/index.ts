@@ -4,7 +4,7 @@
  *
  *   const loaded = loadSpec('sweep.yaml');
  *   const plan = buildPlan(loaded);
- *   const endpoint = await startEndpoint(loaded.spec.target);
+ *   const endpoint = await startEndpoint(loaded.spec.target, { dir: loaded.dir, tokenizer: plan.workload?.tokenizer });
  *   try {
  *     // A results folder, as `llm-sweep run` writes it:
  *     const result = await runSweep({ loaded, plan, baseUrl: endpoint.baseUrl, outDir: 'results/x' });
@@ -26,6 +26,8 @@ export { specJsonSchema } from './spec/json-schema.js';
 export type { Spec, Target, SimulatorOptions, ProviderKind } from './spec/schema.js';
 export { buildPlan, planTotals, type PlanOptions } from './plan/build.js';
 export { parseShard } from './plan/shard.js';
+export { preparePlanWorkload, planCellTotals } from './plan/workloads/plan-workload.js';
+export type { WorkloadSpec } from './plan/workloads/schema.js';
 export type { Plan, Cell, Prompt, Shard, LoadSettings } from './plan/types.js';
 export type { SweepResult };
 export { startEndpoint, type Endpoint } from './runner/endpoint.js';

@@ -18,7 +18,7 @@ export function registerValidate(program: Command): void {
         process.stderr.write(formatWarnings(warnings, colorEnabled(process.stderr)));
         const t = planTotals(plan);
         if (flags.json) {
-          const totals = { cells: t.cells, prompts: plan.prompts.length, requests: t.requests ?? null };
+          const totals = { cells: t.cells, prompts: plan.prompts.length, requests: t.requests ?? null, ...(plan.workload ? { workload: workloadLabel(plan.workload) } : {}) };
           process.stdout.write(`${JSON.stringify({ file, ok: true, ...totals, warnings }, null, 2)}\n`);
           return;
         }
