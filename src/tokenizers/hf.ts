@@ -8,6 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { UserError } from '../errors.js';
+import { jsonErrorMessage, jsonErrorPosition } from '../json.js';
 import { boundedCount } from './bounded-count.js';
 import type { Tokenizer } from './types.js';
 
@@ -62,17 +63,7 @@ function readJson(file: string, shown: string, at: string, required: boolean): u
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new UserError(`${jsonErrorAt(text, (e as Error).message, shown)}: not valid JSON (${(e as Error).message}); a tokenizer.json is one JSON object`);
+    const { line, col } = jsonErrorPosition(text, e);
+    throw new UserError(`${shown}:${line}:${col}: not valid JSON (${jsonErrorMessage(e)}); a tokenizer.json is one JSON object`);
   }
-}
-
-/** `file:line:col` of a JSON.parse error, from V8's "at position N" (or "line L column C"). */
-export function jsonErrorAt(text: string, message: string, file: string): string {
-  const lc = /\(line (\d+) column (\d+)\)/.exec(message);
-  if (lc) return `${file}:${lc[1]}:${lc[2]}`;
-  const pos = /at position (\d+)/.exec(message);
-  if (!pos) return file;
-  const before = text.slice(0, Number(pos[1]));
-  const line = before.split('\n').length;
-  return `${file}:${line}:${Number(pos[1]) - before.lastIndexOf('\n')}`;
 }

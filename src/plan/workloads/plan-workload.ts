@@ -7,7 +7,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import type { LoadedSpec } from '../../spec/load.js';
 import { serverTokenCounter, type PostJson } from '../../tokenizers/server.js';
 import type { Cell, Plan } from '../types.js';
-import { cellSource, cellTotals, type CellSource } from './cells.js';
+import { cellSource, cellTotals, type CellContextInput, type CellSource } from './cells.js';
 import { prepareWorkload } from './prepare.js';
 import type { WorkloadTotals } from './types.js';
 import { serverVocabulary } from './vocabulary.js';
@@ -66,11 +66,11 @@ export async function calibrateServerTokenizer(plan: Plan, opts: { origin: strin
   return counter.name;
 }
 
-/** The prompt source of one cell of a prepared plan. */
-export function planCellSource(loaded: LoadedSpec, plan: Plan, cell: Cell): CellSource | undefined {
+/** What cellSource and cellTotals need of one cell of a prepared plan. */
+function cellInput(loaded: Pick<LoadedSpec, 'spec'>, plan: Plan, cell: Cell): CellContextInput | undefined {
   const w = plan.workload;
   if (!w?.prepared) return undefined;
-  return cellSource({
+  return {
     workload: w.spec,
     prepared: w.prepared,
     seed: loaded.spec.seed,
@@ -80,24 +80,19 @@ export function planCellSource(loaded: LoadedSpec, plan: Plan, cell: Cell): Cell
     warmup: cell.warmup,
     rowOffset: cell.rowOffset ?? 0,
     sessions: cell.sessions,
-  });
+  };
+}
+
+/** The prompt source of one cell of a prepared plan. */
+export function planCellSource(loaded: LoadedSpec, plan: Plan, cell: Cell): CellSource | undefined {
+  const input = cellInput(loaded, plan, cell);
+  return input && cellSource(input);
 }
 
 /** The tokens a cell of a prepared plan will send and ask for; undefined without a workload. */
 export function planCellTotals(loaded: Pick<LoadedSpec, 'spec'>, plan: Plan, cell: Cell): WorkloadTotals | undefined {
-  const w = plan.workload;
-  if (!w?.prepared) return undefined;
-  return cellTotals({
-    workload: w.spec,
-    prepared: w.prepared,
-    seed: loaded.spec.seed,
-    id: cell.id,
-    params: cell.params,
-    requests: cell.requests,
-    warmup: cell.warmup,
-    rowOffset: cell.rowOffset ?? 0,
-    sessions: cell.sessions,
-  });
+  const input = cellInput(loaded, plan, cell);
+  return input && cellTotals(input);
 }
 
 /**

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parse as parseCsv } from 'csv-parse';
 import { UserError } from '../../errors.js';
-import { jsonErrorAt } from '../../tokenizers/hf.js';
+import { jsonErrorMessage, jsonErrorPosition } from '../../json.js';
 
 /** One row of a dataset file. */
 export interface RawRow {
@@ -60,8 +60,8 @@ export async function* jsonlRows(ref: FileRef): AsyncGenerator<RawRow> {
       try {
         value = JSON.parse(text);
       } catch (e) {
-        const at = jsonErrorAt(text, (e as Error).message, ref.shown).replace(/^(.*):1:(\d+)$/, `$1:${line}:$2`);
-        throw new UserError(`${at.includes(':') ? at : `${ref.shown}:${line}`}: not valid JSON (${cleanJsonMessage(e)}); each line must be one JSON value`);
+        const { col } = jsonErrorPosition(text, e);
+        throw new UserError(`${ref.shown}:${line}:${col}: not valid JSON (${jsonErrorMessage(e)}); each line must be one JSON value`);
       }
       yield { line, value };
     }
@@ -168,11 +168,10 @@ function parseElement(text: string, startLine: number, startCol: number, ref: Fi
   try {
     return { line: startLine, value: JSON.parse(text) };
   } catch (e) {
-    const m = /:(\d+):(\d+)$/.exec(jsonErrorAt(text, (e as Error).message, ''));
+    const at = jsonErrorPosition(text, e);
     // On the element's first line, columns count from where the element starts.
-    const col = m && m[1] === '1' ? Number(m[2]) + startCol - 1 : Number(m?.[2]);
-    const where = m ? `${ref.shown}:${startLine + Number(m[1]) - 1}:${col}` : `${ref.shown}:${startLine}`;
-    throw new UserError(`${where}: not valid JSON (${cleanJsonMessage(e)}) in the element that starts on line ${startLine}`);
+    const col = at.line === 1 ? at.col + startCol - 1 : at.col;
+    throw new UserError(`${ref.shown}:${startLine + at.line - 1}:${col}: not valid JSON (${jsonErrorMessage(e)}) in the element that starts on line ${startLine}`);
   }
 }
 
@@ -199,11 +198,4 @@ export async function* csvRows(ref: FileRef): AsyncGenerator<RawRow> {
 
 function tooBig(ref: FileRef, line: number): UserError {
   return new UserError(`${ref.shown}:${line}: a row of more than ${MAX_ROW_CHARS / 1024 / 1024} MiB of text; is this the right file?`);
-}
-
-function cleanJsonMessage(e: unknown): string {
-  return (e as Error).message
-    .replace(/\s*\(line \d+ column \d+\)/, '')
-    .replace(/ in JSON at position \d+/, '')
-    .replace(/^Unexpected token '(.)', ".*" is not valid JSON$/, "unexpected '$1'");
 }
