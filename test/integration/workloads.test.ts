@@ -33,7 +33,8 @@ async function run(path: string, ...extra: string[]): Promise<{ out: string; std
   return { out, stderr: r.stderr, stdout: r.stdout };
 }
 
-describe('workloads against the bundled simulator', () => {
+// Each test runs the CLI (and the simulator) one to five times; a busy 2-core machine needs room.
+describe('workloads against the bundled simulator', { timeout: 180_000 }, () => {
   it('{ fixed: 1024 } gives 1024 prompt tokens on every request, output_tokens 128 with ignore_eos gives 128', async () => {
     const { out } = await run(
       spec(`prompts:
@@ -220,7 +221,7 @@ requests: 3
   });
 });
 
-describe('workload errors at validate time', () => {
+describe('workload errors at validate time', { timeout: 120_000 }, () => {
   const problems = async (body: string, dir = tempDir()) => {
     const path = writeSpec(
       `name: w
