@@ -18,6 +18,8 @@ export class PromParseError extends Error {
 }
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+/** A sample line starts with a name and then labels or a blank; the library drops a line with no name silently. */
+const LINE_START = /^[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{|\s)/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const VALUE = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|Inf|inf|NaN|nan)$/;
 
@@ -27,7 +29,9 @@ export function parsePrometheus(text: string): PromSample[] {
   const sampleLines: string[] = [];
   for (const line of lines) {
     const t = line.trim();
-    if (t !== '' && !t.startsWith('#')) sampleLines.push(t);
+    if (t === '' || t.startsWith('#')) continue;
+    if (!LINE_START.test(t)) throw new PromParseError(`not Prometheus text: ${quote(t)}`);
+    sampleLines.push(t);
   }
   let families;
   try {
@@ -71,7 +75,9 @@ function parseValue(raw: string | undefined): number | undefined {
 
 /** The first offending line (the first one starting with `name` when known), shortened and quoted. */
 function quoteFirstBad(lines: readonly string[], name?: string): string {
-  const line = (name !== undefined ? lines.find((l) => l.startsWith(name)) : undefined) ?? lines[0] ?? '';
-  const short = line.length > 60 ? `${line.slice(0, 57)}...` : line;
-  return JSON.stringify(short);
+  return quote((name !== undefined ? lines.find((l) => l.startsWith(name)) : undefined) ?? lines[0] ?? '');
+}
+
+function quote(line: string): string {
+  return JSON.stringify(line.length > 60 ? `${line.slice(0, 57)}...` : line);
 }

@@ -60,6 +60,8 @@ describe('parsePrometheus', () => {
   it.each([
     ['an HTML page', '<html><body><h1>Not Found</h1></body></html>\n', '"<html><body><h1>Not Found</h1></body></html>"'],
     ['JSON', '{"error":{"message":"not found"}}', '"{\\"error\\":{\\"message\\":\\"not found\\"}}"'],
+    ['JSON with no name', '{"status":"ok"}', '"{\\"status\\":\\"ok\\"}"'],
+    ['labels with no name', '{job="x"} 1', '"{job=\\"x\\"} 1"'],
     ["Go's 404 text", '404 page not found\n', '"404 page not found"'],
     ['a health answer', 'OK', '"OK"'],
     ['a bad value', 'foo 12abc', '"foo 12abc"'],
