@@ -20,7 +20,7 @@ afterEach(async () => {
 describe('createCollector', () => {
   it('summarises the source that answers and warns once about the one that does not', async () => {
     sim = await startSimulator({ max_batch: 2, ttft_ms: 20, itl_ms: 5, jitter: 0, stop_probability: 0 });
-    fake = await startFakeServer((_req, res) => res.writeHead(404).end('404 page not found'));
+    fake = await startFakeServer((_req, res) => void res.writeHead(404).end('404 page not found'));
     const missing = `${fake.baseUrl.replace(/\/v1$/, '')}/metrics`;
     const warnings: string[] = [];
     const scrapes: Scrape[] = [];
@@ -65,7 +65,7 @@ describe('discover (metrics: auto)', () => {
   });
 
   it('says why there is none', async () => {
-    fake = await startFakeServer((_req, res) => res.writeHead(404).end());
+    fake = await startFakeServer((_req, res) => void res.writeHead(404).end());
     const d = await discover(fake.baseUrl, 1000);
     expect(d).toEqual({ found: false, url: `${fake.baseUrl.replace(/\/v1$/, '')}/metrics`, reason: 'HTTP 404 Not Found' });
     expect(describeDiscovery(d)).toContain('auto found no Prometheus endpoint at');
