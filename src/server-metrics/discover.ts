@@ -3,7 +3,7 @@
  * server has an endpoint worth scraping. The root is the base URL without the `/v1` an
  * OpenAI-style base ends in (vLLM, SGLang and llama.cpp serve /metrics beside /v1).
  */
-import { redactUrl } from '../report/meta.js';
+import { redactUrl } from '../spec/redact.js';
 import { recognize } from './aggregate.js';
 import { fetchText } from './fetch-text.js';
 import { parsePrometheus, PromParseError } from './parse.js';

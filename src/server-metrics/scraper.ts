@@ -9,7 +9,7 @@
  * awaited again once it answers.
  */
 import { performance } from 'node:perf_hooks';
-import { redactUrl } from '../report/meta.js';
+import { redactUrl } from '../spec/redact.js';
 import { fetchText } from './fetch-text.js';
 import { parsePrometheus, PromParseError } from './parse.js';
 import type { Scrape, ScrapePhase } from './types.js';

@@ -67,3 +67,24 @@ function scrubDeep<T>(value: T, secrets: readonly string[]): T {
   }
   return value;
 }
+
+const SECRET_PARAM = /key|token|secret|sig|auth|pass|credential|code/i;
+
+/**
+ * A URL safe to show: user info and secret-looking query parameters masked. run.json is
+ * redacted already; this also covers credentials put into a URL itself (base_url, a metrics URL).
+ */
+export function redactUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  let out = `${u.protocol}//${u.username || u.password ? '***@' : ''}${u.host}${u.pathname}`;
+  const params = [...u.searchParams.entries()];
+  if (params.length > 0) {
+    out += `?${params.map(([k, v]) => `${k}=${SECRET_PARAM.test(k) ? '***' : v}`).join('&')}`;
+  }
+  return out;
+}
