@@ -5,7 +5,7 @@
  * so nothing has to be held for the raw export.
  */
 import { aggregateCell, gaugeTimelines, type GaugePoint } from './aggregate.js';
-import type { GaugeBase, ServerSummary } from './columns.js';
+import type { GaugeBase, ServerMetricsExtras, ServerMetricsSummary } from './columns.js';
 import { createSource, type MetricsSource } from './scraper.js';
 import type { CellWindow, Scrape } from './types.js';
 
@@ -26,9 +26,9 @@ export interface CollectorOptions {
 
 /** What one cell's scrapes came to. */
 export interface CellServerMetrics {
-  summary: ServerSummary;
-  /** Per source (redacted URL): scrapes that answered and that failed. */
-  sources: { url: string; ok: number; failed: number; timelines: Partial<Record<GaugeBase, GaugePoint[]>> }[];
+  summary: ServerMetricsSummary;
+  /** Per source: its scrapes' counts and reasons, its gauges over time (s since the window's start). */
+  sources: ServerMetricsExtras;
 }
 
 export interface MetricsCollector {
@@ -58,15 +58,28 @@ export function createCollector(opts: CollectorOptions): MetricsCollector {
           const scrapes = await Promise.all(cells.map((c) => c.finish()));
           return {
             summary: aggregateCell(scrapes, window),
-            sources: scrapes.map((list, i) => ({
-              url: sources[i].url,
-              ok: list.filter((s) => s.ok).length,
-              failed: list.filter((s) => !s.ok).length,
-              timelines: gaugeTimelines(list),
-            })),
+            sources: scrapes.map((list, i) => {
+              const errors = [...new Set(list.flatMap((s) => (s.ok ? [] : [s.error])))];
+              return {
+                url: sources[i].url,
+                ok: list.filter((s) => s.ok).length,
+                failed: list.filter((s) => !s.ok).length,
+                ...(errors.length > 0 ? { errors } : {}),
+                timelines: relative(gaugeTimelines(list), window.start),
+              };
+            }),
           };
         },
       };
     },
   };
+}
+
+/** Points as [s since `origin`, value], rounded: run.json keeps them small. */
+function relative(t: Partial<Record<GaugeBase, GaugePoint[]>>, origin: number): Record<string, [number, number][]> {
+  const out: Record<string, [number, number][]> = {};
+  for (const [k, points] of Object.entries(t)) {
+    out[k] = (points ?? []).map((p) => [Math.round(p.at - origin) / 1000, Math.round(p.value * 1e4) / 1e4]);
+  }
+  return out;
 }

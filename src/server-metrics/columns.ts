@@ -3,6 +3,7 @@
  * family: summary.csv, run.json and the report use these names whatever server answered.
  * Usage-type values are fractions 0-1 (vLLM's and Triton's convention), times are ms.
  */
+import { z } from 'zod';
 
 /** Gauges: mean and max over the scrapes taken while the cell ran. */
 export const GAUGE_BASES = [
@@ -36,8 +37,8 @@ export type GaugeColumn = `${GaugeBase}_${'mean' | 'max'}`;
 export type HistogramColumn = `${HistogramBase}_${HistogramStat}_ms`;
 export type ServerColumn = GaugeColumn | HistogramColumn | ValueColumn;
 
-/** A cell's server-side aggregates; a column is absent when no scraped metric gave it. */
-export type ServerSummary = Partial<Record<ServerColumn, number>>;
+/** A cell's aggregates of the server's metrics; a column is absent when no scraped metric gave it. */
+export type ServerMetricsSummary = Partial<Record<ServerColumn, number>>;
 
 const GAUGE_DOC: Record<GaugeBase, string> = {
   server_running: 'requests the server is running (in its batch)',
@@ -82,3 +83,24 @@ export const SERVER_COLUMNS: readonly ServerColumnDoc[] = [
   ),
   ...VALUE_COLUMNS.map((name) => ({ name, doc: VALUE_DOC[name] })),
 ];
+
+/** run.json's `server_metrics` of a cell: the columns, each described. */
+export const serverMetricsSummarySchema = z
+  .object(Object.fromEntries(SERVER_COLUMNS.map((c) => [c.name, z.number().optional().describe(`${c.doc}.`)])) as Record<ServerColumn, z.ZodOptional<z.ZodNumber>>)
+  .describe("The cell's aggregates of the server's own Prometheus metrics (target.metrics, docs/server-metrics.md).");
+
+/** run.json's per-cell extras about the scrapes: per source, its counts and its gauges over time. */
+export const serverMetricsExtrasSchema = z
+  .array(
+    z.object({
+      url: z.string().describe('The metrics URL, credentials masked.'),
+      ok: z.number().describe('Scrapes that answered Prometheus text.'),
+      failed: z.number().describe('Scrapes that failed (timeout, HTTP error, not Prometheus text).'),
+      errors: z.array(z.string()).optional().describe('The distinct reasons of the failed scrapes.'),
+      timelines: z
+        .record(z.string(), z.array(z.tuple([z.number(), z.number()])))
+        .describe("Mapped gauges (server_running, server_waiting, server_kv_cache_usage, gpu_*) at each scrape: [s since the cell's first request, value]."),
+    }),
+  )
+  .describe('Per metrics source: how its scrapes went, and its gauges over time.');
+export type ServerMetricsExtras = z.output<typeof serverMetricsExtrasSchema>;

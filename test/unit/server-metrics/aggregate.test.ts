@@ -207,3 +207,18 @@ describe('gaugeTimelines', () => {
     expect(t.gpu_util).toBeUndefined();
   });
 });
+
+describe('histogram quantiles', () => {
+  it('are bounded by mean / (1 - q): zeros in a wide first bucket read 0, not half the bucket', () => {
+    const h = (count: number, sum: number) =>
+      `vllm:request_queue_time_seconds_bucket{le="0.3"} ${count}\nvllm:request_queue_time_seconds_bucket{le="+Inf"} ${count}\nvllm:request_queue_time_seconds_sum ${sum}\nvllm:request_queue_time_seconds_count ${count}`;
+    const zeros = aggregateCell([[scrape('before', 990, h(0, 0)), scrape('after', 3010, h(10, 0))]], window);
+    expect(zeros.server_queue_p50_ms).toBe(0);
+    expect(zeros.server_queue_p99_ms).toBe(0);
+    const some = aggregateCell([[scrape('before', 990, h(0, 0)), scrape('after', 3010, h(10, 0.2))]], window);
+    // mean 20 ms: p50 <= 40 ms although the bucket alone says 150 ms.
+    expect(some.server_queue_p50_ms).toBeCloseTo(40);
+    expect(some.server_queue_p90_ms).toBeCloseTo(200);
+    expect(some.server_queue_p99_ms).toBeCloseTo(297);
+  });
+});

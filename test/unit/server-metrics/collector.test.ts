@@ -50,6 +50,8 @@ describe('createCollector', () => {
       ]);
       expect(m.sources[1].failed).toBeGreaterThan(0);
       expect(m.sources[0].timelines.server_running?.length).toBe(m.sources[0].ok);
+      expect(m.sources[0].timelines.server_running?.[0][0]).toBeLessThanOrEqual(0);
+      expect(m.sources[1].errors).toEqual(['HTTP 404 Not Found']);
     }
     expect(warnings).toEqual([`metrics: ${missing}: HTTP 404 Not Found; the run goes on (later failures are counted in run.json)`]);
     expect(scrapes.some((s) => s.ok) && scrapes.some((s) => !s.ok)).toBe(true);
