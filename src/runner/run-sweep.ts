@@ -100,6 +100,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         // Complete before the interruption: keep its rows and summary, send nothing.
         const summary = summarize(earlier);
         summary.client = resume.previous.get(cell.id)?.client;
+        summary.server_metrics = resume.previous.get(cell.id)?.server_metrics;
         await finish(summary, earlier);
         continue;
       }

@@ -17,7 +17,7 @@ export const GAUGE_BASES = [
 export type GaugeBase = (typeof GAUGE_BASES)[number];
 
 /** Histograms: mean and quantiles of the observations made during the cell, ms. */
-export const HISTOGRAM_BASES = ['server_ttft', 'server_queue', 'server_itl', 'server_e2e'] as const;
+export const HISTOGRAM_BASES = ['server_ttft', 'server_queue_time', 'server_itl', 'server_e2e'] as const;
 export type HistogramBase = (typeof HISTOGRAM_BASES)[number];
 
 export const HISTOGRAM_STATS = ['mean', 'p50', 'p90', 'p99'] as const;
@@ -51,7 +51,7 @@ const GAUGE_DOC: Record<GaugeBase, string> = {
 
 const HISTOGRAM_DOC: Record<HistogramBase, string> = {
   server_ttft: "server's time to first token (from the request's arrival)",
-  server_queue: 'time requests waited in the server queue',
+  server_queue_time: 'time requests waited in the server queue',
   server_itl: "server's inter-token latency (TGI: each request's mean time per token)",
   server_e2e: "server's end-to-end request time",
 };

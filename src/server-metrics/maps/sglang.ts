@@ -15,7 +15,7 @@ export const sglangMap: MetricMap = {
     gauge('server_kv_cache_usage', 'sglang:token_usage', 'max'),
     gaugeMean('server_prefix_cache_hit_rate', 'sglang:cache_hit_rate', 'mean'),
     histogram('server_ttft', 'sglang:time_to_first_token_seconds'),
-    histogram('server_queue', 'sglang:queue_time_seconds'),
+    histogram('server_queue_time', 'sglang:queue_time_seconds'),
     histogram('server_itl', ['sglang:inter_token_latency_seconds', 'sglang:time_per_output_token_seconds']),
     histogram('server_e2e', 'sglang:e2e_request_latency_seconds'),
     rate('server_requests_per_s', 'sglang:num_requests_total'),

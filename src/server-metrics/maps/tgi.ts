@@ -14,7 +14,7 @@ export const tgiMap: MetricMap = {
     gauge('server_running', 'tgi_batch_current_size', 'sum'),
     gaugeMean('server_batch_size_mean', 'tgi_batch_current_size', 'sum'),
     gauge('server_waiting', 'tgi_queue_size', 'sum'),
-    histogram('server_queue', 'tgi_request_queue_duration'),
+    histogram('server_queue_time', 'tgi_request_queue_duration'),
     histogram('server_itl', 'tgi_request_mean_time_per_token_duration'),
     histogram('server_e2e', 'tgi_request_duration'),
     rate('server_requests_per_s', ['tgi_request_success', 'tgi_request_success_total']),

@@ -14,7 +14,7 @@ export const tritonMap: MetricMap = {
   docs: ['https://github.com/triton-inference-server/server/blob/main/docs/user_guide/metrics.md'],
   rules: [
     gauge('server_waiting', 'nv_inference_pending_request_count', 'sum'),
-    ratio('server_queue_mean_ms', 'nv_inference_queue_duration_us', 'nv_inference_request_success', 1 / 1000),
+    ratio('server_queue_time_mean_ms', 'nv_inference_queue_duration_us', 'nv_inference_request_success', 1 / 1000),
     ratio('server_e2e_mean_ms', 'nv_inference_request_duration_us', 'nv_inference_request_success', 1 / 1000),
     ratio('server_batch_size_mean', 'nv_inference_count', 'nv_inference_exec_count'),
     rate('server_requests_per_s', 'nv_inference_request_success'),

@@ -17,7 +17,7 @@ export const vllmMap: MetricMap = {
     ratio('server_prefix_cache_hit_rate', 'vllm:prefix_cache_hits_total', 'vllm:prefix_cache_queries_total'),
     ratio('server_prefix_cache_hit_rate', 'vllm:gpu_prefix_cache_hits_total', 'vllm:gpu_prefix_cache_queries_total'),
     histogram('server_ttft', 'vllm:time_to_first_token_seconds'),
-    histogram('server_queue', 'vllm:request_queue_time_seconds'),
+    histogram('server_queue_time', 'vllm:request_queue_time_seconds'),
     histogram('server_itl', ['vllm:inter_token_latency_seconds', 'vllm:time_per_output_token_seconds']),
     histogram('server_e2e', 'vllm:e2e_request_latency_seconds'),
     rate('server_requests_per_s', 'vllm:request_success_total'),

@@ -134,7 +134,7 @@ describe('aggregateCell', () => {
     const t = (us: number, ok: number, inf: number, exec: number) =>
       `nv_inference_queue_duration_us{model="m",version="1"} ${us}\nnv_inference_request_success{model="m",version="1"} ${ok}\nnv_inference_count{model="m",version="1"} ${inf}\nnv_inference_exec_count{model="m",version="1"} ${exec}`;
     const s = aggregateCell([[scrape('before', 990, t(1000, 10, 10, 10)), scrape('after', 3010, t(51000, 60, 60, 20))]], window);
-    expect(s.server_queue_mean_ms).toBeCloseTo(50_000 / 50 / 1000);
+    expect(s.server_queue_time_mean_ms).toBeCloseTo(50_000 / 50 / 1000);
     expect(s.server_batch_size_mean).toBeCloseTo(5);
     expect(s.server_requests_per_s).toBeCloseTo(25);
   });
@@ -213,12 +213,12 @@ describe('histogram quantiles', () => {
     const h = (count: number, sum: number) =>
       `vllm:request_queue_time_seconds_bucket{le="0.3"} ${count}\nvllm:request_queue_time_seconds_bucket{le="+Inf"} ${count}\nvllm:request_queue_time_seconds_sum ${sum}\nvllm:request_queue_time_seconds_count ${count}`;
     const zeros = aggregateCell([[scrape('before', 990, h(0, 0)), scrape('after', 3010, h(10, 0))]], window);
-    expect(zeros.server_queue_p50_ms).toBe(0);
-    expect(zeros.server_queue_p99_ms).toBe(0);
+    expect(zeros.server_queue_time_p50_ms).toBe(0);
+    expect(zeros.server_queue_time_p99_ms).toBe(0);
     const some = aggregateCell([[scrape('before', 990, h(0, 0)), scrape('after', 3010, h(10, 0.2))]], window);
     // mean 20 ms: p50 <= 40 ms although the bucket alone says 150 ms.
-    expect(some.server_queue_p50_ms).toBeCloseTo(40);
-    expect(some.server_queue_p90_ms).toBeCloseTo(200);
-    expect(some.server_queue_p99_ms).toBeCloseTo(297);
+    expect(some.server_queue_time_p50_ms).toBeCloseTo(40);
+    expect(some.server_queue_time_p90_ms).toBeCloseTo(200);
+    expect(some.server_queue_time_p99_ms).toBeCloseTo(297);
   });
 });

@@ -75,6 +75,6 @@ describe('simulator GET /metrics', () => {
     // The median TTFT (105 ms) lies in vLLM's (0.1, 0.25] s bucket.
     expect(s.server_ttft_p50_ms).toBeGreaterThan(100);
     expect(s.server_ttft_p50_ms).toBeLessThanOrEqual(250);
-    expect(s.server_queue_mean_ms).toBeGreaterThanOrEqual(75 - 1);
+    expect(s.server_queue_time_mean_ms).toBeGreaterThanOrEqual(75 - 1);
   });
 });
