@@ -1,9 +1,10 @@
 /**
  * The simulator's GET /metrics: vLLM's names, labels and buckets (prometheus_client's text
  * format), with the true values of the latency model. Running and waiting are the batch
- * scheduler's own counts at the moment of the scrape; the histograms observe what the model
- * did: TTFT from the request's arrival to its first token, queue time from arrival to
- * admission into the batch, end-to-end time from arrival to the last token. The model has no
+ * scheduler's own counts at the moment of the scrape; the histograms observe what the
+ * server did, when it did it: TTFT from the request's arrival to its first token, queue
+ * time from arrival to admission into the batch, end-to-end time from arrival to the last
+ * token. The model has no
  * KV cache of a fixed size, so no KV-cache usage is reported.
  */
 import type { FinishReason } from './text.js';

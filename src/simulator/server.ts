@@ -137,8 +137,8 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
     }
 
     /** The model's first token (or its end, with no tokens): TTFT and the prompt are done. */
-    const firstToken = (at: number): void => {
-      metrics.observeTtft((at - arrivedAt) / 1000);
+    const firstToken = (): void => {
+      metrics.observeTtft((realClock.now() - arrivedAt) / 1000);
       metrics.addPromptTokens(request.promptTokens);
     };
 
@@ -170,18 +170,20 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
       random: mulberry32(mixSeed(opts.seed, number)),
       itlFactor: fault?.kind === 'slow' ? fault.factor : 1,
       arrivedAt,
-      onAdmit: (at) => metrics.observeQueue((at - arrivedAt) / 1000),
-      onToken: (index, at) => {
-        if (index === 0) firstToken(at);
+      // Observed when they happen (not at the model's deadlines), as a real server measures:
+      // a timer fired late under load is late on the server's side too.
+      onAdmit: () => metrics.observeQueue((realClock.now() - arrivedAt) / 1000),
+      onToken: (index) => {
+        if (index === 0) firstToken();
         metrics.addGenerationTokens(1);
         if (index === strikeAt && strike()) return;
         if (stream) res.write(stream.token(gen.tokens[index]));
         sent++;
       },
-      onDone: (at) => {
-        if (n === 0) firstToken(at);
+      onDone: () => {
+        if (n === 0) firstToken();
         if (strikeAt === n && strike()) return;
-        metrics.observeE2e((at - arrivedAt) / 1000);
+        metrics.observeE2e((realClock.now() - arrivedAt) / 1000);
         metrics.addSuccess(gen.finishReason);
         log.outcome ??= 'ok';
         log.completionTokens = n;

@@ -26,14 +26,18 @@ const value = (samples: ReturnType<typeof parsePrometheus>, name: string, labels
 describe('simulator GET /metrics', () => {
   it("reports the scheduler's running and waiting requests under vLLM's names", async () => {
     sim = await startSimulator({ max_batch: 4, ttft_ms: 20, itl_ms: 10, jitter: 0, stop_probability: 0 });
-    const body = { model: 'sim-7b', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 40 };
+    const body = { model: 'sim-7b', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 60 };
     const idle = await metrics();
     expect(value(idle, 'vllm:num_requests_running')).toBe(0);
     expect(idle.find((s) => s.name === 'vllm:num_requests_running')?.labels).toEqual({ engine: '0', model_name: 'sim-7b' });
-    // 12 requests, 4 slots, each ~420 ms: for the first ~400 ms, 4 run and 8 wait.
+    // 12 requests, 4 slots, each ~620 ms: for the first ~600 ms, 4 run and 8 wait.
     const done = Array.from({ length: 12 }, () => post(`${sim?.baseUrl}/chat/completions`, body));
-    await sleep(100);
-    const busy = await metrics();
+    // Wait (bounded) until all 12 have arrived: on a loaded machine that takes a while.
+    let busy = await metrics();
+    for (let i = 0; i < 40 && value(busy, 'vllm:num_requests_running') + value(busy, 'vllm:num_requests_waiting') < 12; i++) {
+      await sleep(10);
+      busy = await metrics();
+    }
     expect(value(busy, 'vllm:num_requests_running')).toBe(4);
     expect(value(busy, 'vllm:num_requests_waiting')).toBe(8);
     const exchanges = await Promise.all(done);
@@ -44,7 +48,7 @@ describe('simulator GET /metrics', () => {
     expect(value(after, 'vllm:request_queue_time_seconds_count')).toBe(12);
     expect(value(after, 'vllm:e2e_request_latency_seconds_count')).toBe(12);
     expect(value(after, 'vllm:request_success_total', { finished_reason: 'length' })).toBe(12);
-    expect(value(after, 'vllm:generation_tokens_total')).toBe(12 * 40);
+    expect(value(after, 'vllm:generation_tokens_total')).toBe(12 * 60);
     expect(value(after, 'vllm:prompt_tokens_total')).toBe(12 * 1);
     // Buckets are vLLM's, cumulative, ending in +Inf = count.
     const buckets = after.filter((s) => s.name === 'vllm:time_to_first_token_seconds_bucket');
