@@ -24,13 +24,15 @@ export async function setUpServerMetrics(
 ): Promise<RunMetrics | undefined> {
   const sources: SourceConfig[] = [];
   for (const entry of metricsEntries(spec)) {
-    if (entry === 'auto') {
-      const found = await discover(baseUrl, DEFAULT_TIMEOUT_MS);
+    const e = entry === 'auto' ? { url: 'auto' as const, interval_ms: DEFAULT_INTERVAL_MS, timeout_ms: DEFAULT_TIMEOUT_MS, headers: undefined } : entry;
+    let url = e.url;
+    if (url === 'auto') {
+      const found = await discover(baseUrl, e.timeout_ms);
       emit({ type: 'notice', message: describeDiscovery(found) });
-      if (found.found) sources.push({ url: found.url, intervalMs: DEFAULT_INTERVAL_MS, timeoutMs: DEFAULT_TIMEOUT_MS });
-    } else {
-      sources.push({ url: entry.url, intervalMs: entry.interval_ms, timeoutMs: entry.timeout_ms, headers: entry.headers });
+      if (!found.found) continue;
+      url = found.url;
     }
+    sources.push({ url, intervalMs: e.interval_ms, timeoutMs: e.timeout_ms, headers: e.headers });
   }
   if (sources.length === 0) return undefined;
   let cell = '';

@@ -10,8 +10,8 @@ export const DEFAULT_TIMEOUT_MS = 2000;
 const endpointSchema = z
   .strictObject({
     url: z
-      .url({ protocol: /^https?$/ })
-      .describe('A Prometheus /metrics URL (http or https). user:password@ in it is sent as Basic auth and never shown.'),
+      .union([z.literal('auto'), z.url({ protocol: /^https?$/ })])
+      .describe("A Prometheus /metrics URL (http or https; user:password@ in it is sent as Basic auth and never shown), or 'auto' for {base_url without /v1}/metrics."),
     interval_ms: z
       .number()
       .int()
@@ -28,7 +28,7 @@ const endpointSchema = z
   })
   .describe('One metrics endpoint.');
 
-const autoSchema = z.literal('auto').describe("Try {base_url without /v1}/metrics once and say whether it answered.");
+const autoSchema = z.literal('auto').describe("Try {base_url without /v1}/metrics once and say whether it answered (scraped with the defaults; { url: auto, interval_ms } to set them).");
 
 const entrySchema = z.union([autoSchema, endpointSchema]);
 

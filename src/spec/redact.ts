@@ -37,7 +37,7 @@ export function secretsOf(spec: Pick<Spec, 'target'>, extra: readonly string[] =
   for (const m of metricsEntries(spec.target.metrics)) {
     if (m === 'auto') continue;
     headerSecrets(m.headers);
-    for (const s of urlSecrets(m.url)) out.add(s);
+    if (m.url !== 'auto') for (const s of urlSecrets(m.url)) out.add(s);
   }
   return [...out].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
@@ -56,7 +56,7 @@ export function redact<T extends Pick<Spec, 'target'>>(spec: T, secrets: readonl
   }
   for (const m of metricsEntries(copy.target.metrics)) {
     if (m === 'auto') continue;
-    m.url = redactUrl(m.url);
+    if (m.url !== 'auto') m.url = redactUrl(m.url);
     for (const name of Object.keys(m.headers ?? {})) if (isSecretHeader(name) && m.headers) m.headers[name] = REDACTED;
   }
   return copy;
