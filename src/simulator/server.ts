@@ -9,6 +9,7 @@ import { simulatorSchema } from '../spec/target.js';
 import { loadTokenizer } from '../tokenizers/load.js';
 import { drawFault, FAULT_HEADER, faultResponse, isStatusFault, MALFORMED_JSON, MALFORMED_LINE, parseFaultHeader } from './faults.js';
 import { BatchScheduler, realClock, type SequenceHandle } from './latency-model.js';
+import { createSimulatorMetrics } from './metrics.js';
 import { parseRequest, RequestError } from './request.js';
 import { mixSeed, mulberry32 } from '../random.js';
 import { generate } from './text.js';
@@ -32,6 +33,7 @@ const ROUTES: Record<string, { method: string; endpoint?: Endpoint }> = {
   '/v1/models': { method: 'GET' },
   '/health': { method: 'GET' },
   '/tokenize': { method: 'POST' },
+  '/metrics': { method: 'GET' },
 };
 
 /** The model options with defaults filled in and checked (throws a ZodError on bad values). */
@@ -59,6 +61,7 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
   const scheduler = new BatchScheduler(opts, realClock);
   // A relative tokenizer path is the caller's to resolve (the runner resolves it against the spec).
   const tokenizer = opts.tokenizer ? loadTokenizer(opts.tokenizer, { dir: process.cwd(), at: 'simulator' }) : undefined;
+  const metrics = createSimulatorMetrics(models[0] ?? DEFAULT_MODELS[0]);
   const faultRandom = mulberry32(mixSeed(opts.seed, 0xfa17));
   const startedAt = Math.floor(Date.now() / 1000);
   const serialTag = Date.now().toString(36);
@@ -140,6 +143,12 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
       else res.flushHeaders();
     }
 
+    /** The model's first token (or its end, with no tokens): TTFT and the prompt are done. */
+    const firstToken = (): void => {
+      metrics.observeTtft((realClock.now() - arrivedAt) / 1000);
+      metrics.addPromptTokens(request.promptTokens);
+    };
+
     /** Applies the mid-stream fault; true when nothing more may be written. */
     const strike = (): boolean => {
       log.outcome = 'fault';
@@ -168,13 +177,21 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
       random: mulberry32(mixSeed(opts.seed, number)),
       itlFactor: fault?.kind === 'slow' ? fault.factor : 1,
       arrivedAt,
+      // Observed when they happen (not at the model's deadlines), as a real server measures:
+      // a timer fired late under load is late on the server's side too.
+      onAdmit: () => metrics.observeQueue((realClock.now() - arrivedAt) / 1000),
       onToken: (index) => {
+        if (index === 0) firstToken();
+        metrics.addGenerationTokens(1);
         if (index === strikeAt && strike()) return;
         if (stream) res.write(stream.token(gen.tokens[index]));
         sent++;
       },
       onDone: () => {
+        if (n === 0) firstToken();
         if (strikeAt === n && strike()) return;
+        metrics.observeE2e((realClock.now() - arrivedAt) / 1000);
+        metrics.addSuccess(gen.finishReason);
         log.outcome ??= 'ok';
         log.completionTokens = n;
         log.finishReason = gen.finishReason;
@@ -206,6 +223,9 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
         const answer = tokenizeAnswer(tokenizer, raw);
         sendJson(res, answer.status, answer.body);
       });
+    } else if (path === '/metrics') {
+      const body = metrics.render(scheduler);
+      send(res, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }, body);
     } else if (path === '/health') {
       sendJson(res, 200, { status: 'ok', active: scheduler.activeCount, queued: scheduler.queuedCount });
     } else if (path === '/v1/models') {
