@@ -62,7 +62,8 @@ export async function prepareHere(input: PrepareInput): Promise<PreparedWorkload
   const w = input.workload;
   const t = localTokenizer(input);
   const needsWords = w.synthetic !== undefined || w.trace !== undefined || w.prefix !== undefined || (w.conversation !== undefined && !w.dataset);
-  const out: PreparedWorkload = { tokenizer: t.name };
+  // For `server`, o200k_base only proposes words (and counts dataset rows) until the server is calibrated.
+  const out: PreparedWorkload = { tokenizer: input.tokenizer === 'server' ? 'server (calibrated when the run starts)' : t.name };
   if (needsWords || input.tokenizer === 'server') out.vocab = localVocabulary(t);
   const file = w.dataset?.file ?? w.trace?.file;
   if (file !== undefined) {
