@@ -22,9 +22,9 @@ describe('simulator quiz model', () => {
     const content = deltas.map((d) => d.content ?? '').join('');
     expect(reasoning.length).toBeGreaterThanOrEqual(3);
     expect(content).toBe('42');
-    const usage = cs.at(-1).usage;
+    const usage = cs[cs.length - 1].usage;
     expect(usage).toMatchObject({ completion_tokens: reasoning.length + 1, completion_tokens_details: { reasoning_tokens: reasoning.length } });
-    expect(cs.at(-2).choices[0].finish_reason).toBe('stop');
+    expect(cs[cs.length - 2].choices[0].finish_reason).toBe('stop');
   });
 
   it('answers a non-streaming chat with content and reasoning_content, as an SDK reads them', async () => {
