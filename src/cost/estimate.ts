@@ -8,9 +8,6 @@ import type { Cell, Prompt } from '../plan/types.js';
 import type { Price } from './schema.js';
 import { requestCost } from './price.js';
 
-/** Body fields that cap the output, in the spellings the providers accept (first found wins). */
-const MAX_OUTPUT_KEYS = ['max_completion_tokens', 'max_tokens', 'max_new_tokens', 'num_predict', 'max_output_tokens'] as const;
-
 export interface CellEstimate {
   cell: string;
   /** Requests the cell sends, warmup included; undefined when it runs for a duration without a rate. */
@@ -44,18 +41,6 @@ export interface EstimateInput {
   priceOf: (cell: Cell) => Price | undefined;
 }
 
-/** The largest number of output tokens a cell's body allows, if it says. */
-export function maxOutputTokens(body: Record<string, unknown>): number | undefined {
-  const nested = [body, body.options, body.parameters].filter((o): o is Record<string, unknown> => typeof o === 'object' && o !== null);
-  for (const o of nested) {
-    for (const k of MAX_OUTPUT_KEYS) {
-      const v = o[k];
-      if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
-    }
-  }
-  return undefined;
-}
-
 /** Requests a cell sends: warmup + recorded; for a duration, rate x duration (the expected count). */
 export function plannedRequests(cell: Cell): number | undefined {
   if (cell.requests !== undefined) return cell.warmup + cell.requests;
@@ -82,7 +67,7 @@ export function estimateSweepCost(input: EstimateInput): SweepEstimate {
   for (const cell of input.cells) {
     const e: CellEstimate = { cell: cell.id };
     const n = plannedRequests(cell);
-    const max = maxOutputTokens(cell.body);
+    const max = cell.maxTokens;
     const price = input.priceOf(cell);
     if (n !== undefined) {
       e.requests = n;

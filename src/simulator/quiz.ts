@@ -15,7 +15,7 @@
  * before the answer leaves it unanswered (finish_reason length): more thinking costs latency,
  * too little loses the answer.
  */
-import { mixSeed, mulberry32, type Random } from './rng.js';
+import { mixSeed, mulberry32, type Random } from '../random.js';
 
 export interface Question {
   /** The right answer, as text (exact, whatever the size of the numbers). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateSweepCost, maxOutputTokens, plannedRequests, roundRobinTokens } from '../../../src/cost/estimate.js';
+import { estimateSweepCost, plannedRequests, roundRobinTokens } from '../../../src/cost/estimate.js';
 import type { Cell, Prompt } from '../../../src/plan/types.js';
 
 const cell = (over: Partial<Cell>): Cell => ({
@@ -7,6 +7,7 @@ const cell = (over: Partial<Cell>): Cell => ({
   index: 0,
   params: {},
   body: { model: 'm', max_tokens: 100 },
+  maxTokens: 100,
   load: { concurrency: 1, stream: true },
   requests: 10,
   warmup: 0,
@@ -23,14 +24,7 @@ describe('roundRobinTokens', () => {
   });
 });
 
-describe('maxOutputTokens / plannedRequests', () => {
-  it('reads max_tokens in the spellings the providers take', () => {
-    expect(maxOutputTokens({ max_tokens: 64 })).toBe(64);
-    expect(maxOutputTokens({ max_completion_tokens: 32, max_tokens: 64 })).toBe(32);
-    expect(maxOutputTokens({ max_new_tokens: 8 })).toBe(8);
-    expect(maxOutputTokens({ options: { num_predict: 9 } })).toBe(9);
-    expect(maxOutputTokens({ temperature: 0 })).toBeUndefined();
-  });
+describe('plannedRequests', () => {
   it('counts warmup, and rate x duration for a timed open-loop cell', () => {
     expect(plannedRequests(cell({ warmup: 2 }))).toBe(12);
     expect(plannedRequests(cell({ requests: undefined, duration_s: 10, load: { concurrency: 4, rate: 2.5, stream: true } }))).toBe(25);
@@ -41,7 +35,7 @@ describe('maxOutputTokens / plannedRequests', () => {
 describe('estimateSweepCost', () => {
   it('adds input at the prompt lengths and output at max_tokens', () => {
     const e = estimateSweepCost({
-      cells: [cell({ id: 'a' }), cell({ id: 'b', body: { model: 'm', max_tokens: 10 }, warmup: 2 })],
+      cells: [cell({ id: 'a' }), cell({ id: 'b', body: { model: 'm', max_tokens: 10 }, maxTokens: 10, warmup: 2 })],
       prompts,
       promptTokens: (p) => p.text.length,
       priceOf: () => ({ input: 1, output: 2 }),
@@ -56,7 +50,7 @@ describe('estimateSweepCost', () => {
   });
   it('says why a cell has no estimate, and the total is then a lower bound', () => {
     const e = estimateSweepCost({
-      cells: [cell({ id: 'a', body: { model: 'm' } }), cell({ id: 'b', requests: undefined, duration_s: 5 }), cell({ id: 'c' })],
+      cells: [cell({ id: 'a', body: { model: 'm' }, maxTokens: undefined }), cell({ id: 'b', requests: undefined, duration_s: 5 }), cell({ id: 'c' })],
       prompts,
       promptTokens: (p) => p.text.length,
       priceOf: (c) => (c.id === 'c' ? undefined : { input: 1, output: 1 }),

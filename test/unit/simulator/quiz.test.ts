@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { wilsonInterval } from '../../../src/metrics/wilson.js';
 import { correctChance, findQuestion, wrongAnswer } from '../../../src/simulator/quiz.js';
-import { mulberry32 } from '../../../src/simulator/rng.js';
+import { mulberry32 } from '../../../src/random.js';
 import { generate, type GenerateInput } from '../../../src/simulator/text.js';
 
 const quiz = { accuracy: 0.9, accuracyDrop: 0.4, thinkTokens: 10 };
