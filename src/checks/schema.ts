@@ -22,13 +22,13 @@ const common = {
 
 const textKind = <T extends string>(type: T, what: string) =>
   z
-    .strictObject({ type: z.literal(type), value: scalar.optional(), column: column.optional(), ...common })
+    .strictObject({ type: z.literal(type).describe(`The kind of check: ${type}.`), value: scalar.optional(), column: column.optional(), ...common })
     .describe(what);
 
 const lengthKind = <T extends string>(type: T, what: string) =>
   z
     .strictObject({
-      type: z.literal(type),
+      type: z.literal(type).describe(`The kind of check: ${type}.`),
       value: z.number().int().min(0).describe('The limit, in `unit`s.'),
       unit: z
         .enum(['chars', 'tokens'])
@@ -61,7 +61,7 @@ export const checkSchema = z
     textKind('not-contains', 'Passes when the answer does not contain the value (case-sensitive).'),
     z
       .strictObject({
-        type: z.literal('equals'),
+        type: z.literal('equals').describe('The kind of check: equals.'),
         value: scalar.optional(),
         column: column.optional(),
         trim: z.boolean().default(true).describe('Ignore whitespace around the answer and the value (default true).'),
@@ -71,7 +71,7 @@ export const checkSchema = z
     textKind('starts-with', 'Passes when the answer starts with the value (after leading whitespace).'),
     z
       .strictObject({
-        type: z.literal('regex'),
+        type: z.literal('regex').describe('The kind of check: regex.'),
         value: z.string().optional().describe('A JavaScript regular expression, e.g. "^\\\\d+$".'),
         column: column.optional(),
         flags: z
@@ -82,10 +82,10 @@ export const checkSchema = z
         ...common,
       })
       .describe('Passes when the regular expression matches somewhere in the answer.'),
-    z.strictObject({ type: z.literal('json'), ...common }).describe('Passes when the whole answer (trimmed) parses as JSON.'),
+    z.strictObject({ type: z.literal('json').describe('The kind of check: json.'), ...common }).describe('Passes when the whole answer (trimmed) parses as JSON.'),
     z
       .strictObject({
-        type: z.literal('json-schema'),
+        type: z.literal('json-schema').describe('The kind of check: json-schema.'),
         schema: z.record(z.string(), z.unknown()).optional().describe('The JSON Schema, inline (draft-07, 2019-09 or 2020-12 by $schema; default 2020-12).'),
         schema_file: z.string().min(1).optional().describe("A .json file with the JSON Schema, relative to the spec's folder."),
         ...common,
@@ -95,7 +95,7 @@ export const checkSchema = z
     lengthKind('min-length', 'Passes when the answer is at least value chars or tokens long.'),
     z
       .strictObject({
-        type: z.literal('finish-reason'),
+        type: z.literal('finish-reason').describe('The kind of check: finish-reason.'),
         value: z
           .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
           .describe('The finish reason(s) that pass, e.g. stop (or [stop, end_turn]).'),
@@ -104,7 +104,7 @@ export const checkSchema = z
       .describe("Passes when the server's finish_reason is one of the values."),
     z
       .strictObject({
-        type: z.literal('similar'),
+        type: z.literal('similar').describe('The kind of check: similar.'),
         value: scalar.optional().describe('The reference answer, the same for every prompt.'),
         column: column.optional(),
         metric: z

@@ -4,6 +4,7 @@
  * and length, so the tally stays small however many answers fail; they are the only answer
  * text kept past the request (and only for failures).
  */
+import { z } from 'zod';
 import type { CompiledCheck, Verdict } from './types.js';
 
 /** Where an answer came from: the row key of requests.csv. */
@@ -13,21 +14,27 @@ export interface AnswerKey {
   repeat: number;
 }
 
-export interface FailureExample extends AnswerKey {
-  reason?: string;
-  /** The text the check read, cut to `maxAnswerChars`. */
-  answer: string;
-}
+const failureExampleSchema = z
+  .object({
+    cell: z.string().describe('Cell id.'),
+    prompt_id: z.number().describe('Prompt of the answer.'),
+    repeat: z.number().describe('Repeat of the answer.'),
+    reason: z.string().optional().describe('Why the check failed.'),
+    answer: z.string().describe('The answer text, cut to 500 characters.'),
+  })
+  .describe('One failed answer, as an example.');
+export type FailureExample = z.output<typeof failureExampleSchema>;
 
-export interface CheckTally {
-  name: string;
-  type: string;
-  /** Answers this check ran on. */
-  total: number;
-  passed: number;
-  /** Up to maxExamples failures, at most one per cell until every cell had its turn. */
-  examples: FailureExample[];
-}
+export const checkTallySchema = z
+  .object({
+    name: z.string().describe('The check, as in responses.jsonl and the report.'),
+    type: z.string().describe('Its type (contains, regex, ...).'),
+    total: z.number().describe('Answers this check ran on.'),
+    passed: z.number().describe('Of those, answers that passed it.'),
+    examples: z.array(failureExampleSchema).describe('Up to 5 failed answers, spread over cells.'),
+  })
+  .describe('One check over the run.');
+export type CheckTally = z.output<typeof checkTallySchema>;
 
 export interface TallyOptions {
   /** Examples kept per check (default 5). */
@@ -41,12 +48,17 @@ export interface Tally {
   result(): CheckTally[];
 }
 
-export function createTally(checks: readonly CompiledCheck[], opts: TallyOptions = {}): Tally {
+/** `previous`: the tally of an interrupted run being resumed, carried on (matched by check name). */
+export function createTally(checks: readonly CompiledCheck[], opts: TallyOptions = {}, previous: readonly CheckTally[] = []): Tally {
   const maxExamples = opts.maxExamples ?? 5;
   const maxChars = opts.maxAnswerChars ?? 500;
-  const tallies: CheckTally[] = checks.map((c) => ({ name: c.name, type: c.type, total: 0, passed: 0, examples: [] }));
+  const before = new Map(previous.map((t) => [t.name, t]));
+  const tallies: CheckTally[] = checks.map((c) => {
+    const p = before.get(c.name);
+    return { name: c.name, type: c.type, total: p?.total ?? 0, passed: p?.passed ?? 0, examples: p ? p.examples.slice(0, maxExamples) : [] };
+  });
   // Cells that already gave an example, per check: later failures of another cell go first.
-  const cellsSeen = checks.map(() => new Set<string>());
+  const cellsSeen = tallies.map((t) => new Set(t.examples.map((e) => e.cell)));
   return {
     add(key, verdicts, answerText) {
       verdicts.forEach((v, i) => {

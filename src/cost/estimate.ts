@@ -39,6 +39,8 @@ export interface EstimateInput {
   promptTokens: (prompt: Prompt) => number;
   /** The price of a cell's model; undefined when it has none (cost unknown). */
   priceOf: (cell: Cell) => Price | undefined;
+  /** Requests a cell will send, when not all of plannedRequests (a resumed run); default plannedRequests. */
+  requestsOf?: (cell: Cell) => number | undefined;
 }
 
 /** Requests a cell sends: warmup + recorded; for a duration, rate x duration (the expected count). */
@@ -66,7 +68,7 @@ export function estimateSweepCost(input: EstimateInput): SweepEstimate {
   const out: SweepEstimate = { cells: [], input_tokens: 0, output_tokens: 0, cost: 0, complete: true };
   for (const cell of input.cells) {
     const e: CellEstimate = { cell: cell.id };
-    const n = plannedRequests(cell);
+    const n = (input.requestsOf ?? plannedRequests)(cell);
     const max = cell.maxTokens;
     const price = input.priceOf(cell);
     if (n !== undefined) {

@@ -4,6 +4,7 @@
  * the output price. Reasoning tokens are part of completion_tokens, and are billed as output
  * by every API that has them.
  */
+import type { Cell } from '../plan/types.js';
 import type { Price, Pricing } from './schema.js';
 
 /** The token counts a cost needs (a RequestRecord has them). */
@@ -31,4 +32,11 @@ export function requestCost(price: Price, t: TokenCounts): number | undefined {
   const cached = Math.min(t.cached_tokens ?? 0, prompt);
   const micro = (prompt - cached) * price.input + cached * (price.cached_input ?? price.input) + (t.completion_tokens ?? 0) * price.output;
   return micro / 1e6;
+}
+
+/** The model a cell sends (the body's `model`), as text; undefined when it sends none. */
+export function modelOf(cell: Pick<Cell, 'body'>): string | undefined {
+  const m = cell.body.model;
+  if (m === undefined || m === null) return undefined;
+  return typeof m === 'string' ? m : JSON.stringify(m);
 }
