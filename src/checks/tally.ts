@@ -69,7 +69,8 @@ export function createTally(checks: readonly CompiledCheck[], opts: TallyOptions
           return;
         }
         const seen = cellsSeen[i];
-        const example: FailureExample = { ...key, reason: v.reason, answer: cut(answerText, maxChars) };
+        // Field by field: `key` may be a whole record, of which the example keeps the row key.
+        const example: FailureExample = { cell: key.cell, prompt_id: key.prompt_id, repeat: key.repeat, reason: v.reason, answer: cut(answerText, maxChars) };
         if (t.examples.length < maxExamples) {
           t.examples.push(example);
           seen.add(key.cell);

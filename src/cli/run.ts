@@ -8,7 +8,8 @@ import type { SweepResult } from '../runner/run-sweep.js';
 import { startEndpoint } from '../runner/endpoint.js';
 import { colorEnabled, paint } from '../ui/color.js';
 import { createProgress } from '../ui/progress.js';
-import { formatPlan, formatWarnings } from '../ui/plan-table.js';
+import { formatWarnings } from '../ui/plan-table.js';
+import { planText } from './plan.js';
 import { clientWarnings, formatSummaryTable } from '../ui/summary-table.js';
 import { formatThresholdFailures } from '../ui/threshold-lines.js';
 import { action, boundHeapGrowth, checkPlanSize, collect, EXIT, loadFromFlags, type SpecFlags } from './common.js';
@@ -57,7 +58,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const color = colorEnabled(process.stderr);
   process.stderr.write(formatWarnings([...(loaded.warnings ?? []), ...(plan.warnings ?? [])], color));
   if (flags.dryRun) {
-    process.stdout.write(`${formatPlan(plan, { color: colorEnabled(process.stdout), source: file })}\n`);
+    process.stdout.write(`${planText(loaded, plan, file)}\n`);
     return EXIT.ok;
   }
   boundHeapGrowth();
@@ -114,7 +115,9 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       `${JSON.stringify({ out: outDir, interrupted: result.interrupted, fatal: result.fatal ?? null, cells: result.summaries, thresholds: result.thresholds }, null, 2)}\n`,
     );
   } else if (result.summaries.length > 0) {
-    process.stdout.write(`${formatSummaryTable(result.summaries, plan.axes, colorEnabled(process.stdout))}\n`);
+    process.stdout.write(
+      `${formatSummaryTable(result.summaries, plan.axes, colorEnabled(process.stdout), { currency: loaded.spec.pricing?.currency })}\n`,
+    );
   }
   for (const w of clientWarnings(result.summaries)) process.stderr.write(`${paint(w, 'yellow', color)}\n`);
   if (!flags.quiet) process.stderr.write(`results: ${outDir}\n`);
