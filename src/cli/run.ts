@@ -112,7 +112,11 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   }
   if (flags.json) {
     process.stdout.write(
-      `${JSON.stringify({ out: outDir, interrupted: result.interrupted, fatal: result.fatal ?? null, cells: result.summaries, thresholds: result.thresholds }, null, 2)}\n`,
+      `${JSON.stringify(
+        { out: outDir, interrupted: result.interrupted, fatal: result.fatal ?? null, cells: result.summaries, thresholds: result.thresholds, budget: result.budget ?? null },
+        null,
+        2,
+      )}\n`,
     );
   } else if (result.summaries.length > 0) {
     process.stdout.write(

@@ -4,6 +4,8 @@
  * a thousand requests like these cost on average, failures included.
  */
 
+import { round } from './stats.js';
+
 export interface CellCost {
   /** Sum of the request costs, in the pricing currency. */
   cost_total: number;
@@ -38,10 +40,12 @@ export function cellCost(input: CostInput): CellCost {
     if (t !== undefined && Number.isFinite(t)) output += t;
     if (input.estimated[i]) estimated = true;
   }
+  // 12 decimals: far below any currency's unit, and free of the last binary digits of a sum
+  // (100 x 0.001 is 0.10000000000000007), so thresholds and run.json see the figures as computed by hand.
   return {
-    cost_total: total,
-    cost_per_1k_requests: input.requests > 0 ? (total / input.requests) * 1000 : undefined,
-    cost_per_1m_output_tokens: output > 0 ? (total / output) * 1e6 : undefined,
+    cost_total: round(total, 12)!,
+    cost_per_1k_requests: input.requests > 0 ? round((total / input.requests) * 1000, 12) : undefined,
+    cost_per_1m_output_tokens: output > 0 ? round((total / output) * 1e6, 12) : undefined,
     cost_estimated: estimated,
   };
 }

@@ -171,7 +171,7 @@ export const specSchema = z
           .array(z.enum(OUTPUT_FORMATS))
           .default([...OUTPUT_FORMATS])
           .describe('csv = summary.csv, json = run.json, html = report.html; requests.csv is always written (report, resume and compare read it).'),
-        save_responses: z.boolean().default(false).describe('Also write responses.jsonl with every response text.'),
+        save_responses: z.boolean().default(false).describe('Also write responses.jsonl: every answer, its reasoning and each check verdict.'),
       })
       .default({ dir: 'results', formats: ['csv', 'json', 'html'], save_responses: false })
       .describe('Where and what to write.'),
