@@ -3,7 +3,6 @@
  * so cost nothing here; they still count as requests in cost_per_1k_requests, which is what
  * a thousand requests like these cost on average, failures included.
  */
-
 import { round } from './stats.js';
 
 export interface CellCost {
