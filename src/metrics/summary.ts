@@ -3,6 +3,7 @@
  * from the file (`llm-sweep report`) equals the one written during the run.
  */
 import { z } from 'zod';
+import { serverMetricsSummarySchema } from '../server-metrics/columns.js';
 import type { RequestRecord } from '../records/types.js';
 import { CellColumns } from './cell-columns.js';
 import { checkPassRate } from './check-pass-rate.js';
@@ -102,6 +103,7 @@ export const cellSummarySchema = z
     cost_per_1m_output_tokens: optionalNumber('With pricing: cost_total / completion tokens x 1,000,000.'),
     cost_estimated: z.boolean().optional().describe('With pricing: true when some costed request had estimated token counts.'),
     client: clientHealthSchema.optional(),
+    server_metrics: serverMetricsSummarySchema.optional(),
     threshold: z.enum(['pass', 'fail']).optional().describe('The threshold verdict of the cell; absent when none applied.'),
   })
   .describe('The summary of one cell (summary.csv holds the same figures, rounded).');

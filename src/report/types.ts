@@ -65,6 +65,8 @@ export interface Series {
   /** Legend text: the values of the other swept axes, e.g. "temperature=0.7, max_tokens=256". */
   label: string;
   points: Point[];
+  /** Many points sampled evenly (a timeline): drawn as a line without point marks. */
+  dense?: boolean;
 }
 
 /** Five-number summary plus p95 of one cell's values, for a box plot. ms. */
@@ -177,6 +179,8 @@ export interface ReportData {
   /** Checks that failed at least once, with example answers (run.json's tally). */
   failedChecks: CheckTally[];
   distributions: ChartSpec[];
+  /** Per cell with scraped server metrics: the server and the client over the same time axis. */
+  timelines: { cell: string; label: string; charts: ChartSpec[] }[];
   errors: { groups: ErrorGroup[]; chart?: ChartSpec };
   table: { columns: TableColumn[]; rows: TableRow[] };
   /** Metric definitions from run.json, shown at the end. */

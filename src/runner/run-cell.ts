@@ -37,8 +37,8 @@ export interface CellContext {
   onRecord: (record: RequestRecord, result: ExchangeResult) => void;
   /** Called with each warmup request as it ends (not recorded, but sent: the budget counts it). */
   onWarmup?: (record: RequestRecord) => void;
-  /** Called after warmup, when the measured part starts. */
-  onMeasureStart?: () => void;
+  /** Called after warmup, when the measured part starts; awaited (the scrape of the server's metrics before the cell). */
+  onMeasureStart?: () => void | Promise<void>;
   /**
    * Where the cell's requests are kept for its summary (the runner keeps columns, not
    * records); a new one when undefined. Resume passes one holding the earlier rows.
@@ -91,7 +91,7 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
       );
     });
   }
-  ctx.onMeasureStart?.();
+  await ctx.onMeasureStart?.();
   const start = performance.now();
   const measured = async (i: number, scheduledAt?: number) => {
     const result = await send(i);
