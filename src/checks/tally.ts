@@ -93,3 +93,30 @@ export function createTally(checks: readonly CompiledCheck[], opts: TallyOptions
 function cut(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
+
+/**
+ * The tallies of several shards as one (`llm-sweep merge`): counts added by check name,
+ * examples pooled, one per cell first, up to `maxExamples`. Undefined when no shard has any.
+ */
+export function mergeTallies(parts: readonly (readonly CheckTally[] | undefined)[], maxExamples = 5): CheckTally[] | undefined {
+  const byName = new Map<string, CheckTally>();
+  for (const part of parts) {
+    for (const t of part ?? []) {
+      const m = byName.get(t.name);
+      if (!m) byName.set(t.name, { ...t, examples: [...t.examples] });
+      else {
+        m.total += t.total;
+        m.passed += t.passed;
+        m.examples.push(...t.examples);
+      }
+    }
+  }
+  if (byName.size === 0) return undefined;
+  for (const t of byName.values()) {
+    const seen = new Set<string>();
+    const firsts = t.examples.filter((e) => !seen.has(e.cell) && seen.add(e.cell));
+    const rest = t.examples.filter((e) => !firsts.includes(e));
+    t.examples = [...firsts, ...rest].slice(0, maxExamples);
+  }
+  return [...byName.values()];
+}
