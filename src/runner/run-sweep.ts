@@ -160,13 +160,16 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           burstiness: spec.burstiness,
           seed: spec.seed + cell.index,
           onRecord,
-          onWarmup: (record) => {
-            assessor.warmup(record, cell);
-            if (assessor.budgetReached && !fatal) {
-              fatal = assessor.budgetReached;
-              stop.abort();
-            }
-          },
+          // Warmups are recorded nowhere; only a budget needs them (they are billed).
+          onWarmup: assessor.budget
+            ? (record) => {
+                assessor.warmup(record, cell);
+                if (assessor.budgetReached && !fatal) {
+                  fatal = assessor.budgetReached;
+                  stop.abort();
+                }
+              }
+            : undefined,
           onMeasureStart: async () => {
             emit({ type: 'warmup-end', cell });
             scraping = await serverMetrics?.beginCell(cell.id);
