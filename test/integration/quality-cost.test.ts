@@ -170,11 +170,11 @@ output: { save_responses: true }
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('Quality vs latency');
     expect(html).toContain('Failed checks');
-  });
+  }, 180_000);
 
   it('compare treats a pass-rate drop as a regression, and the same quality as none', async () => {
     const dir = tempDir();
-    const data = dataset(dir, 300);
+    const data = dataset(dir, 150);
     const file = writeSpec(
       `name: drop
 target:
@@ -205,7 +205,7 @@ checks: [{ type: equals, column: expected }]
     // The default rules include the pass rate when the results have one.
     const byDefault = await runCli(['compare', base, worse, '--json']);
     expect(JSON.parse(byDefault.stdout).rules.map((x: { metric: string }) => x.metric)).toContain('check_pass_rate');
-  });
+  }, 180_000);
 });
 
 describe('budget', () => {
@@ -234,7 +234,7 @@ pricing:
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('error: the estimated cost 1 USD is over the budget of 0.5 USD; not starting.');
     expect(existsSync(join(out, 'requests.csv'))).toBe(false);
-  });
+  }, 60_000);
 
   it('stops when the spent cost reaches the budget (rows kept, exit 3), and --resume goes on with a higher one', async () => {
     const dir = tempDir();
@@ -263,5 +263,5 @@ pricing:
     expect(all).toHaveLength(10);
     expect(new Set(all.map((r) => r.prompt_id + '/' + r.repeat)).size).toBe(10);
     expect(Number(csv(join(out, 'summary.csv'))[0].cost_total)).toBeCloseTo(2.56, 9);
-  });
+  }, 120_000);
 });
