@@ -172,6 +172,23 @@ output: { save_responses: true }
     expect(html).toContain('Failed checks');
   }, 180_000);
 
+  it('sweeps/quality.yaml shows the pass rate falling with temperature as its comments say, within each interval', async () => {
+    const out = join(tempDir(), 'out');
+    // The max_tokens that cuts no answer off, to see temperature alone; the budget as shipped.
+    const r = await runCli(['run', 'sweeps/quality.yaml', '--out', out, '-q', '--set', 'matrix.max_tokens=[64]'], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const summary = csv(join(out, 'summary.csv'));
+    expect(summary.map((s) => s.temperature)).toEqual(['0', '0.5', '1', '1.5']);
+    for (const s of summary) {
+      const p = 0.95 - 0.3 * Number(s.temperature); // accuracy - accuracy_drop x temperature, as the spec sets them
+      expect(Number(s.check_pass_rate_low), `temperature ${s.temperature}`).toBeLessThanOrEqual(p);
+      expect(Number(s.check_pass_rate_high), `temperature ${s.temperature}`).toBeGreaterThanOrEqual(p);
+      expect(Number(s.cost_total)).toBeGreaterThan(0);
+    }
+    const rates = summary.map((s) => Number(s.check_pass_rate));
+    expect([...rates].sort((a, b) => b - a)).toEqual(rates);
+  }, 180_000);
+
   it('compare treats a pass-rate drop as a regression, and the same quality as none', async () => {
     const dir = tempDir();
     const data = dataset(dir, 150);
