@@ -40,6 +40,8 @@ export interface CellContext {
   only?: ReadonlySet<number>;
   /** Called with each recorded request as it ends (not for warmup, not for aborted ones). */
   onRecord: (record: RequestRecord, result: ExchangeResult) => void;
+  /** Called with each warmup request as it ends (not recorded, but sent: the budget counts it). */
+  onWarmup?: (record: RequestRecord) => void;
   /** Called after warmup, when the measured part starts; awaited (the scrape of the server's metrics before the cell). */
   onMeasureStart?: () => void | Promise<void>;
   /**
@@ -94,8 +96,19 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
 
   if (cell.warmup > 0) {
     // Workload warmup requests have prompts of their own (i < 0): they never warm the cache for a recorded one.
+    const warmStart = performance.now();
     await closedLoop(cell.warmup, Math.min(cell.load.concurrency, cell.warmup), ctx.stop, undefined, async (i) => {
-      await send(workload ? promptOf(-1 - i) : promptOf(i));
+      const prompt = workload ? promptOf(-1 - i) : promptOf(i);
+      const result = await send(prompt);
+      ctx.onWarmup?.(
+        toRecord(result, {
+          cell,
+          prompt,
+          repeat: workload ? 0 : Math.floor(i / P),
+          cellStart: warmStart,
+          promptTokenEstimate: workload ? () => estimateTokens(prompt.text) : estimators[i % P],
+        }),
+      );
     });
   }
   await ctx.onMeasureStart?.();

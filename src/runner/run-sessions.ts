@@ -84,7 +84,7 @@ export async function runSessions(ctx: SessionsContext): Promise<CellRun> {
   if (cell.warmup > 0) {
     await closedLoop(cell.warmup, Math.min(cell.load.concurrency, cell.warmup), ctx.stop, undefined, (w) => runSession(-1 - w, false));
   }
-  ctx.onMeasureStart?.();
+  await ctx.onMeasureStart?.();
   start = performance.now();
   const deadline = cell.duration_s !== undefined ? start + cell.duration_s * 1000 : undefined;
   const only = ctx.only ? new Set([...ctx.only].map((i) => i % S)) : undefined;

@@ -1,4 +1,6 @@
 /** The `plan` command's output: a table of cells and the totals, or the same as JSON. */
+import { formatCost } from '../cost/format.js';
+import type { SweepEstimate } from '../cost/estimate.js';
 import { planTotals, type PlanTotals } from '../plan/build.js';
 import type { Cell, Plan, PlanWorkload } from '../plan/types.js';
 import type { WorkloadTotals } from '../plan/workloads/types.js';
@@ -7,26 +9,57 @@ import { axisCell } from '../records/columns.js';
 import { formatInt } from './format.js';
 import { makeTable } from './table.js';
 
+export interface PlanTableOptions {
+  color: boolean;
+  source: string;
+  /** The pre-run cost estimate (with pricing): tokens and cost per cell, and the total. */
+  estimate?: SweepEstimate;
+  currency?: string;
+  /** A workload's input and output tokens per cell (docs/workloads.md). */
+  totals?: CellTotals;
+}
+
 /** The input and output tokens a cell's workload will send; undefined for a list of prompts. */
 export type CellTotals = (cell: Cell) => WorkloadTotals | undefined;
 
-export function formatPlan(plan: Plan, opts: { color: boolean; source: string; totals?: CellTotals }): string {
+export function formatPlan(plan: Plan, opts: PlanTableOptions): string {
+  const est = opts.estimate;
+  const byCell = new Map(est?.cells.map((e) => [e.cell, e]));
+  const costHead = opts.currency ? `est. cost ${opts.currency}` : 'est. cost';
   const tokens = plan.workload && opts.totals ? opts.totals : undefined;
-  const table = makeTable(['#', 'cell', ...plan.axes, 'requests', 'warmup', ...(tokens ? ['input tokens', 'output tokens'] : [])], opts.color);
+  const table = makeTable(
+    [
+      '#',
+      'cell',
+      ...plan.axes,
+      'requests',
+      'warmup',
+      ...(tokens ? ['input tokens', 'output tokens'] : []),
+      ...(est ? ['input tok', 'max output tok', costHead] : []),
+    ],
+    opts.color,
+  );
   let input = 0;
   let output: number | undefined = 0;
   for (const c of plan.cells) {
-    const w = tokens?.(c);
-    if (w) input += w.inputTokens;
-    output = output === undefined || w?.outputTokens === undefined ? undefined : output + w.outputTokens;
-    table.push([
+    const row = [
       String(c.index + 1),
       c.id,
       ...plan.axes.map((a) => axisCell(c.params[a])),
       c.requests !== undefined ? String(c.requests) : `${c.duration_s}s`,
       String(c.warmup),
-      ...(tokens ? [w ? formatInt(w.inputTokens) : '—', w?.outputTokens !== undefined ? formatInt(w.outputTokens) : 'max_tokens'] : []),
-    ]);
+    ];
+    if (tokens) {
+      const w = tokens(c);
+      if (w) input += w.inputTokens;
+      output = output === undefined || w?.outputTokens === undefined ? undefined : output + w.outputTokens;
+      row.push(w ? formatInt(w.inputTokens) : '—', w?.outputTokens !== undefined ? formatInt(w.outputTokens) : 'max_tokens');
+    }
+    if (est) {
+      const e = byCell.get(c.id);
+      row.push(formatInt(e?.input_tokens), formatInt(e?.output_tokens), e?.cost !== undefined ? formatCost(e.cost) : '—');
+    }
+    table.push(row);
   }
   const t = planTotals(plan);
   const shard = plan.shard ? ` (shard ${plan.shard.k}/${plan.shard.n} of ${plan.totalCells} cells)` : '';
@@ -38,10 +71,11 @@ export function formatPlan(plan: Plan, opts: { color: boolean; source: string; t
       `workload tokens (recorded requests): input ${formatInt(input)}   output ${output !== undefined ? formatInt(output) : "as the body's max_tokens"}`,
     );
   }
+  if (est) lines.push(estimateLine(est, opts.currency));
   return lines.join('\n');
 }
 
-/** `synthetic workload (o200k_base)`, `sharegpt dataset of 120 rows (o200k_base)`, ... */
+/** `synthetic workload (o200k_base)`, `dataset data/sharegpt.json, 120 rows sampled (o200k_base)`, ... */
 export function workloadLabel(w: PlanWorkload): string {
   const tokenizer = w.prepared?.tokenizer ?? w.tokenizer;
   const s = w.spec;
@@ -49,6 +83,17 @@ export function workloadLabel(w: PlanWorkload): string {
   if (s.trace) return `trace ${s.trace.file}${w.prepared?.trace ? ` of ${plural(w.prepared.trace.length, 'request')}` : ''} (${tokenizer})`;
   if (s.dataset) return `dataset ${s.dataset.file}${w.prepared?.sample ? `, ${plural(w.prepared.sample.rows.length, 'row')} sampled` : ''} (${tokenizer})`;
   return `synthetic workload${s.prefix ? ` with ${plural(s.prefix.count, 'shared prefix', 'shared prefixes')}` : ''} (${tokenizer})`;
+}
+
+/** The total estimate, and why a cell has none. */
+function estimateLine(est: SweepEstimate, currency = ''): string {
+  const unknown = est.cells.filter((c) => c.cost === undefined);
+  const bound = unknown.length > 0 ? `at least ${formatCost(est.cost, currency)}` : formatCost(est.cost, currency);
+  const why = [...new Set(unknown.map((c) => c.unknown))].map((u) => `${plural(unknown.filter((c) => c.unknown === u).length, 'cell')} without an estimate: ${u}`);
+  return [
+    `estimated cost: ${bound} (${formatInt(est.input_tokens)} input + ${formatInt(est.output_tokens)} output tokens, warmup included; output at max_tokens, so an upper bound)`,
+    ...why,
+  ].join('\n');
 }
 
 function plural(n: number, word: string, many = `${word}s`): string {
@@ -76,7 +121,7 @@ export function formatWarnings(warnings: readonly string[], color: boolean): str
   return warnings.map((w) => `${paint('warning', 'yellow', color)}: ${w}\n`).join('');
 }
 
-export function planJson(plan: Plan, totals?: CellTotals): unknown {
+export function planJson(plan: Plan, estimate?: SweepEstimate, totals?: CellTotals): unknown {
   const t = planTotals(plan);
   return {
     axes: plan.axes,
@@ -92,6 +137,7 @@ export function planJson(plan: Plan, totals?: CellTotals): unknown {
       cellsWithoutMaxTokens: t.cellsWithoutMaxTokens,
     },
     warnings: plan.warnings ?? [],
+    ...(estimate ? { estimate } : {}),
     cells: plan.cells.map((c) => ({
       id: c.id,
       index: c.index,

@@ -32,6 +32,10 @@ const ADDED = {
     'server_decode_ms',
     'server_total_ms',
     'cached_tokens',
+    // issue 20: checks and cost (empty: the golden spec has neither).
+    'checks_passed',
+    'checks_total',
+    'cost',
     // issue 16: workloads (empty for a list of prompts).
     'input_tokens_requested',
     'output_tokens_requested',
@@ -47,6 +51,14 @@ const ADDED = {
     'server_total_ms_p50',
     'cached_tokens_p50',
     'client_overhead_ms_p50',
+    // issue 20
+    'check_pass_rate',
+    'check_pass_rate_low',
+    'check_pass_rate_high',
+    'cost_total',
+    'cost_per_1k_requests',
+    'cost_per_1m_output_tokens',
+    'cost_estimated',
     // issue 16: workloads (empty for a list of prompts).
     'input_tokens_requested',
     'output_tokens_requested',
@@ -59,6 +71,10 @@ const ADDED = {
     'metric_definitions.connect_ms',
     'metric_definitions.server_ms',
     'metric_definitions.client_overhead_ms',
+    // issue 20: the simulator's toy quality model (its defaults, in the spec as run).
+    'spec.target.simulator.accuracy',
+    'spec.target.simulator.accuracy_drop',
+    'spec.target.simulator.think_tokens',
   ],
 };
 
