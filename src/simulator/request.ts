@@ -18,6 +18,10 @@ export interface SimRequest {
   model: string;
   /** All prompt text (message contents joined by newlines); seeds the output text. */
   prompt: string;
+  /** The prompt's pieces in order: each message content or text part, or the one prompt string. */
+  texts: string[];
+  /** A completions prompt given as token ids. */
+  promptIds?: number[];
   /**
    * Prompt tokens: with a tokenizer, the sum of each text's tokens (each message content on
    * its own, as a chat template tokenizes them); without, ceil(code points / 4) of all prompt
@@ -72,12 +76,15 @@ export function parseRequest(endpoint: Endpoint, raw: string, countTokens?: Coun
 
   let prompt: string;
   let promptTokens: number;
+  let texts: string[];
+  let promptIds: number[] | undefined;
   if (endpoint === 'chat') {
-    const texts = readMessages(required(body, 'messages'));
+    texts = readMessages(required(body, 'messages'));
     prompt = texts.join('\n');
     promptTokens = countTokens ? texts.reduce((n, t) => n + countTokens(t), 0) : countPromptTokens(texts.join(''));
   } else {
-    ({ prompt, promptTokens } = readPrompt(required(body, 'prompt'), countTokens ?? countPromptTokens));
+    ({ prompt, promptTokens, promptIds } = readPrompt(required(body, 'prompt'), countTokens ?? countPromptTokens));
+    texts = promptIds ? [] : [prompt];
   }
 
   const maxCompletion = optionalInt(body, 'max_completion_tokens', 1);
@@ -106,7 +113,7 @@ export function parseRequest(endpoint: Endpoint, raw: string, countTokens?: Coun
     if (!isObject(options)) throw wrongType('stream_options', 'an object', options);
     includeUsage = optionalBoolean(options, 'include_usage', 'stream_options.include_usage') ?? false;
   }
-  return { endpoint, model, prompt, promptTokens, maxTokens, temperature, seed, stop, stream, includeUsage, ignoreEos, minTokens };
+  return { endpoint, model, prompt, texts, promptIds, promptTokens, maxTokens, temperature, seed, stop, stream, includeUsage, ignoreEos, minTokens };
 }
 
 function readMessages(messages: unknown): string[] {
@@ -143,7 +150,7 @@ function readMessages(messages: unknown): string[] {
   return texts;
 }
 
-function readPrompt(prompt: unknown, countTokens: CountTokens): { prompt: string; promptTokens: number } {
+function readPrompt(prompt: unknown, countTokens: CountTokens): { prompt: string; promptTokens: number; promptIds?: number[] } {
   let one = prompt;
   if (Array.isArray(prompt) && (prompt.length === 0 || typeof prompt[0] !== 'number')) {
     if (prompt.length !== 1) {
@@ -152,7 +159,7 @@ function readPrompt(prompt: unknown, countTokens: CountTokens): { prompt: string
     one = prompt[0];
   }
   if (typeof one === 'string') return { prompt: one, promptTokens: countTokens(one) };
-  if (Array.isArray(one) && one.every((t) => Number.isInteger(t))) return { prompt: one.join(' '), promptTokens: one.length };
+  if (Array.isArray(one) && one.every((t) => Number.isInteger(t))) return { prompt: one.join(' '), promptTokens: one.length, promptIds: one as number[] };
   throw wrongType('prompt', 'one of a string, array of strings, or array of integers', prompt);
 }
 

@@ -60,6 +60,9 @@ export interface Generation {
   reasoningTokens?: number;
 }
 
+/** Characters per prompt token when the simulator has no tokenizer. */
+export const CHARS_PER_TOKEN = 4;
+
 /**
  * Prompt tokens as the simulator counts them: ceil(characters / 4), characters being Unicode
  * code points of all prompt text.
@@ -72,7 +75,7 @@ export function countPromptTokens(text: string): number {
     if (c >= 0xdc00 && c <= 0xdfff && i > 0 && (text.charCodeAt(i - 1) & 0xfc00) === 0xd800) continue;
     chars++;
   }
-  return Math.ceil(chars / 4);
+  return Math.ceil(chars / CHARS_PER_TOKEN);
 }
 
 /** The seed of the text PRNG: same prompt + seed + temperature, same text; temperature 0 ignores the seed. */

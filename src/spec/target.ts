@@ -70,6 +70,12 @@ export const simulatorSchema = z
       .describe(
         'Count prompt tokens with this tokenizer (o200k, cl100k, or a tokenizer.json path) instead of ceil(chars / 4), and serve POST /tokenize with it.',
       ),
+    prefix_cache: z
+      .boolean()
+      .optional()
+      .describe(
+        "Cache prompt prefixes in blocks of 16 tokens as vLLM's prefix caching does: a cached part costs no prefill time and is reported as usage.prompt_tokens_details.cached_tokens.",
+      ),
   })
   .describe('Latency and fault model of the bundled simulator (base_url: builtin).');
 export type SimulatorOptions = z.infer<typeof simulatorSchema>;

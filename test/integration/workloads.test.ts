@@ -133,6 +133,26 @@ requests: 6
     for (const r of rows(out)) expect(r.prompt_tokens).toBe('300');
   });
 
+  it('sweeps/prefix-cache.yaml shows what prefix caching buys: cached_tokens and a lower TTFT with one prefix', async () => {
+    const { out } = await run(join(REPO, 'sweeps/prefix-cache.yaml'));
+    const rs = rows(out);
+    // One prefix: only the first `concurrency` (4) requests, sent before any prefill finished,
+    // miss; every later one finds the 1,024 prefix tokens cached. 16 prefixes for 16 requests: no hits.
+    const one = rs.filter((r) => r.prefix_count === '1');
+    expect(one).toHaveLength(16);
+    expect(one.filter((r) => r.cached_tokens === '1024').length).toBeGreaterThanOrEqual(12);
+    for (const r of one) expect(['0', '1024']).toContain(r.cached_tokens);
+    const sixteen = rs.filter((r) => r.prefix_count === '16');
+    expect(sixteen).toHaveLength(16);
+    for (const r of sixteen) expect(r.cached_tokens).toBe('0');
+    const summary = new Map(rows(out, 'summary.csv').map((s) => [s.prefix_count, s]));
+    expect(summary.get('1')?.cached_tokens_p50).toBe('1024');
+    expect(summary.get('16')?.cached_tokens_p50).toBe('0');
+    // The simulator's prefill is 0.5 ms a token: ~512 ms saved per hit, far beyond scheduling noise.
+    const ttft = (k: string): number => Number(summary.get(k)?.ttft_ms_p50);
+    expect(ttft('1')).toBeLessThan(ttft('16') * 0.6);
+  });
+
   it('conversations: turns in order with the history, session and turn columns, TTFT by turn', async () => {
     const path = spec(`prompts:
   conversation: { turns: 3, input_tokens: 50, output_tokens: 20, think_time_ms: 5, sessions: 4 }
