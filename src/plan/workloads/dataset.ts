@@ -133,11 +133,15 @@ export async function sampleDataset(spec: DatasetSpec, o: SampleOptions): Promis
     return { line: row.line, prompt: c.prompt, inputTokens, outputTokens, turns: o.keepTurns ? c.turns : undefined };
   };
   const r = await sampleRows(impl.rows(o.ref), o.count, mixSeed(o.seed, 'dataset'), check);
+  if (r.picked.length === 0 && checked === 0) {
+    const what = format === 'csv' ? 'rows under its header' : format === 'jsonl' ? 'lines' : 'conversations of two turns or more';
+    throw new UserError(`${o.ref.at}: dataset '${o.ref.shown}' has no prompts (no ${what}); point file: at a dataset with rows`);
+  }
   if (r.picked.length === 0) {
     const limits = [min > 0 ? `at least ${min}` : '', maxInput !== Infinity ? `at most ${maxInput}` : ''].filter(Boolean).join(' and ');
-    const seen = checked === 0 ? 'it has no prompts' : `its prompts have ${shortest} to ${longest} tokens by ${o.tokenizer.name}`;
+    const seen = `its prompts have ${shortest} to ${longest} tokens by ${o.tokenizer.name}`;
     const why =
-      spec.output_tokens === 'dataset' && checked > 0
+      spec.output_tokens === 'dataset'
         ? `no row of it has a reference answer or an output length (output_tokens: dataset needs one; set output: for jsonl/csv)`
         : `no row passes the filters (prompts of ${limits || 'any length'} tokens${maxTotal !== Infinity ? `, prompt plus answer at most ${maxTotal}` : ''}); ${seen}`;
     throw new UserError(`${o.ref.at}: dataset '${o.ref.shown}': ${why}; widen min_tokens / max_input_tokens / max_total_tokens`);

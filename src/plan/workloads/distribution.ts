@@ -32,17 +32,39 @@ export interface DistributionKind {
   floor: number;
   /** What a value is, for descriptions: 'tokens', 'ms'. */
   unit: string;
+  /** Largest value allowed: a written value above it is an error, a draw above it is clamped. */
+  ceiling: number;
+  /** Why the ceiling, for the message. */
+  ceilingWhy?: string;
 }
 
-export const TOKEN_COUNT: DistributionKind = { integer: true, floor: 1, unit: 'tokens' };
-export const DURATION_MS: DistributionKind = { integer: false, floor: 0, unit: 'ms' };
+/**
+ * Most tokens one prompt may have: beyond any served model's context (1-2M), and its text
+ * (~7 bytes a token) still fits comfortably in memory and in one request body.
+ */
+export const MAX_PROMPT_TOKENS = 2_000_000;
+
+export const TOKEN_COUNT: DistributionKind = {
+  integer: true,
+  floor: 1,
+  unit: 'tokens',
+  ceiling: MAX_PROMPT_TOKENS,
+  ceilingWhy: 'beyond any model\'s context',
+};
+export const DURATION_MS: DistributionKind = { integer: false, floor: 0, unit: 'ms', ceiling: Number.MAX_SAFE_INTEGER };
+
+/** A token count of a prefix or a block, with the same ceiling as TOKEN_COUNT. */
+export function tokenCountSchema() {
+  return z.number().int().positive().max(MAX_PROMPT_TOKENS, `must be at most ${MAX_PROMPT_TOKENS.toLocaleString('en-US')} tokens (${TOKEN_COUNT.ceilingWhy})`);
+}
 
 /** The zod schema of a distribution of one kind, with min <= max checked at its line. */
 export function distributionSchema(kind: DistributionKind) {
-  const value = (kind.integer ? z.number().int() : z.number()).min(kind.floor);
+  const tooBig = `must be at most ${kind.ceiling.toLocaleString('en-US')} ${kind.unit}${kind.ceilingWhy ? ` (${kind.ceilingWhy})` : ''}`;
+  const value = (kind.integer ? z.number().int() : z.number()).min(kind.floor).max(kind.ceiling, tooBig);
   const spread = z
     .strictObject({
-      mean: z.number().min(kind.floor).describe(`Mean of the values drawn, ${kind.unit}.`),
+      mean: z.number().min(kind.floor).max(kind.ceiling, tooBig).describe(`Mean of the values drawn, ${kind.unit}.`),
       stddev: z.number().nonnegative().describe(`Standard deviation of the values drawn, ${kind.unit}.`),
       min: value.optional().describe(`Smallest value; draws below are drawn again, ${kind.unit}.`),
       max: value.optional().describe(`Largest value; draws above are drawn again, ${kind.unit}.`),
@@ -90,7 +112,7 @@ export function draw(d: Distribution, kind: DistributionKind, random: Random): n
   const s = 'normal' in d ? d.normal : d.lognormal;
   const sample = 'normal' in d ? () => s.mean + s.stddev * normal(random) : lognormalSampler(s, random);
   const lo = Math.max(kind.floor, s.min ?? -Infinity);
-  const hi = s.max ?? Infinity;
+  const hi = Math.min(kind.ceiling, s.max ?? Infinity);
   const shape = (x: number) => (kind.integer ? Math.round(x) : x);
   for (let i = 0; i < MAX_REDRAWS; i++) {
     const x = shape(sample());

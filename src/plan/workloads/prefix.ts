@@ -6,12 +6,18 @@
  */
 import { z } from 'zod';
 import { mixSeed, mulberry32 } from '../../random.js';
+import { tokenCountSchema } from './distribution.js';
 import { drawWords, type Vocabulary } from './vocabulary.js';
+
+/** Most distinct prefixes of a cell. */
+export const MAX_PREFIXES = 10_000;
+/** Most tokens all of a cell's prefixes may add up to: they are written once and held in memory (~7 bytes a token). */
+export const MAX_PREFIX_TOTAL_TOKENS = 20_000_000;
 
 export const prefixSchema = z
   .strictObject({
-    tokens: z.number().int().positive().describe('Length of each prefix, tokens (added before the prompt).'),
-    count: z.number().int().positive().default(1).describe('Number of distinct prefixes; request i gets prefix i mod count.'),
+    tokens: tokenCountSchema().describe('Length of each prefix, tokens (added before the prompt).'),
+    count: z.number().int().positive().max(MAX_PREFIXES).default(1).describe('Number of distinct prefixes; request i gets prefix i mod count.'),
   })
   .describe('Shared prefixes before every prompt, for prefix-cache experiments.');
 export type PrefixSpec = z.infer<typeof prefixSchema>;

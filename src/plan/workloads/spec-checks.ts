@@ -1,15 +1,17 @@
 /**
  * Workload problems a schema cannot see, at their spec line: a workload with no request
  * count, `repeat` (which counts prompts a workload does not have), workload axes without a
- * workload, a rate with a trace (which has its own schedule) or with sessions, and a
- * simulator tokenizer file that does not exist.
+ * workload, a rate with a trace (which has its own schedule) or with sessions, a
+ * simulator tokenizer file that does not exist, and prompts too big to write.
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Spec } from '../../spec/schema.js';
 import type { YamlSource } from '../../spec/yaml-source.js';
 import { isBuiltinName } from '../../tokenizers/builtin.js';
-import { isWorkloadKey, WORKLOAD_KEYS } from './schema.js';
+import { maxOf, MAX_PROMPT_TOKENS, type Distribution } from './distribution.js';
+import { MAX_PREFIX_TOTAL_TOKENS } from './prefix.js';
+import { isWorkloadKey, WORKLOAD_KEYS, type WorkloadSpec } from './schema.js';
 
 export function workloadProblems(spec: Spec, src: YamlSource, dir: string): string[] {
   const out: string[] = [];
@@ -58,6 +60,45 @@ export function workloadProblems(spec: Spec, src: YamlSource, dir: string): stri
   }
   if (axes.includes('prefix_count') && !axes.includes('prefix_tokens') && !w.prefix) {
     out.push(`${at(['matrix', 'prefix_count'])}: matrix.prefix_count needs a prefix length: prompts.prefix: { tokens: N } or a prefix_tokens axis`);
+  }
+  out.push(...sizeProblems(spec, w, axes, at));
+  return out;
+}
+
+/**
+ * Prompts too big to write: a prefix plus a prompt, or a conversation's last turn with its
+ * history, over MAX_PROMPT_TOKENS, or a cell's prefixes over what is held in memory. Each
+ * bound is the largest any cell can draw (axes included), so the check holds for every cell.
+ */
+function sizeProblems(spec: Spec, w: WorkloadSpec, axes: string[], at: (path: (string | number)[]) => string): string[] {
+  const out: string[] = [];
+  const axisMax = (key: string): number | undefined => {
+    if (!axes.includes(key)) return undefined;
+    const values = (spec.matrix as Record<string, unknown>)[key];
+    return Array.isArray(values) ? Math.max(...values.map((v) => maxOf(v as Distribution))) : undefined;
+  };
+  const limit = MAX_PROMPT_TOKENS.toLocaleString('en-US');
+  const prefixTokens = axisMax('prefix_tokens') ?? w.prefix?.tokens ?? 0;
+  const prefixCount = axisMax('prefix_count') ?? w.prefix?.count ?? 1;
+  const prefixAt = at(w.prefix ? ['prompts', 'prefix'] : ['matrix', axes.includes('prefix_tokens') ? 'prefix_tokens' : 'prefix_count']);
+  if (prefixTokens * prefixCount > MAX_PREFIX_TOTAL_TOKENS) {
+    out.push(
+      `${prefixAt}: ${prefixCount.toLocaleString('en-US')} prefixes of ${prefixTokens.toLocaleString('en-US')} tokens are more than the ${MAX_PREFIX_TOTAL_TOKENS.toLocaleString('en-US')} tokens a cell's prefixes may hold; use fewer or shorter prefixes`,
+    );
+  }
+  const input = axisMax('input_tokens') ?? (w.synthetic ? maxOf(w.synthetic.input_tokens) : undefined);
+  if (w.synthetic && input !== undefined && Number.isFinite(input) && prefixTokens + input > MAX_PROMPT_TOKENS) {
+    out.push(`${prefixAt}: a prefix of ${prefixTokens.toLocaleString('en-US')} tokens on a prompt of up to ${input.toLocaleString('en-US')} makes prompts over ${limit} tokens (beyond any model's context); shorten one`);
+  }
+  const c = w.conversation;
+  if (c && !w.dataset) {
+    const turns = axisMax('turns') ?? maxOf(c.turns);
+    const perTurn = (input ?? maxOf(c.input_tokens ?? 1)) + (axisMax('output_tokens') ?? (c.output_tokens !== undefined ? maxOf(c.output_tokens) : 0));
+    if (Number.isFinite(turns * perTurn) && turns * perTurn > MAX_PROMPT_TOKENS) {
+      out.push(
+        `${at(['prompts', 'conversation'])}: a session's last turn would carry up to ${(turns * perTurn).toLocaleString('en-US')} tokens of history (${turns} turns of up to ${perTurn.toLocaleString('en-US')}), over ${limit} (beyond any model's context); use fewer or shorter turns`,
+      );
+    }
   }
   return out;
 }

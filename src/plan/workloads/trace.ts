@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { UserError } from '../../errors.js';
 import { mixSeed, mulberry32 } from '../../random.js';
+import { MAX_PROMPT_TOKENS, tokenCountSchema } from './distribution.js';
 import { jsonlRows, type FileRef } from './read-rows.js';
 import type { PromptSource, WorkloadPrompt, WorkloadTotals } from './types.js';
 import { drawWords, textOfTokens, type Vocabulary } from './vocabulary.js';
@@ -18,7 +19,7 @@ export const traceSchema = z
   .strictObject({
     file: z.string().min(1).describe('A JSONL trace, relative to the spec: timestamp (ms), input_length, output_length and hash_ids per line (the Mooncake format).'),
     speedup: z.number().positive().default(1).describe('Replay this many times faster than recorded (2 = half the gaps).'),
-    block_tokens: z.number().int().positive().default(512).describe('Tokens per hash_ids block (Mooncake: 512).'),
+    block_tokens: tokenCountSchema().default(512).describe('Tokens per hash_ids block (Mooncake: 512).'),
   })
   .describe('Replay a request trace on its own schedule.');
 export type TraceSpec = z.infer<typeof traceSchema>;
@@ -91,8 +92,8 @@ export async function readTrace(ref: FileRef): Promise<Trace> {
 
 function lengthField(v: Record<string, unknown>, key: string, where: string): number {
   const n = v[key];
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-    throw new UserError(`${where}: "${key}" must be a whole number of tokens, 1 or more, got ${JSON.stringify(n)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_PROMPT_TOKENS) {
+    throw new UserError(`${where}: "${key}" must be a whole number of tokens from 1 to ${MAX_PROMPT_TOKENS.toLocaleString('en-US')}, got ${JSON.stringify(n)}`);
   }
   return n;
 }

@@ -5,6 +5,7 @@ import {
   draw,
   DURATION_MS,
   maxOf,
+  MAX_PROMPT_TOKENS,
   meanOf,
   TOKEN_COUNT,
   type Distribution,
@@ -109,5 +110,16 @@ describe('distribution schema', () => {
     expect(issues(0)).not.toEqual([]);
     expect(issues(1.5)).not.toEqual([]);
     expect(issues({ fixed: -3 })).not.toEqual([]);
+  });
+
+  it('refuses token counts beyond any context, and clamps unbounded draws there', () => {
+    expect(issues(MAX_PROMPT_TOKENS)).toEqual([]);
+    expect(issues(MAX_PROMPT_TOKENS + 1)).not.toEqual([]);
+    expect(issues({ uniform: [1, 1e9] })).not.toEqual([]);
+    expect(issues({ normal: { mean: 1e9, stddev: 1 } })).not.toEqual([]);
+    // Half of these draws would be above the ceiling: they are drawn again.
+    const wide = draws({ normal: { mean: MAX_PROMPT_TOKENS, stddev: 100_000 } }, 2000);
+    expect(Math.max(...wide)).toBeLessThanOrEqual(MAX_PROMPT_TOKENS);
+    expect(Math.max(...wide)).toBeGreaterThan(MAX_PROMPT_TOKENS - 10_000);
   });
 });

@@ -94,6 +94,19 @@ describe('workload problems at their spec line', () => {
     ]);
   });
 
+  it('prompts too big to write: prefix plus prompt, the prefixes of a cell, a long conversation', () => {
+    expect(problems(`${HEAD}prompts:\n  synthetic: { input_tokens: 1000000 }\n  prefix: { tokens: 1500000 }\nrequests: 1\n`)).toEqual([
+      "sweep.yaml:6:3: a prefix of 1,500,000 tokens on a prompt of up to 1,000,000 makes prompts over 2,000,000 tokens (beyond any model's context); shorten one",
+    ]);
+    expect(problems(`${HEAD}prompts:\n  synthetic: { input_tokens: 10 }\n  prefix: { tokens: 1000 }\nmatrix: { prefix_count: [1, 9000], prefix_tokens: [100, 5000] }\nrequests: 1\n`)).toEqual([
+      "sweep.yaml:6:3: 9,000 prefixes of 5,000 tokens are more than the 20,000,000 tokens a cell's prefixes may hold; use fewer or shorter prefixes",
+    ]);
+    expect(problems(`${HEAD}prompts:\n  conversation: { turns: 100, input_tokens: 20000, output_tokens: 1000 }\nrequests: 1\n`)).toEqual([
+      "sweep.yaml:5:3: a session's last turn would carry up to 2,100,000 tokens of history (100 turns of up to 21,000), over 2,000,000 (beyond any model's context); use fewer or shorter turns",
+    ]);
+    expect(() => load(`${HEAD}prompts:\n  conversation: { turns: 10, input_tokens: 20000, output_tokens: 1000 }\nrequests: 1\n`)).not.toThrow();
+  });
+
   it('a missing simulator tokenizer file', () => {
     expect(problems(`name: t\ntarget: { base_url: builtin, simulator: { tokenizer: ./tok.json } }\nprompts: [hi]\n`)).toEqual([
       "sweep.yaml:2:54: tokenizer file './tok.json' not found (paths are relative to the spec's folder); or use o200k, cl100k",

@@ -60,7 +60,7 @@ describe('Mooncake trace replay', () => {
     const dir = mkdtempSync(join(tmpdir(), 'llm-sweep-trace-'));
     writeFileSync(join(dir, 't.jsonl'), '{"timestamp": 0, "input_length": 10, "output_length": 5}\n{"timestamp": 5, "input_len": 10, "output_length": 5}\n');
     const e = await readTrace({ path: join(dir, 't.jsonl'), shown: 't.jsonl', at: 'x' }).catch((err: unknown) => err);
-    expect((e as Error).message).toBe('t.jsonl:2: "input_length" must be a whole number of tokens, 1 or more, got undefined');
+    expect((e as Error).message).toBe('t.jsonl:2: "input_length" must be a whole number of tokens from 1 to 2,000,000, got undefined');
     const missing = await readTrace(ref('nope.jsonl')).catch((err: unknown) => err);
     expect((missing as Error).message).toBe("sweep.yaml:6:11: dataset file 'nope.jsonl' not found; paths are relative to the spec's folder");
   });
