@@ -100,6 +100,8 @@ export interface RequestSample {
   stat: (x: ArrayLike<number>, y?: ArrayLike<number>) => number;
   /** Set when the statistic is a proxy, for the report. */
   statistic?: string;
+  /** A proxy: its relative spread, not its value, stands for the metric's (see bootstrap's `anchor`). */
+  scale?: boolean;
 }
 
 export function requestSample(c: CellColumns, ref: MetricRef, slo?: Slo): RequestSample | undefined {
@@ -124,7 +126,7 @@ export function requestSample(c: CellColumns, ref: MetricRef, slo?: Slo): Reques
       x.push(count(i));
       y.push(c.latency[i]);
     }
-    return { x, y, stat: ratioPerSecond, statistic };
+    return { x, y, stat: ratioPerSecond, statistic, scale: true };
   };
   const indicator = (f: (i: number) => boolean) => Array.from({ length: c.length }, (_, i) => (f(i) ? 1 : 0));
   switch (ref.name) {
