@@ -3,7 +3,7 @@
  * fixture result pairs, and `merge` of shards run as separate processes against a fake
  * OpenAI-compatible server on 127.0.0.1.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
@@ -149,6 +149,31 @@ describe('compare', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('only in the baseline (failed: --strict): m=b,c=4');
     expect(r.stdout).toContain('only in the current result (failed: --strict): m=b,c=8');
+  });
+
+  it('exits 2 with "no cells in common" and what differs, unless --allow-empty', async () => {
+    const dir = tempDir();
+    const base = read(`${FIX}/baseline`, 'summary.csv');
+    // The same grid with the model axis renamed, and one with other values of it.
+    const renamed = join(dir, 'renamed.csv');
+    writeFileSync(renamed, base.replace(/^cell,model,/, 'cell,engine,'));
+    const other = join(dir, 'other.csv');
+    writeFileSync(other, base.replace(/,a,/g, ',x,').replace(/,b,/g, ',y,'));
+    const r = await runCli(['compare', `${FIX}/baseline`, renamed]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `error: no cells in common between ${FIX}/baseline and ${renamed}: nothing was compared\n` +
+        '  axes only in the baseline: model\n' +
+        '  axes only in the current result: engine\n' +
+        'compare results of the same grid, or pass --allow-empty to accept an empty comparison\n',
+    );
+    const v = await runCli(['compare', `${FIX}/baseline`, other, '--markdown']);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toContain('\n  model: baseline has a, b; current has x, y\n');
+    const ok = await runCli(['compare', `${FIX}/baseline`, other, '--allow-empty']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.trim().split('\n').at(-1)).toMatch(/^no cells in common \(--allow-empty\) — /);
   });
 
   it('exits 2 on bad input', async () => {
