@@ -6,6 +6,7 @@ import { loadResume } from '../results/resume.js';
 import { folderWriter } from '../results/writer.js';
 import type { SweepResult } from '../runner/run-sweep.js';
 import { startEndpoint } from '../runner/endpoint.js';
+import { terminalWidth } from '../ui/text-table.js';
 import { colorEnabled, paint } from '../ui/color.js';
 import { createProgress } from '../ui/progress.js';
 import { formatPlan, formatWarnings } from '../ui/plan-table.js';
@@ -104,7 +105,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       `${JSON.stringify({ out: outDir, interrupted: result.interrupted, fatal: result.fatal ?? null, cells: result.summaries, thresholds: result.thresholds }, null, 2)}\n`,
     );
   } else if (result.summaries.length > 0) {
-    process.stdout.write(`${formatSummaryTable(result.summaries, plan.axes, colorEnabled(process.stdout))}\n`);
+    process.stdout.write(`${formatSummaryTable(result.summaries, plan.axes, { color: colorEnabled(process.stdout), width: terminalWidth(process.stdout) })}\n`);
   }
   for (const w of clientWarnings(result.summaries)) process.stderr.write(`${paint(w, 'yellow', color)}\n`);
   if (!flags.quiet) process.stderr.write(`results: ${outDir}\n`);

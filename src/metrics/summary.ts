@@ -50,6 +50,8 @@ export const clientHealthSchema = z
     dispatch_lag_p99_ms: optionalNumber('p99 of open-loop dispatch lag (timer fired vs arrival due), ms; absent in closed loop.'),
     bound: z.boolean().describe('True when these say the client, not the server, limited the measurement.'),
     reason: z.string().optional().describe('Why, in words, when bound.'),
+    concurrency: optionalNumber("The cell's concurrency, for the advice a flagged cell gets."),
+    open_loop: z.boolean().optional().describe('True when the cell had a rate (open loop).'),
   })
   .describe('Client health, measured by the runner during the cell (not derivable from requests.csv).');
 export type ClientHealth = z.output<typeof clientHealthSchema>;

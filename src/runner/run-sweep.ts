@@ -146,7 +146,12 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         client.close();
       }
       const summary = summarize(run.columns);
-      summary.client = health.stop();
+      summary.client = health.stop({
+        ttftP50Ms: summary.ttft_ms?.p50,
+        latencyP50Ms: summary.latency_ms?.p50,
+        concurrency: cell.load.concurrency,
+        rate: cell.load.rate,
+      });
       if (summary.client.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${summary.client.reason})` });
       await finish(summary, run.columns, Object.keys(serverTimings).length > 0 ? { server_timings_mean: meanOf(serverTimings) } : undefined);
       emit({ type: 'cell-end', cell, summary });
