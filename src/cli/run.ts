@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve, join } from 'node:path';
+import { relative, resolve, join } from 'node:path';
 import type { Command } from 'commander';
 import { RunError, UserError } from '../errors.js';
 import { loadResume } from '../results/resume.js';
@@ -63,9 +63,11 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       `${outDir} already holds a run (requests.csv); pass --resume ${flags.out ?? outDir} to finish it, or choose another --out`,
     );
   }
+  const resumeCommand = resumeCommandFor(file, flags, outDir);
   const progress = createProgress({
     quiet: Boolean(flags.quiet),
     color,
+    resumeCommand,
     // Tests and impatient CI logs can ask for more frequent plain progress lines.
     intervalMs: Number(process.env.LLM_SWEEP_PROGRESS_MS) || undefined,
   });
@@ -113,10 +115,26 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   if (thresholdFailed) process.stderr.write(formatThresholdFailures(result.thresholds, color));
   if (result.fatal) throw new RunError(result.fatal);
   if (result.interrupted) {
-    process.stderr.write(`${paint('interrupted', 'yellow', color)}: finished rows are saved; run again with --resume to complete\n`);
+    process.stderr.write(`${paint('interrupted', 'yellow', color)}: finished rows are saved; to send the rest: ${resumeCommand}\n`);
     return EXIT.interrupted;
   }
   return thresholdFailed ? EXIT.failed : EXIT.ok;
+}
+
+/**
+ * The exact command that finishes this run: the same spec, the same --set and --shard (the
+ * spec hash must match), --resume on the folder. Paths relative to the working directory.
+ */
+export function resumeCommandFor(file: string, flags: Pick<RunFlags, 'set' | 'shard'>, outDir: string): string {
+  const rel = relative(process.cwd(), outDir);
+  const dir = rel === '' ? '.' : rel.startsWith('..') ? outDir : rel;
+  const args = ['llm-sweep', 'run', file, ...(flags.set ?? []).flatMap((s) => ['--set', s]), ...(flags.shard ? ['--shard', flags.shard] : []), '--resume', dir];
+  return args.map(shellQuote).join(' ');
+}
+
+/** An argument as a POSIX shell reads it back: bare when safe, else in single quotes. */
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 function hasRows(path: string): boolean {

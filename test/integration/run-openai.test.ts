@@ -286,7 +286,8 @@ describe('Ctrl-C', () => {
     });
     expect(sent).toBe(true);
     expect(r.code).toBe(130);
-    expect(r.stderr).toContain('interrupted');
+    // The hint names the exact command that finishes the run.
+    expect(r.stderr).toContain(`interrupted: finished rows are saved; to send the rest: llm-sweep run ${file} --resume ${out}\n`);
     const rows = parseRequestsCsv(readFileSync(join(out, 'requests.csv'), 'utf8')).records;
     expect(rows.length).toBeGreaterThanOrEqual(5);
     expect(rows.length).toBeLessThan(800);
