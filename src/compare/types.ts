@@ -17,7 +17,8 @@ export interface MetricRef {
 }
 
 export const AGGS = ['mean', 'p50', 'p90', 'p95', 'p99', 'min', 'max'] as const;
-export type Agg = (typeof AGGS)[number];
+/** A named aggregate, or a further percentile from the spec's `percentiles:` (`p99.9`). */
+export type Agg = (typeof AGGS)[number] | `p${number}`;
 
 export type Op = ThresholdResult['op'];
 

@@ -116,7 +116,7 @@ function fromRows(path: string, dir: string, file: string, run: RunJson | undefi
  */
 export function summaryOptions(spec: Spec | undefined, params: Record<string, unknown>): SummaryOptions {
   const rate = 'rate' in params ? params.rate : spec?.params?.rate;
-  return { slo: spec?.slo, rate: typeof rate === 'number' ? rate : undefined };
+  return { slo: spec?.slo, rate: typeof rate === 'number' ? rate : undefined, percentiles: spec?.percentiles };
 }
 
 function defined<T extends object>(o: T): Partial<T> {

@@ -6,15 +6,15 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { UserError } from '../errors.js';
-import { round, type Stats } from '../metrics/stats.js';
-import { SUMMARY_METRICS, type CellSummary, type ClientHealth } from '../metrics/summary.js';
+import { percentileKey, round, type Stats } from '../metrics/stats.js';
+import { extraPercentiles, SUMMARY_METRICS, type CellSummary, type ClientHealth } from '../metrics/summary.js';
 import { axisColumn, csvTable, numberCell, parseNumberCell, type Column, type CsvTable } from '../records/columns.js';
 
 type Scalar = 'requests' | 'ok' | 'errors' | 'error_rate' | 'duration_s' | 'requests_per_s' | 'output_tokens_per_s'
   | 'prompt_tokens_mean' | 'completion_tokens_mean' | 'offered_rps' | 'achieved_rps' | 'slo_attainment' | 'goodput_rps'
   | 'client_overhead_ms_p50';
 type StatsField = 'latency_ms' | 'ttft_ms' | 'tpot_ms' | 'itl_ms' | 'e2e_latency_ms' | 'queue_ms' | 'connect_ms';
-type Agg = 'mean' | 'p50' | 'p90' | 'p95' | 'p99';
+type Agg = 'mean' | 'p50' | 'p90' | 'p95' | 'p99' | `p${number}`;
 
 function scalar(name: Scalar, doc: string, digits = 3, type: 'integer' | 'number' = 'number'): Column<CellSummary> {
   return {
@@ -164,12 +164,29 @@ function blankSummary(): CellSummary {
   };
 }
 
-export function summaryTable(axes: readonly string[]): CsvTable<CellSummary> {
-  return csvTable([CELL, ...axes.map((a) => axisColumn<CellSummary>(a)), ...SUMMARY_COLUMNS], blankSummary);
+/**
+ * Columns of the spec's further percentiles (`percentiles: [99.9]`), after every other
+ * column: `latency_ms_p99.9`, `ttft_ms_p99.9`, ... per percentile.
+ */
+export function percentileColumns(extra: readonly number[]): Column<CellSummary>[] {
+  return extra.flatMap((q) => SUMMARY_METRICS.map((m) => aggregate(m, percentileKey(q), `p${q} of ${m} (spec \`percentiles:\`)`)));
+}
+
+/** The further percentiles the summaries hold (keys beyond p50/p90/p95/p99). */
+function percentilesIn(summaries: readonly CellSummary[]): number[] {
+  const found = new Set<number>();
+  for (const s of summaries) {
+    for (const m of SUMMARY_METRICS) for (const k of Object.keys(s[m] ?? {})) if (/^p\d/.test(k)) found.add(Number(k.slice(1)));
+  }
+  return extraPercentiles([...found]);
+}
+
+export function summaryTable(axes: readonly string[], extra: readonly number[] = []): CsvTable<CellSummary> {
+  return csvTable([CELL, ...axes.map((a) => axisColumn<CellSummary>(a)), ...SUMMARY_COLUMNS, ...percentileColumns(extra)], blankSummary);
 }
 
 export function serializeSummaryCsv(summaries: readonly CellSummary[], axes: readonly string[]): string {
-  const table = summaryTable(axes);
+  const table = summaryTable(axes, percentilesIn(summaries));
   return stringify([table.header(), ...summaries.map(table.row)]);
 }
 
@@ -185,6 +202,10 @@ export function parseSummaryCsv(text: string, file = 'summary.csv'): { axes: str
   const end = header.indexOf(SUMMARY_COLUMNS[0].name);
   if (header[0] !== CELL.name || end < 0) throw new UserError(`${file}: not a summary.csv written by llm-sweep`);
   const axes = header.slice(1, end);
-  const read = summaryTable(axes).reader(header);
+  const extra = header.flatMap((h) => {
+    const m = /^latency_ms_p(\d+(?:\.\d+)?)$/.exec(h);
+    return m ? [Number(m[1])] : [];
+  });
+  const read = summaryTable(axes, extraPercentiles(extra)).reader(header);
   return { axes, summaries: rows.slice(1).map(read) };
 }

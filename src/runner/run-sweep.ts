@@ -91,7 +91,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     for (const [pos, cell] of plan.cells.entries()) {
       if (stop.signal.aborted) break;
       const earlier = resume?.columns.get(cell.id) ?? new CellColumns();
-      const summarize = (columns: CellColumns) => summarizeCell(cell.id, cell.params, columns, { slo: spec.slo, rate: cell.load.rate });
+      const summarize = (columns: CellColumns) => summarizeCell(cell.id, cell.params, columns, { slo: spec.slo, rate: cell.load.rate, percentiles: spec.percentiles });
       if (resume && !resume.missing.has(cell.id)) {
         // Complete before the interruption: keep its rows and summary, send nothing.
         const summary = summarize(earlier);

@@ -133,6 +133,12 @@ export const specSchema = z
       .positive()
       .default(1)
       .describe('Gamma shape of inter-arrival gaps, as in vLLM: 1 = Poisson, < 1 burstier, > 1 steadier.'),
+    percentiles: z
+      .array(z.number().gt(0).lt(100))
+      .optional()
+      .describe(
+        "Percentiles of latency, TTFT, TPOT and ITL beyond the p50, p90, p95 and p99 every summary has, e.g. [50, 90, 95, 99, 99.9] (vLLM's --metric-percentiles); each gets summary.csv columns (latency_ms_p99.9) and can be named in thresholds and compare rules (ttft_ms.p99.9).",
+      ),
     slo: z
       .strictObject({
         ttft_ms: z.number().positive().optional().describe('Time to first token at most this, ms.'),
