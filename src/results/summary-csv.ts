@@ -173,7 +173,7 @@ export function percentileColumns(extra: readonly number[]): Column<CellSummary>
 }
 
 /** The further percentiles the summaries hold (keys beyond p50/p90/p95/p99). */
-function percentilesIn(summaries: readonly CellSummary[]): number[] {
+export function percentilesIn(summaries: readonly CellSummary[]): number[] {
   const found = new Set<number>();
   for (const s of summaries) {
     for (const m of SUMMARY_METRICS) for (const k of Object.keys(s[m] ?? {})) if (/^p\d/.test(k)) found.add(Number(k.slice(1)));

@@ -165,8 +165,10 @@ export const specSchema = z
         dir: z.string().default('results').describe('Parent folder of results/<name>/<timestamp>/.'),
         formats: z
           .array(z.enum(OUTPUT_FORMATS))
-          .default([...OUTPUT_FORMATS])
-          .describe('csv = summary.csv, json = run.json, html = report.html; requests.csv is always written (report, resume and compare read it).'),
+          .default(['csv', 'json', 'html'])
+          .describe(
+            'csv = summary.csv, json = run.json, html = report.html, xlsx = results.xlsx (summary and requests sheets with typed cells, for spreadsheets in any locale; not by default); requests.csv is always written (report, resume and compare read it).',
+          ),
         save_responses: z.boolean().default(false).describe('Also write responses.jsonl with every response text.'),
       })
       .default({ dir: 'results', formats: ['csv', 'json', 'html'], save_responses: false })

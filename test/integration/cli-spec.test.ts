@@ -96,7 +96,7 @@ const BROKEN: Record<string, string[]> = {
     `${SPECS}/many-problems.yaml:11:17: matrix.temperature[0] must be a number, got the text "hot"`,
     `${SPECS}/many-problems.yaml:12:17: matrix.concurrency[0] must be a whole number of at least 1, got 0`,
     `${SPECS}/many-problems.yaml:13:11: requests must be a whole number of at least 1, got 0`,
-    `${SPECS}/many-problems.yaml:15:18: output.formats[1] must be one of "csv", "json", "html", got the text "pdf"`,
+    `${SPECS}/many-problems.yaml:15:18: output.formats[1] must be one of "csv", "json", "html", "xlsx", got the text "pdf"`,
   ],
 };
 
