@@ -7,7 +7,8 @@ import type { CellColumns, ErrorTally } from '../metrics/cell-columns.js';
 import type { CellSummary } from '../metrics/summary.js';
 import { formatDuration, formatInt, formatNumber, formatPercent } from '../ui/format.js';
 import { cellLabel, sweptAxes } from './axes.js';
-import { axisCharts, boxStats, distributionCharts, errorChart, errorGroups, throughputChart } from './charts.js';
+import { axisCharts, boxStats, distributionCharts, errorChart, errorGroups, rateChart, throughputChart } from './charts.js';
+import { cellTimeline, type Timeline } from './timeline.js';
 import { chartMarks, collectWarnings, definitions, metaRows, runDurationS, sweepRows, verdicts } from './meta.js';
 import { cellTable } from './table.js';
 import type { BoxStats, ReportData, ReportInput } from './types.js';
@@ -21,6 +22,8 @@ export interface CellDetail {
   latency: BoxStats | null;
   ttft: BoxStats | null;
   errors: ErrorTally[];
+  /** The cell in 1 s buckets (timeline.ts). */
+  timeline?: Timeline;
 }
 
 export function cellDetail(c: CellColumns): CellDetail {
@@ -28,6 +31,7 @@ export function cellDetail(c: CellColumns): CellDetail {
     latency: boxStats(Array.from(c.okValues(c.latency))),
     ttft: boxStats(Array.from(c.okValues(c.ttft))),
     errors: [...c.errors.values()].map((t) => ({ ...t })),
+    timeline: cellTimeline(c),
   };
 }
 
@@ -46,9 +50,9 @@ function overview(v: ReportData['verdicts'], cells: readonly CellSummary[], inpu
   const withLatency = cells.filter((c) => c.latency_ms && c.ok > 0);
   if (withLatency.length > 0) {
     const best = withLatency.reduce((a, b) => (b.output_tokens_per_s > a.output_tokens_per_s ? b : a));
-    out.push({ label: 'Peak output throughput', value: `${formatNumber(best.output_tokens_per_s)} tokens/s (${label(best)})` });
+    out.push({ label: 'Peak output throughput', value: `${formatNumber(best.output_tokens_per_s)} tokens/s`, detail: label(best) });
     const fastest = withLatency.reduce((a, b) => (b.latency_ms!.p95 < a.latency_ms!.p95 ? b : a));
-    out.push({ label: 'Lowest latency p95', value: `${formatNumber(fastest.latency_ms!.p95)} ms (${label(fastest)})` });
+    out.push({ label: 'Lowest latency p95', value: `${formatNumber(fastest.latency_ms!.p95)} ms`, detail: label(fastest) });
   }
   if (v.any) {
     const failed = Math.max(v.failedCells.length, v.rows.filter((r) => r.state === 'fail').length);
@@ -77,6 +81,11 @@ export function buildReportData(input: ReportInput, now = new Date()): ReportDat
     warnings: collectWarnings(run, cells, label, input.dropped),
     axisCharts: axisCharts(cells, swept, marks, input.units),
     throughput: throughputChart(cells, swept, marks),
+    rate: rateChart(cells, swept),
+    timelines: cells.flatMap((c) => {
+      const timeline = details.get(c.cell)?.timeline;
+      return timeline ? [{ cell: c.cell, label: label(c), timeline }] : [];
+    }),
     distributions: distributionCharts(cells, details, swept),
     errors: { groups, chart: errorChart(cells, details, swept, groups) },
     table: cellTable(cells, axes),

@@ -11,6 +11,7 @@ import type { CellSummary } from '../metrics/summary.js';
 import type { RunJson } from '../results/run-json.js';
 import type { Units } from './axes.js';
 import type { CellDetail } from './data.js';
+import type { Timeline } from './timeline.js';
 
 /** What the report is built from: the typed result (results/run-json.ts) and each cell's details. */
 export interface ReportInput {
@@ -50,6 +51,8 @@ export interface Point {
   label?: string;
   /** The cell failed a threshold on this chart's metric: drawn as a red diamond. */
   failed?: boolean;
+  /** The knee of its curve (metrics/knee.ts): ringed, and labelled "knee". */
+  knee?: boolean;
 }
 
 /** A threshold drawn as a dashed line across a chart. */
@@ -64,6 +67,8 @@ export interface Series {
   /** Legend text: the values of the other swept axes, e.g. "temperature=0.7, max_tokens=256". */
   label: string;
   points: Point[];
+  /** A reference line (dashed grey, not in the legend's colours), not data. */
+  reference?: boolean;
 }
 
 /** Five-number summary plus p95 of one cell's values, for a box plot. ms. */
@@ -163,12 +168,17 @@ export interface ReportData {
   meta: [string, string][];
   /** The sweep's shape: axis values, fixed params, requests per cell. */
   sweep: [string, string][];
-  overview: { label: string; value: string; tone?: 'bad' | 'good' | 'warn' }[];
+  /** The cards; `detail` is the cell a figure comes from, on a line of its own. */
+  overview: { label: string; value: string; detail?: string; tone?: 'bad' | 'good' | 'warn' }[];
   verdicts: { rows: VerdictRow[]; columns: string[]; failedCells: string[]; anyFailed: boolean; any: boolean };
   warnings: string[];
   axisCharts: AxisCharts[];
   /** Throughput vs latency, when a load axis (concurrency, rate) is swept. */
   throughput?: ChartSpec;
+  /** Achieved vs offered request rate, when rate is swept. */
+  rate?: ChartSpec;
+  /** Each cell over its own time (the report lets the reader pick the cell). */
+  timelines: { cell: string; label: string; timeline: Timeline }[];
   distributions: ChartSpec[];
   errors: { groups: ErrorGroup[]; chart?: ChartSpec };
   table: { columns: TableColumn[]; rows: TableRow[] };
