@@ -8,7 +8,7 @@
  * The DOM and Chart.js are declared here with the few members used, module-scoped, so the
  * Node code elsewhere does not see browser globals.
  */
-import type { Timeline } from './timeline.js';
+import type { CellSeconds } from './cell-seconds.js';
 import type { BoxStats, ChartSpec } from './types.js';
 
 interface El {
@@ -88,7 +88,7 @@ export function reportClient(
   theme: { PALETTE: string[]; DASHES: number[][]; REFERENCE: string; BAR_OFFSET: number },
 ): void {
   const dataEl = document.getElementById('report-data');
-  const data = JSON.parse(dataEl?.textContent ?? '{}') as { charts: Record<string, ChartSpec>; timelines?: Timeline[] };
+  const data = JSON.parse(dataEl?.textContent ?? '{}') as { charts: Record<string, ChartSpec>; seconds?: CellSeconds[] };
   const { PALETTE, DASHES, REFERENCE, BAR_OFFSET } = theme;
   const color = (i: number) => PALETTE[i % PALETTE.length];
   const BAD = '#b42318';
@@ -312,7 +312,7 @@ export function reportClient(
             backgroundColor: color(i),
             borderDash: dash(i),
             borderWidth: 2,
-            pointRadius: (c: { raw?: unknown }) => (failed(c) ? 6 : 3.5),
+            pointRadius: (c: { raw?: unknown }) => (failed(c) ? 6 : s.dense ? 0 : 3.5),
             pointHoverRadius: 7,
             pointStyle: (c: { raw?: unknown }) => (failed(c) ? 'rectRot' : 'circle'),
             pointBackgroundColor: (c: { raw?: unknown }) => (failed(c) ? BAD : color(i)),
@@ -428,12 +428,12 @@ export function reportClient(
   const timelineFig = document.querySelector('figure[data-timeline]');
   const timelineCanvas = timelineFig?.querySelector('canvas');
   const picker = document.getElementById('timeline-cell') as (El & { value: string }) | null;
-  if (timelineCanvas && picker && data.timelines && data.timelines.length > 0) {
-    const series = (t: Timeline) => {
+  if (timelineCanvas && picker && data.seconds && data.seconds.length > 0) {
+    const series = (t: CellSeconds) => {
       const at = (ys: (number | null)[]) => t.t.map((x, i) => ({ x, y: ys[i] }));
       return [at(t.latency_p50), at(t.ttft_p50), at(t.in_flight), at(t.errors)];
     };
-    const first = series(data.timelines[0]);
+    const first = series(data.seconds[0]);
     const labels = ['latency p50 (ms)', 'TTFT p50 (ms)', 'in flight (requests)', 'errors (requests)'];
     const base = common();
     const chart = new Chart(timelineCanvas, {
@@ -465,7 +465,7 @@ export function reportClient(
     });
     charts.push(chart);
     picker.addEventListener('change', () => {
-      const next = series(data.timelines![Number(picker.value)]);
+      const next = series(data.seconds![Number(picker.value)]);
       chart.data.datasets.forEach((d, i) => (d.data = next[i]));
       chart.update();
     });

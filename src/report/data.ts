@@ -8,9 +8,10 @@ import type { CellSummary } from '../metrics/summary.js';
 import { formatDuration, formatInt, formatNumber, formatPercent } from '../ui/format.js';
 import { cellLabel, sweptAxes } from './axes.js';
 import { axisCharts, boxStats, distributionCharts, errorChart, errorGroups, rateChart, throughputChart } from './charts.js';
-import { cellTimeline, type Timeline } from './timeline.js';
+import { cellSeconds, type CellSeconds } from './cell-seconds.js';
 import { chartMarks, collectWarnings, definitions, metaRows, runDurationS, sweepRows, verdicts } from './meta.js';
 import { cellTable } from './table.js';
+import { clientTimeline, timelineCharts, type ClientTimeline } from './timeline.js';
 import type { BoxStats, ReportData, ReportInput } from './types.js';
 
 /**
@@ -22,8 +23,10 @@ export interface CellDetail {
   latency: BoxStats | null;
   ttft: BoxStats | null;
   errors: ErrorTally[];
-  /** The cell in 1 s buckets (timeline.ts). */
-  timeline?: Timeline;
+  /** Requests in flight and latency over time, beside the server's metrics (timeline.ts). */
+  timeline?: ClientTimeline;
+  /** The cell in 1 s buckets (cell-seconds.ts). */
+  seconds?: CellSeconds;
 }
 
 export function cellDetail(c: CellColumns): CellDetail {
@@ -31,7 +34,8 @@ export function cellDetail(c: CellColumns): CellDetail {
     latency: boxStats(Array.from(c.okValues(c.latency))),
     ttft: boxStats(Array.from(c.okValues(c.ttft))),
     errors: [...c.errors.values()].map((t) => ({ ...t })),
-    timeline: cellTimeline(c),
+    timeline: clientTimeline(c),
+    seconds: cellSeconds(c),
   };
 }
 
@@ -82,11 +86,12 @@ export function buildReportData(input: ReportInput, now = new Date()): ReportDat
     axisCharts: axisCharts(cells, swept, marks, input.units),
     throughput: throughputChart(cells, swept, marks),
     rate: rateChart(cells, swept),
-    timelines: cells.flatMap((c) => {
-      const timeline = details.get(c.cell)?.timeline;
-      return timeline ? [{ cell: c.cell, label: label(c), timeline }] : [];
+    seconds: cells.flatMap((c) => {
+      const buckets = details.get(c.cell)?.seconds;
+      return buckets ? [{ cell: c.cell, label: label(c), buckets }] : [];
     }),
     distributions: distributionCharts(cells, details, swept),
+    timelines: timelineCharts(run, cells, new Map([...details].map(([k, d]) => [k, d.timeline])), swept),
     errors: { groups, chart: errorChart(cells, details, swept, groups) },
     table: cellTable(cells, axes),
     definitions: definitions(run),

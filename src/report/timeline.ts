@@ -1,74 +1,114 @@
 /**
- * A cell over its own time, in 1 s buckets from its first send: p50 latency and TTFT of the
- * requests sent in each second, the mean number in flight during it, and the failures sent
- * in it. It shows what percentiles hide: warm-up, a server that degrades, a burst of errors.
- * Pure; a few numbers per second of the cell, whatever the request count.
+ * Per cell, the server and the client over the same time axis: the client's requests in
+ * flight beside the server's running and waiting requests (target.metrics), the client's
+ * latency, and the server's KV-cache use. Drawn for cells whose server metrics were scraped.
+ * Pure.
  */
 import type { CellColumns } from '../metrics/cell-columns.js';
+import type { CellSummary } from '../metrics/summary.js';
 import { percentileSorted } from '../metrics/stats.js';
+import type { RunJson } from '../results/run-json.js';
+import { cellLabel } from './axes.js';
+import type { ChartSpec, Series } from './types.js';
 
-/** Bucket width, s. */
-export const TIMELINE_BUCKET_S = 1;
-/** Most buckets kept: a longer cell gets wider buckets, so the report stays small. */
-const MAX_BUCKETS = 600;
-
-export interface Timeline {
-  /** Bucket width, s (1, or more for a cell longer than 10 minutes). */
-  bucket_s: number;
-  /** Start of each bucket, s since the cell's first send. */
-  t: number[];
-  /** p50 latency of successful requests sent in the bucket, ms; null when none. */
-  latency_p50: (number | null)[];
-  /** p50 TTFT of successful streamed requests sent in the bucket, ms; null when none. */
-  ttft_p50: (number | null)[];
-  /** Mean requests in flight during the bucket. */
-  in_flight: number[];
-  /** Failed requests sent in the bucket. */
-  errors: number[];
+/** The client's side of a cell over time: [s since its first send, value]. */
+export interface ClientTimeline {
+  inFlight: [number, number][];
+  /** Median latency of the requests that ended in each slice of the cell, ms. */
+  latency: [number, number][];
 }
 
-const median = (xs: number[]) => (xs.length === 0 ? null : Math.round(percentileSorted(Float64Array.from(xs).sort(), 50) * 1000) / 1000);
-
-export function cellTimeline(c: CellColumns): Timeline | undefined {
-  let t0 = Infinity;
-  let end = -Infinity;
+/** At most `points` samples whatever the request count (a few KB per cell). */
+export function clientTimeline(c: CellColumns, points = 100): ClientTimeline | undefined {
+  const spans: [number, number, boolean][] = [];
+  let first = Infinity;
   for (let i = 0; i < c.length; i++) {
     const s = c.startMs[i];
     if (!Number.isFinite(s)) continue;
-    t0 = Math.min(t0, s);
-    end = Math.max(end, s + (Number.isFinite(c.latency[i]) ? c.latency[i] : 0));
+    const lat = Number.isNaN(c.latency[i]) ? 0 : c.latency[i];
+    spans.push([s, s + lat, c.ok[i] === 1]);
+    first = Math.min(first, s);
   }
-  if (!Number.isFinite(t0)) return undefined;
-  const spanS = Math.max(0.001, (end - t0) / 1000);
-  const bucket = Math.max(TIMELINE_BUCKET_S, Math.ceil(spanS / MAX_BUCKETS));
-  const n = Math.max(1, Math.ceil(spanS / bucket));
-  const lat: number[][] = Array.from({ length: n }, () => []);
-  const ttft: number[][] = Array.from({ length: n }, () => []);
-  const busyMs = new Float64Array(n);
-  const errors = new Array<number>(n).fill(0);
-  const bucketMs = bucket * 1000;
-  for (let i = 0; i < c.length; i++) {
-    const s = c.startMs[i] - t0;
-    if (!Number.isFinite(s)) continue;
-    const k = Math.min(n - 1, Math.floor(s / bucketMs));
-    if (c.ok[i] === 1) {
-      if (Number.isFinite(c.latency[i])) lat[k].push(c.latency[i]);
-      if (Number.isFinite(c.ttft[i])) ttft[k].push(c.ttft[i]);
-    } else errors[k]++;
-    // In flight from send to end: its time spread over the buckets it overlaps.
-    const e = s + (Number.isFinite(c.latency[i]) ? c.latency[i] : 0);
-    for (let b = k; b < n && b * bucketMs < e; b++) {
-      busyMs[b] += Math.min(e, (b + 1) * bucketMs) - Math.max(s, b * bucketMs);
+  if (spans.length === 0) return undefined;
+  const last = Math.max(...spans.map((x) => x[1]));
+  const span = Math.max(1, last - first);
+  const step = span / points;
+  const starts = spans.map((x) => x[0]).sort((a, b) => a - b);
+  const ends = spans.map((x) => x[1]).sort((a, b) => a - b);
+  const inFlight: [number, number][] = [];
+  let si = 0;
+  let ei = 0;
+  for (let k = 0; k <= points; k++) {
+    const t = first + k * step;
+    while (si < starts.length && starts[si] <= t) si++;
+    while (ei < ends.length && ends[ei] <= t) ei++;
+    inFlight.push([round3((t - first) / 1000), si - ei]);
+  }
+  const bins: number[][] = Array.from({ length: points }, () => []);
+  for (const [s, e, ok] of spans) if (ok) bins[Math.min(points - 1, Math.floor((e - first) / step))].push(e - s);
+  const latency: [number, number][] = [];
+  bins.forEach((b, k) => {
+    if (b.length > 0) latency.push([round3(((k + 0.5) * step) / 1000), percentileSorted(Float64Array.from(b).sort(), 50)]);
+  });
+  return { inFlight, latency };
+}
+
+/** One cell's timeline charts; cells without scraped server metrics get none. */
+export function timelineCharts(
+  run: RunJson | undefined,
+  cells: readonly CellSummary[],
+  timelines: ReadonlyMap<string, ClientTimeline | undefined>,
+  swept: readonly string[],
+): { cell: string; label: string; charts: ChartSpec[] }[] {
+  const out: { cell: string; label: string; charts: ChartSpec[] }[] = [];
+  cells.forEach((c, n) => {
+    const sources = run?.extras?.[c.cell]?.server_metrics ?? [];
+    const server = (gauge: string) => sources.map((s) => s.timelines[gauge]).find((t) => t && t.length > 0);
+    const running = server('server_running');
+    const waiting = server('server_waiting');
+    const kv = server('server_kv_cache_usage');
+    if (!running && !waiting && !kv) return;
+    const client = timelines.get(c.cell);
+    const xs = [...(client?.inFlight ?? []), ...(running ?? []), ...(waiting ?? []), ...(kv ?? [])].map((p) => p[0]);
+    const x = { title: "s since the cell's first request", scale: 'linear' as const, min: Math.min(0, ...xs), max: Math.max(...xs) };
+    const series = (label: string, points: [number, number][] | undefined, dense = false): Series[] =>
+      points ? [{ label, points: points.map(([t, y]) => ({ x: t, y })), ...(dense ? { dense } : {}) }] : [];
+    const label = cellLabel(c, swept);
+    const charts: ChartSpec[] = [
+      {
+        kind: 'line',
+        id: `timeline-requests-${n}`,
+        title: `Requests over time · ${label}`,
+        x,
+        y: { title: 'requests', scale: 'linear' },
+        series: [...series('client in flight', client?.inFlight, true), ...series('server running', running), ...series('server waiting', waiting)],
+      },
+    ];
+    if (client && client.latency.length > 0) {
+      charts.push({
+        kind: 'line',
+        id: `timeline-latency-${n}`,
+        title: `Latency over time · ${label}`,
+        x,
+        y: { title: 'client latency p50 (ms)', scale: 'linear' },
+        series: series('client latency (median of requests ending then)', client.latency),
+      });
     }
-  }
-  // The last bucket may be short: in flight is relative to the time it covers.
-  const lastMs = Math.max(1, spanS * 1000 - (n - 1) * bucketMs);
-  return {
-    bucket_s: bucket,
-    t: Array.from({ length: n }, (_, b) => b * bucket),
-    latency_p50: lat.map(median),
-    ttft_p50: ttft.map(median),
-    in_flight: Array.from(busyMs, (ms, b) => Math.round((ms / (b === n - 1 ? Math.min(bucketMs, lastMs) : bucketMs)) * 100) / 100),
-    errors,
-  };
+    if (kv) {
+      charts.push({
+        kind: 'line',
+        id: `timeline-kv-${n}`,
+        title: `KV-cache use over time · ${label}`,
+        x,
+        y: { title: 'KV-cache usage (%)', scale: 'linear', min: 0, max: 100 },
+        series: series('server KV-cache usage', kv.map(([t, v]) => [t, v * 100])),
+      });
+    }
+    out.push({ cell: c.cell, label, charts });
+  });
+  return out;
+}
+
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
 }

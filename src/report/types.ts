@@ -11,7 +11,7 @@ import type { CellSummary } from '../metrics/summary.js';
 import type { RunJson } from '../results/run-json.js';
 import type { Units } from './axes.js';
 import type { CellDetail } from './data.js';
-import type { Timeline } from './timeline.js';
+import type { CellSeconds } from './cell-seconds.js';
 
 /** What the report is built from: the typed result (results/run-json.ts) and each cell's details. */
 export interface ReportInput {
@@ -69,6 +69,8 @@ export interface Series {
   points: Point[];
   /** A reference line (dashed grey, not in the legend's colours), not data. */
   reference?: boolean;
+  /** Many points sampled evenly (a timeline): drawn as a line without point marks. */
+  dense?: boolean;
 }
 
 /** Five-number summary plus p95 of one cell's values, for a box plot. ms. */
@@ -177,9 +179,11 @@ export interface ReportData {
   throughput?: ChartSpec;
   /** Achieved vs offered request rate, when rate is swept. */
   rate?: ChartSpec;
-  /** Each cell over its own time (the report lets the reader pick the cell). */
-  timelines: { cell: string; label: string; timeline: Timeline }[];
+  /** Each cell over its own time in 1 s buckets (the report lets the reader pick the cell). */
+  seconds: { cell: string; label: string; buckets: CellSeconds }[];
   distributions: ChartSpec[];
+  /** Per cell with scraped server metrics: the server and the client over the same time axis. */
+  timelines: { cell: string; label: string; charts: ChartSpec[] }[];
   errors: { groups: ErrorGroup[]; chart?: ChartSpec };
   table: { columns: TableColumn[]; rows: TableRow[] };
   /** Metric definitions from run.json, shown at the end. */

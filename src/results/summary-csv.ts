@@ -8,6 +8,7 @@ import { stringify } from 'csv-stringify/sync';
 import { UserError } from '../errors.js';
 import { percentileKey, round, type Stats } from '../metrics/stats.js';
 import { extraPercentiles, SUMMARY_METRICS, type CellSummary, type ClientHealth } from '../metrics/summary.js';
+import { SERVER_COLUMNS } from '../server-metrics/columns.js';
 import { axisColumn, csvTable, numberCell, parseNumberCell, type Column, type CsvTable } from '../records/columns.js';
 
 type Scalar = 'requests' | 'ok' | 'errors' | 'error_rate' | 'duration_s' | 'requests_per_s' | 'output_tokens_per_s'
@@ -148,6 +149,21 @@ export const SUMMARY_COLUMNS: readonly Column<CellSummary>[] = [
   ),
 ];
 
+/**
+ * The server's metrics (target.metrics, docs/server-metrics.md), after every other column;
+ * written only when a cell has them, so a run without target.metrics keeps its header.
+ */
+export const SERVER_METRICS_COLUMNS: readonly Column<CellSummary>[] = SERVER_COLUMNS.map((c) => ({
+  name: c.name,
+  doc: c.doc,
+  type: 'number' as const,
+  get: (s: CellSummary) => numberCell(round(s.server_metrics?.[c.name], 4)),
+  parse: (t: string, s: CellSummary) => {
+    const v = parseNumberCell(t);
+    if (v !== undefined) (s.server_metrics ??= {})[c.name] = v;
+  },
+}));
+
 function blankSummary(): CellSummary {
   return {
     cell: '',
@@ -181,12 +197,23 @@ export function percentilesIn(summaries: readonly CellSummary[]): number[] {
   return extraPercentiles([...found]);
 }
 
-export function summaryTable(axes: readonly string[], extra: readonly number[] = []): CsvTable<CellSummary> {
-  return csvTable([CELL, ...axes.map((a) => axisColumn<CellSummary>(a)), ...SUMMARY_COLUMNS, ...percentileColumns(extra)], blankSummary);
+export interface SummaryTableOptions {
+  /** With the server-metrics columns (issue 19). */
+  serverMetrics?: boolean;
+  /** The spec's further percentiles (`percentiles:`), columns after all others. */
+  percentiles?: readonly number[];
+}
+
+export function summaryTable(axes: readonly string[], opts: SummaryTableOptions = {}): CsvTable<CellSummary> {
+  const server = opts.serverMetrics ? SERVER_METRICS_COLUMNS : [];
+  return csvTable(
+    [CELL, ...axes.map((a) => axisColumn<CellSummary>(a)), ...SUMMARY_COLUMNS, ...server, ...percentileColumns(opts.percentiles ?? [])],
+    blankSummary,
+  );
 }
 
 export function serializeSummaryCsv(summaries: readonly CellSummary[], axes: readonly string[]): string {
-  const table = summaryTable(axes, percentilesIn(summaries));
+  const table = summaryTable(axes, { serverMetrics: summaries.some((s) => s.server_metrics !== undefined), percentiles: percentilesIn(summaries) });
   return stringify([table.header(), ...summaries.map(table.row)]);
 }
 
@@ -206,6 +233,6 @@ export function parseSummaryCsv(text: string, file = 'summary.csv'): { axes: str
     const m = /^latency_ms_p(\d+(?:\.\d+)?)$/.exec(h);
     return m ? [Number(m[1])] : [];
   });
-  const read = summaryTable(axes, extraPercentiles(extra)).reader(header);
+  const read = summaryTable(axes, { serverMetrics: true, percentiles: extraPercentiles(extra) }).reader(header);
   return { axes, summaries: rows.slice(1).map(read) };
 }

@@ -100,6 +100,9 @@ export function createProgress(opts: ProgressOptions): Progress {
       case 'interrupt':
         note(opts.resumeCommand ? `${e.message} (Ctrl-C again to cut them); to finish later: ${opts.resumeCommand}` : e.message);
         break;
+      case 'notice':
+        note(e.message);
+        break;
       default:
         break;
     }

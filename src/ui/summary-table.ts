@@ -67,6 +67,24 @@ export const SUMMARY_COLUMNS: readonly SummaryColumn[] = [
   { head: 'p50', align: 'right', cell: (s) => formatValue(s.latency_ms?.p50), legend: 'p50/p95: latency, ms' },
   { head: 'p95', align: 'right', cell: (s) => formatValue(s.latency_ms?.p95), drop: 2 },
   { head: 'TTFT', align: 'right', cell: (s) => formatValue(s.ttft_ms?.p50), drop: 1, legend: 'TTFT: p50, ms' },
+  // target.metrics (issue 19): the server's TTFT beside the client's, and its queue. The
+  // first to go when space is short: server-metrics.csv and summary.csv hold them.
+  ...(
+    [
+      ['srv TTFT', (s: CellSummary) => s.server_metrics?.server_ttft_p50_ms, "srv TTFT/run/wait: the server's TTFT p50 ms, running mean, waiting max"],
+      ['run', (s: CellSummary) => s.server_metrics?.server_running_mean, undefined],
+      ['wait', (s: CellSummary) => s.server_metrics?.server_waiting_max, undefined],
+    ] as const
+  ).map(
+    ([head, get, legend], i): SummaryColumn => ({
+      head,
+      align: 'right',
+      when: (all) => all.some((s) => s.server_metrics !== undefined),
+      cell: (s) => formatValue(get(s)),
+      drop: 0.1 * (3 - i),
+      ...(legend ? { legend } : {}),
+    }),
+  ),
   { head: 'tok/s', align: 'right', cell: (s) => formatValue(s.output_tokens_per_s), drop: 4, legend: 'tok/s: output' },
   {
     head: 'SLO',

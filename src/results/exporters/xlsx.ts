@@ -52,7 +52,7 @@ function sheet<T>(name: string, columns: readonly Column<T>[], rows: Iterable<st
 
 /** The workbook of a results folder: its requests.csv and the run's summaries. */
 export async function buildWorkbook(dir: string, run: RunJson): Promise<Buffer> {
-  const summary = summaryTable(run.axes, percentilesIn(run.cells));
+  const summary = summaryTable(run.axes, { serverMetrics: run.cells.some((c) => c.server_metrics !== undefined), percentiles: percentilesIn(run.cells) });
   const requests = requestTable(run.axes);
   const path = join(dir, REQUESTS_CSV);
   const rows = existsSync(path) ? [...readRequests(path).records].map((r) => requests.row(r)) : [];

@@ -1,42 +1,47 @@
 import { describe, expect, it } from 'vitest';
 import { CellColumns } from '../../../src/metrics/cell-columns.js';
-import type { RequestRecord } from '../../../src/records/types.js';
-import { cellTimeline } from '../../../src/report/timeline.js';
+import { summarizeCell } from '../../../src/metrics/summary.js';
+import { clientTimeline, timelineCharts } from '../../../src/report/timeline.js';
+import type { RunJson } from '../../../src/results/run-json.js';
+import { recordsFor } from './fixtures.js';
 
-const t0 = Date.UTC(2026, 0, 1);
-const rec = (startMs: number, latency: number, ok = true, ttft?: number): RequestRecord =>
-  ({
-    cell: 'c',
-    params: {},
-    prompt_id: 0,
-    repeat: 0,
-    started_at: new Date(t0 + startMs).toISOString(),
-    status: ok ? 'ok' : 'error',
-    http_status: ok ? 200 : 503,
-    error_kind: ok ? undefined : 'http',
-    attempts: 1,
-    latency_ms: latency,
-    ttft_ms: ttft,
-  }) as unknown as RequestRecord;
-
-describe('a cell over time', () => {
-  it('buckets by second of send: p50 latency and TTFT, mean in flight, errors', () => {
-    const tl = cellTimeline(
-      CellColumns.from([rec(0, 400, true, 50), rec(100, 600, true, 70), rec(200, 800, true, 90), rec(1200, 500, false), rec(1500, 1000, true, 30)]),
-    )!;
-    expect(tl.bucket_s).toBe(1);
-    expect(tl.t).toEqual([0, 1, 2]);
-    expect(tl.latency_p50).toEqual([600, 1000, null]);
-    expect(tl.ttft_p50).toEqual([70, 30, null]);
-    expect(tl.errors).toEqual([0, 1, 0]);
-    // Second 0: 400 + 600 + 800 ms busy = 1.8 in flight; second 1: 0.5 + 0.5 s; the last
-    // bucket (2.0-2.5 s) has the 1000 ms request for its 0.5 s.
-    expect(tl.in_flight).toEqual([1.8, 1, 1]);
+describe('clientTimeline', () => {
+  it('counts requests in flight at evenly spaced times and takes the median latency of those ending in each slice', () => {
+    // Starts every 100 ms, each 300 ms long (concurrency 3 in recordsFor's model, plus i ms).
+    const c = CellColumns.from(recordsFor({ concurrency: 3 }, 10));
+    const t = clientTimeline(c, 10)!;
+    expect(t.inFlight[0]).toEqual([0, 1]);
+    expect(Math.max(...t.inFlight.map((p) => p[1]))).toBe(3);
+    expect(t.inFlight.at(-1)?.[1]).toBe(0);
+    expect(t.latency.length).toBeGreaterThan(0);
+    expect(t.latency.every(([, ms]) => ms >= 300 && ms <= 309)).toBe(true);
+    expect(clientTimeline(CellColumns.from([]))).toBeUndefined();
   });
+});
 
-  it('widens its buckets for a long cell, keeping at most 600', () => {
-    const tl = cellTimeline(CellColumns.from([rec(0, 10), rec(3_600_000, 10)]))!;
-    expect(tl.bucket_s).toBe(7);
-    expect(tl.t.length).toBeLessThanOrEqual(600);
+describe('timelineCharts', () => {
+  it("draws a cell's client in flight beside the server's running and waiting, on one time axis", () => {
+    const records = recordsFor({ concurrency: 3 }, 10);
+    const summary = summarizeCell(records[0].cell, { concurrency: 3 }, records);
+    const run = {
+      extras: {
+        [summary.cell]: {
+          server_metrics: [
+            { url: 'http://h/metrics', ok: 3, failed: 0, timelines: { server_running: [[-0.01, 0], [0.5, 3], [1.3, 0]], server_waiting: [[-0.01, 0], [0.5, 1], [1.3, 0]] } },
+          ],
+        },
+      },
+    } as unknown as RunJson;
+    const timelines = new Map([[summary.cell, clientTimeline(CellColumns.from(records))]]);
+    const [cell] = timelineCharts(run, [summary], timelines, []);
+    expect(cell.charts.map((c) => c.id)).toEqual(['timeline-requests-0', 'timeline-latency-0']);
+    const requests = cell.charts[0];
+    if (requests.kind !== 'line') throw new Error('a line chart');
+    expect(requests.series.map((s) => s.label)).toEqual(['client in flight', 'server running', 'server waiting']);
+    expect(requests.x.min).toBe(-0.01);
+    expect(requests.x.max).toBe(1.3);
+    expect(requests.series[0].dense).toBe(true);
+    // A cell without scraped metrics gets no timeline.
+    expect(timelineCharts(undefined, [summary], timelines, [])).toEqual([]);
   });
 });
