@@ -8,6 +8,7 @@ import type { CellSummary } from '../metrics/summary.js';
 import { paint } from './color.js';
 import { axisCell } from '../records/columns.js';
 import { formatNumber, formatPercent, formatValue } from './format.js';
+import { clientAdvice } from './client-advice.js';
 import { columnWidths, renderTextTable, tableWidth, type TextColumn } from './text-table.js';
 
 export interface SummaryTableOptions {
@@ -160,21 +161,6 @@ function wrap(text: string, width: number): string[] {
   }
   if (line) out.push(line);
   return out;
-}
-
-/**
- * What to do about a client-bound cell, fitted to it: at concurrency 1 the client has
- * almost nothing to do, so a late loop means other processes took the CPU; open-loop
- * dispatch lag asks for a lower rate; otherwise the client's own load is the cause.
- */
-export function clientAdvice(health: NonNullable<CellSummary['client']>): string {
-  if (health.dispatch_lag_p99_ms !== undefined && /dispatch lag/.test(health.reason ?? '')) {
-    return 'lower the rate, or split the run across machines with --shard';
-  }
-  if (health.concurrency !== undefined && health.concurrency <= 1) {
-    return 'at concurrency 1 the client itself does little: the machine is busy (other processes took the CPU); run again on a quieter machine';
-  }
-  return 'lower the concurrency, or split the run across machines with --shard';
 }
 
 /** One line per cell whose numbers the client, not the server, may have limited. */
