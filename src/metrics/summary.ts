@@ -165,9 +165,14 @@ export function meetsSlo(r: RequestRecord, slo: Slo): boolean {
   );
 }
 
-function goodput(c: CellColumns, duration_s: number, slo?: Slo) {
-  if (!slo || Object.values(slo).every((v) => v === undefined)) return {};
-  // meetsSlo on the columns (NaN = missing: `NaN <= x` is false, as `undefined` was).
+/** Whether the SLO names any objective at all (an empty `slo: {}` does not). */
+export function hasSlo(slo: Slo | undefined): slo is Slo {
+  return slo !== undefined && Object.values(slo).some((v) => v !== undefined);
+}
+
+/** How many of the cell's requests succeeded and met every SLO (meetsSlo on the columns). */
+export function countMeetingSlo(c: CellColumns, slo: Slo): number {
+  // NaN = missing: `NaN <= x` is false, as `undefined` was.
   const within = (v: number, limit: number | undefined) => limit === undefined || v <= limit;
   const optional = (v: number, limit: number | undefined) => limit === undefined || Number.isNaN(v) || v <= limit;
   let good = 0;
@@ -182,6 +187,12 @@ function goodput(c: CellColumns, duration_s: number, slo?: Slo) {
       good++;
     }
   }
+  return good;
+}
+
+function goodput(c: CellColumns, duration_s: number, slo?: Slo) {
+  if (!hasSlo(slo)) return {};
+  const good = countMeetingSlo(c, slo);
   return {
     slo_attainment: c.length > 0 ? good / c.length : undefined,
     goodput_rps: duration_s > 0 ? good / duration_s : 0,
