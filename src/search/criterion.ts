@@ -88,7 +88,7 @@ export function thresholdProportion(
   const agg = t.metric.agg;
   if (agg && /^p\d+$/.test(agg) && COLUMN[t.metric.name]) {
     // pQ < L: at least Q% of the values are < L. pQ > L: more than (100 - Q)% are > L.
-    const q = Number(agg.slice(1)) / 100;
+    const q = Number(agg.slice(1));
     const values = c.okValues(COLUMN[t.metric.name](c));
     let n = 0;
     let k = 0;
@@ -97,7 +97,7 @@ export function thresholdProportion(
       n++;
       if (holds(v)) k++;
     }
-    return { successes: k, trials: n, target: upper ? q : 1 - q };
+    return { successes: k, trials: n, target: (upper ? q : 100 - q) / 100 };
   }
   // A share p with "p < L" holds when the complement's share is above 1 - L.
   const share = (count: number, n: number) =>
