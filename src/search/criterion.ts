@@ -21,7 +21,7 @@ import { appliesTo, evaluateThresholds } from '../compare/thresholds.js';
 import type { Threshold } from '../compare/types.js';
 import type { CellColumns } from '../metrics/cell-columns.js';
 import { countMeetingSlo, type CellSummary, type Slo } from '../metrics/summary.js';
-import { wilsonInterval } from '../metrics/wilson.js';
+import { normalQuantile, wilsonInterval } from '../metrics/wilson.js';
 import type { Judgement } from './types.js';
 
 /** Judges `successes` out of `trials` against a target share. */
@@ -32,6 +32,23 @@ export function judgeProportion(successes: number, trials: number, target: numbe
   const lean = attainment >= target ? 'pass' : 'fail';
   const verdict = target >= 1 ? lean : interval[0] >= target ? 'pass' : interval[1] < target ? 'fail' : 'undecided';
   return { verdict, lean, attainment, interval, target, label };
+}
+
+/**
+ * The fewest requests with which a step can pass at all: with n of n meeting the objective
+ * the Wilson lower bound is n / (n + z^2), which reaches the target only from
+ * n = z^2 x target / (1 - target) on (52 for 95% at 90% confidence). A target of 1 is
+ * judged request by request, so there one request can pass.
+ */
+export function minRequestsToPass(target: number, confidence: number): number {
+  if (target >= 1) return 1;
+  const z = normalQuantile(1 - (1 - confidence) / 2);
+  return Math.ceil((z * z * target) / (1 - target) - 1e-9);
+}
+
+/** Requests per round when the spec gives none: twice the fewest that can pass, so a clean step passes on its first round with room for a few misses. */
+export function defaultRequestsPerStep(target: number, confidence: number): number {
+  return target >= 1 ? 50 : Math.max(20, 2 * minRequestsToPass(target, confidence));
 }
 
 const SLO_NAMES: Record<keyof Slo, string> = { ttft_ms: 'TTFT', tpot_ms: 'TPOT', latency_ms: 'latency', itl_ms: 'ITL' };

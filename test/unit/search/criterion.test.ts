@@ -3,7 +3,7 @@ import { compileThresholds } from '../../../src/compare/thresholds.js';
 import { CellColumns } from '../../../src/metrics/cell-columns.js';
 import { summarizeCell } from '../../../src/metrics/summary.js';
 import type { RequestRecord } from '../../../src/records/types.js';
-import { judgeProportion, judgeSlo, judgeThresholds, sloLabel, thresholdProportion } from '../../../src/search/criterion.js';
+import { defaultRequestsPerStep, judgeProportion, minRequestsToPass, judgeSlo, judgeThresholds, sloLabel, thresholdProportion } from '../../../src/search/criterion.js';
 
 function rec(i: number, over: Partial<RequestRecord> = {}): RequestRecord {
   return {
@@ -44,6 +44,19 @@ describe('judgeProportion', () => {
   it('cannot pass 95% with 90% confidence on fewer than 52 requests, even with none missing', () => {
     expect(judgeProportion(51, 51, 0.95, 0.9, 'x').verdict).toBe('undecided');
     expect(judgeProportion(52, 52, 0.95, 0.9, 'x').verdict).toBe('pass');
+  });
+
+  it('knows the fewest requests that can pass a target, and defaults to twice that', () => {
+    expect(minRequestsToPass(0.95, 0.9)).toBe(52);
+    expect(minRequestsToPass(0.99, 0.9)).toBe(268);
+    expect(minRequestsToPass(0.9, 0.95)).toBe(35);
+    for (const [a, c] of [[0.95, 0.9], [0.99, 0.8], [0.5, 0.99]]) {
+      const n = minRequestsToPass(a, c);
+      expect(judgeProportion(n, n, a, c, 'x').verdict).toBe('pass');
+      expect(judgeProportion(n - 1, n - 1, a, c, 'x').verdict).not.toBe('pass');
+    }
+    expect(defaultRequestsPerStep(0.95, 0.9)).toBe(104);
+    expect(defaultRequestsPerStep(1, 0.9)).toBe(50);
   });
 
   it('judges a target of 1 by every request: no miss passes, one miss fails', () => {
