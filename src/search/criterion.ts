@@ -53,17 +53,25 @@ export function defaultRequestsPerStep(target: number, confidence: number): numb
 
 const SLO_NAMES: Record<keyof Slo, string> = { ttft_ms: 'TTFT', tpot_ms: 'TPOT', latency_ms: 'latency', itl_ms: 'ITL' };
 
-/** `TTFT <= 500 ms and TPOT <= 50 ms`. */
-export function sloLabel(slo: Slo): string {
-  return (Object.keys(SLO_NAMES) as (keyof Slo)[])
-    .filter((k) => slo[k] !== undefined)
-    .map((k) => `${SLO_NAMES[k]} <= ${slo[k]} ms`)
-    .join(' and ');
+/** `95%` of requests, `99.5%`: the target as the percentile it asks for. */
+function share(target: number): string {
+  return `${Number((target * 100).toFixed(2))}`;
+}
+
+/**
+ * The SLO with its target in words: `TTFT p95 <= 500 ms` for one objective,
+ * `TTFT <= 500 ms and TPOT <= 50 ms for 95% of requests` for several.
+ */
+export function sloLabel(slo: Slo, target: number): string {
+  const keys = (Object.keys(SLO_NAMES) as (keyof Slo)[]).filter((k) => slo[k] !== undefined);
+  if (target >= 1) return `${keys.map((k) => `${SLO_NAMES[k]} <= ${slo[k]} ms`).join(' and ')} for every request`;
+  if (keys.length === 1) return `${SLO_NAMES[keys[0]]} p${share(target)} <= ${slo[keys[0]]} ms`;
+  return `${keys.map((k) => `${SLO_NAMES[k]} <= ${slo[k]} ms`).join(' and ')} for ${share(target)}% of requests`;
 }
 
 /** SLO attainment over every request measured (an error misses the SLO) against `target`. */
 export function judgeSlo(c: CellColumns, slo: Slo, target: number, confidence: number): Judgement {
-  return judgeProportion(countMeetingSlo(c, slo), c.length, target, confidence, sloLabel(slo));
+  return judgeProportion(countMeetingSlo(c, slo), c.length, target, confidence, sloLabel(slo, target));
 }
 
 const COLUMN: Record<string, (c: CellColumns) => Float64Array> = {
@@ -139,7 +147,7 @@ export function judgeThresholds(
   const judged: Judgement[] = [];
   for (const t of thresholds) {
     if (!appliesTo(t, summary.params)) continue;
-    const label = `${t.key}: ${t.expr}`;
+    const label = `${t.key} ${t.expr}`;
     const p = thresholdProportion(t, c, slo);
     if (p) {
       judged.push(judgeProportion(p.successes, p.trials, p.target, confidence, label));

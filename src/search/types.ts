@@ -52,7 +52,7 @@ export interface Judgement {
   interval?: [number, number];
   /** The share the criterion asks for. */
   target?: number;
-  /** What was judged, in words: `TTFT <= 500 ms`, `ttft_ms.p95: < 500`. */
+  /** What was judged, in words: `TTFT p95 <= 500 ms`, `ttft_ms.p95 < 500 and error_rate < 1%`. */
   label: string;
 }
 

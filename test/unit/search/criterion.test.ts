@@ -73,12 +73,15 @@ describe('judgeSlo', () => {
   it('counts requests that succeeded and met every SLO, errors as misses', () => {
     const { columns } = cell(200, 2, 1);
     const j = judgeSlo(columns, { ttft_ms: 500, tpot_ms: 50 }, 0.95, 0.9);
-    expect(j).toMatchObject({ verdict: 'pass', attainment: 197 / 200, label: 'TTFT <= 500 ms and TPOT <= 50 ms', target: 0.95 });
+    expect(j).toMatchObject({ verdict: 'pass', attainment: 197 / 200, label: 'TTFT <= 500 ms and TPOT <= 50 ms for 95% of requests', target: 0.95 });
     expect(judgeSlo(cell(200, 30).columns, { ttft_ms: 500 }, 0.95, 0.9).verdict).toBe('fail');
   });
 
-  it('names the SLOs in a fixed order', () => {
-    expect(sloLabel({ latency_ms: 2000, ttft_ms: 300 })).toBe('TTFT <= 300 ms and latency <= 2000 ms');
+  it('says the SLO with its target in words', () => {
+    expect(sloLabel({ ttft_ms: 500 }, 0.95)).toBe('TTFT p95 <= 500 ms');
+    expect(sloLabel({ itl_ms: 20 }, 0.995)).toBe('ITL p99.5 <= 20 ms');
+    expect(sloLabel({ latency_ms: 2000, ttft_ms: 300 }, 0.9)).toBe('TTFT <= 300 ms and latency <= 2000 ms for 90% of requests');
+    expect(sloLabel({ ttft_ms: 300 }, 1)).toBe('TTFT <= 300 ms for every request');
   });
 });
 
@@ -107,11 +110,11 @@ describe('judgeThresholds', () => {
     const clean = cell(200, 2);
     const pass = judgeThresholds(compile({ 'ttft_ms.p95': '< 500', 'latency_ms.mean': '< 2000' }), clean.columns, clean.summary, 0.9);
     expect(pass).toMatchObject({ verdict: 'pass', lean: 'pass', attainment: 198 / 200, target: 0.95 });
-    expect(pass.label).toBe('ttft_ms.p95: < 500 and latency_ms.mean: < 2000');
+    expect(pass.label).toBe('ttft_ms.p95 < 500 and latency_ms.mean < 2000');
 
     const meanFails = judgeThresholds(compile({ 'ttft_ms.p95': '< 500', 'latency_ms.mean': '< 500' }), clean.columns, clean.summary, 0.9);
     // The failing threshold decides; the proportion that passed is not what is shown.
-    expect(meanFails).toMatchObject({ verdict: 'fail', lean: 'fail', label: 'ttft_ms.p95: < 500 and latency_ms.mean: < 500' });
+    expect(meanFails).toMatchObject({ verdict: 'fail', lean: 'fail', label: 'ttft_ms.p95 < 500 and latency_ms.mean < 500' });
     expect(meanFails.attainment).toBeUndefined();
 
     const edge = cell(100, 5);
