@@ -6,7 +6,7 @@ import { judgeSlo } from '../../../src/search/criterion.js';
 import { searchCapacity } from '../../../src/search/strategy.js';
 import type { Measure, SearchOptions } from '../../../src/search/types.js';
 import { BatchScheduler } from '../../../src/simulator/latency-model.js';
-import { mixSeed, mulberry32 } from '../../../src/simulator/rng.js';
+import { mixSeed, mulberry32 } from '../../../src/random.js';
 import {
   closedLoopState,
   impliedCapacity,
