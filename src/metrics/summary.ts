@@ -186,7 +186,8 @@ function openLoop(c: CellColumns, duration_s: number, rate?: number) {
   return {
     queue_ms: stats(c.queue.subarray(0, c.length)),
     e2e_latency_ms: stats(e2e),
-    offered_rps: rate,
+    // rate: inf offers no rate to compare with what was achieved.
+    offered_rps: rate !== undefined && Number.isFinite(rate) ? rate : undefined,
     achieved_rps: duration_s > 0 ? c.length / duration_s : undefined,
   };
 }

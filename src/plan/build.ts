@@ -7,6 +7,7 @@ import { isObject } from '../json.js';
 import { providerForTarget } from '../providers/index.js';
 import { formatInt } from '../ui/format.js';
 import type { LoadedSpec } from '../spec/load.js';
+import { rateValue } from '../spec/params.js';
 import { LOAD_KEYS } from '../spec/schema.js';
 import { nearest } from '../spec/suggest.js';
 import { cellId } from './cell-id.js';
@@ -101,6 +102,12 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
     );
   }
   for (const c of all) c.maxTokens = maxTokensOf(c.body, maxTokensKeys);
+  const endless = all.find((c) => c.load.rate === Infinity && c.load.concurrency === Infinity && c.duration_s !== undefined);
+  if (endless) {
+    throw new UserError(
+      `${source.locate(['duration_s'], 'key')}: rate: inf with duration_s and no concurrency cap would send without end (cell ${endless.id}); give it a concurrency (in params or the matrix), or use requests instead of duration_s`,
+    );
+  }
   const cells = all.filter((c) => inShard(c.index, opts.shard));
   if (opts.shard && cells.length === 0) {
     warnings.push(
@@ -147,12 +154,12 @@ function bodyOf(params: Record<string, unknown>, combo: Combination): Record<str
 
 function loadOf(params: Record<string, unknown>, combo: Combination): LoadSettings {
   const pick = (k: string) => (k in combo ? combo[k] : params[k]);
-  const rate = pick('rate');
+  const rate = rateValue(pick('rate'));
   return {
     // Open loop without a cap means no cap, as in vLLM's benchmark: a default of 1 would
     // turn a rate sweep into a queue.
-    concurrency: (pick('concurrency') as number | undefined) ?? (typeof rate === 'number' ? Infinity : 1),
-    rate: typeof rate === 'number' ? rate : undefined,
+    concurrency: (pick('concurrency') as number | undefined) ?? (rate !== undefined ? Infinity : 1),
+    rate,
     stream: (pick('stream') as boolean | undefined) ?? true,
   };
 }

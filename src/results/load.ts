@@ -11,6 +11,7 @@ import { UserError } from '../errors.js';
 import { CellColumns } from '../metrics/cell-columns.js';
 import { summarizeCell, type CellSummary, type Slo, type SummaryOptions } from '../metrics/summary.js';
 import { requestAxes } from '../records/columns.js';
+import { rateValue } from '../spec/params.js';
 import type { Spec } from '../spec/schema.js';
 import { REQUESTS_CSV } from './exporters/requests-csv.js';
 import { SUMMARY_CSV } from './exporters/summary-csv.js';
@@ -116,7 +117,7 @@ function fromRows(path: string, dir: string, file: string, run: RunJson | undefi
  */
 export function summaryOptions(spec: Spec | undefined, params: Record<string, unknown>): SummaryOptions {
   const rate = 'rate' in params ? params.rate : spec?.params?.rate;
-  return { slo: spec?.slo, rate: typeof rate === 'number' ? rate : undefined };
+  return { slo: spec?.slo, rate: rateValue(rate) };
 }
 
 function defined<T extends object>(o: T): Partial<T> {

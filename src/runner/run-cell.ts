@@ -105,7 +105,10 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   };
   const deadline = cell.duration_s !== undefined ? start + cell.duration_s * 1000 : undefined;
   const count = cell.requests;
-  if (cell.load.rate !== undefined) {
+  // rate: inf for a duration has no list of requests to make due at once: it sends as fast
+  // as the concurrency cap allows, which is the closed loop (the spec requires a cap).
+  const unpacedForAWhile = cell.load.rate === Infinity && count === undefined;
+  if (cell.load.rate !== undefined && !unpacedForAWhile) {
     await openLoop(ctx, start, count, deadline, measured);
   } else {
     await closedLoop(count, cell.load.concurrency, ctx.stop, deadline, measured, ctx.only);
