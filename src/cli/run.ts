@@ -10,6 +10,7 @@ import { colorEnabled, paint } from '../ui/color.js';
 import { createProgress } from '../ui/progress.js';
 import { formatPlan, formatWarnings } from '../ui/plan-table.js';
 import { clientWarnings, formatSummaryTable } from '../ui/summary-table.js';
+import { formatCapacityLines } from '../ui/capacity-line.js';
 import { formatThresholdFailures } from '../ui/threshold-lines.js';
 import { action, boundHeapGrowth, checkPlanSize, collect, EXIT, loadFromFlags, type SpecFlags } from './common.js';
 
@@ -101,10 +102,11 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   }
   if (flags.json) {
     process.stdout.write(
-      `${JSON.stringify({ out: outDir, interrupted: result.interrupted, fatal: result.fatal ?? null, cells: result.summaries, thresholds: result.thresholds }, null, 2)}\n`,
+      `${JSON.stringify({ out: outDir, interrupted: result.interrupted, fatal: result.fatal ?? null, cells: result.summaries, thresholds: result.thresholds, ...(result.capacity ? { capacity: result.capacity } : {}) }, null, 2)}\n`,
     );
   } else if (result.summaries.length > 0) {
     process.stdout.write(`${formatSummaryTable(result.summaries, plan.axes, colorEnabled(process.stdout))}\n`);
+    if (result.capacity?.length) process.stdout.write(formatCapacityLines(result.capacity));
   }
   for (const w of clientWarnings(result.summaries)) process.stderr.write(`${paint(w, 'yellow', color)}\n`);
   if (!flags.quiet) process.stderr.write(`results: ${outDir}\n`);

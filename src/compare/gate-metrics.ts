@@ -25,9 +25,15 @@ export const SCALAR_METRICS = [
 /** Shares in [0, 1]: a limit may be written as a percentage (`< 1%`). */
 export const RATE_METRICS: readonly string[] = ['error_rate', 'slo_attainment'];
 
-const LOWER_IS_WORSE = new Set(['requests_per_s', 'output_tokens_per_s', 'slo_attainment', 'goodput_rps']);
+/**
+ * A searched cell's capacity (`search:`): thresholds can name it (`capacity: ">= 16"`); it
+ * belongs to the search, not to any one cell of requests, and compare always compares it.
+ */
+export const CAPACITY_METRIC = 'capacity';
 
-export const ALL_METRICS: readonly string[] = [...DISTRIBUTION_METRICS, ...SCALAR_METRICS];
+const LOWER_IS_WORSE = new Set(['requests_per_s', 'output_tokens_per_s', 'slo_attainment', 'goodput_rps', CAPACITY_METRIC]);
+
+export const ALL_METRICS: readonly string[] = [...DISTRIBUTION_METRICS, ...SCALAR_METRICS, CAPACITY_METRIC];
 
 /** True when a higher value is worse (latency, errors, tokens); false for throughput and SLO attainment. */
 export function higherIsWorse(name: string): boolean {

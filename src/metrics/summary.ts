@@ -90,6 +90,11 @@ export const cellSummarySchema = z
     goodput_rps: optionalNumber("With slo: requests meeting every objective / duration, requests/s (vLLM's goodput)."),
     client: clientHealthSchema.optional(),
     threshold: z.enum(['pass', 'fail']).optional().describe('The threshold verdict of the cell; absent when none applied.'),
+    search_step: z.number().int().optional().describe("A capacity search's step: its 0-based order in the search of its cell; absent outside a search."),
+    search_verdict: z
+      .enum(['pass', 'fail', 'undecided'])
+      .optional()
+      .describe("A search step's verdict: its attainment's interval wholly at or above the target, wholly below, or neither at the cap."),
   })
   .describe('The summary of one cell (summary.csv holds the same figures, rounded).');
 export type CellSummary = z.output<typeof cellSummarySchema>;

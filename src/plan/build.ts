@@ -13,6 +13,7 @@ import { nearest } from '../spec/suggest.js';
 import { cellId } from './cell-id.js';
 import { expandGrid, productSize } from './grid.js';
 import { resolvePrompts } from './prompts.js';
+import { searchPlanOf } from './search.js';
 import { inShard } from './shard.js';
 import type { Cell, Combination, LoadSettings, Plan, Shard } from './types.js';
 
@@ -42,6 +43,7 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
     );
   }
   const grid = expandGrid({ axes, include, exclude });
+  const search = searchPlanOf(spec);
   const prompts =
     loaded.prompts ??
     resolvePrompts(spec.prompts, {
@@ -91,8 +93,9 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
       body: bodyOf(spec.params, params),
       maxTokens: undefined,
       load: loadOf(spec.params, params),
-      requests,
-      duration_s: spec.duration_s,
+      // A searched cell runs its steps in rounds of this many requests (or seconds).
+      requests: search ? search.requestsPerStep : requests,
+      duration_s: search ? search.durationPerStep : spec.duration_s,
       warmup: spec.warmup,
     });
   }
@@ -115,12 +118,14 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
     );
   }
   return {
-    axes: grid.keys,
+    // A search's steps add the searched value as the last column.
+    axes: search ? [...grid.keys, search.over] : grid.keys,
     cells,
     totalCells: all.length,
     prompts,
     shard: opts.shard,
     warnings,
+    search,
   };
 }
 
@@ -152,7 +157,8 @@ function bodyOf(params: Record<string, unknown>, combo: Combination): Record<str
   return body;
 }
 
-function loadOf(params: Record<string, unknown>, combo: Combination): LoadSettings {
+/** A cell's load settings: its matrix values, else the spec's params. */
+export function loadOf(params: Record<string, unknown>, combo: Combination): LoadSettings {
   const pick = (k: string) => (k in combo ? combo[k] : params[k]);
   const rate = rateValue(pick('rate'));
   return {
@@ -176,6 +182,8 @@ export interface PlanTotals {
   warmupMaxTokensBudget: number | undefined;
   /** Cells whose body has no max_tokens-like field (their output is unbounded). */
   cellsWithoutMaxTokens: number;
+  /** A search: the most recorded requests it can spend (every step at its cap); undefined by duration. */
+  searchMaxRequests?: number;
 }
 
 export function planTotals(plan: Plan): PlanTotals {
@@ -196,6 +204,20 @@ export function planTotals(plan: Plan): PlanTotals {
     }
     requests += c.requests;
     budget = budget === undefined || mt === undefined ? undefined : budget + mt * c.requests;
+  }
+  if (plan.search) {
+    // How much a search spends depends on what it measures: give the most it may.
+    const s = plan.search;
+    const perCell = s.requestsPerStep === undefined ? undefined : s.maxSteps * s.maxRounds * s.requestsPerStep;
+    return {
+      cells: plan.cells.length,
+      requests: undefined,
+      warmup: warmup * s.maxSteps,
+      maxTokensBudget: undefined,
+      warmupMaxTokensBudget: undefined,
+      cellsWithoutMaxTokens: unbounded,
+      searchMaxRequests: perCell === undefined ? undefined : perCell * plan.cells.length,
+    };
   }
   return {
     cells: plan.cells.length,

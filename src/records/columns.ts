@@ -198,6 +198,8 @@ export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
   numeric('server_decode_ms', 'the server\'s own time generating tokens (decode): llama.cpp\'s `timings.predicted_ms`, Ollama\'s `eval_duration`.'),
   numeric('server_total_ms', 'the server\'s own time for the whole request: TGI\'s `x-total-time` (validation + queue + inference), Ollama\'s `total_duration`.'),
   numeric('cached_tokens', 'prompt tokens the server took from its prefix cache: `usage.prompt_tokens_details.cached_tokens` (OpenAI, vLLM, SGLang, llama.cpp), llama.cpp\'s `timings.cache_n`, Anthropic\'s `cache_read_input_tokens`.', 'integer'),
+  // Issue 17: a capacity search runs its steps as cells (docs/search.md).
+  numeric('search_step', 'the capacity search step this request belongs to: the 0-based order of its cell in the search of the cell it was searched for (`search:` in the spec); empty outside a search', 'integer'),
 ];
 
 /** Every field, in one order: one hidden class for every record read back. */
@@ -230,6 +232,7 @@ function blankRecord(): RequestRecord {
     server_decode_ms: undefined,
     server_total_ms: undefined,
     cached_tokens: undefined,
+    search_step: undefined,
     timing: undefined,
   };
 }

@@ -57,6 +57,8 @@ export interface RequestRecord {
   server_total_ms?: number;
   /** Prompt tokens the server took from its prefix cache. */
   cached_tokens?: number;
+  /** A capacity search's step this request belongs to (0-based); undefined outside a search. */
+  search_step?: number;
   /** Not written to requests.csv: timings relative to the cell start (ms), for metrics. */
   timing?: RecordTiming;
 }

@@ -117,7 +117,10 @@ function fromRows(path: string, dir: string, file: string, run: RunJson | undefi
  */
 export function summaryOptions(spec: Spec | undefined, params: Record<string, unknown>): SummaryOptions {
   const rate = 'rate' in params ? params.rate : spec?.params?.rate;
-  return { slo: spec?.slo, rate: rateValue(rate) };
+  // A search judged by an SLO summarizes its steps by that SLO, so a step's slo_attainment is its attainment.
+  const search = spec?.search;
+  const slo = search && search.thresholds === undefined ? (search.slo ?? spec.slo) : spec?.slo;
+  return { slo, rate: rateValue(rate) };
 }
 
 function defined<T extends object>(o: T): Partial<T> {

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { thresholdResultSchema } from '../compare/types.js';
 import { UserError } from '../errors.js';
 import { cellSummarySchema } from '../metrics/summary.js';
+import { capacityEntrySchema } from '../search/result.js';
 import type { Plan } from '../plan/types.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { redact, scrub } from '../spec/redact.js';
@@ -78,6 +79,10 @@ export const runJsonSchema = z
     metric_definitions: z.record(z.string(), z.string()).default({}).describe('What each metric means (docs/metrics.md).'),
     // Fields this version does not know pass through, so a newer file loses nothing when read.
     cells: z.array(cellSummarySchema.loose()).default([]).describe('Per-cell summaries, in plan order.'),
+    capacity: z
+      .array(capacityEntrySchema)
+      .optional()
+      .describe('With search: in the spec: the capacity of every searched cell, in plan order (capacity.csv shows the same).'),
     extras: z
       .record(z.string(), z.looseObject({ server_timings_mean: z.record(z.string(), z.number()).optional() }))
       .optional()
@@ -110,6 +115,7 @@ export function newRunJson(loaded: LoadedSpec, plan: Plan, baseUrl: string, star
     thresholds: [],
     metric_definitions: METRIC_DEFINITIONS,
     cells: [],
+    ...(plan.search ? { capacity: [] } : {}),
     extras: {},
   };
 }

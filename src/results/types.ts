@@ -14,6 +14,7 @@ import type { CellSummary } from '../metrics/summary.js';
 import type { Plan } from '../plan/types.js';
 import type { RequestRecord } from '../records/types.js';
 import type { LoadedSpec } from '../spec/load.js';
+import type { CapacityEntry } from '../search/result.js';
 import type { CellExtras, RunJson } from './run-json.js';
 
 /** The spec's `output.formats`: which files a run writes besides requests.csv. */
@@ -66,5 +67,7 @@ export interface ResultWriter {
   start(run: RunStart): Promise<void>;
   record(record: RequestRecord, text: string): void;
   cell(cell: FinishedCell & { thresholds: readonly ThresholdResult[]; extras?: CellExtras }): Promise<void>;
+  /** A searched cell's capacity, once its search ended (after its steps' `cell` calls). */
+  capacity(entry: CapacityEntry, thresholds: readonly ThresholdResult[]): Promise<void>;
   end(end: { interrupted: boolean; stoppedReason?: string }): Promise<void>;
 }

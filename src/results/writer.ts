@@ -39,6 +39,11 @@ export function createWriter(open: (run: RunJson) => Promise<Export[]>): ResultW
       for (const e of exports) e.cell?.({ summary, columns });
       await writeAll();
     },
+    async capacity(entry, thresholds) {
+      (run!.capacity ??= []).push(entry);
+      run!.thresholds.push(...thresholds);
+      await writeAll();
+    },
     async end({ interrupted, stoppedReason }) {
       if (!run) return;
       run.interrupted = interrupted;
@@ -51,7 +56,7 @@ export function createWriter(open: (run: RunJson) => Promise<Export[]>): ResultW
 
 /** The files a results folder gets: requests.csv always, the spec's formats, responses.jsonl when asked. */
 export function exportersFor(output: Pick<Spec['output'], 'formats' | 'save_responses'>): Exporter[] {
-  return [requestsCsv, ...output.formats.map((f) => EXPORTERS[f]), ...(output.save_responses ? [responsesJsonl] : [])];
+  return [requestsCsv, ...output.formats.flatMap((f) => EXPORTERS[f]), ...(output.save_responses ? [responsesJsonl] : [])];
 }
 
 /** Writes a run into `dir` (created). */

@@ -33,6 +33,12 @@ export interface CellContext {
   seed: number;
   /** Only these request indices (resume); all when undefined. */
   only?: ReadonlySet<number>;
+  /**
+   * Index of the cell's first request here (default 0): a later round of a search step goes
+   * on from where the one before stopped, so its requests keep their own prompt and repeat.
+   * `only` holds indices counted from here.
+   */
+  firstIndex?: number;
   /** Called with each recorded request as it ends (not for warmup, not for aborted ones). */
   onRecord: (record: RequestRecord, result: ExchangeResult) => void;
   /** Called after warmup, when the measured part starts. */
@@ -87,7 +93,9 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   }
   ctx.onMeasureStart?.();
   const start = performance.now();
-  const measured = async (i: number, scheduledAt?: number) => {
+  const first = ctx.firstIndex ?? 0;
+  const measured = async (local: number, scheduledAt?: number) => {
+    const i = first + local;
     const result = await send(i);
     // A request cut by Ctrl-C did not complete: leave it out so --resume runs it again.
     if (result.errorKind === 'aborted' && (ctx.abort.aborted || ctx.stop.aborted)) return;

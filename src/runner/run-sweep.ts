@@ -8,19 +8,23 @@ import { setMaxListeners } from 'node:events';
 import { checkCell, compileThresholds } from '../compare/thresholds.js';
 import type { ThresholdResult } from '../compare/types.js';
 import { CellColumns } from '../metrics/cell-columns.js';
-import { summarizeCell, type CellSummary } from '../metrics/summary.js';
-import type { Plan } from '../plan/types.js';
+import { summarizeCell, type CellSummary, type ClientHealth } from '../metrics/summary.js';
+import type { Cell, Plan, SearchPlan } from '../plan/types.js';
 import { createHttpClient } from '../http/client.js';
 import { providerForTarget } from '../providers/index.js';
 import type { RequestRecord } from '../records/types.js';
 import type { ResumeState } from '../results/resume.js';
+import { summaryOptions } from '../results/load.js';
+import type { CellExtras } from '../results/run-json.js';
 import type { ResultWriter } from '../results/types.js';
+import type { CapacityEntry } from '../search/result.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { scrub } from '../spec/redact.js';
 import { watchClientHealth } from './client-health.js';
 import type { EndpointMemory, ExchangeResult } from './exchange.js';
 import { fatalReason } from './fatal.js';
 import { runCell } from './run-cell.js';
+import { searchCell } from './run-search.js';
 import type { RunListener } from './types.js';
 
 export interface SweepOptions {
@@ -43,8 +47,10 @@ export interface SweepResult {
   interrupted: boolean;
   /** Set when the run stopped because it could not go on (exit 3). */
   fatal?: string;
-  /** Threshold checks of the finished cells. */
+  /** Threshold checks of the finished cells (and of capacities). */
   thresholds: ThresholdResult[];
+  /** With search: the capacity of every searched cell that finished its search. */
+  capacity?: CapacityEntry[];
 }
 
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
@@ -58,6 +64,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const promptTokens = new Map<number, number>();
   const summaries: CellSummary[] = [];
   const checks: ThresholdResult[] = [];
+  const capacities: CapacityEntry[] = [];
   const stop = new AbortController();
   const abort = new AbortController();
   // Every request in flight listens on these; a cell of 256 is not a leak.
@@ -75,7 +82,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   opts.signal?.addEventListener('abort', onUserAbort, { once: true });
 
   /** A cell's summary checked against the thresholds, and handed to the writer. */
-  const finish = async (summary: CellSummary, columns: CellColumns, extras?: { server_timings_mean: Record<string, number> }) => {
+  const finish = async (summary: CellSummary, columns: CellColumns, extras?: CellExtras) => {
     const results = checkCell(thresholds, summary);
     checks.push(...results);
     summaries.push(summary);
@@ -84,14 +91,100 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
 
   const todo = (c: (typeof plan.cells)[number]) =>
     resume ? (resume.missing.has(c.id) ? (resume.missing.get(c.id)!.size || c.requests) : 0) : c.requests;
-  const total = plan.cells.every((c) => c.requests !== undefined) ? plan.cells.reduce((s, c) => s + (todo(c) ?? 0), 0) : undefined;
+  // A search spends what its steps need: no total is known up front.
+  const total = plan.search ? undefined : plan.cells.every((c) => c.requests !== undefined) ? plan.cells.reduce((s, c) => s + (todo(c) ?? 0), 0) : undefined;
   emit({ type: 'run-start', cells: plan.cells.length, requests: total });
   await writer.start({ loaded, plan, baseUrl: opts.baseUrl, startedAt: resume?.startedAt });
+  /**
+   * Runs `cell` once: its requests (or the missing ones, or one round of a search step) on
+   * top of `columns`, with client health watched. Rows go to the writer as they end.
+   */
+  const runOnce = async (cell: Cell, o: RunOnce): Promise<{ columns: CellColumns; client: ClientHealth; extras?: CellExtras }> => {
+    emit({ type: 'cell-start', cell, position: o.position, of: plan.cells.length, requests: o.only?.size || cell.requests });
+    const client = createHttpClient({
+      concurrency: cell.load.concurrency,
+      connectTimeoutMs: target.timeout.connect_ms,
+      readTimeoutMs: target.timeout.read_ms,
+      retry: target.retry,
+    });
+    const serverTimings: Record<string, number[]> = {};
+    const onRecord = (record: RequestRecord, result: ExchangeResult) => {
+      if (record.error) record.error = scrub(record.error, loaded.secrets);
+      writer.record(record, result.text);
+      if (record.status === 'ok') anySuccess = true;
+      for (const [k, v] of Object.entries(result.serverTimings ?? {})) (serverTimings[k] ??= []).push(v);
+      emit({ type: 'request-end', cell, record });
+      const reason = fatalReason(record, result, target, anySuccess);
+      if (reason && !fatal) {
+        fatal = reason;
+        stop.abort();
+      }
+    };
+    const health = watchClientHealth();
+    let run;
+    try {
+      run = await runCell({
+        cell,
+        prompts: plan.prompts,
+        target,
+        provider,
+        client,
+        memory,
+        stop: stop.signal,
+        abort: abort.signal,
+        arrival: spec.arrival,
+        burstiness: spec.burstiness,
+        seed: o.seed,
+        onRecord,
+        onMeasureStart: () => emit({ type: 'warmup-end', cell }),
+        promptTokens,
+        columns: o.columns,
+        onDispatchLag: (ms) => health.dispatchLag(ms),
+        only: o.only && o.only.size > 0 ? o.only : undefined,
+        firstIndex: o.firstIndex,
+      });
+    } finally {
+      client.close();
+    }
+    const clientHealth = health.stop();
+    if (clientHealth.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${clientHealth.reason})` });
+    return {
+      columns: run.columns,
+      client: clientHealth,
+      extras: Object.keys(serverTimings).length > 0 ? { server_timings_mean: meanOf(serverTimings) } : undefined,
+    };
+  };
+
   try {
     for (const [pos, cell] of plan.cells.entries()) {
       if (stop.signal.aborted) break;
+      if (plan.search) {
+        const searched = await searchCell({
+          searched: cell,
+          position: pos + 1,
+          plan: plan as Plan & { search: SearchPlan },
+          spec,
+          thresholds,
+          stop: stop.signal,
+          resume,
+          runOnce,
+          summarize: (c, columns) => summarizeCell(c.id, c.params, columns, summaryOptions(spec, c.params)),
+          // A search goes past its capacity on purpose: per-cell thresholds do not judge its steps.
+          finishStep: async (step, summary, columns, extras) => {
+            summaries.push(summary);
+            await writer.cell({ summary, columns, thresholds: [], extras });
+            emit({ type: 'cell-end', cell: step, summary });
+          },
+        });
+        if (searched) {
+          capacities.push(searched.entry);
+          checks.push(...searched.thresholds);
+          await writer.capacity(searched.entry, searched.thresholds);
+        }
+        continue;
+      }
       const earlier = resume?.columns.get(cell.id) ?? new CellColumns();
-      const summarize = (columns: CellColumns) => summarizeCell(cell.id, cell.params, columns, { slo: spec.slo, rate: cell.load.rate });
+      const summarize = (columns: CellColumns) => summarizeCell(cell.id, cell.params, columns, summaryOptions(spec, cell.params));
       if (resume && !resume.missing.has(cell.id)) {
         // Complete before the interruption: keep its rows and summary, send nothing.
         const summary = summarize(earlier);
@@ -99,56 +192,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         await finish(summary, earlier);
         continue;
       }
-      const only = resume?.missing.get(cell.id);
-      emit({ type: 'cell-start', cell, position: pos + 1, of: plan.cells.length, requests: todo(cell) });
-      const client = createHttpClient({
-        concurrency: cell.load.concurrency,
-        connectTimeoutMs: target.timeout.connect_ms,
-        readTimeoutMs: target.timeout.read_ms,
-        retry: target.retry,
-      });
-      const serverTimings: Record<string, number[]> = {};
-      const onRecord = (record: RequestRecord, result: ExchangeResult) => {
-        if (record.error) record.error = scrub(record.error, loaded.secrets);
-        writer.record(record, result.text);
-        if (record.status === 'ok') anySuccess = true;
-        for (const [k, v] of Object.entries(result.serverTimings ?? {})) (serverTimings[k] ??= []).push(v);
-        emit({ type: 'request-end', cell, record });
-        const reason = fatalReason(record, result, target, anySuccess);
-        if (reason && !fatal) {
-          fatal = reason;
-          stop.abort();
-        }
-      };
-      const health = watchClientHealth();
-      let run;
-      try {
-        run = await runCell({
-          cell,
-          prompts: plan.prompts,
-          target,
-          provider,
-          client,
-          memory,
-          stop: stop.signal,
-          abort: abort.signal,
-          arrival: spec.arrival,
-          burstiness: spec.burstiness,
-          seed: spec.seed + cell.index,
-          onRecord,
-          onMeasureStart: () => emit({ type: 'warmup-end', cell }),
-          promptTokens,
-          columns: earlier,
-          onDispatchLag: (ms) => health.dispatchLag(ms),
-          only: only && only.size > 0 ? only : undefined,
-        });
-      } finally {
-        client.close();
-      }
+      const run = await runOnce(cell, { position: pos + 1, seed: spec.seed + cell.index, columns: earlier, only: resume?.missing.get(cell.id) });
       const summary = summarize(run.columns);
-      summary.client = health.stop();
-      if (summary.client.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${summary.client.reason})` });
-      await finish(summary, run.columns, Object.keys(serverTimings).length > 0 ? { server_timings_mean: meanOf(serverTimings) } : undefined);
+      summary.client = run.client;
+      await finish(summary, run.columns, run.extras);
       emit({ type: 'cell-end', cell, summary });
     }
   } finally {
@@ -158,7 +205,21 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     await writer.end({ interrupted, stoppedReason: fatal ?? (interrupted ? 'interrupted' : undefined) });
     emit({ type: 'run-end', interrupted });
   }
-  return { summaries, interrupted: Boolean(opts.signal?.aborted), fatal, thresholds: checks };
+  return { summaries, interrupted: Boolean(opts.signal?.aborted), fatal, thresholds: checks, ...(plan.search ? { capacity: capacities } : {}) };
+}
+
+/** How to run a cell once (see `runOnce`). */
+export interface RunOnce {
+  /** 1-based position of the (searched) cell in the plan, for progress. */
+  position: number;
+  /** Seed of its arrival times. */
+  seed: number;
+  /** Rows it already has: new ones are added to them. */
+  columns: CellColumns;
+  /** Only these request indices (counted from `firstIndex`). */
+  only?: ReadonlySet<number>;
+  /** Index of its first request here. */
+  firstIndex?: number;
 }
 
 function meanOf(m: Record<string, number[]>): Record<string, number> {

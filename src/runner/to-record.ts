@@ -75,6 +75,7 @@ export function toRecord(x: ExchangeResult, m: RecordMeta): RequestRecord {
     server_decode_ms: round(x.server?.decode_ms),
     server_total_ms: round(x.server?.total_ms),
     cached_tokens: x.server?.cached_tokens,
+    search_step: m.cell.searchStep,
     timing: {
       scheduled: (m.scheduledAt ?? x.sentAt) - m.cellStart,
       sent: x.sentAt - m.cellStart,

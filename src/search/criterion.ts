@@ -98,6 +98,24 @@ function side(op: Threshold['op'], limit: number): Side | undefined {
   }
 }
 
+function isPercentile(t: Threshold): boolean {
+  return t.metric.agg !== undefined && /^p\d+$/.test(t.metric.agg) && COLUMN[t.metric.name] !== undefined;
+}
+
+/** The share a proportion threshold asks for (ttft_ms.p95 < 500: 0.95); undefined for one decided by its value. */
+export function thresholdTarget(t: Threshold): number | undefined {
+  if (!side(t.op, t.limit)) return undefined;
+  const upper = t.op === '<' || t.op === '<=';
+  if (isPercentile(t)) {
+    // pQ < L: at least Q% of the values are < L. pQ > L: more than (100 - Q)% are > L.
+    const q = Number(t.metric.agg!.slice(1));
+    return (upper ? q : 100 - q) / 100;
+  }
+  // A share p with "p < L" holds when the complement's share is above 1 - L.
+  if (t.metric.name === 'error_rate' || t.metric.name === 'slo_attainment') return upper ? 1 - t.limit : t.limit;
+  return undefined;
+}
+
 /**
  * The threshold as a proportion test: successes, trials and the target share; undefined
  * when it has none (it is decided by its value).
@@ -107,13 +125,11 @@ export function thresholdProportion(
   c: CellColumns,
   slo?: Slo,
 ): { successes: number; trials: number; target: number } | undefined {
+  const target = thresholdTarget(t);
   const holds = side(t.op, t.limit);
-  if (!holds) return undefined;
+  if (target === undefined || !holds) return undefined;
   const upper = t.op === '<' || t.op === '<=';
-  const agg = t.metric.agg;
-  if (agg && /^p\d+$/.test(agg) && COLUMN[t.metric.name]) {
-    // pQ < L: at least Q% of the values are < L. pQ > L: more than (100 - Q)% are > L.
-    const q = Number(agg.slice(1));
+  if (isPercentile(t)) {
     const values = c.okValues(COLUMN[t.metric.name](c));
     let n = 0;
     let k = 0;
@@ -122,11 +138,9 @@ export function thresholdProportion(
       n++;
       if (holds(v)) k++;
     }
-    return { successes: k, trials: n, target: (upper ? q : 100 - q) / 100 };
+    return { successes: k, trials: n, target };
   }
-  // A share p with "p < L" holds when the complement's share is above 1 - L.
-  const share = (count: number, n: number) =>
-    upper ? { successes: n - count, trials: n, target: 1 - t.limit } : { successes: count, trials: n, target: t.limit };
+  const share = (count: number, n: number) => ({ successes: upper ? n - count : count, trials: n, target });
   if (t.metric.name === 'error_rate') return share(c.length - c.okCount, c.length);
   if (t.metric.name === 'slo_attainment' && slo) return share(countMeetingSlo(c, slo), c.length);
   return undefined;

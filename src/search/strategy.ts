@@ -22,7 +22,9 @@ export function checkSearchOptions(o: SearchOptions): void {
   const bad = (why: string) => {
     throw new RangeError(`search: ${why}`);
   };
-  if (!(o.min > 0) || !Number.isFinite(o.max) || !(o.max >= o.min)) bad(`need 0 < min <= max < Infinity, got min ${o.min}, max ${o.max}`);
+  // A rate may be searched without a cap (max: inf): probing then ends at the first fail or max_steps.
+  const cap = Number.isFinite(o.max) || (o.over === 'rate' && o.max === Infinity);
+  if (!(o.min > 0) || !cap || !(o.max >= o.min)) bad(`need 0 < min <= max (finite for concurrency), got min ${o.min}, max ${o.max}`);
   if (o.over === 'concurrency' && (!Number.isInteger(o.min) || !Number.isInteger(o.max))) bad('concurrency bounds must be integers');
   if (!(Number.isInteger(o.maxRounds) && o.maxRounds >= 1)) bad(`maxRounds must be an integer >= 1, got ${o.maxRounds}`);
   if (!(Number.isInteger(o.maxSteps) && o.maxSteps >= 1)) bad(`maxSteps must be an integer >= 1, got ${o.maxSteps}`);

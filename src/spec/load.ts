@@ -9,6 +9,7 @@ import { gateProblems } from '../compare/spec-problems.js';
 import { UserError } from '../errors.js';
 import { collectPrompts } from '../plan/prompts.js';
 import type { Prompt } from '../plan/types.js';
+import { searchChecks } from '../search/spec-checks.js';
 import { canonicalJson } from './canonical.js';
 import { specChecks } from './checks.js';
 import { interpolateDocument } from './interpolate.js';
@@ -66,6 +67,8 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   const parsed = specSchema.safeParse(raw);
   if (!parsed.success) problems.push(...zodProblems(parsed.error, source, raw, interpolation.origins));
   problems.push(...gateProblemsBestEffort(parsed.success ? parsed.data : (raw as Spec), source));
+  const search = parsed.success ? searchChecks(parsed.data, source) : { problems: [], warnings: [] };
+  problems.push(...search.problems);
   const checks = specChecks(raw as Record<string, unknown>, source);
   problems.push(...checks.problems);
 
@@ -84,7 +87,7 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   }
   // zod lists declared keys first; the matrix axes must keep the order they were written in.
   const spec = inInputOrder(parsed.data, raw);
-  const warnings = sortProblems([...checks.warnings, ...promptWarnings(spec, prompts.prompts.length, source)], file, []);
+  const warnings = sortProblems([...checks.warnings, ...search.warnings, ...promptWarnings(spec, prompts.prompts.length, source)], file, []);
   const secrets = secretsOf(spec, interpolation.secrets);
   return {
     spec,

@@ -3,7 +3,10 @@
  * `model=llama3-8b: 24 concurrent requests meet TTFT p95 <= 500 ms (attainment 96%, 90% CI 93-98%); 32 do not (71%)`.
  * Pure: returns a string.
  */
+import { capacityResultOf, type CapacityEntry } from '../search/result.js';
 import type { CapacityResult, SearchStep } from '../search/types.js';
+import { axisCell } from '../records/columns.js';
+import { formatNumber } from './format.js';
 
 /**
  * A share as a percentage: whole per cents, one decimal between 99% and 100%. Interval ends
@@ -20,7 +23,7 @@ export function percent(x: number, mode: 'nearest' | 'down' | 'up' = 'nearest'):
 }
 
 function value(r: CapacityResult, v: number): string {
-  return r.over === 'rate' ? `${Number(v.toPrecision(3))}` : String(v);
+  return r.over === 'rate' ? formatNumber(v) : String(v);
 }
 
 function unit(r: CapacityResult, v: number): string {
@@ -72,4 +75,15 @@ export function formatCapacityLine(prefix: string, r: CapacityResult, confidence
   const undecided = [pass, fail].filter((s): s is SearchStep => s?.verdict === 'undecided');
   for (const s of undecided) line += `; not decided: ${value(r, s.value)} was too close to call after ${s.requests} requests`;
   return `${prefix}: ${line}`;
+}
+
+/** `model=llama3-8b, max_tokens=256`: the searched cell by its own values; `capacity` when it has none. */
+export function searchedLabel(params: Record<string, unknown>): string {
+  const parts = Object.entries(params).map(([k, v]) => `${k}=${axisCell(v)}`);
+  return parts.length > 0 ? parts.join(', ') : 'capacity';
+}
+
+/** One line per searched cell, for the end of a run. */
+export function formatCapacityLines(entries: readonly CapacityEntry[]): string {
+  return entries.map((e) => `${formatCapacityLine(searchedLabel(e.params), capacityResultOf(e), e.confidence)}\n`).join('');
 }

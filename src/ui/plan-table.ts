@@ -7,13 +7,16 @@ import { formatInt } from './format.js';
 import { makeTable } from './table.js';
 
 export function formatPlan(plan: Plan, opts: { color: boolean; source: string }): string {
-  const table = makeTable(['#', 'cell', ...plan.axes, 'requests', 'warmup'], opts.color);
+  const s = plan.search;
+  const axes = s ? plan.axes.filter((a) => a !== s.over) : plan.axes;
+  const per = (c: Plan['cells'][number]) => (c.requests !== undefined ? String(c.requests) : `${c.duration_s}s`);
+  const table = makeTable(['#', 'cell', ...axes, ...(s ? [`search ${s.over}`, 'per round'] : ['requests']), 'warmup'], opts.color);
   for (const c of plan.cells) {
     table.push([
       String(c.index + 1),
       c.id,
-      ...plan.axes.map((a) => axisCell(c.params[a])),
-      c.requests !== undefined ? String(c.requests) : `${c.duration_s}s`,
+      ...axes.map((a) => axisCell(c.params[a])),
+      ...(s ? [`${s.min}..${s.max === Infinity ? 'inf' : s.max}`, per(c)] : [per(c)]),
       String(c.warmup),
     ]);
   }
@@ -32,6 +35,12 @@ function plural(n: number, word: string): string {
 }
 
 function totalsLine(t: PlanTotals, plan: Plan): string {
+  const s = plan.search;
+  if (s) {
+    const spend = t.searchMaxRequests !== undefined ? `up to ${formatInt(t.searchMaxRequests)}` : `by duration (${s.durationPerStep}s per round)`;
+    const judged = s.slo ? `SLO met by ${s.attainment * 100}% of requests` : 'thresholds';
+    return `cells: ${formatInt(t.cells)} searched over ${s.over} (${judged}, ${s.confidence * 100}% confidence)   steps: up to ${s.maxSteps} x ${s.maxRounds} rounds   requests: ${spend}`;
+  }
   const duration = plan.cells.find((c) => c.duration_s !== undefined)?.duration_s;
   const requests = t.requests === undefined ? `by duration (${duration}s per cell)` : formatInt(t.requests);
   let budget: string;
@@ -65,7 +74,9 @@ export function planJson(plan: Plan): unknown {
       maxTokensBudget: t.maxTokensBudget ?? null,
       warmupMaxTokensBudget: t.warmupMaxTokensBudget ?? null,
       cellsWithoutMaxTokens: t.cellsWithoutMaxTokens,
+      searchMaxRequests: t.searchMaxRequests ?? null,
     },
+    search: plan.search ? { ...plan.search, max: plan.search.max === Infinity ? 'inf' : plan.search.max } : null,
     warnings: plan.warnings ?? [],
     cells: plan.cells.map((c) => ({
       id: c.id,
