@@ -18,7 +18,19 @@ export interface SearchChecks {
 export function searchChecks(spec: Spec, src: YamlSource): SearchChecks {
   const out: SearchChecks = { problems: [], warnings: [] };
   const s = spec.search;
-  if (!s) return out;
+  const gates = Object.keys(spec.thresholds ?? {});
+  const isCapacity = (key: string) => /^\s*capacity\s*(\{|$)/.test(key);
+  if (!s) {
+    for (const key of gates.filter(isCapacity)) {
+      out.problems.push(`${src.locate(['thresholds', key], 'key')}: threshold '${key}' needs a search: section (capacity is what a search finds); add search: { over: concurrency, max: ..., slo: {...} }, or remove it`);
+    }
+    return out;
+  }
+  for (const key of gates.filter((k) => !isCapacity(k))) {
+    out.warnings.push(
+      `${src.locate(['thresholds', key], 'key')}: threshold '${key}' does not judge a search's steps, which go past the capacity on purpose; make it search.thresholds to search by it, or gate on capacity`,
+    );
+  }
   const at = (path: (string | number)[], which: 'key' | 'value' = 'value') => src.locate(['search', ...path], which);
   const problem = (where: string, text: string) => out.problems.push(`${where}: ${text}`);
 
