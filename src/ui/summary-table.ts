@@ -9,9 +9,11 @@ export function formatSummaryTable(summaries: readonly CellSummary[], axes: read
   const withCheck = summaries.some((s) => s.threshold);
   const withGoodput = summaries.some((s) => s.slo_attainment !== undefined);
   const withClient = summaries.some((s) => s.client?.bound);
+  const withSearch = summaries.some((s) => s.search_verdict !== undefined);
   const table = makeTable(
     [
       ...axes,
+      ...(withSearch ? ['step'] : []),
       'ok',
       'err',
       'p50 lat ms',
@@ -35,12 +37,21 @@ export function formatSummaryTable(summaries: readonly CellSummary[], axes: read
       formatValue(s.ttft_ms?.p50),
       formatValue(s.output_tokens_per_s),
     ];
+    if (withSearch) row.splice(axes.length, 0, searchStep(s, color));
     if (withGoodput) row.push(formatPercent(s.slo_attainment));
     if (withCheck) row.push(s.threshold === 'fail' ? paint('FAIL', 'red', color) : s.threshold === 'pass' ? paint('pass', 'green', color) : '');
     if (withClient) row.push(s.client?.bound ? paint('BOUND', 'yellow', color) : '');
     table.push(row);
   }
   return table.toString();
+}
+
+/** A search step's order and verdict: `3 pass`, `4 FAIL`, `5 undecided`. */
+function searchStep(s: CellSummary, color: boolean): string {
+  if (s.search_verdict === undefined) return '';
+  const verdict =
+    s.search_verdict === 'pass' ? paint('pass', 'green', color) : s.search_verdict === 'fail' ? paint('fail', 'red', color) : paint('undecided', 'yellow', color);
+  return `${s.search_step ?? ''} ${verdict}`;
 }
 
 /** One line per cell whose numbers the client, not the server, may have limited. */

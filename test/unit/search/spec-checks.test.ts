@@ -82,7 +82,7 @@ describe('search: in the spec', () => {
 
   it('warns about settings a search does not use or cannot pass with', () => {
     const loaded = load(`${SEARCH}  requests_per_step: 20\nrequests: 50\nthresholds: { error_rate: "< 1%" }\n`);
-    expect(loaded.warnings.map((w) => w.replace(/^.*sweep\.yaml/, 'sweep.yaml'))).toEqual([
+    expect((loaded.warnings ?? []).map((w) => w.replace(/^.*sweep\.yaml/, 'sweep.yaml'))).toEqual([
       "sweep.yaml:9:22: a step of 20 requests cannot pass: with attainment 0.95 at confidence 0.9 it takes at least 52 (every one meeting the SLO); steps will need more rounds or end undecided",
       'sweep.yaml:10:1: requests is not used by a search: each step runs search.requests_per_step requests (or search.duration_s_per_step seconds) per round',
       "sweep.yaml:11:15: threshold 'error_rate' does not judge a search's steps, which go past the capacity on purpose; make it search.thresholds to search by it, or gate on capacity",
