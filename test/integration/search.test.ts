@@ -92,6 +92,42 @@ describe('capacity search on the bundled simulator', () => {
     expect(r.run.cells[0]).toMatchObject({ cell: 'r=4', search_step: 0, offered_rps: 4 });
   }, 180_000);
 
+  it('resumes a killed search where it stopped: the same steps, every request once', async () => {
+    const yaml = spec(`  over: concurrency
+  min: 1
+  max: 32
+  slo: { ttft_ms: ${SLO.ttft_ms} }
+  attainment: 0.8
+  confidence: 0.8
+  max_rounds: 2`);
+    const dir = tempDir();
+    const file = writeSpec(yaml, dir);
+    const out = join(dir, 'out');
+    let killed = false;
+    const first = await runCli(['run', file, '--out', out], {
+      env: { LLM_SWEEP_PROGRESS_MS: '50' },
+      timeoutMs: 120_000,
+      onStderr: (text, child) => {
+        // Kill it in the third step (concurrency 4), rows of three steps on disk.
+        if (!killed && /c=4\s+\d+\/20 in cell/.test(text)) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      },
+    });
+    expect(killed, first.stderr).toBe(true);
+    const second = await runCli(['run', file, '--resume', out, '--quiet'], { timeoutMs: 120_000 });
+    expect(second.code, second.stderr).toBe(0);
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    const [c] = run.capacity as CapacityEntry[];
+    expect(c.steps.map((s) => s.value)).toEqual([1, 2, 4, 3]);
+    expect(c).toMatchObject({ capacity: 2, bracket: { pass: 2, fail: 3 } });
+    const rows = readFileSync(join(out, 'requests.csv'), 'utf8').trim().split('\n').slice(1);
+    const keys = rows.map((line) => line.split(',').slice(0, 4).join(','));
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.length).toBe(c.requests);
+  }, 240_000);
+
   it('on a noisy server, gives a step at the target more requests and reports it undecided at the cap', async () => {
     // 5% of requests fail (seeded): the true attainment is the target, so no step can be decided.
     const r = await run(
