@@ -6,6 +6,7 @@
  * overlap is no evidence either way. Pure.
  */
 import type { CapacityResult } from '../search/types.js';
+import { bracketText } from './format.js';
 import type { Verdict } from './types.js';
 
 type Bracketed = Pick<CapacityResult, 'bracket' | 'decided'>;
@@ -16,18 +17,11 @@ export interface CapacityChange {
   note: string;
 }
 
-function bracketText(r: Bracketed): string {
-  const { pass, fail } = r.bracket;
-  if (pass === undefined) return `< ${fail}`;
-  if (fail === undefined) return `>= ${pass}`;
-  return `${pass}-${fail}`;
-}
-
 export function compareCapacity(baseline: Bracketed, current: Bracketed): CapacityChange {
   const below = current.bracket.fail !== undefined && baseline.bracket.pass !== undefined && current.bracket.fail <= baseline.bracket.pass;
   const above = current.bracket.pass !== undefined && baseline.bracket.fail !== undefined && current.bracket.pass >= baseline.bracket.fail;
   const verdict = below ? 'regression' : above ? 'improved' : 'ok';
   const where = below ? ': below the baseline' : above ? ': above the baseline' : ': the brackets overlap';
   const undecided = !baseline.decided || !current.decided ? ' (an end of a bracket was undecided)' : '';
-  return { verdict, note: `capacity ${bracketText(baseline)} -> ${bracketText(current)}${where}${undecided}` };
+  return { verdict, note: `capacity ${bracketText(baseline.bracket)} -> ${bracketText(current.bracket)}${where}${undecided}` };
 }

@@ -13,6 +13,8 @@ import { summarizeCell, type CellSummary, type Slo, type SummaryOptions } from '
 import { requestAxes } from '../records/columns.js';
 import { rateValue } from '../spec/params.js';
 import type { Spec } from '../spec/schema.js';
+import type { CapacityEntry } from '../search/result.js';
+import { CAPACITY_CSV, parseCapacityCsv } from './capacity-csv.js';
 import { REQUESTS_CSV } from './exporters/requests-csv.js';
 import { SUMMARY_CSV } from './exporters/summary-csv.js';
 import { csvHeader, readRequests, type RequestsReading } from './read-requests.js';
@@ -45,6 +47,8 @@ export interface LoadedResult {
   warnings: string[];
   /** requests.csv's rows, streamed again (merge, resume); none for a summary.csv result. */
   rows(): RequestsReading;
+  /** With a search: the capacity of every searched cell (run.json's, else capacity.csv's). */
+  capacity?: CapacityEntry[];
 }
 
 export function loadResult(path: string): LoadedResult {
@@ -62,11 +66,13 @@ export function loadResult(path: string): LoadedResult {
     if (!file) throw new UserError(`${path}: no requests.csv or summary.csv in this folder; is it an llm-sweep results folder?`);
   }
   const header = csvHeader(file);
-  if (requestAxes(header)) return fromRows(path, dir, file, run);
+  const capacity = run?.capacity ?? readCapacity(dir);
+  const withCapacity = capacity ? { capacity } : {};
+  if (requestAxes(header)) return { ...fromRows(path, dir, file, run), ...withCapacity };
   if (header[0] === 'cell' && header.includes('requests')) {
     const { axes, summaries } = parseSummaryCsv(readText(file), file);
     const cells = summaries.map((s) => ({ cell: s.cell, params: s.params, summary: s }));
-    return { path, dir, source: 'summary.csv', run, axes, cells, dropped: 0, warnings: [], rows: () => ({ axes, records: [], dropped: 0 }) };
+    return { path, dir, source: 'summary.csv', run, axes, cells, dropped: 0, warnings: [], rows: () => ({ axes, records: [], dropped: 0 }), ...withCapacity };
   }
   throw new UserError(`${file}: neither a requests.csv nor a summary.csv written by llm-sweep (${basename(file)})`);
 }
@@ -108,6 +114,12 @@ function fromRows(path: string, dir: string, file: string, run: RunJson | undefi
     warnings,
     rows: () => readRequests(file),
   };
+}
+
+/** capacity.csv of a folder without run.json; undefined when there is none. */
+function readCapacity(dir: string): CapacityEntry[] | undefined {
+  const file = join(dir, CAPACITY_CSV);
+  return existsSync(file) ? parseCapacityCsv(readText(file), file) : undefined;
 }
 
 /**
