@@ -5,7 +5,7 @@
  * model is slow enough (a 210 ms request, 2 in the batch) that a loaded machine's few ms of
  * timer noise cannot move a step across the SLO.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCapacityCsv } from '../../src/results/capacity-csv.js';
@@ -66,6 +66,19 @@ describe('capacity search on the bundled simulator', () => {
     // capacity.csv says the same as run.json.
     const [row] = parseCapacityCsv(readFileSync(join(a.out, 'capacity.csv'), 'utf8'));
     expect(row).toMatchObject({ cell: 'default', capacity: c.capacity, bracket: c.bracket, decided: c.decided, requests: c.requests });
+    // compare: the same capacity is no regression; a bracket below the baseline's is one.
+    const same = await runCli(['compare', a.out, b.out]);
+    expect(same.code, same.stdout).toBe(0);
+    expect(same.stdout).toMatch(/capacity\s+│ bracket │\s+2-3 │\s+2-3 │/);
+    const worse = join(tempDir(), 'worse');
+    cpSync(a.out, worse, { recursive: true });
+    const doc = JSON.parse(readFileSync(join(worse, 'run.json'), 'utf8'));
+    doc.capacity[0].bracket = { pass: 1, fail: 2 };
+    doc.capacity[0].capacity = 1;
+    writeFileSync(join(worse, 'run.json'), JSON.stringify(doc));
+    const regressed = await runCli(['compare', a.out, worse, '--markdown']);
+    expect(regressed.code).toBe(1);
+    expect(regressed.stdout).toMatch(/\| `default` \| capacity \| bracket \| 2-3 \| 1-2 \|.*regression/);
     expect(a.stdout).toMatch(new RegExp(`capacity: ${c.capacity} concurrent requests meet TTFT p80 <= 120 ms \\(attainment \\d+(\\.\\d)?%, 80% CI \\d+(\\.\\d)?-\\d+(\\.\\d)?%\\); ${c.bracket.fail} do not \\(\\d+%\\)`));
   }, 180_000);
 
@@ -127,6 +140,44 @@ describe('capacity search on the bundled simulator', () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.length).toBe(c.requests);
   }, 240_000);
+
+  it('merges the shards of a search: every searched cell with its steps and capacity', async () => {
+    const yaml = `
+target:
+  base_url: builtin
+  simulator: { ttft_ms: 5, itl_ms: 1, jitter: 0, max_batch: 2, batch_slowdown: 0, stop_probability: 0 }
+prompts: ["hi"]
+params: { model: sim-7b, max_tokens: 4 }
+matrix: { temperature: [0, 0.5] }
+search: { over: concurrency, min: 1, max: 2, slo: { latency_ms: 5000 }, requests_per_step: 10, attainment: 0.5, confidence: 0.5 }
+thresholds:
+  capacity: ">= 2"
+`;
+    const dir = tempDir();
+    const file = writeSpec(yaml, dir);
+    for (const k of [1, 2]) {
+      const r = await runCli(['run', file, '--shard', `${k}/2`, '--out', join(dir, `s${k}`), '--quiet']);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const m = await runCli(['merge', join(dir, 's1'), join(dir, 's2'), '--out', join(dir, 'm')]);
+    expect(m.code, m.stderr).toBe(0);
+    const run = JSON.parse(readFileSync(join(dir, 'm', 'run.json'), 'utf8'));
+    expect(run.capacity.map((e: CapacityEntry) => [e.cell, e.capacity, e.outcome])).toEqual([
+      ['t=0', 2, 'at_max'],
+      ['t=0.5', 2, 'at_max'],
+    ]);
+    expect(run.cells.map((c: { cell: string; search_step: number }) => [c.cell, c.search_step])).toEqual([
+      ['t=0,c=1', 0],
+      ['t=0,c=2', 1],
+      ['t=0.5,c=1', 0],
+      ['t=0.5,c=2', 1],
+    ]);
+    expect(run.thresholds.map((t: { cell: string; status: string }) => [t.cell, t.status])).toEqual([
+      ['t=0', 'pass'],
+      ['t=0.5', 'pass'],
+    ]);
+    expect(parseCapacityCsv(readFileSync(join(dir, 'm', 'capacity.csv'), 'utf8'))).toHaveLength(2);
+  }, 180_000);
 
   it('on a noisy server, gives a step at the target more requests and reports it undecided at the cap', async () => {
     // 5% of requests fail (seeded): the true attainment is the target, so no step can be decided.
