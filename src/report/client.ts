@@ -269,6 +269,7 @@ export function reportClient(fmt: (v: number) => string): void {
             pointRadius: (c: { raw?: unknown }) => (failed(c) ? 6 : 3.5),
             pointHoverRadius: 7,
             pointStyle: (c: { raw?: unknown }) => (failed(c) ? 'rectRot' : 'circle'),
+            showLine: s.showLine !== false,
             pointBackgroundColor: (c: { raw?: unknown }) => (failed(c) ? BAD : color(i)),
             pointBorderColor: (c: { raw?: unknown }) => (failed(c) ? BAD : color(i)),
             tension: 0,

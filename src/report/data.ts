@@ -9,6 +9,7 @@ import { formatDuration, formatInt, formatNumber, formatPercent } from '../ui/fo
 import { cellLabel, sweptAxes } from './axes.js';
 import { axisCharts, boxStats, distributionCharts, errorChart, errorGroups, throughputChart } from './charts.js';
 import { chartMarks, collectWarnings, definitions, metaRows, runDurationS, sweepRows, verdicts } from './meta.js';
+import { paretoChart, searchSections } from './search-charts.js';
 import { cellTable } from './table.js';
 import type { BoxStats, ReportData, ReportInput } from './types.js';
 
@@ -77,6 +78,8 @@ export function buildReportData(input: ReportInput, now = new Date()): ReportDat
     warnings: collectWarnings(run, cells, label, input.dropped),
     axisCharts: axisCharts(cells, swept, marks, input.units),
     throughput: throughputChart(cells, swept, marks),
+    ...(run?.capacity ? { search: searchSections(run.spec, run.capacity, cells) } : {}),
+    pareto: paretoChart(cells, label),
     distributions: distributionCharts(cells, details, swept),
     errors: { groups, chart: errorChart(cells, details, swept, groups) },
     table: cellTable(cells, axes),

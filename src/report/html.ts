@@ -204,6 +204,7 @@ figcaption { font-weight: 600; font-size: 13px; margin: 4px 0; }
 .plot { position: relative; width: 100%; }
 .plot canvas { display: block; }
 .with-aside { display: grid; grid-template-columns: minmax(0, 2fr) minmax(220px, 1fr); gap: 20px; align-items: start; }
+.verdict-line { font-weight: 600; margin: 4px 0 8px; }
 .aside { color: var(--muted); font-size: 13px; border-left: 3px solid var(--line); padding-left: 12px; margin-top: 28px; }
 .table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; }
 table { border-collapse: separate; border-spacing: 0; font-size: 12.5px; font-variant-numeric: tabular-nums; width: max-content; min-width: 100%; }
@@ -259,7 +260,14 @@ export interface RenderOptions {
 
 export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): string {
   const charts: Record<string, ChartSpec> = {};
-  for (const c of [...d.axisCharts.flatMap((a) => a.charts), ...(d.throughput ? [d.throughput] : []), ...d.distributions, ...(d.errors.chart ? [d.errors.chart] : [])]) {
+  for (const c of [
+    ...d.axisCharts.flatMap((a) => a.charts),
+    ...(d.throughput ? [d.throughput] : []),
+    ...(d.search ?? []).flatMap((s) => s.charts),
+    ...(d.pareto ? [d.pareto] : []),
+    ...d.distributions,
+    ...(d.errors.chart ? [d.errors.chart] : []),
+  ]) {
     charts[c.id] = c;
   }
   const head =
@@ -280,6 +288,25 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
         `<div class="with-aside">${figure(d.throughput)}<p class="aside">Each point is one cell, labelled with its load. ` +
           'Up and to the left is better. Where the curve turns flat, more load adds latency but no throughput: ' +
           'that knee is the useful capacity of the endpoint.</p></div>',
+      )
+    : '';
+  const search = d.search?.length
+    ? section(
+        'search',
+        'Capacity search',
+        '<p class="note">Each point is one step of the search (a cell of its own), labelled with its verdict: the Wilson interval of its attainment wholly at or above the target (pass), below it (fail, red diamond), or neither after its last round (undecided). Dashed lines: the target, the SLO and the capacity found. See docs/search.md.</p>' +
+          d.search
+            .map((s) => `<h3>${escapeHtml(s.label)}</h3><p class="verdict-line">${escapeHtml(s.line)}</p><div class="grid2">${s.charts.map((c) => figure(c)).join('')}</div>`)
+            .join(''),
+      )
+    : '';
+  const pareto = d.pareto
+    ? section(
+        'pareto',
+        'Pareto front',
+        `<div class="with-aside">${figure(d.pareto)}<p class="aside">Each point is one cell. Right is faster for each user, up is more ` +
+          'throughput in total; the line joins the cells no other cell beats on both. Moving along it trades one for the other; ' +
+          'a cell below it is beaten outright (as vLLM\'s <code>plot_pareto</code>).</p></div>',
       )
     : '';
   const distributions =
@@ -318,6 +345,8 @@ ${head}
 ${failedFirst}${warnings}${cards}
 ${axesSection(d)}
 ${throughput}
+${search}
+${pareto}
 ${distributions}
 ${errorsSection(d)}
 ${table}

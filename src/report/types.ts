@@ -11,6 +11,7 @@ import type { CellSummary } from '../metrics/summary.js';
 import type { RunJson } from '../results/run-json.js';
 import type { Units } from './axes.js';
 import type { CellDetail } from './data.js';
+import type { SearchSection } from './search-charts.js';
 
 /** What the report is built from: the typed result (results/run-json.ts) and each cell's details. */
 export interface ReportInput {
@@ -64,6 +65,8 @@ export interface Series {
   /** Legend text: the values of the other swept axes, e.g. "temperature=0.7, max_tokens=256". */
   label: string;
   points: Point[];
+  /** false: points only, no line between them (a scatter). */
+  showLine?: boolean;
 }
 
 /** Five-number summary plus p95 of one cell's values, for a box plot. ms. */
@@ -169,6 +172,10 @@ export interface ReportData {
   axisCharts: AxisCharts[];
   /** Throughput vs latency, when a load axis (concurrency, rate) is swept. */
   throughput?: ChartSpec;
+  /** With search: one part per searched cell, its verdict and its charts. */
+  search?: SearchSection[];
+  /** Per-user speed vs total throughput across the grid, with the Pareto front. */
+  pareto?: ChartSpec;
   distributions: ChartSpec[];
   errors: { groups: ErrorGroup[]; chart?: ChartSpec };
   table: { columns: TableColumn[]; rows: TableRow[] };

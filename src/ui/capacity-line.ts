@@ -9,13 +9,13 @@ import { axisCell } from '../records/columns.js';
 import { formatNumber } from './format.js';
 
 /**
- * A share as a percentage: whole per cents, one decimal between 99% and 100%. Interval ends
+ * A share as a percentage: whole per cents, one decimal above 99% and below 100%. Interval ends
  * round outward (`down` for the low end, `up` for the high one), so a shown interval never
  * looks clear of a target that the real one straddles.
  */
 export function percent(x: number, mode: 'nearest' | 'down' | 'up' = 'nearest'): string {
   const p = x * 100;
-  const fine = p >= 99 && p < 100;
+  const fine = p > 99 && p < 100;
   const scaled = fine ? p * 10 : p;
   // The epsilon keeps 99.8 (998.0000000000001 after scaling) from rounding up to 99.9.
   const r = mode === 'down' ? Math.floor(scaled + 1e-9) : mode === 'up' ? Math.ceil(scaled - 1e-9) : Math.round(scaled);
@@ -48,6 +48,11 @@ function stepAt(r: CapacityResult, v: number | undefined): SearchStep | undefine
 }
 
 export function formatCapacityLine(prefix: string, r: CapacityResult, confidence: number): string {
+  return `${prefix}: ${capacitySentence(r, confidence)}`;
+}
+
+/** The verdict without the cell: `24 concurrent requests meet ...; 32 do not (71%)`. */
+export function capacitySentence(r: CapacityResult, confidence: number): string {
   const pass = stepAt(r, r.bracket.pass);
   const fail = stepAt(r, r.bracket.fail);
   const label = r.label || 'the criterion';
@@ -74,7 +79,7 @@ export function formatCapacityLine(prefix: string, r: CapacityResult, confidence
   }
   const undecided = [pass, fail].filter((s): s is SearchStep => s?.verdict === 'undecided');
   for (const s of undecided) line += `; not decided: ${value(r, s.value)} was too close to call after ${s.requests} requests`;
-  return `${prefix}: ${line}`;
+  return line;
 }
 
 /** `model=llama3-8b, max_tokens=256`: the searched cell by its own values; `capacity` when it has none. */

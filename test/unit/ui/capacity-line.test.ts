@@ -28,7 +28,7 @@ describe('formatCapacityLine', () => {
   it('says the capacity, its attainment and interval, and the first fail', async () => {
     const r = await searchCapacity(opts(), fixed((v) => (v <= 24 ? 99 : 71)));
     expect(formatCapacityLine('model=llama3-8b', r, 0.9)).toBe(
-      'model=llama3-8b: 24 concurrent requests meet TTFT p95 <= 500 ms (attainment 99.0%, 90% CI 95-99.8%); 25 do not (71%)',
+      'model=llama3-8b: 24 concurrent requests meet TTFT p95 <= 500 ms (attainment 99%, 90% CI 95-99.8%); 25 do not (71%)',
     );
   });
 
