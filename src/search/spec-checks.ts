@@ -34,13 +34,17 @@ export function searchChecks(spec: Spec, src: YamlSource): SearchChecks {
   const at = (path: (string | number)[], which: 'key' | 'value' = 'value') => src.locate(['search', ...path], which);
   const problem = (where: string, text: string) => out.problems.push(`${where}: ${text}`);
 
-  const max = s.max === 'inf' ? Infinity : s.max;
+  // On a spec that failed its schema the values are as written: checks that need a number skip others.
+  if (typeof s !== 'object' || s === null) return out;
+  const max = typeof s.max === 'string' && /inf/i.test(s.max) ? Infinity : s.max;
+  const attainment = s.attainment ?? 0.95;
+  const confidence = s.confidence ?? 0.9;
   if (s.over === 'concurrency') {
-    if (!Number.isInteger(s.min)) problem(at(['min']), `search.min must be a whole number of requests in flight for over: concurrency, got ${s.min}`);
+    if (typeof s.min === 'number' && !Number.isInteger(s.min)) problem(at(['min']), `search.min must be a whole number of requests in flight for over: concurrency, got ${s.min}`);
     if (max === Infinity) problem(at(['max']), 'search.max: inf is for over: rate only; give the most requests in flight to try, e.g. 512');
-    else if (!Number.isInteger(max)) problem(at(['max']), `search.max must be a whole number of requests in flight for over: concurrency, got ${max}`);
+    else if (typeof max === 'number' && !Number.isInteger(max)) problem(at(['max']), `search.max must be a whole number of requests in flight for over: concurrency, got ${max}`);
   }
-  if (s.min > max) problem(at(['min']), `search.min (${s.min}) is above search.max (${max}); give min <= max`);
+  if (typeof s.min === 'number' && typeof max === 'number' && s.min > max) problem(at(['min']), `search.min (${s.min}) is above search.max (${max}); give min <= max`);
 
   const ownSlo = s.slo !== undefined;
   if (ownSlo && s.thresholds !== undefined) {
@@ -59,7 +63,7 @@ export function searchChecks(spec: Spec, src: YamlSource): SearchChecks {
   } else if (ownSlo ? !hasSlo(s.slo) : !hasSlo(spec.slo)) {
     problem(
       ownSlo ? at(['slo'], 'key') : src.locate(['search'], 'key'),
-      `search needs a criterion that names an SLO or a threshold: give search.slo (e.g. { ttft_ms: 500 }, met by ${s.attainment} of the requests) or search.thresholds (e.g. { "ttft_ms.p95": "< 500" })`,
+      `search needs a criterion that names an SLO or a threshold: give search.slo (e.g. { ttft_ms: 500 }, to be met by search.attainment of the requests) or search.thresholds (e.g. { "ttft_ms.p95": "< 500" })`,
     );
   }
 
@@ -68,25 +72,25 @@ export function searchChecks(spec: Spec, src: YamlSource): SearchChecks {
   }
 
   const over = s.over;
-  const matrix = spec.matrix as Record<string, unknown>;
-  if (over in matrix) {
+  const matrix = (spec.matrix ?? {}) as Record<string, unknown>;
+  if (typeof over === 'string' && over in matrix) {
     problem(src.locate(['matrix', over], 'key'), `${over} is what search: finds (search.over), so it cannot also be a matrix axis; remove matrix.${over}`);
   }
   const include = Array.isArray(matrix.include) ? (matrix.include as Record<string, unknown>[]) : [];
   include.forEach((entry, i) => {
-    if (entry && over in entry) {
+    if (entry && typeof entry === 'object' && over in entry) {
       problem(src.locate(['matrix', 'include', i, over], 'key'), `${over} is what search: finds (search.over), so an include entry cannot set it; remove it`);
     }
   });
-  if (over in spec.params) {
+  if (spec.params && typeof spec.params === 'object' && over in spec.params) {
     problem(src.locate(['params', over], 'key'), `${over} is what search: finds (search.over), so params cannot fix it; remove params.${over}`);
   }
 
   if (s.thresholds === undefined && s.requests_per_step !== undefined) {
-    const least = minRequestsToPass(s.attainment, s.confidence);
+    const least = minRequestsToPass(attainment, confidence);
     if (s.requests_per_step < least) {
       out.warnings.push(
-        `${at(['requests_per_step'])}: a step of ${s.requests_per_step} requests cannot pass: with attainment ${s.attainment} at confidence ${s.confidence} it takes at least ${least} (every one meeting the SLO); steps will need more rounds or end undecided`,
+        `${at(['requests_per_step'])}: a step of ${s.requests_per_step} requests cannot pass: with attainment ${attainment} at confidence ${confidence} it takes at least ${least} (every one meeting the SLO); steps will need more rounds or end undecided`,
       );
     }
   }

@@ -67,7 +67,7 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   const parsed = specSchema.safeParse(raw);
   if (!parsed.success) problems.push(...zodProblems(parsed.error, source, raw, interpolation.origins));
   problems.push(...gateProblemsBestEffort(parsed.success ? parsed.data : (raw as Spec), source));
-  const search = parsed.success ? searchChecks(parsed.data, source) : { problems: [], warnings: [] };
+  const search = searchChecksBestEffort(parsed.success ? parsed.data : (raw as Spec), source);
   problems.push(...search.problems);
   const checks = specChecks(raw as Record<string, unknown>, source);
   problems.push(...checks.problems);
@@ -152,6 +152,15 @@ function sortProblems(problems: string[], specFile: string, flags: readonly stri
       return a.i - b.i;
     })
     .map((e) => e.p);
+}
+
+/** The search's checks, like the gate's, even when other parts of the spec are broken. */
+function searchChecksBestEffort(spec: Spec, source: YamlSource): { problems: string[]; warnings: string[] } {
+  try {
+    return searchChecks(spec, source);
+  } catch {
+    return { problems: [], warnings: [] };
+  }
 }
 
 /**

@@ -136,7 +136,7 @@ export const specSchema = z
     thresholds: thresholdsSchema
       .optional()
       .describe(
-        'k6-style pass/fail rules checked on every cell; run exits 1 when one fails. Key: metric.aggregate (latency_ms.p95; aggregates mean, p50, p90, p95, p99, min, max) or a per-cell metric (error_rate, output_tokens_per_s, ...), optionally scoped to cells by matrix values (latency_ms.p95{model:llama3-8b}). Value: an operator and a number ("< 2000", "< 1%" for rates), or a list of them. See docs/ci.md.',
+        'k6-style pass/fail rules checked on every cell; run exits 1 when one fails. Key: metric.aggregate (latency_ms.p95; aggregates mean, p50, p90, p95, p99, min, max) or a per-cell metric (error_rate, output_tokens_per_s, ...) or, with search:, the capacity of a searched cell, optionally scoped to cells by matrix values (latency_ms.p95{model:llama3-8b}). Value: an operator and a number ("< 2000", "< 1%" for rates), or a list of them. See docs/ci.md.',
       ),
     search: searchSchema.optional(),
     compare: z

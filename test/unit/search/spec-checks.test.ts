@@ -30,6 +30,15 @@ describe('search: in the spec', () => {
     expect(plan.search!.slo).toBeUndefined();
   });
 
+  it('reports its problems together with the schema\'s', () => {
+    expect(problems(`${MINIMAL}matrix: { concurrency: [1, 2] }\nsearch: { over: concurrency, min: 9, max: 4, attainment: 2 }\n`)).toEqual([
+      'sweep.yaml:5:11: concurrency is what search: finds (search.over), so it cannot also be a matrix axis; remove matrix.concurrency',
+      'sweep.yaml:6:1: search needs a criterion that names an SLO or a threshold: give search.slo (e.g. { ttft_ms: 500 }, to be met by search.attainment of the requests) or search.thresholds (e.g. { "ttft_ms.p95": "< 500" })',
+      'sweep.yaml:6:35: search.min (9) is above search.max (4); give min <= max',
+      'sweep.yaml:6:58: search.attainment must be a share above 0 and at most 1 (0.95 = 95% of requests), got 2',
+    ]);
+  });
+
   it('refuses min above max, fractional concurrency and inf concurrency', () => {
     expect(problems(`${MINIMAL}search: { over: concurrency, min: 64, max: 8, slo: { ttft_ms: 500 } }\n`)).toEqual([
       'sweep.yaml:5:35: search.min (64) is above search.max (8); give min <= max',
@@ -42,7 +51,7 @@ describe('search: in the spec', () => {
 
   it('needs a criterion that names an SLO or a threshold, and only one kind', () => {
     expect(problems(`${MINIMAL}search: { over: concurrency, max: 8 }\n`)).toEqual([
-      'sweep.yaml:5:1: search needs a criterion that names an SLO or a threshold: give search.slo (e.g. { ttft_ms: 500 }, met by 0.95 of the requests) or search.thresholds (e.g. { "ttft_ms.p95": "< 500" })',
+      'sweep.yaml:5:1: search needs a criterion that names an SLO or a threshold: give search.slo (e.g. { ttft_ms: 500 }, to be met by search.attainment of the requests) or search.thresholds (e.g. { "ttft_ms.p95": "< 500" })',
     ]);
     expect(problems(`${MINIMAL}search: { over: concurrency, max: 8, slo: {} }\n`)[0]).toMatch(/^sweep\.yaml:5:38: search needs a criterion/);
     expect(problems(`${MINIMAL}search: { over: concurrency, max: 8, slo: { ttft_ms: 1 }, thresholds: { error_rate: "< 1%" } }\n`)).toEqual([
