@@ -179,6 +179,32 @@ thresholds:
     expect(parseCapacityCsv(readFileSync(join(dir, 'm', 'capacity.csv'), 'utf8'))).toHaveLength(2);
   }, 180_000);
 
+  it('reports capacity < min for a server that fails even at min, as a row, not an error', async () => {
+    const r = await run(`
+target:
+  base_url: builtin
+  simulator: { ttft_ms: 30, itl_ms: 1, jitter: 0, stop_probability: 0 }
+prompts: ["hi"]
+params: { model: sim-7b, max_tokens: 4 }
+search: { over: concurrency, min: 2, max: 8, slo: { ttft_ms: 5 }, requests_per_step: 30 }
+`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.capacity[0]).toMatchObject({ outcome: 'below_min', bracket: { fail: 2 }, decided: true });
+    expect(r.capacity[0].capacity).toBeUndefined();
+    const csv = readFileSync(join(r.out, 'capacity.csv'), 'utf8').split('\n')[1];
+    expect(csv).toMatch(/^default,concurrency,below_min,,,2,/);
+    expect(r.stdout).toMatch(/^capacity: even 2 concurrent requests do not meet TTFT p95 <= 5 ms \(attainment 0%, 90% CI 0-\d+%\): capacity < 2$/m);
+  }, 120_000);
+
+  it('refuses a bad search at file:line:col with exit 2 and sends nothing', async () => {
+    const dir = tempDir();
+    const r = await runCli(['run', writeSpec(`target: { base_url: builtin }\nprompts: [hi]\nsearch: { over: rate, min: 8, max: 2, slo: { ttft_ms: 100 }, attainment: 0 }\n`, dir), '--out', join(dir, 'out')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/spec\.yaml:3:28: search\.min \(8\) is above search\.max \(2\); give min <= max/);
+    expect(r.stderr).toMatch(/spec\.yaml:3:\d+: search\.attainment must be a share above 0 and at most 1/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('on a noisy server, gives a step at the target more requests and reports it undecided at the cap', async () => {
     // 5% of requests fail (seeded): the true attainment is the target, so no step can be decided.
     const r = await run(
