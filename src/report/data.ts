@@ -11,6 +11,7 @@ import { axisCharts, boxStats, distributionCharts, errorChart, errorGroups, thro
 import { chartMarks, collectWarnings, definitions, metaRows, runDurationS, sweepRows, verdicts } from './meta.js';
 import { paretoChart, searchSections } from './search-charts.js';
 import { cellTable } from './table.js';
+import { clientTimeline, timelineCharts, type ClientTimeline } from './timeline.js';
 import type { BoxStats, ReportData, ReportInput } from './types.js';
 
 /**
@@ -22,6 +23,8 @@ export interface CellDetail {
   latency: BoxStats | null;
   ttft: BoxStats | null;
   errors: ErrorTally[];
+  /** Requests in flight and latency over time, beside the server's metrics (timeline.ts). */
+  timeline?: ClientTimeline;
 }
 
 export function cellDetail(c: CellColumns): CellDetail {
@@ -29,6 +32,7 @@ export function cellDetail(c: CellColumns): CellDetail {
     latency: boxStats(Array.from(c.okValues(c.latency))),
     ttft: boxStats(Array.from(c.okValues(c.ttft))),
     errors: [...c.errors.values()].map((t) => ({ ...t })),
+    timeline: clientTimeline(c),
   };
 }
 
@@ -81,6 +85,7 @@ export function buildReportData(input: ReportInput, now = new Date()): ReportDat
     ...(run?.capacity ? { search: searchSections(run.spec, run.capacity, cells) } : {}),
     pareto: paretoChart(cells, label),
     distributions: distributionCharts(cells, details, swept),
+    timelines: timelineCharts(run, cells, new Map([...details].map(([k, d]) => [k, d.timeline])), swept),
     errors: { groups, chart: errorChart(cells, details, swept, groups) },
     table: cellTable(cells, axes),
     definitions: definitions(run),

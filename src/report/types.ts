@@ -67,6 +67,8 @@ export interface Series {
   points: Point[];
   /** false: points only, no line between them (a scatter). */
   showLine?: boolean;
+  /** Many points sampled evenly (a timeline): drawn as a line without point marks. */
+  dense?: boolean;
 }
 
 /** Five-number summary plus p95 of one cell's values, for a box plot. ms. */
@@ -177,6 +179,8 @@ export interface ReportData {
   /** Per-user speed vs total throughput across the grid, with the Pareto front. */
   pareto?: ChartSpec;
   distributions: ChartSpec[];
+  /** Per cell with scraped server metrics: the server and the client over the same time axis. */
+  timelines: { cell: string; label: string; charts: ChartSpec[] }[];
   errors: { groups: ErrorGroup[]; chart?: ChartSpec };
   table: { columns: TableColumn[]; rows: TableRow[] };
   /** Metric definitions from run.json, shown at the end. */

@@ -180,8 +180,10 @@ export function mergeShards(inputs: readonly ShardInput[], opts: MergeOptions = 
     records.push(...rows);
     const before = from.run.cells?.find((s) => s.cell === c.id);
     const summary = summarizeCell(c.id, c.params, rows, summaryOptions(first.run.spec, c.params));
-    // Client health was measured by the shard's runner, a search step's verdict by its search; neither is in the rows.
+    // Client health and the server's metrics were measured by the shard's runner, a search
+    // step's verdict by its search; none of them is in the rows.
     if (before?.client) summary.client = before.client;
+    if (before?.server_metrics) summary.server_metrics = before.server_metrics;
     if (before?.search_step !== undefined) summary.search_step = before.search_step;
     if (before?.search_verdict !== undefined) summary.search_verdict = before.search_verdict;
     if (!over) thresholds.push(...checkCell(gate, summary));

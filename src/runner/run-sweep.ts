@@ -5,6 +5,7 @@
  * events for the progress display.
  */
 import { setMaxListeners } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { checkCell, compileThresholds } from '../compare/thresholds.js';
 import type { ThresholdResult } from '../compare/types.js';
 import { CellColumns } from '../metrics/cell-columns.js';
@@ -25,6 +26,7 @@ import type { EndpointMemory, ExchangeResult } from './exchange.js';
 import { fatalReason } from './fatal.js';
 import { runCell } from './run-cell.js';
 import { searchCell } from './run-search.js';
+import { setUpServerMetrics } from './server-metrics.js';
 import type { RunListener } from './types.js';
 
 export interface SweepOptions {
@@ -99,7 +101,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
    * Runs `cell` once: its requests (or the missing ones, or one round of a search step) on
    * top of `columns`, with client health watched. Rows go to the writer as they end.
    */
-  const runOnce = async (cell: Cell, o: RunOnce): Promise<{ columns: CellColumns; client: ClientHealth; extras?: CellExtras }> => {
+  let serverMetrics: Awaited<ReturnType<typeof setUpServerMetrics>> | undefined;
+  const runOnce = async (cell: Cell, o: RunOnce): Promise<CellRunOnce> => {
     emit({ type: 'cell-start', cell, position: o.position, of: plan.cells.length, requests: o.only?.size || cell.requests });
     const client = createHttpClient({
       concurrency: cell.load.concurrency,
@@ -121,7 +124,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       }
     };
     const health = watchClientHealth();
+    let scraping: Awaited<ReturnType<NonNullable<typeof serverMetrics>['beginCell']>> | undefined;
     let run;
+    let end = 0;
     try {
       run = await runCell({
         cell,
@@ -136,26 +141,37 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         burstiness: spec.burstiness,
         seed: o.seed,
         onRecord,
-        onMeasureStart: () => emit({ type: 'warmup-end', cell }),
+        onMeasureStart: async () => {
+          emit({ type: 'warmup-end', cell });
+          scraping = await serverMetrics?.beginCell(cell.id);
+        },
         promptTokens,
         columns: o.columns,
         onDispatchLag: (ms) => health.dispatchLag(ms),
         only: o.only && o.only.size > 0 ? o.only : undefined,
         firstIndex: o.firstIndex,
       });
+      end = performance.now();
     } finally {
       client.close();
+      // A cell that threw: stop its scraping too, so no scrape outlives the run.
+      if (!run) await scraping?.finish({ start: 0, end: 0 });
     }
     const clientHealth = health.stop();
     if (clientHealth.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${clientHealth.reason})` });
-    return {
-      columns: run.columns,
-      client: clientHealth,
-      extras: Object.keys(serverTimings).length > 0 ? { server_timings_mean: meanOf(serverTimings) } : undefined,
-    };
+    const extras: CellExtras = {};
+    if (Object.keys(serverTimings).length > 0) extras.server_timings_mean = meanOf(serverTimings);
+    let scraped: CellSummary['server_metrics'];
+    if (scraping) {
+      const s = await scraping.finish({ start: run.start, end });
+      scraped = s.summary;
+      extras.server_metrics = s.sources;
+    }
+    return { columns: run.columns, client: clientHealth, serverMetrics: scraped, extras: Object.keys(extras).length > 0 ? extras : undefined };
   };
 
   try {
+    serverMetrics = await setUpServerMetrics(spec.target.metrics, opts.baseUrl, writer, emit);
     for (const [pos, cell] of plan.cells.entries()) {
       if (stop.signal.aborted) break;
       if (plan.search) {
@@ -189,12 +205,14 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         // Complete before the interruption: keep its rows and summary, send nothing.
         const summary = summarize(earlier);
         summary.client = resume.previous.get(cell.id)?.client;
+        summary.server_metrics = resume.previous.get(cell.id)?.server_metrics;
         await finish(summary, earlier);
         continue;
       }
       const run = await runOnce(cell, { position: pos + 1, seed: spec.seed + cell.index, columns: earlier, only: resume?.missing.get(cell.id) });
       const summary = summarize(run.columns);
       summary.client = run.client;
+      if (run.serverMetrics) summary.server_metrics = run.serverMetrics;
       await finish(summary, run.columns, run.extras);
       emit({ type: 'cell-end', cell, summary });
     }
@@ -206,6 +224,15 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     emit({ type: 'run-end', interrupted });
   }
   return { summaries, interrupted: Boolean(opts.signal?.aborted), fatal, thresholds: checks, ...(plan.search ? { capacity: capacities } : {}) };
+}
+
+/** What running a cell once gave, beyond its rows. */
+export interface CellRunOnce {
+  columns: CellColumns;
+  client: ClientHealth;
+  /** The server's own metrics over the cell (target.metrics), when scraped. */
+  serverMetrics?: CellSummary['server_metrics'];
+  extras?: CellExtras;
 }
 
 /** How to run a cell once (see `runOnce`). */
