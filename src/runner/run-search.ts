@@ -26,7 +26,7 @@ import { capacityEntry, type CapacityEntry } from '../search/result.js';
 import { searchCapacity } from '../search/strategy.js';
 import type { Judgement, Measure } from '../search/types.js';
 import type { Spec } from '../spec/schema.js';
-import type { RunOnce } from './run-sweep.js';
+import type { CellRunOnce, RunOnce } from './run-sweep.js';
 
 export interface SearchCellContext {
   /** The cell searched: the rest of the grid's values, without the searched one. */
@@ -39,7 +39,7 @@ export interface SearchCellContext {
   thresholds: readonly Threshold[];
   stop: AbortSignal;
   resume?: ResumeState;
-  runOnce(cell: Cell, o: RunOnce): Promise<{ columns: CellColumns; client: ClientHealth; extras?: CellExtras }>;
+  runOnce(cell: Cell, o: RunOnce): Promise<CellRunOnce>;
   summarize(cell: Cell, columns: CellColumns): CellSummary;
   /** A step is done: its summary and rows go to the writer. */
   finishStep(cell: Cell, summary: CellSummary, columns: CellColumns, extras?: CellExtras): Promise<void>;
@@ -51,6 +51,7 @@ interface Step {
   /** Index of the step's next request. */
   next: number;
   client?: ClientHealth;
+  serverMetrics?: CellSummary['server_metrics'];
   extras?: CellExtras;
   summary?: CellSummary;
   judgement?: Judgement;
@@ -128,10 +129,14 @@ export async function searchCell(x: SearchCellContext): Promise<{ entry: Capacit
     }
     if (ran) {
       st.client = ran.client;
+      st.serverMetrics = ran.serverMetrics ?? st.serverMetrics;
       st.extras = ran.extras ?? st.extras;
     }
     const summary = x.summarize(st.cell, st.columns);
-    summary.client = st.client ?? x.resume?.previous.get(st.cell.id)?.client;
+    const before = x.resume?.previous.get(st.cell.id);
+    summary.client = st.client ?? before?.client;
+    const scraped = st.serverMetrics ?? before?.server_metrics;
+    if (scraped) summary.server_metrics = scraped;
     st.summary = summary;
     st.judgement = judge(st.columns, summary);
     return {

@@ -74,24 +74,14 @@ export interface StepObservation {
  */
 export type Measure = (value: number, more: Budget, at: { step: number; round: number }) => Promise<StepObservation>;
 
-/** One value the search measured. */
-export interface SearchStep {
+/** One value the search measured: its last judgement, and what was measured there. */
+export interface SearchStep extends Judgement, Omit<StepObservation, 'judgement'> {
   /** 0-based order in which the value was first measured (the `search_step` column). */
   index: number;
   value: number;
   phase: 'probe' | 'bisect';
   /** Rounds measured at the value. */
   rounds: number;
-  requests: number;
-  verdict: Verdict;
-  /** The side the search took: the verdict, or for an undecided step its point estimate. */
-  lean: 'pass' | 'fail';
-  attainment?: number;
-  interval?: [number, number];
-  target?: number;
-  label: string;
-  goodput_rps?: number;
-  output_tokens_per_s?: number;
 }
 
 /**

@@ -25,7 +25,8 @@ const UPDATE = Boolean(process.env.UPDATE_GOLDEN);
  */
 const ADDED = {
   // issue 11: the connection and what the server reported.
-  'requests.csv': ['connect_ms', 'server_queue_ms', 'server_prefill_ms', 'server_decode_ms', 'server_total_ms', 'cached_tokens'],
+  // issue 17: the step of a capacity search (empty outside one).
+  'requests.csv': ['connect_ms', 'server_queue_ms', 'server_prefill_ms', 'server_decode_ms', 'server_total_ms', 'cached_tokens', 'search_step'],
   'summary.csv': [
     'connect_ms_mean',
     'connect_ms_p50',
@@ -35,6 +36,9 @@ const ADDED = {
     'server_total_ms_p50',
     'cached_tokens_p50',
     'client_overhead_ms_p50',
+    // issue 17: a capacity search's step and verdict.
+    'search_step',
+    'search_verdict',
   ],
   'run.json': [
     // issue 12: run.json is versioned.

@@ -44,6 +44,7 @@ const EXPECTED_CHARTS = [
   'axis-temperature-ttft_p50',
   'axis-temperature-error_rate',
   'throughput',
+  'pareto',
   'dist-latency',
   'dist-ttft',
   'errors',

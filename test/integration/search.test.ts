@@ -32,6 +32,15 @@ ${search}
 ${extra}`;
 }
 
+/** The search both the concurrency and the resume tests run. */
+const CONCURRENCY_SEARCH = `  over: concurrency
+  min: 1
+  max: 32
+  slo: { ttft_ms: ${SLO.ttft_ms} }
+  attainment: 0.8
+  confidence: 0.8
+  max_rounds: 2`;
+
 async function run(yaml: string, args: string[] = []) {
   const dir = tempDir();
   const out = join(dir, 'out');
@@ -44,13 +53,7 @@ describe('capacity search on the bundled simulator', () => {
   it('finds the concurrency the batching model implies, the same steps for the same seed, and says it in words', async () => {
     const truth = impliedCapacity(MODEL, WORKLOAD, SLO, { over: 'concurrency', min: 1, max: 32, attainment: 0.8 });
     expect(truth).toEqual({ capacity: 2, firstFail: 3 });
-    const yaml = spec(`  over: concurrency
-  min: 1
-  max: 32
-  slo: { ttft_ms: ${SLO.ttft_ms} }
-  attainment: 0.8
-  confidence: 0.8
-  max_rounds: 2`);
+    const yaml = spec(CONCURRENCY_SEARCH);
     const [a, b] = [await run(yaml), await run(yaml)];
     expect(a.code, a.stderr).toBe(0);
     const [c] = a.capacity;
@@ -106,13 +109,7 @@ describe('capacity search on the bundled simulator', () => {
   }, 180_000);
 
   it('resumes a killed search where it stopped: the same steps, every request once', async () => {
-    const yaml = spec(`  over: concurrency
-  min: 1
-  max: 32
-  slo: { ttft_ms: ${SLO.ttft_ms} }
-  attainment: 0.8
-  confidence: 0.8
-  max_rounds: 2`);
+    const yaml = spec(CONCURRENCY_SEARCH);
     const dir = tempDir();
     const file = writeSpec(yaml, dir);
     const out = join(dir, 'out');
