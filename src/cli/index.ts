@@ -38,7 +38,7 @@ export function buildProgram(): Command {
     `
 Exit codes: 0 ok, 1 threshold failed or regression, 2 invalid input, 3 run could not
 proceed, 4 internal error, 130 interrupted.
-Docs: docs/spec.md (spec format), README.md (quick start).`,
+Docs: docs/spec.md (spec format), docs/search.md (capacity search), README.md (quick start).`,
   );
   return program;
 }

@@ -26,7 +26,7 @@ interface RunFlags extends SpecFlags {
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('run every cell of the spec, write results, print the summary table')
+    .description('run every cell of the spec (with search: in it, find each cell\'s capacity), write results, print the summary table')
     .argument('<spec>', 'sweep spec (YAML)')
     .option('--out <dir>', 'results folder (default: <output.dir>/<name>/<timestamp>)')
     .option('--resume <dir>', 'finish an interrupted run in <dir>: send only the requests missing from its requests.csv')
