@@ -44,7 +44,12 @@ export const searchSchema = z
       .refine((v) => v > 0 && v < 1, 'must be above 0 and below 1 (0.9 = a 90% interval)')
       .default(0.9)
       .describe("Level of the Wilson interval that decides a step: it passes when the interval of its attainment lies wholly at or above `attainment`, fails when wholly below."),
-    max_steps: z.number().int().positive().default(12).describe('Distinct values measured at most.'),
+    max_steps: z
+      .number()
+      .int()
+      .positive()
+      .default(20)
+      .describe('Distinct values measured at most; the default covers min 1, max 512 (10 probes, then up to 8 bisections).'),
     requests_per_step: z
       .number()
       .int()

@@ -59,7 +59,9 @@ describe('capacity search on the bundled simulator', () => {
     const [c] = a.capacity;
     expect(Math.abs(c.capacity! - truth.capacity!)).toBeLessThanOrEqual(1);
     expect(c).toMatchObject({ cell: 'default', over: 'concurrency', outcome: 'bracketed', criterion: 'TTFT p80 <= 120 ms', converged: true });
-    const steps = (e: CapacityEntry) => e.steps.map((s) => [s.value, s.verdict, s.rounds]);
+    // The same values in the same order with the same verdicts (how many rounds a step took
+    // can differ: a loaded machine's timer delays are not seeded).
+    const steps = (e: CapacityEntry) => e.steps.map((s) => [s.value, s.verdict]);
     expect(steps(b.capacity[0])).toEqual(steps(c));
     // Every step is a cell of its own, with its search_step, in summary.csv and run.json.
     expect(a.run.cells.map((s: { cell: string; search_step: number }) => [s.cell, s.search_step])).toEqual(

@@ -11,7 +11,7 @@ const SEARCH = `${MINIMAL}search:
 describe('search: in the spec', () => {
   it('loads with its defaults and plans every cell of the rest of the grid as a searched cell', () => {
     const loaded = load(`${SEARCH}matrix: { model: [a, b] }\n`);
-    expect(loaded.spec.search).toMatchObject({ over: 'concurrency', min: 1, max: 64, attainment: 0.95, confidence: 0.9, max_steps: 12, max_rounds: 4 });
+    expect(loaded.spec.search).toMatchObject({ over: 'concurrency', min: 1, max: 64, attainment: 0.95, confidence: 0.9, max_steps: 20, max_rounds: 4 });
     const plan = buildPlan(loaded);
     expect(plan.axes).toEqual(['model', 'concurrency']);
     expect(plan.cells.map((c) => c.id)).toEqual(['m=a', 'm=b']);
