@@ -7,6 +7,7 @@
  * inlined, so the file opens anywhere with no network. The same code serves the end of a
  * run and `llm-sweep report <dir>`.
  */
+import type { CheckTally } from '../checks/tally.js';
 import type { CellSummary } from '../metrics/summary.js';
 import type { RunJson } from '../results/run-json.js';
 import type { Units } from './axes.js';
@@ -92,6 +93,8 @@ export type ChartSpec =
       series: Series[];
       /** Draw each point's `label` next to it. */
       pointLabels?: boolean;
+      /** Points only, no lines between them (each point is a cell of its own). */
+      scatter?: boolean;
       /** Thresholds near the data, drawn as lines; the axis stretches to show them. */
       limits?: Limit[];
     }
@@ -174,6 +177,10 @@ export interface ReportData {
   axisCharts: AxisCharts[];
   /** Throughput vs latency, when a load axis (concurrency, rate) is swept. */
   throughput?: ChartSpec;
+  /** Check pass rate vs latency p95 per cell, when the spec has checks. */
+  quality?: ChartSpec;
+  /** Checks that failed at least once, with example answers (run.json's tally). */
+  failedChecks: CheckTally[];
   /** With search: one part per searched cell, its verdict and its charts. */
   search?: SearchSection[];
   /** Per-user speed vs total throughput across the grid, with the Pareto front. */

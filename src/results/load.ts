@@ -124,15 +124,20 @@ function readCapacity(dir: string): CapacityEntry[] | undefined {
 
 /**
  * What `summarizeCell` needs beyond the rows, from the spec as run.json records it: the
- * SLOs (for slo_attainment and goodput) and the cell's offered rate (a matrix value, else
- * params), as the runner passes them.
+ * SLOs (for slo_attainment and goodput), the cell's offered rate (a matrix value, else
+ * params), and whether it has checks and prices, as the runner passes them.
  */
 export function summaryOptions(spec: Spec | undefined, params: Record<string, unknown>): SummaryOptions {
   const rate = 'rate' in params ? params.rate : spec?.params?.rate;
   // A search judged by an SLO summarizes its steps by that SLO, so a step's slo_attainment is its attainment.
   const search = spec?.search;
   const slo = search && search.thresholds === undefined ? (search.slo ?? spec.slo) : spec?.slo;
-  return { slo, rate: rateValue(rate) };
+  return {
+    slo,
+    rate: rateValue(rate),
+    checks: (spec?.checks?.length ?? 0) > 0,
+    priced: spec?.pricing !== undefined,
+  };
 }
 
 function defined<T extends object>(o: T): Partial<T> {

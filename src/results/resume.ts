@@ -5,6 +5,7 @@
  */
 import { closeSync, existsSync, fstatSync, openSync, readSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CheckTally } from '../checks/tally.js';
 import { UserError } from '../errors.js';
 import type { CellColumns } from '../metrics/cell-columns.js';
 import type { CellSummary } from '../metrics/summary.js';
@@ -23,6 +24,8 @@ export interface ResumeState {
   missing: Map<string, Set<number>>;
   /** The earlier run's summaries (for client health of cells not run again). */
   previous: Map<string, CellSummary>;
+  /** The earlier run's per-check tally (run.json), carried on. */
+  checks?: CheckTally[];
   /** A search's rows by cell id: its steps are not in the plan, and it replays them round by round. */
   records?: Map<string, RequestRecord[]>;
   startedAt?: string;
@@ -91,6 +94,7 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
     columns,
     missing,
     previous: new Map(prev.cells.map((s) => [s.cell, s])),
+    checks: prev.checks,
     startedAt: prev.started_at,
     records,
   };

@@ -23,6 +23,8 @@ import type { LoadedSpec } from '../spec/load.js';
 import { scrub } from '../spec/redact.js';
 import { watchClientHealth } from './client-health.js';
 import type { EndpointMemory, ExchangeResult } from './exchange.js';
+import { RunError } from '../errors.js';
+import { budgetRefusal, createAssessor } from './assess.js';
 import { fatalReason } from './fatal.js';
 import { runCell } from './run-cell.js';
 import { searchCell } from './run-search.js';
@@ -42,6 +44,8 @@ export interface SweepOptions {
   onEvent?: RunListener;
   /** Continue an interrupted run: only the missing requests are sent. */
   resume?: ResumeState;
+  /** Most the run may spend (run --max-cost), over the spec's `budget.max_cost`; needs pricing. */
+  maxCost?: number;
 }
 
 export interface SweepResult {
@@ -53,6 +57,8 @@ export interface SweepResult {
   thresholds: ThresholdResult[];
   /** With search: the capacity of every searched cell that finished its search. */
   capacity?: CapacityEntry[];
+  /** The budget, when there is one: the limit, what was spent, and whether the run stopped on it. */
+  budget?: { max: number; spent: number; reached: boolean };
 }
 
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
@@ -64,6 +70,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const thresholds = compileThresholds(spec);
   const memory: EndpointMemory = { askUsage: true };
   const promptTokens = new Map<number, number>();
+  // Before anything is started or written: a sweep whose estimate is over the budget does not run.
+  const refusal = budgetRefusal(loaded, plan, { maxCost: opts.maxCost, resume, promptTokens });
+  if (refusal) throw new RunError(refusal);
+  const assessor = createAssessor(loaded, plan, { maxCost: opts.maxCost, resume, promptTokens });
   const summaries: CellSummary[] = [];
   const checks: ThresholdResult[] = [];
   const capacities: CapacityEntry[] = [];
@@ -88,7 +98,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     const results = checkCell(thresholds, summary);
     checks.push(...results);
     summaries.push(summary);
-    await writer.cell({ summary, columns, thresholds: results, extras });
+    await writer.cell({ summary, columns, thresholds: results, extras, checks: assessor.tally() });
   };
 
   const todo = (c: (typeof plan.cells)[number]) =>
@@ -113,11 +123,12 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     const serverTimings: Record<string, number[]> = {};
     const onRecord = (record: RequestRecord, result: ExchangeResult) => {
       if (record.error) record.error = scrub(record.error, loaded.secrets);
-      writer.record(record, result.text);
+      const verdicts = assessor.assess(record, result, cell);
+      writer.record(record, { text: result.text, reasoning: result.reasoning, checks: verdicts });
       if (record.status === 'ok') anySuccess = true;
       for (const [k, v] of Object.entries(result.serverTimings ?? {})) (serverTimings[k] ??= []).push(v);
       emit({ type: 'request-end', cell, record });
-      const reason = fatalReason(record, result, target, anySuccess);
+      const reason = fatalReason(record, result, target, anySuccess) ?? assessor.budgetReached;
       if (reason && !fatal) {
         fatal = reason;
         stop.abort();
@@ -141,6 +152,16 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         burstiness: spec.burstiness,
         seed: o.seed,
         onRecord,
+        // Warmups are recorded nowhere; only a budget needs them (they are billed).
+        onWarmup: assessor.budget
+          ? (record) => {
+              assessor.warmup(record, cell);
+              if (assessor.budgetReached && !fatal) {
+                fatal = assessor.budgetReached;
+                stop.abort();
+              }
+            }
+          : undefined,
         onMeasureStart: async () => {
           emit({ type: 'warmup-end', cell });
           scraping = await serverMetrics?.beginCell(cell.id);
@@ -188,7 +209,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           // A search goes past its capacity on purpose: per-cell thresholds do not judge its steps.
           finishStep: async (step, summary, columns, extras) => {
             summaries.push(summary);
-            await writer.cell({ summary, columns, thresholds: [], extras });
+            await writer.cell({ summary, columns, thresholds: [], extras, checks: assessor.tally() });
             emit({ type: 'cell-end', cell: step, summary });
           },
         });
@@ -220,10 +241,18 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     clearTimeout(graceTimer);
     opts.signal?.removeEventListener('abort', onUserAbort);
     const interrupted = Boolean(opts.signal?.aborted);
-    await writer.end({ interrupted, stoppedReason: fatal ?? (interrupted ? 'interrupted' : undefined) });
+    await writer.end({ interrupted, stoppedReason: fatal ?? (interrupted ? 'interrupted' : undefined), checks: assessor.tally() });
     emit({ type: 'run-end', interrupted });
   }
-  return { summaries, interrupted: Boolean(opts.signal?.aborted), fatal, thresholds: checks, ...(plan.search ? { capacity: capacities } : {}) };
+  const b = assessor.budget;
+  return {
+    summaries,
+    interrupted: Boolean(opts.signal?.aborted),
+    fatal,
+    thresholds: checks,
+    ...(plan.search ? { capacity: capacities } : {}),
+    budget: b && { max: b.max, spent: b.spent, reached: assessor.budgetReached !== undefined },
+  };
 }
 
 /** What running a cell once gave, beyond its rows. */

@@ -26,7 +26,9 @@ import type { Judgement } from './types.js';
 
 /** Judges `successes` out of `trials` against a target share. */
 export function judgeProportion(successes: number, trials: number, target: number, confidence: number, label: string): Judgement {
-  const interval = wilsonInterval(successes, trials, confidence);
+  const w = wilsonInterval(successes, trials, confidence);
+  // No requests: nothing is known, the interval is all of [0, 1].
+  const interval: [number, number] = w ? [w.low, w.high] : [0, 1];
   if (trials === 0) return { verdict: 'undecided', lean: 'fail', interval, target, label };
   const attainment = successes / trials;
   const lean = attainment >= target ? 'pass' : 'fail';

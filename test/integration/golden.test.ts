@@ -25,8 +25,20 @@ const UPDATE = Boolean(process.env.UPDATE_GOLDEN);
  */
 const ADDED = {
   // issue 11: the connection and what the server reported.
-  // issue 17: the step of a capacity search (empty outside one).
-  'requests.csv': ['connect_ms', 'server_queue_ms', 'server_prefill_ms', 'server_decode_ms', 'server_total_ms', 'cached_tokens', 'search_step'],
+  'requests.csv': [
+    'connect_ms',
+    'server_queue_ms',
+    'server_prefill_ms',
+    'server_decode_ms',
+    'server_total_ms',
+    'cached_tokens',
+    // issue 20: checks and cost (empty: the golden spec has neither).
+    'checks_passed',
+    'checks_total',
+    'cost',
+    // issue 17: the step of a capacity search (empty outside one).
+    'search_step',
+  ],
   'summary.csv': [
     'connect_ms_mean',
     'connect_ms_p50',
@@ -36,6 +48,14 @@ const ADDED = {
     'server_total_ms_p50',
     'cached_tokens_p50',
     'client_overhead_ms_p50',
+    // issue 20
+    'check_pass_rate',
+    'check_pass_rate_low',
+    'check_pass_rate_high',
+    'cost_total',
+    'cost_per_1k_requests',
+    'cost_per_1m_output_tokens',
+    'cost_estimated',
     // issue 17: a capacity search's step and verdict.
     'search_step',
     'search_verdict',
@@ -48,6 +68,10 @@ const ADDED = {
     'metric_definitions.connect_ms',
     'metric_definitions.server_ms',
     'metric_definitions.client_overhead_ms',
+    // issue 20: the simulator's toy quality model (its defaults, in the spec as run).
+    'spec.target.simulator.accuracy',
+    'spec.target.simulator.accuracy_drop',
+    'spec.target.simulator.think_tokens',
   ],
 };
 
