@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CellSummary } from '../../../src/metrics/summary.js';
 import { paretoChart, searchSections } from '../../../src/report/search-charts.js';
-import type { CapacityEntry } from '../../../src/search/result.js';
 import type { Spec } from '../../../src/spec/schema.js';
+import { capacityEntry } from '../../helpers/capacity.js';
 
 const step = (index: number, value: number, verdict: 'pass' | 'fail' | 'undecided', attainment: number) => ({
   index,
@@ -17,24 +17,16 @@ const step = (index: number, value: number, verdict: 'pass' | 'fail' | 'undecide
   interval: [attainment - 0.03, Math.min(1, attainment + 0.02)] as [number, number],
 });
 
-const entry: CapacityEntry = {
-  cell: 'm=a',
-  params: { model: 'a' },
-  over: 'concurrency',
-  outcome: 'bracketed',
+const entry = capacityEntry({
   capacity: 3,
   bracket: { pass: 3, fail: 4 },
-  decided: true,
   converged: true,
   attainment: 0.97,
   interval: [0.94, 0.99],
   fail_attainment: 0.6,
-  criterion: 'TTFT p95 <= 500 ms',
-  target: 0.95,
-  confidence: 0.9,
   requests: 400,
   steps: [step(0, 1, 'pass', 1), step(1, 2, 'pass', 0.99), step(2, 4, 'fail', 0.6), step(3, 3, 'pass', 0.97)],
-};
+});
 
 const summary = (cell: string, ttft95: number, perUser: number, total: number) =>
   ({ cell, params: {}, completion_tokens_mean: perUser, latency_ms: { mean: 1000 }, ttft_ms: { p95: ttft95 }, output_tokens_per_s: total }) as unknown as CellSummary;

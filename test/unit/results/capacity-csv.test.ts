@@ -3,30 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { columnsMarkdown } from '../../../src/records/columns.js';
 import { capacityTable, parseCapacityCsv, serializeCapacityCsv } from '../../../src/results/capacity-csv.js';
-import type { CapacityEntry } from '../../../src/search/result.js';
+import { capacityEntry } from '../../helpers/capacity.js';
 import { REPO } from '../../helpers/cli.js';
 
-const entry = (over: Partial<CapacityEntry>): CapacityEntry => ({
-  cell: 'm=a',
-  params: { model: 'a' },
-  over: 'concurrency',
-  outcome: 'bracketed',
-  capacity: 24,
-  bracket: { pass: 24, fail: 32 },
-  decided: true,
-  converged: false,
-  attainment: 0.9612,
-  interval: [0.93, 0.98],
-  fail_attainment: 0.71,
-  goodput_rps: 12.5,
-  output_tokens_per_s: 1500.25,
-  criterion: 'TTFT p95 <= 500 ms',
-  target: 0.95,
-  confidence: 0.9,
-  requests: 1040,
-  steps: [],
-  ...over,
-});
+const entry = capacityEntry;
 
 describe('capacity.csv', () => {
   it('writes one row per searched cell and reads it back (without the steps, which only run.json lists)', () => {
