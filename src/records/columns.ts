@@ -205,6 +205,8 @@ export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
     'cost',
     'with `pricing:`: this request\'s cost in the pricing currency, `((prompt_tokens − cached_tokens) × input + cached_tokens × cached_input + completion_tokens × output) / 10⁶` (docs/cost.md). An estimate when `tokens_source` is `estimate`; empty for a failed request (no token counts)',
   ),
+  // Issue 17: a capacity search runs its steps as cells (docs/search.md).
+  numeric('search_step', 'the capacity search step this request belongs to: the 0-based order of its cell in the search of the cell it was searched for (`search:` in the spec); empty outside a search', 'integer'),
   // Issue 16: workloads (docs/workloads.md); empty for a list of prompts.
   numeric('input_tokens_requested', 'workloads: prompt tokens the workload wrote for this request, counted with the spec\'s `tokenizer` (a prefix included; a conversation turn: the earlier turns as written and their answers as the server counted them, plus the new message). Compare with `prompt_tokens`, the server\'s count.', 'integer'),
   numeric('output_tokens_requested', 'workloads: output tokens asked for (`max_tokens`, with `ignore_eos`/`min_tokens` where the server has them, see docs/workloads.md).', 'integer'),
@@ -245,6 +247,7 @@ function blankRecord(): RequestRecord {
     checks_passed: undefined,
     checks_total: undefined,
     cost: undefined,
+    search_step: undefined,
     input_tokens_requested: undefined,
     output_tokens_requested: undefined,
     session: undefined,

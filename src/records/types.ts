@@ -63,6 +63,8 @@ export interface RequestRecord {
   checks_total?: number;
   /** What this request cost in the pricing currency (spec `pricing:`); undefined without token counts or prices. */
   cost?: number;
+  /** A capacity search's step this request belongs to (0-based); undefined outside a search. */
+  search_step?: number;
   /** Workloads: prompt tokens the workload asked for, by its tokenizer (docs/workloads.md). */
   input_tokens_requested?: number;
   /** Workloads: output tokens asked for (max_tokens, and ignore_eos where the server has it). */

@@ -84,6 +84,7 @@ export function toRecord(x: ExchangeResult, m: RecordMeta): RequestRecord {
     checks_passed: undefined,
     checks_total: undefined,
     cost: undefined,
+    search_step: m.cell.searchStep,
     input_tokens_requested: m.inputTokens,
     output_tokens_requested: m.outputTokens,
     session: m.session,

@@ -1,10 +1,11 @@
 /**
  * The built-in encodings, OpenAI's o200k_base (GPT-4o and later) and cl100k_base (GPT-4,
- * GPT-3.5), via gpt-tokenizer. Each is loaded on first use (~200 ms and ~70 MB for
- * o200k_base), never at import: a run whose server reports usage should never pay for it.
+ * GPT-3.5), from gpt-tokenizer's modules (vendored at build time, see gpt-encoding.ts). Each
+ * is loaded on first use (~200 ms and ~70 MB for o200k_base), never at import: a run whose
+ * server reports usage should never pay for it.
  */
-import { createRequire } from 'node:module';
 import { boundedCount } from './bounded-count.js';
+import { loadGptEncoding } from './gpt-encoding.js';
 import type { Tokenizer } from './types.js';
 
 /** Spec names of the built-in encodings and the encoding each one is. */
@@ -16,13 +17,6 @@ export const BUILTIN_ENCODINGS = {
 } as const;
 export type BuiltinName = keyof typeof BUILTIN_ENCODINGS;
 type Encoding = (typeof BUILTIN_ENCODINGS)[BuiltinName];
-
-interface GptTokenizerModule {
-  encode(text: string, options?: { disallowedSpecial?: Set<string> }): number[];
-  decode(ids: Iterable<number>): string;
-  countTokens(text: string, options?: { disallowedSpecial?: Set<string> }): number;
-  vocabularySize: number;
-}
 
 // Special-token text such as `<|endoftext|>` in a prompt or an answer is plain text to us,
 // instead of making the tokenizer throw (its default).
@@ -39,7 +33,7 @@ export function builtinTokenizer(name: BuiltinName): Tokenizer {
   const encoding = BUILTIN_ENCODINGS[name];
   let t = loaded.get(encoding);
   if (!t) {
-    const m = createRequire(import.meta.url)(`gpt-tokenizer/encoding/${encoding}`) as GptTokenizerModule;
+    const m = loadGptEncoding(encoding);
     t = {
       name: encoding,
       encode: (text) => m.encode(text, PLAIN),

@@ -27,12 +27,16 @@ export function formatPlan(plan: Plan, opts: PlanTableOptions): string {
   const byCell = new Map(est?.cells.map((e) => [e.cell, e]));
   const costHead = opts.currency ? `est. cost ${opts.currency}` : 'est. cost';
   const tokens = plan.workload && opts.totals ? opts.totals : undefined;
+  // A search's cells are the searched ones: its value is a range, its requests a round's.
+  const s = plan.search;
+  const axes = s ? plan.axes.filter((a) => a !== s.over) : plan.axes;
+  const per = (c: Plan['cells'][number]) => (c.requests !== undefined ? String(c.requests) : `${c.duration_s}s`);
   const table = makeTable(
     [
       '#',
       'cell',
-      ...plan.axes,
-      'requests',
+      ...axes,
+      ...(s ? [`search ${s.over}`, 'per round'] : ['requests']),
       'warmup',
       ...(tokens ? ['input tokens', 'output tokens'] : []),
       ...(est ? ['input tok', 'max output tok', costHead] : []),
@@ -45,8 +49,8 @@ export function formatPlan(plan: Plan, opts: PlanTableOptions): string {
     const row = [
       String(c.index + 1),
       c.id,
-      ...plan.axes.map((a) => axisCell(c.params[a])),
-      c.requests !== undefined ? String(c.requests) : `${c.duration_s}s`,
+      ...axes.map((a) => axisCell(c.params[a])),
+      ...(s ? [`${s.min}..${s.max === Infinity ? 'inf' : s.max}`, per(c)] : [per(c)]),
       String(c.warmup),
     ];
     if (tokens) {
@@ -101,6 +105,12 @@ function plural(n: number, word: string, many = `${word}s`): string {
 }
 
 function totalsLine(t: PlanTotals, plan: Plan, noBudget = false): string {
+  const s = plan.search;
+  if (s) {
+    const spend = t.searchMaxRequests !== undefined ? `up to ${formatInt(t.searchMaxRequests)}` : `by duration (${s.durationPerStep}s per round)`;
+    const judged = s.slo ? `SLO met by ${s.attainment * 100}% of requests` : 'thresholds';
+    return `cells: ${formatInt(t.cells)} searched over ${s.over} (${judged}, ${s.confidence * 100}% confidence)   steps: up to ${s.maxSteps} x ${s.maxRounds} rounds   requests: ${spend}`;
+  }
   const duration = plan.cells.find((c) => c.duration_s !== undefined)?.duration_s;
   const requests = t.requests === undefined ? `by duration (${duration}s per cell)` : formatInt(t.requests);
   let budget: string;
@@ -135,7 +145,9 @@ export function planJson(plan: Plan, estimate?: SweepEstimate, totals?: CellTota
       maxTokensBudget: t.maxTokensBudget ?? null,
       warmupMaxTokensBudget: t.warmupMaxTokensBudget ?? null,
       cellsWithoutMaxTokens: t.cellsWithoutMaxTokens,
+      searchMaxRequests: t.searchMaxRequests ?? null,
     },
+    search: plan.search ? { ...plan.search, max: plan.search.max === Infinity ? 'inf' : plan.search.max } : null,
     warnings: plan.warnings ?? [],
     ...(estimate ? { estimate } : {}),
     cells: plan.cells.map((c) => ({

@@ -36,6 +36,8 @@ const ADDED = {
     'checks_passed',
     'checks_total',
     'cost',
+    // issue 17: the step of a capacity search (empty outside one).
+    'search_step',
     // issue 16: workloads (empty for a list of prompts).
     'input_tokens_requested',
     'output_tokens_requested',
@@ -59,6 +61,9 @@ const ADDED = {
     'cost_per_1k_requests',
     'cost_per_1m_output_tokens',
     'cost_estimated',
+    // issue 17: a capacity search's step and verdict.
+    'search_step',
+    'search_verdict',
     // issue 16: workloads (empty for a list of prompts).
     'input_tokens_requested',
     'output_tokens_requested',
