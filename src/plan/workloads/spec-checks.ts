@@ -35,10 +35,16 @@ export function workloadProblems(spec: Spec, src: YamlSource, dir: string): stri
   if (spec.repeat !== undefined) {
     out.push(`${at(['repeat'])}: repeat counts passes over a prompt list, and prompts is a ${kind} workload; give requests: N (per cell) instead`);
   }
-  const counted = spec.requests !== undefined || spec.duration_s !== undefined || spec.repeat !== undefined;
+  // A search sends its own rounds of requests_per_step (or duration_s_per_step) per step.
+  const counted = spec.requests !== undefined || spec.duration_s !== undefined || spec.repeat !== undefined || spec.search !== undefined;
   if (!counted && kind !== 'trace' && !(kind === 'conversation' && w.conversation?.sessions !== undefined)) {
     const what = kind === 'conversation' ? 'requests: N (turns per cell), duration_s, or conversation.sessions' : 'requests: N (per cell) or duration_s';
     out.push(`${at(['prompts', kind])}: a ${kind} workload needs ${what}`);
+  }
+  if (spec.search && (kind === 'trace' || (kind === 'conversation' && spec.search.over === 'rate'))) {
+    out.push(
+      `${at(['search', 'over'])}: a capacity search over ${spec.search.over} does not go with a ${kind} workload: ${kind === 'trace' ? 'a trace is sent on its own schedule (replay it faster with trace.speedup, or a speedup axis)' : 'sessions run closed loop; search over concurrency instead'}`,
+    );
   }
   const rate = 'rate' in spec.params || axes.includes('rate');
   if (rate && (kind === 'trace' || kind === 'conversation')) {

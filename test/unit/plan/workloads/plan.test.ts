@@ -107,6 +107,17 @@ describe('workload problems at their spec line', () => {
     expect(() => load(`${HEAD}prompts:\n  conversation: { turns: 10, input_tokens: 20000, output_tokens: 1000 }\nrequests: 1\n`)).not.toThrow();
   });
 
+  it('a capacity search: its rounds count the requests; not over a trace, nor over rate with sessions', () => {
+    const search = 'search: { over: concurrency, min: 1, max: 8, slo: { ttft_ms: 100 } }\n';
+    expect(() => load(`${HEAD}prompts:\n  synthetic: { input_tokens: 5 }\n${search}`)).not.toThrow();
+    expect(problems(`${HEAD}prompts:\n  trace: { file: t.jsonl }\n${search}`)).toEqual([
+      'sweep.yaml:6:11: a capacity search over concurrency does not go with a trace workload: a trace is sent on its own schedule (replay it faster with trace.speedup, or a speedup axis)',
+    ]);
+    expect(problems(`${HEAD}prompts:\n  conversation: { turns: 2, input_tokens: 5 }\nsearch: { over: rate, min: 1, max: 8, slo: { ttft_ms: 100 } }\n`)).toEqual([
+      'sweep.yaml:6:11: a capacity search over rate does not go with a conversation workload: sessions run closed loop; search over concurrency instead',
+    ]);
+  });
+
   it('a missing simulator tokenizer file', () => {
     expect(problems(`name: t\ntarget: { base_url: builtin, simulator: { tokenizer: ./tok.json } }\nprompts: [hi]\n`)).toEqual([
       "sweep.yaml:2:54: tokenizer file './tok.json' not found (paths are relative to the spec's folder); or use o200k, cl100k",
