@@ -189,6 +189,7 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
   let lastByteAt = res.sentAt;
   let done = false;
   let chunkAt = 0;
+  let failedAt: number | undefined;
   const decode = provider.streamDecoder(res.headers);
   const onDelta = (d: StreamDelta | undefined) => {
     if (!d) return;
@@ -238,6 +239,8 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
     chunkAt = lastByteAt;
     parser.end();
   } catch (e) {
+    // A failed request's latency runs to the failure (docs/metrics.md), not to its last byte.
+    failedAt = performance.now();
     if (e instanceof StopReading) stop = e;
     else if (!stop) {
       const f = e as HttpFailure;
@@ -246,7 +249,7 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
     }
   }
   result.text = parts.join('');
-  result.endAt = lastContentAt ?? lastByteAt;
+  result.endAt = failedAt ?? lastContentAt ?? lastByteAt;
   if (stop) {
     result.errorKind = stop.kind;
     result.error = stop.message;
@@ -255,6 +258,7 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
   }
   if (result.errorKind) return result;
   if (!done && !result.finishReason) {
+    result.endAt = lastByteAt;
     result.errorKind = 'parse';
     result.error = 'parse: stream ended before it was complete (no finish reason and no end marker)';
     return result;
@@ -276,7 +280,7 @@ async function readWhole(provider: Provider, res: HttpResponse): Promise<Exchang
     });
   } catch (e) {
     const f = e as HttpFailure;
-    result.endAt = endAt;
+    result.endAt = performance.now();
     result.errorKind = f.kind ?? 'network';
     result.error = `${result.errorKind}: ${f.message}`;
     return result;
