@@ -59,12 +59,14 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
   // Combinations added by include come last, one per 'added' entry, in entry order.
   const addedBy = grid.included.flatMap((how, i) => (how === 'added' ? [i] : []));
   const firstAdded = grid.combinations.length - addedBy.length;
+  // Only include entries can add a combination twice (axis values are unique), so only
+  // those are compared whole; a million-cell grid pays for ids alone.
   const seen = new Set<string>();
-  const byId = new Map<string, string>();
+  const byId = new Map<string, Combination>();
   const all: Cell[] = [];
   for (const [ci, params] of grid.combinations.entries()) {
-    const key = JSON.stringify(params);
-    if (seen.has(key)) {
+    const key = ci >= firstAdded ? JSON.stringify(params) : '';
+    if (key && seen.has(key)) {
       // Two include entries can add the same combination; run it once.
       const entry = addedBy[ci - firstAdded];
       if (entry !== undefined) {
@@ -74,15 +76,15 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
       }
       continue;
     }
-    seen.add(key);
+    if (key) seen.add(key);
     const id = cellId(params);
     const other = byId.get(id);
     if (other !== undefined) {
       throw new UserError(
-        `${source.locate(['matrix'], 'key')}: two cells would share the id '${id}' (${other} and ${key}); avoid ',' and '=' in matrix key names`,
+        `${source.locate(['matrix'], 'key')}: two cells would share the id '${id}' (${JSON.stringify(other)} and ${JSON.stringify(params)}); avoid ',' and '=' in matrix key names`,
       );
     }
-    byId.set(id, key);
+    byId.set(id, params);
     all.push({
       id,
       index: all.length,

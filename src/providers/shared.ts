@@ -100,7 +100,7 @@ export function applyParams(
 ): void {
   for (const [key, value] of Object.entries(params)) {
     if (value === undefined) continue;
-    const rule = table[key];
+    const rule = Object.hasOwn(table, key) ? table[key] : undefined;
     if (!rule) {
       setPath(body, fallbackPrefix ? `${fallbackPrefix}.${key}` : key, value);
     } else if (rule.apply) {
@@ -134,9 +134,10 @@ export function checkAgainstTable(
   const known = Object.keys(table);
   const problems: ParamProblem[] = [];
   for (const key of keys) {
-    if (key in table) continue;
-    const guess = reasons[key] ? undefined : nearest(key, known);
-    const why = reasons[key] ?? (guess ? `did you mean '${guess}'?` : `it accepts ${known.join(', ')}`);
+    if (Object.hasOwn(table, key)) continue;
+    const reason = Object.hasOwn(reasons, key) ? reasons[key] : undefined;
+    const guess = reason ? undefined : nearest(key, known);
+    const why = reason ?? (guess ? `did you mean '${guess}'?` : `it accepts ${known.join(', ')}`);
     problems.push({ key, message: `provider '${kind}' has no field for '${key}'; ${why} (see docs/providers.md)` });
   }
   return problems;

@@ -15,12 +15,13 @@ const stringList = z.union([z.string(), z.array(z.string())]);
 /** Matrix keys that set the load rather than going into the request body. */
 export const LOAD_PARAMS = {
   concurrency: {
-    schema: positiveInt,
+    schema: positiveInt.max(100_000),
     description: 'Most requests in flight at once (closed loop); default 1.',
   },
   rate: {
-    schema: z.number().positive(),
-    description: 'Requests per second (open loop: arrivals follow `arrival` and `burstiness`); default none.',
+    // Below 0.001/s the mean gap (over 16 minutes) heads for timer overflow; nobody benchmarks that slowly.
+    schema: z.number().min(0.001),
+    description: 'Requests per second (open loop: arrivals follow `arrival` and `burstiness`), at least 0.001; default none.',
   },
   stream: {
     schema: z.boolean(),

@@ -6,9 +6,19 @@ import { axisCell } from '../records/columns.js';
 import { formatInt } from './format.js';
 import { makeTable } from './table.js';
 
+/** Plans up to this many cells are printed whole; bigger ones show their first and last cells. */
+export const PLAN_TABLE_MAX_ROWS = 40;
+const HEAD_ROWS = 30;
+const TAIL_ROWS = 5;
+
 export function formatPlan(plan: Plan, opts: { color: boolean; source: string }): string {
   const table = makeTable(['#', 'cell', ...plan.axes, 'requests', 'warmup'], opts.color);
-  for (const c of plan.cells) {
+  // A table of 60,000 rows is unreadable, and the table library is not linear in rows.
+  const cells = plan.cells;
+  const shown = cells.length <= PLAN_TABLE_MAX_ROWS ? cells : [...cells.slice(0, HEAD_ROWS), ...cells.slice(-TAIL_ROWS)];
+  const hidden = cells.length - shown.length;
+  for (const [i, c] of shown.entries()) {
+    if (hidden > 0 && i === HEAD_ROWS) table.push(['…', `${formatInt(hidden)} more cells`, ...plan.axes.map(() => '…'), '…', '…']);
     table.push([
       String(c.index + 1),
       c.id,
@@ -24,6 +34,7 @@ export function formatPlan(plan: Plan, opts: { color: boolean; source: string })
     table.toString(),
     totalsLine(t, plan),
   ];
+  if (hidden > 0) lines.push(`(${formatInt(hidden)} of ${formatInt(cells.length)} cells not shown; \`plan --json\` lists every cell)`);
   return lines.join('\n');
 }
 
