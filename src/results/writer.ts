@@ -3,13 +3,14 @@
  * `memoryWriter`, which touches no disk). Both keep the run.json document the same way and
  * differ only in the exporters they feed.
  */
-import { mkdirSync } from 'node:fs';
 import type { Spec } from '../spec/schema.js';
 import type { RequestRecord } from '../records/types.js';
 import { EXPORTERS } from './exporters/index.js';
 import { requestsCsv } from './exporters/requests-csv.js';
 import { responsesJsonl } from './exporters/responses-jsonl.js';
+import { runJson } from './exporters/run-json.js';
 import { newRunJson, type RunJson } from './run-json.js';
+import { makeDir } from './write-fault.js';
 import type { Export, Exporter, ResultWriter } from './types.js';
 
 /** A writer that keeps run.json's document and calls `exports` (opened at start) as the run goes. */
@@ -49,15 +50,20 @@ export function createWriter(open: (run: RunJson) => Promise<Export[]>): ResultW
   };
 }
 
-/** The files a results folder gets: requests.csv always, the spec's formats, responses.jsonl when asked. */
+/**
+ * The files a results folder gets: requests.csv and run.json always (resume, merge, compare
+ * and report need both, whatever the formats), the spec's other formats, responses.jsonl
+ * when asked.
+ */
 export function exportersFor(output: Pick<Spec['output'], 'formats' | 'save_responses'>): Exporter[] {
-  return [requestsCsv, ...output.formats.map((f) => EXPORTERS[f]), ...(output.save_responses ? [responsesJsonl] : [])];
+  const chosen = output.formats.map((f) => EXPORTERS[f]).filter((e) => e !== runJson);
+  return [requestsCsv, runJson, ...chosen, ...(output.save_responses ? [responsesJsonl] : [])];
 }
 
 /** Writes a run into `dir` (created). */
 export function folderWriter(dir: string, output: Pick<Spec['output'], 'formats' | 'save_responses'>): ResultWriter {
   return createWriter(async (run) => {
-    mkdirSync(dir, { recursive: true });
+    makeDir(dir);
     return Promise.all(exportersFor(output).map((e) => e.open(dir, run)));
   });
 }

@@ -15,6 +15,7 @@ import { providerForTarget } from '../providers/index.js';
 import type { RequestRecord } from '../records/types.js';
 import type { ResumeState } from '../results/resume.js';
 import type { ResultWriter } from '../results/types.js';
+import { WriteFault } from '../results/write-fault.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { scrub } from '../spec/redact.js';
 import { watchClientHealth } from './client-health.js';
@@ -74,12 +75,22 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   if (opts.signal?.aborted) onUserAbort();
   opts.signal?.addEventListener('abort', onUserAbort, { once: true });
 
+  /**
+   * The results folder cannot be written (a full disk): stop now, so no request is sent
+   * whose row could not be kept; the rows on disk are whole, and --resume continues.
+   */
+  const onFault = (e: unknown) => {
+    if (!(e instanceof WriteFault)) throw e;
+    if (!fatal) fatal = `${e.message}. The rows that finished before it are in requests.csv; once the folder can be written again, finish the run with --resume`;
+    stop.abort();
+  };
+
   /** A cell's summary checked against the thresholds, and handed to the writer. */
   const finish = async (summary: CellSummary, columns: CellColumns, extras?: { server_timings_mean: Record<string, number> }) => {
     const results = checkCell(thresholds, summary);
     checks.push(...results);
     summaries.push(summary);
-    await writer.cell({ summary, columns, thresholds: results, extras });
+    await writer.cell({ summary, columns, thresholds: results, extras }).catch(onFault);
   };
 
   const todo = (c: (typeof plan.cells)[number]) =>
@@ -110,7 +121,12 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       const serverTimings: Record<string, number[]> = {};
       const onRecord = (record: RequestRecord, result: ExchangeResult) => {
         if (record.error) record.error = scrub(record.error, loaded.secrets);
-        writer.record(record, result.text);
+        try {
+          writer.record(record, result.text);
+        } catch (e) {
+          onFault(e);
+          return;
+        }
         if (record.status === 'ok') anySuccess = true;
         for (const [k, v] of Object.entries(result.serverTimings ?? {})) (serverTimings[k] ??= []).push(v);
         emit({ type: 'request-end', cell, record });
@@ -155,7 +171,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     clearTimeout(graceTimer);
     opts.signal?.removeEventListener('abort', onUserAbort);
     const interrupted = Boolean(opts.signal?.aborted);
-    await writer.end({ interrupted, stoppedReason: fatal ?? (interrupted ? 'interrupted' : undefined) });
+    // After a write fault this fails too (the last good run.json stays); the fault is reported.
+    await writer.end({ interrupted, stoppedReason: fatal ?? (interrupted ? 'interrupted' : undefined) }).catch(onFault);
     emit({ type: 'run-end', interrupted });
   }
   return { summaries, interrupted: Boolean(opts.signal?.aborted), fatal, thresholds: checks };

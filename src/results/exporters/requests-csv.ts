@@ -1,19 +1,14 @@
 /**
- * requests.csv, appended as requests end. Rows are buffered and written in batches (a
- * timer and a size bound), so the hot path never does file I/O itself; each finished cell
- * flushes the buffer, and a crash loses at most the last fraction of a second of rows,
+ * requests.csv, appended as requests end: each row is handed to the kernel as its request
+ * ends (append-file.ts), so a crash of the process loses at most the requests in flight,
  * which `--resume` runs again. Always written: resume, report and compare read it.
  */
-import { existsSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requestTable } from '../../records/columns.js';
 import type { Exporter } from '../types.js';
+import { openAppendFile } from './append-file.js';
 
 export const REQUESTS_CSV = 'requests.csv';
-
-const FLUSH_MS = 200;
-const FLUSH_BYTES = 256 * 1024;
 
 const NEEDS_QUOTES = /[",\n\r]/;
 
@@ -35,41 +30,14 @@ export function csvLine(fields: readonly string[]): string {
 export const requestsCsv: Exporter = {
   file: REQUESTS_CSV,
   async open(dir, run) {
-    const path = join(dir, REQUESTS_CSV);
     const table = requestTable(run.axes);
     // Resume appends to the rows already there.
-    const fresh = !existsSync(path) || statSync(path).size === 0;
-    const handle = await open(path, 'a');
-    let buffer: string[] = fresh ? [csvLine(table.header())] : [];
-    let bufferedBytes = buffer.join('').length;
-    let timer: NodeJS.Timeout | undefined;
-    let chain: Promise<void> = Promise.resolve();
-    const flush = (): Promise<void> => {
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      if (buffer.length === 0) return chain;
-      const text = buffer.join('');
-      buffer = [];
-      bufferedBytes = 0;
-      chain = chain.then(() => handle.appendFile(text, 'utf8'));
-      return chain;
-    };
+    const file = openAppendFile(join(dir, REQUESTS_CSV));
+    if (file.sizeAtOpen === 0) file.append(csvLine(table.header()));
     return {
-      record(r) {
-        const line = csvLine(table.row(r));
-        buffer.push(line);
-        bufferedBytes += line.length;
-        if (bufferedBytes >= FLUSH_BYTES) void flush();
-        else if (!timer) {
-          timer = setTimeout(() => void flush(), FLUSH_MS);
-          timer.unref();
-        }
-      },
-      write: () => flush(),
-      async close() {
-        await flush();
-        await handle.close();
-      },
+      record: (r) => file.append(csvLine(table.row(r))),
+      write: async () => file.flush(),
+      close: async () => file.close(),
     };
   },
 };

@@ -1,24 +1,19 @@
 /** responses.jsonl (output.save_responses): every response text, appended as requests end. */
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Exporter } from '../types.js';
+import { openAppendFile } from './append-file.js';
 
 export const RESPONSES_JSONL = 'responses.jsonl';
 
 export const responsesJsonl: Exporter = {
   file: RESPONSES_JSONL,
   async open(dir) {
-    const handle = await open(join(dir, RESPONSES_JSONL), 'a');
-    let chain: Promise<unknown> = Promise.resolve();
+    const file = openAppendFile(join(dir, RESPONSES_JSONL));
     return {
-      record(r, text) {
-        const line = `${JSON.stringify({ cell: r.cell, prompt_id: r.prompt_id, repeat: r.repeat, status: r.status, text })}\n`;
-        chain = chain.then(() => handle.appendFile(line));
-      },
-      async close() {
-        await chain;
-        await handle.close();
-      },
+      record: (r, text) =>
+        file.append(`${JSON.stringify({ cell: r.cell, prompt_id: r.prompt_id, repeat: r.repeat, status: r.status, text })}\n`),
+      write: async () => file.flush(),
+      close: async () => file.close(),
     };
   },
 };
