@@ -69,11 +69,17 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     intervalMs: Number(process.env.LLM_SWEEP_PROGRESS_MS) || undefined,
   });
   const controller = new AbortController();
+  const cut = new AbortController();
   let interrupts = 0;
+  // SIGTERM (timeout, CI runners, Kubernetes) is treated as Ctrl-C: stop, let requests in
+  // flight finish for the grace period, write everything, exit 130.
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) controller.abort();
-    else progress.note('interrupted again: cutting requests in flight');
+    else if (interrupts === 2) {
+      progress.note('interrupted again: cutting requests in flight');
+      cut.abort();
+    }
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
@@ -89,6 +95,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       baseUrl: endpoint.baseUrl,
       writer: folderWriter(outDir, loaded.spec.output),
       signal: controller.signal,
+      cut: cut.signal,
       graceMs: 5000,
       onEvent: progress.listener,
       resume,

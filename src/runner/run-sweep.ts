@@ -34,6 +34,8 @@ export interface SweepOptions {
   /** Ctrl-C: stop sending, let requests in flight finish for `graceMs`, then cut them. */
   signal?: AbortSignal;
   graceMs?: number;
+  /** A second Ctrl-C: cut the requests in flight now, without waiting out the grace period. */
+  cut?: AbortSignal;
   onEvent?: RunListener;
   /** Continue an interrupted run: only the missing requests are sent. */
   resume?: ResumeState;
@@ -74,6 +76,12 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   };
   if (opts.signal?.aborted) onUserAbort();
   opts.signal?.addEventListener('abort', onUserAbort, { once: true });
+  const onCut = () => {
+    if (!stop.signal.aborted) stop.abort();
+    abort.abort();
+  };
+  if (opts.cut?.aborted) onCut();
+  opts.cut?.addEventListener('abort', onCut, { once: true });
 
   /**
    * The results folder cannot be written (a full disk): stop now, so no request is sent
@@ -170,6 +178,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   } finally {
     clearTimeout(graceTimer);
     opts.signal?.removeEventListener('abort', onUserAbort);
+    opts.cut?.removeEventListener('abort', onCut);
     const interrupted = Boolean(opts.signal?.aborted);
     // After a write fault this fails too (the last good run.json stays); the fault is reported.
     await writer.end({ interrupted, stoppedReason: fatal ?? (interrupted ? 'interrupted' : undefined) }).catch(onFault);
