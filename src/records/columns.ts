@@ -127,7 +127,7 @@ function text(name: TextKey, doc: string): Column<RequestRecord> {
   return { name, doc, type: 'string', get: (r) => r[name] ?? '', parse: (s, r) => (r[name] = s || undefined) };
 }
 
-export const ERROR_KINDS: readonly ErrorKind[] = ['http', 'timeout', 'network', 'parse', 'stream', 'aborted', 'auth'];
+export const ERROR_KINDS: readonly ErrorKind[] = ['http', 'timeout', 'network', 'parse', 'stream', 'aborted', 'auth', 'empty'];
 const STATUSES = ['ok', 'error'] as const;
 const TOKEN_SOURCES: readonly TokensSource[] = ['usage', 'estimate'];
 

@@ -12,6 +12,7 @@ import { errorStatus } from '../providers/stream-error.js';
 import type { StreamParser } from '../providers/stream-parser.js';
 import type { BuildContext, Provider, ServerReport, StreamDelta, StreamEvent, Usage } from '../providers/types.js';
 import type { ErrorKind } from '../records/types.js';
+import type { Cell } from '../plan/types.js';
 
 /** What the runner remembers about an endpoint across requests. */
 export interface EndpointMemory {
@@ -52,6 +53,8 @@ export interface ExchangeResult {
    * exchange retries it like that status.
    */
   retryStatus?: number;
+  /** Usage the server sent that cannot be true (`completion_tokens -3`), dropped: the tokenizer counts instead. */
+  badUsage?: string;
 }
 
 export interface ExchangeInput {
@@ -153,7 +156,7 @@ async function attempt(input: ExchangeInput, askUsage: boolean, priorAttempts: n
   const contentType = res.headers['content-type'] ?? '';
   // Some servers ignore `stream: true` and answer with one JSON body; read it as such.
   const streamed = ctx.stream && provider.framing !== 'none' && !/application\/json/i.test(contentType);
-  return streamed ? readStream(provider, res) : readWhole(provider, res);
+  return streamed ? readStream(provider, res, ctx.cell) : readWhole(provider, res, ctx.cell);
 }
 
 /** Every ExchangeResult is created with all its fields, in one order: one hidden class for all. */
@@ -177,10 +180,11 @@ function emptyResult(attempts: number, sentAt: number, endAt: number, streamed: 
     serverTimings: undefined,
     server: undefined,
     retryStatus: undefined,
+    badUsage: undefined,
   };
 }
 
-async function readStream(provider: Provider, res: HttpResponse): Promise<ExchangeResult> {
+async function readStream(provider: Provider, res: HttpResponse, cell: Cell): Promise<ExchangeResult> {
   const result = emptyResult(res.attempts, res.sentAt, res.sentAt, true);
   result.httpStatus = res.status;
   result.connectMs = res.connectMs;
@@ -197,6 +201,8 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
       // After content the answer is half given: recorded as it is, never retried.
       throw new StopReading('stream', `stream error: ${d.error}`, parts.length === 0 ? d.errorStatus : undefined);
     }
+    const odd = notText(d);
+    if (odd) throw new StopReading('parse', `parse: ${odd}`);
     const piece = (d.reasoning ?? '') + (d.text ?? '');
     if (piece.length > 0) {
       parts.push(piece);
@@ -204,7 +210,7 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
       else if (lastContentAt !== undefined) result.gaps.push(chunkAt - lastContentAt);
       lastContentAt = chunkAt;
     }
-    if (d.usage) result.usage = { ...result.usage, ...definedOnly(d.usage) };
+    if (d.usage) result.usage = { ...result.usage, ...plausibleUsage(d.usage, result) };
     if (d.finishReason) result.finishReason = d.finishReason;
     if (d.serverTimings) result.serverTimings = { ...result.serverTimings, ...d.serverTimings };
     if (d.server) result.server = { ...result.server, ...d.server };
@@ -257,6 +263,12 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
     return result;
   }
   if (result.errorKind) return result;
+  if (parts.length === 0 && !result.finishReason && cell.maxTokens !== 0) {
+    result.endAt = lastByteAt;
+    result.errorKind = 'empty';
+    result.error = `empty response: the stream ${done ? 'ended' : 'stopped'} with no content and no finish reason`;
+    return result;
+  }
   if (!done && !result.finishReason) {
     result.endAt = lastByteAt;
     result.errorKind = 'parse';
@@ -267,7 +279,7 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
   return result;
 }
 
-async function readWhole(provider: Provider, res: HttpResponse): Promise<ExchangeResult> {
+async function readWhole(provider: Provider, res: HttpResponse, cell: Cell): Promise<ExchangeResult> {
   const chunks: Buffer[] = [];
   let endAt = res.sentAt;
   const result = emptyResult(res.attempts, res.sentAt, endAt, false);
@@ -305,9 +317,16 @@ async function readWhole(provider: Provider, res: HttpResponse): Promise<Exchang
   }
   try {
     const c = provider.parseResponse(body, res.headers);
+    const odd = notText(c);
+    if (odd) throw new Error(odd);
     result.text = (c.reasoning ?? '') + c.text;
-    result.usage = c.usage;
+    result.usage = c.usage ? plausibleUsage(c.usage, result) : undefined;
     result.finishReason = c.finishReason;
+    if (result.text === '' && !c.finishReason && cell.maxTokens !== 0) {
+      result.errorKind = 'empty';
+      result.error = 'empty response: the answer has no content and no finish reason';
+      return result;
+    }
     result.serverTimings = c.serverTimings;
     result.server = c.server;
     result.ok = true;
@@ -318,12 +337,34 @@ async function readWhole(provider: Provider, res: HttpResponse): Promise<Exchang
   return result;
 }
 
-function definedOnly(u: Usage): Usage {
+/** More tokens than any one request can have: a count above it is a broken server, not a workload. */
+const MAX_PLAUSIBLE_TOKENS = 1e9;
+
+/**
+ * The usage fields that can be true (whole numbers from 0 to a billion); the others are
+ * dropped, so the tokenizer counts instead, and noted in `into.badUsage` for a warning.
+ */
+function plausibleUsage(u: Usage, into: ExchangeResult): Usage {
   const out: Usage = {};
-  if (u.prompt_tokens !== undefined) out.prompt_tokens = u.prompt_tokens;
-  if (u.completion_tokens !== undefined) out.completion_tokens = u.completion_tokens;
-  if (u.total_tokens !== undefined) out.total_tokens = u.total_tokens;
+  for (const key of ['prompt_tokens', 'completion_tokens', 'total_tokens'] as const) {
+    const v: unknown = u[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_PLAUSIBLE_TOKENS) out[key] = v;
+    else into.badUsage ??= `${key} ${String(v)}`;
+  }
+  // A total without the parts it adds up cannot be checked; without them it is dropped too.
+  if (into.badUsage) delete out.total_tokens;
   return out;
+}
+
+/** Why a decoded answer's text fields are not text (an object as content), or undefined. */
+function notText(d: { text?: unknown; reasoning?: unknown; finishReason?: unknown }): string | undefined {
+  if (d.text !== undefined && d.text !== null && typeof d.text !== 'string') return `content is not text: ${snippet(JSON.stringify(d.text) ?? '')}`;
+  if (d.reasoning !== undefined && d.reasoning !== null && typeof d.reasoning !== 'string') return `reasoning is not text: ${snippet(JSON.stringify(d.reasoning) ?? '')}`;
+  if (d.finishReason !== undefined && d.finishReason !== null && typeof d.finishReason !== 'string') {
+    return `finish_reason is not text: ${snippet(JSON.stringify(d.finishReason) ?? '')}`;
+  }
+  return undefined;
 }
 
 function snippet(s: string): string {

@@ -127,7 +127,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         retry: target.retry,
       });
       const serverTimings: Record<string, number[]> = {};
+      const badUsage = { count: 0, example: '' };
       const onRecord = (record: RequestRecord, result: ExchangeResult) => {
+        if (result.badUsage && badUsage.count++ === 0) badUsage.example = result.badUsage;
         if (record.error) record.error = scrub(record.error, loaded.secrets);
         try {
           writer.record(record, result.text);
@@ -172,6 +174,14 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       const summary = summarize(run.columns);
       summary.client = health.stop();
       if (summary.client.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${summary.client.reason})` });
+      if (badUsage.count > 0) {
+        emit({
+          type: 'warning',
+          message:
+            `cell ${cell.id}: ${badUsage.count} response${badUsage.count === 1 ? '' : 's'} reported impossible token usage (${badUsage.example}); ` +
+            'their tokens were counted with the tokenizer instead (tokens_source=estimate)',
+        });
+      }
       await finish(summary, run.columns, Object.keys(serverTimings).length > 0 ? { server_timings_mean: meanOf(serverTimings) } : undefined);
       emit({ type: 'cell-end', cell, summary });
     }
