@@ -8,6 +8,7 @@ import { providerForTarget } from '../providers/index.js';
 import { formatInt } from '../ui/format.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { LOAD_KEYS } from '../spec/schema.js';
+import { scrub } from '../spec/redact.js';
 import { nearest } from '../spec/suggest.js';
 import { cellId } from './cell-id.js';
 import { expandGrid, productSize } from './grid.js';
@@ -77,7 +78,8 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
       continue;
     }
     if (key) seen.add(key);
-    const id = cellId(params);
+    // A matrix value from a secret (a ${TOKEN} model name) must not name the cell in every file.
+    const id = scrub(cellId(params), loaded.secrets);
     const other = byId.get(id);
     if (other !== undefined) {
       throw new UserError(

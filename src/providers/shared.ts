@@ -11,8 +11,20 @@ import type { ParamProblem } from './types.js';
 
 export { isObject };
 
+/**
+ * `base` + `path`, the path going before base's query (`http://h/v1?key=k` + `/chat/completions`
+ * is `http://h/v1/chat/completions?key=k`); a query in `path` joins base's.
+ */
 export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}${path}`;
+  const [head, query] = splitQuery(base);
+  const [p, pathQuery] = splitQuery(path);
+  const q = [pathQuery, query].filter(Boolean).join('&');
+  return `${head.replace(/\/+$/, '')}${p}${q ? `?${q}` : ''}`;
+}
+
+function splitQuery(url: string): [string, string] {
+  const i = url.indexOf('?');
+  return i < 0 ? [url, ''] : [url.slice(0, i), url.slice(i + 1)];
 }
 
 /** A finite number, or undefined. */

@@ -11,10 +11,11 @@ import { responsesJsonl } from './exporters/responses-jsonl.js';
 import { runJson } from './exporters/run-json.js';
 import { newRunJson, type RunJson } from './run-json.js';
 import { makeDir } from './write-fault.js';
+import { scrubber } from '../spec/redact.js';
 import type { Export, Exporter, ResultWriter } from './types.js';
 
 /** A writer that keeps run.json's document and calls `exports` (opened at start) as the run goes. */
-export function createWriter(open: (run: RunJson) => Promise<Export[]>): ResultWriter & { readonly run: RunJson | undefined } {
+export function createWriter(open: (run: RunJson, secrets: readonly string[]) => Promise<Export[]>): ResultWriter & { readonly run: RunJson | undefined } {
   let run: RunJson | undefined;
   let exports: Export[] = [];
   const writeAll = async () => {
@@ -27,7 +28,7 @@ export function createWriter(open: (run: RunJson) => Promise<Export[]>): ResultW
     },
     async start({ loaded, plan, baseUrl, startedAt }) {
       run = newRunJson(loaded, plan, baseUrl, startedAt);
-      exports = await open(run);
+      exports = await open(run, loaded.secrets);
       await writeAll();
     },
     record(record, text) {
@@ -62,9 +63,10 @@ export function exportersFor(output: Pick<Spec['output'], 'formats' | 'save_resp
 
 /** Writes a run into `dir` (created). */
 export function folderWriter(dir: string, output: Pick<Spec['output'], 'formats' | 'save_responses'>): ResultWriter {
-  return createWriter(async (run) => {
+  return createWriter(async (run, secrets) => {
     makeDir(dir);
-    return Promise.all(exportersFor(output).map((e) => e.open(dir, run)));
+    const scrub = scrubber(secrets);
+    return Promise.all(exportersFor(output).map((e) => e.open(dir, run, scrub)));
   });
 }
 

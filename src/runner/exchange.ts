@@ -63,7 +63,14 @@ export interface ExchangeInput {
   ctx: Omit<BuildContext, 'askUsage'>;
   memory: EndpointMemory;
   signal?: AbortSignal;
+  /**
+   * Removes secrets from text the server sent back, before it is cut to a short error
+   * message (a cut through a key would leave most of it); identity when undefined.
+   */
+  scrub?: (text: string) => string;
 }
+
+const same = (text: string) => text;
 
 /** Thrown inside the body reader to stop reading with a known error. */
 class StopReading extends Error {
@@ -124,6 +131,7 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
 
 async function attempt(input: ExchangeInput, askUsage: boolean, priorAttempts: number): Promise<ExchangeResult & { rejectedUsage?: boolean }> {
   const { client, provider, signal } = input;
+  const scrub = input.scrub ?? same;
   // Field by field, not `{ ...input.ctx, askUsage }`: a spread followed by more fields gives
   // every object a hidden class of its own in V8 (one per request, kept as long as the object).
   const { target, cell, prompt, stream } = input.ctx;
@@ -136,7 +144,7 @@ async function attempt(input: ExchangeInput, askUsage: boolean, priorAttempts: n
     if (!(e instanceof HttpFailure)) throw e;
     const now = performance.now();
     if (e.kind === 'http' && e.status !== undefined) {
-      const message = provider.errorMessage(e.status, e.bodyText ?? '');
+      const message = provider.errorMessage(e.status, scrub(e.bodyText ?? ''));
       const auth = e.status === 401 || e.status === 403;
       const failed: ExchangeResult & { rejectedUsage?: boolean } = emptyResult(e.attempts, e.sentAt, now, ctx.stream);
       failed.connectMs = e.connectMs;
@@ -156,7 +164,7 @@ async function attempt(input: ExchangeInput, askUsage: boolean, priorAttempts: n
   const contentType = res.headers['content-type'] ?? '';
   // Some servers ignore `stream: true` and answer with one JSON body; read it as such.
   const streamed = ctx.stream && provider.framing !== 'none' && !/application\/json/i.test(contentType);
-  return streamed ? readStream(provider, res, ctx.cell) : readWhole(provider, res, ctx.cell);
+  return streamed ? readStream(provider, res, ctx.cell, scrub) : readWhole(provider, res, ctx.cell, scrub);
 }
 
 /** Every ExchangeResult is created with all its fields, in one order: one hidden class for all. */
@@ -184,7 +192,7 @@ function emptyResult(attempts: number, sentAt: number, endAt: number, streamed: 
   };
 }
 
-async function readStream(provider: Provider, res: HttpResponse, cell: Cell): Promise<ExchangeResult> {
+async function readStream(provider: Provider, res: HttpResponse, cell: Cell, scrub: (text: string) => string): Promise<ExchangeResult> {
   const result = emptyResult(res.attempts, res.sentAt, res.sentAt, true);
   result.httpStatus = res.status;
   result.connectMs = res.connectMs;
@@ -199,7 +207,7 @@ async function readStream(provider: Provider, res: HttpResponse, cell: Cell): Pr
     if (!d) return;
     if (d.error !== undefined) {
       // After content the answer is half given: recorded as it is, never retried.
-      throw new StopReading('stream', `stream error: ${d.error}`, parts.length === 0 ? d.errorStatus : undefined);
+      throw new StopReading('stream', `stream error: ${scrub(d.error)}`, parts.length === 0 ? d.errorStatus : undefined);
     }
     const odd = notText(d);
     if (odd) throw new StopReading('parse', `parse: ${odd}`);
@@ -221,7 +229,7 @@ async function readStream(provider: Provider, res: HttpResponse, cell: Cell): Pr
     try {
       d = decode(ev);
     } catch (e) {
-      throw new StopReading('parse', `parse: unreadable stream event: ${snippet(ev.data)} (${(e as Error).message})`);
+      throw new StopReading('parse', `parse: unreadable stream event: ${snippet(scrub(ev.data))} (${scrub((e as Error).message)})`);
     }
     onDelta(d);
   };
@@ -279,7 +287,7 @@ async function readStream(provider: Provider, res: HttpResponse, cell: Cell): Pr
   return result;
 }
 
-async function readWhole(provider: Provider, res: HttpResponse, cell: Cell): Promise<ExchangeResult> {
+async function readWhole(provider: Provider, res: HttpResponse, cell: Cell, scrub: (text: string) => string): Promise<ExchangeResult> {
   const chunks: Buffer[] = [];
   let endAt = res.sentAt;
   const result = emptyResult(res.attempts, res.sentAt, endAt, false);
@@ -304,14 +312,14 @@ async function readWhole(provider: Provider, res: HttpResponse, cell: Cell): Pro
     body = JSON.parse(text);
   } catch {
     result.errorKind = 'parse';
-    result.error = `parse: response is not JSON: ${snippet(text)}`;
+    result.error = `parse: response is not JSON: ${snippet(scrub(text))}`;
     return result;
   }
   const errField = (body as { error?: unknown } | null)?.error;
   if (errField) {
     // A 2xx whose body is an error is retried like the status it names, as a stream's would be.
     result.errorKind = 'stream';
-    result.error = `stream error: ${provider.errorMessage(res.status, text).replace(/^HTTP \d+: /, '')}`;
+    result.error = `stream error: ${provider.errorMessage(res.status, scrub(text)).replace(/^HTTP \d+: /, '')}`;
     result.retryStatus = errorStatus(typeof errField === 'object' ? errField : body);
     return result;
   }
@@ -332,7 +340,7 @@ async function readWhole(provider: Provider, res: HttpResponse, cell: Cell): Pro
     result.ok = true;
   } catch (e) {
     result.errorKind = 'parse';
-    result.error = `parse: ${(e as Error).message}: ${snippet(text)}`;
+    result.error = `parse: ${scrub((e as Error).message)}: ${snippet(scrub(text))}`;
   }
   return result;
 }

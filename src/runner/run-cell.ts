@@ -44,6 +44,8 @@ export interface CellContext {
   columns?: CellColumns;
   /** Shared cache of prompt token estimates, by prompt id. */
   promptTokens: Map<number, number>;
+  /** Removes secrets from server text before it is cut into error messages. */
+  scrub?: (text: string) => string;
   /** Told how late each open-loop arrival was dispatched, ms. */
   onDispatchLag?: (ms: number) => void;
 }
@@ -78,6 +80,7 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
       ctx: { target: ctx.target, cell, prompt: ctx.prompts[i % P], stream: cell.load.stream },
       memory: ctx.memory,
       signal: ctx.abort,
+      scrub: ctx.scrub,
     });
 
   if (cell.warmup > 0) {

@@ -17,7 +17,7 @@ import type { ResumeState } from '../results/resume.js';
 import type { ResultWriter } from '../results/types.js';
 import { WriteFault } from '../results/write-fault.js';
 import type { LoadedSpec } from '../spec/load.js';
-import { scrub } from '../spec/redact.js';
+import { scrubber } from '../spec/redact.js';
 import { watchClientHealth } from './client-health.js';
 import type { EndpointMemory, ExchangeResult } from './exchange.js';
 import { fatalReason } from './fatal.js';
@@ -58,6 +58,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const target = { ...spec.target, base_url: opts.baseUrl };
   const thresholds = compileThresholds(spec);
   const memory: EndpointMemory = { askUsage: true };
+  const scrub = scrubber(loaded.secrets);
   const promptTokens = new Map<number, number>();
   const summaries: CellSummary[] = [];
   const checks: ThresholdResult[] = [];
@@ -130,7 +131,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       const badUsage = { count: 0, example: '' };
       const onRecord = (record: RequestRecord, result: ExchangeResult) => {
         if (result.badUsage && badUsage.count++ === 0) badUsage.example = result.badUsage;
-        if (record.error) record.error = scrub(record.error, loaded.secrets);
+        if (record.error) record.error = scrub(record.error);
         try {
           writer.record(record, result.text);
         } catch (e) {
@@ -162,6 +163,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           burstiness: spec.burstiness,
           seed: spec.seed + cell.index,
           onRecord,
+          scrub,
           onMeasureStart: () => emit({ type: 'warmup-end', cell }),
           promptTokens,
           columns: earlier,

@@ -29,13 +29,13 @@ export function csvLine(fields: readonly string[]): string {
 
 export const requestsCsv: Exporter = {
   file: REQUESTS_CSV,
-  async open(dir, run) {
+  async open(dir, run, scrub) {
     const table = requestTable(run.axes);
     // Resume appends to the rows already there.
     const file = openAppendFile(join(dir, REQUESTS_CSV));
     if (file.sizeAtOpen === 0) file.append(csvLine(table.header()));
     return {
-      record: (r) => file.append(csvLine(table.row(r))),
+      record: (r) => file.append(scrub(csvLine(table.row(r)))),
       write: async () => file.flush(),
       close: async () => file.close(),
     };
