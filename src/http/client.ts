@@ -273,7 +273,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         url: req.url,
         method: 'POST',
         headers: { 'content-type': 'application/json', ...req.headers },
-        data: JSON.stringify(req.body),
+        // A Buffer is a body encoded once and shared by many requests (see runner/body-cache.ts).
+        data: Buffer.isBuffer(req.body) ? req.body : JSON.stringify(req.body),
         signal: controller.signal,
         llmSweep: state,
       };

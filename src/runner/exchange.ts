@@ -13,6 +13,7 @@ import type { StreamParser } from '../providers/stream-parser.js';
 import type { BuildContext, Provider, ServerReport, StreamDelta, StreamEvent, Usage } from '../providers/types.js';
 import type { ErrorKind } from '../records/types.js';
 import type { Cell } from '../plan/types.js';
+import type { BodyCache } from './body-cache.js';
 
 /** What the runner remembers about an endpoint across requests. */
 export interface EndpointMemory {
@@ -68,6 +69,8 @@ export interface ExchangeInput {
    * message (a cut through a key would leave most of it); identity when undefined.
    */
   scrub?: (text: string) => string;
+  /** Encoded bodies shared by the cell's requests (one per prompt); none kept when undefined. */
+  bodies?: BodyCache;
 }
 
 const same = (text: string) => text;
@@ -136,7 +139,8 @@ async function attempt(input: ExchangeInput, askUsage: boolean, priorAttempts: n
   // every object a hidden class of its own in V8 (one per request, kept as long as the object).
   const { target, cell, prompt, stream } = input.ctx;
   const ctx: BuildContext = { target, cell, prompt, stream, askUsage };
-  const req = provider.build(ctx);
+  const built = provider.build(ctx);
+  const req = input.bodies ? { url: built.url, headers: built.headers, body: input.bodies.encode(`${prompt.id}:${askUsage}`, built.body) } : built;
   let res: HttpResponse;
   try {
     res = await client.post(req, { signal, priorAttempts });

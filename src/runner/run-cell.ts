@@ -15,6 +15,7 @@ import type { Target } from '../spec/schema.js';
 import { arrivalOffsets } from './arrivals.js';
 import { exchange, type EndpointMemory, type ExchangeResult } from './exchange.js';
 import { toRecord } from './to-record.js';
+import { createBodyCache } from './body-cache.js';
 
 export interface CellContext {
   cell: Cell;
@@ -73,6 +74,8 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
     }
     return n;
   });
+  // One encoded body per prompt for the whole cell, however many requests send it at once.
+  const bodies = createBodyCache();
   const send = (i: number) =>
     exchange({
       client: ctx.client,
@@ -81,6 +84,7 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
       memory: ctx.memory,
       signal: ctx.abort,
       scrub: ctx.scrub,
+      bodies,
     });
 
   if (cell.warmup > 0) {
