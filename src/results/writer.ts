@@ -9,6 +9,7 @@ import { EXPORTERS } from './exporters/index.js';
 import { requestsCsv } from './exporters/requests-csv.js';
 import { responsesJsonl } from './exporters/responses-jsonl.js';
 import { runJson } from './exporters/run-json.js';
+import { serverMetricsCsv } from './exporters/server-metrics-csv.js';
 import { newRunJson, type RunJson } from './run-json.js';
 import { makeDir } from './write-fault.js';
 import { scrubber } from '../spec/redact.js';
@@ -34,6 +35,9 @@ export function createWriter(open: (run: RunJson, secrets: readonly string[]) =>
     record(record, text) {
       for (const e of exports) e.record?.(record, text);
     },
+    scrape(cell, scrape) {
+      for (const e of exports) e.scrape?.(cell, scrape);
+    },
     async cell({ summary, columns, thresholds, extras }) {
       run!.cells.push(summary);
       run!.thresholds.push(...thresholds);
@@ -54,11 +58,12 @@ export function createWriter(open: (run: RunJson, secrets: readonly string[]) =>
 /**
  * The files a results folder gets: requests.csv and run.json always (resume, merge, compare
  * and report need both, whatever the formats), the spec's other formats, responses.jsonl
- * when asked.
+ * when asked, server-metrics.csv with target.metrics.
  */
 export function exportersFor(output: Pick<Spec['output'], 'formats' | 'save_responses'>): Exporter[] {
   const chosen = output.formats.map((f) => EXPORTERS[f]).filter((e) => e !== runJson);
-  return [requestsCsv, runJson, ...chosen, ...(output.save_responses ? [responsesJsonl] : [])];
+  // server-metrics.csv is created on the first scrape: no target.metrics, no file.
+  return [requestsCsv, runJson, ...chosen, ...(output.save_responses ? [responsesJsonl] : []), serverMetricsCsv];
 }
 
 /** Writes a run into `dir` (created). */

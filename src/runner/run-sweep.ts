@@ -5,6 +5,7 @@
  * events for the progress display.
  */
 import { setMaxListeners } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { checkCell, compileThresholds } from '../compare/thresholds.js';
 import type { ThresholdResult } from '../compare/types.js';
 import { CellColumns } from '../metrics/cell-columns.js';
@@ -14,6 +15,7 @@ import { createHttpClient } from '../http/client.js';
 import { providerForTarget } from '../providers/index.js';
 import type { RequestRecord } from '../records/types.js';
 import type { ResumeState } from '../results/resume.js';
+import type { CellExtras } from '../results/run-json.js';
 import type { ResultWriter } from '../results/types.js';
 import { WriteFault } from '../results/write-fault.js';
 import type { LoadedSpec } from '../spec/load.js';
@@ -22,6 +24,7 @@ import { watchClientHealth } from './client-health.js';
 import type { EndpointMemory, ExchangeResult } from './exchange.js';
 import { fatalReason } from './fatal.js';
 import { runCell } from './run-cell.js';
+import { setUpServerMetrics } from './server-metrics.js';
 import type { RunListener } from './types.js';
 
 export interface SweepOptions {
@@ -95,7 +98,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   };
 
   /** A cell's summary checked against the thresholds, and handed to the writer. */
-  const finish = async (summary: CellSummary, columns: CellColumns, extras?: { server_timings_mean: Record<string, number> }) => {
+  const finish = async (summary: CellSummary, columns: CellColumns, extras?: CellExtras) => {
     const results = checkCell(thresholds, summary);
     checks.push(...results);
     summaries.push(summary);
@@ -108,6 +111,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   emit({ type: 'run-start', cells: plan.cells.length, requests: total });
   await writer.start({ loaded, plan, baseUrl: opts.baseUrl, startedAt: resume?.startedAt });
   try {
+    const serverMetrics = await setUpServerMetrics(spec.target.metrics, opts.baseUrl, writer, emit);
     for (const [pos, cell] of plan.cells.entries()) {
       if (stop.signal.aborted) break;
       const earlier = resume?.columns.get(cell.id) ?? new CellColumns();
@@ -116,6 +120,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         // Complete before the interruption: keep its rows and summary, send nothing.
         const summary = summarize(earlier);
         summary.client = resume.previous.get(cell.id)?.client;
+        summary.server_metrics = resume.previous.get(cell.id)?.server_metrics;
         await finish(summary, earlier);
         continue;
       }
@@ -148,7 +153,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         }
       };
       const health = watchClientHealth();
+      let scraping: Awaited<ReturnType<NonNullable<typeof serverMetrics>['beginCell']>> | undefined;
       let run;
+      let end = 0;
       try {
         run = await runCell({
           cell,
@@ -164,14 +171,20 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           seed: spec.seed + cell.index,
           onRecord,
           scrub,
-          onMeasureStart: () => emit({ type: 'warmup-end', cell }),
+          onMeasureStart: async () => {
+            emit({ type: 'warmup-end', cell });
+            scraping = await serverMetrics?.beginCell(cell.id);
+          },
           promptTokens,
           columns: earlier,
           onDispatchLag: (ms) => health.dispatchLag(ms),
           only: only && only.size > 0 ? only : undefined,
         });
+        end = performance.now();
       } finally {
         client.close();
+        // A cell that threw: stop its scraping too, so no scrape outlives the run.
+        if (!run) await scraping?.finish({ start: 0, end: 0 });
       }
       const summary = summarize(run.columns);
       summary.client = health.stop();
@@ -184,7 +197,14 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
             'their tokens were counted with the tokenizer instead (tokens_source=estimate)',
         });
       }
-      await finish(summary, run.columns, Object.keys(serverTimings).length > 0 ? { server_timings_mean: meanOf(serverTimings) } : undefined);
+      const extras: CellExtras = {};
+      if (Object.keys(serverTimings).length > 0) extras.server_timings_mean = meanOf(serverTimings);
+      if (scraping) {
+        const scraped = await scraping.finish({ start: run.start, end });
+        summary.server_metrics = scraped.summary;
+        extras.server_metrics = scraped.sources;
+      }
+      await finish(summary, run.columns, Object.keys(extras).length > 0 ? extras : undefined);
       emit({ type: 'cell-end', cell, summary });
     }
   } finally {

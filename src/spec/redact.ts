@@ -8,6 +8,7 @@
  * URL-encoded, base64 and JSON- or CSV-escaped form, and any 8+ character prefix of one,
  * which is what a cut through a secret leaves.
  */
+import { metricsEntries } from '../server-metrics/schema.js';
 import type { Spec } from './schema.js';
 
 export const REDACTED = '***';
@@ -22,43 +23,25 @@ export function isSecretHeader(name: string): boolean {
   return SECRET_HEADER.test(name);
 }
 
-/** Query parameters whose values are credentials (besides auth-like names): Azure SAS signatures, OAuth codes. */
-const SECRET_QUERY = /^(sig|code)$/i;
-
-/** Credentials in a URL: user and password, and the values of secret-named query parameters. */
-function urlSecrets(text: string): string[] {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return [];
-  }
-  const out = [url.username, url.password].flatMap((s) => (s ? [s, safeDecode(s)] : []));
-  for (const [name, value] of url.searchParams) {
-    if (value && (isSecretHeader(name) || SECRET_QUERY.test(name))) out.push(value, encodeURIComponent(value));
-  }
-  return out;
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
 /** The secret values in a spec (plus `extra` ones), longest first so scrub replaces whole values. */
 export function secretsOf(spec: Pick<Spec, 'target'>, extra: readonly string[] = []): string[] {
   const out = new Set<string>(extra);
   if (spec.target.api_key) out.add(spec.target.api_key);
   for (const s of urlSecrets(spec.target.base_url)) out.add(s);
-  for (const [name, value] of Object.entries(spec.target.headers ?? {})) {
-    if (!isSecretHeader(name) || !value) continue;
-    out.add(value);
-    // "Bearer sk-..." also leaks as "sk-..." alone.
-    const parts = value.split(/\s+/);
-    if (parts.length > 1) out.add(parts[parts.length - 1]);
+  const headerSecrets = (headers: Readonly<Record<string, string>> | undefined) => {
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      if (!isSecretHeader(name) || !value) continue;
+      out.add(value);
+      // "Bearer sk-..." also leaks as "sk-..." alone.
+      const parts = value.split(/\s+/);
+      if (parts.length > 1) out.add(parts[parts.length - 1]);
+    }
+  };
+  headerSecrets(spec.target.headers);
+  for (const m of metricsEntries(spec.target.metrics)) {
+    if (m === 'auto') continue;
+    headerSecrets(m.headers);
+    if (m.url !== 'auto') for (const s of urlSecrets(m.url)) out.add(s);
   }
   return [...out].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
@@ -74,6 +57,11 @@ export function redact<T extends Pick<Spec, 'target'>>(spec: T, secrets: readonl
     for (const name of Object.keys(copy.target.headers)) {
       if (isSecretHeader(name)) copy.target.headers[name] = REDACTED;
     }
+  }
+  for (const m of metricsEntries(copy.target.metrics)) {
+    if (m === 'auto') continue;
+    if (m.url !== 'auto') m.url = redactUrl(m.url);
+    for (const name of Object.keys(m.headers ?? {})) if (isSecretHeader(name) && m.headers) m.headers[name] = REDACTED;
   }
   return copy;
 }
@@ -147,4 +135,45 @@ function scrubDeep<T>(value: T, secrets: readonly string[]): T {
     return out as T;
   }
   return value;
+}
+
+const SECRET_PARAM = /key|token|secret|sig|auth|pass|credential|code/i;
+
+/**
+ * A URL safe to show: user info and secret-looking query parameters masked. run.json is
+ * redacted already; this also covers credentials put into a URL itself (base_url, a metrics URL).
+ */
+/** The user and password in a URL's user info and the values of its secret-looking query parameters, as written and decoded. */
+function urlSecrets(url: string): string[] {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return [];
+  }
+  const raw = [u.username, u.password, ...[...u.searchParams.entries()].filter(([k]) => SECRET_PARAM.test(k)).map(([, v]) => v)].filter(Boolean);
+  return raw.flatMap((v) => [v, safeDecode(v), encodeURIComponent(v)]);
+}
+
+function safeDecode(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}
+
+export function redactUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  let out = `${u.protocol}//${u.username || u.password ? '***@' : ''}${u.host}${u.pathname}`;
+  const params = [...u.searchParams.entries()];
+  if (params.length > 0) {
+    out += `?${params.map(([k, v]) => `${k}=${SECRET_PARAM.test(k) ? '***' : v}`).join('&')}`;
+  }
+  return out;
 }

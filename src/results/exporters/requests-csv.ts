@@ -1,12 +1,12 @@
 /**
  * requests.csv, appended as requests end: each row is handed to the kernel as its request
- * ends (append-file.ts), so a crash of the process loses at most the requests in flight,
+ * ends (csv-appender.ts), so a crash of the process loses at most the requests in flight,
  * which `--resume` runs again. Always written: resume, report and compare read it.
  */
 import { join } from 'node:path';
 import { requestTable } from '../../records/columns.js';
 import type { Exporter } from '../types.js';
-import { openAppendFile } from './append-file.js';
+import { csvAppender } from './csv-appender.js';
 
 export const REQUESTS_CSV = 'requests.csv';
 
@@ -31,13 +31,12 @@ export const requestsCsv: Exporter = {
   file: REQUESTS_CSV,
   async open(dir, run, scrub) {
     const table = requestTable(run.axes);
-    // Resume appends to the rows already there.
-    const file = openAppendFile(join(dir, REQUESTS_CSV));
-    if (file.sizeAtOpen === 0) file.append(csvLine(table.header()));
+    // Created at the start even with no row yet: resume, report and compare expect it.
+    const out = csvAppender(join(dir, REQUESTS_CSV), csvLine(table.header()), { eager: true });
     return {
-      record: (r) => file.append(scrub(csvLine(table.row(r)))),
-      write: async () => file.flush(),
-      close: async () => file.close(),
+      record: (r) => out.push(scrub(csvLine(table.row(r)))),
+      write: () => out.flush(),
+      close: () => out.close(),
     };
   },
 };
