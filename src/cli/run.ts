@@ -35,6 +35,14 @@ export function registerRun(program: Command): void {
     .option('--json', 'print the summary as JSON on stdout instead of the table')
     .option('--dry-run', 'expand and print the plan; send nothing (same as `plan`)')
     .option('--yes', 'allow a plan of more than 10,000 cells')
+    .addHelpText(
+      'after',
+      `
+Ctrl-C or SIGTERM: stop sending, let requests in flight finish (5 s), write every file,
+exit 130; a second Ctrl-C cuts requests in flight at once. Every row is written as its
+request ends, so --resume <dir> later sends exactly what is missing, also after a crash.
+A results folder that cannot be written (full disk, read-only) stops the run: exit 3.`,
+    )
     .action(action(runCommand));
 }
 

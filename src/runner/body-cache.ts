@@ -10,8 +10,8 @@
 export const CACHE_FROM_CHARS = 16 * 1024;
 
 export interface BodyCache {
-  /** `body` encoded, from the cache when the same `key` was encoded before. */
-  encode(key: string, body: unknown): unknown;
+  /** `body` encoded as UTF-8 JSON, from the cache when the same `key` was encoded before. */
+  encode(key: string, body: unknown): Buffer;
 }
 
 export function createBodyCache(): BodyCache {
@@ -20,10 +20,10 @@ export function createBodyCache(): BodyCache {
     encode(key, body) {
       const hit = bodies.get(key);
       if (hit) return hit;
+      // Encoded here either way (the transport would do the same): small ones are not kept.
       const text = JSON.stringify(body);
-      if (text.length < CACHE_FROM_CHARS) return body;
       const bytes = Buffer.from(text, 'utf8');
-      bodies.set(key, bytes);
+      if (text.length >= CACHE_FROM_CHARS) bodies.set(key, bytes);
       return bytes;
     },
   };
