@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { COMPARE_DEFAULTS, compareResults } from '../compare/compare.js';
 import { loadResult, type LoadedResult } from '../results/load.js';
-import { resolveRules } from '../compare/tolerances.js';
+import { defaultRulesFor, resolveRules } from '../compare/tolerances.js';
 import { UserError } from '../errors.js';
 import { formatCompareMarkdown, serializeCompareJson } from '../compare/format.js';
 import { loadSpec } from '../spec/load.js';
@@ -79,7 +79,8 @@ function compareCommand(baselinePath: string, currentPath: string, flags: Compar
   const baseline = loadResult(baselinePath);
   const current = loadResult(currentPath);
   for (const w of [...baseline.warnings, ...current.warnings]) process.stderr.write(`warning: ${w}\n`);
-  const rules = resolveRules(flags.rule ?? [], specRules(flags.spec, current, baseline), flags.spec ?? 'run.json spec');
+  const defaults = defaultRulesFor([...baseline.cells, ...current.cells].map((c) => c.summary as unknown as Record<string, unknown>));
+  const rules = resolveRules(flags.rule ?? [], specRules(flags.spec, current, baseline), flags.spec ?? 'run.json spec', defaults);
   const report = compareResults(baseline, current, { rules, confidence, resamples, seed, test: flags.test, strict: Boolean(flags.strict) });
   if (output === 'json') process.stdout.write(serializeCompareJson(report));
   else if (output === 'markdown') process.stdout.write(formatCompareMarkdown(report));

@@ -38,8 +38,10 @@ export interface ExchangeResult {
   firstTokenAt?: number;
   /** Gaps between consecutive content chunks, ms (streams only). */
   gaps: number[];
-  /** Output text (content + reasoning), for token estimates and saved responses. */
+  /** The answer text (content), for checks, token estimates and saved responses. */
   text: string;
+  /** Reasoning/thinking text the server sent apart from the content; '' when none. */
+  reasoning: string;
   usage?: Usage;
   finishReason?: string;
   /** True when the response was streamed. */
@@ -185,6 +187,7 @@ function emptyResult(attempts: number, sentAt: number, endAt: number, streamed: 
     firstTokenAt: undefined,
     gaps: [],
     text: '',
+    reasoning: '',
     usage: undefined,
     finishReason: undefined,
     streamed,
@@ -201,6 +204,8 @@ async function readStream(provider: Provider, res: HttpResponse, cell: Cell, scr
   result.httpStatus = res.status;
   result.connectMs = res.connectMs;
   const parts: string[] = [];
+  // Kept apart from the content, so checks read the answer alone; empty for most servers.
+  const thinking: string[] = [];
   let lastContentAt: number | undefined;
   let lastByteAt = res.sentAt;
   let done = false;
@@ -211,13 +216,15 @@ async function readStream(provider: Provider, res: HttpResponse, cell: Cell, scr
     if (!d) return;
     if (d.error !== undefined) {
       // After content the answer is half given: recorded as it is, never retried.
-      throw new StopReading('stream', `stream error: ${scrub(d.error)}`, parts.length === 0 ? d.errorStatus : undefined);
+      throw new StopReading('stream', `stream error: ${scrub(d.error)}`, parts.length + thinking.length === 0 ? d.errorStatus : undefined);
     }
     const odd = notText(d);
     if (odd) throw new StopReading('parse', `parse: ${odd}`);
-    const piece = (d.reasoning ?? '') + (d.text ?? '');
-    if (piece.length > 0) {
-      parts.push(piece);
+    const reasoning = d.reasoning ?? '';
+    const text = d.text ?? '';
+    if (reasoning.length > 0) thinking.push(reasoning);
+    if (text.length > 0) parts.push(text);
+    if (reasoning.length + text.length > 0) {
       if (result.firstTokenAt === undefined) result.firstTokenAt = chunkAt;
       else if (lastContentAt !== undefined) result.gaps.push(chunkAt - lastContentAt);
       lastContentAt = chunkAt;
@@ -267,6 +274,7 @@ async function readStream(provider: Provider, res: HttpResponse, cell: Cell, scr
     }
   }
   result.text = parts.join('');
+  result.reasoning = thinking.join('');
   result.endAt = failedAt ?? lastContentAt ?? lastByteAt;
   if (stop) {
     result.errorKind = stop.kind;
@@ -275,7 +283,7 @@ async function readStream(provider: Provider, res: HttpResponse, cell: Cell, scr
     return result;
   }
   if (result.errorKind) return result;
-  if (parts.length === 0 && !result.finishReason && cell.maxTokens !== 0) {
+  if (parts.length === 0 && thinking.length === 0 && !result.finishReason && cell.maxTokens !== 0) {
     result.endAt = lastByteAt;
     result.errorKind = 'empty';
     result.error = `empty response: the stream ${done ? 'ended' : 'stopped'} with no content and no finish reason`;
@@ -331,10 +339,11 @@ async function readWhole(provider: Provider, res: HttpResponse, cell: Cell, scru
     const c = provider.parseResponse(body, res.headers);
     const odd = notText(c);
     if (odd) throw new Error(odd);
-    result.text = (c.reasoning ?? '') + c.text;
+    result.text = c.text;
+    result.reasoning = c.reasoning ?? '';
     result.usage = c.usage ? plausibleUsage(c.usage, result) : undefined;
     result.finishReason = c.finishReason;
-    if (result.text === '' && !c.finishReason && cell.maxTokens !== 0) {
+    if (result.text === '' && result.reasoning === '' && !c.finishReason && cell.maxTokens !== 0) {
       result.errorKind = 'empty';
       result.error = 'empty response: the answer has no content and no finish reason';
       return result;

@@ -20,6 +20,8 @@ import type { ResultWriter } from '../results/types.js';
 import { WriteFault } from '../results/write-fault.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { scrubber } from '../spec/redact.js';
+import { RunError } from '../errors.js';
+import { budgetRefusal, createAssessor } from './assess.js';
 import { watchClientHealth } from './client-health.js';
 import type { EndpointMemory, ExchangeResult } from './exchange.js';
 import { fatalReason } from './fatal.js';
@@ -42,6 +44,8 @@ export interface SweepOptions {
   onEvent?: RunListener;
   /** Continue an interrupted run: only the missing requests are sent. */
   resume?: ResumeState;
+  /** Most the run may spend (run --max-cost), over the spec's `budget.max_cost`; needs pricing. */
+  maxCost?: number;
 }
 
 export interface SweepResult {
@@ -51,6 +55,8 @@ export interface SweepResult {
   fatal?: string;
   /** Threshold checks of the finished cells. */
   thresholds: ThresholdResult[];
+  /** The budget, when there is one: the limit, what was spent, and whether the run stopped on it. */
+  budget?: { max: number; spent: number; reached: boolean };
 }
 
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
@@ -63,6 +69,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const memory: EndpointMemory = { askUsage: true };
   const scrub = scrubber(loaded.secrets);
   const promptTokens = new Map<number, number>();
+  // Before anything is started or written: a sweep whose estimate is over the budget does not run.
+  const refusal = budgetRefusal(loaded, plan, { maxCost: opts.maxCost, resume, promptTokens });
+  if (refusal) throw new RunError(refusal);
+  const assessor = createAssessor(loaded, plan, { maxCost: opts.maxCost, resume, promptTokens });
   const summaries: CellSummary[] = [];
   const checks: ThresholdResult[] = [];
   const stop = new AbortController();
@@ -102,7 +112,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     const results = checkCell(thresholds, summary);
     checks.push(...results);
     summaries.push(summary);
-    await writer.cell({ summary, columns, thresholds: results, extras }).catch(onFault);
+    await writer.cell({ summary, columns, thresholds: results, extras, checks: assessor.tally() }).catch(onFault);
   };
 
   const todo = (c: (typeof plan.cells)[number]) =>
@@ -115,7 +125,13 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     for (const [pos, cell] of plan.cells.entries()) {
       if (stop.signal.aborted) break;
       const earlier = resume?.columns.get(cell.id) ?? new CellColumns();
-      const summarize = (columns: CellColumns) => summarizeCell(cell.id, cell.params, columns, { slo: spec.slo, rate: cell.load.rate });
+      const summarize = (columns: CellColumns) =>
+        summarizeCell(cell.id, cell.params, columns, {
+          slo: spec.slo,
+          rate: cell.load.rate,
+          checks: (spec.checks?.length ?? 0) > 0,
+          priced: spec.pricing !== undefined,
+        });
       if (resume && !resume.missing.has(cell.id)) {
         // Complete before the interruption: keep its rows and summary, send nothing.
         const summary = summarize(earlier);
@@ -137,8 +153,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       const onRecord = (record: RequestRecord, result: ExchangeResult) => {
         if (result.badUsage && badUsage.count++ === 0) badUsage.example = result.badUsage;
         if (record.error) record.error = scrub(record.error);
+        const verdicts = assessor.assess(record, result, cell);
         try {
-          writer.record(record, result.text);
+          writer.record(record, { text: result.text, reasoning: result.reasoning, checks: verdicts });
         } catch (e) {
           onFault(e);
           return;
@@ -146,7 +163,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         if (record.status === 'ok') anySuccess = true;
         for (const [k, v] of Object.entries(result.serverTimings ?? {})) (serverTimings[k] ??= []).push(v);
         emit({ type: 'request-end', cell, record });
-        const reason = fatalReason(record, result, target, anySuccess);
+        const reason = fatalReason(record, result, target, anySuccess) ?? assessor.budgetReached;
         if (reason && !fatal) {
           fatal = reason;
           stop.abort();
@@ -171,6 +188,16 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           seed: spec.seed + cell.index,
           onRecord,
           scrub,
+          // Warmups are recorded nowhere; only a budget needs them (they are billed).
+          onWarmup: assessor.budget
+            ? (record) => {
+                assessor.warmup(record, cell);
+                if (assessor.budgetReached && !fatal) {
+                  fatal = assessor.budgetReached;
+                  stop.abort();
+                }
+              }
+            : undefined,
           onMeasureStart: async () => {
             emit({ type: 'warmup-end', cell });
             scraping = await serverMetrics?.beginCell(cell.id);
@@ -213,10 +240,17 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     opts.cut?.removeEventListener('abort', onCut);
     const interrupted = Boolean(opts.signal?.aborted);
     // After a write fault this fails too (the last good run.json stays); the fault is reported.
-    await writer.end({ interrupted, stoppedReason: fatal ?? (interrupted ? 'interrupted' : undefined) }).catch(onFault);
+    await writer.end({ interrupted, stoppedReason: fatal ?? (interrupted ? 'interrupted' : undefined), checks: assessor.tally() }).catch(onFault);
     emit({ type: 'run-end', interrupted });
   }
-  return { summaries, interrupted: Boolean(opts.signal?.aborted), fatal, thresholds: checks };
+  const b = assessor.budget;
+  return {
+    summaries,
+    interrupted: Boolean(opts.signal?.aborted),
+    fatal,
+    thresholds: checks,
+    budget: b && { max: b.max, spent: b.spent, reached: assessor.budgetReached !== undefined },
+  };
 }
 
 function meanOf(m: Record<string, number[]>): Record<string, number> {
