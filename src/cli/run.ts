@@ -1,11 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve, join } from 'node:path';
+import { relative, resolve, join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { RunError, UserError } from '../errors.js';
 import { loadResume } from '../results/resume.js';
 import { folderWriter } from '../results/writer.js';
 import type { SweepResult } from '../runner/run-sweep.js';
 import { startEndpoint } from '../runner/endpoint.js';
+import { terminalWidth } from '../ui/text-table.js';
 import { colorEnabled, paint } from '../ui/color.js';
 import { createProgress } from '../ui/progress.js';
 import { formatWarnings } from '../ui/plan-table.js';
@@ -80,9 +81,11 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       `${outDir} already holds a run (requests.csv); pass --resume ${flags.out ?? outDir} to finish it, or choose another --out`,
     );
   }
+  const resumeCommand = resumeCommandFor(file, flags, outDir);
   const progress = createProgress({
     quiet: Boolean(flags.quiet),
     color,
+    resumeCommand,
     // Tests and impatient CI logs can ask for more frequent plain progress lines.
     intervalMs: Number(process.env.LLM_SWEEP_PROGRESS_MS) || undefined,
   });
@@ -135,7 +138,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     );
   } else if (result.summaries.length > 0) {
     process.stdout.write(
-      `${formatSummaryTable(result.summaries, plan.axes, colorEnabled(process.stdout), { currency: loaded.spec.pricing?.currency })}\n`,
+      `${formatSummaryTable(result.summaries, plan.axes, { color: colorEnabled(process.stdout), width: terminalWidth(process.stdout), currency: loaded.spec.pricing?.currency })}\n`,
     );
   }
   for (const w of clientWarnings(result.summaries)) process.stderr.write(`${paint(w, 'yellow', color)}\n`);
@@ -144,12 +147,12 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   if (thresholdFailed) process.stderr.write(formatThresholdFailures(result.thresholds, color));
   if (result.budget?.reached) {
     process.stderr.write(
-      `the rows so far are kept; to go on: llm-sweep run ${file} --resume ${flags.resume ?? flags.out ?? outDir} --max-cost <more than ${result.budget.max}>\n`,
+      `the rows so far are kept; to go on: ${resumeCommand} --max-cost <more than ${result.budget.max}>\n`,
     );
   }
   if (result.fatal) throw new RunError(result.fatal);
   if (result.interrupted) {
-    process.stderr.write(`${paint('interrupted', 'yellow', color)}: finished rows are saved; run again with --resume to complete\n`);
+    process.stderr.write(`${paint('interrupted', 'yellow', color)}: finished rows are saved; to send the rest: ${resumeCommand}\n`);
     return EXIT.interrupted;
   }
   return thresholdFailed ? EXIT.failed : EXIT.ok;
@@ -159,6 +162,22 @@ function parseCost(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number (in the pricing currency)');
   return n;
+}
+
+/**
+ * The exact command that finishes this run: the same spec, the same --set and --shard (the
+ * spec hash must match), --resume on the folder. Paths relative to the working directory.
+ */
+export function resumeCommandFor(file: string, flags: Pick<RunFlags, 'set' | 'shard'>, outDir: string): string {
+  const rel = relative(process.cwd(), outDir);
+  const dir = rel === '' ? '.' : rel.startsWith('..') ? outDir : rel;
+  const args = ['llm-sweep', 'run', file, ...(flags.set ?? []).flatMap((s) => ['--set', s]), ...(flags.shard ? ['--shard', flags.shard] : []), '--resume', dir];
+  return args.map(shellQuote).join(' ');
+}
+
+/** An argument as a POSIX shell reads it back: bare when safe, else in single quotes. */
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 function hasRows(path: string): boolean {

@@ -121,6 +121,7 @@ export function summaryOptions(spec: Spec | undefined, params: Record<string, un
     rate: typeof rate === 'number' ? rate : undefined,
     checks: (spec?.checks?.length ?? 0) > 0,
     priced: spec?.pricing !== undefined,
+    percentiles: spec?.percentiles,
   };
 }
 

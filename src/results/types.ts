@@ -20,7 +20,7 @@ import type { LoadedSpec } from '../spec/load.js';
 import type { CellExtras, RunJson } from './run-json.js';
 
 /** The spec's `output.formats`: which files a run writes besides requests.csv. */
-export const OUTPUT_FORMATS = ['csv', 'json', 'html'] as const;
+export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'xlsx'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** A cell as it finishes: its summary (threshold verdict set) and what its rows hold. */

@@ -131,6 +131,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           rate: cell.load.rate,
           checks: (spec.checks?.length ?? 0) > 0,
           priced: spec.pricing !== undefined,
+          percentiles: spec.percentiles,
         });
       if (resume && !resume.missing.has(cell.id)) {
         // Complete before the interruption: keep its rows and summary, send nothing.
@@ -214,7 +215,12 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         if (!run) await scraping?.finish({ start: 0, end: 0 });
       }
       const summary = summarize(run.columns);
-      summary.client = health.stop();
+      summary.client = health.stop({
+        ttftP50Ms: summary.ttft_ms?.p50,
+        latencyP50Ms: summary.latency_ms?.p50,
+        concurrency: cell.load.concurrency,
+        rate: cell.load.rate,
+      });
       if (summary.client.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${summary.client.reason})` });
       if (badUsage.count > 0) {
         emit({

@@ -56,7 +56,7 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
     throw new UserError(`${file}:1:1: cannot read the YAML: ${(e as Error).message}`);
   }
   if (raw === null || raw === undefined) {
-    throw new UserError(`${file}:1:1: the spec is empty; start from sweeps/example.yaml (docs/spec.md describes every field)`);
+    throw new UserError(`${file}:1:1: the spec is empty; llm-sweep init writes two commented starter specs (docs/spec.md describes every field)`);
   }
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new UserError(

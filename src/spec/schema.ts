@@ -140,6 +140,12 @@ export const specSchema = z
       .positive()
       .default(1)
       .describe('Gamma shape of inter-arrival gaps, as in vLLM: 1 = Poisson, < 1 burstier, > 1 steadier.'),
+    percentiles: z
+      .array(z.number().gt(0).lt(100))
+      .optional()
+      .describe(
+        "Percentiles of latency, TTFT, TPOT and ITL beyond the p50, p90, p95 and p99 every summary has, e.g. [50, 90, 95, 99, 99.9] (vLLM's --metric-percentiles); each gets summary.csv columns (latency_ms_p99.9) and can be named in thresholds and compare rules (ttft_ms.p99.9).",
+      ),
     slo: z
       .strictObject({
         ttft_ms: z.number().positive().optional().describe('Time to first token at most this, ms.'),
@@ -169,8 +175,10 @@ export const specSchema = z
         dir: z.string().default('results').describe('Parent folder of results/<name>/<timestamp>/.'),
         formats: z
           .array(z.enum(OUTPUT_FORMATS))
-          .default([...OUTPUT_FORMATS])
-          .describe('csv = summary.csv, json = run.json, html = report.html; requests.csv is always written (report, resume and compare read it).'),
+          .default(['csv', 'json', 'html'])
+          .describe(
+            'csv = summary.csv, json = run.json, html = report.html, xlsx = results.xlsx (summary and requests sheets with typed cells, for spreadsheets in any locale; not by default); requests.csv is always written (report, resume and compare read it).',
+          ),
         save_responses: z.boolean().default(false).describe('Also write responses.jsonl: every answer, its reasoning and each check verdict.'),
       })
       .default({ dir: 'results', formats: ['csv', 'json', 'html'], save_responses: false })

@@ -286,13 +286,14 @@ describe('Ctrl-C', () => {
     });
     expect(sent).toBe(true);
     expect(r.code).toBe(130);
-    expect(r.stderr).toContain('interrupted');
+    // The hint names the exact command that finishes the run.
+    expect(r.stderr).toContain(`interrupted: finished rows are saved; to send the rest: llm-sweep run ${file} --resume ${out}\n`);
     const rows = parseRequestsCsv(readFileSync(join(out, 'requests.csv'), 'utf8')).records;
     expect(rows.length).toBeGreaterThanOrEqual(5);
     expect(rows.length).toBeLessThan(800);
     expect(rows.every((x) => x.status === 'ok')).toBe(true);
     // The partial table is printed, and run.json says the run was interrupted.
-    expect(r.stdout).toContain('p50 lat ms');
+    expect(r.stdout).toMatch(/ok\/err +req\/s +p50 +p95 +TTFT +tok\/s/);
     const runJson = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { interrupted: boolean };
     expect(runJson.interrupted).toBe(true);
   });

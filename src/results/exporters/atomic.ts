@@ -6,7 +6,7 @@ import { writeFault } from '../write-fault.js';
  * When the write fails (a full disk) the temp file is removed and the old file stays as it
  * was; the error is a WriteFault naming the file.
  */
-export function atomicWrite(path: string, text: string): void {
+export function atomicWrite(path: string, text: string | Uint8Array): void {
   const tmp = `${path}.tmp`;
   try {
     writeFileSync(tmp, text);
