@@ -45,6 +45,20 @@ function spec(name, body) {
   return path;
 }
 
+/** A spec against the instant server: one non-streamed cell at concurrency 64. */
+function instantSpec(name, url, { requests, warmup = 0, formats } = {}) {
+  return spec(
+    name,
+    `name: ${name}
+target: { base_url: ${url}, retry: { retries: 0 } }
+prompts: ["hi"]
+params: { model: m }
+matrix: { concurrency: [64], stream: [false] }
+requests: ${requests}
+${warmup ? `warmup: ${warmup}\n` : ''}${formats ? `output: { formats: [${formats.join(', ')}] }\n` : ''}`,
+  );
+}
+
 async function sweep(specPath, extra = [], env = {}) {
   const out = join(work, `out-${Math.random().toString(36).slice(2)}`);
   const json = await run(process.execPath, [bin, 'run', specPath, '--out', out, '--quiet', '--json', ...extra], { env });
@@ -129,17 +143,7 @@ try {
   if (wanted('ceiling')) {
     const N = quick ? 5000 : 20000;
     log(`client ceiling: ${N} non-streamed requests at concurrency 64`);
-    const path = spec(
-      'ceiling',
-      `name: ceiling
-target: { base_url: ${server.url}, retry: { retries: 0 } }
-prompts: ["hi"]
-params: { model: m }
-matrix: { concurrency: [64], stream: [false] }
-requests: ${N}
-warmup: 200
-`,
-    );
+    const path = instantSpec('ceiling', server.url, { requests: N, warmup: 200 });
     const ours = (await sweep(path)).cells[0];
     const raw = JSON.parse(await run(process.execPath, [join(here, 'raw-client.js'), `${server.url}/chat/completions`, '64', String(N), 'json']));
 
@@ -183,17 +187,7 @@ warmup: 8
     const kills = [];
     for (let i = 0; i < 3; i++) {
       log(`durability: SIGKILL after 3 s at concurrency ${C}, run ${i + 1} of 3`);
-      const path = spec(
-        `kill-${i}`,
-        `name: kill
-target: { base_url: ${server.url}, retry: { retries: 0 } }
-prompts: ["hi"]
-params: { model: m }
-matrix: { concurrency: [${C}], stream: [false] }
-requests: 10000000
-output: { formats: [csv] }
-`,
-      );
+      const path = instantSpec(`kill-${i}`, server.url, { requests: 10_000_000, formats: ['csv'] });
       const out = join(work, `kill-${i}`);
       const before = await server.stats();
       let child;
@@ -207,17 +201,7 @@ output: { formats: [csv] }
       kills.push({ finished, rows, lost: finished - rows });
     }
     const N = quick ? 5000 : 20000;
-    const costPath = spec(
-      'cost',
-      `name: cost
-target: { base_url: ${server.url}, retry: { retries: 0 } }
-prompts: ["hi"]
-params: { model: m }
-matrix: { concurrency: [64], stream: [false] }
-requests: ${N}
-warmup: 200
-`,
-    );
+    const costPath = instantSpec('cost', server.url, { requests: N, warmup: 200 });
     const cost = [];
     for (const lines of [1, 64, 1, 64]) {
       log(`durability: ${N} requests, rows written in batches of ${lines}`);
@@ -253,17 +237,7 @@ warmup: 200
       const runs = n === 100_000 ? [['csv', 'json', 'html'], ['csv', 'json', 'html'], ['csv', 'json', 'html'], ['csv', 'json']] : [['csv', 'json', 'html'], ['csv', 'json']];
       for (const [ri, formats] of runs.entries()) {
         log(`memory: ${n} requests, formats ${formats.join(', ')}`);
-        const mpath = spec(
-          `mem-${n}-${formats.length}`,
-          `name: mem
-target: { base_url: ${server.url}, retry: { retries: 0 } }
-prompts: ["hi"]
-params: { model: m }
-matrix: { concurrency: [64], stream: [false] }
-requests: ${n}
-output: { formats: [${formats.join(', ')}] }
-`,
-        );
+        const mpath = instantSpec(`mem-${n}-${formats.length}`, server.url, { requests: n, formats });
         const out = join(work, `mem-${n}-${formats.length}-${ri}`);
         const peak = await peakRss(process.execPath, [bin, 'run', mpath, '--out', out, '--quiet']);
         mem.push({ n, what: '`run`', formats: formats.join(', '), peak });

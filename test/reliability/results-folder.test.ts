@@ -6,6 +6,7 @@
  * refused by name.
  */
 import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
@@ -30,6 +31,25 @@ async function instant() {
   });
   servers.push(s);
   return Object.defineProperty(s, 'finished', { get: () => counter.done }) as FakeServer & { readonly finished: number };
+}
+
+/** runCli options that send `signal` to the CLI once the server has finished `answers`; `sent` and `finishedAt` say when. */
+function signalWhen(server: { readonly finished: number }, answers: number, signal: NodeJS.Signals) {
+  const state = {
+    sent: false,
+    finishedAt: 0,
+    onSpawn: (child: ChildProcess) => {
+      const poll = setInterval(() => {
+        if (server.finished < answers || state.sent) return;
+        state.sent = true;
+        clearInterval(poll);
+        child.kill(signal);
+        state.finishedAt = server.finished;
+      }, 5);
+      child.once('exit', () => clearInterval(poll));
+    },
+  };
+  return state;
 }
 
 function specFor(baseUrl: string, requests: number, formats: string, concurrency = 4): string {
@@ -111,22 +131,10 @@ describe('SIGKILL loses at most the requests in flight (item 6)', () => {
     const dir = tempDir();
     const out = join(dir, 'out');
     const file = writeSpec(specFor(server.baseUrl, 200_000, 'csv', 8));
-    let killed = false;
-    let finishedAtKill = 0;
-    const r = await runCli(['run', file, '--out', out, '--quiet'], {
-      onSpawn: (child) => {
-        const poll = setInterval(() => {
-          if (server.finished >= 2000 && !killed) {
-            killed = true;
-            clearInterval(poll);
-            child.kill('SIGKILL');
-            finishedAtKill = server.finished;
-          }
-        }, 5);
-        child.once('exit', () => clearInterval(poll));
-      },
-    });
-    expect(killed).toBe(true);
+    const kill = signalWhen(server, 2000, 'SIGKILL');
+    const r = await runCli(['run', file, '--out', out, '--quiet'], kill);
+    expect(kill.sent).toBe(true);
+    const finishedAtKill = kill.finishedAt;
     expect(r.signal).toBe('SIGKILL');
     // Answers finished by then, and a few still leaving the server's socket when the kill came.
     await new Promise((res) => setTimeout(res, 100));
@@ -143,19 +151,7 @@ describe('resume whatever output.formats says (item 7)', () => {
     const dir = tempDir();
     const out = join(dir, 'out');
     const file = writeSpec(specFor(server.baseUrl, 400, 'csv', 2));
-    let sent = false;
-    const first = await runCli(['run', file, '--out', out, '--quiet'], {
-      onSpawn: (child) => {
-        const poll = setInterval(() => {
-          if (server.finished >= 100 && !sent) {
-            sent = true;
-            clearInterval(poll);
-            child.kill('SIGINT');
-          }
-        }, 5);
-        child.once('exit', () => clearInterval(poll));
-      },
-    });
+    const first = await runCli(['run', file, '--out', out, '--quiet'], signalWhen(server, 100, 'SIGINT'));
     expect(first.code, first.stderr).toBe(130);
     const second = await runCli(['run', file, '--resume', out, '--quiet']);
     expect(second.code, second.stderr).toBe(0);
