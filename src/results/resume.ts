@@ -10,8 +10,8 @@ import { UserError } from '../errors.js';
 import type { CellColumns } from '../metrics/cell-columns.js';
 import type { CellSummary } from '../metrics/summary.js';
 import type { Plan } from '../plan/types.js';
-import type { RequestRecord } from '../records/types.js';
 import { requestTable } from '../records/columns.js';
+import type { RequestRecord } from '../records/types.js';
 import { REQUESTS_CSV } from './exporters/requests-csv.js';
 import { loadResult } from './load.js';
 import { csvHeader } from './read-requests.js';
@@ -26,6 +26,8 @@ export interface ResumeState {
   previous: Map<string, CellSummary>;
   /** The earlier run's per-check tally (run.json), carried on. */
   checks?: CheckTally[];
+  /** A search's rows by cell id: its steps are not in the plan, and it replays them round by round. */
+  records?: Map<string, RequestRecord[]>;
   startedAt?: string;
 }
 
@@ -63,7 +65,8 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
   }
   const columns = new Map<string, CellColumns>();
   for (const c of result.cells) if (c.columns) columns.set(c.cell, c.columns);
-  const done = rowsDone(csvPath, result.rows().records, plan);
+  const records = plan.search ? new Map<string, RequestRecord[]>() : undefined;
+  const done = rowsDone(csvPath, result.rows().records, plan, records);
   const missing = new Map<string, Set<number>>();
   for (const cell of plan.cells) {
     const have = done.get(cell.id) ?? new Set<number>();
@@ -76,7 +79,14 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
     for (let i = 0; i < cell.requests; i++) if (!have.has(i)) todo.add(i);
     if (todo.size > 0) missing.set(cell.id, todo);
   }
-  return { columns, missing, previous: new Map(prev.cells.map((s) => [s.cell, s])), checks: prev.checks, startedAt: prev.started_at };
+  return {
+    columns,
+    missing,
+    previous: new Map(prev.cells.map((s) => [s.cell, s])),
+    checks: prev.checks,
+    startedAt: prev.started_at,
+    records,
+  };
 }
 
 /** Most bad rows named in the message; the rest are counted. */
@@ -88,7 +98,12 @@ const MAX_NAMED = 10;
  * the plan does not have) would be counted twice or never: the folder is refused, naming
  * the rows, rather than resumed into a result that does not add up.
  */
-function rowsDone(csvPath: string, rows: Iterable<RequestRecord>, plan: Plan): Map<string, Set<number>> {
+function rowsDone(
+  csvPath: string,
+  rows: Iterable<RequestRecord>,
+  plan: Plan,
+  records: Map<string, RequestRecord[]> | undefined,
+): Map<string, Set<number>> {
   const P = plan.prompts.length;
   const cells = new Map(plan.cells.map((c) => [c.id, c]));
   const done = new Map<string, Set<number>>();
@@ -96,15 +111,21 @@ function rowsDone(csvPath: string, rows: Iterable<RequestRecord>, plan: Plan): M
   let n = 0;
   for (const r of rows) {
     n++;
+    if (records) {
+      let list = records.get(r.cell);
+      if (!list) records.set(r.cell, (list = []));
+      list.push(r);
+    }
     const what = `row ${n} (cell '${r.cell}', prompt_id ${r.prompt_id}, repeat ${r.repeat})`;
-    const cell = cells.get(r.cell);
+    // A search's steps are cells the plan does not list, of as many requests as they took.
+    const cell = plan.search ? undefined : cells.get(r.cell);
     let why: string | undefined;
     const i = r.repeat * P + r.prompt_id;
-    if (!cell) why = `cell '${r.cell}' is not in the plan${plan.shard ? ` (shard ${plan.shard.k}/${plan.shard.n})` : ''}`;
+    if (!cell && !plan.search) why = `cell '${r.cell}' is not in the plan${plan.shard ? ` (shard ${plan.shard.k}/${plan.shard.n})` : ''}`;
     else if (!Number.isInteger(r.prompt_id) || r.prompt_id < 0 || r.prompt_id >= P) {
       why = `prompt_id ${r.prompt_id} does not exist: the spec has only ${P} prompts`;
-    } else if (!Number.isInteger(r.repeat) || r.repeat < 0 || (cell.requests !== undefined && i >= cell.requests)) {
-      why = `repeat ${r.repeat} is past the cell's end: it has ${cell.requests} requests`;
+    } else if (!Number.isInteger(r.repeat) || r.repeat < 0 || (cell?.requests !== undefined && i >= cell.requests)) {
+      why = `repeat ${r.repeat} is past the cell's end: it has ${cell?.requests} requests`;
     } else {
       let set = done.get(r.cell);
       if (!set) done.set(r.cell, (set = new Set()));

@@ -46,6 +46,11 @@ export function createWriter(open: (run: RunJson, secrets: readonly string[]) =>
       for (const e of exports) e.cell?.({ summary, columns });
       await writeAll();
     },
+    async capacity(entry, thresholds) {
+      (run!.capacity ??= []).push(entry);
+      run!.thresholds.push(...thresholds);
+      await writeAll();
+    },
     async end({ interrupted, stoppedReason, checks }) {
       if (!run) return;
       if (checks) run.checks = [...checks];
@@ -63,7 +68,7 @@ export function createWriter(open: (run: RunJson, secrets: readonly string[]) =>
  * when asked, server-metrics.csv with target.metrics.
  */
 export function exportersFor(output: Pick<Spec['output'], 'formats' | 'save_responses'>): Exporter[] {
-  const chosen = output.formats.map((f) => EXPORTERS[f]).filter((e) => e !== runJson);
+  const chosen = output.formats.flatMap((f) => EXPORTERS[f]).filter((e) => e !== runJson);
   // server-metrics.csv is created on the first scrape: no target.metrics, no file.
   return [requestsCsv, runJson, ...chosen, ...(output.save_responses ? [responsesJsonl] : []), serverMetricsCsv];
 }
