@@ -22,6 +22,7 @@ import { createSseParser } from '../../src/providers/sse.js';
 import { exchange } from '../../src/runner/exchange.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { parseOverride } from '../../src/spec/overrides.js';
+import { cutAt, feed } from '../helpers/feed.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'llm-sweep-fuzz-'));
 let n = 0;
@@ -160,16 +161,9 @@ const streamBytes = fc
   .map(([ls, junk]) => Buffer.concat([Buffer.from(ls.map(([l, e]) => l + e).join('')), Buffer.from(junk)]));
 const cuts = fc.array(fc.nat(), { maxLength: 8 });
 
+/** `bytes` cut at the points `at` names (taken modulo its length). */
 function pieces(bytes: Buffer, at: number[]): Buffer[] {
-  const points = [...new Set(at.map((a) => (bytes.length === 0 ? 0 : a % bytes.length)))].sort((x, y) => x - y);
-  const out: Buffer[] = [];
-  let from = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(from, p));
-    from = p;
-  }
-  out.push(bytes.subarray(from));
-  return out;
+  return cutAt(bytes, [...new Set(at.map((a) => (bytes.length === 0 ? 0 : a % bytes.length)))].sort((x, y) => x - y));
 }
 
 describe('the stream parsers on random bytes split at random points', () => {
@@ -180,15 +174,8 @@ describe('the stream parsers on random bytes split at random points', () => {
     it(`${name}: never throws, and gives the same events however the bytes are cut`, () => {
       fc.assert(
         fc.property(streamBytes, cuts, (bytes, at) => {
-          const whole: unknown[] = [];
-          const p1 = make((x) => whole.push(x));
-          p1.push(bytes);
-          p1.end();
-          const split: unknown[] = [];
-          const p2 = make((x) => split.push(x));
-          for (const piece of pieces(bytes, at)) p2.push(piece);
-          p2.end();
-          expect(split).toEqual(whole);
+          const parser = (out: unknown[]) => make((x) => out.push(x));
+          expect(feed(parser, pieces(bytes, at))).toEqual(feed(parser, [bytes]));
         }),
         { numRuns: 1000, seed: 3, interruptAfterTimeLimit: 15_000 },
       );
