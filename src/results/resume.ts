@@ -71,21 +71,9 @@ export function loadResume(dir: string, specHash: string, plan: Plan, planned?: 
   }
   const columns = new Map<string, CellColumns>();
   for (const c of result.cells) if (c.columns) columns.set(c.cell, c.columns);
-  // request index = repeat x stride + prompt_id (a list of P prompts: stride P; workloads: see PlannedRequests).
-  const P = plan.prompts.length;
-  const own = new Map(plan.cells.map((c) => [c.id, planned?.(c)]));
-  const done = new Map<string, Set<number>>();
   const records = plan.search ? new Map<string, RequestRecord[]>() : undefined;
-  for (const r of result.rows().records) {
-    if (records) {
-      let list = records.get(r.cell);
-      if (!list) records.set(r.cell, (list = []));
-      list.push(r);
-    }
-    let set = done.get(r.cell);
-    if (!set) done.set(r.cell, (set = new Set()));
-    set.add(r.repeat * (own.get(r.cell)?.stride ?? P) + r.prompt_id);
-  }
+  const own = new Map(plan.cells.map((c) => [c.id, planned?.(c)]));
+  const done = rowsDone(csvPath, result.rows().records, plan, records, own);
   const missing = new Map<string, Set<number>>();
   for (const cell of plan.cells) {
     const have = done.get(cell.id) ?? new Set<number>();
@@ -107,6 +95,81 @@ export function loadResume(dir: string, specHash: string, plan: Plan, planned?: 
     startedAt: prev.started_at,
     records,
   };
+}
+
+/** Most bad rows named in the message; the rest are counted. */
+const MAX_NAMED = 10;
+
+/**
+ * The request indices each cell already has, by cell id. A row this plan cannot have
+ * written (a second copy of a row, a prompt_id or repeat past the cell's requests, a cell
+ * the plan does not have) would be counted twice or never: the folder is refused, naming
+ * the rows, rather than resumed into a result that does not add up.
+ */
+function rowsDone(
+  csvPath: string,
+  rows: Iterable<RequestRecord>,
+  plan: Plan,
+  records: Map<string, RequestRecord[]> | undefined,
+  own: ReadonlyMap<string, ReturnType<PlannedRequests>>,
+): Map<string, Set<number>> {
+  const P = plan.prompts.length;
+  // Conversations plan their own indices; other workloads number requests by prompt_id, repeat 0.
+  const plannedSets = new Map([...own].flatMap(([id, p]) => (p ? [[id, new Set(p.indices)] as const] : [])));
+  const cells = new Map(plan.cells.map((c) => [c.id, c]));
+  const done = new Map<string, Set<number>>();
+  const bad: string[] = [];
+  let n = 0;
+  for (const r of rows) {
+    n++;
+    if (records) {
+      let list = records.get(r.cell);
+      if (!list) records.set(r.cell, (list = []));
+      list.push(r);
+    }
+    const what = `row ${n} (cell '${r.cell}', prompt_id ${r.prompt_id}, repeat ${r.repeat})`;
+    // A search's steps are cells the plan does not list, of as many requests as they took.
+    const cell = plan.search ? undefined : cells.get(r.cell);
+    const i = r.repeat * (own.get(r.cell)?.stride ?? P) + r.prompt_id;
+    let why = !cell && !plan.search ? `cell '${r.cell}' is not in the plan${plan.shard ? ` (shard ${plan.shard.k}/${plan.shard.n})` : ''}` : undefined;
+    why ??= plan.workload ? workloadRowProblem(r, i, cell, plannedSets.get(r.cell)) : listRowProblem(r, i, cell, P);
+    if (!why) {
+      let set = done.get(r.cell);
+      if (!set) done.set(r.cell, (set = new Set()));
+      if (set.has(i)) why = 'appears twice (the same cell, prompt_id and repeat as an earlier row)';
+      set.add(i);
+    }
+    if (why) bad.push(`${what}: ${why}`);
+  }
+  if (bad.length > 0) {
+    const shown = bad.slice(0, MAX_NAMED).map((b) => `${csvPath}: ${b}`);
+    if (bad.length > MAX_NAMED) shown.push(`${csvPath}: ... and ${bad.length - MAX_NAMED} more such rows`);
+    shown.push(
+      `--resume: requests.csv holds ${bad.length} row${bad.length === 1 ? '' : 's'} this plan cannot have written (edited by hand, or another spec's); remove ${bad.length === 1 ? 'it' : 'them'}, or start a new run`,
+    );
+    throw new UserError(shown.join('\n'), shown);
+  }
+  return done;
+}
+
+/** Why a row of a list of P prompts cannot be one this plan wrote (request i = repeat x P + prompt_id). */
+function listRowProblem(r: RequestRecord, i: number, cell: Cell | undefined, P: number): string | undefined {
+  if (!Number.isInteger(r.prompt_id) || r.prompt_id < 0 || r.prompt_id >= P) return `prompt_id ${r.prompt_id} does not exist: the spec has only ${P} prompts`;
+  if (!Number.isInteger(r.repeat) || r.repeat < 0 || (cell?.requests !== undefined && i >= cell.requests)) {
+    return `repeat ${r.repeat} is past the cell's end: it has ${cell?.requests} requests`;
+  }
+  return undefined;
+}
+
+/**
+ * The same for a workload: a conversation's row must be one of its planned turns (`turns`:
+ * their indices); any other workload's rows have repeat 0 and prompt_id the request number.
+ */
+function workloadRowProblem(r: RequestRecord, i: number, cell: Cell | undefined, turns: ReadonlySet<number> | undefined): string | undefined {
+  if (turns) return turns.has(i) ? undefined : `session ${r.prompt_id}, turn ${r.repeat} is not a turn the cell's conversations have`;
+  if (r.repeat !== 0 || !Number.isInteger(r.prompt_id) || r.prompt_id < 0) return "a workload's rows have repeat 0 and prompt_id the request number";
+  if (cell?.requests !== undefined && r.prompt_id >= cell.requests) return `prompt_id ${r.prompt_id} is past the cell's end: it has ${cell.requests} requests`;
+  return undefined;
 }
 
 /** A row is complete only when its newline was written: anything after the last one is cut. */

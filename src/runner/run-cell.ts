@@ -20,6 +20,7 @@ import { arrivalOffsets } from './arrivals.js';
 import { exchange, type EndpointMemory, type ExchangeResult } from './exchange.js';
 import { runSessions } from './run-sessions.js';
 import { toRecord } from './to-record.js';
+import { createBodyCache } from './body-cache.js';
 
 export interface CellContext {
   cell: Cell;
@@ -57,6 +58,8 @@ export interface CellContext {
   columns?: CellColumns;
   /** Shared cache of prompt token estimates, by prompt id. */
   promptTokens: Map<number, number>;
+  /** Removes secrets from server text before it is cut into error messages. */
+  scrub?: (text: string) => string;
   /** Told how late each open-loop arrival was dispatched, ms. */
   onDispatchLag?: (ms: number) => void;
   /** The cell's workload prompts, when the spec's prompts are a workload. */
@@ -91,6 +94,9 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   });
   const workload = source?.source;
   const promptOf = (i: number): WorkloadPrompt => (workload ? workload.prompt(i) : ctx.prompts[i % P]);
+  // One encoded body per prompt for the whole cell, however many requests send it at once. A
+  // workload's requests each have their own text: nothing to share, and keeping them would hold them all.
+  const bodies = workload ? undefined : createBodyCache();
   const send = (prompt: WorkloadPrompt) =>
     exchange({
       client: ctx.client,
@@ -98,6 +104,8 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
       ctx: { target: ctx.target, cell: cellAsking(cell, prompt.outputTokens, ctx.family), prompt, stream: cell.load.stream },
       memory: ctx.memory,
       signal: ctx.abort,
+      scrub: ctx.scrub,
+      bodies,
     });
 
   if (cell.warmup > 0) {
@@ -215,8 +223,15 @@ async function openLoop(
   await Promise.all(inFlight);
 }
 
-export function sleepUntil(due: number, stop: AbortSignal): Promise<void> {
-  const wait = due - performance.now();
+/** Node's longest timer, ms; a longer one fires after 1 ms (a bursty gamma gap can be that long). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export async function sleepUntil(due: number, stop: AbortSignal): Promise<void> {
+  while (due - performance.now() > MAX_TIMER_MS && !stop.aborted) await sleepFor(MAX_TIMER_MS, stop);
+  return sleepFor(due - performance.now(), stop);
+}
+
+function sleepFor(wait: number, stop: AbortSignal): Promise<void> {
   if (wait <= 0 || stop.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, wait);

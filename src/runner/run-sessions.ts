@@ -56,6 +56,7 @@ export async function runSessions(ctx: SessionsContext): Promise<CellRun> {
         ctx: { target: ctx.target, cell: cellAsking(cell, turn.outputTokens, ctx.family), prompt, stream: cell.load.stream },
         memory: ctx.memory,
         signal: ctx.abort,
+        scrub: ctx.scrub,
       });
       // Cut by Ctrl-C: not recorded, so --resume runs it (and the session) again.
       if (result.errorKind === 'aborted' && (ctx.abort.aborted || ctx.stop.aborted)) return;

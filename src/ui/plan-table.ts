@@ -22,6 +22,11 @@ export interface PlanTableOptions {
 /** The input and output tokens a cell's workload will send; undefined for a list of prompts. */
 export type CellTotals = (cell: Cell) => WorkloadTotals | undefined;
 
+/** Plans up to this many cells are printed whole; bigger ones show their first and last cells. */
+export const PLAN_TABLE_MAX_ROWS = 40;
+const HEAD_ROWS = 30;
+const TAIL_ROWS = 5;
+
 export function formatPlan(plan: Plan, opts: PlanTableOptions): string {
   const est = opts.estimate;
   const byCell = new Map(est?.cells.map((e) => [e.cell, e]));
@@ -31,21 +36,23 @@ export function formatPlan(plan: Plan, opts: PlanTableOptions): string {
   const s = plan.search;
   const axes = s ? plan.axes.filter((a) => a !== s.over) : plan.axes;
   const per = (c: Plan['cells'][number]) => (c.requests !== undefined ? String(c.requests) : `${c.duration_s}s`);
-  const table = makeTable(
-    [
-      '#',
-      'cell',
-      ...axes,
-      ...(s ? [`search ${s.over}`, 'per round'] : ['requests']),
-      'warmup',
-      ...(tokens ? ['input tokens', 'output tokens'] : []),
-      ...(est ? ['input tok', 'max output tok', costHead] : []),
-    ],
-    opts.color,
-  );
+  const extra = [...(tokens ? ['input tokens', 'output tokens'] : []), ...(est ? ['input tok', 'max output tok', costHead] : [])];
+  const head = ['#', 'cell', ...axes, ...(s ? [`search ${s.over}`, 'per round'] : ['requests']), 'warmup', ...extra];
+  const table = makeTable(head, opts.color);
+  // Token totals cover every cell, shown or not.
   let input = 0;
   let output: number | undefined = 0;
-  for (const c of plan.cells) {
+  for (const c of tokens ? plan.cells : []) {
+    const w = tokens!(c);
+    if (w) input += w.inputTokens;
+    output = output === undefined || w?.outputTokens === undefined ? undefined : output + w.outputTokens;
+  }
+  // A table of 60,000 rows is unreadable, and the table library is not linear in rows.
+  const cells = plan.cells;
+  const shown = cells.length <= PLAN_TABLE_MAX_ROWS ? cells : [...cells.slice(0, HEAD_ROWS), ...cells.slice(-TAIL_ROWS)];
+  const hidden = cells.length - shown.length;
+  for (const [i, c] of shown.entries()) {
+    if (hidden > 0 && i === HEAD_ROWS) table.push(['…', `${formatInt(hidden)} more cells`, ...head.slice(2).map(() => '…')]);
     const row = [
       String(c.index + 1),
       c.id,
@@ -55,8 +62,6 @@ export function formatPlan(plan: Plan, opts: PlanTableOptions): string {
     ];
     if (tokens) {
       const w = tokens(c);
-      if (w) input += w.inputTokens;
-      output = output === undefined || w?.outputTokens === undefined ? undefined : output + w.outputTokens;
       row.push(w ? formatInt(w.inputTokens) : '—', w?.outputTokens !== undefined ? formatInt(w.outputTokens) : 'max_tokens');
     }
     if (est) {
@@ -70,6 +75,7 @@ export function formatPlan(plan: Plan, opts: PlanTableOptions): string {
   const what = plan.workload ? workloadLabel(plan.workload) : plural(plan.prompts.length, 'prompt');
   // A workload that asks for its output lengths has them in its own line below, not as a max_tokens budget.
   const lines = [`${opts.source}: ${plural(t.cells, 'cell')}${shard}, ${what}`, table.toString(), totalsLine(t, plan, tokens !== undefined && output !== undefined)];
+  if (hidden > 0) lines.push(`(${formatInt(hidden)} of ${formatInt(cells.length)} cells not shown; \`plan --json\` lists every cell)`);
   if (tokens) {
     lines.push(
       `workload tokens (recorded requests): input ${formatInt(input)}   output ${output !== undefined ? formatInt(output) : "as the body's max_tokens"}`,
