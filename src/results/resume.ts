@@ -115,7 +115,7 @@ function rowsDone(
 ): Map<string, Set<number>> {
   const P = plan.prompts.length;
   // Conversations plan their own indices; other workloads number requests by prompt_id, repeat 0.
-  const plannedSets = new Map([...own].flatMap(([id, p]) => (p ? [[id, new Set(p.indices)] as const] : [])));
+  const plannedSets = new Map([...own].flatMap(([id, p]) => (p ? [[id, { stride: p.stride, indices: new Set(p.indices) }] as const] : [])));
   const cells = new Map(plan.cells.map((c) => [c.id, c]));
   const done = new Map<string, Set<number>>();
   const bad: string[] = [];
@@ -163,10 +163,18 @@ function listRowProblem(r: RequestRecord, i: number, cell: Cell | undefined, P: 
 
 /**
  * The same for a workload: a conversation's row must be one of its planned turns (`turns`:
- * their indices); any other workload's rows have repeat 0 and prompt_id the request number.
+ * sessions and indices); any other workload's rows have repeat 0 and prompt_id the request number.
  */
-function workloadRowProblem(r: RequestRecord, i: number, cell: Cell | undefined, turns: ReadonlySet<number> | undefined): string | undefined {
-  if (turns) return turns.has(i) ? undefined : `session ${r.prompt_id}, turn ${r.repeat} is not a turn the cell's conversations have`;
+function workloadRowProblem(
+  r: RequestRecord,
+  i: number,
+  cell: Cell | undefined,
+  turns: { stride: number; indices: ReadonlySet<number> } | undefined,
+): string | undefined {
+  if (turns) {
+    const known = Number.isInteger(r.prompt_id) && r.prompt_id >= 0 && r.prompt_id < turns.stride && turns.indices.has(i);
+    return known ? undefined : `session ${r.prompt_id}, turn ${r.repeat} is not a turn the cell's conversations have`;
+  }
   if (r.repeat !== 0 || !Number.isInteger(r.prompt_id) || r.prompt_id < 0) return "a workload's rows have repeat 0 and prompt_id the request number";
   if (cell?.requests !== undefined && r.prompt_id >= cell.requests) return `prompt_id ${r.prompt_id} is past the cell's end: it has ${cell.requests} requests`;
   return undefined;

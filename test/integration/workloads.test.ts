@@ -192,6 +192,17 @@ matrix: { concurrency: [2] }
     const after = rows(out);
     expect(after.map((x) => `${x.session}/${x.turn}`).sort()).toEqual([...keys].sort());
     for (const x of after) expect(x.input_tokens_requested).toBe(String(50 + Number(x.turn) * 70));
+
+    // A row for a session the cell does not have: the folder is refused, naming the row.
+    const lines = readFileSync(join(out, 'requests.csv'), 'utf8').trimEnd().split('\n');
+    const header = lines[0].split(',');
+    const bogus = lines[1].split(',');
+    bogus[header.indexOf('prompt_id')] = '9';
+    bogus[header.indexOf('session')] = '9';
+    writeFileSync(join(out, 'requests.csv'), `${[...lines, bogus.join(',')].join('\n')}\n`);
+    const refused = await runCli(['run', path, '--resume', out, '--quiet']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("session 9, turn 0 is not a turn the cell's conversations have");
   });
 
   it('trace replay: on the trace schedule (speed-up applied), lengths from the trace, queue_ms recorded', async () => {
