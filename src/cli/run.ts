@@ -5,13 +5,13 @@ import { RunError, UserError } from '../errors.js';
 import { loadResume } from '../results/resume.js';
 import { folderWriter } from '../results/writer.js';
 import type { SweepResult } from '../runner/run-sweep.js';
-import { startEndpoint } from '../runner/endpoint.js';
+import { startEndpoints } from '../runner/endpoint.js';
 import { colorEnabled, paint } from '../ui/color.js';
 import { createProgress } from '../ui/progress.js';
 import { formatPlan, formatWarnings } from '../ui/plan-table.js';
 import { clientWarnings, formatSummaryTable } from '../ui/summary-table.js';
 import { formatThresholdFailures } from '../ui/threshold-lines.js';
-import { action, boundHeapGrowth, checkPlanSize, collect, EXIT, loadFromFlags, type SpecFlags } from './common.js';
+import { action, boundHeapGrowth, checkPlanSize, collect, EXIT, loadFromFlags, targetOptions, type SpecFlags } from './common.js';
 
 interface RunFlags extends SpecFlags {
   out?: string;
@@ -23,14 +23,15 @@ interface RunFlags extends SpecFlags {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const cmd = program
     .command('run')
     .description('run every cell of the spec, write results, print the summary table')
     .argument('<spec>', 'sweep spec (YAML)')
     .option('--out <dir>', 'results folder (default: <output.dir>/<name>/<timestamp>)')
     .option('--resume <dir>', 'finish an interrupted run in <dir>: send only the requests missing from its requests.csv')
     .option('--set <key=value>', 'override a spec value by dotted path (repeatable)', collect)
-    .option('--shard <k/n>', 'run only shard k of n (whole cells); auto/n takes k from JOB_COMPLETION_INDEX')
+    .option('--shard <k/n>', 'run only shard k of n (whole cells); auto/n takes k from JOB_COMPLETION_INDEX');
+  targetOptions(cmd)
     .option('-q, --quiet', 'no progress lines on stderr; errors and the result are still shown')
     .option('--json', 'print the summary as JSON on stdout instead of the table')
     .option('--dry-run', 'expand and print the plan; send nothing (same as `plan`)')
@@ -80,13 +81,13 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   // Loaded here, not at startup: the tokenizer behind it costs ~0.2 s that plan/validate
   // should not pay.
   const { runSweep } = await import('../runner/run-sweep.js');
-  const endpoint = await startEndpoint(loaded.spec.target);
+  const endpoint = await startEndpoints(plan);
   let result: SweepResult;
   try {
     result = await runSweep({
       loaded,
       plan,
-      baseUrl: endpoint.baseUrl,
+      baseUrls: endpoint.baseUrls,
       writer: folderWriter(outDir, loaded.spec.output),
       signal: controller.signal,
       graceMs: 5000,

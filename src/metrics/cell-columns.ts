@@ -58,6 +58,10 @@ export class CellColumns {
   serverDecode = new Float64Array(0);
   serverTotal = new Float64Array(0);
   cachedTokens = new Float64Array(0);
+  /** 0-based round of each request (`repeat_cells`). */
+  round = new Uint32Array(0);
+  /** Highest round seen. */
+  maxRound = 0;
   /** True once any request had a server-reported value. */
   anyServer = false;
   /** Failed requests by errorKey, in order of first appearance. */
@@ -90,6 +94,9 @@ export class CellColumns {
     this.serverDecode[i] = num(r.server_decode_ms);
     this.serverTotal[i] = num(r.server_total_ms);
     this.cachedTokens[i] = num(r.cached_tokens);
+    const round = r.round ?? 0;
+    this.round[i] = round;
+    if (round > this.maxRound) this.maxRound = round;
     if (
       r.server_queue_ms !== undefined ||
       r.server_prefill_ms !== undefined ||
@@ -136,6 +143,9 @@ export class CellColumns {
     this.serverDecode = floats(this.serverDecode);
     this.serverTotal = floats(this.serverTotal);
     this.cachedTokens = floats(this.cachedTokens);
+    const rounds = new Uint32Array(cap);
+    rounds.set(this.round);
+    this.round = rounds;
   }
 
   /**

@@ -142,7 +142,7 @@ const CELL: Column<RequestRecord> = {
 /** The columns after the matrix axes, in file order. Columns added later go at the end. */
 export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
   numeric('prompt_id', '0-based index into the prompt list: request i of a cell uses prompt i mod P', 'integer', 0),
-  numeric('repeat', '0-based: how many times this prompt was sent before in this cell (floor(i / P))', 'integer', 0),
+  numeric('repeat', '0-based: how many times this prompt was sent before in this cell, over all rounds (floor(i / P))', 'integer', 0),
   {
     name: 'started_at',
     doc: "wall-clock time of the final attempt's send, ISO 8601 (the only wall-clock time; durations are monotonic)",
@@ -198,6 +198,11 @@ export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
   numeric('server_decode_ms', 'the server\'s own time generating tokens (decode): llama.cpp\'s `timings.predicted_ms`, Ollama\'s `eval_duration`.'),
   numeric('server_total_ms', 'the server\'s own time for the whole request: TGI\'s `x-total-time` (validation + queue + inference), Ollama\'s `total_duration`.'),
   numeric('cached_tokens', 'prompt tokens the server took from its prefix cache: `usage.prompt_tokens_details.cached_tokens` (OpenAI, vLLM, SGLang, llama.cpp), llama.cpp\'s `timings.cache_n`, Anthropic\'s `cache_read_input_tokens`.', 'integer'),
+  // Issue 18: rounds of the grid (repeat_cells); absent from older files: read as 0.
+  {
+    ...numeric('round', '0-based round of the grid (`repeat_cells`): every cell runs its requests once per round, the rounds one after another. 0 in a one-round run.', 'integer', 0),
+    get: (r) => String(r.round ?? 0),
+  },
 ];
 
 /** Every field, in one order: one hidden class for every record read back. */
@@ -230,6 +235,7 @@ function blankRecord(): RequestRecord {
     server_decode_ms: undefined,
     server_total_ms: undefined,
     cached_tokens: undefined,
+    round: 0,
     timing: undefined,
   };
 }

@@ -18,8 +18,13 @@ import { RUN_JSON } from './run-json.js';
 export interface ResumeState {
   /** Rows already on disk, by cell id, column by column. */
   columns: Map<string, CellColumns>;
-  /** Request indices still to run, by cell id (absent: the cell is complete). */
+  /**
+   * What is still to run, by cell id (absent: the cell is complete): request indices over
+   * all rounds, or for a cell run by duration the rounds that have no rows yet.
+   */
   missing: Map<string, Set<number>>;
+  /** The index after the highest request on disk, by cell id (a duration cell continues there). */
+  next: Map<string, number>;
   /** The earlier run's summaries (for client health of cells not run again). */
   previous: Map<string, CellSummary>;
   startedAt?: string;
@@ -36,8 +41,12 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
   if (prev.spec_hash !== specHash) {
     throw new UserError(
       `--resume ${dir}: the spec differs from the one this run used (hash ${prev.spec_hash} there, ${specHash} now); ` +
-        'resume with the same spec and --set flags, or start a new run',
+        `resume with the same spec, --env${prev.environment !== undefined ? ` (${prev.environment})` : ''} and --set flags, or start a new run`,
     );
+  }
+  if ((prev.only_target ?? '') !== (plan.onlyTarget ?? '')) {
+    const was = prev.only_target !== undefined ? `--target ${prev.only_target}` : 'every target';
+    throw new UserError(`--resume ${dir}: that run ran ${was}; pass the same --target`);
   }
   const prevShard = prev.shard ? `${prev.shard.k}/${prev.shard.n}` : 'none';
   const nowShard = plan.shard ? `${plan.shard.k}/${plan.shard.n}` : 'none';
@@ -61,24 +70,34 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
   for (const c of result.cells) if (c.columns) columns.set(c.cell, c.columns);
   const P = plan.prompts.length;
   const done = new Map<string, Set<number>>();
+  const roundsDone = new Map<string, Set<number>>();
+  const next = new Map<string, number>();
   for (const r of result.rows().records) {
     let set = done.get(r.cell);
     if (!set) done.set(r.cell, (set = new Set()));
-    set.add(r.repeat * P + r.prompt_id);
+    const i = r.repeat * P + r.prompt_id;
+    set.add(i);
+    next.set(r.cell, Math.max(next.get(r.cell) ?? 0, i + 1));
+    let rounds = roundsDone.get(r.cell);
+    if (!rounds) roundsDone.set(r.cell, (rounds = new Set()));
+    rounds.add(r.round ?? 0);
   }
   const missing = new Map<string, Set<number>>();
   for (const cell of plan.cells) {
-    const have = done.get(cell.id) ?? new Set<number>();
     if (cell.requests === undefined) {
-      // A duration cell has no fixed request list: it is done once it has rows.
-      if (have.size === 0) missing.set(cell.id, new Set());
+      // A duration cell has no fixed request list: a round is done once it has rows.
+      const have = roundsDone.get(cell.id) ?? new Set<number>();
+      const todo = new Set<number>();
+      for (let r = 0; r < plan.rounds; r++) if (!have.has(r)) todo.add(r);
+      if (todo.size > 0) missing.set(cell.id, todo);
       continue;
     }
+    const have = done.get(cell.id) ?? new Set<number>();
     const todo = new Set<number>();
-    for (let i = 0; i < cell.requests; i++) if (!have.has(i)) todo.add(i);
+    for (let i = 0; i < cell.requests * plan.rounds; i++) if (!have.has(i)) todo.add(i);
     if (todo.size > 0) missing.set(cell.id, todo);
   }
-  return { columns, missing, previous: new Map(prev.cells.map((s) => [s.cell, s])), startedAt: prev.started_at };
+  return { columns, missing, next, previous: new Map(prev.cells.map((s) => [s.cell, s])), startedAt: prev.started_at };
 }
 
 /** A row is complete only when its newline was written: anything after the last one is cut. */

@@ -24,8 +24,8 @@ export function createWriter(open: (run: RunJson) => Promise<Export[]>): ResultW
     get run() {
       return run;
     },
-    async start({ loaded, plan, baseUrl, startedAt }) {
-      run = newRunJson(loaded, plan, baseUrl, startedAt);
+    async start({ loaded, plan, baseUrl, baseUrls, startedAt }) {
+      run = newRunJson(loaded, plan, baseUrl, startedAt, baseUrls);
       exports = await open(run);
       await writeAll();
     },

@@ -83,3 +83,10 @@ export function judgeClient(m: ClientMeasurements, limits = CLIENT_LIMITS): Clie
     reason: reasons.length > 0 ? reasons.join(', ') : undefined,
   };
 }
+
+/** Of two rounds' health of one cell, the one to report: a bound round, else the later loop. */
+export function worseHealth(a: ClientHealth | undefined, b: ClientHealth): ClientHealth {
+  if (!a) return b;
+  if (a.bound !== b.bound) return a.bound ? a : b;
+  return b.loop_delay_p99_ms > a.loop_delay_p99_ms ? b : a;
+}

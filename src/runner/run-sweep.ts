@@ -1,33 +1,37 @@
 /**
- * The whole sweep: cells one after another against one endpoint. Every recorded request
- * and every finished cell goes to the writer it is given (results/writer.ts), which keeps
- * the results folder, or memory; the runner itself writes nothing and never prints. Emits
- * events for the progress display.
+ * The whole sweep: cells one after another, each against its own target (plan/targets.ts),
+ * in the plan's order, once per round (plan/order.ts). Every recorded request and every
+ * finished cell goes to the writer it is given (results/writer.ts), which keeps the results
+ * folder, or memory; the runner itself writes nothing and never prints. Emits events for
+ * the progress display.
  */
 import { setMaxListeners } from 'node:events';
 import { checkCell, compileThresholds } from '../compare/thresholds.js';
 import type { ThresholdResult } from '../compare/types.js';
 import { CellColumns } from '../metrics/cell-columns.js';
-import { summarizeCell, type CellSummary } from '../metrics/summary.js';
-import type { Plan } from '../plan/types.js';
+import { summarizeCell, type ClientHealth, type CellSummary } from '../metrics/summary.js';
+import { runOrder } from '../plan/order.js';
+import type { Cell, Plan } from '../plan/types.js';
 import { createHttpClient } from '../http/client.js';
-import { providerForTarget } from '../providers/index.js';
 import type { RequestRecord } from '../records/types.js';
 import type { ResumeState } from '../results/resume.js';
 import type { ResultWriter } from '../results/types.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { scrub } from '../spec/redact.js';
-import { watchClientHealth } from './client-health.js';
-import type { EndpointMemory, ExchangeResult } from './exchange.js';
+import { watchClientHealth, worseHealth } from './client-health.js';
+import type { ExchangeResult } from './exchange.js';
 import { fatalReason } from './fatal.js';
 import { runCell } from './run-cell.js';
+import { liveTargets, targetUrls } from './targets.js';
 import type { RunListener } from './types.js';
 
 export interface SweepOptions {
   loaded: LoadedSpec;
   plan: Plan;
-  /** Where requests go: the spec's base_url, or the spawned simulator's. */
-  baseUrl: string;
+  /** Where requests go for a plan with one target: the spec's base_url, or the spawned simulator's. */
+  baseUrl?: string;
+  /** Where each target's requests go, by name (`startEndpoints(plan).baseUrls`); wins over `baseUrl`. */
+  baseUrls?: Record<string, string>;
   /** Where results go: a results folder (`folderWriter`) or memory (`memoryWriter`). */
   writer: ResultWriter;
   /** Ctrl-C: stop sending, let requests in flight finish for `graceMs`, then cut them. */
@@ -47,14 +51,25 @@ export interface SweepResult {
   thresholds: ThresholdResult[];
 }
 
+/** What the runner keeps of a cell between its rounds. */
+interface CellState {
+  columns: CellColumns;
+  /** Index of the next request (a duration cell's next round starts here). */
+  next: number;
+  client?: ClientHealth;
+  serverTimings: Record<string, number[]>;
+  /** Some round ran (so the cell has a summary to write, even when cut short). */
+  started: boolean;
+  finished: boolean;
+}
+
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const { loaded, plan, writer, resume } = opts;
   const { spec } = loaded;
   const emit: RunListener = opts.onEvent ?? (() => {});
-  const provider = providerForTarget(spec.target);
-  const target = { ...spec.target, base_url: opts.baseUrl };
+  const live = liveTargets(plan, opts);
+  const several = live.size > 1;
   const thresholds = compileThresholds(spec);
-  const memory: EndpointMemory = { askUsage: true };
   const promptTokens = new Map<number, number>();
   const summaries: CellSummary[] = [];
   const checks: ThresholdResult[] = [];
@@ -63,7 +78,6 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   // Every request in flight listens on these; a cell of 256 is not a leak.
   setMaxListeners(0, stop.signal, abort.signal);
   let fatal: string | undefined;
-  let anySuccess = false;
   let graceTimer: NodeJS.Timeout | undefined;
   const onUserAbort = () => {
     if (!stop.signal.aborted) stop.abort();
@@ -74,82 +88,140 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   if (opts.signal?.aborted) onUserAbort();
   opts.signal?.addEventListener('abort', onUserAbort, { once: true });
 
+  const summarize = (cell: Cell, columns: CellColumns) => summarizeCell(cell.id, cell.params, columns, { slo: spec.slo, rate: cell.load.rate });
   /** A cell's summary checked against the thresholds, and handed to the writer. */
-  const finish = async (summary: CellSummary, columns: CellColumns, extras?: { server_timings_mean: Record<string, number> }) => {
+  const finish = async (cell: Cell, st: CellState, earlier?: ClientHealth) => {
+    st.finished = true;
+    const summary = summarize(cell, st.columns);
+    // Rounds run now were measured now; a cell kept whole from before keeps its old health.
+    summary.client = st.client ?? earlier;
     const results = checkCell(thresholds, summary);
     checks.push(...results);
     summaries.push(summary);
-    await writer.cell({ summary, columns, thresholds: results, extras });
+    const timings = Object.keys(st.serverTimings).length > 0 ? { server_timings_mean: meanOf(st.serverTimings) } : undefined;
+    await writer.cell({ summary, columns: st.columns, thresholds: results, extras: timings });
+    return summary;
   };
 
-  const todo = (c: (typeof plan.cells)[number]) =>
-    resume ? (resume.missing.has(c.id) ? (resume.missing.get(c.id)!.size || c.requests) : 0) : c.requests;
+  const rounds = plan.rounds;
+  const perRound = (c: Cell) => c.requests;
+  /** Request indices of round r still to send; undefined = all of them. */
+  const missingIn = (c: Cell, round: number): Set<number> | undefined => {
+    const gone = resume?.missing.get(c.id);
+    if (!resume || !gone || c.requests === undefined) return undefined;
+    const from = round * c.requests;
+    return new Set([...gone].filter((i) => i >= from && i < from + c.requests!));
+  };
+  /** Requests this run sends for a cell (over all rounds); undefined for duration cells. */
+  const todo = (c: Cell): number | undefined => {
+    if (c.requests === undefined) return undefined;
+    if (!resume) return c.requests * rounds;
+    return resume.missing.get(c.id)?.size ?? 0;
+  };
   const total = plan.cells.every((c) => c.requests !== undefined) ? plan.cells.reduce((s, c) => s + (todo(c) ?? 0), 0) : undefined;
+  const states = new Map<string, CellState>();
+  const stateOf = (c: Cell): CellState => {
+    let st = states.get(c.id);
+    if (!st) {
+      st = {
+        columns: resume?.columns.get(c.id) ?? new CellColumns(),
+        next: resume?.next.get(c.id) ?? 0,
+        serverTimings: {},
+        started: false,
+        finished: false,
+      };
+      states.set(c.id, st);
+    }
+    return st;
+  };
+  const turns = runOrder(plan);
   emit({ type: 'run-start', cells: plan.cells.length, requests: total });
-  await writer.start({ loaded, plan, baseUrl: opts.baseUrl, startedAt: resume?.startedAt });
+  const urls = targetUrls(live);
+  await writer.start({
+    loaded,
+    plan,
+    baseUrl: Object.values(urls)[0] ?? opts.baseUrl ?? '',
+    baseUrls: spec.targets ? urls : undefined,
+    startedAt: resume?.startedAt,
+  });
   try {
-    for (const [pos, cell] of plan.cells.entries()) {
+    for (const [pos, { cell, round }] of turns.entries()) {
       if (stop.signal.aborted) break;
-      const earlier = resume?.columns.get(cell.id) ?? new CellColumns();
-      const summarize = (columns: CellColumns) => summarizeCell(cell.id, cell.params, columns, { slo: spec.slo, rate: cell.load.rate });
+      const st = stateOf(cell);
+      if (st.finished) continue;
       if (resume && !resume.missing.has(cell.id)) {
         // Complete before the interruption: keep its rows and summary, send nothing.
-        const summary = summarize(earlier);
-        summary.client = resume.previous.get(cell.id)?.client;
-        await finish(summary, earlier);
+        await finish(cell, st, resume.previous.get(cell.id)?.client);
         continue;
       }
-      const only = resume?.missing.get(cell.id);
-      emit({ type: 'cell-start', cell, position: pos + 1, of: plan.cells.length, requests: todo(cell) });
+      const only = missingIn(cell, round);
+      const durationRoundDone = cell.requests === undefined && resume !== undefined && !resume.missing.get(cell.id)!.has(round);
+      if ((only && only.size === 0) || durationRoundDone) {
+        // This round of the cell was complete before the interruption.
+        if (round === rounds - 1) await finish(cell, st, resume?.previous.get(cell.id)?.client);
+        continue;
+      }
+      const t = live.get(cell.target)!;
+      const requests = only ? only.size : perRound(cell);
+      emit({ type: 'cell-start', cell, position: pos + 1, of: turns.length, requests, round, rounds });
       const client = createHttpClient({
         concurrency: cell.load.concurrency,
-        connectTimeoutMs: target.timeout.connect_ms,
-        readTimeoutMs: target.timeout.read_ms,
-        retry: target.retry,
+        connectTimeoutMs: t.target.timeout.connect_ms,
+        readTimeoutMs: t.target.timeout.read_ms,
+        retry: t.target.retry,
       });
-      const serverTimings: Record<string, number[]> = {};
       const onRecord = (record: RequestRecord, result: ExchangeResult) => {
         if (record.error) record.error = scrub(record.error, loaded.secrets);
         writer.record(record, result.text);
-        if (record.status === 'ok') anySuccess = true;
-        for (const [k, v] of Object.entries(result.serverTimings ?? {})) (serverTimings[k] ??= []).push(v);
+        if (record.status === 'ok') t.reached = true;
+        for (const [k, v] of Object.entries(result.serverTimings ?? {})) (st.serverTimings[k] ??= []).push(v);
         emit({ type: 'request-end', cell, record });
-        const reason = fatalReason(record, result, target, anySuccess);
+        const reason = fatalReason(record, result, t.target, t.reached);
         if (reason && !fatal) {
-          fatal = reason;
+          fatal = several ? `target ${t.name}: ${reason}` : reason;
           stop.abort();
         }
       };
       const health = watchClientHealth();
+      st.started = true;
       let run;
       try {
         run = await runCell({
           cell,
           prompts: plan.prompts,
-          target,
-          provider,
+          target: t.target,
+          provider: t.provider,
           client,
-          memory,
+          memory: t.memory,
           stop: stop.signal,
           abort: abort.signal,
           arrival: spec.arrival,
           burstiness: spec.burstiness,
-          seed: spec.seed + cell.index,
+          // By group: the targets of one comparison get the same arrival times.
+          seed: spec.seed + cell.group,
           onRecord,
           onMeasureStart: () => emit({ type: 'warmup-end', cell }),
           promptTokens,
-          columns: earlier,
+          columns: st.columns,
           onDispatchLag: (ms) => health.dispatchLag(ms),
           only: only && only.size > 0 ? only : undefined,
+          first: cell.requests !== undefined ? round * cell.requests : st.next,
+          round,
         });
       } finally {
         client.close();
       }
-      const summary = summarize(run.columns);
-      summary.client = health.stop();
-      if (summary.client.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${summary.client.reason})` });
-      await finish(summary, run.columns, Object.keys(serverTimings).length > 0 ? { server_timings_mean: meanOf(serverTimings) } : undefined);
-      emit({ type: 'cell-end', cell, summary });
+      st.next = run.next;
+      const roundHealth = health.stop();
+      st.client = worseHealth(st.client, roundHealth);
+      if (roundHealth.bound) emit({ type: 'warning', message: `cell ${cell.id}${rounds > 1 ? ` (round ${round + 1})` : ''}: client-bound (${roundHealth.reason})` });
+      const summary = round === rounds - 1 ? await finish(cell, st) : summarize(cell, st.columns);
+      emit({ type: 'cell-end', cell, summary, round, rounds });
+    }
+    // Cut short between rounds: a cell that ran some rounds still gets its summary.
+    for (const cell of plan.cells) {
+      const st = states.get(cell.id);
+      if (st && st.started && !st.finished) await finish(cell, st);
     }
   } finally {
     clearTimeout(graceTimer);

@@ -13,6 +13,8 @@ export interface RecordMeta {
   cell: Cell;
   prompt: Prompt;
   repeat: number;
+  /** 0-based round of the cell (`repeat_cells`). */
+  round?: number;
   /** performance.now() when the request was due (open loop) — undefined in closed loop. */
   scheduledAt?: number;
   /** Cell start, performance.now(). */
@@ -75,6 +77,7 @@ export function toRecord(x: ExchangeResult, m: RecordMeta): RequestRecord {
     server_decode_ms: round(x.server?.decode_ms),
     server_total_ms: round(x.server?.total_ms),
     cached_tokens: x.server?.cached_tokens,
+    round: m.round ?? 0,
     timing: {
       scheduled: (m.scheduledAt ?? x.sentAt) - m.cellStart,
       sent: x.sentAt - m.cellStart,

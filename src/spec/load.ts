@@ -11,6 +11,7 @@ import { collectPrompts } from '../plan/prompts.js';
 import type { Prompt } from '../plan/types.js';
 import { canonicalJson } from './canonical.js';
 import { specChecks } from './checks.js';
+import { applyEnvironment } from './environments.js';
 import { interpolateDocument } from './interpolate.js';
 import { zodProblems } from './issues.js';
 import { applyOverrides, type Override } from './overrides.js';
@@ -37,15 +38,22 @@ export interface LoadedSpec {
   prompts?: Prompt[];
   /** Legal but probably wrong (`file:line:col: message`); print them, do not fail. */
   warnings?: string[];
+  /** The environment merged over the spec (`--env`), if any. */
+  environment?: string;
+  /** The environments the spec defines (`environments:`), in spec order. */
+  environments?: string[];
 }
 
 export interface LoadOptions {
   overrides?: readonly Override[];
   env?: NodeJS.ProcessEnv;
+  /** The spec's environment to merge over it before the overrides (`--env NAME`). */
+  environment?: string;
 }
 
 export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   const source = readYaml(file);
+  const environments = applyEnvironment(source, opts.environment);
   if (opts.overrides?.length) applyOverrides(source, opts.overrides);
   const interpolation = interpolateDocument(source, opts.env ?? process.env);
   let raw: unknown;
@@ -62,7 +70,7 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
       `${source.locate([])}: the spec must be a mapping of keys (name, target, prompts, matrix, ...), got ${Array.isArray(raw) ? 'a list' : 'a single value'}`,
     );
   }
-  const problems = [...interpolation.problems];
+  const problems = [...environments.problems, ...interpolation.problems];
   const parsed = specSchema.safeParse(raw);
   if (!parsed.success) problems.push(...zodProblems(parsed.error, source, raw, interpolation.origins));
   problems.push(...gateProblemsBestEffort(parsed.success ? parsed.data : (raw as Spec), source));
@@ -96,6 +104,8 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
     source,
     prompts: prompts.prompts,
     warnings,
+    environment: opts.environment,
+    environments: environments.names,
   };
 }
 

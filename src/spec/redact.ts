@@ -5,7 +5,8 @@
  * log; `scrub()` removes secret values from any text (an error message that echoes a
  * header, say) before it is written anywhere.
  */
-import type { Spec } from './schema.js';
+import type { Spec, Target } from './schema.js';
+import { specTargets } from './targets.js';
 
 export const REDACTED = '***';
 
@@ -20,15 +21,17 @@ export function isSecretHeader(name: string): boolean {
 }
 
 /** The secret values in a spec (plus `extra` ones), longest first so scrub replaces whole values. */
-export function secretsOf(spec: Pick<Spec, 'target'>, extra: readonly string[] = []): string[] {
+export function secretsOf(spec: Pick<Spec, 'target' | 'targets'>, extra: readonly string[] = []): string[] {
   const out = new Set<string>(extra);
-  if (spec.target.api_key) out.add(spec.target.api_key);
-  for (const [name, value] of Object.entries(spec.target.headers ?? {})) {
-    if (!isSecretHeader(name) || !value) continue;
-    out.add(value);
-    // "Bearer sk-..." also leaks as "sk-..." alone.
-    const parts = value.split(/\s+/);
-    if (parts.length > 1) out.add(parts[parts.length - 1]);
+  for (const { target } of specTargets(spec)) {
+    if (target.api_key) out.add(target.api_key);
+    for (const [name, value] of Object.entries(target.headers ?? {})) {
+      if (!isSecretHeader(name) || !value) continue;
+      out.add(value);
+      // "Bearer sk-..." also leaks as "sk-..." alone.
+      const parts = value.split(/\s+/);
+      if (parts.length > 1) out.add(parts[parts.length - 1]);
+    }
   }
   return [...out].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
@@ -37,15 +40,19 @@ export function secretsOf(spec: Pick<Spec, 'target'>, extra: readonly string[] =
  * A deep copy with `api_key` and auth-like headers replaced by `***`; with `secrets`, every
  * other string is scrubbed of them too (a key interpolated into base_url, say).
  */
-export function redact<T extends Pick<Spec, 'target'>>(spec: T, secrets: readonly string[] = []): T {
+export function redact<T extends Pick<Spec, 'target' | 'targets'>>(spec: T, secrets: readonly string[] = []): T {
   const copy = secrets.length > 0 ? scrubDeep(structuredClone(spec), secrets) : structuredClone(spec);
-  if (copy.target.api_key !== undefined) copy.target.api_key = REDACTED;
-  if (copy.target.headers) {
-    for (const name of Object.keys(copy.target.headers)) {
-      if (isSecretHeader(name)) copy.target.headers[name] = REDACTED;
+  for (const { target } of specTargets(copy)) redactTarget(target);
+  return copy;
+}
+
+function redactTarget(target: Target): void {
+  if (target.api_key !== undefined) target.api_key = REDACTED;
+  if (target.headers) {
+    for (const name of Object.keys(target.headers)) {
+      if (isSecretHeader(name)) target.headers[name] = REDACTED;
     }
   }
-  return copy;
 }
 
 export function scrub(text: string, secrets: readonly string[]): string {

@@ -22,7 +22,7 @@ async function runInProcess(yaml: string, during?: () => () => void) {
   const plan = buildPlan(loaded);
   const stopBusy = during?.();
   try {
-    return await runSweep({ loaded, plan, baseUrl: loaded.spec.target.base_url, writer: memoryWriter() });
+    return await runSweep({ loaded, plan, baseUrl: loaded.spec.target!.base_url, writer: memoryWriter() });
   } finally {
     stopBusy?.();
   }

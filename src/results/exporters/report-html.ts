@@ -16,7 +16,9 @@ export const REPORT_HTML = 'report.html';
 
 /** report.html's text; axis units come from the run's provider. */
 export function reportText(input: Omit<ReportInput, 'units'>): string {
-  const units = providerFor(input.run?.spec.target?.provider)?.units;
+  const spec = input.run?.spec;
+  // Axis units are the provider's; with several targets, the first target's.
+  const units = providerFor((spec?.target ?? Object.values(spec?.targets ?? {})[0])?.provider)?.units;
   return renderReportHtml(buildReportData({ ...input, units }));
 }
 
