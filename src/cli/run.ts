@@ -2,6 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import type { Command } from 'commander';
 import { RunError, UserError } from '../errors.js';
+import { targetsOf } from '../compare/targets.js';
+import { loadResult } from '../results/load.js';
 import { loadResume } from '../results/resume.js';
 import { folderWriter } from '../results/writer.js';
 import type { SweepResult } from '../runner/run-sweep.js';
@@ -10,6 +12,7 @@ import { colorEnabled, paint } from '../ui/color.js';
 import { createProgress } from '../ui/progress.js';
 import { formatPlan, formatWarnings } from '../ui/plan-table.js';
 import { clientWarnings, formatSummaryTable } from '../ui/summary-table.js';
+import { formatTargetsTable } from '../ui/targets-table.js';
 import { formatThresholdFailures } from '../ui/threshold-lines.js';
 import { action, boundHeapGrowth, checkPlanSize, collect, EXIT, loadFromFlags, targetOptions, type SpecFlags } from './common.js';
 
@@ -100,12 +103,16 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
+  // Several targets: side by side, tested on the rows just written (the one typed view of them).
+  const targets = new Set(plan.cells.map((c) => c.target)).size > 1 && result.summaries.length > 0
+    ? targetsOf(loadResult(outDir).cells)
+    : undefined;
   if (flags.json) {
-    process.stdout.write(
-      `${JSON.stringify({ out: outDir, interrupted: result.interrupted, fatal: result.fatal ?? null, cells: result.summaries, thresholds: result.thresholds }, null, 2)}\n`,
-    );
+    const doc = { out: outDir, interrupted: result.interrupted, fatal: result.fatal ?? null, cells: result.summaries, thresholds: result.thresholds };
+    process.stdout.write(`${JSON.stringify(targets ? { ...doc, targets } : doc, null, 2)}\n`);
   } else if (result.summaries.length > 0) {
     process.stdout.write(`${formatSummaryTable(result.summaries, plan.axes, colorEnabled(process.stdout))}\n`);
+    if (targets) process.stdout.write(`\n${formatTargetsTable(targets, colorEnabled(process.stdout))}\n`);
   }
   for (const w of clientWarnings(result.summaries)) process.stderr.write(`${paint(w, 'yellow', color)}\n`);
   if (!flags.quiet) process.stderr.write(`results: ${outDir}\n`);

@@ -11,7 +11,7 @@ import { formatLevel } from '../ui/format.js';
 import { bootstrapDifference } from './bootstrap.js';
 import type { LoadedResult, ResultCell } from '../results/load.js';
 import { metricValue, requestSample, whyMissing } from './gate-metrics.js';
-import type { CellComparison, CompareReport, MetricComparison, ResultInfo, Tolerance, Verdict } from './types.js';
+import type { CellComparison, CompareReport, MetricComparison, MetricRef, ResultInfo, TestResult, Tolerance, Verdict } from './types.js';
 
 export interface CompareOptions {
   rules: readonly Tolerance[];
@@ -112,10 +112,8 @@ export function compareMetric(
     return out;
   }
   const decided: Verdict = worse ? 'regression' : 'improved';
-  const sa = opts.test && base.columns ? requestSample(base.columns, ref, base.slo) : undefined;
-  const sb = opts.test && cur.columns ? requestSample(cur.columns, ref, cur.slo) : undefined;
-  const boot = sa && sb ? bootstrapDifference(sa, sb, { resamples: opts.resamples, confidence: opts.confidence, seed }) : undefined;
-  if (!boot) {
+  const test = opts.test ? testChange(base, cur, ref, opts, seed) : undefined;
+  if (!test) {
     out.verdict = decided;
     out.note = !opts.test
       ? 'test off: decided on the point change'
@@ -124,10 +122,35 @@ export function compareMetric(
         : `no per-request rows in ${base.columns ? 'the current result' : 'the baseline'} (summary.csv only): decided on the point change`;
     return out;
   }
+  // Significant in the direction of the change the rule flagged.
+  test.significant = change > 0 ? test.ci[0] > 0 : test.ci[1] < 0;
+  out.test = test;
+  out.verdict = test.significant ? decided : 'noise';
+  if (!test.significant) {
+    out.note = `not significant: the ${formatLevel(opts.confidence)} interval of the change includes 0 (n=${test.n[0]}/${test.n[1]})`;
+  }
+  return out;
+}
+
+/**
+ * The seeded bootstrap test of the change of `ref` from `base` to `cur`, on their
+ * per-request rows: significant when the interval (at `confidence`) excludes 0. Undefined
+ * when either side has no rows or no values to resample.
+ */
+export function testChange(
+  base: Pick<ResultCell, 'columns' | 'slo'>,
+  cur: Pick<ResultCell, 'columns' | 'slo'>,
+  ref: MetricRef,
+  opts: Pick<CompareOptions, 'confidence' | 'resamples'>,
+  seed: number,
+): TestResult | undefined {
+  const sa = base.columns ? requestSample(base.columns, ref, base.slo) : undefined;
+  const sb = cur.columns ? requestSample(cur.columns, ref, cur.slo) : undefined;
+  const boot = sa && sb ? bootstrapDifference(sa, sb, { resamples: opts.resamples, confidence: opts.confidence, seed }) : undefined;
+  if (!boot) return undefined;
   const [lo, hi] = boot.ci;
-  const significant = change > 0 ? lo > 0 : hi < 0;
   const baseStat = boot.estimate[0];
-  out.test = {
+  return {
     method: 'bootstrap',
     ci: boot.ci,
     ci_rel: baseStat !== 0 && Number.isFinite(baseStat) ? [lo / Math.abs(baseStat), hi / Math.abs(baseStat)] : undefined,
@@ -135,17 +158,12 @@ export function compareMetric(
     p: boot.p,
     n: boot.n,
     statistic: sa!.statistic,
-    significant,
+    significant: lo > 0 || hi < 0,
   };
-  out.verdict = significant ? decided : 'noise';
-  if (!significant) {
-    out.note = `not significant: the ${formatLevel(opts.confidence)} interval of the change includes 0 (n=${boot.n[0]}/${boot.n[1]})`;
-  }
-  return out;
 }
 
 /** A per-comparison seed (FNV-1a of the key), so one comparison's draws never depend on another's. */
-function seedFor(seed: number, key: string): number {
+export function seedFor(seed: number, key: string): number {
   let h = 0x811c9dc5 ^ seed;
   for (let i = 0; i < key.length; i++) {
     h ^= key.charCodeAt(i);

@@ -80,7 +80,7 @@ const BROKEN: Record<string, string[]> = {
   'duplicate-axis-value.yaml': [
     `${SPECS}/duplicate-axis-value.yaml:6:25: matrix.temperature lists 0 twice (items 0 and 2); remove one, each value makes its own cells`,
   ],
-  'missing-target.yaml': [`${SPECS}/missing-target.yaml:1:1: missing required key 'target' — The endpoint under test.`],
+  'missing-target.yaml': [`${SPECS}/missing-target.yaml:1:1: missing required key 'target' — The endpoint under test. (Or targets: to compare several named endpoints; see docs/targets.md.)`],
   'empty.yaml': [
     `${SPECS}/empty.yaml:1:1: the spec is empty; start from sweeps/example.yaml (docs/spec.md describes every field)`,
   ],

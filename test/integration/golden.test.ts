@@ -24,8 +24,8 @@ const UPDATE = Boolean(process.env.UPDATE_GOLDEN);
  * path, `*` stands for one segment (a cell's index, a statistic).
  */
 const ADDED = {
-  // issue 11: the connection and what the server reported.
-  'requests.csv': ['connect_ms', 'server_queue_ms', 'server_prefill_ms', 'server_decode_ms', 'server_total_ms', 'cached_tokens'],
+  // issue 11: the connection and what the server reported; issue 18: the round of repeat_cells.
+  'requests.csv': ['connect_ms', 'server_queue_ms', 'server_prefill_ms', 'server_decode_ms', 'server_total_ms', 'cached_tokens', 'round'],
   'summary.csv': [
     'connect_ms_mean',
     'connect_ms_p50',
