@@ -42,8 +42,8 @@ export function formatTargetsTable(c: TargetsComparison, color: boolean): string
   }
   const tested = c.tested > 0;
   const legend = tested
-    ? `differences to each group's first target; sig = significant, n.s. = not (bootstrap, ${c.resamples} resamples, seed ${c.seed}; ` +
-      `each interval at ${formatLevel(c.interval_level)} so all ${c.tested} together keep ${formatLevel(c.confidence)})`
-    : `differences to each group's first target${c.untested ? ` (untested: ${c.untested})` : ''}`;
+    ? `vs each group's first target: sig = significant, n.s. = within the noise\n` +
+      `(seeded bootstrap, ${c.resamples} resamples, seed ${c.seed}; each interval at ${formatLevel(c.interval_level)}, so all ${c.tested} keep ${formatLevel(c.confidence)})`
+    : `vs each group's first target${c.untested ? ` (untested: ${c.untested})` : ''}`;
   return [`targets (${c.targets.join(' vs ')})`, table.toString(), legend].join('\n');
 }
