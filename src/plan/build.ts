@@ -87,15 +87,18 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
       );
     }
     byId.set(id, key);
+    const target = targetOfCombination(spec, params);
+    // The target's own params sit between the spec's and the cell's matrix values.
+    const fixed = { ...spec.params, ...targets[target]?.params };
     all.push({
       id,
       index: all.length,
-      target: targetOfCombination(spec, params),
+      target,
       group: 0,
       params,
-      body: bodyOf(spec.params, params),
+      body: bodyOf(fixed, params),
       maxTokens: undefined,
-      load: loadOf(spec.params, params),
+      load: loadOf(fixed, params),
       requests,
       duration_s: spec.duration_s,
       warmup: spec.warmup,

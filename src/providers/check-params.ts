@@ -33,7 +33,7 @@ export function providerProblems(loaded: LoadedSpec, plan: Pick<Plan, 'cells'>):
       if (keySets.has(id)) continue;
       keySets.add(id);
       for (const p of provider.checkParams(keys, target)) {
-        const where = p.key !== undefined ? keyPath(loaded, p.key) : p.at ? (p.at[0] === 'target' ? [...path, ...p.at.slice(1)] : p.at) : ['params'];
+        const where = p.key !== undefined ? keyPath(loaded, p.key, path) : p.at ? (p.at[0] === 'target' ? [...path, ...p.at.slice(1)] : p.at) : ['params'];
         const line = `${source.locate(where, p.key !== undefined ? 'key' : 'value')}: ${p.message}`;
         if (!seen.has(line)) {
           seen.add(line);
@@ -51,10 +51,12 @@ export function checkProviderParams(loaded: LoadedSpec, plan: Pick<Plan, 'cells'
   if (problems.length > 0) throw new UserError(problems.join('\n'), problems);
 }
 
-/** Where a body key is set: a matrix axis first (what the user sweeps), then params, then an include entry. */
-function keyPath(loaded: LoadedSpec, key: string): YamlPath {
+/** Where a body key is set: a matrix axis first (what the user sweeps), then the target's params, the spec's, an include entry. */
+function keyPath(loaded: LoadedSpec, key: string, targetPath: YamlPath): YamlPath {
   const { matrix, params } = loaded.spec;
   if (key !== 'include' && key !== 'exclude' && Object.hasOwn(matrix, key)) return ['matrix', key];
+  const own = specTargets(loaded.spec).find((t) => t.path.join('.') === targetPath.join('.'))?.target.params ?? {};
+  if (Object.hasOwn(own, key)) return [...targetPath, 'params', key];
   if (Object.hasOwn(params, key)) return ['params', key];
   const include = (matrix.include ?? []) as Record<string, unknown>[];
   const i = include.findIndex((combo) => Object.hasOwn(combo, key));

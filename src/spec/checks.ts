@@ -102,7 +102,10 @@ export function specChecks(raw: Record<string, unknown>, src: YamlSource): Check
   eachEntry('include', (path, key) => checkKey(path, key, allAxes));
 
   out.problems.push(...targetProblems(raw, src));
-  for (const [path, target] of rawTargets(raw)) out.warnings.push(...baseUrlWarnings(target, path, src));
+  for (const [path, target] of rawTargets(raw)) {
+    out.warnings.push(...baseUrlWarnings(target, path, src));
+    if (isObject(target.params)) for (const key of Object.keys(target.params)) checkKey([...path, 'params', key], key);
+  }
   return out;
 }
 
