@@ -41,7 +41,7 @@ describe('vendor example sweeps', () => {
       const section = doc.slice(start, next < 0 ? undefined : next);
       expect(section, heading).toContain(`sweeps/${file}.yaml`);
       // The quirks every section answers: usage in streams, stream_options, ignore_eos, rate limits.
-      for (const word of ['usage', 'stream_options', 'ignore_eos', 'rate']) expect(section, `${heading}: ${word}`).toContain(word);
+      for (const word of ['usage', 'stream_options', 'ignore_eos', 'rate']) expect(section.toLowerCase(), `${heading}: ${word}`).toContain(word);
     }
   });
 });
