@@ -35,7 +35,7 @@ export function registerSimulate(program: Command): void {
   const defaults = simulatorSchema.parse({});
   const cmd = program
     .command('simulate')
-    .description('start the bundled OpenAI-compatible simulator (chat, completions, models; SSE and JSON)')
+    .description("start the bundled OpenAI-compatible simulator (chat, completions, models; SSE and JSON; vLLM's Prometheus /metrics)")
     .option('--port <n>', 'TCP port (0 = any free port)', parsePort, 8000)
     .option('--host <addr>', 'interface to bind', DEFAULT_HOST);
   for (const [flag, key] of MODEL_FLAGS) {

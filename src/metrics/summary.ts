@@ -3,6 +3,7 @@
  * from the file (`llm-sweep report`) equals the one written during the run.
  */
 import { z } from 'zod';
+import { serverMetricsSummarySchema } from '../server-metrics/columns.js';
 import type { RequestRecord } from '../records/types.js';
 import { CellColumns } from './cell-columns.js';
 import { mean, stats, type Stats } from './stats.js';
@@ -89,6 +90,7 @@ export const cellSummarySchema = z
     slo_attainment: optionalNumber('With slo: share of recorded requests that succeeded and met every objective.'),
     goodput_rps: optionalNumber("With slo: requests meeting every objective / duration, requests/s (vLLM's goodput)."),
     client: clientHealthSchema.optional(),
+    server_metrics: serverMetricsSummarySchema.optional(),
     threshold: z.enum(['pass', 'fail']).optional().describe('The threshold verdict of the cell; absent when none applied.'),
   })
   .describe('The summary of one cell (summary.csv holds the same figures, rounded).');

@@ -266,7 +266,7 @@ export function reportClient(fmt: (v: number) => string): void {
             backgroundColor: color(i),
             borderDash: dash(i),
             borderWidth: 2,
-            pointRadius: (c: { raw?: unknown }) => (failed(c) ? 6 : 3.5),
+            pointRadius: (c: { raw?: unknown }) => (failed(c) ? 6 : s.dense ? 0 : 3.5),
             pointHoverRadius: 7,
             pointStyle: (c: { raw?: unknown }) => (failed(c) ? 'rectRot' : 'circle'),
             pointBackgroundColor: (c: { raw?: unknown }) => (failed(c) ? BAD : color(i)),

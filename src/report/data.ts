@@ -10,6 +10,7 @@ import { cellLabel, sweptAxes } from './axes.js';
 import { axisCharts, boxStats, distributionCharts, errorChart, errorGroups, throughputChart } from './charts.js';
 import { chartMarks, collectWarnings, definitions, metaRows, runDurationS, sweepRows, verdicts } from './meta.js';
 import { cellTable } from './table.js';
+import { clientTimeline, timelineCharts, type ClientTimeline } from './timeline.js';
 import type { BoxStats, ReportData, ReportInput } from './types.js';
 
 /**
@@ -21,6 +22,8 @@ export interface CellDetail {
   latency: BoxStats | null;
   ttft: BoxStats | null;
   errors: ErrorTally[];
+  /** Requests in flight and latency over time, beside the server's metrics (timeline.ts). */
+  timeline?: ClientTimeline;
 }
 
 export function cellDetail(c: CellColumns): CellDetail {
@@ -28,6 +31,7 @@ export function cellDetail(c: CellColumns): CellDetail {
     latency: boxStats(Array.from(c.okValues(c.latency))),
     ttft: boxStats(Array.from(c.okValues(c.ttft))),
     errors: [...c.errors.values()].map((t) => ({ ...t })),
+    timeline: clientTimeline(c),
   };
 }
 
@@ -79,6 +83,7 @@ export function buildReportData(input: ReportInput, now = new Date()): ReportDat
     axisCharts: axisCharts(cells, swept, marks, input.units),
     throughput: throughputChart(cells, swept, marks),
     distributions: distributionCharts(cells, details, swept),
+    timelines: timelineCharts(run, cells, new Map([...details].map(([k, d]) => [k, d.timeline])), swept),
     errors: { groups, chart: errorChart(cells, details, swept, groups) },
     table: cellTable(cells, axes),
     definitions: definitions(run),

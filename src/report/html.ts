@@ -199,6 +199,7 @@ section.warnings ul { margin: 0 0 6px; padding-left: 20px; }
 .ok-note { color: var(--good); }
 .grid3 { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 12px 20px; }
 .grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 12px 20px; }
+.grid3 { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 12px 20px; margin-bottom: 8px; }
 figure.chart { margin: 0; min-width: 0; break-inside: avoid; page-break-inside: avoid; }
 figure.chart.wide { max-width: 980px; }
 figcaption { font-weight: 600; font-size: 13px; margin: 4px 0; }
@@ -262,7 +263,13 @@ export interface RenderOptions {
 
 export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): string {
   const charts: Record<string, ChartSpec> = {};
-  for (const c of [...d.axisCharts.flatMap((a) => a.charts), ...(d.throughput ? [d.throughput] : []), ...d.distributions, ...(d.errors.chart ? [d.errors.chart] : [])]) {
+  for (const c of [
+    ...d.axisCharts.flatMap((a) => a.charts),
+    ...(d.throughput ? [d.throughput] : []),
+    ...d.distributions,
+    ...d.timelines.flatMap((t) => t.charts),
+    ...(d.errors.chart ? [d.errors.chart] : []),
+  ]) {
     charts[c.id] = c;
   }
   const head =
@@ -292,6 +299,16 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
           'Distributions per cell',
           '<p class="note">Successful requests. Box: p25–p75 · thick line: median · orange triangle: p95 · whiskers: min–max.</p>' +
             `<div class="grid2">${d.distributions.map((c) => figure(c)).join('')}</div>`,
+        )
+      : '';
+  const timelines =
+    d.timelines.length > 0
+      ? section(
+          'server',
+          'Server and client over time',
+          "<p class=\"note\">From the server's own metrics (target.metrics), scraped while each cell ran, on the same time axis as the client's requests. " +
+            'Client in flight above server running means requests wait before the server starts them (in its queue or on the network).</p>' +
+            d.timelines.map((t) => `<div class="grid3">${t.charts.map((c) => figure(c)).join('')}</div>`).join(''),
         )
       : '';
   const table = section(
@@ -324,6 +341,7 @@ ${targets}
 ${axesSection(d)}
 ${throughput}
 ${distributions}
+${timelines}
 ${errorsSection(d)}
 ${table}
 ${passedLater}

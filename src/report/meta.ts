@@ -3,6 +3,7 @@
  * read from the typed run.json (results/run-json.ts). Pure.
  */
 import { parseThresholds } from '../compare/thresholds.js';
+import { redactUrl } from '../spec/redact.js';
 import type { CellSummary } from '../metrics/summary.js';
 import { axisCell } from '../records/columns.js';
 import { METRIC_DEFINITIONS, type RunJson } from '../results/run-json.js';
@@ -10,27 +11,6 @@ import type { Target } from '../spec/schema.js';
 import { formatDuration, formatNumber, formatTime } from '../ui/format.js';
 import { failedKey, type ChartMarks } from './charts.js';
 import type { VerdictRow } from './types.js';
-
-const SECRET_PARAM = /key|token|secret|sig|auth|pass|credential|code/i;
-
-/**
- * A URL safe to show: user info and secret-looking query parameters masked. run.json is
- * redacted already; this also covers credentials put into base_url itself.
- */
-export function redactUrl(url: string): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return url;
-  }
-  let out = `${u.protocol}//${u.username || u.password ? '***@' : ''}${u.host}${u.pathname}`;
-  const params = [...u.searchParams.entries()];
-  if (params.length > 0) {
-    out += `?${params.map(([k, v]) => `${k}=${SECRET_PARAM.test(k) ? '***' : v}`).join('&')}`;
-  }
-  return out;
-}
 
 export function runDurationS(run: RunJson | undefined): number | undefined {
   const a = Date.parse(run?.started_at ?? '');

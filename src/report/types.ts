@@ -67,6 +67,8 @@ export interface Series {
   /** Legend text: the values of the other swept axes, e.g. "temperature=0.7, max_tokens=256". */
   label: string;
   points: Point[];
+  /** Many points sampled evenly (a timeline): drawn as a line without point marks. */
+  dense?: boolean;
 }
 
 /** Five-number summary plus p95 of one cell's values, for a box plot. ms. */
@@ -175,6 +177,8 @@ export interface ReportData {
   /** Throughput vs latency, when a load axis (concurrency, rate) is swept. */
   throughput?: ChartSpec;
   distributions: ChartSpec[];
+  /** Per cell with scraped server metrics: the server and the client over the same time axis. */
+  timelines: { cell: string; label: string; charts: ChartSpec[] }[];
   errors: { groups: ErrorGroup[]; chart?: ChartSpec };
   table: { columns: TableColumn[]; rows: TableRow[] };
   /** Metric definitions from run.json, shown at the end. */

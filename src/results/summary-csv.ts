@@ -8,6 +8,7 @@ import { stringify } from 'csv-stringify/sync';
 import { UserError } from '../errors.js';
 import { round, type Stats } from '../metrics/stats.js';
 import { SUMMARY_METRICS, type CellSummary, type ClientHealth } from '../metrics/summary.js';
+import { SERVER_COLUMNS } from '../server-metrics/columns.js';
 import { axisColumn, csvTable, numberCell, parseNumberCell, type Column, type CsvTable } from '../records/columns.js';
 
 type Scalar = 'requests' | 'ok' | 'errors' | 'error_rate' | 'duration_s' | 'requests_per_s' | 'output_tokens_per_s'
@@ -148,6 +149,21 @@ export const SUMMARY_COLUMNS: readonly Column<CellSummary>[] = [
   ),
 ];
 
+/**
+ * The server's metrics (target.metrics, docs/server-metrics.md), after every other column;
+ * written only when a cell has them, so a run without target.metrics keeps its header.
+ */
+export const SERVER_METRICS_COLUMNS: readonly Column<CellSummary>[] = SERVER_COLUMNS.map((c) => ({
+  name: c.name,
+  doc: c.doc,
+  type: 'number' as const,
+  get: (s: CellSummary) => numberCell(round(s.server_metrics?.[c.name], 4)),
+  parse: (t: string, s: CellSummary) => {
+    const v = parseNumberCell(t);
+    if (v !== undefined) (s.server_metrics ??= {})[c.name] = v;
+  },
+}));
+
 function blankSummary(): CellSummary {
   return {
     cell: '',
@@ -164,12 +180,13 @@ function blankSummary(): CellSummary {
   };
 }
 
-export function summaryTable(axes: readonly string[]): CsvTable<CellSummary> {
-  return csvTable([CELL, ...axes.map((a) => axisColumn<CellSummary>(a)), ...SUMMARY_COLUMNS], blankSummary);
+export function summaryTable(axes: readonly string[], opts: { serverMetrics?: boolean } = {}): CsvTable<CellSummary> {
+  const server = opts.serverMetrics ? SERVER_METRICS_COLUMNS : [];
+  return csvTable([CELL, ...axes.map((a) => axisColumn<CellSummary>(a)), ...SUMMARY_COLUMNS, ...server], blankSummary);
 }
 
 export function serializeSummaryCsv(summaries: readonly CellSummary[], axes: readonly string[]): string {
-  const table = summaryTable(axes);
+  const table = summaryTable(axes, { serverMetrics: summaries.some((s) => s.server_metrics !== undefined) });
   return stringify([table.header(), ...summaries.map(table.row)]);
 }
 
@@ -185,6 +202,6 @@ export function parseSummaryCsv(text: string, file = 'summary.csv'): { axes: str
   const end = header.indexOf(SUMMARY_COLUMNS[0].name);
   if (header[0] !== CELL.name || end < 0) throw new UserError(`${file}: not a summary.csv written by llm-sweep`);
   const axes = header.slice(1, end);
-  const read = summaryTable(axes).reader(header);
+  const read = summaryTable(axes, { serverMetrics: true }).reader(header);
   return { axes, summaries: rows.slice(1).map(read) };
 }

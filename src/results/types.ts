@@ -13,6 +13,7 @@ import type { CellColumns } from '../metrics/cell-columns.js';
 import type { CellSummary } from '../metrics/summary.js';
 import type { Plan } from '../plan/types.js';
 import type { RequestRecord } from '../records/types.js';
+import type { Scrape } from '../server-metrics/types.js';
 import type { LoadedSpec } from '../spec/load.js';
 import type { CellExtras, RunJson } from './run-json.js';
 
@@ -41,6 +42,8 @@ export interface Export {
   record?(record: RequestRecord, text: string): void;
   /** A cell finished, or was kept whole from an interrupted run (resume). */
   cell?(cell: FinishedCell): void;
+  /** A scrape of the server's metrics (target.metrics) ended, during cell `cell`. */
+  scrape?(cell: string, scrape: Scrape): void;
   /** The run so far: after the start, after every cell and at the end. Rewrites the file. */
   write?(run: RunJson): Promise<void>;
   /** After the last write: flush and close. */
@@ -67,6 +70,8 @@ export interface RunStart {
 export interface ResultWriter {
   start(run: RunStart): Promise<void>;
   record(record: RequestRecord, text: string): void;
+  /** A scrape of the server's metrics ended (target.metrics). */
+  scrape(cell: string, scrape: Scrape): void;
   cell(cell: FinishedCell & { thresholds: readonly ThresholdResult[]; extras?: CellExtras }): Promise<void>;
   end(end: { interrupted: boolean; stoppedReason?: string }): Promise<void>;
 }

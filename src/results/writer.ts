@@ -9,6 +9,7 @@ import type { RequestRecord } from '../records/types.js';
 import { EXPORTERS } from './exporters/index.js';
 import { requestsCsv } from './exporters/requests-csv.js';
 import { responsesJsonl } from './exporters/responses-jsonl.js';
+import { serverMetricsCsv } from './exporters/server-metrics-csv.js';
 import { newRunJson, type RunJson } from './run-json.js';
 import type { Export, Exporter, ResultWriter } from './types.js';
 
@@ -32,6 +33,9 @@ export function createWriter(open: (run: RunJson) => Promise<Export[]>): ResultW
     record(record, text) {
       for (const e of exports) e.record?.(record, text);
     },
+    scrape(cell, scrape) {
+      for (const e of exports) e.scrape?.(cell, scrape);
+    },
     async cell({ summary, columns, thresholds, extras }) {
       run!.cells.push(summary);
       run!.thresholds.push(...thresholds);
@@ -49,9 +53,10 @@ export function createWriter(open: (run: RunJson) => Promise<Export[]>): ResultW
   };
 }
 
-/** The files a results folder gets: requests.csv always, the spec's formats, responses.jsonl when asked. */
+/** The files a results folder gets: requests.csv always, the spec's formats, responses.jsonl when asked, server-metrics.csv with target.metrics. */
 export function exportersFor(output: Pick<Spec['output'], 'formats' | 'save_responses'>): Exporter[] {
-  return [requestsCsv, ...output.formats.map((f) => EXPORTERS[f]), ...(output.save_responses ? [responsesJsonl] : [])];
+  // server-metrics.csv is created on the first scrape: no target.metrics, no file.
+  return [requestsCsv, ...output.formats.map((f) => EXPORTERS[f]), ...(output.save_responses ? [responsesJsonl] : []), serverMetricsCsv];
 }
 
 /** Writes a run into `dir` (created). */

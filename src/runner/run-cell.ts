@@ -42,8 +42,8 @@ export interface CellContext {
   round?: number;
   /** Called with each recorded request as it ends (not for warmup, not for aborted ones). */
   onRecord: (record: RequestRecord, result: ExchangeResult) => void;
-  /** Called after warmup, when the measured part starts. */
-  onMeasureStart?: () => void;
+  /** Called after warmup, when the measured part starts; awaited (the scrape of the server's metrics before the cell). */
+  onMeasureStart?: () => void | Promise<void>;
   /**
    * Where the cell's requests are kept for its summary (the runner keeps columns, not
    * records); a new one when undefined. Resume passes one holding the earlier rows.
@@ -94,7 +94,7 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
       await send(i);
     });
   }
-  ctx.onMeasureStart?.();
+  await ctx.onMeasureStart?.();
   const start = performance.now();
   const first = ctx.first ?? 0;
   let next = first;

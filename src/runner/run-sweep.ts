@@ -6,6 +6,7 @@
  * the progress display.
  */
 import { setMaxListeners } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { checkCell, compileThresholds } from '../compare/thresholds.js';
 import type { ThresholdResult } from '../compare/types.js';
 import { CellColumns } from '../metrics/cell-columns.js';
@@ -15,6 +16,8 @@ import type { Cell, Plan } from '../plan/types.js';
 import { createHttpClient } from '../http/client.js';
 import type { RequestRecord } from '../records/types.js';
 import type { ResumeState } from '../results/resume.js';
+import type { CellExtras } from '../results/run-json.js';
+import type { CellServerMetrics } from '../server-metrics/collector.js';
 import type { ResultWriter } from '../results/types.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { scrub } from '../spec/redact.js';
@@ -22,6 +25,7 @@ import { watchClientHealth, worseHealth } from './client-health.js';
 import type { ExchangeResult } from './exchange.js';
 import { fatalReason } from './fatal.js';
 import { runCell } from './run-cell.js';
+import { setUpServerMetrics, type RunMetrics } from './server-metrics.js';
 import { liveTargets, targetUrls } from './targets.js';
 import type { RunListener } from './types.js';
 
@@ -58,6 +62,8 @@ interface CellState {
   next: number;
   client?: ClientHealth;
   serverTimings: Record<string, number[]>;
+  /** The server's metrics of the cell's latest round (target.metrics). */
+  serverMetrics?: CellServerMetrics;
   /** Some round ran (so the cell has a summary to write, even when cut short). */
   started: boolean;
   finished: boolean;
@@ -90,16 +96,20 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
 
   const summarize = (cell: Cell, columns: CellColumns) => summarizeCell(cell.id, cell.params, columns, { slo: spec.slo, rate: cell.load.rate });
   /** A cell's summary checked against the thresholds, and handed to the writer. */
-  const finish = async (cell: Cell, st: CellState, earlier?: ClientHealth) => {
+  const finish = async (cell: Cell, st: CellState, earlier?: CellSummary) => {
     st.finished = true;
     const summary = summarize(cell, st.columns);
-    // Rounds run now were measured now; a cell kept whole from before keeps its old health.
-    summary.client = st.client ?? earlier;
+    // Rounds run now were measured now; a cell kept whole from before keeps what only the
+    // runner saw (client health, the server's metrics).
+    summary.client = st.client ?? earlier?.client;
+    summary.server_metrics = st.serverMetrics?.summary ?? earlier?.server_metrics;
     const results = checkCell(thresholds, summary);
     checks.push(...results);
     summaries.push(summary);
-    const timings = Object.keys(st.serverTimings).length > 0 ? { server_timings_mean: meanOf(st.serverTimings) } : undefined;
-    await writer.cell({ summary, columns: st.columns, thresholds: results, extras: timings });
+    const extras: CellExtras = {};
+    if (Object.keys(st.serverTimings).length > 0) extras.server_timings_mean = meanOf(st.serverTimings);
+    if (st.serverMetrics) extras.server_metrics = st.serverMetrics.sources;
+    await writer.cell({ summary, columns: st.columns, thresholds: results, extras: Object.keys(extras).length > 0 ? extras : undefined });
     return summary;
   };
 
@@ -145,20 +155,23 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     startedAt: resume?.startedAt,
   });
   try {
+    // Each target's metrics (target.metrics), scraped while its cells run.
+    const serverMetrics = new Map<string, RunMetrics | undefined>();
+    for (const t of live.values()) serverMetrics.set(t.name, await setUpServerMetrics(t.target.metrics, t.target.base_url, writer, emit));
     for (const [pos, { cell, round }] of turns.entries()) {
       if (stop.signal.aborted) break;
       const st = stateOf(cell);
       if (st.finished) continue;
       if (resume && !resume.missing.has(cell.id)) {
         // Complete before the interruption: keep its rows and summary, send nothing.
-        await finish(cell, st, resume.previous.get(cell.id)?.client);
+        await finish(cell, st, resume.previous.get(cell.id));
         continue;
       }
       const only = missingIn(cell, round);
       const durationRoundDone = cell.requests === undefined && resume !== undefined && !resume.missing.get(cell.id)!.has(round);
       if ((only && only.size === 0) || durationRoundDone) {
         // This round of the cell was complete before the interruption.
-        if (round === rounds - 1) await finish(cell, st, resume?.previous.get(cell.id)?.client);
+        if (round === rounds - 1) await finish(cell, st, resume?.previous.get(cell.id));
         continue;
       }
       const t = live.get(cell.target)!;
@@ -184,7 +197,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       };
       const health = watchClientHealth();
       st.started = true;
+      let scraping: Awaited<ReturnType<RunMetrics['beginCell']>> | undefined;
       let run;
+      let end = 0;
       try {
         run = await runCell({
           cell,
@@ -200,7 +215,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           // By group: the targets of one comparison get the same arrival times.
           seed: spec.seed + cell.group,
           onRecord,
-          onMeasureStart: () => emit({ type: 'warmup-end', cell }),
+          onMeasureStart: async () => {
+            emit({ type: 'warmup-end', cell });
+            scraping = await serverMetrics.get(cell.target)?.beginCell(cell.id);
+          },
           promptTokens,
           columns: st.columns,
           onDispatchLag: (ms) => health.dispatchLag(ms),
@@ -208,13 +226,18 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           first: cell.requests !== undefined ? round * cell.requests : st.next,
           round,
         });
+        end = performance.now();
       } finally {
         client.close();
+        // A cell that threw: stop its scraping too, so no scrape outlives the run.
+        if (!run) await scraping?.finish({ start: 0, end: 0 });
       }
       st.next = run.next;
       const roundHealth = health.stop();
       st.client = worseHealth(st.client, roundHealth);
       if (roundHealth.bound) emit({ type: 'warning', message: `cell ${cell.id}${rounds > 1 ? ` (round ${round + 1})` : ''}: client-bound (${roundHealth.reason})` });
+      // With rounds, the server's metrics of the cell's last round.
+      if (scraping) st.serverMetrics = await scraping.finish({ start: run.start, end });
       const summary = round === rounds - 1 ? await finish(cell, st) : summarize(cell, st.columns);
       emit({ type: 'cell-end', cell, summary, round, rounds });
     }

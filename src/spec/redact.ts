@@ -5,6 +5,7 @@
  * log; `scrub()` removes secret values from any text (an error message that echoes a
  * header, say) before it is written anywhere.
  */
+import { metricsEntries } from '../server-metrics/schema.js';
 import type { Spec, Target } from './schema.js';
 import { specTargets } from './targets.js';
 
@@ -23,14 +24,22 @@ export function isSecretHeader(name: string): boolean {
 /** The secret values in a spec (plus `extra` ones), longest first so scrub replaces whole values. */
 export function secretsOf(spec: Pick<Spec, 'target' | 'targets'>, extra: readonly string[] = []): string[] {
   const out = new Set<string>(extra);
-  for (const { target } of specTargets(spec)) {
-    if (target.api_key) out.add(target.api_key);
-    for (const [name, value] of Object.entries(target.headers ?? {})) {
+  const headerSecrets = (headers: Readonly<Record<string, string>> | undefined) => {
+    for (const [name, value] of Object.entries(headers ?? {})) {
       if (!isSecretHeader(name) || !value) continue;
       out.add(value);
       // "Bearer sk-..." also leaks as "sk-..." alone.
       const parts = value.split(/\s+/);
       if (parts.length > 1) out.add(parts[parts.length - 1]);
+    }
+  };
+  for (const { target } of specTargets(spec)) {
+    if (target.api_key) out.add(target.api_key);
+    headerSecrets(target.headers);
+    for (const m of metricsEntries(target.metrics)) {
+      if (m === 'auto') continue;
+      headerSecrets(m.headers);
+      if (m.url !== 'auto') for (const s of urlSecrets(m.url)) out.add(s);
     }
   }
   return [...out].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
@@ -53,6 +62,11 @@ function redactTarget(target: Target): void {
       if (isSecretHeader(name)) target.headers[name] = REDACTED;
     }
   }
+  for (const m of metricsEntries(target.metrics)) {
+    if (m === 'auto') continue;
+    if (m.url !== 'auto') m.url = redactUrl(m.url);
+    for (const name of Object.keys(m.headers ?? {})) if (isSecretHeader(name) && m.headers) m.headers[name] = REDACTED;
+  }
 }
 
 export function scrub(text: string, secrets: readonly string[]): string {
@@ -73,4 +87,45 @@ function scrubDeep<T>(value: T, secrets: readonly string[]): T {
     return out as T;
   }
   return value;
+}
+
+const SECRET_PARAM = /key|token|secret|sig|auth|pass|credential|code/i;
+
+/**
+ * A URL safe to show: user info and secret-looking query parameters masked. run.json is
+ * redacted already; this also covers credentials put into a URL itself (base_url, a metrics URL).
+ */
+/** The password in a URL's user info and the values of its secret-looking query parameters, as written and decoded. */
+function urlSecrets(url: string): string[] {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return [];
+  }
+  const raw = [u.password, ...[...u.searchParams.entries()].filter(([k]) => SECRET_PARAM.test(k)).map(([, v]) => v)].filter(Boolean);
+  return raw.flatMap((v) => [v, safeDecode(v), encodeURIComponent(v)]);
+}
+
+function safeDecode(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}
+
+export function redactUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  let out = `${u.protocol}//${u.username || u.password ? '***@' : ''}${u.host}${u.pathname}`;
+  const params = [...u.searchParams.entries()];
+  if (params.length > 0) {
+    out += `?${params.map(([k, v]) => `${k}=${SECRET_PARAM.test(k) ? '***' : v}`).join('&')}`;
+  }
+  return out;
 }

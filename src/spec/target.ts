@@ -5,6 +5,7 @@
  * spec/schema.ts joins them into one union on `provider`.
  */
 import { z } from 'zod';
+import { metricsSchema } from '../server-metrics/schema.js';
 import { valueShape } from './params.js';
 
 export const FAULT_KINDS = ['429', '500', '503', 'reset', 'stall', 'malformed', 'slow'] as const;
@@ -112,6 +113,7 @@ const commonTarget = {
     .default(true)
     .describe('Ask streams for usage (stream_options.include_usage); dropped automatically when the server rejects it.'),
   simulator: simulatorSchema.optional(),
+  metrics: metricsSchema.optional(),
   params: z
     .object(valueShape())
     .catchall(z.unknown())

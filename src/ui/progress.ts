@@ -93,6 +93,7 @@ export function createProgress(opts: ProgressOptions): Progress {
         if (e.record.status === 'error') state.errors++;
         break;
       case 'interrupt':
+      case 'notice':
         note(e.message);
         break;
       default:

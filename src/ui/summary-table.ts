@@ -9,6 +9,8 @@ export function formatSummaryTable(summaries: readonly CellSummary[], axes: read
   const withCheck = summaries.some((s) => s.threshold);
   const withGoodput = summaries.some((s) => s.slo_attainment !== undefined);
   const withClient = summaries.some((s) => s.client?.bound);
+  // target.metrics: the server's TTFT beside the client's, and its queue.
+  const withServer = summaries.some((s) => s.server_metrics !== undefined);
   const table = makeTable(
     [
       ...axes,
@@ -17,6 +19,7 @@ export function formatSummaryTable(summaries: readonly CellSummary[], axes: read
       'p50 lat ms',
       'p95 lat ms',
       'p50 TTFT ms',
+      ...(withServer ? ['srv TTFT ms', 'srv running', 'srv waiting max'] : []),
       'out tok/s',
       ...(withGoodput ? ['SLO met'] : []),
       ...(withCheck ? ['check'] : []),
@@ -33,6 +36,9 @@ export function formatSummaryTable(summaries: readonly CellSummary[], axes: read
       formatValue(s.latency_ms?.p50),
       formatValue(s.latency_ms?.p95),
       formatValue(s.ttft_ms?.p50),
+      ...(withServer
+        ? [formatValue(s.server_metrics?.server_ttft_p50_ms), formatValue(s.server_metrics?.server_running_mean), formatValue(s.server_metrics?.server_waiting_max)]
+        : []),
       formatValue(s.output_tokens_per_s),
     ];
     if (withGoodput) row.push(formatPercent(s.slo_attainment));

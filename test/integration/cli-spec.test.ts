@@ -41,7 +41,7 @@ const BROKEN: Record<string, string[]> = {
     `${SPECS}/duplicate-key.yaml:7:3: duplicate key 'temperature': a key may appear only once in a mapping; remove or merge one of them`,
   ],
   'unknown-key.yaml': [
-    `${SPECS}/unknown-key.yaml:4:3: unknown key 'verify_tls' in target (expected one of: provider, base_url, api_key, headers, timeout, retry, stream_usage, simulator, params, api_version, anthropic_version, triton, ollama, http)`,
+    `${SPECS}/unknown-key.yaml:4:3: unknown key 'verify_tls' in target (expected one of: provider, base_url, api_key, headers, timeout, retry, stream_usage, simulator, metrics, params, api_version, anthropic_version, triton, ollama, http)`,
   ],
   'misspelt-key.yaml': [`${SPECS}/misspelt-key.yaml:8:3: unknown key 'temprature' in matrix — did you mean 'temperature'?`],
   'wrong-type.yaml': [

@@ -95,6 +95,11 @@ function flattenRunJson(doc: unknown): Record<string, unknown> {
       v.forEach((x, i) => walk(x, [...path, i]));
       return;
     }
+    // Client health depends on how busy the machine is (a `reason` appears only when bound).
+    if (path[0] === 'cells' && path[2] === 'client' && path.length === 3) {
+      out[path.join('.')] = TIME;
+      return;
+    }
     if (v !== null && typeof v === 'object') {
       const entries = Object.entries(v);
       if (entries.length === 0) out[path.join('.')] = {};

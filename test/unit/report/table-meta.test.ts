@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CellSummary } from '../../../src/metrics/summary.js';
-import { collectWarnings, metaRows, redactUrl, sweepRows, verdicts } from '../../../src/report/meta.js';
+import { collectWarnings, metaRows, sweepRows, verdicts } from '../../../src/report/meta.js';
+import { redactUrl } from '../../../src/spec/redact.js';
 import { cellTable } from '../../../src/report/table.js';
 import { formatNumber } from '../../../src/ui/format.js';
 import { summarizeCell } from '../../../src/metrics/summary.js';
