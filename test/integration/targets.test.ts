@@ -342,6 +342,34 @@ describe('measurement accuracy, in one process (no wake-up of another process to
   });
 });
 
+describe('interrupted between rounds', () => {
+  it('every cell that ran a round still gets its summary, and the run says it was interrupted', async () => {
+    const a = await timedServer(1);
+    const b = await timedServer(1);
+    const loaded = loadSpec(writeSpec(twoTargets(a.baseUrl, b.baseUrl, 'matrix:\n  concurrency: [1]\nrepeat_cells: 2\nrequests: 3\n')), { env: {} });
+    const plan = buildPlan(loaded);
+    const writer = memoryWriter();
+    const stop = new AbortController();
+    const result = await runSweep({
+      loaded,
+      plan,
+      writer,
+      signal: stop.signal,
+      graceMs: 1000,
+      onEvent: (e) => {
+        if (e.type === 'cell-start' && e.round === 1) stop.abort();
+      },
+    });
+    expect(result.interrupted).toBe(true);
+    expect(result.summaries.map((x) => [x.cell, x.requests])).toEqual([
+      ['target=fast,c=1', 3],
+      ['target=slow,c=1', 3],
+    ]);
+    expect(writer.run!.cells).toHaveLength(2);
+    expect(writer.run!.interrupted).toBe(true);
+  });
+});
+
 describe('builtin targets', () => {
   it('sweeps/compare-two-servers.yaml: one simulator per target, each with its own latency model', async () => {
     const out = join(tempDir(), 'out');
