@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { parseBy, sliceBy } from '../compare/by-axis.js';
 import { COMPARE_DEFAULTS, compareResults } from '../compare/compare.js';
 import { loadResult, type LoadedResult } from '../results/load.js';
-import { resolveRules } from '../compare/tolerances.js';
+import { defaultRulesFor, resolveRules } from '../compare/tolerances.js';
 import { UserError } from '../errors.js';
 import { formatCompareMarkdown, serializeCompareJson } from '../compare/format.js';
 import { loadSpec } from '../spec/load.js';
@@ -90,7 +90,8 @@ function compareCommand(baselinePath: string, currentPath: string | undefined, f
   const baseline = loadResult(baselinePath);
   const current = currentPath !== undefined ? loadResult(currentPath) : baseline;
   for (const w of new Set([...baseline.warnings, ...current.warnings])) process.stderr.write(`warning: ${w}\n`);
-  const rules = resolveRules(flags.rule ?? [], specRules(flags.spec, current, baseline), flags.spec ?? 'run.json spec');
+  const defaults = defaultRulesFor([...baseline.cells, ...current.cells].map((c) => c.summary as unknown as Record<string, unknown>));
+  const rules = resolveRules(flags.rule ?? [], specRules(flags.spec, current, baseline), flags.spec ?? 'run.json spec', defaults);
   const opts = { rules, confidence, resamples, seed, test: flags.test, strict: Boolean(flags.strict) };
   const color = colorEnabled(process.stdout);
   if (flags.by === undefined) {

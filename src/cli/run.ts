@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve, join } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { RunError, UserError } from '../errors.js';
 import { targetsOf } from '../compare/targets.js';
 import { loadResult } from '../results/load.js';
@@ -10,7 +10,8 @@ import type { SweepResult } from '../runner/run-sweep.js';
 import { startEndpoints } from '../runner/endpoint.js';
 import { colorEnabled, paint } from '../ui/color.js';
 import { createProgress } from '../ui/progress.js';
-import { formatPlan, formatWarnings } from '../ui/plan-table.js';
+import { formatWarnings } from '../ui/plan-table.js';
+import { planText } from './plan.js';
 import { clientWarnings, formatSummaryTable } from '../ui/summary-table.js';
 import { formatTargetsTable } from '../ui/targets-table.js';
 import { formatThresholdFailures } from '../ui/threshold-lines.js';
@@ -23,6 +24,7 @@ interface RunFlags extends SpecFlags {
   json?: boolean;
   dryRun?: boolean;
   yes?: boolean;
+  maxCost?: number;
 }
 
 export function registerRun(program: Command): void {
@@ -39,6 +41,11 @@ export function registerRun(program: Command): void {
     .option('--json', 'print the summary as JSON on stdout instead of the table')
     .option('--dry-run', 'expand and print the plan; send nothing (same as `plan`)')
     .option('--yes', 'allow a plan of more than 10,000 cells')
+    .option(
+      '--max-cost <n>',
+      'most the run may spend, in the pricing currency (over budget.max_cost): over the estimate it does not start, at the limit it stops (exit 3)',
+      parseCost,
+    )
     .action(action(runCommand));
 }
 
@@ -49,10 +56,13 @@ export function timestamp(d = new Date()): string {
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const { loaded, plan } = loadFromFlags(file, flags);
   checkPlanSize(plan, flags.yes);
+  if (flags.maxCost !== undefined && !loaded.spec.pricing) {
+    throw new UserError('--max-cost needs prices: add a pricing: section to the spec (see docs/cost.md)');
+  }
   const color = colorEnabled(process.stderr);
   process.stderr.write(formatWarnings([...(loaded.warnings ?? []), ...(plan.warnings ?? [])], color));
   if (flags.dryRun) {
-    process.stdout.write(`${formatPlan(plan, { color: colorEnabled(process.stdout), source: file })}\n`);
+    process.stdout.write(`${planText(loaded, plan, file)}\n`);
     return EXIT.ok;
   }
   boundHeapGrowth();
@@ -96,6 +106,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       graceMs: 5000,
       onEvent: progress.listener,
       resume,
+      maxCost: flags.maxCost,
     });
   } finally {
     progress.stop();
@@ -108,22 +119,42 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     ? targetsOf(loadResult(outDir).cells)
     : undefined;
   if (flags.json) {
-    const doc = { out: outDir, interrupted: result.interrupted, fatal: result.fatal ?? null, cells: result.summaries, thresholds: result.thresholds };
+    const doc = {
+      out: outDir,
+      interrupted: result.interrupted,
+      fatal: result.fatal ?? null,
+      cells: result.summaries,
+      thresholds: result.thresholds,
+      budget: result.budget ?? null,
+    };
     process.stdout.write(`${JSON.stringify(targets ? { ...doc, targets } : doc, null, 2)}\n`);
   } else if (result.summaries.length > 0) {
-    process.stdout.write(`${formatSummaryTable(result.summaries, plan.axes, colorEnabled(process.stdout))}\n`);
+    process.stdout.write(
+      `${formatSummaryTable(result.summaries, plan.axes, colorEnabled(process.stdout), { currency: loaded.spec.pricing?.currency })}\n`,
+    );
     if (targets) process.stdout.write(`\n${formatTargetsTable(targets, colorEnabled(process.stdout))}\n`);
   }
   for (const w of clientWarnings(result.summaries)) process.stderr.write(`${paint(w, 'yellow', color)}\n`);
   if (!flags.quiet) process.stderr.write(`results: ${outDir}\n`);
   const thresholdFailed = result.thresholds.some((t) => t.status === 'fail');
   if (thresholdFailed) process.stderr.write(formatThresholdFailures(result.thresholds, color));
+  if (result.budget?.reached) {
+    process.stderr.write(
+      `the rows so far are kept; to go on: llm-sweep run ${file} --resume ${flags.resume ?? flags.out ?? outDir} --max-cost <more than ${result.budget.max}>\n`,
+    );
+  }
   if (result.fatal) throw new RunError(result.fatal);
   if (result.interrupted) {
     process.stderr.write(`${paint('interrupted', 'yellow', color)}: finished rows are saved; run again with --resume to complete\n`);
     return EXIT.interrupted;
   }
   return thresholdFailed ? EXIT.failed : EXIT.ok;
+}
+
+function parseCost(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number (in the pricing currency)');
+  return n;
 }
 
 function hasRows(path: string): boolean {

@@ -17,6 +17,9 @@ const MODEL_FLAGS: ReadonlyArray<[flag: string, key: keyof SimulatorOptions]> = 
   ['--seed <n>', 'seed'],
   ['--fault-rate <p>', 'fault_rate'],
   ['--faults <kinds>', 'faults'],
+  ['--accuracy <p>', 'accuracy'],
+  ['--accuracy-drop <p>', 'accuracy_drop'],
+  ['--think-tokens <n>', 'think_tokens'],
 ];
 
 /** What the flag adds to the spec key's description. */

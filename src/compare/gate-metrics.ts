@@ -11,7 +11,10 @@ import { AGGS, type Agg, type MetricRef } from './types.js';
 /** Metrics with a distribution over requests: they need an aggregate (`latency_ms.p95`). */
 export const DISTRIBUTION_METRICS: readonly string[] = SUMMARY_METRICS;
 
-/** One number per cell. slo_attainment and goodput_rps exist when the spec has an `slo:`. */
+/**
+ * One number per cell. slo_attainment and goodput_rps exist when the spec has an `slo:`,
+ * check_pass_rate with `checks:`, the cost figures with `pricing:`.
+ */
 export const SCALAR_METRICS = [
   'error_rate',
   'requests_per_s',
@@ -20,12 +23,26 @@ export const SCALAR_METRICS = [
   'completion_tokens_mean',
   'slo_attainment',
   'goodput_rps',
+  'check_pass_rate',
+  'cost_total',
+  'cost_per_1k_requests',
+  'cost_per_1m_output_tokens',
 ] as const;
 
 /** Shares in [0, 1]: a limit may be written as a percentage (`< 1%`). */
-export const RATE_METRICS: readonly string[] = ['error_rate', 'slo_attainment'];
+export const RATE_METRICS: readonly string[] = ['error_rate', 'slo_attainment', 'check_pass_rate'];
 
-const LOWER_IS_WORSE = new Set(['requests_per_s', 'output_tokens_per_s', 'slo_attainment', 'goodput_rps']);
+const LOWER_IS_WORSE = new Set(['requests_per_s', 'output_tokens_per_s', 'slo_attainment', 'goodput_rps', 'check_pass_rate']);
+
+/** Metrics that exist only with a section of the spec: what to add for them. */
+const NEEDS: Record<string, string> = {
+  slo_attainment: 'an slo: section',
+  goodput_rps: 'an slo: section',
+  check_pass_rate: 'a checks: section',
+  cost_total: 'a pricing: section',
+  cost_per_1k_requests: 'a pricing: section',
+  cost_per_1m_output_tokens: 'a pricing: section',
+};
 
 export const ALL_METRICS: readonly string[] = [...DISTRIBUTION_METRICS, ...SCALAR_METRICS];
 
@@ -80,9 +97,8 @@ export function whyMissing(s: CellSummary, ref: MetricRef): { applies: boolean; 
     };
     return { applies: false, note: `not measured: ${why[ref.name] ?? 'no values'}` };
   }
-  if (ref.name === 'slo_attainment' || ref.name === 'goodput_rps') {
-    return { applies: true, note: `not measured: ${ref.name} needs an slo: section in the spec` };
-  }
+  if (ref.name === 'check_pass_rate' && s.ok === 0) return { applies: true, note: 'not measured: no successful requests, so no answer was checked' };
+  if (NEEDS[ref.name]) return { applies: true, note: `not measured: ${ref.name} needs ${NEEDS[ref.name]} in the spec` };
   return { applies: true, note: 'not measured' };
 }
 
@@ -142,9 +158,42 @@ export function requestSample(c: CellColumns, ref: MetricRef, slo?: Slo): Reques
       return slo ? perSecond(all, (i) => (c.meetsSlo(i, slo) ? 1 : 0), 'requests meeting the SLOs / request time') : undefined;
     case 'slo_attainment':
       return slo ? { x: indicator((i) => c.meetsSlo(i, slo)), stat: aggregate('mean') } : undefined;
+    case 'check_pass_rate': {
+      // Per checked answer: 1 when it passed every check, as the pass rate counts.
+      const x: number[] = [];
+      for (let i = 0; i < c.length; i++) if (c.checksTotal[i] > 0) x.push(c.checksPassed[i] === c.checksTotal[i] ? 1 : 0);
+      return c.anyChecks ? { x, stat: aggregate('mean') } : undefined;
+    }
+    case 'cost_total':
+    case 'cost_per_1k_requests': {
+      if (!c.anyCost) return undefined;
+      // Every request, a failed one at cost 0, as the cell figures count them.
+      const x = Array.from({ length: c.length }, (_, i) => (Number.isFinite(c.cost[i]) ? c.cost[i] : 0));
+      const mean = aggregate('mean');
+      return ref.name === 'cost_total'
+        ? { x, stat: sum, statistic: 'sum of request costs' }
+        : { x, stat: (v) => mean(v) * 1000, statistic: 'mean request cost x 1000' };
+    }
+    case 'cost_per_1m_output_tokens': {
+      if (!c.anyCost) return undefined;
+      const x: number[] = [];
+      const y: number[] = [];
+      for (let i = 0; i < c.length; i++) {
+        if (!Number.isFinite(c.cost[i])) continue;
+        x.push(c.cost[i]);
+        y.push(Number.isFinite(c.completionTokens[i]) ? c.completionTokens[i] : 0);
+      }
+      return { x, y, stat: (a, b) => (sum(b!) > 0 ? (sum(a) / sum(b!)) * 1e6 : NaN), statistic: 'request costs / completion tokens' };
+    }
     default:
       return undefined;
   }
+}
+
+function sum(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i];
+  return s;
 }
 
 function ratioPerSecond(x: ArrayLike<number>, y?: ArrayLike<number>): number {

@@ -63,7 +63,7 @@ export function parseThresholds(input: ThresholdInput, locate: Locate): { thresh
       }
       const percent = e[3] === '%';
       if (percent && !RATE_METRICS.includes(metric.name)) {
-        problems.push(`${where}: threshold '${key}': a percentage only applies to ${RATE_METRICS.join(' and ')}; give ${metric.name} in its own unit`);
+        problems.push(`${where}: threshold '${key}': a percentage only applies to ${RATE_METRICS.slice(0, -1).join(', ')} and ${RATE_METRICS[RATE_METRICS.length - 1]}; give ${metric.name} in its own unit`);
         return;
       }
       thresholds.push({

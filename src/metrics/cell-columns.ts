@@ -1,6 +1,6 @@
 /**
  * What a cell's summary needs from each request, kept column by column in typed arrays:
- * about 120 bytes a request instead of a RequestRecord object (several hundred bytes with
+ * about 150 bytes a request instead of a RequestRecord object (several hundred bytes with
  * its strings and boxed numbers), so a cell of 100,000 requests keeps its exact
  * percentiles in a few MB. A missing number is NaN. Rows are written to requests.csv as
  * they end; these columns are all the runner keeps.
@@ -58,6 +58,13 @@ export class CellColumns {
   serverDecode = new Float64Array(0);
   serverTotal = new Float64Array(0);
   cachedTokens = new Float64Array(0);
+  /** Checks passed and run per request (NaN: not checked), and its cost (NaN: none). */
+  checksPassed = new Float64Array(0);
+  checksTotal = new Float64Array(0);
+  cost = new Float64Array(0);
+  /** True once any request was checked / had a cost. */
+  anyChecks = false;
+  anyCost = false;
   /** 0-based round of each request (`repeat_cells`). */
   round = new Uint32Array(0);
   /** Highest round seen. */
@@ -94,6 +101,11 @@ export class CellColumns {
     this.serverDecode[i] = num(r.server_decode_ms);
     this.serverTotal[i] = num(r.server_total_ms);
     this.cachedTokens[i] = num(r.cached_tokens);
+    this.checksPassed[i] = num(r.checks_passed);
+    this.checksTotal[i] = num(r.checks_total);
+    this.cost[i] = num(r.cost);
+    if (r.checks_total !== undefined) this.anyChecks = true;
+    if (r.cost !== undefined) this.anyCost = true;
     const round = r.round ?? 0;
     this.round[i] = round;
     if (round > this.maxRound) this.maxRound = round;
@@ -143,6 +155,9 @@ export class CellColumns {
     this.serverDecode = floats(this.serverDecode);
     this.serverTotal = floats(this.serverTotal);
     this.cachedTokens = floats(this.cachedTokens);
+    this.checksPassed = floats(this.checksPassed);
+    this.checksTotal = floats(this.checksTotal);
+    this.cost = floats(this.cost);
     const rounds = new Uint32Array(cap);
     rounds.set(this.round);
     this.round = rounds;

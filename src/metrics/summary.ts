@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { serverMetricsSummarySchema } from '../server-metrics/columns.js';
 import type { RequestRecord } from '../records/types.js';
 import { CellColumns } from './cell-columns.js';
+import { checkPassRate } from './check-pass-rate.js';
+import { cellCost, type CellCost } from './cost.js';
 import { mean, stats, type Stats } from './stats.js';
 
 export const SUMMARY_METRICS = ['latency_ms', 'ttft_ms', 'tpot_ms', 'itl_ms'] as const;
@@ -22,6 +24,10 @@ export interface SummaryOptions {
   slo?: Slo;
   /** The cell's offered rate (requests/s) in open loop. */
   rate?: number;
+  /** The spec has `checks:`: the summary gets a pass rate (absent when no answer was checked). */
+  checks?: boolean;
+  /** The spec has `pricing:`: the summary gets cost figures (0 when nothing was costed). */
+  priced?: boolean;
 }
 export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
 
@@ -89,6 +95,13 @@ export const cellSummarySchema = z
     achieved_rps: optionalNumber('Open loop: recorded requests / duration, requests/s.'),
     slo_attainment: optionalNumber('With slo: share of recorded requests that succeeded and met every objective.'),
     goodput_rps: optionalNumber("With slo: requests meeting every objective / duration, requests/s (vLLM's goodput)."),
+    check_pass_rate: optionalNumber('With checks: share of checked answers that passed every check (failed requests are not checked).'),
+    check_pass_rate_low: optionalNumber('Lower bound of the 95% Wilson score interval of check_pass_rate.'),
+    check_pass_rate_high: optionalNumber('Upper bound of the 95% Wilson score interval of check_pass_rate.'),
+    cost_total: optionalNumber('With pricing: sum of the request costs, in the pricing currency.'),
+    cost_per_1k_requests: optionalNumber('With pricing: cost_total / requests x 1000.'),
+    cost_per_1m_output_tokens: optionalNumber('With pricing: cost_total / completion tokens x 1,000,000.'),
+    cost_estimated: z.boolean().optional().describe('With pricing: true when some costed request had estimated token counts.'),
     client: clientHealthSchema.optional(),
     server_metrics: serverMetricsSummarySchema.optional(),
     threshold: z.enum(['pass', 'fail']).optional().describe('The threshold verdict of the cell; absent when none applied.'),
@@ -153,7 +166,22 @@ export function summarizeCell(
     ...serverSide(c),
     ...openLoop(c, duration_s, opts.rate),
     ...goodput(c, duration_s, opts.slo),
+    ...quality(c, opts.checks),
+    ...costs(c, opts.priced),
   };
+}
+
+/** The pass rate of the checked answers, with its Wilson interval. */
+function quality(c: CellColumns, checks?: boolean): Pick<CellSummary, 'check_pass_rate' | 'check_pass_rate_low' | 'check_pass_rate_high'> {
+  if (!checks && !c.anyChecks) return {};
+  const r = checkPassRate(c.checksPassed.subarray(0, c.length), c.checksTotal.subarray(0, c.length));
+  return r ? { check_pass_rate: r.rate, check_pass_rate_low: r.low, check_pass_rate_high: r.high } : {};
+}
+
+function costs(c: CellColumns, priced?: boolean): Partial<CellCost> {
+  if (!priced && !c.anyCost) return {};
+  const n = c.length;
+  return cellCost({ requests: n, costs: c.cost.subarray(0, n), completionTokens: c.completionTokens.subarray(0, n), estimated: c.estimate.subarray(0, n) });
 }
 
 /** The server's own numbers and what TTFT holds beyond them. */

@@ -39,6 +39,16 @@ export const ERROR_RATE_METRIC: Metric = {
   scale: 100,
 };
 
+/** Drawn when the spec has checks: the pass rate against each swept axis. */
+export const PASS_RATE_METRIC: Metric = {
+  key: 'check_pass_rate',
+  ref: 'check_pass_rate',
+  title: 'Check pass rate',
+  axisTitle: 'check pass rate (%)',
+  get: (s) => s.check_pass_rate,
+  scale: 100,
+};
+
 /** Thresholds to draw on the charts. */
 export interface ChartMarks {
   /** Unscoped thresholds by metric (`latency_ms.p95` -> [{ value: 400, label: 'threshold < 400' }]), in the metric's unit. */
@@ -117,7 +127,11 @@ export function seriesAlong(
  * error rate when a request failed or a threshold names it.
  */
 export function axisCharts(cells: readonly CellSummary[], swept: readonly string[], marks: ChartMarks = NO_MARKS, units: Units = {}): AxisCharts[] {
-  const metrics = cells.some((c) => c.errors > 0) || marks.limits.has(ERROR_RATE_METRIC.ref) ? [...AXIS_METRICS, ERROR_RATE_METRIC] : AXIS_METRICS;
+  const metrics = [
+    ...AXIS_METRICS,
+    ...(cells.some((c) => c.errors > 0) || marks.limits.has(ERROR_RATE_METRIC.ref) ? [ERROR_RATE_METRIC] : []),
+    ...(cells.some((c) => c.check_pass_rate !== undefined) ? [PASS_RATE_METRIC] : []),
+  ];
   return swept.map((axis) => {
     const values = axisValues(cells, axis);
     const x = valueScale(values, axisTitle(axis, units));

@@ -271,6 +271,7 @@ export function reportClient(fmt: (v: number) => string): void {
             pointStyle: (c: { raw?: unknown }) => (failed(c) ? 'rectRot' : 'circle'),
             pointBackgroundColor: (c: { raw?: unknown }) => (failed(c) ? BAD : color(i)),
             pointBorderColor: (c: { raw?: unknown }) => (failed(c) ? BAD : color(i)),
+            showLine: !spec.scatter,
             tension: 0,
           })),
         },

@@ -3,12 +3,14 @@
  * the run.json document, the cells' summaries and each cell's details (box numbers and
  * error tallies, `cellDetail`) and returns plain data.
  */
+import { formatCost } from '../cost/format.js';
 import type { CellColumns, ErrorTally } from '../metrics/cell-columns.js';
 import type { CellSummary } from '../metrics/summary.js';
 import { formatDuration, formatInt, formatNumber, formatPercent } from '../ui/format.js';
 import { cellLabel, sweptAxes } from './axes.js';
 import { axisCharts, boxStats, distributionCharts, errorChart, errorGroups, throughputChart } from './charts.js';
 import { chartMarks, collectWarnings, definitions, metaRows, runDurationS, sweepRows, verdicts } from './meta.js';
+import { failedChecks, qualityChart } from './quality.js';
 import { cellTable } from './table.js';
 import { clientTimeline, timelineCharts, type ClientTimeline } from './timeline.js';
 import type { BoxStats, ReportData, ReportInput } from './types.js';
@@ -58,6 +60,18 @@ function overview(v: ReportData['verdicts'], cells: readonly CellSummary[], inpu
     const failed = Math.max(v.failedCells.length, v.rows.filter((r) => r.state === 'fail').length);
     out.push(v.anyFailed ? { label: 'Thresholds', value: `${failed} failed`, tone: 'bad' } : { label: 'Thresholds', value: 'all passed', tone: 'good' });
   }
+  const rated = cells.filter((c) => c.check_pass_rate !== undefined);
+  if (rated.length > 0) {
+    const best = rated.reduce((a, b) => (b.check_pass_rate! > a.check_pass_rate! ? b : a));
+    out.push({ label: 'Best check pass rate', value: `${formatPercent(best.check_pass_rate)} (${label(best)})` });
+  }
+  const costed = cells.filter((c) => c.cost_total !== undefined);
+  if (costed.length > 0) {
+    const currency = input.run?.spec.pricing?.currency;
+    const total = costed.reduce((s, c) => s + c.cost_total!, 0);
+    const estimated = costed.some((c) => c.cost_estimated) ? ' (estimate)' : '';
+    out.push({ label: 'Cost', value: `${formatCost(total, currency)}${estimated}` });
+  }
   const dur = runDurationS(input.run);
   if (dur !== undefined) out.push({ label: 'Run time', value: formatDuration(dur) });
   return out;
@@ -82,6 +96,8 @@ export function buildReportData(input: ReportInput, now = new Date()): ReportDat
     warnings: collectWarnings(run, cells, label, input.dropped),
     axisCharts: axisCharts(cells, swept, marks, input.units),
     throughput: throughputChart(cells, swept, marks),
+    quality: qualityChart(cells, swept, marks),
+    failedChecks: failedChecks(run?.checks),
     distributions: distributionCharts(cells, details, swept),
     timelines: timelineCharts(run, cells, new Map([...details].map(([k, d]) => [k, d.timeline])), swept),
     errors: { groups, chart: errorChart(cells, details, swept, groups) },

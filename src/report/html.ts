@@ -6,7 +6,7 @@
 import { chartJsSource, inlineScript } from './assets.js';
 import { reportClient } from './client.js';
 import { targetsHtml } from './targets.js';
-import { formatNumber } from '../ui/format.js';
+import { formatNumber, formatPercent } from '../ui/format.js';
 import type { ChartSpec, ReportData, TableColumn, TableRow, VerdictRow } from './types.js';
 
 export function escapeHtml(s: string): string {
@@ -145,6 +145,37 @@ function errorsSection(d: ReportData): string {
   return section('errors', 'Errors by kind and status', (d.errors.chart ? figure(d.errors.chart, true) : '') + table);
 }
 
+function qualitySection(d: ReportData): string {
+  if (!d.quality) return '';
+  return section(
+    'quality',
+    'Quality vs latency',
+    `<div class="with-aside">${figure(d.quality)}<p class="aside">Each point is one cell, labelled with its swept values: ` +
+      'the share of its answers that passed every check, against its latency p95. Up and to the left is better; ' +
+      'the points on the upper-left edge are the settings worth choosing from. The cell table holds each pass rate\'s ' +
+      '95% interval (check_pass_rate_low, _high): two cells whose intervals overlap widely are not told apart.</p></div>',
+  );
+}
+
+function checksSection(d: ReportData): string {
+  if (d.failedChecks.length === 0) return '';
+  const parts = d.failedChecks.map((c) => {
+    const failed = c.total - c.passed;
+    const rows = c.examples
+      .map(
+        (e) =>
+          `<tr><td><code>${escapeHtml(e.cell)}</code></td><td class="num">${e.prompt_id}</td><td class="example">${escapeHtml(e.reason ?? '')}</td>` +
+          `<td class="example">${e.answer === '' ? '<span class="note">(empty answer)</span>' : `<pre class="answer">${escapeHtml(e.answer)}</pre>`}</td></tr>`,
+      )
+      .join('');
+    return (
+      `<h3>${escapeHtml(c.name)} <span class="values">${escapeHtml(c.type)} · failed ${failed} of ${c.total} (${formatPercent(failed / c.total)})</span></h3>` +
+      `<div class="table-wrap"><table class="plain"><thead><tr><th>cell</th><th class="num">prompt</th><th>why</th><th>answer</th></tr></thead><tbody>${rows}</tbody></table></div>`
+    );
+  });
+  return section('checks', 'Failed checks', '<p class="note">Grouped by check, with example answers (the first 500 characters), spread over cells.</p>' + parts.join(''));
+}
+
 function axesSection(d: ReportData): string {
   if (d.axisCharts.length === 0) {
     return section('by-axis', 'By swept axis', '<p class="note">Nothing was swept (every axis has one value), so there is no chart against an axis.</p>');
@@ -223,6 +254,7 @@ tr.pass td.verdict { color: var(--good); }
 tr.skip td { color: var(--muted); }
 details summary { cursor: pointer; margin: 6px 0; color: var(--muted); }
 td.example { white-space: normal; min-width: 260px; color: var(--muted); }
+pre.answer { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 9em; overflow-y: auto; font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: var(--fg); }
 .sticky { position: sticky; left: 0; z-index: 1; background: #fff; border-right: 1px solid var(--line); }
 th.sticky { background: var(--soft); z-index: 2; }
 tr.fail td.sticky { background: var(--bad-bg); }
@@ -266,6 +298,7 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
   for (const c of [
     ...d.axisCharts.flatMap((a) => a.charts),
     ...(d.throughput ? [d.throughput] : []),
+    ...(d.quality ? [d.quality] : []),
     ...d.distributions,
     ...d.timelines.flatMap((t) => t.charts),
     ...(d.errors.chart ? [d.errors.chart] : []),
@@ -340,9 +373,11 @@ ${failedFirst}${warnings}${cards}
 ${targets}
 ${axesSection(d)}
 ${throughput}
+${qualitySection(d)}
 ${distributions}
 ${timelines}
 ${errorsSection(d)}
+${checksSection(d)}
 ${table}
 ${passedLater}
 ${defs}

@@ -7,6 +7,7 @@
  * inlined, so the file opens anywhere with no network. The same code serves the end of a
  * run and `llm-sweep report <dir>`.
  */
+import type { CheckTally } from '../checks/tally.js';
 import type { TargetsComparison } from '../compare/targets.js';
 import type { CellSummary } from '../metrics/summary.js';
 import type { RunJson } from '../results/run-json.js';
@@ -92,6 +93,8 @@ export type ChartSpec =
       series: Series[];
       /** Draw each point's `label` next to it. */
       pointLabels?: boolean;
+      /** Points only, no lines between them (each point is a cell of its own). */
+      scatter?: boolean;
       /** Thresholds near the data, drawn as lines; the axis stretches to show them. */
       limits?: Limit[];
     }
@@ -176,6 +179,10 @@ export interface ReportData {
   axisCharts: AxisCharts[];
   /** Throughput vs latency, when a load axis (concurrency, rate) is swept. */
   throughput?: ChartSpec;
+  /** Check pass rate vs latency p95 per cell, when the spec has checks. */
+  quality?: ChartSpec;
+  /** Checks that failed at least once, with example answers (run.json's tally). */
+  failedChecks: CheckTally[];
   distributions: ChartSpec[];
   /** Per cell with scraped server metrics: the server and the client over the same time axis. */
   timelines: { cell: string; label: string; charts: ChartSpec[] }[];

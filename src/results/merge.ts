@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { mergeTallies } from '../checks/tally.js';
 import { checkCell, compileThresholds } from '../compare/thresholds.js';
 import type { ThresholdResult } from '../compare/types.js';
 import { UserError } from '../errors.js';
@@ -187,6 +188,7 @@ export function mergeShards(inputs: readonly ShardInput[], opts: MergeOptions = 
     interrupted: inputs.some((i) => i.run.interrupted),
     stopped_reason: inputs.find((i) => i.run.stopped_reason)?.run.stopped_reason,
     thresholds,
+    checks: mergeTallies(inputs.map((i) => i.run.checks)),
     merged_from: inputs.map((i) => ({
       dir: i.dir,
       shard: i.run.shard,

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { arch, cpus, hostname, platform } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { checkTallySchema } from '../checks/tally.js';
 import { serverMetricsExtrasSchema } from '../server-metrics/columns.js';
 import { thresholdResultSchema } from '../compare/types.js';
 import { UserError } from '../errors.js';
@@ -86,6 +87,10 @@ export const runJsonSchema = z
     metric_definitions: z.record(z.string(), z.string()).default({}).describe('What each metric means (docs/metrics.md).'),
     // Fields this version does not know pass through, so a newer file loses nothing when read.
     cells: z.array(cellSummarySchema.loose()).default([]).describe('Per-cell summaries, in plan order.'),
+    checks: z
+      .array(checkTallySchema)
+      .optional()
+      .describe('With checks: per check, the answers it ran on, how many passed, and a few failed answers as examples.'),
     extras: z
       .record(
         z.string(),

@@ -13,7 +13,8 @@ import { axisColumn, csvTable, numberCell, parseNumberCell, type Column, type Cs
 
 type Scalar = 'requests' | 'ok' | 'errors' | 'error_rate' | 'duration_s' | 'requests_per_s' | 'output_tokens_per_s'
   | 'prompt_tokens_mean' | 'completion_tokens_mean' | 'offered_rps' | 'achieved_rps' | 'slo_attainment' | 'goodput_rps'
-  | 'client_overhead_ms_p50';
+  | 'client_overhead_ms_p50' | 'check_pass_rate' | 'check_pass_rate_low' | 'check_pass_rate_high' | 'cost_total'
+  | 'cost_per_1k_requests' | 'cost_per_1m_output_tokens';
 type StatsField = 'latency_ms' | 'ttft_ms' | 'tpot_ms' | 'itl_ms' | 'e2e_latency_ms' | 'queue_ms' | 'connect_ms';
 type Agg = 'mean' | 'p50' | 'p90' | 'p95' | 'p99';
 
@@ -147,6 +148,22 @@ export const SUMMARY_COLUMNS: readonly Column<CellSummary>[] = [
     'client_overhead_ms_p50',
     'median over successful streamed requests of `ttft_ms − (server_queue_ms + server_prefill_ms)`, ms, for requests where the server reports its prefill (a missing queue counts as 0). It is the part of TTFT the server does not account for: network, HTTP framing and the client. A few ms on loopback; when it is large, the gap is not the model. llama.cpp reports no queue time, so with every slot busy its queueing lands here too.',
   ),
+  // Issue 20: quality checks and cost (empty without checks: / pricing:).
+  scalar('check_pass_rate', 'with `checks:`: share of checked answers (successful requests) that passed **every** check (docs/checks.md)', 4),
+  scalar('check_pass_rate_low', 'lower bound of the 95% Wilson score interval of `check_pass_rate`', 4),
+  scalar('check_pass_rate_high', 'upper bound of the 95% Wilson score interval of `check_pass_rate`', 4),
+  scalar('cost_total', 'with `pricing:`: sum of the requests\' `cost`, in the pricing currency (docs/cost.md)', 9),
+  scalar('cost_per_1k_requests', '`cost_total / requests × 1000`: what a thousand requests like these cost, failed ones included', 9),
+  scalar('cost_per_1m_output_tokens', '`cost_total / completion tokens × 10⁶`: the blended price per output token, input included', 9),
+  {
+    name: 'cost_estimated',
+    doc: '`true` when some costed request had estimated token counts (`tokens_source=estimate`), so the cost is an estimate too',
+    type: 'boolean',
+    get: (s) => (s.cost_estimated === undefined ? '' : String(s.cost_estimated)),
+    parse: (t, s) => {
+      if (t !== '') s.cost_estimated = t === 'true';
+    },
+  },
 ];
 
 /**

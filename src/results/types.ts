@@ -8,6 +8,8 @@
  * Data flows one way: the runner calls a `ResultWriter`; the writer keeps the run.json
  * document and hands every record and every finished cell to its exporters.
  */
+import type { CheckTally } from '../checks/tally.js';
+import type { Verdict } from '../checks/types.js';
 import type { ThresholdResult } from '../compare/types.js';
 import type { CellColumns } from '../metrics/cell-columns.js';
 import type { CellSummary } from '../metrics/summary.js';
@@ -28,6 +30,19 @@ export interface FinishedCell {
   columns: CellColumns;
 }
 
+/**
+ * What a recorded request answered, for the files that keep answers (responses.jsonl). The
+ * runner holds it only until the request's checks have run and the writer has had it.
+ */
+export interface RecordedAnswer {
+  /** The answer text (content); '' for a failed request. */
+  text: string;
+  /** Reasoning text the server sent apart from the content; '' when none. */
+  reasoning: string;
+  /** Each check's verdict, when the spec has checks and the request succeeded. */
+  checks?: readonly Verdict[];
+}
+
 /** One file of a results folder, fed as a run goes (as hyperfine's exporters are). */
 export interface Exporter {
   /** The file it writes, in the results folder. */
@@ -38,8 +53,8 @@ export interface Exporter {
 
 /** An exporter at work on one run. Every hook is optional: a file needs what it needs. */
 export interface Export {
-  /** A recorded request ended (with its response text), in the order they end. */
-  record?(record: RequestRecord, text: string): void;
+  /** A recorded request ended (with its answer), in the order they end. */
+  record?(record: RequestRecord, answer: RecordedAnswer): void;
   /** A cell finished, or was kept whole from an interrupted run (resume). */
   cell?(cell: FinishedCell): void;
   /** A scrape of the server's metrics (target.metrics) ended, during cell `cell`. */
@@ -69,9 +84,10 @@ export interface RunStart {
  */
 export interface ResultWriter {
   start(run: RunStart): Promise<void>;
-  record(record: RequestRecord, text: string): void;
+  record(record: RequestRecord, answer: RecordedAnswer): void;
   /** A scrape of the server's metrics ended (target.metrics). */
   scrape(cell: string, scrape: Scrape): void;
-  cell(cell: FinishedCell & { thresholds: readonly ThresholdResult[]; extras?: CellExtras }): Promise<void>;
-  end(end: { interrupted: boolean; stoppedReason?: string }): Promise<void>;
+  /** `checks`: the per-check tally of the run so far, when the spec has checks. */
+  cell(cell: FinishedCell & { thresholds: readonly ThresholdResult[]; extras?: CellExtras; checks?: readonly CheckTally[] }): Promise<void>;
+  end(end: { interrupted: boolean; stoppedReason?: string; checks?: readonly CheckTally[] }): Promise<void>;
 }

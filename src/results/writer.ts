@@ -30,21 +30,23 @@ export function createWriter(open: (run: RunJson) => Promise<Export[]>): ResultW
       exports = await open(run);
       await writeAll();
     },
-    record(record, text) {
-      for (const e of exports) e.record?.(record, text);
+    record(record, answer) {
+      for (const e of exports) e.record?.(record, answer);
     },
     scrape(cell, scrape) {
       for (const e of exports) e.scrape?.(cell, scrape);
     },
-    async cell({ summary, columns, thresholds, extras }) {
+    async cell({ summary, columns, thresholds, extras, checks }) {
       run!.cells.push(summary);
+      if (checks) run!.checks = [...checks];
       run!.thresholds.push(...thresholds);
       if (extras) (run!.extras ??= {})[summary.cell] = extras;
       for (const e of exports) e.cell?.({ summary, columns });
       await writeAll();
     },
-    async end({ interrupted, stoppedReason }) {
+    async end({ interrupted, stoppedReason, checks }) {
       if (!run) return;
+      if (checks) run.checks = [...checks];
       run.interrupted = interrupted;
       run.stopped_reason = stoppedReason;
       await writeAll();

@@ -36,8 +36,10 @@ export interface ExchangeResult {
   firstTokenAt?: number;
   /** Gaps between consecutive content chunks, ms (streams only). */
   gaps: number[];
-  /** Output text (content + reasoning), for token estimates and saved responses. */
+  /** The answer text (content), for checks, token estimates and saved responses. */
   text: string;
+  /** Reasoning/thinking text the server sent apart from the content; '' when none. */
+  reasoning: string;
   usage?: Usage;
   finishReason?: string;
   /** True when the response was streamed. */
@@ -170,6 +172,7 @@ function emptyResult(attempts: number, sentAt: number, endAt: number, streamed: 
     firstTokenAt: undefined,
     gaps: [],
     text: '',
+    reasoning: '',
     usage: undefined,
     finishReason: undefined,
     streamed,
@@ -185,6 +188,8 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
   result.httpStatus = res.status;
   result.connectMs = res.connectMs;
   const parts: string[] = [];
+  // Kept apart from the content, so checks read the answer alone; empty for most servers.
+  const thinking: string[] = [];
   let lastContentAt: number | undefined;
   let lastByteAt = res.sentAt;
   let done = false;
@@ -194,11 +199,13 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
     if (!d) return;
     if (d.error !== undefined) {
       // After content the answer is half given: recorded as it is, never retried.
-      throw new StopReading('stream', `stream error: ${d.error}`, parts.length === 0 ? d.errorStatus : undefined);
+      throw new StopReading('stream', `stream error: ${d.error}`, parts.length + thinking.length === 0 ? d.errorStatus : undefined);
     }
-    const piece = (d.reasoning ?? '') + (d.text ?? '');
-    if (piece.length > 0) {
-      parts.push(piece);
+    const reasoning = d.reasoning ?? '';
+    const text = d.text ?? '';
+    if (reasoning.length > 0) thinking.push(reasoning);
+    if (text.length > 0) parts.push(text);
+    if (reasoning.length + text.length > 0) {
       if (result.firstTokenAt === undefined) result.firstTokenAt = chunkAt;
       else if (lastContentAt !== undefined) result.gaps.push(chunkAt - lastContentAt);
       lastContentAt = chunkAt;
@@ -246,6 +253,7 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
     }
   }
   result.text = parts.join('');
+  result.reasoning = thinking.join('');
   result.endAt = lastContentAt ?? lastByteAt;
   if (stop) {
     result.errorKind = stop.kind;
@@ -301,7 +309,8 @@ async function readWhole(provider: Provider, res: HttpResponse): Promise<Exchang
   }
   try {
     const c = provider.parseResponse(body, res.headers);
-    result.text = (c.reasoning ?? '') + c.text;
+    result.text = c.text;
+    result.reasoning = c.reasoning ?? '';
     result.usage = c.usage;
     result.finishReason = c.finishReason;
     result.serverTimings = c.serverTimings;

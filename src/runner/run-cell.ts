@@ -42,6 +42,8 @@ export interface CellContext {
   round?: number;
   /** Called with each recorded request as it ends (not for warmup, not for aborted ones). */
   onRecord: (record: RequestRecord, result: ExchangeResult) => void;
+  /** Called with each warmup request as it ends (not recorded, but sent: the budget counts it). */
+  onWarmup?: (record: RequestRecord) => void;
   /** Called after warmup, when the measured part starts; awaited (the scrape of the server's metrics before the cell). */
   onMeasureStart?: () => void | Promise<void>;
   /**
@@ -90,8 +92,12 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
     });
 
   if (cell.warmup > 0) {
+    const warmStart = performance.now();
     await closedLoop(cell.warmup, Math.min(cell.load.concurrency, cell.warmup), ctx.stop, undefined, async (i) => {
-      await send(i);
+      const result = await send(i);
+      ctx.onWarmup?.(
+        toRecord(result, { cell, prompt: ctx.prompts[i % P], repeat: Math.floor(i / P), cellStart: warmStart, promptTokenEstimate: estimators[i % P] }),
+      );
     });
   }
   await ctx.onMeasureStart?.();

@@ -21,6 +21,8 @@ import type { CellServerMetrics } from '../server-metrics/collector.js';
 import type { ResultWriter } from '../results/types.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { scrub } from '../spec/redact.js';
+import { RunError } from '../errors.js';
+import { budgetRefusal, createAssessor } from './assess.js';
 import { watchClientHealth, worseHealth } from './client-health.js';
 import type { ExchangeResult } from './exchange.js';
 import { fatalReason } from './fatal.js';
@@ -44,6 +46,8 @@ export interface SweepOptions {
   onEvent?: RunListener;
   /** Continue an interrupted run: only the missing requests are sent. */
   resume?: ResumeState;
+  /** Most the run may spend (run --max-cost), over the spec's `budget.max_cost`; needs pricing. */
+  maxCost?: number;
 }
 
 export interface SweepResult {
@@ -53,6 +57,8 @@ export interface SweepResult {
   fatal?: string;
   /** Threshold checks of the finished cells. */
   thresholds: ThresholdResult[];
+  /** The budget, when there is one: the limit, what was spent, and whether the run stopped on it. */
+  budget?: { max: number; spent: number; reached: boolean };
 }
 
 /** What the runner keeps of a cell between its rounds. */
@@ -77,6 +83,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const several = live.size > 1;
   const thresholds = compileThresholds(spec);
   const promptTokens = new Map<number, number>();
+  // Before anything is started or written: a sweep whose estimate is over the budget does not run.
+  const refusal = budgetRefusal(loaded, plan, { maxCost: opts.maxCost, resume, promptTokens });
+  if (refusal) throw new RunError(refusal);
+  const assessor = createAssessor(loaded, plan, { maxCost: opts.maxCost, resume, promptTokens });
   const summaries: CellSummary[] = [];
   const checks: ThresholdResult[] = [];
   const stop = new AbortController();
@@ -94,7 +104,13 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   if (opts.signal?.aborted) onUserAbort();
   opts.signal?.addEventListener('abort', onUserAbort, { once: true });
 
-  const summarize = (cell: Cell, columns: CellColumns) => summarizeCell(cell.id, cell.params, columns, { slo: spec.slo, rate: cell.load.rate });
+  const summarize = (cell: Cell, columns: CellColumns) =>
+    summarizeCell(cell.id, cell.params, columns, {
+      slo: spec.slo,
+      rate: cell.load.rate,
+      checks: (spec.checks?.length ?? 0) > 0,
+      priced: spec.pricing !== undefined,
+    });
   /** A cell's summary checked against the thresholds, and handed to the writer. */
   const finish = async (cell: Cell, st: CellState, earlier?: CellSummary) => {
     st.finished = true;
@@ -109,7 +125,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     const extras: CellExtras = {};
     if (Object.keys(st.serverTimings).length > 0) extras.server_timings_mean = meanOf(st.serverTimings);
     if (st.serverMetrics) extras.server_metrics = st.serverMetrics.sources;
-    await writer.cell({ summary, columns: st.columns, thresholds: results, extras: Object.keys(extras).length > 0 ? extras : undefined });
+    await writer.cell({ summary, columns: st.columns, thresholds: results, extras: Object.keys(extras).length > 0 ? extras : undefined, checks: assessor.tally() });
     return summary;
   };
 
@@ -185,13 +201,14 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       });
       const onRecord = (record: RequestRecord, result: ExchangeResult) => {
         if (record.error) record.error = scrub(record.error, loaded.secrets);
-        writer.record(record, result.text);
+        const verdicts = assessor.assess(record, result, cell);
+        writer.record(record, { text: result.text, reasoning: result.reasoning, checks: verdicts });
         if (record.status === 'ok') t.reached = true;
         for (const [k, v] of Object.entries(result.serverTimings ?? {})) (st.serverTimings[k] ??= []).push(v);
         emit({ type: 'request-end', cell, record });
-        const reason = fatalReason(record, result, t.target, t.reached);
+        const reason = fatalReason(record, result, t.target, t.reached) ?? assessor.budgetReached;
         if (reason && !fatal) {
-          fatal = several ? `target ${t.name}: ${reason}` : reason;
+          fatal = several && reason !== assessor.budgetReached ? `target ${t.name}: ${reason}` : reason;
           stop.abort();
         }
       };
@@ -215,6 +232,16 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           // By group: the targets of one comparison get the same arrival times.
           seed: spec.seed + cell.group,
           onRecord,
+          // Warmups are recorded nowhere; only a budget needs them (they are billed).
+          onWarmup: assessor.budget
+            ? (record) => {
+                assessor.warmup(record, cell);
+                if (assessor.budgetReached && !fatal) {
+                  fatal = assessor.budgetReached;
+                  stop.abort();
+                }
+              }
+            : undefined,
           onMeasureStart: async () => {
             emit({ type: 'warmup-end', cell });
             scraping = await serverMetrics.get(cell.target)?.beginCell(cell.id);
@@ -250,10 +277,17 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     clearTimeout(graceTimer);
     opts.signal?.removeEventListener('abort', onUserAbort);
     const interrupted = Boolean(opts.signal?.aborted);
-    await writer.end({ interrupted, stoppedReason: fatal ?? (interrupted ? 'interrupted' : undefined) });
+    await writer.end({ interrupted, stoppedReason: fatal ?? (interrupted ? 'interrupted' : undefined), checks: assessor.tally() });
     emit({ type: 'run-end', interrupted });
   }
-  return { summaries, interrupted: Boolean(opts.signal?.aborted), fatal, thresholds: checks };
+  const b = assessor.budget;
+  return {
+    summaries,
+    interrupted: Boolean(opts.signal?.aborted),
+    fatal,
+    thresholds: checks,
+    budget: b && { max: b.max, spent: b.spent, reached: assessor.budgetReached !== undefined },
+  };
 }
 
 function meanOf(m: Record<string, number[]>): Record<string, number> {

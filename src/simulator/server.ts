@@ -58,6 +58,7 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
   const scheduler = new BatchScheduler(opts, realClock);
   const metrics = createSimulatorMetrics(models[0] ?? DEFAULT_MODELS[0]);
   const faultRandom = mulberry32(mixSeed(opts.seed, 0xfa17));
+  const quizModel = { accuracy: opts.accuracy, accuracyDrop: opts.accuracy_drop, thinkTokens: opts.think_tokens };
   const startedAt = Math.floor(Date.now() / 1000);
   const serialTag = Date.now().toString(36);
   let serial = 0;
@@ -115,9 +116,12 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
       maxTokens: request.maxTokens,
       stopProbability: opts.stop_probability,
       stop: request.stop,
+      quiz: quizModel,
+      separateReasoning: endpoint === 'chat',
     });
     const n = gen.tokens.length;
-    const usage = usageOf(request.promptTokens, n);
+    const reasoningTokens = gen.reasoningTokens ?? 0;
+    const usage = usageOf(request.promptTokens, n, reasoningTokens);
     const number = ++serial;
     const meta: ResponseMeta = {
       id: responseId(endpoint, serialTag + number.toString(36).padStart(6, '0')),
@@ -177,7 +181,7 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
         if (index === 0) firstToken();
         metrics.addGenerationTokens(1);
         if (index === strikeAt && strike()) return;
-        if (stream) res.write(stream.token(gen.tokens[index]));
+        if (stream) res.write(index < reasoningTokens ? stream.reasoning(gen.tokens[index]) : stream.token(gen.tokens[index]));
         sent++;
       },
       onDone: () => {
@@ -189,7 +193,11 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
         log.completionTokens = n;
         log.finishReason = gen.finishReason;
         if (stream) res.end(stream.end(gen.finishReason, usage));
-        else sendJson(res, 200, completionBody(endpoint, meta, gen.tokens.join(''), gen.finishReason, usage), meta.id);
+        else {
+          const reasoning = gen.tokens.slice(0, reasoningTokens).join('');
+          const text = gen.tokens.slice(reasoningTokens).join('');
+          sendJson(res, 200, completionBody(endpoint, meta, text, gen.finishReason, usage, reasoning), meta.id);
+        }
       },
     });
     res.on('close', () => handle.cancel());

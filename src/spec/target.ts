@@ -41,6 +41,23 @@ export const simulatorSchema = z
       .default(0.002)
       .describe('Chance per output token that the model stops by itself (finish_reason "stop").'),
     seed: z.number().int().default(42).describe('Seed for jitter, early stops and fault draws.'),
+    accuracy: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.95)
+      .describe('Toy quality model: chance that an arithmetic question ("What is 17 + 25?") is answered right at temperature 0.'),
+    accuracy_drop: z
+      .number()
+      .min(0)
+      .default(0.3)
+      .describe('Toy quality model: how much that chance falls per unit of temperature (0.3: 0.95 at 0, 0.65 at 1).'),
+    think_tokens: z
+      .number()
+      .int()
+      .min(0)
+      .default(24)
+      .describe('Toy quality model: mean reasoning tokens before the answer to an arithmetic question (each one takes 0.5x to 1.5x).'),
     fault_rate: z.number().min(0).max(1).default(0).describe('Share of requests that get a fault, drawn with the seed.'),
     faults: z
       .array(z.enum(FAULT_KINDS))

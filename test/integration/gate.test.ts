@@ -99,7 +99,7 @@ describe('thresholds in run', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(
         `error: ${file}:13:19: threshold 'latency_ms.p95': cannot read "2000"; write an operator and a number, e.g. "< 2000" (operators: < <= > >= == !=)\n` +
-          `error: ${file}:14:3: threshold 'latency.p99': unknown metric 'latency' (known: latency_ms, ttft_ms, tpot_ms, itl_ms, error_rate, requests_per_s, output_tokens_per_s, prompt_tokens_mean, completion_tokens_mean, slo_attainment, goodput_rps)\n` +
+          `error: ${file}:14:3: threshold 'latency.p99': unknown metric 'latency' (known: latency_ms, ttft_ms, tpot_ms, itl_ms, error_rate, requests_per_s, output_tokens_per_s, prompt_tokens_mean, completion_tokens_mean, slo_attainment, goodput_rps, check_pass_rate, cost_total, cost_per_1k_requests, cost_per_1m_output_tokens)\n` +
           '2 problems\n',
       );
     }

@@ -24,8 +24,21 @@ const UPDATE = Boolean(process.env.UPDATE_GOLDEN);
  * path, `*` stands for one segment (a cell's index, a statistic).
  */
 const ADDED = {
-  // issue 11: the connection and what the server reported; issue 18: the round of repeat_cells.
-  'requests.csv': ['connect_ms', 'server_queue_ms', 'server_prefill_ms', 'server_decode_ms', 'server_total_ms', 'cached_tokens', 'round'],
+  // issue 11: the connection and what the server reported.
+  'requests.csv': [
+    'connect_ms',
+    'server_queue_ms',
+    'server_prefill_ms',
+    'server_decode_ms',
+    'server_total_ms',
+    'cached_tokens',
+    // issue 20: checks and cost (empty: the golden spec has neither).
+    'checks_passed',
+    'checks_total',
+    'cost',
+    // issue 18: the round of repeat_cells (0: the golden spec has one).
+    'round',
+  ],
   'summary.csv': [
     'connect_ms_mean',
     'connect_ms_p50',
@@ -35,6 +48,14 @@ const ADDED = {
     'server_total_ms_p50',
     'cached_tokens_p50',
     'client_overhead_ms_p50',
+    // issue 20
+    'check_pass_rate',
+    'check_pass_rate_low',
+    'check_pass_rate_high',
+    'cost_total',
+    'cost_per_1k_requests',
+    'cost_per_1m_output_tokens',
+    'cost_estimated',
   ],
   'run.json': [
     // issue 12: run.json is versioned.
@@ -44,6 +65,10 @@ const ADDED = {
     'metric_definitions.connect_ms',
     'metric_definitions.server_ms',
     'metric_definitions.client_overhead_ms',
+    // issue 20: the simulator's toy quality model (its defaults, in the spec as run).
+    'spec.target.simulator.accuracy',
+    'spec.target.simulator.accuracy_drop',
+    'spec.target.simulator.think_tokens',
   ],
 };
 

@@ -77,7 +77,7 @@ describe('threshold parsing', () => {
       "key@thresholds.error_rate.p95: threshold 'error_rate.p95': error_rate is one number per cell; it takes no aggregate (write just 'error_rate')",
       'value@thresholds.ttft_ms.p50: threshold \'ttft_ms.p50\': cannot read "2000"; write an operator and a number, e.g. "< 2000" (operators: < <= > >= == !=)',
       'value@thresholds.tpot_ms.p50.1: threshold \'tpot_ms.p50\': cannot read "fast"; write an operator and a number, e.g. "< 2000" (operators: < <= > >= == !=)',
-      "value@thresholds.latency_ms.p50: threshold 'latency_ms.p50': a percentage only applies to error_rate and slo_attainment; give latency_ms in its own unit",
+      "value@thresholds.latency_ms.p50: threshold 'latency_ms.p50': a percentage only applies to error_rate, slo_attainment and check_pass_rate; give latency_ms in its own unit",
       "key@thresholds.latency_ms.p90{modle:a}: threshold 'latency_ms.p90{modle:a}': 'modle' is not a matrix axis — did you mean 'model'?",
       "key@thresholds.latency_ms.p99{model:z}: threshold 'latency_ms.p99{model:z}': no cell has model=z (values: a, b, c)",
     ]);
