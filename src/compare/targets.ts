@@ -1,8 +1,8 @@
 /**
  * Targets side by side within one result: the cells grouped by their other parameters,
- * and in each group every target's latency, TTFT, throughput and SLO attainment with its
- * difference to the group's first target and the significance verdict of the seeded
- * bootstrap `compare` uses (on the per-request rows). The terminal summary, the report and
+ * and in each group every target's latency, TTFT, throughput, SLO attainment (pass rate and
+ * cost with checks: / pricing:) with its difference to the group's first target and the
+ * significance verdict of the seeded bootstrap `compare` uses (on the per-request rows). The terminal summary, the report and
  * `run --json` all show this one structure. Pure.
  *
  * Family-wise confidence as in `compare`: every difference tested is one more chance for
@@ -29,6 +29,9 @@ export const TARGET_METRICS: readonly TargetMetric[] = [
   { ref: { name: 'ttft_ms', agg: 'p50', key: 'ttft_ms.p50' }, label: 'p50 TTFT ms' },
   { ref: { name: 'output_tokens_per_s', key: 'output_tokens_per_s' }, label: 'out tok/s' },
   { ref: { name: 'slo_attainment', key: 'slo_attainment' }, label: 'SLO met' },
+  // With checks: / pricing: (issue 20): what each target's answers are worth and cost.
+  { ref: { name: 'check_pass_rate', key: 'check_pass_rate' }, label: 'pass rate' },
+  { ref: { name: 'cost_per_1k_requests', key: 'cost_per_1k_requests' }, label: 'cost/1k req' },
 ];
 
 export interface TargetDiff {

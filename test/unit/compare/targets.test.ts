@@ -22,7 +22,9 @@ function cell(target: string, rows: readonly RequestRecord[], extra: Record<stri
   const params = { target, ...extra };
   const id = Object.entries(params).map(([k, v]) => `${k}=${String(v)}`).join(',');
   const columns = CellColumns.from(rows.map((r) => ({ ...r, cell: id, params })));
-  return { cell: id, params, summary: summarizeCell(id, params, columns), columns };
+  const checks = rows.some((r) => r.checks_total !== undefined);
+  const priced = rows.some((r) => r.cost !== undefined);
+  return { cell: id, params, summary: summarizeCell(id, params, columns, { checks, priced }), columns };
 }
 
 /** The pool's rows in a seeded random order, split into two "targets" of equal size. */
@@ -106,5 +108,24 @@ describe('compareTargets', () => {
     expect(verdicts(c)).toEqual(['untested', 'untested', 'untested']);
     expect(c.untested).toBe('tested when the run ends');
     expect(c.groups[0].rows[1].diffs![0].change).toBeDefined();
+  });
+
+  it('with checks and prices, compares each target\'s pass rate and cost too (a worse, cheaper model)', () => {
+    const [a, b] = split(4);
+    // Every answer of the reference passes, every other one of the candidate; the candidate costs a quarter.
+    const good = a.map((r) => ({ ...r, checks_passed: 1, checks_total: 1, cost: 0.0004 }));
+    const cheap = b.map((r, i) => ({ ...r, checks_passed: i % 2, checks_total: 1, cost: 0.0001 }));
+    const c = compareTargets([cell('good', good), cell('cheap', cheap)], OPTS)!;
+    expect(c.metrics.map((m) => m.key)).toEqual(['latency_ms.p50', 'ttft_ms.p50', 'output_tokens_per_s', 'check_pass_rate', 'cost_per_1k_requests']);
+    expect(c.groups[0].rows.map((r) => r.values.slice(3))).toEqual([
+      [1, expect.closeTo(0.4, 9)],
+      [0.5, expect.closeTo(0.1, 9)],
+    ]);
+    const [, , , pass, cost] = c.groups[0].rows[1].diffs!;
+    expect(pass).toMatchObject({ verdict: 'significant', better: false });
+    expect(pass.change).toBeCloseTo(-0.5, 9);
+    expect(cost).toMatchObject({ verdict: 'significant', better: true });
+    expect(cost.change_rel).toBeCloseTo(-0.75, 9);
+    expect(c.tested).toBe(5);
   });
 });
