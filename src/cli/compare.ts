@@ -5,6 +5,7 @@ import { loadResult, type LoadedResult } from '../results/load.js';
 import { defaultRulesFor, resolveRules } from '../compare/tolerances.js';
 import { UserError } from '../errors.js';
 import { formatCompareMarkdown, serializeCompareJson } from '../compare/format.js';
+import { explainNoOverlap } from '../compare/no-overlap.js';
 import { loadSpec } from '../spec/load.js';
 import { colorEnabled } from '../ui/color.js';
 import { formatCompareTable } from '../ui/compare-table.js';
@@ -18,6 +19,7 @@ interface CompareFlags {
   seed: string;
   test: boolean;
   strict?: boolean;
+  allowEmpty?: boolean;
   json?: boolean;
   markdown?: boolean;
   by?: string;
@@ -41,6 +43,7 @@ export function registerCompare(program: Command): void {
     .option('--seed <n>', 'seed of the bootstrap (results are deterministic)', String(COMPARE_DEFAULTS.seed))
     .option('--no-test', 'decide on the point change alone, without the significance test')
     .option('--strict', 'fail when a cell is present on one side only')
+    .option('--allow-empty', 'pass when the two results share no cell (default: exit 2, "no cells in common")')
     .option('--json', 'print the whole report as JSON on stdout')
     .option('--markdown', 'print markdown for $GITHUB_STEP_SUMMARY or a PR comment')
     .addOption(new Option('--format <format>', `deprecated: --json or --markdown (${FORMATS.join(', ')})`).hideHelp())
@@ -96,6 +99,17 @@ function compareCommand(baselinePath: string, currentPath: string | undefined, f
   const color = colorEnabled(process.stdout);
   if (flags.by === undefined) {
     const report = compareResults(baseline, current, opts);
+    if (report.cells.length === 0 && !flags.allowEmpty) {
+      // A gate that compared nothing must not pass: a renamed axis or a changed value would
+      // otherwise turn every later regression into "no regressions".
+      throw new UserError(
+        [
+          `no cells in common between ${baselinePath} and ${currentPath}: nothing was compared`,
+          ...explainNoOverlap(baseline, current).map((l) => `  ${l}`),
+          'compare results of the same grid, or pass --allow-empty to accept an empty comparison',
+        ].join('\n'),
+      );
+    }
     if (output === 'json') process.stdout.write(serializeCompareJson(report));
     else if (output === 'markdown') process.stdout.write(formatCompareMarkdown(report));
     else process.stdout.write(`${formatCompareTable(report, color)}\n`);
@@ -104,6 +118,14 @@ function compareCommand(baselinePath: string, currentPath: string | undefined, f
   const by = parseBy(flags.by, baseline);
   const base = sliceBy(baseline, by.axis, by.baseline);
   const reports = by.values.map((value) => ({ value, report: compareResults(base, sliceBy(baseline, by.axis, value), opts) }));
+  const empty = reports.filter((r) => r.report.cells.length === 0);
+  if (empty.length > 0 && !flags.allowEmpty) {
+    // The same rule within one result: a slice that shares no cell with the baseline compared nothing.
+    throw new UserError(
+      `--by ${flags.by}: ${empty.map((r) => `${by.axis} ${r.value}`).join(', ')} ran no cell with the same other parameters as ${by.axis} ${by.baseline}: nothing was compared; ` +
+        'run both at the same values, or pass --allow-empty to accept an empty comparison',
+    );
+  }
   const passed = reports.every((r) => r.report.passed);
   if (output === 'json') {
     process.stdout.write(`${JSON.stringify({ by: by.axis, baseline: by.baseline, passed, reports }, null, 2)}\n`);

@@ -11,7 +11,8 @@ import { formatLevel } from '../ui/format.js';
 import { bootstrapDifference } from './bootstrap.js';
 import type { LoadedResult, ResultCell } from '../results/load.js';
 import { metricValue, requestSample, whyMissing } from './gate-metrics.js';
-import type { CellComparison, CompareReport, MetricComparison, MetricRef, ResultInfo, TestResult, Tolerance, Verdict } from './types.js';
+import { compareCapacity } from './capacity.js';
+import type { CapacityComparison, CellComparison, CompareReport, MetricComparison, MetricRef, ResultInfo, TestResult, Tolerance, Verdict } from './types.js';
 
 export interface CompareOptions {
   rules: readonly Tolerance[];
@@ -37,6 +38,17 @@ export function paramsKey(params: Record<string, unknown>): string {
   );
 }
 
+/** Searched cells in both results, joined by their own matrix values; undefined when either has no search. */
+function compareCapacities(baseline: LoadedResult, current: LoadedResult): CapacityComparison[] | undefined {
+  if (!baseline.capacity || !current.capacity) return undefined;
+  const base = new Map(baseline.capacity.map((e) => [`${e.over}|${paramsKey(e.params)}`, e]));
+  return current.capacity.flatMap((cur) => {
+    const b = base.get(`${cur.over}|${paramsKey(cur.params)}`);
+    if (!b) return [];
+    return [{ cell: cur.cell, params: cur.params, over: cur.over, baseline: b.bracket, current: cur.bracket, ...compareCapacity(b, cur) }];
+  });
+}
+
 export function compareResults(baseline: LoadedResult, current: LoadedResult, opts: CompareOptions): CompareReport {
   const baseByKey = new Map(baseline.cells.map((c) => [paramsKey(c.params), c]));
   const pairs = current.cells.flatMap((cur) => {
@@ -57,8 +69,10 @@ export function compareResults(baseline: LoadedResult, current: LoadedResult, op
   }));
   const onlyCurrent = current.cells.filter((c) => !baseByKey.has(paramsKey(c.params))).map((c) => c.cell);
   const onlyBaseline = baseline.cells.filter((c) => !matched.has(paramsKey(c.params))).map((c) => c.cell);
+  const capacities = compareCapacities(baseline, current);
   const counts: Record<Verdict, number> = { regression: 0, improved: 0, noise: 0, ok: 0, 'n/a': 0 };
   for (const c of cells) for (const m of c.metrics) counts[m.verdict]++;
+  for (const c of capacities ?? []) counts[c.verdict]++;
   const missing = onlyBaseline.length + onlyCurrent.length > 0;
   return {
     baseline: info(baseline),
@@ -75,6 +89,7 @@ export function compareResults(baseline: LoadedResult, current: LoadedResult, op
     only_current: onlyCurrent,
     strict: opts.strict,
     counts,
+    ...(capacities ? { capacities } : {}),
     passed: counts.regression === 0 && !(opts.strict && missing),
   };
 }
@@ -112,7 +127,7 @@ export function compareMetric(
     return out;
   }
   const decided: Verdict = worse ? 'regression' : 'improved';
-  const test = opts.test ? testChange(base, cur, ref, opts, seed) : undefined;
+  const test = opts.test ? testChange(base, cur, ref, opts, seed, [b, c]) : undefined;
   if (!test) {
     out.verdict = decided;
     out.note = !opts.test
@@ -143,17 +158,20 @@ export function testChange(
   ref: MetricRef,
   opts: Pick<CompareOptions, 'confidence' | 'resamples'>,
   seed: number,
+  /** The summaries' values, baseline and current: the interval is centred on them (bootstrap.ts). */
+  anchor?: [number, number],
 ): TestResult | undefined {
   const sa = base.columns ? requestSample(base.columns, ref, base.slo) : undefined;
   const sb = cur.columns ? requestSample(cur.columns, ref, cur.slo) : undefined;
-  const boot = sa && sb ? bootstrapDifference(sa, sb, { resamples: opts.resamples, confidence: opts.confidence, seed }) : undefined;
+  const boot = sa && sb ? bootstrapDifference(sa, sb, { resamples: opts.resamples, confidence: opts.confidence, seed, anchor }) : undefined;
   if (!boot) return undefined;
   const [lo, hi] = boot.ci;
-  const baseStat = boot.estimate[0];
+  // Relative to the baseline the row shows (the anchor), as change_rel is: one statistic, one unit.
+  const shown = anchor?.[0] ?? boot.estimate[0];
   return {
     method: 'bootstrap',
     ci: boot.ci,
-    ci_rel: baseStat !== 0 && Number.isFinite(baseStat) ? [lo / Math.abs(baseStat), hi / Math.abs(baseStat)] : undefined,
+    ci_rel: shown !== 0 && Number.isFinite(shown) ? [lo / Math.abs(shown), hi / Math.abs(shown)] : undefined,
     confidence: opts.confidence,
     p: boot.p,
     n: boot.n,

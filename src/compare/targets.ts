@@ -138,6 +138,9 @@ export function compareTargets(cells: readonly ResultCell[], opts: TargetsOption
           verdict: 'untested',
           better: change === 0 ? undefined : higherIsWorse(metric.ref.name) ? change < 0 : change > 0,
         };
+        // Not anchored on the summaries' values as compare's rows are (bootstrap.ts): the
+        // section prints verdicts, not intervals, and the anchor would carry a throughput's
+        // cell-duration noise into them (identical targets flagged 13 in 100, not under 10).
         const test =
           opts.test === false
             ? undefined

@@ -205,6 +205,8 @@ export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
     'cost',
     'with `pricing:`: this request\'s cost in the pricing currency, `((prompt_tokens − cached_tokens) × input + cached_tokens × cached_input + completion_tokens × output) / 10⁶` (docs/cost.md). An estimate when `tokens_source` is `estimate`; empty for a failed request (no token counts)',
   ),
+  // Issue 17: a capacity search runs its steps as cells (docs/search.md).
+  numeric('search_step', 'the capacity search step this request belongs to: the 0-based order of its cell in the search of the cell it was searched for (`search:` in the spec); empty outside a search', 'integer'),
   // Issue 18: rounds of the grid (repeat_cells); absent from older files: read as 0.
   {
     ...numeric('round', '0-based round of the grid (`repeat_cells`): every cell runs its requests once per round, the rounds one after another. 0 in a one-round run.', 'integer', 0),
@@ -245,6 +247,7 @@ function blankRecord(): RequestRecord {
     checks_passed: undefined,
     checks_total: undefined,
     cost: undefined,
+    search_step: undefined,
     round: 0,
     timing: undefined,
   };

@@ -34,11 +34,13 @@ export interface CellContext {
   /** Only these request indices (resume); all when undefined. */
   only?: ReadonlySet<number>;
   /**
-   * Index of this round's first request (default 0): round r of a cell of R requests sends
-   * r x R to (r + 1) x R - 1, so (prompt_id, repeat) stays unique over the rounds.
+   * Index of the first request here (default 0): round r of a cell of R requests sends
+   * r x R to (r + 1) x R - 1, so (prompt_id, repeat) stays unique over the rounds; a later
+   * round of a search step goes on from where the one before stopped. `only` holds indices
+   * of the whole cell (from 0, not from here).
    */
-  first?: number;
-  /** 0-based round, recorded on every row. */
+  firstIndex?: number;
+  /** 0-based round (`repeat_cells`), recorded on every row. */
   round?: number;
   /** Called with each recorded request as it ends (not for warmup, not for aborted ones). */
   onRecord: (record: RequestRecord, result: ExchangeResult) => void;
@@ -102,7 +104,7 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   }
   await ctx.onMeasureStart?.();
   const start = performance.now();
-  const first = ctx.first ?? 0;
+  const first = ctx.firstIndex ?? 0;
   let next = first;
   const measured = async (i: number, scheduledAt?: number) => {
     next = Math.max(next, i + 1);
@@ -124,7 +126,10 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   };
   const deadline = cell.duration_s !== undefined ? start + cell.duration_s * 1000 : undefined;
   const count = cell.requests;
-  if (cell.load.rate !== undefined) {
+  // rate: inf for a duration has no list of requests to make due at once: it sends as fast
+  // as the concurrency cap allows, which is the closed loop (the spec requires a cap).
+  const unpacedForAWhile = cell.load.rate === Infinity && count === undefined;
+  if (cell.load.rate !== undefined && !unpacedForAWhile) {
     await openLoop(ctx, start, first, count, deadline, measured);
   } else {
     await closedLoop(count, cell.load.concurrency, ctx.stop, deadline, measured, ctx.only, first);

@@ -1,24 +1,25 @@
 /**
  * The whole sweep: cells one after another, each against its own target (plan/targets.ts),
- * in the plan's order, once per round (plan/order.ts). Every recorded request and every
- * finished cell goes to the writer it is given (results/writer.ts), which keeps the results
- * folder, or memory; the runner itself writes nothing and never prints. Emits events for
- * the progress display.
+ * in the plan's order, once per round (plan/order.ts); with `search:`, each cell's capacity
+ * search instead (run-search.ts). Every recorded request and every finished cell goes to
+ * the writer it is given (results/writer.ts), which keeps the results folder, or memory;
+ * the runner itself writes nothing and never prints. Emits events for the progress display.
  */
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { checkCell, compileThresholds } from '../compare/thresholds.js';
 import type { ThresholdResult } from '../compare/types.js';
 import { CellColumns } from '../metrics/cell-columns.js';
-import { summarizeCell, type ClientHealth, type CellSummary } from '../metrics/summary.js';
+import { summarizeCell, type CellSummary, type ClientHealth } from '../metrics/summary.js';
 import { runOrder } from '../plan/order.js';
-import type { Cell, Plan } from '../plan/types.js';
+import type { Cell, Plan, SearchPlan } from '../plan/types.js';
 import { createHttpClient } from '../http/client.js';
 import type { RequestRecord } from '../records/types.js';
 import type { ResumeState } from '../results/resume.js';
+import { summaryOptions } from '../results/load.js';
 import type { CellExtras } from '../results/run-json.js';
-import type { CellServerMetrics } from '../server-metrics/collector.js';
 import type { ResultWriter } from '../results/types.js';
+import type { CapacityEntry } from '../search/result.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { scrub } from '../spec/redact.js';
 import { RunError } from '../errors.js';
@@ -27,6 +28,7 @@ import { watchClientHealth, worseHealth } from './client-health.js';
 import type { ExchangeResult } from './exchange.js';
 import { fatalReason } from './fatal.js';
 import { runCell } from './run-cell.js';
+import { searchCell } from './run-search.js';
 import { setUpServerMetrics, type RunMetrics } from './server-metrics.js';
 import { liveTargets, targetUrls } from './targets.js';
 import type { RunListener } from './types.js';
@@ -55,8 +57,10 @@ export interface SweepResult {
   interrupted: boolean;
   /** Set when the run stopped because it could not go on (exit 3). */
   fatal?: string;
-  /** Threshold checks of the finished cells. */
+  /** Threshold checks of the finished cells (and of capacities). */
   thresholds: ThresholdResult[];
+  /** With search: the capacity of every searched cell that finished its search. */
+  capacity?: CapacityEntry[];
   /** The budget, when there is one: the limit, what was spent, and whether the run stopped on it. */
   budget?: { max: number; spent: number; reached: boolean };
 }
@@ -67,9 +71,11 @@ interface CellState {
   /** Index of the next request (a duration cell's next round starts here). */
   next: number;
   client?: ClientHealth;
+  /** The server's own timings of every round, for their means. */
   serverTimings: Record<string, number[]>;
   /** The server's metrics of the cell's latest round (target.metrics). */
-  serverMetrics?: CellServerMetrics;
+  serverMetrics?: CellSummary['server_metrics'];
+  extras?: CellExtras;
   /** Some round ran (so the cell has a summary to write, even when cut short). */
   started: boolean;
   finished: boolean;
@@ -89,6 +95,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const assessor = createAssessor(loaded, plan, { maxCost: opts.maxCost, resume, promptTokens });
   const summaries: CellSummary[] = [];
   const checks: ThresholdResult[] = [];
+  const capacities: CapacityEntry[] = [];
   const stop = new AbortController();
   const abort = new AbortController();
   // Every request in flight listens on these; a cell of 256 is not a leak.
@@ -104,13 +111,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   if (opts.signal?.aborted) onUserAbort();
   opts.signal?.addEventListener('abort', onUserAbort, { once: true });
 
+  // The cell's own rate: a target's params may set it.
   const summarize = (cell: Cell, columns: CellColumns) =>
-    summarizeCell(cell.id, cell.params, columns, {
-      slo: spec.slo,
-      rate: cell.load.rate,
-      checks: (spec.checks?.length ?? 0) > 0,
-      priced: spec.pricing !== undefined,
-    });
+    summarizeCell(cell.id, cell.params, columns, { ...summaryOptions(spec, cell.params), rate: cell.load.rate });
   /** A cell's summary checked against the thresholds, and handed to the writer. */
   const finish = async (cell: Cell, st: CellState, earlier?: CellSummary) => {
     st.finished = true;
@@ -118,19 +121,16 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     // Rounds run now were measured now; a cell kept whole from before keeps what only the
     // runner saw (client health, the server's metrics).
     summary.client = st.client ?? earlier?.client;
-    summary.server_metrics = st.serverMetrics?.summary ?? earlier?.server_metrics;
+    const scraped = st.serverMetrics ?? earlier?.server_metrics;
+    if (scraped) summary.server_metrics = scraped;
     const results = checkCell(thresholds, summary);
     checks.push(...results);
     summaries.push(summary);
-    const extras: CellExtras = {};
-    if (Object.keys(st.serverTimings).length > 0) extras.server_timings_mean = meanOf(st.serverTimings);
-    if (st.serverMetrics) extras.server_metrics = st.serverMetrics.sources;
-    await writer.cell({ summary, columns: st.columns, thresholds: results, extras: Object.keys(extras).length > 0 ? extras : undefined, checks: assessor.tally() });
+    await writer.cell({ summary, columns: st.columns, thresholds: results, extras: st.extras, checks: assessor.tally() });
     return summary;
   };
 
-  const rounds = plan.rounds;
-  const perRound = (c: Cell) => c.requests;
+  const rounds = plan.search ? 1 : plan.rounds;
   /** Request indices of round r still to send; undefined = all of them. */
   const missingIn = (c: Cell, round: number): Set<number> | undefined => {
     const gone = resume?.missing.get(c.id);
@@ -144,7 +144,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     if (!resume) return c.requests * rounds;
     return resume.missing.get(c.id)?.size ?? 0;
   };
-  const total = plan.cells.every((c) => c.requests !== undefined) ? plan.cells.reduce((s, c) => s + (todo(c) ?? 0), 0) : undefined;
+  // A search spends what its steps need: no total is known up front.
+  const total =
+    plan.search ? undefined : plan.cells.every((c) => c.requests !== undefined) ? plan.cells.reduce((s, c) => s + (todo(c) ?? 0), 0) : undefined;
   const states = new Map<string, CellState>();
   const stateOf = (c: Cell): CellState => {
     let st = states.get(c.id);
@@ -160,7 +162,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     }
     return st;
   };
-  const turns = runOrder(plan);
+  const turns = plan.search ? plan.cells.map((cell) => ({ cell, round: 0 })) : runOrder(plan);
   emit({ type: 'run-start', cells: plan.cells.length, requests: total });
   const urls = targetUrls(live);
   await writer.start({
@@ -170,12 +172,140 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     baseUrls: spec.targets ? urls : undefined,
     startedAt: resume?.startedAt,
   });
+  // Each target's metrics (target.metrics), scraped while its cells run.
+  const serverMetrics = new Map<string, RunMetrics | undefined>();
+
+  /**
+   * Runs `cell` once against its target: its requests (or the missing ones, or one round of
+   * the grid or of a search step) on top of `o.columns`, with client health watched. Rows go
+   * to the writer as they end.
+   */
+  const runOnce = async (cell: Cell, o: RunOnce): Promise<CellRunOnce> => {
+    const t = live.get(cell.target)!;
+    const round = o.round ?? 0;
+    emit({ type: 'cell-start', cell, position: o.position, of: o.of ?? turns.length, requests: o.only?.size || cell.requests, round, rounds });
+    const client = createHttpClient({
+      concurrency: cell.load.concurrency,
+      connectTimeoutMs: t.target.timeout.connect_ms,
+      readTimeoutMs: t.target.timeout.read_ms,
+      retry: t.target.retry,
+    });
+    const serverTimings = o.serverTimings ?? {};
+    const onRecord = (record: RequestRecord, result: ExchangeResult) => {
+      if (record.error) record.error = scrub(record.error, loaded.secrets);
+      const verdicts = assessor.assess(record, result, cell);
+      writer.record(record, { text: result.text, reasoning: result.reasoning, checks: verdicts });
+      if (record.status === 'ok') t.reached = true;
+      for (const [k, v] of Object.entries(result.serverTimings ?? {})) (serverTimings[k] ??= []).push(v);
+      emit({ type: 'request-end', cell, record });
+      const reason = fatalReason(record, result, t.target, t.reached) ?? assessor.budgetReached;
+      if (reason && !fatal) {
+        fatal = several && reason !== assessor.budgetReached ? `target ${t.name}: ${reason}` : reason;
+        stop.abort();
+      }
+    };
+    const health = watchClientHealth();
+    let scraping: Awaited<ReturnType<RunMetrics['beginCell']>> | undefined;
+    let run;
+    let end = 0;
+    try {
+      run = await runCell({
+        cell,
+        prompts: plan.prompts,
+        target: t.target,
+        provider: t.provider,
+        client,
+        memory: t.memory,
+        stop: stop.signal,
+        abort: abort.signal,
+        arrival: spec.arrival,
+        burstiness: spec.burstiness,
+        seed: o.seed,
+        onRecord,
+        // Warmups are recorded nowhere; only a budget needs them (they are billed).
+        onWarmup: assessor.budget
+          ? (record) => {
+              assessor.warmup(record, cell);
+              if (assessor.budgetReached && !fatal) {
+                fatal = assessor.budgetReached;
+                stop.abort();
+              }
+            }
+          : undefined,
+        onMeasureStart: async () => {
+          emit({ type: 'warmup-end', cell });
+          scraping = await serverMetrics.get(cell.target)?.beginCell(cell.id);
+        },
+        promptTokens,
+        columns: o.columns,
+        onDispatchLag: (ms) => health.dispatchLag(ms),
+        only: o.only && o.only.size > 0 ? o.only : undefined,
+        firstIndex: o.firstIndex,
+        round,
+      });
+      end = performance.now();
+    } finally {
+      client.close();
+      // A cell that threw: stop its scraping too, so no scrape outlives the run.
+      if (!run) await scraping?.finish({ start: 0, end: 0 });
+    }
+    // The advice in a client-bound warning is fitted to the cell's own TTFT and latency.
+    const sofar = summarize(cell, run.columns);
+    const clientHealth = health.stop({
+      ttftP50Ms: sofar.ttft_ms?.p50,
+      latencyP50Ms: sofar.latency_ms?.p50,
+      concurrency: cell.load.concurrency,
+      rate: cell.load.rate,
+    });
+    if (clientHealth.bound) {
+      emit({ type: 'warning', message: `cell ${cell.id}${rounds > 1 ? ` (round ${round + 1})` : ''}: client-bound (${clientHealth.reason})` });
+    }
+    const extras: CellExtras = {};
+    if (Object.keys(serverTimings).length > 0) extras.server_timings_mean = meanOf(serverTimings);
+    let scraped: CellSummary['server_metrics'];
+    if (scraping) {
+      const s = await scraping.finish({ start: run.start, end });
+      scraped = s.summary;
+      extras.server_metrics = s.sources;
+    }
+    return {
+      columns: run.columns,
+      client: clientHealth,
+      serverMetrics: scraped,
+      extras: Object.keys(extras).length > 0 ? extras : undefined,
+      next: run.next,
+    };
+  };
+
   try {
-    // Each target's metrics (target.metrics), scraped while its cells run.
-    const serverMetrics = new Map<string, RunMetrics | undefined>();
     for (const t of live.values()) serverMetrics.set(t.name, await setUpServerMetrics(t.target.metrics, t.target.base_url, writer, emit));
     for (const [pos, { cell, round }] of turns.entries()) {
       if (stop.signal.aborted) break;
+      if (plan.search) {
+        const searched = await searchCell({
+          searched: cell,
+          position: pos + 1,
+          plan: plan as Plan & { search: SearchPlan },
+          spec,
+          thresholds,
+          stop: stop.signal,
+          resume,
+          runOnce,
+          summarize,
+          // A search goes past its capacity on purpose: per-cell thresholds do not judge its steps.
+          finishStep: async (step, summary, columns, extras) => {
+            summaries.push(summary);
+            await writer.cell({ summary, columns, thresholds: [], extras, checks: assessor.tally() });
+            emit({ type: 'cell-end', cell: step, summary });
+          },
+        });
+        if (searched) {
+          capacities.push(searched.entry);
+          checks.push(...searched.thresholds);
+          await writer.capacity(searched.entry, searched.thresholds);
+        }
+        continue;
+      }
       const st = stateOf(cell);
       if (st.finished) continue;
       if (resume && !resume.missing.has(cell.id)) {
@@ -190,81 +320,22 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         if (round === rounds - 1) await finish(cell, st, resume?.previous.get(cell.id));
         continue;
       }
-      const t = live.get(cell.target)!;
-      const requests = only ? only.size : perRound(cell);
-      emit({ type: 'cell-start', cell, position: pos + 1, of: turns.length, requests, round, rounds });
-      const client = createHttpClient({
-        concurrency: cell.load.concurrency,
-        connectTimeoutMs: t.target.timeout.connect_ms,
-        readTimeoutMs: t.target.timeout.read_ms,
-        retry: t.target.retry,
-      });
-      const onRecord = (record: RequestRecord, result: ExchangeResult) => {
-        if (record.error) record.error = scrub(record.error, loaded.secrets);
-        const verdicts = assessor.assess(record, result, cell);
-        writer.record(record, { text: result.text, reasoning: result.reasoning, checks: verdicts });
-        if (record.status === 'ok') t.reached = true;
-        for (const [k, v] of Object.entries(result.serverTimings ?? {})) (st.serverTimings[k] ??= []).push(v);
-        emit({ type: 'request-end', cell, record });
-        const reason = fatalReason(record, result, t.target, t.reached) ?? assessor.budgetReached;
-        if (reason && !fatal) {
-          fatal = several && reason !== assessor.budgetReached ? `target ${t.name}: ${reason}` : reason;
-          stop.abort();
-        }
-      };
-      const health = watchClientHealth();
       st.started = true;
-      let scraping: Awaited<ReturnType<RunMetrics['beginCell']>> | undefined;
-      let run;
-      let end = 0;
-      try {
-        run = await runCell({
-          cell,
-          prompts: plan.prompts,
-          target: t.target,
-          provider: t.provider,
-          client,
-          memory: t.memory,
-          stop: stop.signal,
-          abort: abort.signal,
-          arrival: spec.arrival,
-          burstiness: spec.burstiness,
-          // By group: the targets of one comparison get the same arrival times.
-          seed: spec.seed + cell.group,
-          onRecord,
-          // Warmups are recorded nowhere; only a budget needs them (they are billed).
-          onWarmup: assessor.budget
-            ? (record) => {
-                assessor.warmup(record, cell);
-                if (assessor.budgetReached && !fatal) {
-                  fatal = assessor.budgetReached;
-                  stop.abort();
-                }
-              }
-            : undefined,
-          onMeasureStart: async () => {
-            emit({ type: 'warmup-end', cell });
-            scraping = await serverMetrics.get(cell.target)?.beginCell(cell.id);
-          },
-          promptTokens,
-          columns: st.columns,
-          onDispatchLag: (ms) => health.dispatchLag(ms),
-          only: only && only.size > 0 ? only : undefined,
-          first: cell.requests !== undefined ? round * cell.requests : st.next,
-          round,
-        });
-        end = performance.now();
-      } finally {
-        client.close();
-        // A cell that threw: stop its scraping too, so no scrape outlives the run.
-        if (!run) await scraping?.finish({ start: 0, end: 0 });
-      }
+      const run = await runOnce(cell, {
+        position: pos + 1,
+        // By group: the targets of one comparison get the same arrival times.
+        seed: spec.seed + cell.group,
+        columns: st.columns,
+        only,
+        firstIndex: cell.requests !== undefined ? round * cell.requests : st.next,
+        round,
+        serverTimings: st.serverTimings,
+      });
       st.next = run.next;
-      const roundHealth = health.stop();
-      st.client = worseHealth(st.client, roundHealth);
-      if (roundHealth.bound) emit({ type: 'warning', message: `cell ${cell.id}${rounds > 1 ? ` (round ${round + 1})` : ''}: client-bound (${roundHealth.reason})` });
+      st.client = worseHealth(st.client, run.client);
       // With rounds, the server's metrics of the cell's last round.
-      if (scraping) st.serverMetrics = await scraping.finish({ start: run.start, end });
+      if (run.serverMetrics) st.serverMetrics = run.serverMetrics;
+      if (run.extras) st.extras = { ...st.extras, ...run.extras };
       const summary = round === rounds - 1 ? await finish(cell, st) : summarize(cell, st.columns);
       emit({ type: 'cell-end', cell, summary, round, rounds });
     }
@@ -286,8 +357,40 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     interrupted: Boolean(opts.signal?.aborted),
     fatal,
     thresholds: checks,
+    ...(plan.search ? { capacity: capacities } : {}),
     budget: b && { max: b.max, spent: b.spent, reached: assessor.budgetReached !== undefined },
   };
+}
+
+/** What running a cell once gave, beyond its rows. */
+export interface CellRunOnce {
+  columns: CellColumns;
+  client: ClientHealth;
+  /** The server's own metrics over the cell (target.metrics), when scraped. */
+  serverMetrics?: CellSummary['server_metrics'];
+  extras?: CellExtras;
+  /** The index after the last request sent (a duration cell's next round starts there). */
+  next: number;
+}
+
+/** How to run a cell once (see `runOnce`). */
+export interface RunOnce {
+  /** 1-based position of the (searched) cell, or of the turn, in the run, for progress. */
+  position: number;
+  /** Turns in the run, for progress (default: cells x rounds). */
+  of?: number;
+  /** Seed of its arrival times. */
+  seed: number;
+  /** Rows it already has: new ones are added to them. */
+  columns: CellColumns;
+  /** Only these request indices (of the whole cell, not counted from `firstIndex`). */
+  only?: ReadonlySet<number>;
+  /** Index of its first request here. */
+  firstIndex?: number;
+  /** 0-based round of the grid (`repeat_cells`). */
+  round?: number;
+  /** Where the server's own timings go (a cell's rounds share one); a fresh one by default. */
+  serverTimings?: Record<string, number[]>;
 }
 
 function meanOf(m: Record<string, number[]>): Record<string, number> {

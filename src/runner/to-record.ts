@@ -81,6 +81,7 @@ export function toRecord(x: ExchangeResult, m: RecordMeta): RequestRecord {
     checks_passed: undefined,
     checks_total: undefined,
     cost: undefined,
+    search_step: m.cell.searchStep,
     round: m.round ?? 0,
     timing: {
       scheduled: (m.scheduledAt ?? x.sentAt) - m.cellStart,

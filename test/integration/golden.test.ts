@@ -36,6 +36,8 @@ const ADDED = {
     'checks_passed',
     'checks_total',
     'cost',
+    // issue 17: the step of a capacity search (empty outside one).
+    'search_step',
     // issue 18: the round of repeat_cells (0: the golden spec has one).
     'round',
   ],
@@ -56,6 +58,9 @@ const ADDED = {
     'cost_per_1k_requests',
     'cost_per_1m_output_tokens',
     'cost_estimated',
+    // issue 17: a capacity search's step and verdict.
+    'search_step',
+    'search_verdict',
   ],
   'run.json': [
     // issue 12: run.json is versioned.
