@@ -65,6 +65,10 @@ export class CellColumns {
   /** True once any request was checked / had a cost. */
   anyChecks = false;
   anyCost = false;
+  /** 0-based round of each request (`repeat_cells`). */
+  round = new Uint32Array(0);
+  /** Highest round seen. */
+  maxRound = 0;
   /** Workloads: prompt and output tokens asked for; conversations: the turn (NaN elsewhere). */
   inputRequested = new Float64Array(0);
   outputRequested = new Float64Array(0);
@@ -109,6 +113,9 @@ export class CellColumns {
     this.cost[i] = num(r.cost);
     if (r.checks_total !== undefined) this.anyChecks = true;
     if (r.cost !== undefined) this.anyCost = true;
+    const round = r.round ?? 0;
+    this.round[i] = round;
+    if (round > this.maxRound) this.maxRound = round;
     this.inputRequested[i] = num(r.input_tokens_requested);
     this.outputRequested[i] = num(r.output_tokens_requested);
     this.turn[i] = num(r.turn);
@@ -163,6 +170,9 @@ export class CellColumns {
     this.checksPassed = floats(this.checksPassed);
     this.checksTotal = floats(this.checksTotal);
     this.cost = floats(this.cost);
+    const rounds = new Uint32Array(cap);
+    rounds.set(this.round);
+    this.round = rounds;
     this.inputRequested = floats(this.inputRequested);
     this.outputRequested = floats(this.outputRequested);
     this.turn = floats(this.turn);

@@ -40,11 +40,14 @@ export interface CellContext {
   /** Only these request indices (resume); all when undefined. */
   only?: ReadonlySet<number>;
   /**
-   * Index of the cell's first request here (default 0): a later round of a search step goes
-   * on from where the one before stopped, so its requests keep their own prompt and repeat.
-   * `only` holds indices counted from here.
+   * Index of the first request here (default 0): round r of a cell of R requests sends
+   * r x R to (r + 1) x R - 1, so (prompt_id, repeat) stays unique over the rounds; a later
+   * round of a search step goes on from where the one before stopped. `only` holds indices
+   * of the whole cell (from 0, not from here).
    */
   firstIndex?: number;
+  /** 0-based round (`repeat_cells`), recorded on every row. */
+  round?: number;
   /** Called with each recorded request as it ends (not for warmup, not for aborted ones). */
   onRecord: (record: RequestRecord, result: ExchangeResult) => void;
   /** Called with each warmup request as it ends (not recorded, but sent: the budget counts it). */
@@ -75,6 +78,8 @@ export interface CellRun {
   start: number;
   /** True when the cell was cut short by `stop`. */
   stopped: boolean;
+  /** The index after the last request this round sent (a duration cell's next round starts there). */
+  next: number;
 }
 
 export async function runCell(ctx: CellContext): Promise<CellRun> {
@@ -128,8 +133,9 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   await ctx.onMeasureStart?.();
   const start = performance.now();
   const first = ctx.firstIndex ?? 0;
-  const measured = async (local: number, scheduledAt?: number) => {
-    const i = first + local;
+  let next = first;
+  const measured = async (i: number, scheduledAt?: number) => {
+    next = Math.max(next, i + 1);
     const prompt = promptOf(i);
     const result = await send(prompt);
     // A request cut by Ctrl-C did not complete: leave it out so --resume runs it again.
@@ -138,6 +144,7 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
       cell,
       prompt,
       repeat: workload ? 0 : Math.floor(i / P),
+      round: ctx.round ?? 0,
       scheduledAt,
       cellStart: start,
       promptTokenEstimate: workload ? () => estimateTokens(prompt.text) : estimators[i % P],
@@ -155,16 +162,17 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   const unpacedForAWhile = cell.load.rate === Infinity && count === undefined;
   if (source?.kind === 'trace') {
     const trace = source.source;
-    await openLoop(ctx, start, count, deadline, measured, (function* () {
+    await openLoop(ctx, start, first, count, deadline, measured, (function* () {
       for (let i = 0; ; i++) yield trace.dueMs(i);
     })());
   } else if (cell.load.rate !== undefined && !unpacedForAWhile) {
+    // Every round replays the same arrival times: rounds (and targets) see the same load.
     const offsets = arrivalOffsets({ rate: cell.load.rate, arrival: ctx.arrival, burstiness: ctx.burstiness, seed: ctx.seed });
-    await openLoop(ctx, start, count, deadline, measured, offsets);
+    await openLoop(ctx, start, first, count, deadline, measured, offsets);
   } else {
-    await closedLoop(count, cell.load.concurrency, ctx.stop, deadline, measured, ctx.only);
+    await closedLoop(count, cell.load.concurrency, ctx.stop, deadline, measured, ctx.only, first);
   }
-  return { columns, start, stopped: ctx.stop.aborted };
+  return { columns, start, stopped: ctx.stop.aborted, next };
 }
 
 /** The cell as one request with an output length sees it: the fields that ask for it added to the body. */
@@ -180,13 +188,14 @@ export async function closedLoop(
   deadline: number | undefined,
   one: (i: number) => Promise<void>,
   only?: ReadonlySet<number>,
+  first = 0,
 ): Promise<void> {
   let next = 0;
   const more = () =>
     !stop.aborted && (count === undefined || next < count) && (deadline === undefined || performance.now() < deadline);
   const worker = async () => {
     while (more()) {
-      const i = next++;
+      const i = first + next++;
       if (only && !only.has(i)) continue;
       await one(i);
     }
@@ -199,6 +208,7 @@ export async function closedLoop(
 async function openLoop(
   ctx: CellContext,
   start: number,
+  first: number,
   count: number | undefined,
   deadline: number | undefined,
   one: (i: number, scheduledAt: number) => Promise<void>,
@@ -207,9 +217,10 @@ async function openLoop(
   const { cell } = ctx;
   const limit = pLimit(cell.load.concurrency);
   const inFlight = new Set<Promise<void>>();
-  for (let i = 0; count === undefined || i < count; i++) {
+  for (let k = 0; count === undefined || k < count; k++) {
     const due = start + (offsets.next().value as number);
     if (deadline !== undefined && due >= deadline) break;
+    const i = first + k;
     if (ctx.only && !ctx.only.has(i)) continue;
     await sleepUntil(due, ctx.stop);
     if (ctx.stop.aborted) break;

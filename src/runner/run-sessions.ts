@@ -90,5 +90,6 @@ export async function runSessions(ctx: SessionsContext): Promise<CellRun> {
   const deadline = cell.duration_s !== undefined ? start + cell.duration_s * 1000 : undefined;
   const only = ctx.only ? new Set([...ctx.only].map((i) => i % S)) : undefined;
   await closedLoop(deadline !== undefined ? undefined : S, cell.load.concurrency, ctx.stop, deadline, (s) => runSession(s, true), only);
-  return { columns, start, stopped: ctx.stop.aborted };
+  // Sessions number their own requests (turn x S + session); a round of them is the whole cell.
+  return { columns, start, stopped: ctx.stop.aborted, next: (ctx.firstIndex ?? 0) + (cell.requests ?? 0) };
 }

@@ -4,6 +4,7 @@
  * `tokenizer: server`, the server's own count calibrated (at run time, when the server is up).
  */
 import { dirname, isAbsolute, join } from 'node:path';
+import { cellId } from '../cell-id.js';
 import type { LoadedSpec } from '../../spec/load.js';
 import { serverTokenCounter, type PostJson } from '../../tokenizers/server.js';
 import type { Cell, Plan } from '../types.js';
@@ -74,7 +75,8 @@ function cellInput(loaded: Pick<LoadedSpec, 'spec'>, plan: Plan, cell: Cell): Ce
     workload: w.spec,
     prepared: w.prepared,
     seed: loaded.spec.seed,
-    id: cell.id,
+    // The text is the cell's own but not its target's: targets compared side by side get the same prompts.
+    id: textKey(cell),
     params: cell.params,
     requests: cell.requests,
     warmup: cell.warmup,
@@ -107,4 +109,11 @@ export function plannedRequests(loaded: LoadedSpec, plan: Plan, cell: Cell): { s
   const indices: number[] = [];
   for (let i = 0; i < S; i++) for (let t = 0, n = s.source.turnsOf(i); t < n; t++) indices.push(t * S + i);
   return { stride: S, indices };
+}
+
+/** The id of the cell without its target axis (the cell id itself when there is none). */
+function textKey(cell: Cell): string {
+  if (!('target' in cell.params)) return cell.id;
+  const { target: _target, ...rest } = cell.params;
+  return cellId(rest);
 }

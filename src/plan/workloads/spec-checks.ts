@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Spec } from '../../spec/schema.js';
 import type { YamlSource } from '../../spec/yaml-source.js';
+import { specTargets } from '../../spec/targets.js';
 import { isBuiltinName } from '../../tokenizers/builtin.js';
 import { maxOf, MAX_PROMPT_TOKENS, type Distribution } from './distribution.js';
 import { MAX_PREFIX_TOTAL_TOKENS } from './prefix.js';
@@ -17,11 +18,14 @@ export function workloadProblems(spec: Spec, src: YamlSource, dir: string): stri
   const out: string[] = [];
   const at = (path: (string | number)[], which: 'key' | 'value' = 'key') => src.locate(path, which);
   const axes = Object.keys(spec.matrix).filter((k) => k !== 'include' && k !== 'exclude');
-  const simTokenizer = spec.target.simulator?.tokenizer;
-  if (simTokenizer !== undefined && !isBuiltinName(simTokenizer) && /[./\\]/.test(simTokenizer)) {
-    const path = isAbsolute(simTokenizer) ? simTokenizer : resolve(dir, simTokenizer);
-    if (!existsSync(path)) {
-      out.push(`${at(['target', 'simulator', 'tokenizer'], 'value')}: tokenizer file '${simTokenizer}' not found (paths are relative to the spec's folder); or use o200k, cl100k`);
+  // Every target's simulator may count with its own tokenizer file.
+  for (const t of specTargets(spec)) {
+    const simTokenizer = t.target.simulator?.tokenizer;
+    if (simTokenizer !== undefined && !isBuiltinName(simTokenizer) && /[./\\]/.test(simTokenizer)) {
+      const path = isAbsolute(simTokenizer) ? simTokenizer : resolve(dir, simTokenizer);
+      if (!existsSync(path)) {
+        out.push(`${at([...t.path, 'simulator', 'tokenizer'], 'value')}: tokenizer file '${simTokenizer}' not found (paths are relative to the spec's folder); or use o200k, cl100k`);
+      }
     }
   }
   if (Array.isArray(spec.prompts)) {
@@ -34,6 +38,10 @@ export function workloadProblems(spec: Spec, src: YamlSource, dir: string): stri
   const kind = w.conversation ? 'conversation' : w.synthetic ? 'synthetic' : w.dataset ? 'dataset' : 'trace';
   if (spec.repeat !== undefined) {
     out.push(`${at(['repeat'])}: repeat counts passes over a prompt list, and prompts is a ${kind} workload; give requests: N (per cell) instead`);
+  }
+  if ((spec.repeat_cells ?? 1) > 1) {
+    // Round r would need requests (and dataset rows, sessions) of its own: not built yet.
+    out.push(`${at(['repeat_cells'])}: repeat_cells does not go with a ${kind} workload yet; run the sweep again, or give requests: N for more requests per cell`);
   }
   // A search sends its own rounds of requests_per_step (or duration_s_per_step) per step.
   const counted = spec.requests !== undefined || spec.duration_s !== undefined || spec.repeat !== undefined || spec.search !== undefined;

@@ -19,17 +19,17 @@ requests: 5
     );
     expect(plan.cells.map((c) => c.id)).toEqual(['in=128,out=64,t=0', 'in=1024,out=64,t=0']);
     expect(plan.cells[0].body).toEqual({ model: 'm', temperature: 0 });
-    expect(plan.workload).toMatchObject({ tokenizer: 'o200k', family: 'vllm' });
+    expect(plan.workload).toMatchObject({ tokenizer: 'o200k', families: { default: 'vllm' } });
     expect(plan.prompts).toEqual([]);
   });
 
   it('the server family follows the target: openai.com, tgi, the simulator, or what the spec says', () => {
     const family = (target: string, extra = '') =>
-      buildPlan(load(`name: t\ntarget: ${target}\nparams: { model: m, max_tokens: 8 }\nprompts:\n  synthetic: { input_tokens: 5 }\n${extra}requests: 1\n`)).workload?.family;
+      buildPlan(load(`name: t\ntarget: ${target}\nparams: { model: m, max_tokens: 8 }\nprompts:\n  synthetic: { input_tokens: 5 }\n${extra}requests: 1\n`)).workload?.families.default;
     expect(family('{ base_url: "https://api.openai.com/v1", api_key: x }')).toBe('openai');
     expect(family('{ provider: tgi, base_url: "http://127.0.0.1:8080" }')).toBe('tgi');
     expect(family('{ base_url: builtin }')).toBe('builtin');
-    expect(buildPlan(load(`${HEAD}prompts:\n  synthetic: { input_tokens: 5 }\n  server: llama.cpp\nrequests: 1\n`)).workload?.family).toBe('llama.cpp');
+    expect(buildPlan(load(`${HEAD}prompts:\n  synthetic: { input_tokens: 5 }\n  server: llama.cpp\nrequests: 1\n`)).workload?.families.default).toBe('llama.cpp');
   });
 
   it('dataset rows are shared out over the whole plan: a shard gets the rows it would get unsharded', async () => {
@@ -121,6 +121,39 @@ describe('workload problems at their spec line', () => {
   it('a missing simulator tokenizer file', () => {
     expect(problems(`name: t\ntarget: { base_url: builtin, simulator: { tokenizer: ./tok.json } }\nprompts: [hi]\n`)).toEqual([
       "sweep.yaml:2:54: tokenizer file './tok.json' not found (paths are relative to the spec's folder); or use o200k, cl100k",
+    ]);
+  });
+
+  it('with named targets: each target asks for output lengths its own way, and the targets of a group get the same prompts', async () => {
+    const loaded = load(`name: t
+targets:
+  v: { provider: openai-chat, base_url: "http://127.0.0.1:8000/v1" }
+  g: { provider: tgi, base_url: "http://127.0.0.1:8080" }
+params: { model: m }
+prompts:
+  synthetic: { input_tokens: 12, output_tokens: 4 }
+matrix: { target: [v, g], concurrency: [1, 2] }
+requests: 3
+`);
+    const plan = buildPlan(loaded);
+    expect(plan.workload?.families).toEqual({ v: 'vllm', g: 'tgi' });
+    // Rows per group, not per cell: the two targets of a group share them.
+    expect(plan.cells.map((c) => [c.id, c.rowOffset])).toEqual([
+      ['target=v,c=1', 0],
+      ['target=g,c=1', 0],
+      ['target=v,c=2', 3],
+      ['target=g,c=2', 3],
+    ]);
+    await preparePlanWorkload(loaded, plan);
+    const texts = plan.cells.map((c) => [0, 1, 2].map((i) => (planCellSource(loaded, plan, c) as { source: { prompt(i: number): { text: string } } }).source.prompt(i).text));
+    expect(texts[1]).toEqual(texts[0]);
+    expect(texts[3]).toEqual(texts[2]);
+    expect(new Set([...texts[0], ...texts[2]]).size).toBe(6);
+  });
+
+  it('repeat_cells is refused with a workload, at its line', () => {
+    expect(problems(`${HEAD}prompts:\n  synthetic: { input_tokens: 5 }\nrequests: 2\nrepeat_cells: 2\n`)).toEqual([
+      expect.stringMatching(/sweep\.yaml:7:1: repeat_cells does not go with a synthetic workload yet/),
     ]);
   });
 });
