@@ -27,6 +27,7 @@ const FLAG_NOTES: Partial<Record<keyof SimulatorOptions, string>> = {
 
 interface SimulateFlags extends Partial<Record<string, unknown>> {
   port: number;
+  grpcPort?: number;
   host: string;
   log?: boolean;
 }
@@ -37,6 +38,7 @@ export function registerSimulate(program: Command): void {
     .command('simulate')
     .description('start the bundled OpenAI-compatible simulator (chat, completions, models; SSE and JSON)')
     .option('--port <n>', 'TCP port (0 = any free port)', parsePort, 8000)
+    .option('--grpc-port <n>', "also serve Triton's KServe v2 gRPC (ModelStreamInfer) on this port (0 = any free port)", parsePort)
     .option('--host <addr>', 'interface to bind', DEFAULT_HOST);
   for (const [flag, key] of MODEL_FLAGS) {
     const text = (simulatorSchema.shape[key].description ?? key).replace(/\.$/, '');
@@ -60,11 +62,13 @@ Stop with Ctrl-C or SIGTERM.`,
           ...options,
           host: flags.host,
           port: flags.port,
+          grpcPort: flags.grpcPort,
           onRequest: flags.log ? (e) => process.stderr.write(`${formatLogLine(e)}\n`) : undefined,
         }).catch((e: unknown) => {
-          throw listenError(e, flags.host, flags.port);
+          throw listenError(e, flags.host, flags.port, flags.grpcPort);
         });
         process.stdout.write(`${sim.baseUrl}\n`);
+        if (sim.grpcUrl) process.stdout.write(`${sim.grpcUrl}\n`);
         process.stderr.write(
           `llm-sweep simulator: ttft ${options.ttft_ms} ms + ${options.prefill_ms_per_token} ms/prompt token, ` +
             `itl ${options.itl_ms} ms (+${options.batch_slowdown * 100}% per extra sequence), max batch ${options.max_batch}, ` +
@@ -116,9 +120,13 @@ function parseList(value: string): string[] {
     .filter(Boolean);
 }
 
-function listenError(e: unknown, host: string, port: number): unknown {
+function listenError(e: unknown, host: string, port: number, grpcPort?: number): unknown {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') return new UserError(`port ${port} on ${host} is in use; pick another with --port (0 = any free port)`);
+  // grpc-js reports a port it cannot bind as a plain Error naming the address.
+  if (grpcPort !== undefined && !code && /No address added out of total|EADDRINUSE|bind/i.test((e as Error).message)) {
+    return new UserError(`cannot serve gRPC on port ${grpcPort} of ${host} (in use?); pick another with --grpc-port (0 = any free port)`);
+  }
   if (code === 'EACCES') return new UserError(`no permission to listen on port ${port}; use a port above 1023`);
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new UserError(`cannot listen on host ${host}: no such local address`);
   return e;

@@ -14,9 +14,7 @@ import {
   Client,
   connectivityState,
   credentials,
-  logVerbosity,
   Metadata,
-  setLogVerbosity,
   status as Status,
   type CallOptions,
   type ClientDuplexStream,
@@ -26,9 +24,6 @@ import {
 import { backoffDelay, type RetryPolicy } from '../providers/http-client.js';
 import { kserveService, type ModelInferRequest, type ModelInferResponse, type ModelMetadataResponse, type ModelRef, type ModelStreamInferResponse } from './kserve.js';
 import { parameterValue } from './tensors.js';
-
-// grpc-js prints its own errors to stderr by default; only cli/ and ui/ may write there.
-if (!process.env.GRPC_VERBOSITY) setLogVerbosity(logVerbosity.NONE);
 
 /** Triton's gRPC port, for a grpc:// URL without one. */
 export const DEFAULT_GRPC_PORT = 8001;

@@ -265,10 +265,13 @@ function firstNumber(values: TensorValue[] | undefined): number | undefined {
   return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
 }
 
-/** Reads one response (a streamed chunk or a whole answer) of either layout. */
+/** Reads one response (a streamed chunk or a whole answer) of either layout. Throws on an unreadable text tensor. */
 export function readLlmResponse(res: ModelStreamInferResponse['infer_response'], names: TensorNames = DEFAULT_NAMES): LlmOutput {
   if (!res) return { final: false, hasText: false };
   const text = outputValues(res, names.text_output);
+  if (text === undefined && res.outputs.some((x) => x.name === names.text_output)) {
+    throw new Error(`unreadable '${names.text_output}' tensor in the response`);
+  }
   const out: LlmOutput = { final: parameterValue(res.parameters?.triton_final_response) === true, hasText: text !== undefined };
   const s = joined(text);
   if (s) out.text = s;

@@ -133,5 +133,8 @@ describe('the server side', () => {
     expect(readLlmResponse(res.infer_response)).toEqual({ text: 'Hel', final: false, hasText: true, completionTokens: 1, promptTokens: 5 });
     const end = llmResponse({ model: 'v', final: true, layout: 'trtllm' });
     expect(readLlmResponse(end.infer_response)).toEqual({ final: true, hasText: false });
+    const broken = llmResponse({ model: 'v', text: 'x', final: true, layout: 'vllm' });
+    broken.infer_response!.raw_output_contents[0] = Buffer.from([9, 0, 0, 0, 0x41]);
+    expect(() => readLlmResponse(broken.infer_response)).toThrow("unreadable 'text_output' tensor");
   });
 });

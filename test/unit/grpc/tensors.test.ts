@@ -65,7 +65,7 @@ describe('typed contents and messages', () => {
     const { requestSerialize, requestDeserialize } = kserveService().ModelInfer;
     const back = requestDeserialize(requestSerialize(req));
     expect(back.inputs[1]).toMatchObject({ name: 'max_tokens', datatype: 'INT32', shape: [1, 1] });
-    expect(decodeRaw('INT32', back.raw_input_contents[1])).toEqual([16]);
+    expect(decodeRaw('INT32', back.raw_input_contents![1])).toEqual([16]);
   });
 
   it('reads an output from raw contents or typed contents', () => {

@@ -1,0 +1,147 @@
+/**
+ * The simulator's gRPC side (KServe v2, Triton's ModelStreamInfer) against llm-sweep's own
+ * gRPC transport: both layouts, the latency model it shares with the HTTP side, faults by
+ * metadata, ModelInfer, and `simulate --grpc-port`. Bounds as in simulator-timing.test.ts: a
+ * token is never early, so lower bounds are exact and upper bounds generous.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGrpcClient, type GrpcClientOptions } from '../../src/grpc/grpc-client.js';
+import { buildLlmRequest, readLlmResponse, type LayoutName } from '../../src/grpc/llm-layouts.js';
+import { startBuiltinSimulator } from '../../src/simulator/spawn.js';
+import { startSimulator } from '../../src/simulator/server.js';
+import type { RunningSimulator } from '../../src/simulator/types.js';
+import { chatBody, contentEvents, post } from '../helpers/sim-client.js';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const MODEL = { ttft_ms: 60, prefill_ms_per_token: 0, itl_ms: 10, jitter: 0, stop_probability: 0, batch_slowdown: 0 };
+const TIMING = { retry: 2 };
+const opened: { close(): unknown }[] = [];
+afterEach(async () => {
+  for (const x of opened.splice(0).reverse()) await x.close();
+});
+
+async function sim(opts: Record<string, unknown> = {}): Promise<RunningSimulator & { grpcUrl: string }> {
+  const s = await startSimulator({ ...MODEL, ...opts, grpcPort: 0 });
+  opened.push(s);
+  return s as RunningSimulator & { grpcUrl: string };
+}
+
+function client(url: string, extra: Partial<GrpcClientOptions> = {}) {
+  const c = createGrpcClient({ url, concurrency: 16, connectTimeoutMs: 2000, readTimeoutMs: 5000, retry: { retries: 0, on: [], backoff_ms: 1, max_backoff_ms: 1 }, ...extra });
+  opened.push(c);
+  return c;
+}
+
+async function stream(c: ReturnType<typeof client>, layout: LayoutName, opts: { model?: string; maxTokens?: number; stream?: boolean } = {}) {
+  const model = { name: opts.model ?? (layout === 'trtllm' ? 'ensemble' : 'sim') };
+  const meta = (await c.modelMetadata(model)).value;
+  const built = buildLlmRequest({ layout, model, prompt: 'Tell me about GPUs', stream: opts.stream ?? true, params: { max_tokens: opts.maxTokens ?? 8 }, metadata: meta });
+  const texts: { text?: string; at: number; tokens?: number; finish?: string }[] = [];
+  const result = await c.stream(built.request!, (res, at) => {
+    const o = readLlmResponse(res.infer_response);
+    if (o.text) texts.push({ text: o.text, at: at, tokens: o.completionTokens, finish: o.finishReason });
+  });
+  return { result, texts, ttft: texts.length ? texts[0].at - result.sentAt : undefined };
+}
+
+describe('simulator over gRPC', () => {
+  it('streams both layouts with the configured TTFT and ITL', TIMING, async () => {
+    const s = await sim();
+    const c = client(s.grpcUrl);
+    await stream(c, 'vllm', { maxTokens: 1 }); // warm up: JIT, the connection
+    for (const layout of ['vllm', 'trtllm'] as const) {
+      const { result, texts, ttft } = await stream(c, layout);
+      expect(result.failure).toBeUndefined();
+      expect(texts).toHaveLength(8);
+      expect(ttft).toBeGreaterThan(60 - 1);
+      expect(ttft).toBeLessThan(60 + 25);
+      const gaps = texts.slice(1).map((x, i) => x.at - texts[i].at);
+      expect(Math.abs(gaps.reduce((a, b) => a + b, 0) / gaps.length - 10)).toBeLessThan(3);
+      // The vLLM layout asked for counts and the finish reason, and gets them.
+      if (layout === 'vllm') {
+        expect(texts.every((x) => x.tokens === 1)).toBe(true);
+        expect(texts.at(-1)?.finish).toBe('length');
+      } else expect(texts.every((x) => x.tokens === undefined)).toBe(true);
+    }
+  });
+
+  it('declares the layout by model name, and any model is ready', async () => {
+    const c = client((await sim()).grpcUrl);
+    expect((await c.modelMetadata({ name: 'ensemble' })).value?.inputs.map((x) => x.name)).toContain('max_tokens');
+    expect((await c.modelMetadata({ name: 'llama' })).value?.inputs.map((x) => x.name)).toContain('sampling_parameters');
+    expect((await c.modelReady({ name: 'whatever' })).value).toBe(true);
+    expect((await c.serverLive()).value).toBe(true);
+  });
+
+  it('answers a request with stream false in one response, and ModelInfer too', async () => {
+    const c = client((await sim()).grpcUrl);
+    const one = await stream(c, 'vllm', { stream: false, maxTokens: 5 });
+    expect(one.result.failure).toBeUndefined();
+    expect(one.texts).toHaveLength(1);
+    expect(one.texts[0].tokens).toBe(5);
+    expect(one.ttft).toBeGreaterThan(60 + 4 * 10 - 1);
+    const req = buildLlmRequest({ layout: 'trtllm', model: { name: 'ensemble' }, prompt: 'x', stream: false, params: { max_tokens: 3 } }).request!;
+    const unary = await c.infer(req);
+    expect(unary.failure).toBeUndefined();
+    expect(readLlmResponse(unary.value ?? null).text?.length).toBeGreaterThan(0);
+  });
+
+  it('shares one batch scheduler with the HTTP side', async () => {
+    const s = await sim({ max_batch: 1, ttft_ms: 150 });
+    const c = client(s.grpcUrl);
+    const grpc = stream(c, 'vllm', { maxTokens: 4 });
+    await new Promise((r) => setTimeout(r, 20));
+    // The HTTP request waits for the gRPC one to leave the batch of 1.
+    const http = await post(`${s.baseUrl}/chat/completions`, chatBody({ stream: true, max_tokens: 4 }));
+    const done = await grpc;
+    expect(done.result.failure).toBeUndefined();
+    expect(contentEvents(http)[0].at).toBeGreaterThan(150 + 3 * 10 + 150 - 20 - 5);
+  });
+
+  it('injects faults named by the x-simulator-fault metadata key', async () => {
+    const s = await sim({ ttft_ms: 10 });
+    const withFault = (fault: string, extra: Partial<GrpcClientOptions> = {}) => client(s.grpcUrl, { metadata: { 'x-simulator-fault': fault }, ...extra });
+    expect((await stream(withFault('429;retry-after=0'), 'vllm')).result.failure).toMatchObject({ kind: 'status', codeName: 'RESOURCE_EXHAUSTED' });
+    expect((await stream(withFault('503'), 'vllm')).result.failure).toMatchObject({ kind: 'status', codeName: 'UNAVAILABLE' });
+    expect((await stream(withFault('500'), 'vllm')).result.failure).toMatchObject({ kind: 'status', codeName: 'INTERNAL' });
+    const reset = await stream(withFault('reset;after=2'), 'vllm');
+    expect(reset.texts).toHaveLength(2);
+    expect(reset.result.failure).toMatchObject({ kind: 'network' });
+    expect((await stream(withFault('malformed;after=1'), 'vllm')).result.failure?.kind).toBe('parse');
+    const stall = await stream(withFault('stall;after=1', { readTimeoutMs: 200 }), 'vllm');
+    expect(stall.texts).toHaveLength(1);
+    expect(stall.result.failure).toMatchObject({ kind: 'timeout' });
+    const bad = await stream(withFault('bogus'), 'vllm');
+    expect(bad.result.failure).toMatchObject({ kind: 'stream', message: expect.stringContaining("unknown fault 'bogus'") });
+  });
+
+  it('runs in a child process for base_url: builtin, gRPC port included', async () => {
+    const child = await startBuiltinSimulator(MODEL, { grpcPort: 0 });
+    opened.push({ close: () => child.stop() });
+    expect(child.grpcUrl).toMatch(/^grpc:\/\/127\.0\.0\.1:\d+$/);
+    const { result, texts } = await stream(client(child.grpcUrl as string), 'vllm');
+    expect(result.failure).toBeUndefined();
+    expect(texts).toHaveLength(8);
+  });
+});
+
+describe('llm-sweep simulate --grpc-port', () => {
+  it('prints the gRPC URL on the line after the HTTP one', async () => {
+    const proc = spawn(process.execPath, [path.join(repo, 'bin/llm-sweep.js'), 'simulate', '--port', '0', '--grpc-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    opened.push({ close: () => new Promise((resolve) => (proc.exitCode !== null ? resolve(undefined) : (proc.once('exit', resolve), proc.kill('SIGTERM')))) });
+    const lines = await new Promise<string[]>((resolve) => {
+      let out = '';
+      proc.stdout.on('data', (d: Buffer) => {
+        out += String(d);
+        const l = out.split('\n');
+        if (l.length > 2) resolve(l.slice(0, 2));
+      });
+    });
+    expect(lines[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    expect(lines[1]).toMatch(/^grpc:\/\/127\.0\.0\.1:\d+$/);
+    const { result } = await stream(client(lines[1]), 'trtllm');
+    expect(result.failure).toBeUndefined();
+  });
+});
