@@ -1,29 +1,32 @@
 /**
- * The gRPC transport (the only client-side importer of @grpc/grpc-js): KServe v2 calls over
- * channels sized to a cell's concurrency, with the guarantees of the HTTP transport — a
- * connect timeout, a read (idle) timeout that also covers the silence between streamed
- * responses, an optional deadline, retries with exponential backoff and full jitter on the
- * statuses `retry.on` names (see retryStatus), TLS for grpcs://, and metadata headers (auth)
- * that appear in no message. Every response is stamped with performance.now() when grpc-js
- * hands over its bytes, before any decoding; decoding waits for the check phase, so hundreds
- * of streams receiving a token at once are all stamped before any is decoded.
+ * The gRPC transport: KServe v2 calls on node:http2, the gRPC framing in wire.ts and the
+ * messages of kserve.ts. The guarantees are the HTTP transport's: a connect timeout (TCP,
+ * TLS and the HTTP/2 settings exchange), a read (idle) timeout that also covers the silence
+ * between streamed responses, an optional deadline (sent as grpc-timeout), retries with
+ * exponential backoff and full jitter on the statuses `retry.on` names (see retryStatus),
+ * TLS for grpcs://, metadata headers (auth) that appear in no message, HTTP/2 connections
+ * sized to a cell's concurrency. A request is stamped when it is handed to its HTTP/2
+ * stream, every response chunk when it arrives, before any decoding; protobuf decoding waits
+ * for the check phase, so hundreds of streams receiving a token at once are all stamped
+ * before any is decoded. A stream the server refuses before answering (REFUSED_STREAM, a
+ * GOAWAY) is sent again at once on a new connection: not a retry, not an attempt.
  * Failures come back as GrpcFailure values, never as exceptions.
+ *
+ * Why not @grpc/grpc-js here (it serves the simulator and the test fakes): its layered call
+ * stack (resolver, load balancer, retry buffer, filters as promises, a nextTick per message)
+ * put 2-3 ms between our send stamp and the bytes on the wire, and more on a loaded loop,
+ * against ~0.3 ms for node:http2 alone; at 128 streams the gap was ~15 ms of false TTFT.
+ * A benchmark's transport must not add what it measures.
  */
+import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type IncomingHttpStatusHeader } from 'node:http2';
 import { performance } from 'node:perf_hooks';
-import {
-  Client,
-  connectivityState,
-  credentials,
-  Metadata,
-  status as Status,
-  type CallOptions,
-  type ClientDuplexStream,
-  type ServiceError,
-  type StatusObject,
-} from '@grpc/grpc-js';
 import { backoffDelay, type RetryPolicy } from '../providers/http-client.js';
+import { VERSION } from '../version.js';
 import { kserveService, type ModelInferRequest, type ModelInferResponse, type ModelMetadataResponse, type ModelRef, type ModelStreamInferResponse } from './kserve.js';
 import { parameterValue } from './tensors.js';
+import { frame, MessageReader, Status, statusFromHttp, statusFromTrailers, statusName, timeoutHeader, type Arrived, type CallStatus } from './wire.js';
+
+export { statusName };
 
 /** Triton's gRPC port, for a grpc:// URL without one. */
 export const DEFAULT_GRPC_PORT = 8001;
@@ -170,11 +173,6 @@ export const HTTP_EQUIVALENT: Readonly<Record<number, number>> = {
   [Status.UNAUTHENTICATED]: 401,
 };
 
-/** Name of a gRPC status code (UNAVAILABLE for 14). */
-export function statusName(code: number): string {
-  return (Status as unknown as Record<number, string>)[code] ?? `STATUS_${code}`;
-}
-
 /** True when the policy retries this failure: its HTTP equivalent is in `on`, or it is a network failure and `on` has 'network'. */
 export function retryStatus(failure: GrpcFailure, policy: Pick<RetryPolicy, 'on'>): boolean {
   if (failure.kind === 'network' || failure.connect) return policy.on.includes('network');
@@ -183,145 +181,194 @@ export function retryStatus(failure: GrpcFailure, policy: Pick<RetryPolicy, 'on'
   return http !== undefined && policy.on.includes(http);
 }
 
-interface Channel {
-  client: Client;
-  inflight: number;
-}
-
 const FINAL = 'triton_final_response';
 const MAX_STREAMS = 100;
+/** Per-stream and connection receive windows: no flow-control stalls on long answers. */
+const WINDOW = 16 * 1024 * 1024;
 
 export function createGrpcClient(opts: GrpcClientOptions): GrpcClient {
   const target = parseGrpcUrl(opts.url);
   if (!target) throw new Error(`not a grpc:// or grpcs:// URL: ${opts.url}`);
   const service = kserveService();
-  const creds = target.secure ? credentials.createSsl(opts.ca ?? null) : credentials.createInsecure();
-  const metadata = new Metadata();
-  for (const [k, v] of Object.entries(opts.metadata ?? {})) metadata.set(k.toLowerCase(), v);
+  const requestHeaders = baseHeaders(target, opts.metadata ?? {});
   const random = opts.random ?? Math.random;
   const perChannel = Math.max(1, opts.streamsPerChannel ?? MAX_STREAMS);
-  const channelOptions = {
-    // Each channel its own connection: grpc-js would otherwise share one per target.
-    'grpc.use_local_subchannel_pool': 1,
-    'grpc.max_receive_message_length': -1,
-    'grpc.max_send_message_length': -1,
-    // Our retries decide when to try again; grpc-js' own reconnect backoff (1 s, growing to
-    // 2 min) would fail every retry fast while it waits.
-    'grpc.initial_reconnect_backoff_ms': 100,
-    'grpc.max_reconnect_backoff_ms': 1000,
-  };
-  const channels: Channel[] = Array.from({ length: Math.ceil(Math.max(1, opts.concurrency) / perChannel) }, () => ({
-    client: new Client(target.address, creds, channelOptions),
-    inflight: 0,
-  }));
+  const channels: Channel[] = [];
   let closed = false;
 
-  const pick = (): Channel => channels.reduce((a, b) => (b.inflight < a.inflight ? b : a));
-
-  const callOptions = (): CallOptions => (opts.deadlineMs !== undefined ? { deadline: Date.now() + opts.deadlineMs } : {});
+  /** The least busy connection with room for one more stream; a new one when all are full. */
+  const pick = (): Channel => {
+    let best: Channel | undefined;
+    for (const ch of channels) if (ch.inflight < ch.capacity(perChannel) && (!best || ch.inflight < best.inflight)) best = ch;
+    if (best) return best;
+    const ch = new Channel(target, opts.connectTimeoutMs, opts.ca);
+    channels.push(ch);
+    return ch;
+  };
 
   /**
    * Runs attempts until one succeeds, fails for good, or the retries are spent. An attempt
-   * that already delivered a response (`delivered`) is never retried.
+   * that already delivered a response is never retried; a refused one is sent again at once.
    */
   async function withRetries<R extends CallInfo>(
     signal: AbortSignal | undefined,
-    attempt: (ch: Channel, base: CallInfo) => Promise<R & { delivered?: boolean; pushbackMs?: number }>,
+    attempt: (session: ClientHttp2Session, base: CallInfo) => Promise<Attempt<R>>,
     failed: (info: CallInfo) => R,
   ): Promise<R> {
     let attempts = 0;
+    let refusals = 0;
     for (;;) {
       attempts++;
       const ch = pick();
       ch.inflight++;
-      let result: R & { delivered?: boolean; pushbackMs?: number };
+      let outcome: Attempt<R>;
       try {
-        const start = performance.now();
-        const ready = closed ? 'closed' : await waitReady(ch.client, opts.connectTimeoutMs, signal);
-        const connectMs = ready === 'ready-now' ? 0 : performance.now() - start;
-        const base: CallInfo = { attempts, sentAt: performance.now(), connectMs };
-        if (ready === 'aborted' || ready === 'closed') result = failed({ ...base, failure: { kind: 'aborted', message: 'aborted' } });
-        else if (ready === 'timeout') {
-          result = failed({ ...base, failure: { kind: 'timeout', message: `connect timeout after ${opts.connectTimeoutMs} ms`, connect: true } });
-        } else result = await attempt(ch, base);
+        const got = closed ? { failure: ABORTED, connectMs: 0 } : await ch.connected(signal);
+        const base: CallInfo = { attempts, sentAt: performance.now(), connectMs: got.connectMs };
+        outcome = 'session' in got ? await attempt(got.session, base) : { result: failed({ ...base, failure: got.failure }) };
       } finally {
         ch.inflight--;
       }
-      const f = result.failure;
-      if (!f || result.delivered || f.kind === 'aborted' || attempts > opts.retry.retries || !retryStatus(f, opts.retry)) {
-        delete result.delivered;
-        delete result.pushbackMs;
-        return result;
+      const { result } = outcome;
+      if (outcome.refused && refusals < MAX_REFUSALS) {
+        // The server never saw it (REFUSED_STREAM, or a GOAWAY that left it out): not an attempt.
+        refusals++;
+        attempts--;
+        continue;
       }
-      const wait = Math.min(opts.retry.max_backoff_ms, Math.max(backoffDelay(attempts, undefined, opts.retry, random), result.pushbackMs ?? 0));
+      const f = result.failure;
+      if (!f || outcome.delivered || f.kind === 'aborted' || attempts > opts.retry.retries || !retryStatus(f, opts.retry)) return result;
+      const wait = Math.min(opts.retry.max_backoff_ms, Math.max(backoffDelay(attempts, undefined, opts.retry, random), outcome.pushbackMs ?? 0));
       if (!(await sleep(wait, signal))) {
-        result.failure = { kind: 'aborted', message: 'aborted' };
-        delete result.delivered;
-        delete result.pushbackMs;
+        result.failure = ABORTED;
         return result;
       }
     }
   }
 
+  /**
+   * One call on its own HTTP/2 stream: the request message, then half-close. `onMessages`
+   * gets each chunk's complete messages as they arrive (stamped, not decoded); `onEnd` the
+   * final status, or the failure that ended the call first.
+   */
+  function openCall(session: ClientHttp2Session, path: string, message: Buffer, handlers: CallHandlers): ClientHttp2Stream | GrpcFailure {
+    const headers: http2.OutgoingHttpHeaders = { ...requestHeaders, ':path': path };
+    if (opts.deadlineMs !== undefined) headers['grpc-timeout'] = timeoutHeader(opts.deadlineMs);
+    let stream: ClientHttp2Stream;
+    try {
+      stream = session.request(headers, { endStream: false });
+    } catch (e) {
+      return { kind: 'network', message: `could not start the call: ${(e as Error).message}` };
+    }
+    let reader = new MessageReader();
+    let responded = false;
+    let ended = false;
+    const arrived: Arrived[] = [];
+    const end = (status: CallStatus | undefined, failure?: GrpcFailure, refused = false): void => {
+      if (ended) return;
+      ended = true;
+      handlers.onEnd(status, failure, refused);
+    };
+    stream.on('response', (h: IncomingHttpHeaders & IncomingHttpStatusHeader) => {
+      responded = true;
+      const http = Number(h[':status']);
+      // A trailers-only response: the status comes in the headers (an error before any message).
+      const trailersOnly = statusFromTrailers(h);
+      if (trailersOnly) return end(trailersOnly);
+      if (http !== 200) return end(statusFromHttp(http));
+      if (!String(h['content-type'] ?? '').startsWith('application/grpc')) {
+        return end({ code: Status.UNKNOWN, details: `not a gRPC response (content-type ${String(h['content-type'] ?? 'none')})` });
+      }
+      reader = new MessageReader(String(h['grpc-encoding'] ?? 'identity'));
+    });
+    stream.on('data', (chunk: Buffer) => {
+      const at = performance.now();
+      if (ended) return;
+      try {
+        reader.push(chunk, at, arrived);
+      } catch (e) {
+        return end(undefined, { kind: 'parse', message: (e as Error).message });
+      }
+      if (arrived.length > 0) handlers.onMessages(arrived.splice(0), at);
+      else handlers.onBytes(at);
+    });
+    stream.on('trailers', (h: IncomingHttpHeaders) => end(statusFromTrailers(h) ?? { code: Status.UNKNOWN, details: 'trailers without grpc-status' }));
+    /** The stream ended without a status: refused (never processed), reset, or cut. */
+    const cut = (e?: NodeJS.ErrnoException): void => {
+      if (ended) return;
+      const code = stream.rstCode ?? 0;
+      if (!responded && (code === http2.constants.NGHTTP2_REFUSED_STREAM || isRefusal(stream, session))) {
+        return end(undefined, { kind: 'network', message: 'stream refused by the server' }, true);
+      }
+      if (code !== http2.constants.NGHTTP2_NO_ERROR) return end(undefined, { kind: 'network', message: resetMessage(code, session) });
+      if (e) return end(undefined, { kind: 'network', message: errnoMessage(e) });
+      end({ code: Status.UNKNOWN, details: 'the stream ended without a gRPC status' });
+    };
+    stream.on('error', (e: NodeJS.ErrnoException) => cut(e));
+    stream.on('close', () => cut());
+    handlers.onSent(performance.now());
+    stream.end(frame(message));
+    return stream;
+  }
+
   function stream(req: ModelInferRequest, onResponse: OnResponse, callOpts: CallOpts = {}): Promise<StreamResult> {
     const { signal } = callOpts;
-    const body: ModelInferRequest = {
+    const message = service.ModelStreamInfer.requestSerialize({
       ...req,
       parameters: { ...req.parameters, triton_enable_empty_final_response: { bool_param: true } },
-    };
+    });
     return withRetries<StreamResult>(
       signal,
-      (ch, base) => streamAttempt(ch, base, body, onResponse, signal),
+      (session, base) => streamAttempt(session, base, message, onResponse, signal),
       (info) => ({ ...info, responses: 0, endAt: performance.now() }),
     );
   }
 
   function streamAttempt(
-    ch: Channel,
+    session: ClientHttp2Session,
     base: CallInfo,
-    req: ModelInferRequest,
+    message: Buffer,
     onResponse: OnResponse,
     signal: AbortSignal | undefined,
-  ): Promise<StreamResult & { delivered?: boolean; pushbackMs?: number }> {
-    const method = service.ModelStreamInfer;
+  ): Promise<Attempt<StreamResult>> {
+    const decode = service.ModelStreamInfer.responseDeserialize;
     return new Promise((resolve) => {
-      const result: StreamResult & { delivered?: boolean; pushbackMs?: number } = { ...base, responses: 0, endAt: base.sentAt };
-      const pending: Stamped[] = [];
+      const result: StreamResult = { ...base, responses: 0, endAt: base.sentAt };
+      const pending: Arrived[] = [];
       let scheduled = false;
       let settled = false;
-      let finalStatus: StatusObject | undefined;
-      let call: ClientDuplexStream<ModelInferRequest, Stamped> | undefined;
+      let final: { status?: CallStatus; failure?: GrpcFailure; refused: boolean } | undefined;
+      let call: ClientHttp2Stream | undefined;
 
-      const settle = (failure?: GrpcFailure, pushbackMs?: number): void => {
+      const settle = (failure?: GrpcFailure, extra: Partial<Attempt<StreamResult>> = {}): void => {
         if (settled) return;
         settled = true;
         clearTimeout(idle);
+        clearTimeout(deadline);
         signal?.removeEventListener('abort', onAbort);
         if (failure) {
           result.failure = failure;
-          if (pushbackMs !== undefined) result.pushbackMs = pushbackMs;
-          if (result.endAt === base.sentAt) result.endAt = performance.now();
+          if (result.responses === 0) result.endAt = performance.now();
         }
-        result.delivered = result.responses > 0;
-        if (call && finalStatus === undefined) {
-          if (failure) call.cancel();
+        // Complete or not, a stream still open is not needed any more. A complete one is
+        // left to the server to end (we half-closed after the request) unless it lingers.
+        if (call && !call.closed) {
+          if (failure) call.close(http2.constants.NGHTTP2_CANCEL);
           else {
-            // Complete: the server ends the stream by itself (we half-closed after the
-            // request); cancel only if it never does.
             const c = call;
-            setTimeout(() => finalStatus === undefined && c.cancel(), opts.readTimeoutMs).unref();
+            setTimeout(() => c.closed || c.close(http2.constants.NGHTTP2_CANCEL), opts.readTimeoutMs).unref();
           }
         }
-        resolve(result);
+        resolve({ result, delivered: result.responses > 0, ...extra });
       };
 
       const drain = (): void => {
         scheduled = false;
         while (pending.length > 0 && !settled) {
-          const { at, buf } = pending.shift() as Stamped;
+          const { at, buf } = pending.shift() as Arrived;
           let res: ModelStreamInferResponse;
           try {
-            res = method.responseDeserialize(buf);
+            res = decode(buf);
           } catch (e) {
             return settle({ kind: 'parse', message: `unreadable ModelStreamInferResponse: ${(e as Error).message}` });
           }
@@ -335,11 +382,7 @@ export function createGrpcClient(opts: GrpcClientOptions): GrpcClient {
           }
           if (parameterValue(res.infer_response?.parameters?.[FINAL]) === true) return settle();
         }
-        if (finalStatus && !settled && pending.length === 0) {
-          if (finalStatus.code === Status.OK) {
-            settle(result.responses > 0 ? undefined : { kind: 'parse', message: 'the stream ended without a response' });
-          } else settle(statusFailure(finalStatus, ch.client), pushback(finalStatus));
-        }
+        if (final && !settled) endWith(final.status, final.failure, final.refused);
       };
       const schedule = (): void => {
         if (!scheduled) {
@@ -347,35 +390,38 @@ export function createGrpcClient(opts: GrpcClientOptions): GrpcClient {
           setImmediate(drain);
         }
       };
+      const endWith = (status: CallStatus | undefined, failure: GrpcFailure | undefined, refused: boolean): void => {
+        if (failure) return settle(failure, { refused });
+        if (!status || status.code === Status.OK) {
+          return settle(result.responses > 0 ? undefined : { kind: 'parse', message: 'the stream ended without a response' });
+        }
+        settle(statusFailure(status), { pushbackMs: status.pushbackMs });
+      };
 
-      const onIdle = (): void => settle({ kind: 'timeout', message: `no data for ${opts.readTimeoutMs} ms (read timeout)` });
-      const idle = setTimeout(onIdle, opts.readTimeoutMs);
-      const onAbort = (): void => settle({ kind: 'aborted', message: 'aborted' });
+      const idle = setTimeout(() => settle({ kind: 'timeout', message: `no data for ${opts.readTimeoutMs} ms (read timeout)` }), opts.readTimeoutMs);
+      const deadline = deadlineTimer(opts.deadlineMs, () => settle(deadlineFailure(opts.deadlineMs as number)));
+      const onAbort = (): void => settle(ABORTED);
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
 
-      // The first thing that sees a response's bytes: stamp it, defer the decoding.
-      const stamp = (buf: Buffer): Stamped => {
-        idle.refresh();
-        return { at: performance.now(), buf };
-      };
-      try {
-        result.sentAt = performance.now();
-        call = ch.client.makeBidiStreamRequest(method.path, method.requestSerialize, stamp, metadata.clone(), callOptions());
-      } catch (e) {
-        return settle({ kind: 'network', message: `could not start the call: ${(e as Error).message}` });
-      }
-      call.on('data', (s: Stamped) => {
-        pending.push(s);
-        schedule();
+      const opened = openCall(session, service.ModelStreamInfer.path, message, {
+        onSent: (at) => {
+          result.sentAt = at;
+          result.endAt = at;
+        },
+        onBytes: () => idle.refresh(),
+        onMessages: (list) => {
+          idle.refresh();
+          pending.push(...list);
+          schedule();
+        },
+        onEnd: (status, failure, refused) => {
+          final = { status, failure, refused };
+          schedule();
+        },
       });
-      call.on('error', () => {}); // the same outcome arrives as 'status'
-      call.on('status', (s: StatusObject) => {
-        finalStatus = s;
-        schedule();
-      });
-      call.write(req);
-      call.end();
+      if ('kind' in opened) return settle(opened);
+      call = opened;
     });
   }
 
@@ -386,57 +432,54 @@ export function createGrpcClient(opts: GrpcClientOptions): GrpcClient {
     callOpts: CallOpts = {},
   ): Promise<UnaryResult<T>> {
     const { signal } = callOpts;
+    const message = method.requestSerialize(req);
     return withRetries<UnaryResult<T>>(
       signal,
-      (ch, base) =>
+      (session, base) =>
         new Promise((resolve) => {
-          const result: UnaryResult<T> & { pushbackMs?: number } = { ...base };
+          const result: UnaryResult<T> = { ...base };
+          let got: Arrived | undefined;
           let settled = false;
-          const settle = (failure?: GrpcFailure, pushbackMs?: number): void => {
+          let call: ClientHttp2Stream | undefined;
+          const settle = (failure?: GrpcFailure, extra: Partial<Attempt<UnaryResult<T>>> = {}): void => {
             if (settled) return;
             settled = true;
             clearTimeout(idle);
+            clearTimeout(deadline);
             signal?.removeEventListener('abort', onAbort);
-            if (failure) result.failure = failure;
-            if (pushbackMs !== undefined) result.pushbackMs = pushbackMs;
-            resolve(result);
+            if (failure) {
+              result.failure = failure;
+              if (call && !call.closed) call.close(http2.constants.NGHTTP2_CANCEL);
+            }
+            resolve({ result, ...extra });
           };
-          const idle = setTimeout(() => {
-            call?.cancel();
-            settle({ kind: 'timeout', message: `no data for ${opts.readTimeoutMs} ms (read timeout)` });
-          }, opts.readTimeoutMs);
-          const onAbort = (): void => {
-            call?.cancel();
-            settle({ kind: 'aborted', message: 'aborted' });
-          };
-          let call: { cancel(): void } | undefined;
+          const idle = setTimeout(() => settle({ kind: 'timeout', message: `no data for ${opts.readTimeoutMs} ms (read timeout)` }), opts.readTimeoutMs);
+          const deadline = deadlineTimer(opts.deadlineMs, () => settle(deadlineFailure(opts.deadlineMs as number)));
+          const onAbort = (): void => settle(ABORTED);
           if (signal?.aborted) return onAbort();
           signal?.addEventListener('abort', onAbort, { once: true });
-          const stamp = (buf: Buffer): Stamped => ({ at: performance.now(), buf });
-          try {
-            result.sentAt = performance.now();
-            call = ch.client.makeUnaryRequest(
-              method.path,
-              method.requestSerialize,
-              stamp,
-              req,
-              metadata.clone(),
-              callOptions(),
-              (err: ServiceError | null, value?: Stamped) => {
-                if (err) return settle(statusFailure(err, ch.client), pushback(err));
-                if (!value) return settle({ kind: 'parse', message: 'empty response' });
-                result.receivedAt = value.at;
-                try {
-                  result.value = read(method.responseDeserialize(value.buf));
-                } catch (e) {
-                  return settle({ kind: 'parse', message: `unreadable response: ${(e as Error).message}` });
-                }
-                settle();
-              },
-            );
-          } catch (e) {
-            settle({ kind: 'network', message: `could not start the call: ${(e as Error).message}` });
-          }
+          const opened = openCall(session, method.path, message, {
+            onSent: (at) => (result.sentAt = at),
+            onBytes: () => idle.refresh(),
+            onMessages: (list) => {
+              idle.refresh();
+              got ??= list[0];
+            },
+            onEnd: (status, failure, refused) => {
+              if (failure) return settle(failure, { refused });
+              if (status && status.code !== Status.OK) return settle(statusFailure(status), { pushbackMs: status.pushbackMs });
+              if (!got) return settle({ kind: 'parse', message: 'the call ended without a response' });
+              result.receivedAt = got.at;
+              try {
+                result.value = read(method.responseDeserialize(got.buf));
+              } catch (e) {
+                return settle({ kind: 'parse', message: `unreadable response: ${(e as Error).message}` });
+              }
+              settle();
+            },
+          });
+          if ('kind' in opened) return settle(opened);
+          call = opened;
         }),
       (info) => ({ ...info }),
     );
@@ -450,90 +493,206 @@ export function createGrpcClient(opts: GrpcClientOptions): GrpcClient {
     modelMetadata: (model, o) => unary(service.ModelMetadata, { name: model.name, version: model.version ?? '' }, (r) => r, o),
     close() {
       closed = true;
-      for (const ch of channels) ch.client.close();
+      for (const ch of channels) ch.close();
     },
   };
 }
 
-/** A response's bytes and the performance.now() of their arrival. */
-interface Stamped {
-  at: number;
-  buf: Buffer;
+/** What one attempt came to, and whether it may be tried again. */
+interface Attempt<R> {
+  result: R;
+  /** A response arrived: never retried. */
+  delivered?: boolean;
+  /** The server asked for this wait before a retry, ms. */
+  pushbackMs?: number;
+  /** The server never took the call: sent again at once. */
+  refused?: boolean;
 }
 
-type Readiness = 'ready-now' | 'ready' | 'failed' | 'timeout' | 'aborted';
+interface CallHandlers {
+  /** When the request was handed to its HTTP/2 stream. */
+  onSent(at: number): void;
+  /** Bytes arrived that did not complete a message. */
+  onBytes(at: number): void;
+  /** Messages completed by one arriving chunk. */
+  onMessages(list: Arrived[], at: number): void;
+  onEnd(status: CallStatus | undefined, failure: GrpcFailure | undefined, refused: boolean): void;
+}
+
+const ABORTED: GrpcFailure = Object.freeze({ kind: 'aborted', message: 'aborted' }) as GrpcFailure;
+const MAX_REFUSALS = 3;
 
 /**
- * Waits until the channel is connected (asking it to connect), has failed to (the call then
- * fails at once with grpc-js' reason, e.g. ECONNREFUSED), the connect timeout passes, or the
- * signal aborts.
+ * One HTTP/2 connection, made on first use and again after the server closes it or sends
+ * GOAWAY. Connected means the server's SETTINGS arrived (a peer that accepts TCP and never
+ * speaks HTTP/2 is a connect timeout).
  */
-function waitReady(client: Client, timeoutMs: number, signal: AbortSignal | undefined): Promise<Readiness> {
-  const channel = client.getChannel();
-  const first = channel.getConnectivityState(true);
-  if (first === connectivityState.READY) return Promise.resolve('ready-now');
-  if (signal?.aborted) return Promise.resolve('aborted');
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (r: Readiness): void => {
-      if (done) return;
-      done = true;
-      signal?.removeEventListener('abort', onAbort);
-      resolve(r);
-    };
-    const onAbort = (): void => finish('aborted');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const check = (state: connectivityState): void => {
-      if (state === connectivityState.READY) return finish('ready');
-      if (state === connectivityState.TRANSIENT_FAILURE || state === connectivityState.SHUTDOWN) return finish('failed');
-      channel.watchConnectivityState(state, deadline, (err) => {
-        if (done) return;
-        if (err) finish('timeout');
-        else check(channel.getConnectivityState(true));
-      });
-    };
-    check(first);
-  });
-}
+class Channel {
+  inflight = 0;
+  private session: ClientHttp2Session | undefined;
+  private connecting: Promise<ClientHttp2Session | GrpcFailure> | undefined;
+  private maxStreams = Infinity;
 
-/** A non-OK status as a failure: connection trouble is `network`, the deadline `timeout`. */
-function statusFailure(s: Pick<StatusObject, 'code' | 'details'>, client: Client): GrpcFailure {
-  const codeName = statusName(s.code);
-  const details = s.details || codeName;
-  if (s.code === Status.DEADLINE_EXCEEDED) return { kind: 'timeout', code: s.code, codeName, message: `deadline exceeded (${details})` };
-  if (s.code === Status.CANCELLED) return { kind: 'aborted', code: s.code, codeName, message: details };
-  const state = client.getChannel().getConnectivityState(false);
-  if (s.code === Status.UNAVAILABLE && (isConnectionTrouble(details) || state === connectivityState.TRANSIENT_FAILURE)) {
-    return { kind: 'network', code: s.code, codeName, message: connectionMessage(details) };
+  constructor(
+    private readonly target: GrpcAddress,
+    private readonly connectTimeoutMs: number,
+    private readonly ca: Buffer | undefined,
+  ) {}
+
+  /** Streams this connection takes: ours, or fewer when the server's SETTINGS say so. */
+  capacity(perChannel: number): number {
+    return Math.min(perChannel, this.maxStreams);
   }
-  return { kind: 'status', code: s.code, codeName, message: details };
+
+  /** The connection (connectMs 0 when it was up), or why there is none. */
+  async connected(signal: AbortSignal | undefined): Promise<{ session: ClientHttp2Session; connectMs: number } | { failure: GrpcFailure; connectMs: number }> {
+    const live = this.session;
+    if (live && !live.closed && !live.destroyed) return { session: live, connectMs: 0 };
+    const start = performance.now();
+    this.connecting ??= this.connect().finally(() => (this.connecting = undefined));
+    const got = await raceAbort(this.connecting, signal);
+    const connectMs = performance.now() - start;
+    if (got === undefined) return { failure: ABORTED, connectMs };
+    return 'kind' in got ? { failure: got, connectMs } : { session: got, connectMs };
+  }
+
+  close(): void {
+    const s = this.session;
+    this.session = undefined;
+    if (s && !s.destroyed) s.destroy();
+  }
+
+  private connect(): Promise<ClientHttp2Session | GrpcFailure> {
+    const { target } = this;
+    return new Promise((resolve) => {
+      let done = false;
+      const options = {
+        settings: { enablePush: false, initialWindowSize: WINDOW },
+        // Passed on to net.connect / tls.connect: no Nagle delay on small frames.
+        noDelay: true,
+        maxSessionMemory: 64,
+        ...(target.secure ? { ca: this.ca, ALPNProtocols: ['h2'], servername: isIP(target.host) ? undefined : target.host } : {}),
+      } as http2.SecureClientSessionOptions;
+      const session = http2.connect(`${target.secure ? 'https' : 'http'}://${target.address}`, options);
+      const finish = (r: ClientHttp2Session | GrpcFailure): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if ('kind' in r) session.destroy();
+        else {
+          this.session = session;
+          this.maxStreams = session.remoteSettings.maxConcurrentStreams ?? Infinity;
+          session.setLocalWindowSize(WINDOW);
+        }
+        resolve(r);
+      };
+      const timer = setTimeout(
+        () => finish({ kind: 'timeout', message: `connect timeout after ${this.connectTimeoutMs} ms`, connect: true }),
+        this.connectTimeoutMs,
+      );
+      session.once('remoteSettings', () => finish(session));
+      session.on('error', (e: NodeJS.ErrnoException) => finish({ kind: 'network', message: errnoMessage(e) }));
+      session.on('goaway', (_code: number, lastStreamId: number) => {
+        lastGoawayId.set(session, lastStreamId);
+        this.forget(session);
+      });
+      session.on('close', () => {
+        this.forget(session);
+        finish({ kind: 'network', message: 'the connection closed before the HTTP/2 handshake' });
+      });
+    });
+  }
+
+  /** No new streams on this session (its old ones finish on their own). */
+  private forget(session: ClientHttp2Session): void {
+    if (this.session === session) this.session = undefined;
+  }
 }
 
-function isConnectionTrouble(details: string): boolean {
-  return /^No connection established|^Connection dropped|\bE(CONNREFUSED|CONNRESET|HOSTUNREACH|NETUNREACH|NOTFOUND|PIPE|TIMEDOUT)\b/.test(details);
+/** The headers every call sends; metadata keys lower-cased (HTTP/2 header names are). */
+function baseHeaders(target: GrpcAddress, metadata: Record<string, string>): http2.OutgoingHttpHeaders {
+  const headers: http2.OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(metadata)) headers[k.toLowerCase()] = v;
+  return {
+    ...headers,
+    ':method': 'POST',
+    ':scheme': target.secure ? 'https' : 'http',
+    ':authority': target.address,
+    'content-type': 'application/grpc+proto',
+    te: 'trailers',
+    'grpc-accept-encoding': 'identity,gzip,deflate',
+    'user-agent': `llm-sweep/${VERSION} grpc`,
+  };
 }
 
-/** grpc-js' connection errors, shortened to what the HTTP transport says for the same errno. */
-function connectionMessage(details: string): string {
-  const code = /\b(E[A-Z]{4,})\b/.exec(details)?.[1];
-  switch (code) {
+/** A non-OK status as a failure: the deadline is `timeout`, a cancel `aborted`, the rest `status`. */
+function statusFailure(s: CallStatus): GrpcFailure {
+  const codeName = statusName(s.code);
+  const message = s.details || codeName;
+  if (s.code === Status.DEADLINE_EXCEEDED) return { kind: 'timeout', code: s.code, codeName, message: `deadline exceeded (${message})` };
+  if (s.code === Status.CANCELLED) return { kind: 'aborted', code: s.code, codeName, message };
+  return { kind: 'status', code: s.code, codeName, message };
+}
+
+function deadlineFailure(ms: number): GrpcFailure {
+  return { kind: 'timeout', code: Status.DEADLINE_EXCEEDED, codeName: 'DEADLINE_EXCEEDED', message: `deadline exceeded (${ms} ms)` };
+}
+
+function deadlineTimer(ms: number | undefined, fn: () => void): NodeJS.Timeout | undefined {
+  return ms === undefined ? undefined : setTimeout(fn, ms);
+}
+
+/** True when the server will never process this stream: it sent GOAWAY below the stream's id. */
+function isRefusal(stream: ClientHttp2Stream, session: ClientHttp2Session): boolean {
+  const last = lastGoawayId.get(session);
+  return last !== undefined && stream.id !== undefined && stream.id > last;
+}
+
+/** Last-stream-id of each session's GOAWAY, for isRefusal. */
+const lastGoawayId = new WeakMap<ClientHttp2Session, number>();
+
+function resetMessage(code: number, session: ClientHttp2Session): string {
+  if (session.destroyed || session.closed) return 'connection dropped mid-call';
+  return `stream reset by the server (RST_STREAM code ${code})`;
+}
+
+/** Socket and TLS errors in the HTTP transport's words for the same errno. */
+function errnoMessage(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
     case 'ECONNREFUSED':
       return 'connection refused (ECONNREFUSED)';
     case 'ECONNRESET':
       return 'connection reset by the server (ECONNRESET)';
     case 'ENOTFOUND':
       return 'host not found (ENOTFOUND)';
+    case 'EPIPE':
+      return 'connection closed while sending (EPIPE)';
+    case 'ERR_HTTP2_STREAM_CANCEL':
+    case 'ERR_HTTP2_SESSION_ERROR':
+    case 'ERR_HTTP2_GOAWAY_SESSION':
+      return 'connection dropped mid-call';
     default:
-      return /^Connection dropped/.test(details) ? 'connection dropped mid-call' : details.replace(/\. Resolution note:.*$/, '');
+      if (e.code && /CERT|SELF_SIGNED|SSL|TLS|UNABLE_TO_VERIFY/.test(e.code)) return `TLS: ${e.message} (${e.code})`;
+      return e.code ? `${e.message || e.code} (${e.code})` : e.message || 'network error';
   }
 }
 
-/** The server's grpc-retry-pushback-ms trailer (gRPC's Retry-After), ms. */
-function pushback(s: { metadata?: Metadata }): number | undefined {
-  const v = s.metadata?.get('grpc-retry-pushback-ms')[0];
-  const n = typeof v === 'string' ? Number(v) : Number.NaN;
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
+function isIP(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
+}
+
+/** The promise's value, or undefined as soon as the signal aborts. */
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const onAbort = (): void => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then((v) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(v);
+    });
+  });
 }
 
 /** Resolves true after `ms`, false at once when the signal aborts. */

@@ -6,13 +6,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
 import type { MethodDefinition } from '@grpc/proto-loader';
 import { loadSync } from '@grpc/proto-loader';
-
-// grpc-js prints its own errors to stderr by default; only cli/ and ui/ may write there.
-// Every client and server here loads this module first. GRPC_VERBOSITY still wins.
-if (!process.env.GRPC_VERBOSITY) setLogVerbosity(logVerbosity.NONE);
 
 /** The service's full name: the first part of every method path. */
 export const SERVICE_NAME = 'inference.GRPCInferenceService';

@@ -7,14 +7,14 @@
  * that mention ensemble, trt or tensorrt, and the vLLM backend layout for every other name.
  * Requests are read in whichever layout they come. Faults: the x-simulator-fault metadata
  * key or fault_rate, as over HTTP: 429 is RESOURCE_EXHAUSTED (with grpc-retry-pushback-ms),
- * 500 INTERNAL, 503 UNAVAILABLE, reset ends the call as a dropped connection after `after`
- * tokens, stall goes silent, malformed sends an unreadable text_output, slow stretches the ITL.
+ * 500 INTERNAL, 503 UNAVAILABLE, reset ends the call after `after` tokens with UNAVAILABLE
+ * (the status gRPC gives a dropped connection), stall goes silent, malformed sends an unreadable text_output, slow stretches the ITL.
  */
-import { Metadata, status, type ServerDuplexStream, type StatusObject } from '@grpc/grpc-js';
 import type { ModelInferRequest, ModelInferResponse, ModelStreamInferResponse } from '../grpc/kserve.js';
 import { layoutMetadata, llmResponse, readLlmRequest, type LayoutName, type LlmRequest } from '../grpc/llm-layouts.js';
-import type { KserveHandlers } from '../grpc/server.js';
+import type { KserveHandlers, StatusError } from '../grpc/server.js';
 import { parameterValue } from '../grpc/tensors.js';
+import { Status as status } from '../grpc/wire.js';
 import { drawFault, FAULT_HEADER, parseFaultHeader } from './faults.js';
 import { realClock, type BatchScheduler } from './latency-model.js';
 import { DEFAULT_MAX_TOKENS } from './request.js';
@@ -24,8 +24,6 @@ import type { Fault, RequestLogEntry, SimulatorOptions } from './types.js';
 
 const SERVICE = '/inference.GRPCInferenceService';
 
-/** A status to end a call with. */
-type StatusError = Partial<StatusObject>;
 
 /** The layout the simulator declares for a model name. */
 export function simulatedLayout(model: string): LayoutName {
@@ -44,9 +42,9 @@ export function simulatorGrpcHandlers({ options: opts, scheduler, onRequest }: G
   let serial = 0;
 
   /** The fault for one request: forced by metadata, else drawn with fault_rate. */
-  const faultOf = (md: Metadata): Fault | undefined | { error: string } => {
+  const faultOf = (md: Record<string, string>): Fault | undefined | { error: string } => {
     const drawn = drawFault(faultRandom, opts.fault_rate, opts.faults);
-    const forced = md.get(FAULT_HEADER)[0];
+    const forced = md[FAULT_HEADER];
     if (typeof forced !== 'string') return drawn;
     const parsed = parseFaultHeader(forced);
     return parsed.ok ? parsed.fault : { error: parsed.message };
@@ -104,7 +102,7 @@ export function simulatorGrpcHandlers({ options: opts, scheduler, onRequest }: G
     const strike = (): void => {
       handle.cancel();
       log('fault', { fault: fault?.kind, completionTokens: sent });
-      if (fault?.kind === 'reset') fail({ code: status.UNAVAILABLE, details: 'Connection dropped (simulated reset)' });
+      if (fault?.kind === 'reset') fail({ code: status.UNAVAILABLE, details: 'simulated connection reset' });
       else if (fault?.kind === 'malformed') emit(malformed(model), true);
       // stall: silent until the client gives up.
     };
@@ -146,7 +144,7 @@ export function simulatorGrpcHandlers({ options: opts, scheduler, onRequest }: G
     ModelReady: (_call, cb) => cb(null, { ready: true }),
     ModelMetadata: (call, cb) => cb(null, layoutMetadata(call.request.name, simulatedLayout(call.request.name))),
     ModelInfer: (call, cb) => {
-      const arrivedAt = realClock.now();
+      const arrivedAt = call.arrivedAt;
       const read = readLlmRequest(call.request);
       if ('error' in read) return cb({ code: status.INVALID_ARGUMENT, details: read.error });
       const fault = faultOf(call.metadata);
@@ -168,10 +166,11 @@ export function simulatorGrpcHandlers({ options: opts, scheduler, onRequest }: G
         },
         entry('ModelInfer', read, call.request.model_name),
       );
-      call.on('cancelled', cancel);
+      call.onCancel(cancel);
     },
-    ModelStreamInfer: (call: ServerDuplexStream<ModelInferRequest, ModelStreamInferResponse>) => {
+    ModelStreamInfer: (call) => {
       let open = 0;
+      let requests = 0;
       let ended = false;
       let over = false;
       const cancels = new Set<() => void>();
@@ -182,19 +181,21 @@ export function simulatorGrpcHandlers({ options: opts, scheduler, onRequest }: G
           call.end();
         }
       };
-      call.on('cancelled', () => {
+      call.onCancel(() => {
         over = true;
         for (const c of cancels) c();
       });
-      call.on('end', () => {
+      call.onHalfClose(() => {
         ended = true;
         if (open === 0 && !over) {
           over = true;
           call.end();
         }
       });
-      call.on('data', (req: ModelInferRequest) => {
-        const arrivedAt = realClock.now();
+      call.onMessage((req, at) => {
+        // A stream's first request came with its headers: time it from their arrival.
+        const arrivedAt = open === 0 && requests === 0 ? call.arrivedAt : at;
+        requests++;
         open++;
         const read = readLlmRequest(req);
         if ('error' in read) {
@@ -225,7 +226,7 @@ export function simulatorGrpcHandlers({ options: opts, scheduler, onRequest }: G
             if (over) return;
             over = true;
             for (const c of cancels) c();
-            call.emit('error', e);
+            call.fail(e);
           },
           entry('ModelStreamInfer', read, req.model_name),
         );
@@ -241,8 +242,7 @@ function intParam(v: unknown): number | undefined {
 
 function statusFault(fault: Fault): StatusError {
   if (fault.kind === '429') {
-    const metadata = new Metadata();
-    metadata.set('grpc-retry-pushback-ms', String(fault.retryAfterS * 1000));
+    const metadata = { 'grpc-retry-pushback-ms': String(fault.retryAfterS * 1000) };
     return { code: status.RESOURCE_EXHAUSTED, details: 'Simulated rate limit: too many requests', metadata };
   }
   if (fault.kind === '503') return { code: status.UNAVAILABLE, details: 'Simulated overload: the server is unavailable' };

@@ -1,5 +1,5 @@
 /**
- * A fake Triton KServe v2 gRPC server (with @grpc/grpc-js, through src/grpc/server.ts):
+ * A fake Triton KServe v2 gRPC server on @grpc/grpc-js (grpc-js-server.ts):
  * ServerLive, ModelReady, ModelMetadata (declaring the TensorRT-LLM ensemble or the vLLM
  * backend layout), ModelInfer and ModelStreamInfer with decoupled streaming as Triton does
  * it: one response per token, raw_output_contents, triton_final_response on every response
@@ -19,9 +19,9 @@ import { performance } from 'node:perf_hooks';
 import { Metadata, status, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { ModelInferRequest, ModelMetadataResponse, ModelStreamInferResponse } from '../../src/grpc/kserve.js';
 import { layoutMetadata, llmResponse, readLlmRequest, type LayoutName, type LlmRequest } from '../../src/grpc/llm-layouts.js';
-import { startKserveServer } from '../../src/grpc/server.js';
 import { parameterValue } from '../../src/grpc/tensors.js';
 import { DEFAULT_SCRIPT, type TokenScript } from './fake-wire.js';
+import { startGrpcJsServer } from './grpc-js-server.js';
 
 export interface FakeGrpcOptions {
   script?: TokenScript;
@@ -104,7 +104,7 @@ export async function startFakeTritonGrpc(opts: FakeGrpcOptions = {}): Promise<F
     timers.add(timer);
   };
 
-  const server = await startKserveServer(
+  const server = await startGrpcJsServer(
     {
       ServerLive: (call, cb) => {
         seen('ServerLive', call);

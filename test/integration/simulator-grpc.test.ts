@@ -108,7 +108,7 @@ describe('simulator over gRPC', () => {
     expect((await stream(withFault('500'), 'vllm')).result.failure).toMatchObject({ kind: 'status', codeName: 'INTERNAL' });
     const reset = await stream(withFault('reset;after=2'), 'vllm');
     expect(reset.texts).toHaveLength(2);
-    expect(reset.result.failure).toMatchObject({ kind: 'network' });
+    expect(reset.result.failure).toMatchObject({ kind: 'status', codeName: 'UNAVAILABLE', message: expect.stringContaining('simulated connection reset') });
     expect((await stream(withFault('malformed;after=1'), 'vllm')).result.failure?.kind).toBe('parse');
     const stall = await stream(withFault('stall;after=1', { readTimeoutMs: 200 }), 'vllm');
     expect(stall.texts).toHaveLength(1);
@@ -124,6 +124,34 @@ describe('simulator over gRPC', () => {
     const { result, texts } = await stream(client(child.grpcUrl as string), 'vllm');
     expect(result.failure).toBeUndefined();
     expect(texts).toHaveLength(8);
+  });
+});
+
+describe('interoperability', () => {
+  it("serves @grpc/grpc-js' own client (the reference implementation), streaming and unary", async () => {
+    const { Client, credentials, Metadata } = await import('@grpc/grpc-js');
+    const { kserveService } = await import('../../src/grpc/kserve.js');
+    const s = await sim({ ttft_ms: 20, itl_ms: 5 });
+    const client = new Client(s.grpcUrl.replace('grpc://', ''), credentials.createInsecure());
+    opened.push(client);
+    const service = kserveService();
+    const req = buildLlmRequest({ layout: 'vllm', model: { name: 'sim' }, prompt: 'hi', stream: true, params: { max_tokens: 4 } }).request!;
+    const call = client.makeBidiStreamRequest(service.ModelStreamInfer.path, service.ModelStreamInfer.requestSerialize, service.ModelStreamInfer.responseDeserialize, new Metadata());
+    const texts: string[] = [];
+    const ended = new Promise<{ code: number }>((resolve) => call.on('status', resolve));
+    call.on('data', (res) => texts.push(readLlmResponse(res.infer_response).text ?? ''));
+    call.write(req);
+    call.end();
+    expect((await ended).code).toBe(0);
+    expect(texts.filter(Boolean)).toHaveLength(4);
+    const live = await new Promise<{ live: boolean }>((resolve, reject) =>
+      client.makeUnaryRequest(service.ServerLive.path, service.ServerLive.requestSerialize, service.ServerLive.responseDeserialize, {}, (err, v) => (err ? reject(err) : resolve(v as { live: boolean }))),
+    );
+    expect(live.live).toBe(true);
+    const missing = await new Promise<{ code?: number }>((resolve) =>
+      client.makeUnaryRequest('/inference.GRPCInferenceService/RepositoryIndex', (x: Buffer) => x, (x: Buffer) => x, Buffer.alloc(0), (err) => resolve(err ?? {})),
+    );
+    expect(missing.code).toBe(12); // UNIMPLEMENTED
   });
 });
 

@@ -4,10 +4,13 @@
  * timeout, a port nobody listens on, a peer that never finishes the HTTP/2 handshake, a
  * deadline, a server that goes away mid-stream. Every one ends as a typed failure.
  */
+import http2 from 'node:http2';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGrpcClient, type GrpcClientOptions } from '../../src/grpc/grpc-client.js';
+import { kserveService } from '../../src/grpc/kserve.js';
 import { buildLlmRequest, layoutMetadata } from '../../src/grpc/llm-layouts.js';
+import { frame } from '../../src/grpc/wire.js';
 import { startFakeTritonGrpc, type FakeGrpcOptions, type FakeGrpcServer } from '../helpers/fake-triton-grpc.js';
 
 const servers: { close(): unknown }[] = [];
@@ -140,10 +143,80 @@ describe('timeouts and connections', () => {
     const c = client(s.url);
     const pending = c.stream(request('bye'), () => void s.close());
     const r = await pending;
-    expect(r.failure).toBeDefined();
-    expect(['network', 'aborted', 'status']).toContain(r.failure?.kind);
+    expect(r.failure).toMatchObject({ kind: 'network', message: 'connection dropped mid-call' });
     expect(r.responses).toBe(1);
     expect(r.attempts).toBe(1);
+  });
+});
+
+describe('HTTP/2 below gRPC', () => {
+  /** A raw HTTP/2 server: `answer` gets each stream and its index. */
+  async function rawServer(answer: (stream: http2.ServerHttp2Stream, n: number) => void): Promise<string> {
+    const server = http2.createServer();
+    let n = 0;
+    server.on('stream', (stream) => {
+      stream.on('error', () => {});
+      answer(stream, n++);
+    });
+    const sessions = new Set<http2.ServerHttp2Session>();
+    server.on('session', (s) => sessions.add(s));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push({
+      close: () => {
+        for (const s of sessions) s.destroy();
+        return new Promise((resolve) => server.close(resolve));
+      },
+    });
+    return `grpc://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  }
+
+  const live = (stream: http2.ServerHttp2Stream) => {
+    stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+    stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+    stream.end(frame(kserveService().ServerLive.responseSerialize({ live: true })));
+  };
+
+  it('a stream the server refuses (REFUSED_STREAM) is sent again at once: not an attempt', async () => {
+    const url = await rawServer((stream, n) => (n === 0 ? stream.close(http2.constants.NGHTTP2_REFUSED_STREAM) : live(stream)));
+    const r = await client(url, { retry: { retries: 0, on: [], backoff_ms: 1, max_backoff_ms: 1 } }).serverLive();
+    expect(r.failure).toBeUndefined();
+    expect(r.value).toBe(true);
+    expect(r.attempts).toBe(1);
+  });
+
+  it('an HTTP error from a proxy in front is its gRPC status (503 -> UNAVAILABLE, retried)', async () => {
+    const url = await rawServer((stream, n) => {
+      if (n > 0) return live(stream);
+      stream.respond({ ':status': 503, 'content-type': 'text/html' });
+      stream.end('<html>upstream connect error</html>');
+    });
+    const r = await client(url).serverLive();
+    expect(r.value).toBe(true);
+    expect(r.attempts).toBe(2);
+  });
+
+  it('reports how long the first call waited for the connection, 0 for the next', async () => {
+    const url = await rawServer((stream) => live(stream));
+    const c = client(url);
+    const first = await c.serverLive();
+    const second = await c.serverLive();
+    expect(first.connectMs).toBeGreaterThan(0);
+    expect(second.connectMs).toBe(0);
+  });
+
+  it('a message split over many DATA frames is stamped when its last byte arrives', async () => {
+    const body = frame(kserveService().ServerLive.responseSerialize({ live: true }));
+    const url = await rawServer((stream) => {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      stream.write(body.subarray(0, 3));
+      setTimeout(() => {
+        stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+        stream.end(body.subarray(3));
+      }, 120);
+    });
+    const r = await client(url).serverLive();
+    expect(r.value).toBe(true);
+    expect((r.receivedAt ?? 0) - r.sentAt).toBeGreaterThanOrEqual(119);
   });
 });
 
