@@ -13,6 +13,9 @@ export const METRIC_DEFINITIONS = {
   requests_per_s: 'successful requests / cell wall time',
   error_rate: 'errored requests / recorded requests',
   percentiles: 'exact, from the recorded values, linear interpolation between closest ranks (numpy default, as vLLM)',
+  connect_ms: 'connection setup of the final attempt (DNS lookup, TCP connect, TLS handshake); 0 when a pooled connection was reused; not part of ttft or latency',
+  server_ms: "server_queue_ms / server_prefill_ms / server_decode_ms / server_total_ms / cached_tokens: what the server itself reported for the request (llama.cpp timings, Ollama durations, TGI x-*-time headers, usage cached tokens); empty when it reports nothing",
+  client_overhead_ms: 'ttft - (server_queue_ms + server_prefill_ms) per request where the server reports prefill; its p50 per cell',
   tokens: "server usage when sent (tokens_source=usage); otherwise counted with the o200k_base tokenizer (tokens_source=estimate); never max_tokens",
 } as const;
 

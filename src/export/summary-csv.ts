@@ -34,6 +34,14 @@ export function summaryColumns(axes: readonly string[]): string[] {
     'client_loop_delay_p99_ms',
     'client_cpu',
     'client_bound',
+    'connect_ms_mean',
+    'connect_ms_p50',
+    'server_queue_ms_p50',
+    'server_prefill_ms_p50',
+    'server_decode_ms_p50',
+    'server_total_ms_p50',
+    'cached_tokens_p50',
+    'client_overhead_ms_p50',
   ];
 }
 
@@ -70,6 +78,14 @@ export function summaryRow(s: CellSummary, axes: readonly string[]): string[] {
     n(s.client?.loop_delay_p99_ms),
     n(s.client?.cpu),
     s.client ? String(s.client.bound) : '',
+    n(s.connect_ms?.mean),
+    n(s.connect_ms?.p50),
+    n(s.server?.queue_ms_p50),
+    n(s.server?.prefill_ms_p50),
+    n(s.server?.decode_ms_p50),
+    n(s.server?.total_ms_p50),
+    n(s.server?.cached_tokens_p50),
+    n(s.client_overhead_ms_p50),
   ];
 }
 

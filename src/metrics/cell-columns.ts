@@ -1,6 +1,6 @@
 /**
  * What a cell's summary needs from each request, kept column by column in typed arrays:
- * about 70 bytes a request instead of a RequestRecord object (several hundred bytes with
+ * about 120 bytes a request instead of a RequestRecord object (several hundred bytes with
  * its strings and boxed numbers), so a cell of 100,000 requests keeps its exact
  * percentiles in a few MB. A missing number is NaN. Rows are written to requests.csv as
  * they end; these columns are all the runner keeps.
@@ -34,6 +34,14 @@ export class CellColumns {
   promptTokens = new Float64Array(0);
   completionTokens = new Float64Array(0);
   queue = new Float64Array(0);
+  connect = new Float64Array(0);
+  serverQueue = new Float64Array(0);
+  serverPrefill = new Float64Array(0);
+  serverDecode = new Float64Array(0);
+  serverTotal = new Float64Array(0);
+  cachedTokens = new Float64Array(0);
+  /** True once any request had a server-reported value. */
+  anyServer = false;
   /** Error counts by errorKey, in order of first appearance. */
   readonly errorsByKey = new Map<string, number>();
 
@@ -58,6 +66,21 @@ export class CellColumns {
     this.completionTokens[i] = num(r.completion_tokens);
     this.queue[i] = num(r.queue_ms);
     if (r.queue_ms !== undefined) this.anyQueue = true;
+    this.connect[i] = num(r.connect_ms);
+    this.serverQueue[i] = num(r.server_queue_ms);
+    this.serverPrefill[i] = num(r.server_prefill_ms);
+    this.serverDecode[i] = num(r.server_decode_ms);
+    this.serverTotal[i] = num(r.server_total_ms);
+    this.cachedTokens[i] = num(r.cached_tokens);
+    if (
+      r.server_queue_ms !== undefined ||
+      r.server_prefill_ms !== undefined ||
+      r.server_decode_ms !== undefined ||
+      r.server_total_ms !== undefined ||
+      r.cached_tokens !== undefined
+    ) {
+      this.anyServer = true;
+    }
     if (isOk) this.okCount++;
     else {
       const key = errorKey(r);
@@ -87,6 +110,12 @@ export class CellColumns {
     this.promptTokens = floats(this.promptTokens);
     this.completionTokens = floats(this.completionTokens);
     this.queue = floats(this.queue);
+    this.connect = floats(this.connect);
+    this.serverQueue = floats(this.serverQueue);
+    this.serverPrefill = floats(this.serverPrefill);
+    this.serverDecode = floats(this.serverDecode);
+    this.serverTotal = floats(this.serverTotal);
+    this.cachedTokens = floats(this.cachedTokens);
   }
 
   /** The values of `column` at successful requests (NaN where missing). */

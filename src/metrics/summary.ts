@@ -62,10 +62,29 @@ export interface CellSummary {
   slo_attainment?: number;
   /** Requests meeting every SLO per second of cell wall time (vLLM's goodput). */
   goodput_rps?: number;
+  /** Connection setup per successful request (0 when a pooled connection was reused), ms. */
+  connect_ms?: Stats;
+  /** Medians of what the server reported about successful requests; undefined when it reported nothing. */
+  server?: ServerSummary;
+  /**
+   * Median over successful streamed requests of TTFT - (server queue + prefill), ms, where
+   * the server reports prefill: the part of TTFT the server does not account for (network,
+   * HTTP stack, client).
+   */
+  client_overhead_ms_p50?: number;
   /** Client health, measured by the runner during the cell (not derivable from requests.csv). */
   client?: ClientHealth;
   /** Filled by the threshold check: pass, fail, or undefined when none apply. */
   threshold?: 'pass' | 'fail';
+}
+
+/** p50s of the server-reported columns of requests.csv (docs/metrics.md). */
+export interface ServerSummary {
+  queue_ms_p50?: number;
+  prefill_ms_p50?: number;
+  decode_ms_p50?: number;
+  total_ms_p50?: number;
+  cached_tokens_p50?: number;
 }
 
 export interface ClientHealth {
@@ -131,9 +150,37 @@ export function summarizeCell(
     completion_tokens_mean: mean(c.okValues(c.completionTokens)),
     estimated_tokens: estimated,
     errors_by_kind,
+    connect_ms: stats(c.okValues(c.connect)),
+    ...serverSide(c),
     ...openLoop(c, duration_s, opts.rate),
     ...goodput(c, duration_s, opts.slo),
   };
+}
+
+/** The server's own numbers and what TTFT holds beyond them. */
+function serverSide(c: CellColumns): Pick<CellSummary, 'server' | 'client_overhead_ms_p50'> {
+  if (!c.anyServer) return {};
+  const p50 = (col: Float64Array) => stats(c.okValues(col))?.p50;
+  const server: ServerSummary = {};
+  const set = (key: keyof ServerSummary, v: number | undefined) => {
+    if (v !== undefined) server[key] = v;
+  };
+  set('queue_ms_p50', p50(c.serverQueue));
+  set('prefill_ms_p50', p50(c.serverPrefill));
+  set('decode_ms_p50', p50(c.serverDecode));
+  set('total_ms_p50', p50(c.serverTotal));
+  set('cached_tokens_p50', p50(c.cachedTokens));
+  const overhead: number[] = [];
+  for (let i = 0; i < c.length; i++) {
+    if (c.ok[i] !== 1 || Number.isNaN(c.ttft[i]) || Number.isNaN(c.serverPrefill[i])) continue;
+    const queue = c.serverQueue[i];
+    overhead.push(c.ttft[i] - c.serverPrefill[i] - (Number.isNaN(queue) ? 0 : queue));
+  }
+  const out: Pick<CellSummary, 'server' | 'client_overhead_ms_p50'> = {};
+  if (Object.keys(server).length > 0) out.server = server;
+  const o = stats(overhead)?.p50;
+  if (o !== undefined) out.client_overhead_ms_p50 = o;
+  return out;
 }
 
 function openLoop(c: CellColumns, duration_s: number, rate?: number) {

@@ -22,7 +22,8 @@ import {
   stopList,
   type ParamTable,
 } from './shared.js';
-import type { BuildContext, Completion, Provider, ProviderRequest, StreamDelta, StreamEvent, Usage } from './types.js';
+import { errorStatus } from './stream-error.js';
+import type { BuildContext, Completion, Provider, ProviderRequest, ServerReport, StreamDelta, StreamEvent, Usage } from './types.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
@@ -67,6 +68,12 @@ function readUsage(u: unknown): Usage | undefined {
   return Object.keys(usage).length > 0 ? usage : undefined;
 }
 
+/** Tokens read from the prompt cache (`cache_read_input_tokens`). */
+function cacheReport(u: unknown): ServerReport | undefined {
+  const cached = isObject(u) ? num(u.cache_read_input_tokens) : undefined;
+  return cached !== undefined ? { cached_tokens: cached } : undefined;
+}
+
 function decodeEvent(ev: StreamEvent): StreamDelta | undefined {
   const o = parseEvent(ev.data);
   if (!o) return undefined;
@@ -74,8 +81,12 @@ function decodeEvent(ev: StreamEvent): StreamDelta | undefined {
   switch (type) {
     case 'message_start': {
       // Only the input count: output_tokens here is a placeholder (1) until message_delta.
-      const usage = readUsage(isObject(o.message) ? o.message.usage : undefined);
-      return usage?.prompt_tokens !== undefined ? { usage: { prompt_tokens: usage.prompt_tokens } } : {};
+      const raw = isObject(o.message) ? o.message.usage : undefined;
+      const usage = readUsage(raw);
+      const delta: StreamDelta = usage?.prompt_tokens !== undefined ? { usage: { prompt_tokens: usage.prompt_tokens } } : {};
+      const server = cacheReport(raw);
+      if (server) delta.server = server;
+      return delta;
     }
     case 'content_block_start': {
       const block = isObject(o.content_block) ? o.content_block : {};
@@ -95,6 +106,8 @@ function decodeEvent(ev: StreamEvent): StreamDelta | undefined {
       const delta: StreamDelta = {};
       const usage = readUsage(o.usage);
       if (usage) delta.usage = usage;
+      const server = cacheReport(o.usage);
+      if (server) delta.server = server;
       const d = isObject(o.delta) ? o.delta : {};
       if (typeof d.stop_reason === 'string' && d.stop_reason) delta.finishReason = d.stop_reason;
       return delta;
@@ -102,7 +115,7 @@ function decodeEvent(ev: StreamEvent): StreamDelta | undefined {
     case 'message_stop':
       return { done: true };
     case 'error':
-      return { error: errorText(o.error ?? o) };
+      return { error: errorText(o.error ?? o), errorStatus: errorStatus(isObject(o.error) ? o.error : o) };
     default:
       // ping, content_block_stop, and event types added later.
       return undefined;
@@ -124,6 +137,7 @@ function parseResponse(body: unknown): Completion {
     reasoning: reasoning || undefined,
     usage: readUsage(body.usage),
     finishReason: typeof body.stop_reason === 'string' ? body.stop_reason : undefined,
+    server: cacheReport(body.usage),
   };
 }
 

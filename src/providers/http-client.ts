@@ -1,18 +1,19 @@
 /**
- * The only file that talks HTTP (and the only importer of axios): keep-alive agents sized
- * to the cell's concurrency, retries with exponential backoff and full jitter (axios-retry,
- * honouring Retry-After), a connect timeout and a read (idle) timeout that also covers the
- * silence between stream chunks. Failures come back as `HttpFailure` values with a kind,
- * never as raw axios errors.
+ * The only file that talks HTTP (and the only importer of axios): keep-alive agents that
+ * keep up to the cell's concurrency of idle sockets (their lifecycle in connection.ts),
+ * retries with exponential backoff and full jitter (axios-retry, honouring Retry-After),
+ * the keep-alive race re-sent at once on a new connection, a connect timeout and a read
+ * (idle) timeout that also covers the silence between stream chunks. Failures come back as
+ * `HttpFailure` values with a kind, never as raw axios errors.
  */
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import axiosRetry, { isNetworkError, retryAfter } from 'axios-retry';
+import { createPool, type AttemptConnection, type Pool } from './connection.js';
 import type { ProviderRequest } from './types.js';
 
 export interface RetryPolicy {
@@ -27,7 +28,7 @@ export interface RetryPolicy {
 }
 
 export interface HttpClientOptions {
-  /** Sockets kept per host: the cell's concurrency. */
+  /** Idle sockets kept for reuse: the cell's concurrency (the runner caps requests in flight). */
   concurrency: number;
   connectTimeoutMs: number;
   /** Longest silence allowed before the headers and between body chunks, ms. */
@@ -47,10 +48,14 @@ export interface HttpResponse {
    * `aborted`). `onChunk` may throw an HttpFailure to stop reading.
    */
   consume(onChunk: (chunk: Buffer, at: number) => void): Promise<void>;
-  /** Attempts made, the successful one included. */
+  /** Attempts made, the successful one included (keep-alive race re-sends are not attempts). */
   attempts: number;
+  /** Requests sent again at once on a new connection after the keep-alive race. */
+  resends: number;
   /** performance.now() when the successful attempt was sent. */
   sentAt: number;
+  /** Connection setup of the successful attempt (DNS, TCP, TLS), ms; 0 on a reused connection. */
+  connectMs?: number;
 }
 
 export type FailureKind = 'http' | 'timeout' | 'network' | 'aborted';
@@ -69,10 +74,19 @@ export class HttpFailure extends Error {
     super(message);
     this.name = 'HttpFailure';
   }
+  /** Connection setup of the last attempt, ms (0 on a reused connection); undefined when none was made. */
+  connectMs?: number;
+  /** Keep-alive race re-sends, as in HttpResponse. */
+  resends = 0;
 }
 
 export interface SendOptions {
   signal?: AbortSignal;
+  /**
+   * Attempts already made for this request (a retry decided by the caller, e.g. after an
+   * error event in a 200 stream): counted on, and they use up the same retry budget.
+   */
+  priorAttempts?: number;
 }
 
 export interface HttpClient {
@@ -89,29 +103,56 @@ const MAX_ERROR_BODY = 64 * 1024;
  * attempts on a copy.
  */
 class AttemptState {
-  attempts = 0;
   sentAt = performance.now();
-  constructor(readonly idle: IdleWatch) {}
+  /** Keep-alive race re-sends so far. */
+  resends = 0;
+  /** The next send is a re-send after the race: on a new connection, not an attempt. */
+  resendNext = false;
+  /** The failure being handled is the race (set by the retry condition, read by the delay). */
+  raced = false;
+  /** The connection of the current attempt, once it has one. */
+  conn: AttemptConnection | undefined = undefined;
+  constructor(
+    readonly idle: IdleWatch,
+    public attempts: number,
+  ) {}
 }
+
+/**
+ * A safety bound on race re-sends per request. A re-send goes on a new connection, which
+ * cannot race, so at most one per attempt happens.
+ */
+const MAX_RESENDS = 8;
 
 type Config = AxiosRequestConfig & { llmSweep?: AttemptState };
 
 /**
- * axios' transport: node's http/https request, with the send time taken on 'finish'. A
- * class, not an object literal: axios deep-copies plain objects in its config on every
- * request.
- */
-/**
  * An axios transport (a class instance, so axios does not deep-copy it per request) that
  * stamps the send time when end() writes the request to a connected socket, or at connect
- * for a socket still connecting. 'finish' would be later by however busy the loop is.
+ * for a socket still connecting ('finish' would be later by however busy the loop is), and
+ * tells the pool about the request's socket and response.
  */
 class SendTimeTransport {
-  constructor(private readonly state: AttemptState) {}
+  constructor(
+    private readonly state: AttemptState,
+    private readonly pool: Pool,
+  ) {}
   request(options: http.RequestOptions, callback: (res: http.IncomingMessage) => void): http.ClientRequest {
-    const mod = options.protocol === 'https:' ? https : http;
-    const clientRequest = mod.request(options, callback);
+    const secure = options.protocol === 'https:';
+    const mod = secure ? https : http;
     const state = this.state;
+    const pool = this.pool;
+    state.conn = undefined;
+    if (state.resendNext) {
+      // Synchronously before the request asks the agent for a socket, so it gets a new one.
+      state.resendNext = false;
+      pool.dropIdle(secure ? pool.https : pool.http);
+    }
+    const clientRequest = mod.request(options, callback);
+    clientRequest.once('socket', (socket: net.Socket) => {
+      state.conn = pool.attach(clientRequest, socket);
+    });
+    clientRequest.once('response', (res: http.IncomingMessage) => pool.onResponse(res.socket, res));
     const end = clientRequest.end.bind(clientRequest) as (...args: unknown[]) => http.ClientRequest;
     const connected = options.protocol === 'https:' ? 'secureConnect' : 'connect';
     clientRequest.end = ((...args: unknown[]) => {
@@ -128,20 +169,20 @@ class SendTimeTransport {
 }
 
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
-  const agentOpts = {
-    keepAlive: true,
+  const pool = createPool({
+    maxFreeSockets: opts.concurrency,
+    connectTimeoutMs: opts.connectTimeoutMs,
+    // Our cap on a socket's idle time; a server's Keep-Alive hint can only shorten it.
+    idleMs: 60_000,
     // The same delay axios passes to socket.setKeepAlive() on every request: with equal
     // values Node skips the call, with different ones each request costs 8 setsockopt calls
     // (the agent and axios flipping the delay back and forth).
     keepAliveMsecs: 60_000,
-    maxSockets: opts.concurrency,
-    maxFreeSockets: Math.min(opts.concurrency, 1024),
-    // Sockets idle longer than this are closed by us before a server's keep-alive timeout
-    // can race a new request on them.
-    timeout: 60_000,
-  };
-  const httpAgent = withConnectTimeout(new http.Agent(agentOpts), opts.connectTimeoutMs, false);
-  const httpsAgent = withConnectTimeout(new https.Agent(agentOpts), opts.connectTimeoutMs, true);
+    http,
+    https,
+  });
+  const httpAgent = pool.http;
+  const httpsAgent = pool.https;
   const instance: AxiosInstance = axios.create({
     httpAgent,
     httpsAgent,
@@ -162,7 +203,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     (config) => {
       const state = (config as Config).llmSweep;
       if (state) {
-        state.attempts += 1;
+        if (state.resendNext) state.resends += 1;
+        else state.attempts += 1;
         state.sentAt = performance.now();
         state.idle.arm();
       }
@@ -172,15 +214,28 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     { synchronous: true },
   );
   const random = opts.random ?? Math.random;
+  const stateOf = (error: AxiosError) => (error.config as Config | undefined)?.llmSweep;
   axiosRetry(instance, {
-    retries: opts.retry.retries,
-    retryCondition: (error) => shouldRetry(error, opts.retry),
-    retryDelay: (retryCount, error) => backoffDelay(retryCount, error, opts.retry, random),
+    // The budget is ours (below): race re-sends do not use it, and attempts made before this
+    // call (priorAttempts) do.
+    retries: Number.MAX_SAFE_INTEGER,
+    retryCondition: (error) => {
+      const state = stateOf(error);
+      if (!state) return false;
+      state.raced = pool.isRace(state.conn, error) && state.resends < MAX_RESENDS && !error.config?.signal?.aborted;
+      if (state.raced) return true;
+      return state.attempts <= opts.retry.retries && shouldRetry(error, opts.retry);
+    },
+    retryDelay: (_count, error) => {
+      const state = stateOf(error);
+      return state?.raced ? 0 : backoffDelay(state?.attempts ?? 1, error, opts.retry, random);
+    },
     onRetry: (_count, error) => {
       // Let the socket go back to the pool: drain the unread error body.
       drain(error);
-      const state = (error.config as Config | undefined)?.llmSweep;
+      const state = stateOf(error);
       state?.idle.disarm();
+      if (state?.raced) state.resendNext = true;
     },
   });
 
@@ -188,7 +243,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     async post(req, sendOpts = {}) {
       const controller = new AbortController();
       const idle = new IdleWatch(opts.readTimeoutMs, () => controller.abort(new IdleTimeout(opts.readTimeoutMs)));
-      const state = new AttemptState(idle);
+      const state = new AttemptState(idle, sendOpts.priorAttempts ?? 0);
       const outer = sendOpts.signal;
       const onOuterAbort = () => controller.abort(new UserAbort());
       if (outer?.aborted) onOuterAbort();
@@ -197,7 +252,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         // Our own transport so the send time is taken when the request is written to its
         // socket, not when axios starts working on it: in a burst of hundreds of requests
         // the difference is tens of milliseconds of false TTFT.
-        transport: new SendTimeTransport(state),
+        transport: new SendTimeTransport(state, pool),
         url: req.url,
         method: 'POST',
         headers: { 'content-type': 'application/json', ...req.headers },
@@ -214,17 +269,21 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
             outer?.removeEventListener('abort', onOuterAbort),
           ),
           attempts: state.attempts,
+          resends: state.resends,
           sentAt: state.sentAt,
+          connectMs: pool.connectMs(state.conn),
         };
       } catch (e) {
         idle.disarm();
         outer?.removeEventListener('abort', onOuterAbort);
-        throw await toFailure(e, state, controller.signal);
+        const failure = await toFailure(e, state, controller.signal);
+        failure.connectMs = pool.connectMs(state.conn);
+        failure.resends = state.resends;
+        throw failure;
       }
     },
     close() {
-      httpAgent.destroy();
-      httpsAgent.destroy();
+      pool.destroy();
     },
   };
 }
@@ -439,24 +498,4 @@ function flatHeaders(h: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
   return out;
-}
-
-type ConnectFn = (options: net.NetConnectOpts & tls.ConnectionOptions, cb?: (err: Error | null, s: net.Socket) => void) => net.Socket;
-
-/** Makes an agent fail a connection that is not established within `ms`. */
-function withConnectTimeout<A extends http.Agent>(agent: A, ms: number, secure: boolean): A {
-  const original = (agent as unknown as { createConnection: ConnectFn }).createConnection.bind(agent);
-  (agent as unknown as { createConnection: ConnectFn }).createConnection = (options, cb) => {
-    const socket = original(options, cb);
-    socket.setNoDelay(true);
-    const timer = setTimeout(() => {
-      const err = new Error(`connect timeout after ${ms} ms`) as NodeJS.ErrnoException;
-      err.code = 'ECONNECTTIMEOUT';
-      socket.destroy(err);
-    }, ms);
-    socket.once(secure ? 'secureConnect' : 'connect', () => clearTimeout(timer));
-    socket.once('close', () => clearTimeout(timer));
-    return socket;
-  };
-  return agent;
 }

@@ -23,7 +23,8 @@ import {
   stopList,
   type ParamTable,
 } from './shared.js';
-import type { BuildContext, Completion, Provider, ProviderRequest, StreamDelta, StreamEvent, Usage } from './types.js';
+import { errorStatus } from './stream-error.js';
+import type { BuildContext, Completion, Provider, ProviderRequest, ServerReport, StreamDelta, StreamEvent, Usage } from './types.js';
 import type { Target } from '../spec/schema.js';
 
 /** Top-level request fields both endpoints accept. */
@@ -104,9 +105,17 @@ function build(ctx: BuildContext): ProviderRequest {
 
 const NS_PER_MS = 1e6;
 
+/** The durations (ns) as the server's report, ms: load (before the prompt), prompt eval, eval, total. */
+const REPORT: ReadonlyArray<[string, keyof ServerReport]> = [
+  ['load_duration', 'queue_ms'],
+  ['prompt_eval_duration', 'prefill_ms'],
+  ['eval_duration', 'decode_ms'],
+  ['total_duration', 'total_ms'],
+];
+
 /** The final object's counters: token counts as usage, durations (ns) as ms server timings. */
-function finalStats(o: Record<string, unknown>): Pick<StreamDelta, 'usage' | 'serverTimings'> {
-  const out: Pick<StreamDelta, 'usage' | 'serverTimings'> = {};
+function finalStats(o: Record<string, unknown>): Pick<StreamDelta, 'usage' | 'serverTimings' | 'server'> {
+  const out: Pick<StreamDelta, 'usage' | 'serverTimings' | 'server'> = {};
   const usage: Usage = {};
   const prompt = num(o.prompt_eval_count);
   const completion = num(o.eval_count);
@@ -124,6 +133,12 @@ function finalStats(o: Record<string, unknown>): Pick<StreamDelta, 'usage' | 'se
   const promptNs = num(o.prompt_eval_duration);
   if (prompt !== undefined && promptNs) timings.prompt_eval_tokens_per_s = (prompt * 1e9) / promptNs;
   if (Object.keys(timings).length > 0) out.serverTimings = timings;
+  const server: ServerReport = {};
+  for (const [field, key] of REPORT) {
+    const ns = num(o[field]);
+    if (ns !== undefined) server[key] = ns / NS_PER_MS;
+  }
+  if (Object.keys(server).length > 0) out.server = server;
   return out;
 }
 
@@ -143,7 +158,7 @@ function texts(o: Record<string, unknown>): { text?: string; reasoning?: string 
 function decodeLine(ev: StreamEvent): StreamDelta | undefined {
   const o = parseEvent(ev.data);
   if (!o) return undefined;
-  if (o.error !== undefined && o.error !== null) return { error: errorText(o.error) };
+  if (o.error !== undefined && o.error !== null) return { error: errorText(o.error), errorStatus: errorStatus(o.error) };
   const delta: StreamDelta = {};
   const { text, reasoning } = texts(o);
   if (text) delta.text = text;

@@ -2,10 +2,12 @@
  * OpenAI-compatible chat and completions (OpenAI, vLLM, SGLang, llama.cpp, TGI's Messages
  * API, Ollama's /v1, LM Studio, DashScope compatible mode, ...).
  * Wire format: https://platform.openai.com/docs/api-reference/chat/streaming
- * Real servers differ from the docs (see ../shared/fixtures/wire): llama.cpp sends no role
+ * Real servers differ from the docs (see the recordings in test/fixtures/wire): llama.cpp sends no role
  * chunk and puts usage in the chunk with finish_reason; mock servers send no usage at all.
  */
-import type { BuildContext, Completion, Provider, ProviderRequest, StreamDelta, StreamEvent, Usage } from './types.js';
+import { isObject, num } from './shared.js';
+import { errorStatus } from './stream-error.js';
+import type { BuildContext, Completion, Provider, ProviderRequest, ServerReport, StreamDelta, StreamEvent, Usage } from './types.js';
 
 type Endpoint = 'chat' | 'completions';
 
@@ -60,6 +62,24 @@ export function readUsage(u: unknown): Usage | undefined {
   return usage.prompt_tokens === undefined && usage.completion_tokens === undefined ? undefined : usage;
 }
 
+/**
+ * Cached prompt tokens (`usage.prompt_tokens_details.cached_tokens`: OpenAI, vLLM, SGLang,
+ * llama.cpp) and llama.cpp's own `timings`: prompt_ms (prefill), predicted_ms (decode),
+ * cache_n (cached tokens, also in streams without usage).
+ */
+export function serverReport(usage: unknown, timings: unknown): ServerReport | undefined {
+  const out: ServerReport = {};
+  const details = isObject(usage) && isObject(usage.prompt_tokens_details) ? usage.prompt_tokens_details : undefined;
+  const t = isObject(timings) ? timings : undefined;
+  const prefill = num(t?.prompt_ms);
+  const decode = num(t?.predicted_ms);
+  const cached = num(details?.cached_tokens) ?? num(t?.cache_n);
+  if (prefill !== undefined) out.prefill_ms = prefill;
+  if (decode !== undefined) out.decode_ms = decode;
+  if (cached !== undefined) out.cached_tokens = cached;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 function numericTimings(t: Record<string, unknown> | undefined): Record<string, number> | undefined {
   if (!t) return undefined;
   const out: Record<string, number> = {};
@@ -82,7 +102,10 @@ function decodeChunk(ev: StreamEvent): StreamDelta | undefined {
   if (data === '[DONE]') return { done: true };
   if (data === '') return undefined;
   const chunk = JSON.parse(data) as Chunk;
-  if (ev.event === 'error' || chunk.error) return { error: errorText(chunk.error ?? chunk) };
+  if (ev.event === 'error' || chunk.error) {
+    const err = chunk.error ?? chunk;
+    return { error: errorText(err), errorStatus: errorStatus(isObject(err) ? err : chunk) };
+  }
   const choice = chunk.choices?.[0];
   const delta: StreamDelta = {};
   if (choice) {
@@ -96,6 +119,8 @@ function decodeChunk(ev: StreamEvent): StreamDelta | undefined {
   if (usage) delta.usage = usage;
   const timings = numericTimings(chunk.timings);
   if (timings) delta.serverTimings = timings;
+  const server = serverReport(chunk.usage, chunk.timings);
+  if (server) delta.server = server;
   return delta;
 }
 
@@ -111,6 +136,7 @@ function parseResponse(body: unknown): Completion {
     usage: readUsage(b.usage),
     finishReason: c.finish_reason ?? undefined,
     serverTimings: numericTimings(b.timings),
+    server: serverReport(b.usage, b.timings),
   };
 }
 

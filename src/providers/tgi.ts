@@ -21,7 +21,44 @@ import {
   stopList,
   type ParamTable,
 } from './shared.js';
-import type { BuildContext, Completion, Provider, ProviderRequest, StreamDelta, StreamEvent, Usage } from './types.js';
+import { errorStatus } from './stream-error.js';
+import type { BuildContext, Completion, Provider, ProviderRequest, ResponseHeaders, ServerReport, StreamDelta, StreamEvent, Usage } from './types.js';
+
+/** TGI's error_type values, by the HTTP status TGI answers them with when not streaming. */
+const ERROR_TYPES: Readonly<Record<string, number>> = {
+  overloaded: 429,
+  validation: 422,
+  generation: 424,
+  incomplete_generation: 500,
+};
+
+/**
+ * TGI's timing headers (ms), sent with /generate answers only: a stream's headers go out
+ * before there is anything to time. x-inference-time is prefill and decode together (TGI
+ * does not split them), so it is kept as a raw timing, not as either.
+ */
+function headerReport(h: ResponseHeaders | undefined): { server?: ServerReport; serverTimings?: Record<string, number> } {
+  if (!h) return {};
+  const ms = (name: string) => {
+    const v = h[name];
+    const n = v === undefined || v.trim() === '' ? NaN : Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  };
+  const server: ServerReport = {};
+  const queue = ms('x-queue-time');
+  const total = ms('x-total-time');
+  if (queue !== undefined) server.queue_ms = queue;
+  if (total !== undefined) server.total_ms = total;
+  const raw: Record<string, number> = {};
+  for (const name of ['x-validation-time', 'x-queue-time', 'x-inference-time', 'x-time-per-token', 'x-total-time']) {
+    const v = ms(name);
+    if (v !== undefined) raw[`${name.slice(2).replace(/-/g, '_')}_ms`] = v;
+  }
+  return {
+    server: Object.keys(server).length > 0 ? server : undefined,
+    serverTimings: Object.keys(raw).length > 0 ? raw : undefined,
+  };
+}
 
 export const TGI_PARAMS: ParamTable = {
   max_tokens: { to: 'parameters.max_new_tokens' },
@@ -95,7 +132,7 @@ function readDetails(d: unknown): { usage?: Usage; finishReason?: string } {
 function decodeEvent(ev: StreamEvent): StreamDelta | undefined {
   const o = parseEvent(ev.data);
   if (!o) return undefined;
-  if (o.error !== undefined && o.error !== null) return { error: errorText(o.error) };
+  if (o.error !== undefined && o.error !== null) return { error: errorText(o.error), errorStatus: errorStatus(o, ERROR_TYPES) };
   const delta: StreamDelta = {};
   const token = isObject(o.token) ? o.token : {};
   // Special tokens (</s>, <|eot_id|>) are not text; TGI leaves them out of generated_text too.
@@ -107,11 +144,17 @@ function decodeEvent(ev: StreamEvent): StreamDelta | undefined {
   return delta;
 }
 
-function parseResponse(body: unknown): Completion {
+function parseResponse(body: unknown, headers?: ResponseHeaders): Completion {
   // The compat route (POST /) answers with a list of one.
   const b = Array.isArray(body) ? body[0] : body;
   if (!isObject(b) || typeof b.generated_text !== 'string') throw new Error('response has no generated_text');
-  return { text: b.generated_text, ...readDetails(b.details) };
+  const details = readDetails(b.details);
+  // The prompt length is in details only with decoder_input_details; TGI also sends it as a header.
+  const promptHeader = /^\d+$/.test(headers?.['x-prompt-tokens'] ?? '') ? Number(headers?.['x-prompt-tokens']) : undefined;
+  if (details.usage?.prompt_tokens === undefined && promptHeader !== undefined) {
+    details.usage = { ...details.usage, prompt_tokens: promptHeader };
+  }
+  return { text: b.generated_text, ...details, ...headerReport(headers) };
 }
 
 export const tgi: Provider = {

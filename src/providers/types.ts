@@ -30,6 +30,27 @@ export interface Usage {
   total_tokens?: number;
 }
 
+/**
+ * What the server itself reported about one request, in its body or headers (llama.cpp's
+ * `timings`, Ollama's durations, TGI's `x-*-time` headers, cached-token counts). Each field
+ * only when the server sent it; docs/metrics.md says which servers send what.
+ */
+export interface ServerReport {
+  /** Waited on the server before it started on the prompt, ms: TGI's queue time, Ollama's model load. */
+  queue_ms?: number;
+  /** Prompt processing (prefill), ms. */
+  prefill_ms?: number;
+  /** Token generation (decode), ms. */
+  decode_ms?: number;
+  /** The server's whole time for the request, ms (TGI, Ollama). */
+  total_ms?: number;
+  /** Prompt tokens served from the server's prefix cache. */
+  cached_tokens?: number;
+}
+
+/** Response headers, names in lower case. */
+export type ResponseHeaders = Readonly<Record<string, string>>;
+
 /** What one stream event (an SSE event or an NDJSON line) contributed. */
 export interface StreamDelta {
   /** Output text in this event (may be empty). */
@@ -41,10 +62,17 @@ export interface StreamDelta {
   finishReason?: string;
   /** An error reported inside a 2xx stream. */
   error?: string;
+  /**
+   * The HTTP status the error stands for, when it says one (see stream-error.ts): before
+   * any content, it is retried like that status.
+   */
+  errorStatus?: number;
   /** The stream's own end marker (OpenAI `[DONE]`, Anthropic `message_stop`, Ollama `done`). */
   done?: boolean;
   /** Server-side timings or extras worth keeping (e.g. Ollama's eval_duration), ms or raw. */
   serverTimings?: Record<string, number>;
+  /** The server's own report, merged field by field into what came before. */
+  server?: ServerReport;
 }
 
 /** A whole non-streamed answer. */
@@ -54,6 +82,7 @@ export interface Completion {
   usage?: Usage;
   finishReason?: string;
   serverTimings?: Record<string, number>;
+  server?: ServerReport;
 }
 
 /** How a stream is framed; 'none' for an endpoint that never streams (the answer is read whole). */
@@ -70,10 +99,13 @@ export interface Provider {
   kind: ProviderKind;
   framing: StreamFraming;
   build(ctx: BuildContext): ProviderRequest;
-  /** A decoder for one response stream; it may keep state across events. Throws on unparsable data. */
-  streamDecoder(): (ev: StreamEvent) => StreamDelta | undefined;
-  /** Reads a non-streamed JSON body. Throws on a body it cannot read. */
-  parseResponse(body: unknown): Completion;
+  /**
+   * A decoder for one response stream (whose headers are given); it may keep state across
+   * events. Throws on unparsable data.
+   */
+  streamDecoder(headers?: ResponseHeaders): (ev: StreamEvent) => StreamDelta | undefined;
+  /** Reads a non-streamed JSON body (and its headers). Throws on a body it cannot read. */
+  parseResponse(body: unknown, headers?: ResponseHeaders): Completion;
   /** A short message from an error body (JSON or text). */
   errorMessage(status: number, bodyText: string): string;
   /** True when a 4xx says the server does not accept our ask for stream usage. */

@@ -24,6 +24,12 @@ export const TRAILING = [
   'tokens_source',
   'output_tokens_per_s',
   'finish_reason',
+  'connect_ms',
+  'server_queue_ms',
+  'server_prefill_ms',
+  'server_decode_ms',
+  'server_total_ms',
+  'cached_tokens',
 ] as const;
 
 export const ERROR_KINDS: readonly ErrorKind[] = ['http', 'timeout', 'network', 'parse', 'stream', 'aborted', 'auth'];
@@ -82,6 +88,12 @@ export function recordToRow(r: RequestRecord, axes: readonly string[]): string[]
     r.tokens_source ?? '',
     numCell(r.output_tokens_per_s),
     r.finish_reason ?? '',
+    numCell(r.connect_ms),
+    numCell(r.server_queue_ms),
+    numCell(r.server_prefill_ms),
+    numCell(r.server_decode_ms),
+    numCell(r.server_total_ms),
+    numCell(r.cached_tokens),
   ];
 }
 
@@ -123,13 +135,23 @@ export function rowToRecord(row: Record<string, string>, axes: readonly string[]
     tokens_source: (row.tokens_source || undefined) as TokensSource | undefined,
     output_tokens_per_s: num('output_tokens_per_s'),
     finish_reason: row.finish_reason || undefined,
+    // Absent from files written before these columns existed: read as missing.
+    connect_ms: num('connect_ms'),
+    server_queue_ms: num('server_queue_ms'),
+    server_prefill_ms: num('server_prefill_ms'),
+    server_decode_ms: num('server_decode_ms'),
+    server_total_ms: num('server_total_ms'),
+    cached_tokens: num('cached_tokens'),
   };
   return rec;
 }
 
-/** Error texts start with their kind ("timeout: ..."), except HTTP errors ("HTTP 503: ..."). */
+/**
+ * Error texts start with their kind ("timeout: ...", "stream error: ..."), except HTTP
+ * errors ("HTTP 503: ...").
+ */
 export function errorKindOf(error: string | undefined, status: number | undefined): ErrorKind {
-  const prefix = error?.split(':', 1)[0] as ErrorKind | undefined;
+  const prefix = error?.split(/[: ]/, 1)[0] as ErrorKind | undefined;
   if (prefix && ERROR_KINDS.includes(prefix)) return prefix;
   if (status !== undefined && status >= 400) return status === 401 || status === 403 ? 'auth' : 'http';
   return 'network';

@@ -9,6 +9,8 @@ import { LEADING, TRAILING, rowToRecord } from './columns.js';
 import type { RequestRecord } from './types.js';
 
 export interface RequestsFile {
+  /** The header, in file order. */
+  columns: string[];
   /** Matrix columns between `cell` and `prompt_id`, in file order. */
   axes: string[];
   records: RequestRecord[];
@@ -42,7 +44,7 @@ export function parseRequestsCsv(text: string, path = 'requests.csv'): RequestsF
   } catch (e) {
     throw new UserError(`${path}: not a readable requests.csv (${(e as Error).message})`);
   }
-  if (rows.length === 0) return { axes: [], records: [], dropped };
+  if (rows.length === 0) return { columns: [], axes: [], records: [], dropped };
   const header = rows[0];
   if (header[0] !== LEADING[0] || !header.includes(TRAILING[0])) {
     throw new UserError(`${path}: not a requests.csv written by llm-sweep (header starts with '${header[0]}')`);
@@ -60,5 +62,5 @@ export function parseRequestsCsv(text: string, path = 'requests.csv'): RequestsF
     if (rec) records.push(rec);
     else dropped++;
   }
-  return { axes, records, dropped };
+  return { columns: header, axes, records, dropped };
 }

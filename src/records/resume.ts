@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { CellSummary } from '../metrics/summary.js';
 import type { Plan } from '../plan/types.js';
+import { requestColumns } from './columns.js';
 import { parseRequestsCsv } from './read.js';
 import type { RequestRecord } from './types.js';
 
@@ -58,6 +59,15 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
   const file = parseRequestsCsv(text, csvPath);
   if (file.axes.join(',') !== plan.axes.join(',')) {
     throw new UserError(`--resume ${dir}: requests.csv has columns for ${file.axes.join(', ')}, the plan has ${plan.axes.join(', ')}`);
+  }
+  // New rows are written in this version's columns; under another header they would not read back.
+  const expected = requestColumns(plan.axes);
+  if (file.columns.length > 0 && file.columns.join(',') !== expected.join(',')) {
+    const extra = expected.filter((c) => !file.columns.includes(c));
+    throw new UserError(
+      `--resume ${dir}: requests.csv was written by another version of llm-sweep` +
+        `${extra.length > 0 ? ` (it lacks the columns ${extra.join(', ')})` : ''}; resume it with that version, or start a new run`,
+    );
   }
   const records = new Map<string, RequestRecord[]>();
   const seen = new Set<string>();

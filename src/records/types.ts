@@ -45,6 +45,18 @@ export interface RequestRecord {
   /** completion_tokens / (latency_ms / 1000) for this request. */
   output_tokens_per_s?: number;
   finish_reason?: string;
+  /** Connection setup of the final attempt (DNS, TCP, TLS), ms; 0 on a reused connection. */
+  connect_ms?: number;
+  /** What the server reported (see docs/metrics.md): waited before starting, ms. */
+  server_queue_ms?: number;
+  /** Server-reported prompt processing (prefill), ms. */
+  server_prefill_ms?: number;
+  /** Server-reported token generation (decode), ms. */
+  server_decode_ms?: number;
+  /** Server-reported whole time for the request, ms. */
+  server_total_ms?: number;
+  /** Prompt tokens the server took from its prefix cache. */
+  cached_tokens?: number;
   /** Not written to requests.csv: timings relative to the cell start (ms), for metrics. */
   timing?: RecordTiming;
 }

@@ -5,11 +5,12 @@
  * `errorKind`), never as exceptions.
  */
 import type { HttpClient, HttpResponse } from '../providers/http-client.js';
-import { HttpFailure } from '../providers/http-client.js';
+import { backoffDelay, HttpFailure } from '../providers/http-client.js';
 import { createNdjsonParser } from '../providers/ndjson.js';
 import { createSseParser } from '../providers/sse.js';
+import { errorStatus } from '../providers/stream-error.js';
 import type { StreamParser } from '../providers/stream-parser.js';
-import type { BuildContext, Provider, StreamDelta, StreamEvent, Usage } from '../providers/types.js';
+import type { BuildContext, Provider, ServerReport, StreamDelta, StreamEvent, Usage } from '../providers/types.js';
 import type { ErrorKind } from '../records/types.js';
 
 /** What the runner remembers about an endpoint across requests. */
@@ -27,6 +28,8 @@ export interface ExchangeResult {
   attempts: number;
   /** performance.now() when the final attempt was sent. */
   sentAt: number;
+  /** Connection setup of the final attempt, ms: 0 on a reused connection, undefined when none was made. */
+  connectMs?: number;
   /** performance.now() of the last content chunk (or the end of the body / the error). */
   endAt: number;
   /** performance.now() of the first chunk with non-empty content or reasoning (streams only). */
@@ -40,6 +43,13 @@ export interface ExchangeResult {
   /** True when the response was streamed. */
   streamed: boolean;
   serverTimings?: Record<string, number>;
+  /** What the server reported about the request itself. */
+  server?: ServerReport;
+  /**
+   * An error inside a 2xx answer before any content, by the HTTP status it stands for: the
+   * exchange retries it like that status.
+   */
+  retryStatus?: number;
 }
 
 export interface ExchangeInput {
@@ -55,31 +65,59 @@ class StopReading extends Error {
   constructor(
     readonly kind: ErrorKind,
     message: string,
+    /** The HTTP status an in-stream error before content stands for (retried like it). */
+    readonly retryStatus?: number,
   ) {
     super(message);
   }
 }
 
 export async function exchange(input: ExchangeInput): Promise<ExchangeResult> {
-  const first = await attempt(input, input.memory.askUsage);
-  if (
-    !first.ok &&
-    first.errorKind === 'http' &&
-    input.memory.askUsage &&
-    input.ctx.stream &&
-    input.ctx.target.stream_usage &&
-    first.rejectedUsage
-  ) {
-    // The server refuses stream_options: ask once more without it, and never again.
-    input.memory.askUsage = false;
-    const second = await attempt(input, false);
-    second.attempts += first.attempts;
-    return second;
+  const retry = input.ctx.target.retry;
+  let prior = 0;
+  // Bounded: the usage fallback happens once (askUsage turns false), and every pass makes at
+  // least one attempt more, with in-stream retries only while attempts <= retries.
+  for (;;) {
+    const askUsage = input.memory.askUsage;
+    const result = await attempt(input, askUsage, prior);
+    if (
+      !result.ok &&
+      result.errorKind === 'http' &&
+      askUsage &&
+      input.ctx.stream &&
+      input.ctx.target.stream_usage &&
+      result.rejectedUsage
+    ) {
+      // The server refuses stream_options: ask once more without it, and never again.
+      input.memory.askUsage = false;
+      prior = result.attempts;
+      continue;
+    }
+    const status = result.retryStatus;
+    if (status === undefined || !retry.on.includes(status) || result.attempts > retry.retries || input.signal?.aborted) {
+      return result;
+    }
+    // An error event before any content in a 2xx answer: retried as its status would be.
+    await pause(backoffDelay(result.attempts, undefined, retry), input.signal);
+    prior = result.attempts;
   }
-  return first;
 }
 
-async function attempt(input: ExchangeInput, askUsage: boolean): Promise<ExchangeResult & { rejectedUsage?: boolean }> {
+/** Waits `ms`, or less when `signal` aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+async function attempt(input: ExchangeInput, askUsage: boolean, priorAttempts: number): Promise<ExchangeResult & { rejectedUsage?: boolean }> {
   const { client, provider, signal } = input;
   // Field by field, not `{ ...input.ctx, askUsage }`: a spread followed by more fields gives
   // every object a hidden class of its own in V8 (one per request, kept as long as the object).
@@ -88,7 +126,7 @@ async function attempt(input: ExchangeInput, askUsage: boolean): Promise<Exchang
   const req = provider.build(ctx);
   let res: HttpResponse;
   try {
-    res = await client.post(req, { signal });
+    res = await client.post(req, { signal, priorAttempts });
   } catch (e) {
     if (!(e instanceof HttpFailure)) throw e;
     const now = performance.now();
@@ -96,6 +134,7 @@ async function attempt(input: ExchangeInput, askUsage: boolean): Promise<Exchang
       const message = provider.errorMessage(e.status, e.bodyText ?? '');
       const auth = e.status === 401 || e.status === 403;
       const failed: ExchangeResult & { rejectedUsage?: boolean } = emptyResult(e.attempts, e.sentAt, now, ctx.stream);
+      failed.connectMs = e.connectMs;
       failed.httpStatus = e.status;
       failed.errorKind = auth ? 'auth' : 'http';
       failed.error = message;
@@ -103,6 +142,7 @@ async function attempt(input: ExchangeInput, askUsage: boolean): Promise<Exchang
       return failed;
     }
     const failed = emptyResult(e.attempts, e.sentAt, now, ctx.stream);
+    failed.connectMs = e.connectMs;
     failed.errorKind = e.kind;
     failed.error = `${e.kind}: ${e.message}`;
     return failed;
@@ -122,6 +162,7 @@ function emptyResult(attempts: number, sentAt: number, endAt: number, streamed: 
     error: undefined,
     attempts,
     sentAt,
+    connectMs: undefined,
     endAt,
     firstTokenAt: undefined,
     gaps: [],
@@ -130,21 +171,27 @@ function emptyResult(attempts: number, sentAt: number, endAt: number, streamed: 
     finishReason: undefined,
     streamed,
     serverTimings: undefined,
+    server: undefined,
+    retryStatus: undefined,
   };
 }
 
 async function readStream(provider: Provider, res: HttpResponse): Promise<ExchangeResult> {
   const result = emptyResult(res.attempts, res.sentAt, res.sentAt, true);
   result.httpStatus = res.status;
+  result.connectMs = res.connectMs;
   const parts: string[] = [];
   let lastContentAt: number | undefined;
   let lastByteAt = res.sentAt;
   let done = false;
   let chunkAt = 0;
-  const decode = provider.streamDecoder();
+  const decode = provider.streamDecoder(res.headers);
   const onDelta = (d: StreamDelta | undefined) => {
     if (!d) return;
-    if (d.error !== undefined) throw new StopReading('stream', `stream: ${d.error}`);
+    if (d.error !== undefined) {
+      // After content the answer is half given: recorded as it is, never retried.
+      throw new StopReading('stream', `stream error: ${d.error}`, parts.length === 0 ? d.errorStatus : undefined);
+    }
     const piece = (d.reasoning ?? '') + (d.text ?? '');
     if (piece.length > 0) {
       parts.push(piece);
@@ -155,6 +202,7 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
     if (d.usage) result.usage = { ...result.usage, ...definedOnly(d.usage) };
     if (d.finishReason) result.finishReason = d.finishReason;
     if (d.serverTimings) result.serverTimings = { ...result.serverTimings, ...d.serverTimings };
+    if (d.server) result.server = { ...result.server, ...d.server };
     if (d.done) done = true;
   };
   const onEvent = (ev: StreamEvent) => {
@@ -198,6 +246,7 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
   if (stop) {
     result.errorKind = stop.kind;
     result.error = stop.message;
+    result.retryStatus = stop.retryStatus;
     return result;
   }
   if (result.errorKind) return result;
@@ -215,6 +264,7 @@ async function readWhole(provider: Provider, res: HttpResponse): Promise<Exchang
   let endAt = res.sentAt;
   const result = emptyResult(res.attempts, res.sentAt, endAt, false);
   result.httpStatus = res.status;
+  result.connectMs = res.connectMs;
   try {
     await res.consume((chunk, at) => {
       chunks.push(chunk);
@@ -239,16 +289,19 @@ async function readWhole(provider: Provider, res: HttpResponse): Promise<Exchang
   }
   const errField = (body as { error?: unknown } | null)?.error;
   if (errField) {
+    // A 2xx whose body is an error is retried like the status it names, as a stream's would be.
     result.errorKind = 'stream';
-    result.error = `stream: ${provider.errorMessage(res.status, text).replace(/^HTTP \d+: /, '')}`;
+    result.error = `stream error: ${provider.errorMessage(res.status, text).replace(/^HTTP \d+: /, '')}`;
+    result.retryStatus = errorStatus(typeof errField === 'object' ? errField : body);
     return result;
   }
   try {
-    const c = provider.parseResponse(body);
+    const c = provider.parseResponse(body, res.headers);
     result.text = (c.reasoning ?? '') + c.text;
     result.usage = c.usage;
     result.finishReason = c.finishReason;
     result.serverTimings = c.serverTimings;
+    result.server = c.server;
     result.ok = true;
   } catch (e) {
     result.errorKind = 'parse';

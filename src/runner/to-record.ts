@@ -69,6 +69,12 @@ export function toRecord(x: ExchangeResult, m: RecordMeta): RequestRecord {
     tokens_source: source,
     output_tokens_per_s: x.ok && latency > 0 ? round((completion! * 1000) / latency) : undefined,
     finish_reason: x.ok ? x.finishReason : undefined,
+    connect_ms: round(x.connectMs),
+    server_queue_ms: round(x.server?.queue_ms),
+    server_prefill_ms: round(x.server?.prefill_ms),
+    server_decode_ms: round(x.server?.decode_ms),
+    server_total_ms: round(x.server?.total_ms),
+    cached_tokens: x.server?.cached_tokens,
     timing: {
       scheduled: (m.scheduledAt ?? x.sentAt) - m.cellStart,
       sent: x.sentAt - m.cellStart,

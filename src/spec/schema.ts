@@ -137,7 +137,7 @@ const retrySchema = z
     retries: z.number().int().min(0).default(3).describe('Retries after the first attempt (0 = never retry).'),
     on: z
       .array(z.union([z.number().int().min(100).max(599), z.literal('network')]))
-      .default([429, 500, 502, 503, 504, 'network'])
+      .default([429, 500, 502, 503, 504, 529, 'network'])
       .describe('HTTP statuses (and "network" for connection errors) that are retried; other 4xx never are.'),
     backoff_ms: z.number().nonnegative().default(500).describe('Base of the exponential backoff, ms.'),
     max_backoff_ms: z.number().nonnegative().default(20000).describe('Cap of one backoff (and of Retry-After), ms.'),
@@ -189,7 +189,7 @@ export const targetSchema = z
     timeout: timeoutSchema.default({ connect_ms: 5000, read_ms: 30000 }),
     retry: retrySchema.default({
       retries: 3,
-      on: [429, 500, 502, 503, 504, 'network'],
+      on: [429, 500, 502, 503, 504, 529, 'network'],
       backoff_ms: 500,
       max_backoff_ms: 20000,
     }),

@@ -4,8 +4,10 @@
  * layout follows OpenAI's chat streaming reference:
  * https://platform.openai.com/docs/api-reference/chat/streaming
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { applyConnectionBehaviour, type ConnectionOptions, type ConnectionStats } from './conn-behaviour.js';
 
 export interface SeenRequest {
   n: number;
@@ -20,13 +22,26 @@ export interface FakeServer {
   /** http://127.0.0.1:port/v1 */
   baseUrl: string;
   seen: SeenRequest[];
+  /** Connections accepted and requests dropped (see conn-behaviour.ts). */
+  stats: ConnectionStats;
   close(): Promise<void>;
 }
 
-export async function startFakeServer(handler: Handler): Promise<FakeServer> {
+export interface FakeServerOptions {
+  /** How the server treats connections (default: Node's keep-alive). */
+  connection?: ConnectionOptions;
+  /** Serve HTTPS with this key and certificate (PEM). */
+  tls?: { key: string; cert: string };
+}
+
+export async function startFakeServer(handler: Handler, opts: FakeServerOptions = {}): Promise<FakeServer> {
   const seen: SeenRequest[] = [];
   const sockets = new Set<import('node:net').Socket>();
-  const server = createServer((req, res) => {
+  const stats: ConnectionStats = { connections: 0, closed: 0, dropped: 0 };
+  // Assigned right below, once the server exists (it installs its own listeners).
+  let admit: (req: IncomingMessage, res: ServerResponse) => boolean = () => true;
+  const listener: RequestListener = (req, res) => {
+    if (!admit(req, res)) return;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -42,7 +57,9 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
         res.destroy(e as Error);
       });
     });
-  });
+  };
+  const server = opts.tls ? createTlsServer(opts.tls, listener) : createServer(listener);
+  admit = applyConnectionBehaviour(server, opts.connection ?? { behaviour: 'keep-alive' }, stats, Boolean(opts.tls));
   server.on('connection', (s) => {
     s.setNoDelay(true);
     sockets.add(s);
@@ -51,8 +68,9 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
+    baseUrl: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}/v1`,
     seen,
+    stats,
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();

@@ -6,6 +6,7 @@
  * (finish_reason, generated_tokens, seed, input_length). With finish_reason eos_token the
  * last frame is the special end-of-sequence token. Errors: {"error","error_type"}, 422 for
  * validation, 424 for a generation failure, and the same object inside a 200 stream.
+ * /generate answers carry TGI's timing headers (TGI_TIMING_HEADERS, ms); streams do not.
  * https://huggingface.co/docs/text-generation-inference/conceptual/streaming
  * https://huggingface.github.io/text-generation-inference/ (GenerateResponse, StreamResponse, ErrorResponse)
  */
@@ -13,6 +14,24 @@ import type { Handler } from './fake-openai.js';
 import { answerLater, modeOf, play, sendJson, type TokenScript } from './fake-wire.js';
 
 const frame = (data: unknown) => `data:${JSON.stringify(data)}\n\n`;
+
+/** What the fake's /generate answers say in TGI's timing headers (ms, as TGI writes them). */
+export const TGI_TIMINGS = { validation: 1, queue: 3, inference: 140 };
+
+function timingHeaders(s: TokenScript, generated: number): Record<string, string> {
+  const t = TGI_TIMINGS;
+  return {
+    'x-compute-type': 'gpu+optimized',
+    'x-compute-characters': '10',
+    'x-total-time': String(t.validation + t.queue + t.inference),
+    'x-validation-time': String(t.validation),
+    'x-queue-time': String(t.queue),
+    'x-inference-time': String(t.inference),
+    'x-time-per-token': String(Math.floor(t.inference / generated)),
+    'x-prompt-tokens': String(s.promptTokens),
+    'x-generated-tokens': String(generated),
+  };
+}
 
 export function tgiHandler(s: TokenScript): Handler {
   const finish = s.finishReason ?? 'length';
@@ -40,7 +59,7 @@ export function tgiHandler(s: TokenScript): Handler {
           prefill: [],
           tokens: s.tokens.map((t, i) => token(i, t)),
         },
-      });
+      }, timingHeaders(s, generated));
     }
     if (req.url !== '/generate_stream') return sendJson(res, 404, { error: 'not found', error_type: 'not_found' });
     const details = { finish_reason: finish, generated_tokens: generated, seed: null, input_length: s.promptTokens };

@@ -6,15 +6,15 @@
  *   a prompt containing BREAK -> an error event inside a 200 stream (or a 5xx when not streamed)
  */
 import type { ServerResponse } from 'node:http';
-import { sleep, startFakeServer, type FakeServer, type Handler, type SeenRequest } from './fake-openai.js';
+import { sleep, startFakeServer, type FakeServer, type FakeServerOptions, type Handler, type SeenRequest } from './fake-openai.js';
 
 export interface WireServer extends FakeServer {
   /** http://127.0.0.1:port (no /v1). */
   root: string;
 }
 
-export async function startWireServer(handler: Handler): Promise<WireServer> {
-  const s = await startFakeServer(handler);
+export async function startWireServer(handler: Handler, opts: FakeServerOptions = {}): Promise<WireServer> {
+  const s = await startFakeServer(handler, opts);
   return Object.assign(s, { root: s.baseUrl.replace(/\/v1$/, '') });
 }
 
@@ -59,9 +59,9 @@ export async function play(res: ServerResponse, contentType: string, frames: Fra
 }
 
 /** Answers once after the whole generation time. */
-export async function answerLater(res: ServerResponse, s: TokenScript, body: unknown): Promise<void> {
+export async function answerLater(res: ServerResponse, s: TokenScript, body: unknown, headers: Record<string, string> = {}): Promise<void> {
   await sleep(s.ttftMs + (s.tokens.length - 1) * s.itlMs);
-  sendJson(res, 200, body);
+  sendJson(res, 200, body, headers);
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -10,17 +10,17 @@ import { afterEach, expect } from 'vitest';
 import { parseRequestsCsv } from '../../src/records/read.js';
 import type { RequestRecord } from '../../src/records/types.js';
 import { runCli, tempDir, writeSpec } from './cli.js';
-import type { Handler } from './fake-openai.js';
+import type { FakeServerOptions, Handler } from './fake-openai.js';
 import { startWireServer, type TokenScript, type WireServer } from './fake-wire.js';
 
 /** For a test file: starts fake servers that close after each test. */
-export function useServers(): (handler: Handler) => Promise<WireServer> {
+export function useServers(): (handler: Handler, opts?: FakeServerOptions) => Promise<WireServer> {
   const servers: WireServer[] = [];
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
-  return async (handler) => {
-    const s = await startWireServer(handler);
+  return async (handler, opts) => {
+    const s = await startWireServer(handler, opts);
     servers.push(s);
     return s;
   };
@@ -124,7 +124,7 @@ export function expectRows(rows: RequestRecord[], s: TokenScript, e: Expected, n
 
     expect(row(rows, stream, 1)).toMatchObject({ status: 'error', http_status: x.fail.status, error: x.fail.error });
     const broken = row(rows, stream, 2);
-    if (stream) expect(broken).toMatchObject({ status: 'error', error_kind: 'stream', http_status: 200, error: `stream: ${x.breakStream}` });
+    if (stream) expect(broken).toMatchObject({ status: 'error', error_kind: 'stream', http_status: 200, error: `stream error: ${x.breakStream}` });
     else expect(broken).toMatchObject({ status: 'error', http_status: x.breakHttp.status, error: x.breakHttp.error });
   }
 }

@@ -59,8 +59,9 @@ describe('thresholds in run', () => {
     const out = join(dir, 'out');
     const r = await runCli(['run', file, '--out', out, '--quiet']);
     expect(r.code).toBe(1);
-    const lines = r.stderr.trim().split('\n');
-    expect(lines).toHaveLength(3);
+    // A loaded machine may add a client-bound warning; the verdict lines are what is pinned.
+    const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('warning:'));
+    expect(lines, r.stderr).toHaveLength(3);
     expect(lines[0]).toMatch(/^threshold failed: cell t=0: latency_ms\.p95: < 1 — measured \d+(\.\d+)?$/);
     expect(lines[1]).toMatch(/^threshold failed: cell t=0\.5: latency_ms\.p95: < 1 — measured \d+(\.\d+)?$/);
     expect(lines[2]).toBe('2 threshold checks failed in 2 cells');

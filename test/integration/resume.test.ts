@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRequestsCsv } from '../../src/records/read.js';
 import { runCli, tempDir, writeSpec } from '../helpers/cli.js';
@@ -84,6 +85,24 @@ describe('run --resume', () => {
     const r = await runCli(['run', file, '--resume', out, '--quiet']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--resume .*: the spec differs from the one this run used/);
+  });
+
+  it('refuses a requests.csv written with other columns (an older version) rather than append rows it could not read back', async () => {
+    server = await startFakeServer((_req, res) => streamChat(res, { ttftMs: 1, itlMs: 1, tokens: ['x'], usage: 'separate' }, true));
+    const dir = tempDir();
+    const file = writeSpec(specFor(server.baseUrl).replace('requests: 30', 'requests: 2'), dir);
+    const out = join(dir, 'out');
+    expect((await runCli(['run', file, '--out', out, '--quiet'])).code).toBe(0);
+    // As the version before connect_ms and the server columns wrote it: the header and rows end at finish_reason.
+    const csvPath = join(out, 'requests.csv');
+    const rows = parse(readFileSync(csvPath, 'utf8')) as string[][];
+    const cut = rows[0].indexOf('finish_reason') + 1;
+    writeFileSync(csvPath, stringify(rows.slice(0, 3).map((r) => r.slice(0, cut))));
+    const before = readFileSync(csvPath, 'utf8');
+    const r = await runCli(['run', file, '--resume', out, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--resume .*: requests.csv was written by another version of llm-sweep \(it lacks the columns connect_ms, server_queue_ms/);
+    expect(readFileSync(csvPath, 'utf8')).toBe(before);
   });
 });
 

@@ -1,7 +1,7 @@
 /** Runs a provider's stream decoder over raw wire text, framed by the real SSE/NDJSON parser, and merges the deltas as the runner does. */
 import { createNdjsonParser } from '../../../src/providers/ndjson.js';
 import { createSseParser } from '../../../src/providers/sse.js';
-import type { BuildContext, Provider, StreamDelta, Usage } from '../../../src/providers/types.js';
+import type { BuildContext, Provider, ResponseHeaders, ServerReport, StreamDelta, Usage } from '../../../src/providers/types.js';
 import type { Cell, Prompt } from '../../../src/plan/types.js';
 import { targetSchema, type Target } from '../../../src/spec/schema.js';
 
@@ -14,15 +14,21 @@ export interface Decoded {
   finishReason?: string;
   done: boolean;
   error?: string;
+  /** The HTTP status the first error stands for. */
+  errorStatus?: number;
   serverTimings?: Record<string, number>;
+  server?: ServerReport;
 }
 
-export function decodeWire(provider: Provider, wire: string): Decoded {
+export function decodeWire(provider: Provider, wire: string | Uint8Array, headers?: ResponseHeaders): Decoded {
   const out: Decoded = { text: '', reasoning: '', pieces: [], done: false };
-  const decode = provider.streamDecoder();
+  const decode = provider.streamDecoder(headers);
   const onDelta = (d: StreamDelta | undefined) => {
     if (!d) return;
-    if (d.error !== undefined) out.error ??= d.error;
+    if (d.error !== undefined && out.error === undefined) {
+      out.error = d.error;
+      if (d.errorStatus !== undefined) out.errorStatus = d.errorStatus;
+    }
     if (d.text || d.reasoning) out.pieces.push((d.reasoning ?? '') + (d.text ?? ''));
     out.text += d.text ?? '';
     out.reasoning += d.reasoning ?? '';
@@ -30,12 +36,13 @@ export function decodeWire(provider: Provider, wire: string): Decoded {
     if (d.finishReason) out.finishReason = d.finishReason;
     if (d.done) out.done = true;
     if (d.serverTimings) out.serverTimings = { ...out.serverTimings, ...d.serverTimings };
+    if (d.server) out.server = { ...out.server, ...d.server };
   };
   const parser =
     provider.framing === 'ndjson'
       ? createNdjsonParser((line) => onDelta(decode({ data: line })))
       : createSseParser((e) => onDelta(decode({ event: e.event, data: e.data })));
-  parser.push(new TextEncoder().encode(wire));
+  parser.push(typeof wire === 'string' ? new TextEncoder().encode(wire) : wire);
   parser.end();
   return out;
 }

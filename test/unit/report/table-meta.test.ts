@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { CellSummary } from '../../../src/metrics/summary.js';
 import { collectWarnings, metaRows, redactUrl, sweepRows, verdictRows, verdicts } from '../../../src/report/meta.js';
 import { cellTable, formatNumber } from '../../../src/report/table.js';
-import { grid } from './fixtures.js';
+import { summarizeCell } from '../../../src/metrics/summary.js';
+import { grid, recordsFor } from './fixtures.js';
 
 describe('cell table', () => {
   it('has the cell, the axes, then every summary field, stats grouped in reading order', () => {
@@ -50,6 +51,25 @@ describe('cell table', () => {
     expect(col('threshold')).toMatchObject({ numeric: false });
     expect(t.rows.map((r) => r.failed)).toEqual([false, true]);
     expect(t.rows[1].values.client_reason).toBe('event loop lag');
+  });
+
+  it('shows connection setup and what the server reported, when requests had them', () => {
+    const params = { concurrency: 1 };
+    const records = recordsFor(params).map((r, i) => ({
+      ...r,
+      connect_ms: i === 0 ? 0.4 : 0,
+      server_prefill_ms: 3,
+      server_decode_ms: 60,
+      cached_tokens: 8,
+    }));
+    const t = cellTable([summarizeCell(records[0].cell, params, records)], ['concurrency']);
+    const col = (k: string) => t.columns.find((c) => c.key === k);
+    expect(col('connect_ms_mean')).toMatchObject({ group: 'connect_ms', numeric: true });
+    expect(col('server_prefill_ms_p50')).toMatchObject({ group: 'server', label: 'prefill_ms_p50' });
+    expect(t.rows[0].values).toMatchObject({ server_decode_ms_p50: 60, server_cached_tokens_p50: 8, client_overhead_ms_p50: 20 - 3 + 2 });
+    // Nothing reported, nothing shown.
+    const { cells } = grid({ concurrency: [1] });
+    expect(cellTable(cells, ['concurrency']).columns.some((c) => c.key.startsWith('server'))).toBe(false);
   });
 
   it('formats numbers for people', () => {

@@ -13,7 +13,7 @@ describe('a valid spec', () => {
       base_url: 'http://127.0.0.1:8000/v1',
       headers: {},
       timeout: { connect_ms: 5000, read_ms: 30000 },
-      retry: { retries: 3, on: [429, 500, 502, 503, 504, 'network'], backoff_ms: 500, max_backoff_ms: 20000 },
+      retry: { retries: 3, on: [429, 500, 502, 503, 504, 529, 'network'], backoff_ms: 500, max_backoff_ms: 20000 },
       stream_usage: true,
     });
     expect(loaded.spec.matrix).toEqual({});
