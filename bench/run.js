@@ -12,6 +12,9 @@ const repo = join(here, '..');
 const bin = join(repo, 'bin/llm-sweep.js');
 const work = mkdtempSync(join(tmpdir(), 'llm-sweep-bench-'));
 const quick = process.argv.includes('--quick');
+// `--only=memory` (or fidelity, ceiling) runs one section and prints it; results.md is left alone.
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const wanted = (section) => !only || only === section;
 const log = (s) => process.stderr.write(`${s}\n`);
 
 function run(cmd, args, { onPid } = {}) {
@@ -68,7 +71,7 @@ const sections = [];
 
 // 1. Fidelity: the simulator (its own process) with known TTFT and ITL, no jitter, no
 // batching slowdown, and a batch big enough that nothing queues.
-{
+if (wanted('fidelity')) {
   const TTFT = 100;
   const ITL = 20;
   const conc = quick ? [1, 64] : [1, 64, 256];
@@ -114,11 +117,12 @@ warmup: 8
 // 2. Client ceiling: an instant server; llm-sweep beside a raw node:http keep-alive client.
 const server = await startInstantServer();
 try {
-  const N = quick ? 5000 : 20000;
-  log(`client ceiling: ${N} non-streamed requests at concurrency 64`);
-  const path = spec(
-    'ceiling',
-    `name: ceiling
+  if (wanted('ceiling')) {
+    const N = quick ? 5000 : 20000;
+    log(`client ceiling: ${N} non-streamed requests at concurrency 64`);
+    const path = spec(
+      'ceiling',
+      `name: ceiling
 target: { base_url: ${server.url}, retry: { retries: 0 } }
 prompts: ["hi"]
 params: { model: m }
@@ -126,16 +130,16 @@ matrix: { concurrency: [64], stream: [false] }
 requests: ${N}
 warmup: 200
 `,
-  );
-  const ours = (await sweep(path)).cells[0];
-  const raw = JSON.parse(await run(process.execPath, [join(here, 'raw-client.js'), `${server.url}/chat/completions`, '64', String(N), 'json']));
+    );
+    const ours = (await sweep(path)).cells[0];
+    const raw = JSON.parse(await run(process.execPath, [join(here, 'raw-client.js'), `${server.url}/chat/completions`, '64', String(N), 'json']));
 
-  const CH = quick ? 500 : 2000;
-  const SN = quick ? 100 : 400;
-  log(`SSE ingest: ${SN} streams of ${CH} chunks at concurrency 8`);
-  const spath = spec(
-    'sse',
-    `name: sse
+    const CH = quick ? 500 : 2000;
+    const SN = quick ? 100 : 400;
+    log(`SSE ingest: ${SN} streams of ${CH} chunks at concurrency 8`);
+    const spath = spec(
+      'sse',
+      `name: sse
 target: { base_url: ${server.url}, retry: { retries: 0 } }
 prompts: ["hi"]
 params: { model: m, chunks: ${CH} }
@@ -143,36 +147,39 @@ matrix: { concurrency: [8] }
 requests: ${SN}
 warmup: 8
 `,
-  );
-  const oursSse = (await sweep(spath)).cells[0];
-  const rawSse = JSON.parse(await run(process.execPath, [join(here, 'raw-client.js'), `${server.url}/chat/completions`, '8', String(SN), 'stream', String(CH)]));
-  const ourChunks = oursSse.output_tokens_per_s; // one content chunk per token here
-  const rawChunks = (rawSse.events - 3 * SN) / rawSse.seconds;
-  sections.push(
-    [
-      '## Client ceiling: llm-sweep beside a raw node:http client',
-      '',
-      '| measure | llm-sweep | raw node:http | ratio | target |',
-      '| --- | --- | --- | --- | --- |',
-      `| requests/s, instant server, concurrency 64, ${N} requests | ${fmt(ours.requests_per_s, 0)} | ${fmt(raw.rps, 0)} | ${fmt(ours.requests_per_s / raw.rps)} | >= 0.5 of raw |`,
-      `| SSE content chunks/s ingested, ${SN} streams x ${CH} chunks | ${fmt(ourChunks, 0)} | ${fmt(rawChunks, 0)} | ${fmt(ourChunks / rawChunks)} | >= 100,000 |`,
-      '',
-      `llm-sweep's figures include everything it does per request: retries bookkeeping, SSE parsing, JSON decoding of every chunk, timing, the CSV row. ` +
-        `The raw client only counts bytes. Client CPU in the llm-sweep runs: ${fmt(ours.client?.cpu)} (requests), ${fmt(oursSse.client?.cpu)} (SSE) of a core.`,
-    ].join('\n'),
-  );
+    );
+    const oursSse = (await sweep(spath)).cells[0];
+    const rawSse = JSON.parse(await run(process.execPath, [join(here, 'raw-client.js'), `${server.url}/chat/completions`, '8', String(SN), 'stream', String(CH)]));
+    const ourChunks = oursSse.output_tokens_per_s; // one content chunk per token here
+    const rawChunks = (rawSse.events - 3 * SN) / rawSse.seconds;
+    sections.push(
+      [
+        '## Client ceiling: llm-sweep beside a raw node:http client',
+        '',
+        '| measure | llm-sweep | raw node:http | ratio | target |',
+        '| --- | --- | --- | --- | --- |',
+        `| requests/s, instant server, concurrency 64, ${N} requests | ${fmt(ours.requests_per_s, 0)} | ${fmt(raw.rps, 0)} | ${fmt(ours.requests_per_s / raw.rps)} | >= 0.5 of raw |`,
+        `| SSE content chunks/s ingested, ${SN} streams x ${CH} chunks | ${fmt(ourChunks, 0)} | ${fmt(rawChunks, 0)} | ${fmt(ourChunks / rawChunks)} | >= 100,000 |`,
+        '',
+        `llm-sweep's figures include everything it does per request: retries bookkeeping, SSE parsing, JSON decoding of every chunk, timing, the CSV row. ` +
+          `The raw client only counts bytes. Client CPU in the llm-sweep runs: ${fmt(ours.client?.cpu)} (requests), ${fmt(oursSse.client?.cpu)} (SSE) of a core.`,
+      ].join('\n'),
+    );
 
-  // 3. Memory: peak RSS for 10,000 and 100,000 requests.
-  const sizes = quick ? [10_000] : [10_000, 100_000];
-  const mem = [];
-  for (const n of sizes) {
-    // Both the default formats (the HTML report re-reads requests.csv after every cell) and
-    // csv + json alone, so the report's share of the peak is visible.
-    for (const formats of [['csv', 'json', 'html'], ['csv', 'json']]) {
-      log(`memory: ${n} requests, formats ${formats.join(', ')}`);
-      const mpath = spec(
-        `mem-${n}-${formats.length}`,
-        `name: mem
+  }
+
+  // 3. Memory: peak RSS for 10,000 and 100,000 requests, and of `report` rebuilding them.
+  if (wanted('memory')) {
+    const sizes = quick ? [10_000] : [10_000, 100_000];
+    const mem = [];
+    for (const n of sizes) {
+      // Both the default formats (the HTML report is rebuilt after every cell) and
+      // csv + json alone, so the report's share of the peak is visible.
+      for (const formats of [['csv', 'json', 'html'], ['csv', 'json']]) {
+        log(`memory: ${n} requests, formats ${formats.join(', ')}`);
+        const mpath = spec(
+          `mem-${n}-${formats.length}`,
+          `name: mem
 target: { base_url: ${server.url}, retry: { retries: 0 } }
 prompts: ["hi"]
 params: { model: m }
@@ -180,24 +187,31 @@ matrix: { concurrency: [64], stream: [false] }
 requests: ${n}
 output: { formats: [${formats.join(', ')}] }
 `,
-      );
-      const out = join(work, `mem-${n}-${formats.length}`);
-      const peak = await peakRss(process.execPath, [bin, 'run', mpath, '--out', out, '--quiet']);
-      mem.push({ n, formats: formats.join(', '), peak });
-    }
+        );
+        const out = join(work, `mem-${n}-${formats.length}`);
+        const peak = await peakRss(process.execPath, [bin, 'run', mpath, '--out', out, '--quiet']);
+        mem.push({ n, what: '`run`', formats: formats.join(', '), peak });
+        if (formats.includes('html')) {
+          log(`memory: llm-sweep report on ${n} requests`);
+          const rebuilt = await peakRss(process.execPath, [bin, 'report', out]);
+          mem.push({ n, what: '`report <dir>`', formats: 'html + summary.csv', peak: rebuilt });
+        }
+      }
   }
   sections.push(
     [
       '## Memory: peak RSS of the whole llm-sweep process',
       '',
-      '| requests in one cell | output formats | peak RSS MB |',
-      '| --- | --- | --- |',
-      ...mem.map((m) => `| ${m.n.toLocaleString('en-US')} | ${m.formats} | ${fmt(m.peak / 1024 / 1024, 1)} |`),
+      '| requests in one cell | command | output formats | peak RSS MB |',
+      '| --- | --- | --- | --- |',
+      ...mem.map((m) => `| ${m.n.toLocaleString('en-US')} | ${m.what} | ${m.formats} | ${fmt(m.peak / 1024 / 1024, 1)} |`),
       '',
-      'Target: under 200 MB for 100,000 requests. A cell keeps what its summary needs as typed-array columns ' +
-        '(for exact percentiles); rows are streamed to requests.csv. A bare `node` process is ~40 MB of this.',
+      'Target: under 200 MB for 100,000 requests, for `run` and for `report <dir>` alike. A cell keeps what its summary ' +
+        'needs as typed-array columns (for exact percentiles); rows are streamed to requests.csv, and `report` reads them ' +
+        'back in blocks. A bare `node` process is ~40 MB of this.',
     ].join('\n'),
   );
+  }
 } finally {
   server.stop();
 }
@@ -211,5 +225,5 @@ const header = [
   '',
 ].join('\n');
 const text = `${header}\n${sections.join('\n\n')}\n`;
-writeFileSync(join(here, 'results.md'), text);
+if (!only) writeFileSync(join(here, 'results.md'), text);
 process.stdout.write(text);

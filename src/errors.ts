@@ -23,7 +23,3 @@ export class RunError extends Error {
     this.name = 'RunError';
   }
 }
-
-export function isUserError(e: unknown): e is UserError {
-  return e instanceof UserError;
-}

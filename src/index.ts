@@ -6,11 +6,19 @@
  *   const plan = buildPlan(loaded);
  *   const endpoint = await startEndpoint(loaded.spec.target);
  *   try {
+ *     // A results folder, as `llm-sweep run` writes it:
  *     const result = await runSweep({ loaded, plan, baseUrl: endpoint.baseUrl, outDir: 'results/x' });
+ *     // Or in memory, touching no disk: `writer.run` is the run.json document, `writer.records` every row.
+ *     const writer = memoryWriter();
+ *     await runSweep({ loaded, plan, baseUrl: endpoint.baseUrl, writer });
  *   } finally {
  *     await endpoint.stop();
  *   }
  */
+import { folderWriter } from './results/writer.js';
+import type { ResultWriter } from './results/types.js';
+import { runSweep as runWith, type SweepOptions as RunnerOptions, type SweepResult } from './runner/run-sweep.js';
+
 export { UserError, RunError } from './errors.js';
 export { loadSpec, type LoadedSpec, type LoadOptions } from './spec/load.js';
 export { parseOverride, type Override } from './spec/overrides.js';
@@ -19,15 +27,28 @@ export type { Spec, Target, SimulatorOptions, ProviderKind } from './spec/schema
 export { buildPlan, planTotals, type PlanOptions } from './plan/build.js';
 export { parseShard } from './plan/shard.js';
 export type { Plan, Cell, Prompt, Shard, LoadSettings } from './plan/types.js';
-export { runSweep, type SweepOptions, type SweepResult } from './runner/run-sweep.js';
+export type { SweepResult };
 export { startEndpoint, type Endpoint } from './runner/endpoint.js';
 export type { RunEvent, RunListener } from './runner/types.js';
 export type { RequestRecord, ErrorKind } from './records/types.js';
-export { readRequestsCsv } from './records/read.js';
+export { readRequests, parseRequestsCsv } from './results/read-requests.js';
+export { loadResult, type LoadedResult, type ResultCell } from './results/load.js';
+export { folderWriter, memoryWriter } from './results/writer.js';
+export type { ResultWriter, Exporter, Export, FinishedCell, OutputFormat } from './results/types.js';
+export type { RunJson } from './results/run-json.js';
 export { summarizeCell, type CellSummary, type ClientHealth, type Slo } from './metrics/summary.js';
 export { percentile, stats, type Stats } from './metrics/stats.js';
 export { compareResults } from './compare/compare.js';
-export { loadResult } from './compare/load-result.js';
 export { startSimulator } from './simulator/server.js';
 export { startBuiltinSimulator } from './simulator/spawn.js';
 export { VERSION } from './version.js';
+
+/** `runSweep`'s options: results go to `writer`, or to a results folder at `outDir`. */
+export type SweepOptions = Omit<RunnerOptions, 'writer'> & { writer?: ResultWriter; outDir?: string };
+
+/** Runs every cell of `plan`; see the example at the top of this file. */
+export function runSweep(opts: SweepOptions): Promise<SweepResult> {
+  const writer = opts.writer ?? (opts.outDir !== undefined ? folderWriter(opts.outDir, opts.loaded.spec.output) : undefined);
+  if (!writer) throw new TypeError('runSweep: give a writer (memoryWriter(), folderWriter(dir, output)) or an outDir');
+  return runWith({ ...opts, writer });
+}

@@ -1,9 +1,9 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { COMPARE_DEFAULTS, compareResults } from '../compare/compare.js';
-import { loadResult, type LoadedResult } from '../compare/load-result.js';
-import { resolveRules } from '../compare/rules.js';
+import { loadResult, type LoadedResult } from '../results/load.js';
+import { resolveRules } from '../compare/tolerances.js';
 import { UserError } from '../errors.js';
-import { formatCompareMarkdown, serializeCompareJson } from '../export/compare-format.js';
+import { formatCompareMarkdown, serializeCompareJson } from '../compare/format.js';
 import { loadSpec } from '../spec/load.js';
 import { colorEnabled } from '../ui/color.js';
 import { formatCompareTable } from '../ui/compare-table.js';
@@ -17,7 +17,10 @@ interface CompareFlags {
   seed: string;
   test: boolean;
   strict?: boolean;
-  format: string;
+  json?: boolean;
+  markdown?: boolean;
+  /** Deprecated: --json and --markdown replace it. */
+  format?: string;
 }
 
 const FORMATS = ['table', 'markdown', 'json'] as const;
@@ -35,7 +38,9 @@ export function registerCompare(program: Command): void {
     .option('--seed <n>', 'seed of the bootstrap (results are deterministic)', String(COMPARE_DEFAULTS.seed))
     .option('--no-test', 'decide on the point change alone, without the significance test')
     .option('--strict', 'fail when a cell is present on one side only')
-    .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'table')
+    .option('--json', 'print the whole report as JSON on stdout')
+    .option('--markdown', 'print markdown for $GITHUB_STEP_SUMMARY or a PR comment')
+    .addOption(new Option('--format <format>', `deprecated: --json or --markdown (${FORMATS.join(', ')})`).hideHelp())
     .addHelpText(
       'after',
       `
@@ -44,7 +49,7 @@ sides have requests.csv, significant: the bootstrap confidence interval of the c
 excludes 0. Default rules (no compare: section, no --rule): latency_ms.p50 +10%,
 latency_ms.p95 +10%, ttft_ms.p95 +10%, output_tokens_per_s -10%, error_rate +0.01,
 completion_tokens_mean +10%. In GitHub Actions:
-  llm-sweep compare baseline/ results/ --format markdown | tee -a "$GITHUB_STEP_SUMMARY"`,
+  llm-sweep compare baseline/ results/ --markdown | tee -a "$GITHUB_STEP_SUMMARY"`,
     )
     .action(action(compareCommand));
 }
@@ -55,10 +60,19 @@ function numberFlag(name: string, text: string, ok: (n: number) => boolean, what
   return n;
 }
 
-function compareCommand(baselinePath: string, currentPath: string, flags: CompareFlags): number {
+/** The output asked for: --json or --markdown, or the deprecated --format. */
+function outputOf(flags: CompareFlags): (typeof FORMATS)[number] {
+  if (flags.json && flags.markdown) throw new UserError('--json and --markdown: give one of them');
+  if (flags.format === undefined) return flags.json ? 'json' : flags.markdown ? 'markdown' : 'table';
   if (!(FORMATS as readonly string[]).includes(flags.format)) {
-    throw new UserError(`--format ${flags.format}: expected one of ${FORMATS.join(', ')}`);
+    throw new UserError(`--format ${flags.format}: expected one of ${FORMATS.join(', ')} (or use --json, --markdown)`);
   }
+  if (flags.format !== 'table') process.stderr.write(`warning: --format ${flags.format} is deprecated; use --${flags.format}\n`);
+  return flags.format as (typeof FORMATS)[number];
+}
+
+function compareCommand(baselinePath: string, currentPath: string, flags: CompareFlags): number {
+  const output = outputOf(flags);
   const confidence = numberFlag('confidence', flags.confidence, (n) => n > 0 && n < 1, 'a level between 0 and 1, e.g. 0.95');
   const resamples = numberFlag('resamples', flags.resamples, (n) => Number.isInteger(n) && n >= 100, 'a whole number of at least 100');
   const seed = numberFlag('seed', flags.seed, Number.isInteger, 'a whole number');
@@ -67,8 +81,8 @@ function compareCommand(baselinePath: string, currentPath: string, flags: Compar
   for (const w of [...baseline.warnings, ...current.warnings]) process.stderr.write(`warning: ${w}\n`);
   const rules = resolveRules(flags.rule ?? [], specRules(flags.spec, current, baseline), flags.spec ?? 'run.json spec');
   const report = compareResults(baseline, current, { rules, confidence, resamples, seed, test: flags.test, strict: Boolean(flags.strict) });
-  if (flags.format === 'json') process.stdout.write(serializeCompareJson(report));
-  else if (flags.format === 'markdown') process.stdout.write(formatCompareMarkdown(report));
+  if (output === 'json') process.stdout.write(serializeCompareJson(report));
+  else if (output === 'markdown') process.stdout.write(formatCompareMarkdown(report));
   else process.stdout.write(`${formatCompareTable(report, colorEnabled(process.stdout))}\n`);
   return report.passed ? EXIT.ok : EXIT.failed;
 }

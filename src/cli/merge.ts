@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { mergeShards, readShard, writeMerged } from '../compare/merge.js';
+import { mergeShards, readShard, writeMerged } from '../results/merge.js';
 import { colorEnabled, paint } from '../ui/color.js';
 import { formatSummaryTable } from '../ui/summary-table.js';
 import { formatThresholdFailures } from '../ui/threshold-lines.js';
@@ -19,7 +19,7 @@ export function registerMerge(program: Command): void {
     .argument('<dirs...>', 'results folders of the shards')
     .requiredOption('--out <dir>', 'folder for the merged result (new)')
     .option('--allow-partial', 'write the result even when cells are missing or a shard did not finish')
-    .option('-q, --quiet', 'print nothing but errors')
+    .option('-q, --quiet', 'no progress lines on stderr; errors and the result are still shown')
     .option('--json', 'print the merged summary as JSON on stdout instead of the table')
     .addHelpText(
       'after',
@@ -42,7 +42,7 @@ function mergeCommand(dirs: string[], flags: MergeFlags): number {
   }
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ out: flags.out, missing: merged.missing, cells: merged.summaries, thresholds: merged.thresholds }, null, 2)}\n`);
-  } else if (!flags.quiet && merged.summaries.length > 0) {
+  } else if (merged.summaries.length > 0) {
     process.stdout.write(`${formatSummaryTable(merged.summaries, merged.axes, colorEnabled(process.stdout))}\n`);
   }
   if (!flags.quiet) {

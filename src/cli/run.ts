@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve, join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import type { Command } from 'commander';
 import { RunError, UserError } from '../errors.js';
-import { loadResume } from '../records/resume.js';
+import { loadResume } from '../results/resume.js';
+import { folderWriter } from '../results/writer.js';
 import type { SweepResult } from '../runner/run-sweep.js';
 import { startEndpoint } from '../runner/endpoint.js';
 import { colorEnabled, paint } from '../ui/color.js';
@@ -11,7 +11,7 @@ import { createProgress } from '../ui/progress.js';
 import { formatPlan, formatWarnings } from '../ui/plan-table.js';
 import { clientWarnings, formatSummaryTable } from '../ui/summary-table.js';
 import { formatThresholdFailures } from '../ui/threshold-lines.js';
-import { action, checkPlanSize, collect, EXIT, loadFromFlags, type SpecFlags } from './common.js';
+import { action, boundHeapGrowth, checkPlanSize, collect, EXIT, loadFromFlags, type SpecFlags } from './common.js';
 
 interface RunFlags extends SpecFlags {
   out?: string;
@@ -31,24 +31,11 @@ export function registerRun(program: Command): void {
     .option('--resume <dir>', 'finish an interrupted run in <dir>: send only the requests missing from its requests.csv')
     .option('--set <key=value>', 'override a spec value by dotted path (repeatable)', collect)
     .option('--shard <k/n>', 'run only shard k of n (whole cells); auto/n takes k from JOB_COMPLETION_INDEX')
-    .option('-q, --quiet', 'no progress output')
+    .option('-q, --quiet', 'no progress lines on stderr; errors and the result are still shown')
     .option('--json', 'print the summary as JSON on stdout instead of the table')
     .option('--dry-run', 'expand and print the plan; send nothing (same as `plan`)')
     .option('--yes', 'allow a plan of more than 10,000 cells')
     .action(action(runCommand));
-}
-
-/**
- * A run's live heap is small and flat (modules, the in-flight requests, a cell's columns),
- * but every request allocates ~80 KB that dies young, and the requests in flight at each
- * scavenge get promoted. With GC this cheap, V8 lets the old generation grow to 4x the live
- * size before collecting it, which made the heap, not the data, most of the peak RSS
- * (~190 MB for any run of 10,000+ requests). Growing by at most 2x keeps the peak near
- * 150 MB for a few more ~6 ms mark-compacts. A tuning knob of V8's own, read at every
- * collection; the process is ours (`run` only).
- */
-function boundHeapGrowth(): void {
-  setFlagsFromString('--heap-growing-percent=100');
 }
 
 export function timestamp(d = new Date()): string {
@@ -100,7 +87,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       loaded,
       plan,
       baseUrl: endpoint.baseUrl,
-      outDir,
+      writer: folderWriter(outDir, loaded.spec.output),
       signal: controller.signal,
       graceMs: 5000,
       onEvent: progress.listener,

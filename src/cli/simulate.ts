@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UserError } from '../errors.js';
-import { FAULT_KINDS, simulatorSchema } from '../spec/schema.js';
+import { FAULT_KINDS, simulatorSchema } from '../spec/target.js';
 import { DEFAULT_HOST, startSimulator } from '../simulator/server.js';
 import type { RequestLogEntry, SimulatorOptions } from '../simulator/types.js';
 import { action, EXIT } from './common.js';

@@ -6,9 +6,9 @@
  * hardly the rank sum), and works the same for means, percentiles, rates and ratios.
  * Seeded, so the same inputs always give the same verdict.
  */
-import { seededRandom } from '../runner/random.js';
+import { mulberry32 } from '../random.js';
 import { percentileSorted } from '../metrics/stats.js';
-import type { RequestSample } from './metrics.js';
+import type { RequestSample } from './gate-metrics.js';
 
 export interface BootstrapOptions {
   /** Number of resamples. */
@@ -33,7 +33,7 @@ export function bootstrapDifference(a: RequestSample, b: RequestSample, opts: Bo
   const na = a.x.length;
   const nb = b.x.length;
   if (na === 0 || nb === 0) return undefined;
-  const random = seededRandom(opts.seed);
+  const random = mulberry32(opts.seed);
   const ea = a.stat(a.x, a.y);
   const eb = b.stat(b.x, b.y);
   const diffs = new Float64Array(opts.resamples);

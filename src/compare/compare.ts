@@ -7,9 +7,10 @@
  * Without per-request rows (a summary.csv) the point change decides, and the row says so.
  */
 import { axisCell } from '../records/columns.js';
+import { formatLevel } from '../ui/format.js';
 import { bootstrapDifference } from './bootstrap.js';
-import type { LoadedResult, ResultCell } from './load-result.js';
-import { metricValue, requestSample, whyMissing } from './metrics.js';
+import type { LoadedResult, ResultCell } from '../results/load.js';
+import { metricValue, requestSample, whyMissing } from './gate-metrics.js';
 import type { CellComparison, CompareReport, MetricComparison, ResultInfo, Tolerance, Verdict } from './types.js';
 
 export interface CompareOptions {
@@ -111,16 +112,16 @@ export function compareMetric(
     return out;
   }
   const decided: Verdict = worse ? 'regression' : 'improved';
-  const sa = opts.test && base.records ? requestSample(base.records, ref, base.slo) : undefined;
-  const sb = opts.test && cur.records ? requestSample(cur.records, ref, cur.slo) : undefined;
+  const sa = opts.test && base.columns ? requestSample(base.columns, ref, base.slo) : undefined;
+  const sb = opts.test && cur.columns ? requestSample(cur.columns, ref, cur.slo) : undefined;
   const boot = sa && sb ? bootstrapDifference(sa, sb, { resamples: opts.resamples, confidence: opts.confidence, seed }) : undefined;
   if (!boot) {
     out.verdict = decided;
     out.note = !opts.test
       ? 'test off: decided on the point change'
-      : base.records && cur.records
+      : base.columns && cur.columns
         ? 'no per-request values to test: decided on the point change'
-        : `no per-request rows in ${base.records ? 'the current result' : 'the baseline'} (summary.csv only): decided on the point change`;
+        : `no per-request rows in ${base.columns ? 'the current result' : 'the baseline'} (summary.csv only): decided on the point change`;
     return out;
   }
   const [lo, hi] = boot.ci;
@@ -138,14 +139,9 @@ export function compareMetric(
   };
   out.verdict = significant ? decided : 'noise';
   if (!significant) {
-    out.note = `not significant: the ${pctText(opts.confidence)} interval of the change includes 0 (n=${boot.n[0]}/${boot.n[1]})`;
+    out.note = `not significant: the ${formatLevel(opts.confidence)} interval of the change includes 0 (n=${boot.n[0]}/${boot.n[1]})`;
   }
   return out;
-}
-
-/** 0.95 -> "95%", 0.99791 -> "99.79%". */
-export function pctText(level: number): string {
-  return `${Number((level * 100).toFixed(level >= 0.99 ? 2 : 1))}%`;
 }
 
 /** A per-comparison seed (FNV-1a of the key), so one comparison's draws never depend on another's. */

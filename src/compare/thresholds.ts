@@ -14,7 +14,7 @@ import { UserError } from '../errors.js';
 import type { CellSummary } from '../metrics/summary.js';
 import { axisCell } from '../records/columns.js';
 import { nearest } from '../spec/suggest.js';
-import { metricValue, parseMetric, RATE_METRICS, whyMissing } from './metrics.js';
+import { metricValue, parseMetric, RATE_METRICS, whyMissing } from './gate-metrics.js';
 import type { Op, Threshold, ThresholdResult } from './types.js';
 
 /** Gives `file:line:col` of a spec node (the key itself, or its value). */

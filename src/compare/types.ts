@@ -1,9 +1,10 @@
 /**
  * compare/: the CI gate. Thresholds (absolute rules checked per cell during a run),
  * comparison of two results (baseline vs current, joined by cell parameters, with a
- * seeded bootstrap test on the per-request values so noise does not fail builds), and the
- * merge of shard results into one. Everything here is pure or reads files; nothing prints.
+ * seeded bootstrap test on the per-request values so noise does not fail builds), and their
+ * output as text. Everything here is pure; nothing prints.
  */
+import { z } from 'zod';
 
 /** A metric as thresholds and compare rules name it: `latency_ms.p95`, `error_rate`. */
 export interface MetricRef {
@@ -18,7 +19,7 @@ export interface MetricRef {
 export const AGGS = ['mean', 'p50', 'p90', 'p95', 'p99', 'min', 'max'] as const;
 export type Agg = (typeof AGGS)[number];
 
-export type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
+export type Op = ThresholdResult['op'];
 
 /** One parsed threshold condition, e.g. `latency_ms.p95{model:a}: "< 2000"`. */
 export interface Threshold {
@@ -35,20 +36,19 @@ export interface Threshold {
 }
 
 /** The outcome of one threshold on one cell; run.json keeps a list of these. */
-export interface ThresholdResult {
-  cell: string;
-  /** `key: expr`, as written in the spec. */
-  threshold: string;
-  metric: string;
-  op: Op;
-  limit: number;
-  /** The measured value; undefined when not measured. */
-  value?: number;
-  /** skip: the metric does not apply to the cell (e.g. TTFT of a non-streamed cell). */
-  status: 'pass' | 'fail' | 'skip';
-  /** Why a value is missing, when it is. */
-  note?: string;
-}
+export const thresholdResultSchema = z
+  .object({
+    cell: z.string(),
+    threshold: z.string().describe('`key: expr`, as written in the spec.'),
+    metric: z.string().describe('The metric checked, e.g. latency_ms.p95.'),
+    op: z.enum(['<', '<=', '>', '>=', '==', '!=']),
+    limit: z.number().describe("The limit in the metric's unit (a 1% is 0.01)."),
+    value: z.number().optional().describe('The measured value; absent when not measured.'),
+    status: z.enum(['pass', 'fail', 'skip']).describe('skip: the metric does not apply to the cell (e.g. TTFT of a non-streamed cell).'),
+    note: z.string().optional().describe('Why a value is missing, when it is.'),
+  })
+  .describe('One threshold checked on one cell.');
+export type ThresholdResult = z.output<typeof thresholdResultSchema>;
 
 /** Which way a compare rule counts a change as worse. */
 export type Direction = 'up' | 'down' | 'both';

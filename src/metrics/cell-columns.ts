@@ -6,11 +6,29 @@
  * they end; these columns are all the runner keeps.
  */
 import type { RequestRecord } from '../records/types.js';
+import type { Slo } from './summary.js';
 
-/** "HTTP 503", "timeout", "network" ...: what an error count is grouped by. */
+/**
+ * What failed requests are grouped by: the HTTP status when the server refused ("HTTP
+ * 503"), else the kind ("timeout"), with the status when one came first ("stream (after
+ * HTTP 200)").
+ */
 export function errorKey(r: Pick<RequestRecord, 'http_status' | 'error_kind'>): string {
-  if (r.http_status !== undefined && r.http_status >= 400) return `HTTP ${r.http_status}`;
-  return r.error_kind ?? 'error';
+  const kind = r.error_kind ?? 'error';
+  const status = r.http_status;
+  if (status !== undefined && status >= 400) return `HTTP ${status}`;
+  return status !== undefined ? `${kind} (after HTTP ${status})` : kind;
+}
+
+/** The failed requests of one group. */
+export interface ErrorTally {
+  /** See `errorKey`. */
+  key: string;
+  kind: string;
+  http_status?: number;
+  count: number;
+  /** The first one's error text, as written to requests.csv (secrets scrubbed). */
+  example: string;
 }
 
 const num = (v: number | undefined): number => (v === undefined ? NaN : v);
@@ -42,8 +60,8 @@ export class CellColumns {
   cachedTokens = new Float64Array(0);
   /** True once any request had a server-reported value. */
   anyServer = false;
-  /** Error counts by errorKey, in order of first appearance. */
-  readonly errorsByKey = new Map<string, number>();
+  /** Failed requests by errorKey, in order of first appearance. */
+  readonly errors = new Map<string, ErrorTally>();
 
   static from(records: Iterable<RequestRecord>): CellColumns {
     const c = new CellColumns();
@@ -84,7 +102,9 @@ export class CellColumns {
     if (isOk) this.okCount++;
     else {
       const key = errorKey(r);
-      this.errorsByKey.set(key, (this.errorsByKey.get(key) ?? 0) + 1);
+      const tally = this.errors.get(key);
+      if (tally) tally.count++;
+      else this.errors.set(key, { key, kind: r.error_kind ?? 'error', http_status: r.http_status, count: 1, example: r.error ?? '' });
     }
     this.length = i + 1;
   }
@@ -116,6 +136,22 @@ export class CellColumns {
     this.serverDecode = floats(this.serverDecode);
     this.serverTotal = floats(this.serverTotal);
     this.cachedTokens = floats(this.cachedTokens);
+  }
+
+  /**
+   * Did request i succeed and meet every given SLO? A missing value (NaN) misses its
+   * objective, except TPOT and ITL: a one-token answer has neither and cannot miss them.
+   */
+  meetsSlo(i: number, slo: Slo): boolean {
+    const within = (v: number, limit: number | undefined) => limit === undefined || v <= limit;
+    const optional = (v: number, limit: number | undefined) => limit === undefined || Number.isNaN(v) || v <= limit;
+    return (
+      this.ok[i] === 1 &&
+      within(this.ttft[i], slo.ttft_ms) &&
+      optional(this.tpot[i], slo.tpot_ms) &&
+      within(this.latency[i], slo.latency_ms) &&
+      optional(this.itl[i], slo.itl_ms)
+    );
   }
 
   /** The values of `column` at successful requests (NaN where missing). */

@@ -2,8 +2,9 @@
  * The per-cell summary, computed only from what requests.csv holds, so a summary rebuilt
  * from the file (`llm-sweep report`) equals the one written during the run.
  */
+import { z } from 'zod';
 import type { RequestRecord } from '../records/types.js';
-import { CellColumns, errorKey } from './cell-columns.js';
+import { CellColumns } from './cell-columns.js';
 import { mean, stats, type Stats } from './stats.js';
 
 export const SUMMARY_METRICS = ['latency_ms', 'ttft_ms', 'tpot_ms', 'itl_ms'] as const;
@@ -23,84 +24,75 @@ export interface SummaryOptions {
 }
 export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
 
-export interface CellSummary {
-  cell: string;
-  /** Matrix values of the cell, by axis. */
-  params: Record<string, unknown>;
-  requests: number;
-  ok: number;
-  errors: number;
-  /** errors / requests; 0 for an empty cell. */
-  error_rate: number;
-  /** Wall time from the first send to the last completion, s. */
-  duration_s: number;
-  /** Successful requests / duration. */
-  requests_per_s: number;
-  /** Sum of completion tokens of successful requests / duration. */
-  output_tokens_per_s: number;
-  /** Over successful requests. `itl_ms` is the distribution of each request's median gap. */
-  latency_ms?: Stats;
-  ttft_ms?: Stats;
-  tpot_ms?: Stats;
-  itl_ms?: Stats;
-  prompt_tokens_mean?: number;
-  completion_tokens_mean?: number;
-  /** How many requests had estimated (not server-reported) token counts. */
-  estimated_tokens: number;
-  /** Error counts by short error text (status or kind), for reports. */
-  errors_by_kind: Record<string, number>;
-  /**
-   * Latency from the *scheduled* time (queue_ms + latency_ms): what a user arriving at that
-   * moment waited. Differs from latency_ms when the client held requests back.
-   */
-  e2e_latency_ms?: Stats;
-  queue_ms?: Stats;
-  /** Offered (spec) and achieved (sent / duration) request rates in open loop, requests/s. */
-  offered_rps?: number;
-  achieved_rps?: number;
-  /** Share of recorded requests that succeeded and met every SLO; undefined without `slo`. */
-  slo_attainment?: number;
-  /** Requests meeting every SLO per second of cell wall time (vLLM's goodput). */
-  goodput_rps?: number;
-  /** Connection setup per successful request (0 when a pooled connection was reused), ms. */
-  connect_ms?: Stats;
-  /** Medians of what the server reported about successful requests; undefined when it reported nothing. */
-  server?: ServerSummary;
-  /**
-   * Median over successful streamed requests of TTFT - (server queue + prefill), ms, where
-   * the server reports prefill: the part of TTFT the server does not account for (network,
-   * HTTP stack, client).
-   */
-  client_overhead_ms_p50?: number;
-  /** Client health, measured by the runner during the cell (not derivable from requests.csv). */
-  client?: ClientHealth;
-  /** Filled by the threshold check: pass, fail, or undefined when none apply. */
-  threshold?: 'pass' | 'fail';
-}
+const statsSchema = z
+  .object({ count: z.number(), mean: z.number(), min: z.number(), max: z.number(), p50: z.number(), p90: z.number(), p95: z.number(), p99: z.number() })
+  .describe("Statistics over the requests of a cell, in the metric's unit.") satisfies z.ZodType<Stats>;
+const optionalStats = (what: string) => statsSchema.optional().describe(what);
+const optionalNumber = (what: string) => z.number().optional().describe(what);
 
 /** p50s of the server-reported columns of requests.csv (docs/metrics.md). */
-export interface ServerSummary {
-  queue_ms_p50?: number;
-  prefill_ms_p50?: number;
-  decode_ms_p50?: number;
-  total_ms_p50?: number;
-  cached_tokens_p50?: number;
-}
+const serverSummarySchema = z
+  .object({
+    queue_ms_p50: optionalNumber('Server-reported queue time, ms.'),
+    prefill_ms_p50: optionalNumber('Server-reported prefill time, ms.'),
+    decode_ms_p50: optionalNumber('Server-reported decode time, ms.'),
+    total_ms_p50: optionalNumber('Server-reported whole time, ms.'),
+    cached_tokens_p50: optionalNumber('Prompt tokens from the prefix cache.'),
+  })
+  .describe('Medians of what the server reported about successful requests; absent when it reported nothing.');
+export type ServerSummary = z.output<typeof serverSummarySchema>;
 
-export interface ClientHealth {
-  /** p99 of the runner's event-loop delay during the cell, ms. */
-  loop_delay_p99_ms: number;
-  /** Max event-loop delay, ms. */
-  loop_delay_max_ms: number;
-  /** CPU time of the client process / wall time (1 = one core busy). */
-  cpu: number;
-  /** p99 of open-loop dispatch lag (timer fired vs arrival due), ms; undefined in closed loop. */
-  dispatch_lag_p99_ms?: number;
-  /** True when these say the client, not the server, limited the measurement. */
-  bound: boolean;
-  /** Why, in words, when bound. */
-  reason?: string;
-}
+export const clientHealthSchema = z
+  .object({
+    loop_delay_p99_ms: z.number().describe("p99 of the runner's event-loop delay during the cell, ms."),
+    loop_delay_max_ms: z.number().describe('Max event-loop delay, ms.'),
+    cpu: z.number().describe('CPU time of the client process / wall time (1 = one core busy).'),
+    dispatch_lag_p99_ms: optionalNumber('p99 of open-loop dispatch lag (timer fired vs arrival due), ms; absent in closed loop.'),
+    bound: z.boolean().describe('True when these say the client, not the server, limited the measurement.'),
+    reason: z.string().optional().describe('Why, in words, when bound.'),
+  })
+  .describe('Client health, measured by the runner during the cell (not derivable from requests.csv).');
+export type ClientHealth = z.output<typeof clientHealthSchema>;
+
+/**
+ * One cell's summary: what run.json's `cells` hold and summary.csv shows, rounded. Declared
+ * in the order `summarizeCell` builds it, which is also the order parsing gives.
+ */
+export const cellSummarySchema = z
+  .object({
+    cell: z.string().describe('Cell id.'),
+    params: z.record(z.string(), z.unknown()).describe('Matrix values of the cell, by axis.'),
+    requests: z.number().describe('Recorded requests.'),
+    ok: z.number().describe('Successful requests.'),
+    errors: z.number().describe('Failed requests.'),
+    error_rate: z.number().describe('errors / requests; 0 for an empty cell.'),
+    duration_s: z.number().describe('Wall time from the first send to the last completion, s.'),
+    requests_per_s: z.number().describe('Successful requests / duration.'),
+    output_tokens_per_s: z.number().describe('Sum of completion tokens of successful requests / duration.'),
+    latency_ms: optionalStats('Latency of successful requests, ms.'),
+    ttft_ms: optionalStats('Time to first token of successful streamed requests, ms.'),
+    tpot_ms: optionalStats('Time per output token after the first, ms.'),
+    itl_ms: optionalStats("Distribution of each request's median inter-token gap, ms."),
+    prompt_tokens_mean: optionalNumber('Mean prompt tokens of successful requests.'),
+    completion_tokens_mean: optionalNumber('Mean completion tokens of successful requests.'),
+    estimated_tokens: z.number().default(0).describe('Requests whose token counts are estimates (no usage from the server).'),
+    errors_by_kind: z.record(z.string(), z.number()).default({}).describe('Failed requests by HTTP status or error kind (see errorKey).'),
+    connect_ms: optionalStats('Connection setup per successful request (0 when a pooled connection was reused), ms.'),
+    server: serverSummarySchema.optional(),
+    client_overhead_ms_p50: optionalNumber(
+      'Median over successful streamed requests of TTFT - (server queue + prefill), ms, where the server reports prefill: the part of TTFT the server does not account for (network, HTTP stack, client).',
+    ),
+    queue_ms: optionalStats('Open loop: scheduled time to send, ms.'),
+    e2e_latency_ms: optionalStats('Open loop: latency from the scheduled time (queue_ms + latency_ms): what a user arriving then waited, ms.'),
+    offered_rps: optionalNumber('Open loop: the rate asked for, requests/s.'),
+    achieved_rps: optionalNumber('Open loop: recorded requests / duration, requests/s.'),
+    slo_attainment: optionalNumber('With slo: share of recorded requests that succeeded and met every objective.'),
+    goodput_rps: optionalNumber("With slo: requests meeting every objective / duration, requests/s (vLLM's goodput)."),
+    client: clientHealthSchema.optional(),
+    threshold: z.enum(['pass', 'fail']).optional().describe('The threshold verdict of the cell; absent when none applied.'),
+  })
+  .describe('The summary of one cell (summary.csv holds the same figures, rounded).');
+export type CellSummary = z.output<typeof cellSummarySchema>;
 
 export function summarizeCell(
   cell: string,
@@ -131,7 +123,7 @@ export function summarizeCell(
   const durationMs = Number.isFinite(first) && last > first ? last - first : 0;
   const duration_s = durationMs / 1000;
   const errors_by_kind: Record<string, number> = {};
-  for (const [key, count] of c.errorsByKey) errors_by_kind[key] = count;
+  for (const [key, tally] of c.errors) errors_by_kind[key] = tally.count;
   return {
     cell,
     params,
@@ -199,40 +191,12 @@ function openLoop(c: CellColumns, duration_s: number, rate?: number) {
   };
 }
 
-/** Does a successful request meet every given SLO? */
-export function meetsSlo(r: RequestRecord, slo: Slo): boolean {
-  if (r.status !== 'ok') return false;
-  const within = (v: number | undefined, limit: number | undefined) => limit === undefined || (v !== undefined && v <= limit);
-  return (
-    within(r.ttft_ms, slo.ttft_ms) &&
-    // A one-token answer has no TPOT; it cannot miss a TPOT objective.
-    (slo.tpot_ms === undefined || r.tpot_ms === undefined || r.tpot_ms <= slo.tpot_ms) &&
-    within(r.latency_ms, slo.latency_ms) &&
-    (slo.itl_ms === undefined || r.itl_p50_ms === undefined || r.itl_p50_ms <= slo.itl_ms)
-  );
-}
-
 function goodput(c: CellColumns, duration_s: number, slo?: Slo) {
   if (!slo || Object.values(slo).every((v) => v === undefined)) return {};
-  // meetsSlo on the columns (NaN = missing: `NaN <= x` is false, as `undefined` was).
-  const within = (v: number, limit: number | undefined) => limit === undefined || v <= limit;
-  const optional = (v: number, limit: number | undefined) => limit === undefined || Number.isNaN(v) || v <= limit;
   let good = 0;
-  for (let i = 0; i < c.length; i++) {
-    if (
-      c.ok[i] === 1 &&
-      within(c.ttft[i], slo.ttft_ms) &&
-      optional(c.tpot[i], slo.tpot_ms) &&
-      within(c.latency[i], slo.latency_ms) &&
-      optional(c.itl[i], slo.itl_ms)
-    ) {
-      good++;
-    }
-  }
+  for (let i = 0; i < c.length; i++) if (c.meetsSlo(i, slo)) good++;
   return {
     slo_attainment: c.length > 0 ? good / c.length : undefined,
     goodput_rps: duration_s > 0 ? good / duration_s : 0,
   };
 }
-
-export { errorKey };

@@ -3,6 +3,9 @@
  * request body, load settings and request count, the prompt list, and the shard's share.
  */
 import { UserError } from '../errors.js';
+import { isObject } from '../json.js';
+import { providerForTarget } from '../providers/index.js';
+import { formatInt } from '../ui/format.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { LOAD_KEYS } from '../spec/schema.js';
 import { nearest } from '../spec/suggest.js';
@@ -34,7 +37,7 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
   if (upperBound > HARD_MAX_CELLS) {
     const sizes = Object.entries(axes).map(([k, v]) => `${k} ${v.length}`).join(' x ');
     throw new UserError(
-      `${source.locate(['matrix'], 'key')}: the matrix multiplies to ${fmt(upperBound)} cells (${sizes}), more than the ${fmt(HARD_MAX_CELLS)} llm-sweep can plan; narrow the matrix`,
+      `${source.locate(['matrix'], 'key')}: the matrix multiplies to ${formatInt(upperBound)} cells (${sizes}), more than the ${formatInt(HARD_MAX_CELLS)} llm-sweep can plan; narrow the matrix`,
     );
   }
   const grid = expandGrid({ axes, include, exclude });
@@ -47,6 +50,7 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
   const requests =
     spec.duration_s !== undefined ? undefined : (spec.requests ?? (spec.repeat ?? 1) * prompts.length);
   const warnings: string[] = [];
+  const maxTokensKeys = providerForTarget(spec.target).maxTokens;
 
   grid.excluded.forEach((n, i) => {
     if (n === 0) warnings.push(unusedExclude(i, exclude![i], axes, loaded));
@@ -84,6 +88,7 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
       index: all.length,
       params,
       body: bodyOf(spec.params, params),
+      maxTokens: undefined,
       load: loadOf(spec.params, params),
       requests,
       duration_s: spec.duration_s,
@@ -92,9 +97,10 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
   }
   if (opts.maxCells !== undefined && all.length > opts.maxCells) {
     throw new UserError(
-      `the plan has ${fmt(all.length)} cells, over ${fmt(opts.maxCells)}; narrow the matrix, or pass --yes if you mean it`,
+      `the plan has ${formatInt(all.length)} cells, over ${formatInt(opts.maxCells)}; narrow the matrix, or pass --yes if you mean it`,
     );
   }
+  for (const c of all) c.maxTokens = maxTokensOf(c.body, maxTokensKeys);
   const cells = all.filter((c) => inShard(c.index, opts.shard));
   if (opts.shard && cells.length === 0) {
     warnings.push(
@@ -109,10 +115,6 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
     shard: opts.shard,
     warnings,
   };
-}
-
-function fmt(n: number): string {
-  return n.toLocaleString('en-US');
 }
 
 /** An exclude entry that drops nothing: say which of its values is not in its axis. */
@@ -177,7 +179,7 @@ export function planTotals(plan: Plan): PlanTotals {
   let unbounded = 0;
   for (const c of plan.cells) {
     warmup += c.warmup;
-    const mt = maxTokensOf(c);
+    const mt = c.maxTokens;
     if (mt === undefined) unbounded++;
     warmupBudget = warmupBudget === undefined || mt === undefined ? undefined : warmupBudget + mt * c.warmup;
     if (c.requests === undefined || requests === undefined) {
@@ -198,13 +200,12 @@ export function planTotals(plan: Plan): PlanTotals {
   };
 }
 
-/** The cell's output token cap, whichever field the provider family uses. */
-export function maxTokensOf(cell: Cell): number | undefined {
-  for (const k of ['max_tokens', 'max_completion_tokens', 'max_new_tokens', 'num_predict']) {
-    const v = cell.body[k];
+/** A body's output token cap: the first of the provider's `keys` (dotted for nested ones) it sets. */
+export function maxTokensOf(body: Record<string, unknown>, keys: readonly string[]): number | undefined {
+  for (const k of keys) {
+    let v: unknown = body;
+    for (const part of k.split('.')) v = isObject(v) ? v[part] : undefined;
     if (typeof v === 'number' && v >= 0) return v;
   }
-  const options = cell.body.options as Record<string, unknown> | undefined;
-  if (options && typeof options.num_predict === 'number' && options.num_predict >= 0) return options.num_predict;
   return undefined;
 }

@@ -26,6 +26,8 @@ export interface Cell {
   params: Combination;
   /** Request body fields: spec.params overlaid with every non-load matrix value. */
   body: Record<string, unknown>;
+  /** The body's output token cap, in the field the provider uses; undefined when unbounded. */
+  maxTokens: number | undefined;
   load: LoadSettings;
   /** Recorded requests; undefined when the cell runs for `duration_s`. */
   requests?: number;

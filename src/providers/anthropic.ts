@@ -7,7 +7,9 @@
  * Wire format: https://docs.anthropic.com/en/docs/build-with-claude/streaming
  * Request: https://docs.anthropic.com/en/api/messages
  */
-import { jsonErrorMessage, errorText } from './openai.js';
+import { z } from 'zod';
+import { targetSchemaFor } from '../spec/target.js';
+import { errorText, jsonErrorMessage } from './errors.js';
 import {
   applyParams,
   checkAgainstTable,
@@ -27,6 +29,11 @@ import type { BuildContext, Completion, Provider, ProviderRequest, ServerReport,
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
+export const anthropicTarget = targetSchemaFor('anthropic', 'The Anthropic Messages API ({base}/v1/messages).', {
+  anthropic_version: z.string().optional().describe(`anthropic: the anthropic-version header (default ${ANTHROPIC_VERSION}).`),
+});
+type AnthropicTarget = z.output<typeof anthropicTarget>;
+
 export const ANTHROPIC_PARAMS: ParamTable = {
   ...same('', ['model', 'max_tokens', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'system']),
   ...same('', ['metadata', 'thinking', 'tools', 'tool_choice', 'service_tier']),
@@ -43,7 +50,7 @@ const REASONS: Record<string, string> = {
   response_format: 'the Messages API has no response_format; use tools or a prompt',
 };
 
-function build(ctx: BuildContext): ProviderRequest {
+function build(ctx: BuildContext<AnthropicTarget>): ProviderRequest {
   const { system, rest } = splitSystem(ctx.prompt.messages);
   const body: Record<string, unknown> = {};
   if (system !== undefined) body.system = system;
@@ -141,9 +148,14 @@ function parseResponse(body: unknown): Completion {
   };
 }
 
-export const anthropic: Provider = {
+export const anthropic: Provider<'anthropic', AnthropicTarget> = {
   kind: 'anthropic',
+  target: anthropicTarget,
+  baseUrl: 'root',
+  paths: ['/messages'],
+  maxTokens: ['max_tokens', 'max_completion_tokens'],
   framing: 'sse',
+  units: { max_tokens: 'tokens', max_completion_tokens: 'tokens', top_k: 'tokens' },
   build,
   streamDecoder: () => decodeEvent,
   parseResponse,

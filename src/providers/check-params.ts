@@ -7,19 +7,17 @@ import { UserError } from '../errors.js';
 import type { Plan } from '../plan/types.js';
 import type { LoadedSpec } from '../spec/load.js';
 import type { YamlPath } from '../spec/yaml-source.js';
-import { providerForTarget } from './index.js';
-
-/** Providers the bundled (OpenAI-compatible) simulator can answer. */
-const BUILTIN_PROVIDERS: readonly string[] = ['openai-chat', 'openai-completions'];
+import { PROVIDERS, PROVIDER_MAP, providerForTarget } from './index.js';
 
 export function providerProblems(loaded: LoadedSpec, plan: Pick<Plan, 'cells'>): string[] {
   const { spec, source } = loaded;
   const provider = providerForTarget(spec.target);
   const problems: string[] = [];
-  if (spec.target.base_url === 'builtin' && !BUILTIN_PROVIDERS.includes(spec.target.provider)) {
+  if (spec.target.base_url === 'builtin' && !provider.simulator) {
+    const able = PROVIDERS.filter((k) => PROVIDER_MAP[k].simulator).join(' or ');
     problems.push(
       `${source.locate(['target', 'base_url'])}: base_url: builtin starts the bundled simulator, which speaks the OpenAI API; ` +
-        `provider '${spec.target.provider}' cannot talk to it (use openai-chat or openai-completions, or give the server's URL)`,
+        `provider '${spec.target.provider}' cannot talk to it (use ${able}, or give the server's URL)`,
     );
   }
   if (!provider.checkParams) return problems;

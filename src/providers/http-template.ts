@@ -11,13 +11,56 @@
  * as text. A body given as one string is JSON text in which each placeholder stands for a
  * JSON value: write {"input": {{prompt}}}, not "{{prompt}}".
  */
-import { jsonErrorMessage, errorText } from './openai.js';
+import { z } from 'zod';
+import { targetSchemaFor } from '../spec/target.js';
+import { errorText, jsonErrorMessage } from './errors.js';
 import { getFirst, parseJsonPath, type JsonPath } from './json-path.js';
-import { isObject, joinUrl, num } from './shared.js';
+import { bearerHeaders, isObject, joinUrl, num } from './shared.js';
 import type { BuildContext, Completion, ParamProblem, Provider, ProviderRequest, StreamDelta, StreamEvent, Usage } from './types.js';
-import type { Target } from '../spec/schema.js';
 
-export type HttpTemplateConfig = NonNullable<Target['http']>;
+const jsonPathSchema = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  .describe('A dotted JSON path such as choices.0.delta.content (or a list of them; the first that is present wins).');
+
+const httpTemplateSchema = z
+  .strictObject({
+    path: z
+      .string()
+      .default('')
+      .describe('Appended to base_url for every request; may use {{param.NAME}} (URL-encoded).'),
+    stream_path: z.string().optional().describe('Path for streamed requests when it differs from path (e.g. /generate_stream).'),
+    body: z
+      .union([z.record(z.string(), z.unknown()), z.string().min(1)])
+      .describe(
+        'Request body template. Placeholders: {{prompt}}, {{messages}}, {{stream}}, {{params}} (every param) and {{param.NAME}}. A string that is only a placeholder takes the value with its JSON type; a string template is JSON text whose placeholders are replaced by JSON values.',
+      ),
+    stream: z
+      .enum(['sse', 'ndjson', 'none'])
+      .default('sse')
+      .describe('How the endpoint streams: server-sent events, one JSON object per line, or not at all.'),
+    done_marker: z
+      .string()
+      .optional()
+      .describe('Raw event data that ends a stream, e.g. "[DONE]".'),
+    paths: z
+      .strictObject({
+        text: jsonPathSchema.describe('Output text in each event, or in the whole response.'),
+        reasoning: jsonPathSchema.optional().describe('Reasoning text (counts for TTFT).'),
+        finish_reason: jsonPathSchema.optional().describe('Finish reason; a non-empty value also completes a stream.'),
+        prompt_tokens: jsonPathSchema.optional().describe('Prompt token count.'),
+        completion_tokens: jsonPathSchema.optional().describe('Completion token count (the last value seen wins).'),
+        error: jsonPathSchema.optional().describe('An error message; a present, non-empty value fails the request.'),
+        done: jsonPathSchema.optional().describe('A flag whose truthy value ends the stream (e.g. done).'),
+      })
+      .describe('Where to read each value. Without done, done_marker and finish_reason, a stream is complete when the server closes it cleanly.'),
+  })
+  .describe('http: a templated request and JSON paths into the answer, for endpoints without a built-in provider.');
+
+export const httpTarget = targetSchemaFor('http', 'Any HTTP endpoint: a templated request and JSON paths into the answer (target.http).', {
+  http: httpTemplateSchema.describe('http: the request template and response paths.'),
+});
+type HttpTarget = z.output<typeof httpTarget>;
+export type HttpTemplateConfig = HttpTarget['http'];
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;
 const WHOLE = /^\s*\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}\s*$/;
@@ -140,22 +183,20 @@ function errorAt(o: unknown, paths: JsonPath[]): string | undefined {
   return errorText(v);
 }
 
-export function createHttpTemplate(config: HttpTemplateConfig): Provider {
+export function createHttpTemplate(config: HttpTemplateConfig): Provider<'http', HttpTarget> {
   const paths = compilePaths(config.paths);
   const framing = config.stream;
   // Without any end signal configured, a stream is complete when the server closes it.
   const endsAtClose = paths.done.length === 0 && paths.finish_reason.length === 0 && config.done_marker === undefined;
   const names = [...placeholders(config.body), ...placeholders(config.path), ...placeholders(config.stream_path ?? '')];
 
-  const build = (ctx: BuildContext): ProviderRequest => {
+  const build = (ctx: BuildContext<HttpTarget>): ProviderRequest => {
     const stream = ctx.stream && framing !== 'none';
     const vars: TemplateVars = { prompt: ctx.prompt.text, messages: ctx.prompt.messages, stream, params: ctx.cell.body };
     const path = stream && config.stream_path !== undefined ? config.stream_path : config.path;
-    const headers: Record<string, string> = {};
-    if (ctx.target.api_key) headers.authorization = `Bearer ${ctx.target.api_key}`;
     return {
       url: joinUrl(ctx.target.base_url, renderPath(path, vars)),
-      headers: { ...headers, ...ctx.target.headers },
+      headers: bearerHeaders(ctx.target),
       body: renderBody(config.body, vars),
     };
   };
@@ -252,39 +293,26 @@ export function createHttpTemplate(config: HttpTemplateConfig): Provider {
     return jsonErrorMessage(status, bodyText);
   };
 
-  return {
-    kind: 'http',
-    framing,
-    build,
-    streamDecoder: () => decode,
-    parseResponse,
-    errorMessage,
-    checkParams,
-    configure: (target) => (target.http ? createHttpTemplate(target.http) : unconfigured),
-  };
+  return { ...httpTemplate, framing, build, streamDecoder: () => decode, parseResponse, errorMessage, checkParams };
 }
 
-/** The map's entry: it only knows that it needs target.http. */
-const unconfigured: Provider = {
-  kind: 'http',
-  framing: 'sse',
-  build: () => {
-    throw new Error("provider 'http' needs target.http");
-  },
-  streamDecoder: () => () => {
-    throw new Error("provider 'http' needs target.http");
-  },
-  parseResponse: () => {
-    throw new Error("provider 'http' needs target.http");
-  },
-  errorMessage: jsonErrorMessage,
-  checkParams: () => [
-    {
-      at: ['target', 'provider'],
-      message: "provider 'http' needs target.http: a body template, the stream format and the paths to read (see docs/providers.md)",
-    },
-  ],
-  configure: (target) => (target.http ? createHttpTemplate(target.http) : unconfigured),
+const needsConfig = () => {
+  throw new Error("provider 'http' needs target.http");
 };
 
-export const httpTemplate: Provider = unconfigured;
+/** The map's entry: the target's `http` block (required by its schema) makes the real one. */
+export const httpTemplate: Provider<'http', HttpTarget> = {
+  kind: 'http',
+  target: httpTarget,
+  // Whatever the gateway's paths are: no convention to check.
+  baseUrl: undefined,
+  paths: [],
+  maxTokens: ['max_tokens', 'max_completion_tokens', 'max_new_tokens', 'num_predict'],
+  framing: 'sse',
+  units: {},
+  build: needsConfig,
+  streamDecoder: needsConfig,
+  parseResponse: needsConfig,
+  errorMessage: jsonErrorMessage,
+  configure: (target) => createHttpTemplate(target.http),
+};

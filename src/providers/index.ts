@@ -1,4 +1,8 @@
-import type { ProviderKind, Target } from '../spec/schema.js';
+/**
+ * Every provider by its spec name: the one place a provider is registered. Adding one is
+ * its file (target schema, parameter table, URL convention, build and decode) and one
+ * entry here; the spec's target union, validation and the docs follow from the map.
+ */
 import { anthropic } from './anthropic.js';
 import { azureOpenai } from './azure-openai.js';
 import { httpTemplate } from './http-template.js';
@@ -8,8 +12,13 @@ import { tgi } from './tgi.js';
 import { triton } from './triton.js';
 import type { Provider } from './types.js';
 
-/** Every provider by its spec name. */
-export const PROVIDER_MAP = {
+/** A map whose every entry is the provider of its own key (a compile error otherwise). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry keeps its own target type
+function registry<M extends { [K in keyof M]: Provider<K & string, any> }>(map: M): M {
+  return map;
+}
+
+export const PROVIDER_MAP = registry({
   'openai-chat': openaiChat,
   'openai-completions': openaiCompletions,
   'azure-openai': azureOpenai,
@@ -18,14 +27,23 @@ export const PROVIDER_MAP = {
   triton,
   ollama,
   http: httpTemplate,
-} satisfies Record<ProviderKind, Provider>;
+});
 
-export function providerFor(kind: ProviderKind): Provider {
-  return PROVIDER_MAP[kind];
+/** The spec's `provider:` values. */
+export type ProviderKind = keyof typeof PROVIDER_MAP;
+export const PROVIDERS = Object.keys(PROVIDER_MAP) as ProviderKind[];
+
+/** The target of one provider (its schema's output), and of any. */
+export type TargetOf<K extends ProviderKind> = (typeof PROVIDER_MAP)[K] extends Provider<K, infer T> ? T : never;
+export type Target = { [K in ProviderKind]: TargetOf<K> }[ProviderKind];
+
+/** The provider named in a file (run.json): undefined for a name this version does not know. */
+export function providerFor(kind: string | undefined): Provider | undefined {
+  return Object.hasOwn(PROVIDER_MAP, kind ?? '') ? (PROVIDER_MAP[kind as ProviderKind] as unknown as Provider) : undefined;
 }
 
 /** The provider for a target, bound to the target's own wire settings (http, triton). */
 export function providerForTarget(target: Target): Provider {
-  const p = providerFor(target.provider);
+  const p = PROVIDER_MAP[target.provider] as unknown as Provider;
   return p.configure?.(target) ?? p;
 }

@@ -8,9 +8,12 @@
  * Wire format: https://github.com/ollama/ollama/blob/main/docs/api.md
  * Options: https://github.com/ollama/ollama/blob/main/docs/modelfile.md#valid-parameters-and-values
  */
-import { jsonErrorMessage, errorText } from './openai.js';
+import { z } from 'zod';
+import { targetSchemaFor } from '../spec/target.js';
+import { errorText, jsonErrorMessage } from './errors.js';
 import {
   applyParams,
+  bearerHeaders,
   checkAgainstTable,
   contentText,
   isObject,
@@ -25,7 +28,20 @@ import {
 } from './shared.js';
 import { errorStatus } from './stream-error.js';
 import type { BuildContext, Completion, Provider, ProviderRequest, ServerReport, StreamDelta, StreamEvent, Usage } from './types.js';
-import type { Target } from '../spec/schema.js';
+
+const ollamaSchema = z
+  .strictObject({
+    api: z
+      .enum(['chat', 'generate'])
+      .default('chat')
+      .describe('Native endpoint: /api/chat (messages) or /api/generate (prompt text).'),
+  })
+  .describe('ollama: which native endpoint to call.');
+
+export const ollamaTarget = targetSchemaFor('ollama', "Ollama's native API ({base}/api/chat or {base}/api/generate, NDJSON streams).", {
+  ollama: ollamaSchema.optional(),
+});
+type OllamaTarget = z.output<typeof ollamaTarget>;
 
 /** Top-level request fields both endpoints accept. */
 const TOP = ['model', 'format', 'keep_alive', 'think'];
@@ -81,11 +97,11 @@ const REASONS: Record<string, string> = {
   n: 'Ollama returns one answer per request',
 };
 
-function apiOf(target: Target): 'chat' | 'generate' {
+function apiOf(target: OllamaTarget): 'chat' | 'generate' {
   return target.ollama?.api ?? 'chat';
 }
 
-function build(ctx: BuildContext): ProviderRequest {
+function build(ctx: BuildContext<OllamaTarget>): ProviderRequest {
   const api = apiOf(ctx.target);
   const body: Record<string, unknown> = {};
   if (api === 'chat') {
@@ -97,10 +113,8 @@ function build(ctx: BuildContext): ProviderRequest {
   }
   applyParams(body, ctx.cell.body, api === 'chat' ? OLLAMA_CHAT_PARAMS : OLLAMA_GENERATE_PARAMS, 'options');
   body.stream = ctx.stream;
-  const headers: Record<string, string> = {};
   // Ollama itself has no auth; proxies in front of it usually take a Bearer token.
-  if (ctx.target.api_key) headers.authorization = `Bearer ${ctx.target.api_key}`;
-  return { url: joinUrl(ctx.target.base_url, `/api/${api}`), headers: { ...headers, ...ctx.target.headers }, body };
+  return { url: joinUrl(ctx.target.base_url, `/api/${api}`), headers: bearerHeaders(ctx.target), body };
 }
 
 const NS_PER_MS = 1e6;
@@ -184,9 +198,14 @@ function parseResponse(body: unknown): Completion {
   };
 }
 
-export const ollama: Provider = {
+export const ollama: Provider<'ollama', OllamaTarget> = {
   kind: 'ollama',
+  target: ollamaTarget,
+  baseUrl: 'root',
+  paths: ['/api/chat', '/api/generate'],
+  maxTokens: ['max_tokens', 'max_completion_tokens', 'num_predict', 'options.num_predict'],
   framing: 'ndjson',
+  units: { max_tokens: 'tokens', max_completion_tokens: 'tokens', num_predict: 'tokens', num_ctx: 'tokens', top_k: 'tokens' },
   build,
   streamDecoder: () => decodeLine,
   parseResponse,

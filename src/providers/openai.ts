@@ -5,21 +5,19 @@
  * Real servers differ from the docs (see the recordings in test/fixtures/wire): llama.cpp sends no role
  * chunk and puts usage in the chunk with finish_reason; mock servers send no usage at all.
  */
-import { isObject, num } from './shared.js';
+import type { z } from 'zod';
+import { targetSchemaFor, type TargetBase } from '../spec/target.js';
+import { errorText, jsonErrorMessage } from './errors.js';
+import { bearerHeaders, isObject, joinUrl, num } from './shared.js';
 import { errorStatus } from './stream-error.js';
 import type { BuildContext, Completion, Provider, ProviderRequest, ServerReport, StreamDelta, StreamEvent, Usage } from './types.js';
 
 type Endpoint = 'chat' | 'completions';
 
-function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}${path}`;
-}
+const PATHS = { chat: '/chat/completions', completions: '/completions' } as const;
 
-function authHeaders(ctx: BuildContext): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (ctx.target.api_key) headers.authorization = `Bearer ${ctx.target.api_key}`;
-  return { ...headers, ...ctx.target.headers };
-}
+export const openaiChatTarget = targetSchemaFor('openai-chat', 'An OpenAI-compatible /chat/completions endpoint (OpenAI, vLLM, SGLang, llama.cpp, TGI /v1, ...).');
+export const openaiCompletionsTarget = targetSchemaFor('openai-completions', 'An OpenAI-compatible /completions endpoint (prompt text, no chat template).');
 
 function build(endpoint: Endpoint, ctx: BuildContext): ProviderRequest {
   const body: Record<string, unknown> = {};
@@ -31,8 +29,8 @@ function build(endpoint: Endpoint, ctx: BuildContext): ProviderRequest {
     body.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
   }
   return {
-    url: joinUrl(ctx.target.base_url, endpoint === 'chat' ? '/chat/completions' : '/completions'),
-    headers: authHeaders(ctx),
+    url: joinUrl(ctx.target.base_url, PATHS[endpoint]),
+    headers: bearerHeaders(ctx.target),
     body,
   };
 }
@@ -53,7 +51,6 @@ interface Chunk {
 export function readUsage(u: unknown): Usage | undefined {
   if (!u || typeof u !== 'object') return undefined;
   const o = u as Record<string, unknown>;
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
   const usage: Usage = {
     prompt_tokens: num(o.prompt_tokens),
     completion_tokens: num(o.completion_tokens),
@@ -85,16 +82,6 @@ function numericTimings(t: Record<string, unknown> | undefined): Record<string, 
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(t)) if (typeof v === 'number') out[k] = v;
   return Object.keys(out).length > 0 ? out : undefined;
-}
-
-export function errorText(err: unknown): string {
-  if (typeof err === 'string') return err;
-  if (err && typeof err === 'object') {
-    const o = err as { message?: unknown; type?: unknown; code?: unknown };
-    if (typeof o.message === 'string') return o.message;
-    return JSON.stringify(err);
-  }
-  return String(err);
 }
 
 function decodeChunk(ev: StreamEvent): StreamDelta | undefined {
@@ -140,33 +127,16 @@ function parseResponse(body: unknown): Completion {
   };
 }
 
-export function jsonErrorMessage(status: number, bodyText: string): string {
-  const text = bodyText.trim();
-  if (text.startsWith('{')) {
-    try {
-      const o = JSON.parse(text) as { error?: unknown; message?: unknown; detail?: unknown };
-      const msg = o.error !== undefined ? errorText(o.error) : o.message ?? o.detail;
-      if (msg !== undefined) return `HTTP ${status}: ${oneLine(typeof msg === 'string' ? msg : JSON.stringify(msg))}`;
-    } catch {
-      // not JSON after all; fall through to the text
-    }
-  }
-  if (/^<(!doctype|html)/i.test(text)) {
-    const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1];
-    return `HTTP ${status}${title ? `: ${oneLine(title)}` : ' (HTML error page)'}`;
-  }
-  return text ? `HTTP ${status}: ${oneLine(text)}` : `HTTP ${status}`;
-}
-
-function oneLine(s: string): string {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
-}
-
-function family(kind: 'openai-chat' | 'openai-completions', endpoint: Endpoint): Provider {
+function family<K extends string, T extends TargetBase>(kind: K, endpoint: Endpoint, target: z.ZodType<T>): Provider<K, T> {
   return {
     kind,
+    target,
+    baseUrl: 'v1',
+    paths: [PATHS[endpoint]],
+    maxTokens: ['max_tokens', 'max_completion_tokens'],
+    simulator: true,
     framing: 'sse',
+    units: { max_tokens: 'tokens', max_completion_tokens: 'tokens', top_k: 'tokens' },
     build: (ctx) => build(endpoint, ctx),
     streamDecoder: () => decodeChunk,
     parseResponse,
@@ -176,5 +146,8 @@ function family(kind: 'openai-chat' | 'openai-completions', endpoint: Endpoint):
   };
 }
 
-export const openaiChat: Provider = family('openai-chat', 'chat');
-export const openaiCompletions: Provider = family('openai-completions', 'completions');
+/** The chat request, for providers that speak OpenAI chat with another URL (azure-openai). */
+export const buildChat = (ctx: BuildContext): ProviderRequest => build('chat', ctx);
+
+export const openaiChat = family('openai-chat', 'chat', openaiChatTarget);
+export const openaiCompletions = family('openai-completions', 'completions', openaiCompletionsTarget);

@@ -4,9 +4,12 @@
  * is both the request builder's map and the validate-time check: a key that is not in a
  * provider's table is an error, never a silent no-op.
  */
+import { isObject } from '../json.js';
+import type { ChatMessage } from '../spec/schema.js';
 import { nearest } from '../spec/suggest.js';
-import type { ChatMessage, ProviderKind } from '../spec/schema.js';
 import type { ParamProblem } from './types.js';
+
+export { isObject };
 
 export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}${path}`;
@@ -17,10 +20,6 @@ export function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Parses one stream event; an empty event is undefined. Throws on broken JSON. */
 export function parseEvent(data: string): Record<string, unknown> | undefined {
   const text = data.trim();
@@ -28,6 +27,11 @@ export function parseEvent(data: string): Record<string, unknown> | undefined {
   const v: unknown = JSON.parse(text);
   if (!isObject(v)) throw new Error('expected a JSON object');
   return v;
+}
+
+/** Authorization: Bearer <api_key> when there is a key, then the target's own headers over it. */
+export function bearerHeaders(target: { api_key?: string; headers: Record<string, string> }): Record<string, string> {
+  return { ...(target.api_key ? { authorization: `Bearer ${target.api_key}` } : {}), ...target.headers };
 }
 
 /** A lone stop string becomes a list, as the native APIs want. */
@@ -122,7 +126,7 @@ function getPath(body: Record<string, unknown>, path: string): unknown {
  * explains the keys users commonly try (why TGI has no `model`, say).
  */
 export function checkAgainstTable(
-  kind: ProviderKind,
+  kind: string,
   keys: readonly string[],
   table: ParamTable,
   reasons: Readonly<Record<string, string>> = {},
@@ -139,6 +143,6 @@ export function checkAgainstTable(
 }
 
 /** A problem when a key the API requires is missing from a cell. */
-export function requireKey(kind: ProviderKind, keys: readonly string[], key: string, why: string): ParamProblem[] {
+export function requireKey(kind: string, keys: readonly string[], key: string, why: string): ParamProblem[] {
   return keys.includes(key) ? [] : [{ message: `provider '${kind}' needs '${key}' in params or the matrix: ${why}` }];
 }

@@ -9,9 +9,12 @@
  * Wire format: https://huggingface.co/docs/text-generation-inference/conceptual/streaming
  * Request schema: https://huggingface.github.io/text-generation-inference/ (GenerateParameters)
  */
-import { jsonErrorMessage, errorText } from './openai.js';
+import type { z } from 'zod';
+import { targetSchemaFor } from '../spec/target.js';
+import { errorText, jsonErrorMessage } from './errors.js';
 import {
   applyParams,
+  bearerHeaders,
   checkAgainstTable,
   isObject,
   joinUrl,
@@ -60,6 +63,8 @@ function headerReport(h: ResponseHeaders | undefined): { server?: ServerReport; 
   };
 }
 
+export const tgiTarget = targetSchemaFor('tgi', "Hugging Face TGI's native API ({base}/generate, {base}/generate_stream).");
+
 export const TGI_PARAMS: ParamTable = {
   max_tokens: { to: 'parameters.max_new_tokens' },
   max_completion_tokens: { to: 'parameters.max_new_tokens' },
@@ -105,12 +110,10 @@ function build(ctx: BuildContext): ProviderRequest {
   const body: Record<string, unknown> = { inputs: ctx.prompt.text, parameters: {} };
   applyParams(body, ctx.cell.body, TGI_PARAMS, 'parameters');
   (body.parameters as Record<string, unknown>).details = true;
-  const headers: Record<string, string> = {};
-  // Inference Endpoints and most gateways in front of TGI take a Bearer token.
-  if (ctx.target.api_key) headers.authorization = `Bearer ${ctx.target.api_key}`;
   return {
     url: joinUrl(ctx.target.base_url, ctx.stream ? '/generate_stream' : '/generate'),
-    headers: { ...headers, ...ctx.target.headers },
+    // Inference Endpoints and most gateways in front of TGI take a Bearer token.
+    headers: bearerHeaders(ctx.target),
     body,
   };
 }
@@ -157,9 +160,14 @@ function parseResponse(body: unknown, headers?: ResponseHeaders): Completion {
   return { text: b.generated_text, ...details, ...headerReport(headers) };
 }
 
-export const tgi: Provider = {
+export const tgi: Provider<'tgi', z.output<typeof tgiTarget>> = {
   kind: 'tgi',
+  target: tgiTarget,
+  baseUrl: 'root',
+  paths: ['/generate', '/generate_stream'],
+  maxTokens: ['max_tokens', 'max_completion_tokens', 'max_new_tokens'],
   framing: 'sse',
+  units: { max_tokens: 'tokens', max_completion_tokens: 'tokens', max_new_tokens: 'tokens', top_k: 'tokens' },
   build,
   streamDecoder: () => decodeEvent,
   parseResponse,

@@ -14,30 +14,42 @@
  * Wire format: https://github.com/triton-inference-server/server/blob/main/docs/protocol/extension_generate.md
  * vLLM backend outputs: https://github.com/triton-inference-server/vllm_backend#additional-outputs
  */
-import { jsonErrorMessage, errorText } from './openai.js';
-import { isObject, joinUrl, num, parseEvent, requireKey } from './shared.js';
+import { z } from 'zod';
+import { targetSchemaFor } from '../spec/target.js';
+import { errorText, jsonErrorMessage } from './errors.js';
+import { bearerHeaders, isObject, joinUrl, num, parseEvent, requireKey } from './shared.js';
 import type { BuildContext, Completion, Provider, ProviderRequest, StreamDelta, StreamEvent, Usage } from './types.js';
-import type { Target } from '../spec/schema.js';
+
+const tritonSchema = z
+  .strictObject({
+    text_input: z.string().min(1).default('text_input').describe('Name of the prompt field (input tensor); ensembles may call it otherwise.'),
+    text_output: z.string().min(1).default('text_output').describe('Name of the output text field in each response or stream event.'),
+    params_in: z
+      .enum(['parameters', 'body'])
+      .default('parameters')
+      .describe(
+        "Where request params go: inside the 'parameters' object (vLLM backend), or as top-level fields that Triton maps to input tensors (TensorRT-LLM ensembles).",
+      ),
+    finish_reason: z.string().min(1).default('finish_reason').describe('Output field with the finish reason, when the model returns one.'),
+    prompt_tokens: z.string().min(1).default('num_input_tokens').describe('Output field with the prompt token count, when the model returns one.'),
+    completion_tokens: z
+      .string()
+      .min(1)
+      .default('num_output_tokens')
+      .describe('Output field with the number of tokens in each response (summed over a stream), when the model returns one.'),
+    model_version: z.string().min(1).optional().describe('Model version: the URL becomes /v2/models/{model}/versions/{version}/generate.'),
+  })
+  .describe('triton: field names of the generate extension, which depend on the model or ensemble.');
+
+export const tritonTarget = targetSchemaFor('triton', "NVIDIA Triton's generate extension ({base}/v2/models/{model}/generate[_stream]).", {
+  triton: tritonSchema.optional(),
+});
+type TritonTarget = z.output<typeof tritonTarget>;
 
 /** target.triton with its defaults filled in. */
-export interface TritonFields {
-  text_input: string;
-  text_output: string;
-  params_in: 'parameters' | 'body';
-  finish_reason: string;
-  prompt_tokens: string;
-  completion_tokens: string;
-  model_version?: string;
-}
+export type TritonFields = z.output<typeof tritonSchema>;
 
-export const TRITON_DEFAULTS: TritonFields = {
-  text_input: 'text_input',
-  text_output: 'text_output',
-  params_in: 'parameters',
-  finish_reason: 'finish_reason',
-  prompt_tokens: 'num_input_tokens',
-  completion_tokens: 'num_output_tokens',
-};
+export const TRITON_DEFAULTS: TritonFields = tritonSchema.parse({});
 
 /** One output tensor's value: a scalar, or a list of one element per batch entry. */
 function first(v: unknown): unknown {
@@ -56,8 +68,8 @@ function finishOf(v: unknown): string | undefined {
   return typeof s === 'string' && s !== '' && s !== 'None' && s !== 'null' ? s : undefined;
 }
 
-export function createTriton(fields: TritonFields): Provider {
-  const build = (ctx: BuildContext): ProviderRequest => {
+export function createTriton(fields: TritonFields): Provider<'triton', TritonTarget> {
+  const build = (ctx: BuildContext<TritonTarget>): ProviderRequest => {
     const { model, ...params } = ctx.cell.body;
     const version = fields.model_version ? `/versions/${encodeURIComponent(fields.model_version)}` : '';
     const path = `/v2/models/${encodeURIComponent(String(model ?? ''))}${version}/${ctx.stream ? 'generate_stream' : 'generate'}`;
@@ -66,9 +78,7 @@ export function createTriton(fields: TritonFields): Provider {
     const values = { ...params, stream: ctx.stream };
     if (fields.params_in === 'parameters') body.parameters = values;
     else Object.assign(body, values);
-    const headers: Record<string, string> = {};
-    if (ctx.target.api_key) headers.authorization = `Bearer ${ctx.target.api_key}`;
-    return { url: joinUrl(ctx.target.base_url, path), headers: { ...headers, ...ctx.target.headers }, body };
+    return { url: joinUrl(ctx.target.base_url, path), headers: bearerHeaders(ctx.target), body };
   };
 
   const read = (o: Record<string, unknown>, completionSoFar: number): StreamDelta => {
@@ -111,15 +121,20 @@ export function createTriton(fields: TritonFields): Provider {
 
   return {
     kind: 'triton',
+    target: tritonTarget,
+    baseUrl: 'root',
+    paths: ['/generate', '/generate_stream'],
+    maxTokens: ['max_tokens', 'max_new_tokens'],
     framing: 'sse',
+    units: { max_tokens: 'tokens', max_new_tokens: 'tokens', top_k: 'tokens' },
     build,
     streamDecoder,
     parseResponse,
     errorMessage: jsonErrorMessage,
     // Inputs are whatever the model declares; only the model name is required (it is in the URL).
     checkParams: (keys) => requireKey('triton', keys, 'model', 'it is the model name in /v2/models/{model}/generate'),
-    configure: (target: Target) => createTriton({ ...TRITON_DEFAULTS, ...target.triton }),
+    configure: (target) => createTriton({ ...TRITON_DEFAULTS, ...target.triton }),
   };
 }
 
-export const triton: Provider = createTriton(TRITON_DEFAULTS);
+export const triton = createTriton(TRITON_DEFAULTS);

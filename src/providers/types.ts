@@ -1,11 +1,14 @@
 /**
- * providers/: one file per API family. A provider knows how to build a request for a
- * cell and prompt, and how to read the answer (a JSON body, or the events of a stream)
- * into deltas. It never sends anything itself (http-client.ts does), never times anything
- * (runner/exchange.ts does) and never prints.
+ * providers/: one file per API family. A provider file holds everything about its API:
+ * its target schema (the spec's `target:` when `provider:` names it), its parameter table,
+ * where base_url points, the units of its parameters, how to build a request for a cell
+ * and prompt, and how to read the answer (a JSON body, or the events of a stream) into
+ * deltas. It never sends anything itself (the transport, http/client.ts, does), never times anything
+ * (runner/exchange.ts does) and never prints. index.ts maps each name to its provider.
  */
+import type { z } from 'zod';
 import type { Cell, Prompt } from '../plan/types.js';
-import type { ProviderKind, Target } from '../spec/schema.js';
+import type { TargetBase } from '../spec/target.js';
 
 export interface ProviderRequest {
   /** Full URL. */
@@ -15,8 +18,8 @@ export interface ProviderRequest {
   body: unknown;
 }
 
-export interface BuildContext {
-  target: Target;
+export interface BuildContext<T extends TargetBase = TargetBase> {
+  target: T;
   cell: Cell;
   prompt: Prompt;
   stream: boolean;
@@ -95,10 +98,26 @@ export interface StreamEvent {
   data: string;
 }
 
-export interface Provider {
-  kind: ProviderKind;
+export interface Provider<K extends string = string, T extends TargetBase = TargetBase> {
+  /** The spec's `provider:` value. */
+  kind: K;
+  /** The spec's `target:` for this provider: the common settings (spec/target.ts) and its own. */
+  target: z.ZodType<T>;
+  /**
+   * What base_url is, as the vendor's SDK has it: the API root ending in /v1, or the server
+   * root (validate warns about the other); undefined when the URL has no fixed shape.
+   */
+  baseUrl: 'v1' | 'root' | undefined;
+  /** The endpoint paths it appends to base_url (at their end), for the check that base_url does not already end in one. */
+  paths: readonly string[];
+  /** Body keys that cap the output tokens ('options.num_predict': a nested one), for the plan's max_tokens budget. */
+  maxTokens: readonly string[];
+  /** True when the bundled simulator (which speaks the OpenAI API) can answer it. */
+  simulator?: boolean;
   framing: StreamFraming;
-  build(ctx: BuildContext): ProviderRequest;
+  /** Units of the body parameters that have one (max_tokens: tokens), for report axis titles. */
+  units: Readonly<Record<string, string>>;
+  build(ctx: BuildContext<T>): ProviderRequest;
   /**
    * A decoder for one response stream (whose headers are given); it may keep state across
    * events. Throws on unparsable data.
@@ -115,12 +134,12 @@ export interface Provider {
    * out) that this provider cannot send, found at validate time: an axis the API has no
    * field for, a field the API requires.
    */
-  checkParams?(keys: readonly string[], target: Target): ParamProblem[];
+  checkParams?(keys: readonly string[], target: T): ParamProblem[];
   /**
    * A copy bound to the target, for providers whose wire format the target configures
    * (http's template and paths, triton's field names). Others need not implement it.
    */
-  configure?(target: Target): Provider;
+  configure?(target: T): Provider<K, T>;
 }
 
 /** One problem `checkParams` found. */

@@ -1,44 +1,76 @@
 /**
- * requests.csv, column by column (DESIGN.md section 3). The same table drives writing and
- * reading back, so the two cannot drift apart.
+ * requests.csv, column by column (DESIGN.md section 3): one table of `{ name, get, parse,
+ * doc }` that writes the header and every row, reads rows back, and documents the columns
+ * (docs/metrics.md, the JSON Schema of the result). A column added here is written, read
+ * and documented at once. summary.csv has its own table built the same way
+ * (results/summary-csv.ts).
  */
 import type { ErrorKind, RequestRecord, TokensSource } from './types.js';
 
-export const LEADING = ['cell'] as const;
-export const TRAILING = [
-  'prompt_id',
-  'repeat',
-  'started_at',
-  'status',
-  'http_status',
-  'error',
-  'attempts',
-  'queue_ms',
-  'latency_ms',
-  'ttft_ms',
-  'tpot_ms',
-  'itl_p50_ms',
-  'prompt_tokens',
-  'completion_tokens',
-  'total_tokens',
-  'tokens_source',
-  'output_tokens_per_s',
-  'finish_reason',
-  'connect_ms',
-  'server_queue_ms',
-  'server_prefill_ms',
-  'server_decode_ms',
-  'server_total_ms',
-  'cached_tokens',
-] as const;
-
-export const ERROR_KINDS: readonly ErrorKind[] = ['http', 'timeout', 'network', 'parse', 'stream', 'aborted', 'auth'];
-
-export function requestColumns(axes: readonly string[]): string[] {
-  return [...LEADING, ...axes, ...TRAILING];
+/** One CSV column of rows of type T. */
+export interface Column<T> {
+  /** Header text. */
+  name: string;
+  /** What the column holds, with its unit; the docs and the JSON Schema show it. */
+  doc: string;
+  /** JSON type of the value (empty cells aside), for the JSON Schema. */
+  type: 'integer' | 'number' | 'string' | 'boolean' | 'any';
+  /** The allowed texts, when the column is an enumeration. */
+  values?: readonly string[];
+  /** The cell text of a row. */
+  get(row: T): string;
+  /** Reads the cell text back into the row being built. */
+  parse(text: string, row: T): void;
 }
 
-/** A matrix value as a CSV cell: scalars as they are, lists and maps as JSON. */
+/** Columns in file order, and how to turn rows into lines and lines into rows. */
+export interface CsvTable<T> {
+  columns: readonly Column<T>[];
+  header(): string[];
+  row(r: T): string[];
+  /**
+   * A reader for the lines of a file with this `header` (its first line, names in any
+   * order): columns this version does not know are skipped, missing ones stay empty.
+   */
+  reader(header: readonly string[]): (fields: readonly string[]) => T;
+}
+
+export function csvTable<T>(columns: readonly Column<T>[], blank: () => T): CsvTable<T> {
+  return {
+    columns,
+    header: () => columns.map((c) => c.name),
+    row: (r) => columns.map((c) => c.get(r)),
+    reader(header) {
+      const byName = new Map(columns.map((c) => [c.name, c]));
+      const at = header.map((h) => byName.get(h));
+      return (fields) => {
+        const r = blank();
+        for (let i = 0; i < at.length; i++) at[i]?.parse(fields[i] ?? '', r);
+        return r;
+      };
+    },
+  };
+}
+
+/** The columns as a markdown table (docs/metrics.md shows these, a test keeps them equal). */
+export function columnsMarkdown(columns: readonly Column<never>[]): string {
+  const rows = columns.map((c) => `| \`${c.name}\` | ${c.doc.replace(/\|/g, '\\|')} |`);
+  return ['| column | definition |', '| --- | --- |', ...rows].join('\n');
+}
+
+/** A number as a CSV cell: plain digits, empty when absent. */
+export function numberCell(v: number | undefined): string {
+  return v === undefined || !Number.isFinite(v) ? '' : String(v);
+}
+
+/** A CSV cell back to a number; undefined when empty or not a number. */
+export function parseNumberCell(s: string): number | undefined {
+  if (s === '') return undefined;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** A matrix value as text (CSV cells, labels, join keys): scalars as they are, lists and maps as JSON. */
 export function axisCell(v: unknown): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'string') return v;
@@ -62,88 +94,170 @@ export function parseAxisCell(s: string): unknown {
   return s;
 }
 
-function numCell(v: number | undefined): string {
-  return v === undefined || !Number.isFinite(v) ? '' : String(v);
+/** The column of one matrix axis, between `cell` and the fixed columns. */
+export function axisColumn<T extends { params: Record<string, unknown> }>(name: string): Column<T> {
+  return {
+    name,
+    doc: `matrix value of ${name}`,
+    type: 'any',
+    get: (r) => axisCell(r.params[name]),
+    parse: (s, r) => {
+      const v = parseAxisCell(s);
+      if (v !== undefined) r.params[name] = v;
+    },
+  };
 }
 
-export function recordToRow(r: RequestRecord, axes: readonly string[]): string[] {
-  return [
-    r.cell,
-    ...axes.map((a) => axisCell(r.params[a])),
-    String(r.prompt_id),
-    String(r.repeat),
-    r.started_at,
-    r.status,
-    numCell(r.http_status),
-    r.error ?? '',
-    String(r.attempts),
-    numCell(r.queue_ms),
-    numCell(r.latency_ms),
-    numCell(r.ttft_ms),
-    numCell(r.tpot_ms),
-    numCell(r.itl_p50_ms),
-    numCell(r.prompt_tokens),
-    numCell(r.completion_tokens),
-    numCell(r.total_tokens),
-    r.tokens_source ?? '',
-    numCell(r.output_tokens_per_s),
-    r.finish_reason ?? '',
-    numCell(r.connect_ms),
-    numCell(r.server_queue_ms),
-    numCell(r.server_prefill_ms),
-    numCell(r.server_decode_ms),
-    numCell(r.server_total_ms),
-    numCell(r.cached_tokens),
-  ];
+type NumberKey = { [K in keyof RequestRecord]-?: RequestRecord[K] extends number | undefined ? K : never }[keyof RequestRecord];
+type TextKey = 'error' | 'finish_reason';
+
+function numeric(name: NumberKey, doc: string, type: 'integer' | 'number' = 'number', empty?: number): Column<RequestRecord> {
+  return {
+    name,
+    doc,
+    type,
+    get: (r) => numberCell(r[name]),
+    parse: (s, r) => {
+      r[name] = (parseNumberCell(s) ?? empty) as never;
+    },
+  };
 }
 
-/** Parses one requests.csv row (as a column->text map); undefined if it is not a full row. */
-export function rowToRecord(row: Record<string, string>, axes: readonly string[]): RequestRecord | undefined {
-  for (const c of ['cell', 'prompt_id', 'repeat', 'status', 'finish_reason']) if (!(c in row)) return undefined;
-  if (row.status !== 'ok' && row.status !== 'error') return undefined;
-  const num = (c: string): number | undefined => {
-    const s = row[c];
-    if (s === undefined || s === '') return undefined;
-    const n = Number(s);
-    return Number.isFinite(n) ? n : undefined;
+function text(name: TextKey, doc: string): Column<RequestRecord> {
+  return { name, doc, type: 'string', get: (r) => r[name] ?? '', parse: (s, r) => (r[name] = s || undefined) };
+}
+
+export const ERROR_KINDS: readonly ErrorKind[] = ['http', 'timeout', 'network', 'parse', 'stream', 'aborted', 'auth'];
+const STATUSES = ['ok', 'error'] as const;
+const TOKEN_SOURCES: readonly TokensSource[] = ['usage', 'estimate'];
+
+const CELL: Column<RequestRecord> = {
+  name: 'cell',
+  doc: 'cell id: the matrix values, abbreviated (see docs/spec.md)',
+  type: 'string',
+  get: (r) => r.cell,
+  parse: (s, r) => (r.cell = s),
+};
+
+/** The columns after the matrix axes, in file order. Columns added later go at the end. */
+export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
+  numeric('prompt_id', '0-based index into the prompt list: request i of a cell uses prompt i mod P', 'integer', 0),
+  numeric('repeat', '0-based: how many times this prompt was sent before in this cell (floor(i / P))', 'integer', 0),
+  {
+    name: 'started_at',
+    doc: "wall-clock time of the final attempt's send, ISO 8601 (the only wall-clock time; durations are monotonic)",
+    type: 'string',
+    get: (r) => r.started_at,
+    parse: (s, r) => (r.started_at = s),
+  },
+  {
+    name: 'status',
+    doc: '`ok`, or `error` when the request failed (the row still counts)',
+    type: 'string',
+    values: STATUSES,
+    get: (r) => r.status,
+    parse: (s, r) => (r.status = s as RequestRecord['status']),
+  },
+  numeric('http_status', 'final HTTP status; empty when no response arrived', 'integer'),
+  text('error', 'short error text, starting with its kind (`timeout: ...`) or `HTTP <status>: ...`; empty when ok'),
+  numeric('attempts', 'HTTP attempts made (1 = no retry), the `stream_options` fallback and retries of an error event before content included. A request re-sent after the keep-alive race (see *Connections*) is not an attempt.', 'integer', 1),
+  numeric(
+    'queue_ms',
+    'open loop (`rate`): scheduled arrival time → send, ms. It grows when the `concurrency` cap or a busy client holds a request back. Empty in closed loop.',
+  ),
+  numeric(
+    'latency_ms',
+    'send → arrival of the **last content chunk**, ms. The trailing usage-only chunk, the finish chunk without text and `data: [DONE]` are excluded, so servers that send usage late are not penalised. Non-streamed: send → end of body. Errors: send → the failure.',
+  ),
+  numeric(
+    'ttft_ms',
+    'send → arrival of the **first chunk carrying non-empty `content` or reasoning text** (`reasoning_content`, Anthropic `thinking_delta`), ms. A role-only chunk or an empty `content: ""` does not count. Streams only; empty for non-streamed requests.',
+  ),
+  numeric('tpot_ms', '`(latency_ms − ttft_ms) / (completion_tokens − 1)`: time per output token after the first, ms. Empty when there is one token or fewer.'),
+  numeric(
+    'itl_p50_ms',
+    'median of the gaps between consecutive content chunks of this request, ms. A chunk carrying several tokens is one gap (servers that batch tokens per chunk show larger gaps and fewer of them).',
+  ),
+  numeric('prompt_tokens', "prompt tokens: the server's `usage`, else counted (see `tokens_source`)", 'integer'),
+  numeric('completion_tokens', "output tokens: the server's `usage`, else counted (see `tokens_source`); never taken from `max_tokens`", 'integer'),
+  numeric('total_tokens', "`usage.total_tokens`, else prompt + completion tokens", 'integer'),
+  {
+    name: 'tokens_source',
+    doc: "`usage` (the server's; streams ask for it with `stream_options.include_usage`, dropped once for servers that reject the field) or `estimate` (counted with the `o200k_base` tokenizer)",
+    type: 'string',
+    values: TOKEN_SOURCES,
+    get: (r) => r.tokens_source ?? '',
+    parse: (s, r) => (r.tokens_source = (s || undefined) as TokensSource | undefined),
+  },
+  numeric('output_tokens_per_s', '`completion_tokens / latency_ms × 1000` for this request'),
+  text('finish_reason', "the server's finish reason (`stop`, `length`, ...); empty on errors"),
+  // Issue 11: the connection, and what the server itself reported (absent from older files: read as empty).
+  numeric('connect_ms', 'connection setup of the final attempt: DNS lookup, TCP connect and TLS handshake, from opening the connection to connected. `0` when a pooled keep-alive connection was reused; empty when no connection was made, or for a transport that is not HTTP. Not part of `ttft_ms` or `latency_ms`, which start once the request is written to a connected socket.'),
+  numeric('server_queue_ms', 'what the server says the request waited before it started on the prompt: TGI\'s `x-queue-time`, Ollama\'s `load_duration` (loading the model; about 0 once loaded). Empty when the server does not say.'),
+  numeric('server_prefill_ms', 'the server\'s own time for the prompt (prefill): llama.cpp\'s `timings.prompt_ms`, Ollama\'s `prompt_eval_duration`.'),
+  numeric('server_decode_ms', 'the server\'s own time generating tokens (decode): llama.cpp\'s `timings.predicted_ms`, Ollama\'s `eval_duration`.'),
+  numeric('server_total_ms', 'the server\'s own time for the whole request: TGI\'s `x-total-time` (validation + queue + inference), Ollama\'s `total_duration`.'),
+  numeric('cached_tokens', 'prompt tokens the server took from its prefix cache: `usage.prompt_tokens_details.cached_tokens` (OpenAI, vLLM, SGLang, llama.cpp), llama.cpp\'s `timings.cache_n`, Anthropic\'s `cache_read_input_tokens`.', 'integer'),
+];
+
+/** Every field, in one order: one hidden class for every record read back. */
+function blankRecord(): RequestRecord {
+  return {
+    cell: '',
+    params: {},
+    prompt_id: 0,
+    repeat: 0,
+    started_at: '',
+    status: '' as RequestRecord['status'],
+    http_status: undefined,
+    error: undefined,
+    error_kind: undefined,
+    attempts: 1,
+    queue_ms: undefined,
+    latency_ms: undefined,
+    ttft_ms: undefined,
+    tpot_ms: undefined,
+    itl_p50_ms: undefined,
+    prompt_tokens: undefined,
+    completion_tokens: undefined,
+    total_tokens: undefined,
+    tokens_source: undefined,
+    output_tokens_per_s: undefined,
+    finish_reason: undefined,
+    connect_ms: undefined,
+    server_queue_ms: undefined,
+    server_prefill_ms: undefined,
+    server_decode_ms: undefined,
+    server_total_ms: undefined,
+    cached_tokens: undefined,
+    timing: undefined,
   };
-  const params: Record<string, unknown> = {};
-  for (const a of axes) {
-    const v = parseAxisCell(row[a] ?? '');
-    if (v !== undefined) params[a] = v;
-  }
-  const error = row.error || undefined;
-  const rec: RequestRecord = {
-    cell: row.cell,
-    params,
-    prompt_id: num('prompt_id') ?? 0,
-    repeat: num('repeat') ?? 0,
-    started_at: row.started_at,
-    status: row.status,
-    http_status: num('http_status'),
-    error,
-    error_kind: row.status === 'error' ? errorKindOf(error, num('http_status')) : undefined,
-    attempts: num('attempts') ?? 1,
-    queue_ms: num('queue_ms'),
-    latency_ms: num('latency_ms'),
-    ttft_ms: num('ttft_ms'),
-    tpot_ms: num('tpot_ms'),
-    itl_p50_ms: num('itl_p50_ms'),
-    prompt_tokens: num('prompt_tokens'),
-    completion_tokens: num('completion_tokens'),
-    total_tokens: num('total_tokens'),
-    tokens_source: (row.tokens_source || undefined) as TokensSource | undefined,
-    output_tokens_per_s: num('output_tokens_per_s'),
-    finish_reason: row.finish_reason || undefined,
-    // Absent from files written before these columns existed: read as missing.
-    connect_ms: num('connect_ms'),
-    server_queue_ms: num('server_queue_ms'),
-    server_prefill_ms: num('server_prefill_ms'),
-    server_decode_ms: num('server_decode_ms'),
-    server_total_ms: num('server_total_ms'),
-    cached_tokens: num('cached_tokens'),
+}
+
+/** requests.csv's table for a plan with these axes: `cell`, one column per axis, the rest. */
+export function requestTable(axes: readonly string[]): CsvTable<RequestRecord> {
+  return csvTable([CELL, ...axes.map((a) => axisColumn<RequestRecord>(a)), ...REQUEST_COLUMNS], blankRecord);
+}
+
+/** The axes of a requests.csv header (between `cell` and `prompt_id`); undefined when it is not one of ours. */
+export function requestAxes(header: readonly string[]): string[] | undefined {
+  const end = header.indexOf(REQUEST_COLUMNS[0].name);
+  return header[0] === CELL.name && end > 0 ? header.slice(1, end) : undefined;
+}
+
+/**
+ * A reader of requests.csv lines under `header`: undefined for a line that is not a whole
+ * row (a torn write), so callers can count and skip it.
+ */
+export function requestReader(header: readonly string[]): (fields: readonly string[]) => RequestRecord | undefined {
+  const read = requestTable(requestAxes(header) ?? []).reader(header);
+  return (fields) => {
+    if (fields.length !== header.length) return undefined;
+    const r = read(fields);
+    if (r.status !== 'ok' && r.status !== 'error') return undefined;
+    if (r.status === 'error') r.error_kind = errorKindOf(r.error, r.http_status);
+    return r;
   };
-  return rec;
 }
 
 /**
@@ -156,4 +270,3 @@ export function errorKindOf(error: string | undefined, status: number | undefine
   if (status !== undefined && status >= 400) return status === 401 || status === 403 ? 'auth' : 'http';
   return 'network';
 }
-

@@ -1,32 +1,21 @@
 /** Which axes were swept, in what order their values go, and how to label them. Pure. */
-import { cellId } from '../plan/cell-id.js';
 import type { CellSummary } from '../metrics/summary.js';
+import { cellId } from '../plan/cell-id.js';
+import { axisCell } from '../records/columns.js';
 import type { AxisSpec } from './types.js';
 
 /** Load settings that make a throughput-latency curve, in order of preference. */
 export const LOAD_AXES = ['concurrency', 'rate'] as const;
 
-/** Units of well-known axes, for axis titles. */
-const UNITS: Record<string, string> = {
-  concurrency: 'requests in flight',
-  rate: 'requests/s',
-  max_tokens: 'tokens',
-  max_completion_tokens: 'tokens',
-  max_new_tokens: 'tokens',
-  num_predict: 'tokens',
-  top_k: 'tokens',
-};
+/** Units of parameters by name, for axis titles (the provider's own, see providers/types.ts). */
+export type Units = Readonly<Record<string, string>>;
 
-export function axisTitle(axis: string): string {
-  const unit = UNITS[axis];
+/** Units of the load settings, which every provider shares. */
+const LOAD_UNITS: Units = { concurrency: 'requests in flight', rate: 'requests/s' };
+
+export function axisTitle(axis: string, units: Units = {}): string {
+  const unit = LOAD_UNITS[axis] ?? units[axis];
   return unit ? `${axis} (${unit})` : axis;
-}
-
-/** A stable text form of a matrix value (equal values, equal keys). */
-export function valueKey(v: unknown): string {
-  if (v === undefined) return '';
-  if (typeof v === 'string') return v;
-  return JSON.stringify(v);
 }
 
 /**
@@ -38,7 +27,7 @@ export function axisValues(cells: readonly CellSummary[], axis: string): unknown
   for (const c of cells) {
     const v = c.params[axis];
     if (v === undefined) continue;
-    const k = valueKey(v);
+    const k = axisCell(v);
     if (!seen.has(k)) seen.set(k, v);
   }
   const values = [...seen.values()];
@@ -57,7 +46,7 @@ export function sweptAxes(cells: readonly CellSummary[], axes: readonly string[]
  * when there are few of them, so "8" is on the axis rather than "7.5".
  */
 export function valueScale(values: readonly unknown[], title: string): AxisSpec {
-  if (!values.every((v) => typeof v === 'number')) return { title, scale: 'category', labels: values.map(valueKey) };
+  if (!values.every((v) => typeof v === 'number')) return { title, scale: 'category', labels: values.map(axisCell) };
   const nums = values as number[];
   const min = Math.min(...nums);
   const max = Math.max(...nums);
@@ -67,7 +56,7 @@ export function valueScale(values: readonly unknown[], title: string): AxisSpec 
 
 /** A chart x value for a matrix value: the number itself, or its label on a category scale. */
 export function xValue(v: unknown, scale: AxisSpec): number | string {
-  return scale.scale === 'category' ? valueKey(v) : (v as number);
+  return scale.scale === 'category' ? axisCell(v) : (v as number);
 }
 
 /**

@@ -5,10 +5,9 @@
  */
 import type { CellSummary } from '../metrics/summary.js';
 import { percentileSorted } from '../metrics/stats.js';
-import type { CellColumns } from '../metrics/cell-columns.js';
-import type { RequestRecord } from '../records/types.js';
-import type { CellRows } from './data.js';
-import { LOAD_AXES, axisTitle, axisValues, cellLabel, valueKey, valueScale, xValue } from './axes.js';
+import { axisCell } from '../records/columns.js';
+import { LOAD_AXES, axisTitle, axisValues, cellLabel, valueScale, xValue, type Units } from './axes.js';
+import type { CellDetail } from './data.js';
 import type { AxisCharts, AxisSpec, BoxStats, ChartSpec, ErrorGroup, Limit, Point, Series } from './types.js';
 
 /** A per-cell number to plot; undefined when the cell has none (e.g. every request failed). */
@@ -19,6 +18,8 @@ interface Metric {
   title: string;
   axisTitle: string;
   get: (s: CellSummary) => number | undefined;
+  /** Multiplies values and limits for display (100: a share drawn as a percentage). */
+  scale?: number;
 }
 
 /** The three numbers a reader looks for first, in this order. */
@@ -28,10 +29,20 @@ export const AXIS_METRICS: readonly Metric[] = [
   { key: 'ttft_p50', ref: 'ttft_ms.p50', title: 'TTFT p50', axisTitle: 'TTFT p50 (ms)', get: (s) => s.ttft_ms?.p50 },
 ];
 
+/** Drawn when a request failed or a threshold names it. */
+export const ERROR_RATE_METRIC: Metric = {
+  key: 'error_rate',
+  ref: 'error_rate',
+  title: 'Error rate',
+  axisTitle: 'error rate (%)',
+  get: (s) => s.error_rate,
+  scale: 100,
+};
+
 /** Thresholds to draw on the charts. */
 export interface ChartMarks {
-  /** Unscoped comparison rules by metric (`latency_ms.p95` -> [{op: '<', value: 400}]). */
-  limits: ReadonlyMap<string, readonly { op: string; value: number }[]>;
+  /** Unscoped thresholds by metric (`latency_ms.p95` -> [{ value: 400, label: 'threshold < 400' }]), in the metric's unit. */
+  limits: ReadonlyMap<string, readonly { value: number; label: string }[]>;
   /** `${cell}\u0000${metric}` of every failed check. */
   failed: ReadonlySet<string>;
 }
@@ -45,11 +56,12 @@ export function failedKey(cell: string, metric: string): string {
 /**
  * The limits of `metric` worth drawing on an axis whose data reach `dataMax`: those within
  * twice the data (a limit far above the data would squash it into a line at the bottom).
+ * A share's limit is always drawn: its axis is short, and "0% failed, limit 1%" is news.
  */
-export function limitsFor(marks: ChartMarks, metric: string, axis: 'x' | 'y', dataMax: number): Limit[] {
+export function limitsFor(marks: ChartMarks, metric: string, axis: 'x' | 'y', dataMax: number, scale = 1): Limit[] {
   return (marks.limits.get(metric) ?? [])
-    .filter((l) => Number.isFinite(l.value) && l.value >= 0 && l.value <= 2 * dataMax)
-    .map((l) => ({ axis, value: l.value, label: `threshold ${l.op} ${l.value}` }));
+    .map((l) => ({ axis, value: l.value * scale, label: l.label }))
+    .filter((l) => Number.isFinite(l.value) && l.value >= 0 && (scale !== 1 || l.value <= 2 * dataMax));
 }
 
 function maxY(series: readonly Series[], pick: (p: Point) => number): number {
@@ -64,10 +76,10 @@ function maxY(series: readonly Series[], pick: (p: Point) => number): number {
 export function groupByOthers(cells: readonly CellSummary[], others: readonly string[]): { label: string; cells: CellSummary[] }[] {
   const groups = new Map<string, { label: string; cells: CellSummary[] }>();
   for (const c of cells) {
-    const key = others.map((a) => valueKey(c.params[a])).join('\u0000');
+    const key = others.map((a) => axisCell(c.params[a])).join('\u0000');
     let g = groups.get(key);
     if (!g) {
-      const label = others.filter((a) => c.params[a] !== undefined).map((a) => `${a}=${valueKey(c.params[a])}`);
+      const label = others.filter((a) => c.params[a] !== undefined).map((a) => `${a}=${axisCell(c.params[a])}`);
       g = { label: others.length > 0 ? label.join(', ') : 'all cells', cells: [] };
       groups.set(key, g);
     }
@@ -86,8 +98,8 @@ export function seriesAlong(
   swept: readonly string[],
   point: (c: CellSummary) => Point | undefined,
 ): Series[] {
-  const order = new Map(axisValues(cells, axis).map((v, i) => [valueKey(v), i]));
-  const rank = (c: CellSummary) => order.get(valueKey(c.params[axis]))!;
+  const order = new Map(axisValues(cells, axis).map((v, i) => [axisCell(v), i]));
+  const rank = (c: CellSummary) => order.get(axisCell(c.params[axis]))!;
   const groups = groupByOthers(
     cells.filter((c) => c.params[axis] !== undefined),
     swept.filter((a) => a !== axis),
@@ -100,22 +112,26 @@ export function seriesAlong(
     .filter((s) => s.points.length > 0);
 }
 
-/** For each swept axis: latency p50, latency p95 and TTFT p50 against its values. */
-export function axisCharts(cells: readonly CellSummary[], swept: readonly string[], marks: ChartMarks = NO_MARKS): AxisCharts[] {
+/**
+ * For each swept axis: latency p50, latency p95 and TTFT p50 against its values, and the
+ * error rate when a request failed or a threshold names it.
+ */
+export function axisCharts(cells: readonly CellSummary[], swept: readonly string[], marks: ChartMarks = NO_MARKS, units: Units = {}): AxisCharts[] {
+  const metrics = cells.some((c) => c.errors > 0) || marks.limits.has(ERROR_RATE_METRIC.ref) ? [...AXIS_METRICS, ERROR_RATE_METRIC] : AXIS_METRICS;
   return swept.map((axis) => {
     const values = axisValues(cells, axis);
-    const x = valueScale(values, axisTitle(axis));
+    const x = valueScale(values, axisTitle(axis, units));
     const charts: ChartSpec[] = [];
-    for (const m of AXIS_METRICS) {
+    for (const m of metrics) {
       const series = seriesAlong(cells, axis, swept, (c) => {
-        const y = m.get(c);
-        if (y === undefined || !Number.isFinite(y)) return undefined;
-        const p: Point = { x: xValue(c.params[axis], x), y };
+        const v = m.get(c);
+        if (v === undefined || !Number.isFinite(v)) return undefined;
+        const p: Point = { x: xValue(c.params[axis], x), y: v * (m.scale ?? 1) };
         if (marks.failed.has(failedKey(c.cell, m.ref))) p.failed = true;
         return p;
       });
       if (series.length === 0) continue;
-      const limits = limitsFor(marks, m.ref, 'y', maxY(series, (p) => p.y));
+      const limits = limitsFor(marks, m.ref, 'y', maxY(series, (p) => p.y), m.scale);
       charts.push({
         kind: 'line',
         id: `axis-${axis}-${m.key}`,
@@ -142,7 +158,7 @@ export function throughputChart(cells: readonly CellSummary[], swept: readonly s
   const series = seriesAlong(cells, load, swept, (c) => {
     const lat = c.latency_ms?.p95;
     if (lat === undefined || !Number.isFinite(lat) || c.ok === 0) return undefined;
-    const p: Point = { x: lat, y: c.output_tokens_per_s, label: `${short}=${valueKey(c.params[load])}` };
+    const p: Point = { x: lat, y: c.output_tokens_per_s, label: `${short}=${axisCell(c.params[load])}` };
     if (THROUGHPUT_REFS.some((ref) => marks.failed.has(failedKey(c.cell, ref)))) p.failed = true;
     return p;
   });
@@ -186,21 +202,17 @@ export function boxStats(values: readonly (number | undefined)[]): BoxStats | nu
  * Latency and TTFT distributions of successful requests, one box per cell. Only the box
  * numbers go into the report, so its size does not grow with the request count.
  */
-export function distributionCharts(
-  cells: readonly CellSummary[],
-  byCell: ReadonlyMap<string, CellRows>,
-  swept: readonly string[],
-): ChartSpec[] {
+export function distributionCharts(cells: readonly CellSummary[], details: ReadonlyMap<string, CellDetail>, swept: readonly string[]): ChartSpec[] {
   const categories = cells.map((c) => cellLabel(c, swept));
   const out: ChartSpec[] = [];
   const metrics = [
-    { id: 'dist-latency', title: 'Latency distribution per cell', axis: 'latency (ms)', get: (c: CellColumns) => c.latency },
-    { id: 'dist-ttft', title: 'TTFT distribution per cell', axis: 'TTFT (ms)', get: (c: CellColumns) => c.ttft },
+    { id: 'dist-latency', title: 'Latency distribution per cell', axis: 'latency (ms)', get: (d: CellDetail) => d.latency },
+    { id: 'dist-ttft', title: 'TTFT distribution per cell', axis: 'TTFT (ms)', get: (d: CellDetail) => d.ttft },
   ];
   for (const m of metrics) {
     const boxes = cells.map((c) => {
-      const rows = byCell.get(c.cell);
-      return boxStats(rows ? Array.from(rows.columns.okValues(m.get(rows.columns))) : []);
+      const d = details.get(c.cell);
+      return d ? m.get(d) : null;
     });
     if (boxes.every((b) => b === null)) continue;
     out.push({ kind: 'box', id: m.id, title: m.title, x: boxScale(boxes, m.axis), categories, boxes });
@@ -227,32 +239,18 @@ export function boxScale(boxes: readonly (BoxStats | null)[], title: string): Ax
   return { title, scale: 'logarithmic', ticks, min: Math.min(lo, ticks[0]), max: Math.max(hi, ticks[ticks.length - 1]) };
 }
 
-/** How an error row is grouped: its HTTP status when the server refused, else its kind. */
-export function errorGroupKey(r: RequestRecord): { key: string; kind: string; status?: number } {
-  const kind = r.error_kind ?? 'error';
-  const status = r.http_status;
-  if (status !== undefined && status >= 400) return { key: `HTTP ${status}`, kind, status };
-  if (status !== undefined) return { key: `${kind} (after HTTP ${status})`, kind, status };
-  return { key: kind, kind };
-}
-
-/** Error rows grouped by kind and status, most frequent first, with where and an example. */
-export function errorGroups(
-  cells: readonly CellSummary[],
-  byCell: ReadonlyMap<string, CellRows>,
-  swept: readonly string[],
-): ErrorGroup[] {
+/** Failed requests grouped by kind and status (metrics/cell-columns.ts `errorKey`), most frequent first, with where and an example. */
+export function errorGroups(cells: readonly CellSummary[], details: ReadonlyMap<string, CellDetail>, swept: readonly string[]): ErrorGroup[] {
   const groups = new Map<string, ErrorGroup>();
   for (const c of cells) {
     const label = cellLabel(c, swept);
-    for (const r of byCell.get(c.cell)?.errors ?? []) {
-      const { key, kind, status } = errorGroupKey(r);
-      let g = groups.get(key);
+    for (const t of details.get(c.cell)?.errors ?? []) {
+      let g = groups.get(t.key);
       if (!g) {
-        g = { key, kind, http_status: status, count: 0, cells: [], example: r.error ?? '' };
-        groups.set(key, g);
+        g = { key: t.key, kind: t.kind, http_status: t.http_status, count: 0, cells: [], example: t.example };
+        groups.set(t.key, g);
       }
-      g.count++;
+      g.count += t.count;
       if (!g.cells.includes(label)) g.cells.push(label);
     }
   }
@@ -262,15 +260,16 @@ export function errorGroups(
 /** Errors per cell stacked by group; only cells with errors. Undefined when nothing failed. */
 export function errorChart(
   cells: readonly CellSummary[],
-  byCell: ReadonlyMap<string, CellRows>,
+  details: ReadonlyMap<string, CellDetail>,
   swept: readonly string[],
   groups: readonly ErrorGroup[],
 ): ChartSpec | undefined {
   if (groups.length === 0) return undefined;
-  const failing = cells.filter((c) => (byCell.get(c.cell)?.errors.length ?? 0) > 0);
+  const errorsOf = (c: CellSummary) => details.get(c.cell)?.errors ?? [];
+  const failing = cells.filter((c) => errorsOf(c).length > 0);
   const series = groups.map((g) => ({
     label: g.key,
-    values: failing.map((c) => (byCell.get(c.cell)?.errors ?? []).filter((r) => errorGroupKey(r).key === g.key).length),
+    values: failing.map((c) => errorsOf(c).find((t) => t.key === g.key)?.count ?? 0),
   }));
   return {
     kind: 'stacked-bar',

@@ -5,7 +5,7 @@
  */
 import { chartJsSource, inlineScript } from './assets.js';
 import { reportClient } from './client.js';
-import { formatNumber } from './table.js';
+import { formatNumber } from '../ui/format.js';
 import type { ChartSpec, ReportData, TableColumn, TableRow, VerdictRow } from './types.js';
 
 export function escapeHtml(s: string): string {

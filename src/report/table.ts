@@ -3,6 +3,7 @@
  * added later (goodput, client health, ...) show up without touching this file. Nested
  * objects (latency_ms: {p50, p95, ...}) become a group of columns. Pure.
  */
+import { isObject } from '../json.js';
 import type { CellSummary } from '../metrics/summary.js';
 import type { TableColumn, TableRow } from './types.js';
 
@@ -17,10 +18,6 @@ function isScalar(v: unknown): v is Scalar {
   return typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean';
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function leafRank(k: string): number {
   const i = LEAF_ORDER.indexOf(k);
   return i === -1 ? LEAF_ORDER.length : i;
@@ -31,7 +28,7 @@ function flatten(s: CellSummary): { key: string; group?: string; label: string; 
   const out: { key: string; group?: string; label: string; value: unknown }[] = [];
   for (const [field, v] of Object.entries(s as unknown as Record<string, unknown>)) {
     if (SKIP.has(field) || v === undefined || v === null) continue;
-    if (isPlainObject(v)) {
+    if (isObject(v)) {
       const leaves = Object.entries(v).filter(([, x]) => isScalar(x));
       leaves.sort((a, b) => leafRank(a[0]) - leafRank(b[0]));
       for (const [leaf, x] of leaves) out.push({ key: `${field}_${leaf}`, group: field, label: leaf, value: x });
@@ -81,17 +78,4 @@ export function cellTable(cells: readonly CellSummary[], axes: readonly string[]
     return { cell: c.cell, values, failed: c.threshold === 'fail' };
   });
   return { columns, rows };
-}
-
-/**
- * A number for people: three significant digits (four from 100), thousands grouped, no
- * exponent, no trailing zeros ("0.7", not "0.700"). Self-contained: the report's browser
- * script gets its source too, so charts and tables print numbers alike.
- */
-export function formatNumber(v: number): string {
-  if (!Number.isFinite(v)) return '';
-  const a = Math.abs(v);
-  if (a >= 1000) return Math.round(v).toLocaleString('en-US');
-  if (Number.isInteger(v)) return String(v);
-  return String(Number(v.toPrecision(a >= 100 ? 4 : 3)));
 }

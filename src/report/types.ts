@@ -1,26 +1,29 @@
 /**
- * report/: the self-contained HTML report (report.html). Data flows one way: requests.csv
- * and run.json are read into a `ReportInput`; pure functions shape it into a `ReportData`
+ * report/: the self-contained HTML report (report.html), built from the typed result. Data
+ * flows one way: results/ hands over a `ReportInput` (run.json's document, the summaries,
+ * each cell's details); pure functions shape it into a `ReportData`
  * (which charts exist, their series, the cell table, verdicts, warnings); `renderReportHtml`
  * turns that into one HTML file with the data as JSON, Chart.js and a small client script
  * inlined, so the file opens anywhere with no network. The same code serves the end of a
  * run and `llm-sweep report <dir>`.
  */
 import type { CellSummary } from '../metrics/summary.js';
-import type { RequestRecord } from '../records/types.js';
-import type { CellRows } from './data.js';
+import type { RunJson } from '../results/run-json.js';
+import type { Units } from './axes.js';
+import type { CellDetail } from './data.js';
 
-/** What the report is built from: run.json's content (any version) and requests.csv's rows. */
+/** What the report is built from: the typed result (results/run-json.ts) and each cell's details. */
 export interface ReportInput {
-  /** run.json's top-level fields (or the runner's RunMeta); unknown fields are shown generically. */
-  meta: Record<string, unknown>;
-  /** Per-cell summaries, in plan order (rebuilt from the rows: see `mergeSummaries`). */
+  /** run.json's document; undefined for a folder written without the json format. */
+  run?: RunJson;
+  /** Per-cell summaries, in plan order. */
   cells: readonly CellSummary[];
   /** Matrix axes, in column order. */
   axes: readonly string[];
-  /** requests.csv's rows; or `byCell`, the same grouped (see data.ts `CellRows`). */
-  records?: readonly RequestRecord[];
-  byCell?: ReadonlyMap<string, CellRows>;
+  /** Box numbers and error tallies by cell id (see data.ts `cellDetail`). */
+  details: ReadonlyMap<string, CellDetail>;
+  /** Units of the provider's parameters, for axis titles. */
+  units?: Units;
   /** Rows of requests.csv that were incomplete and skipped. */
   dropped?: number;
 }
@@ -146,7 +149,7 @@ export interface ErrorGroup {
   example: string;
 }
 
-/** A threshold result, shown as found in run.json. */
+/** A threshold result of run.json, as a table row. */
 export interface VerdictRow {
   /** skip: the rule does not apply to the cell (e.g. TTFT of a non-streamed cell). */
   state: 'fail' | 'pass' | 'skip';

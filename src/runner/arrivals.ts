@@ -3,7 +3,7 @@
  * distribution with shape = burstiness and mean 1/rate (burstiness 1 is a Poisson process),
  * or evenly spaced gaps for `constant`.
  */
-import { gamma, seededRandom } from './random.js';
+import { gamma, mulberry32 } from '../random.js';
 
 export interface ArrivalOptions {
   /** Requests per second. */
@@ -16,7 +16,7 @@ export interface ArrivalOptions {
 /** An endless generator of arrival offsets in ms from the cell start; the first is 0. */
 export function* arrivalOffsets(opts: ArrivalOptions): Generator<number> {
   const meanGapMs = 1000 / opts.rate;
-  const random = seededRandom(opts.seed);
+  const random = mulberry32(opts.seed);
   let t = 0;
   for (;;) {
     yield t;

@@ -6,7 +6,7 @@
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { ClientHealth } from '../metrics/summary.js';
-import { percentile } from '../metrics/stats.js';
+import { percentile, round } from '../metrics/stats.js';
 
 /** Stated limits (docs/metrics.md): past any of them a cell is flagged client-bound. */
 export const CLIENT_LIMITS = {
@@ -73,16 +73,13 @@ export function judgeClient(m: ClientMeasurements, limits = CLIENT_LIMITS): Clie
   if (m.dispatchLagP99Ms !== undefined && m.dispatchLagP99Ms > limits.dispatchLagP99Ms) {
     reasons.push(`dispatch lag p99 ${m.dispatchLagP99Ms.toFixed(1)} ms`);
   }
+  // Measurements are finite numbers: round() keeps them numbers.
   return {
-    loop_delay_p99_ms: round(m.loopDelayP99Ms),
-    loop_delay_max_ms: round(m.loopDelayMaxMs),
-    cpu: round(m.cpu),
-    dispatch_lag_p99_ms: m.dispatchLagP99Ms !== undefined ? round(m.dispatchLagP99Ms) : undefined,
+    loop_delay_p99_ms: round(m.loopDelayP99Ms) ?? 0,
+    loop_delay_max_ms: round(m.loopDelayMaxMs) ?? 0,
+    cpu: round(m.cpu) ?? 0,
+    dispatch_lag_p99_ms: round(m.dispatchLagP99Ms),
     bound: reasons.length > 0,
     reason: reasons.length > 0 ? reasons.join(', ') : undefined,
   };
-}
-
-function round(v: number): number {
-  return Math.round(v * 1000) / 1000;
 }

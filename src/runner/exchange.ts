@@ -4,8 +4,8 @@
  * when bytes arrive, before parsing. Failures come back as data (ExchangeResult with
  * `errorKind`), never as exceptions.
  */
-import type { HttpClient, HttpResponse } from '../providers/http-client.js';
-import { backoffDelay, HttpFailure } from '../providers/http-client.js';
+import type { HttpClient, HttpResponse, Unreachable } from '../http/client.js';
+import { backoffDelay, HttpFailure } from '../http/client.js';
 import { createNdjsonParser } from '../providers/ndjson.js';
 import { createSseParser } from '../providers/sse.js';
 import { errorStatus } from '../providers/stream-error.js';
@@ -42,6 +42,8 @@ export interface ExchangeResult {
   finishReason?: string;
   /** True when the response was streamed. */
   streamed: boolean;
+  /** Set when no connection could be made at all (refused, unknown host, connect timeout). */
+  unreachable?: Unreachable;
   serverTimings?: Record<string, number>;
   /** What the server reported about the request itself. */
   server?: ServerReport;
@@ -145,6 +147,7 @@ async function attempt(input: ExchangeInput, askUsage: boolean, priorAttempts: n
     failed.connectMs = e.connectMs;
     failed.errorKind = e.kind;
     failed.error = `${e.kind}: ${e.message}`;
+    failed.unreachable = e.unreachable;
     return failed;
   }
   const contentType = res.headers['content-type'] ?? '';
@@ -170,6 +173,7 @@ function emptyResult(attempts: number, sentAt: number, endAt: number, streamed: 
     usage: undefined,
     finishReason: undefined,
     streamed,
+    unreachable: undefined,
     serverTimings: undefined,
     server: undefined,
     retryStatus: undefined,

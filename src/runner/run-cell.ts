@@ -8,7 +8,7 @@ import pLimit from 'p-limit';
 import { CellColumns } from '../metrics/cell-columns.js';
 import { estimateTokens } from '../metrics/tokens.js';
 import type { Cell, Prompt } from '../plan/types.js';
-import type { HttpClient } from '../providers/http-client.js';
+import type { HttpClient } from '../http/client.js';
 import type { Provider } from '../providers/types.js';
 import type { RequestRecord } from '../records/types.js';
 import type { Target } from '../spec/schema.js';

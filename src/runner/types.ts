@@ -8,7 +8,7 @@ import type { Cell } from '../plan/types.js';
 import type { RequestRecord } from '../records/types.js';
 
 export type RunEvent =
-  | { type: 'run-start'; cells: number; requests: number | undefined; outDir: string }
+  | { type: 'run-start'; cells: number; requests: number | undefined }
   | { type: 'cell-start'; cell: Cell; position: number; of: number; requests: number | undefined; deadlineMs?: number }
   | { type: 'warmup-end'; cell: Cell }
   | { type: 'request-end'; cell: Cell; record: RequestRecord }

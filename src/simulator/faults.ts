@@ -5,8 +5,8 @@
  * rate says). Parameters: retry-after (429/503, seconds), after (reset/stall/malformed,
  * content chunks sent before the fault), factor (slow, inter-token delay multiplier).
  */
-import { FAULT_KINDS } from '../spec/schema.js';
-import type { Random } from './rng.js';
+import { FAULT_KINDS } from '../spec/target.js';
+import type { Random } from '../random.js';
 import type { Fault, FaultKind } from './types.js';
 import { errorBody } from './wire.js';
 

@@ -11,7 +11,7 @@
  * serves all sequences: it fires for the earliest deadline and emits every token due.
  */
 import { performance } from 'node:perf_hooks';
-import { jitterFactor, type Random } from './rng.js';
+import { jitterFactor, type Random } from '../random.js';
 import type { LatencyParams } from './types.js';
 
 /** Time source and one-shot timers; injectable so tests can run the model in virtual time. */

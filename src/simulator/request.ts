@@ -4,6 +4,7 @@
  * normalized request for the rest of the simulator. Unknown fields (top_p, presence_penalty,
  * ...) are accepted and ignored, so any parameter can be swept.
  */
+import { isObject } from '../json.js';
 import { countPromptTokens, MAX_OUTPUT_TOKENS } from './text.js';
 import { errorBody, type Endpoint, type OpenAIErrorBody } from './wire.js';
 
@@ -194,8 +195,4 @@ function typeName(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a decimal';
   if (typeof v === 'object') return 'an object';
   return `a ${typeof v}`;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

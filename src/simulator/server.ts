@@ -5,11 +5,11 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { simulatorSchema } from '../spec/schema.js';
+import { simulatorSchema } from '../spec/target.js';
 import { drawFault, FAULT_HEADER, faultResponse, isStatusFault, MALFORMED_JSON, MALFORMED_LINE, parseFaultHeader } from './faults.js';
 import { BatchScheduler, realClock, type SequenceHandle } from './latency-model.js';
 import { parseRequest, RequestError } from './request.js';
-import { mixSeed, mulberry32 } from './rng.js';
+import { mixSeed, mulberry32 } from '../random.js';
 import { generate } from './text.js';
 import type { Fault, ListenOptions, RequestLogEntry, RunningSimulator, SimulatorOptions, SimulatorServerOptions } from './types.js';
 import { completionBody, errorBody, responseId, streamFormat, usageOf, type Endpoint, type ResponseMeta } from './wire.js';

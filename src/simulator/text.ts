@@ -3,7 +3,7 @@
  * drawn from a seeded PRNG, an early stop with a fixed chance per token, and stop strings.
  * One token is one streamed content chunk, so completion_tokens == content chunks.
  */
-import { hashString, mixSeed, mulberry32, type Random } from './rng.js';
+import { hashString, mixSeed, mulberry32, type Random } from '../random.js';
 
 /** Most common first: lower temperatures favour the head of the list. */
 const WORDS = (

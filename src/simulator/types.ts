@@ -6,7 +6,7 @@
  * (faults.ts). server.ts runs it in-process; spawn.ts runs it as a child process (child.ts)
  * for the runner. Nothing here prints: the CLI reports through the `onRequest` hook.
  */
-import type { FaultKind, SimulatorOptions } from '../spec/schema.js';
+import type { FaultKind, SimulatorOptions } from '../spec/target.js';
 
 export type { FaultKind, SimulatorOptions };
 

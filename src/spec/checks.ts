@@ -4,6 +4,8 @@
  * include and exclude; exclude keys that are not axes; empty include/exclude entries;
  * duplicate axis values. Plus warnings for things that are legal but probably wrong.
  */
+import { isObject } from '../json.js';
+import { PROVIDERS, PROVIDER_MAP } from '../providers/index.js';
 import { canonicalJson } from './canonical.js';
 import { pathText } from './issues.js';
 import { KNOWN_PARAMS, MISPLACED_PARAMS } from './params.js';
@@ -44,10 +46,10 @@ export function specChecks(raw: Record<string, unknown>, src: YamlSource): Check
     );
   }
 
-  const params = isPlainObject(raw.params) ? raw.params : {};
+  const params = isObject(raw.params) ? raw.params : {};
   for (const key of Object.keys(params)) checkKey(['params', key], key);
 
-  const matrix = isPlainObject(raw.matrix) ? raw.matrix : {};
+  const matrix = isObject(raw.matrix) ? raw.matrix : {};
   const axes = Object.keys(matrix).filter((k) => !MATRIX_KEYWORDS.includes(k));
   for (const axis of axes) {
     checkKey(['matrix', axis], axis, MATRIX_KEYWORDS);
@@ -80,7 +82,7 @@ export function specChecks(raw: Record<string, unknown>, src: YamlSource): Check
   const eachEntry = (which: 'include' | 'exclude', checkEntryKey: (path: YamlPath, key: string) => void) => {
     const list = Array.isArray(matrix[which]) ? (matrix[which] as unknown[]) : [];
     list.forEach((entry, i) => {
-      if (!isPlainObject(entry)) return;
+      if (!isObject(entry)) return;
       const path = ['matrix', which, i];
       if (Object.keys(entry).length === 0) problem(path, 'value', EMPTY_ENTRY[which]);
       for (const key of Object.keys(entry)) checkEntryKey([...path, key], key);
@@ -100,14 +102,15 @@ export function specChecks(raw: Record<string, unknown>, src: YamlSource): Check
   return out;
 }
 
-const OPENAI_STYLE = new Set(['openai-chat', 'openai-completions']);
-const ROOT_STYLE = new Set(['anthropic', 'tgi', 'triton', 'ollama']);
+/** Every path some provider appends to base_url, longest first. */
+const APPENDED = [...new Set(PROVIDERS.flatMap((k) => PROVIDER_MAP[k].paths))].sort((a, b) => b.length - a.length);
 
 /** base_url is what the vendor's SDK calls the base URL; catch the two usual mix-ups. */
 function baseUrlWarnings(raw: Record<string, unknown>, src: YamlSource): string[] {
-  const target = isPlainObject(raw.target) ? raw.target : undefined;
+  const target = isObject(raw.target) ? raw.target : undefined;
   if (!target || typeof target.base_url !== 'string' || target.base_url === 'builtin') return [];
   const provider = typeof target.provider === 'string' ? target.provider : 'openai-chat';
+  const style = Object.hasOwn(PROVIDER_MAP, provider) ? PROVIDER_MAP[provider as keyof typeof PROVIDER_MAP] : undefined;
   let path: string;
   try {
     path = new URL(target.base_url).pathname.replace(/\/+$/, '');
@@ -115,23 +118,18 @@ function baseUrlWarnings(raw: Record<string, unknown>, src: YamlSource): string[
     return [];
   }
   const at = src.locate(['target', 'base_url']);
-  const endpoint = /\/(chat\/completions|completions|messages|generate(_stream)?|api\/chat|api\/generate)$/.exec(path);
+  const endpoint = APPENDED.find((p) => path.endsWith(p));
   if (endpoint) {
+    return [`${at}: target.base_url ends in ${endpoint}, which the ${provider} provider appends itself; give the base URL without it`];
+  }
+  if (style?.baseUrl === 'v1' && !path.endsWith('/v1')) {
     return [
-      `${at}: target.base_url ends in /${endpoint[1]}, which the ${provider} provider appends itself; give the base URL without it`,
+      `${at}: target.base_url for ${provider} usually ends in /v1 (e.g. http://localhost:8000/v1); the provider appends ${style.paths[0]} to it`,
     ];
   }
-  if (OPENAI_STYLE.has(provider) && !path.endsWith('/v1')) {
-    return [
-      `${at}: target.base_url for ${provider} usually ends in /v1 (e.g. http://localhost:8000/v1); the provider appends /${provider === 'openai-chat' ? 'chat/completions' : 'completions'} to it`,
-    ];
-  }
-  if (ROOT_STYLE.has(provider) && path.endsWith('/v1')) {
+  if (style?.baseUrl === 'root' && path.endsWith('/v1')) {
     return [`${at}: target.base_url for ${provider} is the server root (without /v1); the provider appends its own path`];
   }
   return [];
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}

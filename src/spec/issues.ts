@@ -3,8 +3,10 @@
  * with the nearest valid key or value suggested, for every issue kind zod reports.
  */
 import type { z } from 'zod';
+import { isObject } from '../json.js';
 import { pathKey } from './interpolate.js';
-import { descriptionAt, isIntAt, keysAt } from './schema-path.js';
+import { descriptionAt, isIntAt, keysAt, providerKeys } from './schema-path.js';
+import { commonTargetSchema } from './target.js';
 import { nearest, strictLimit } from './suggest.js';
 import type { YamlPath, YamlSource } from './yaml-source.js';
 
@@ -62,6 +64,10 @@ function formatIssue(issue: Issue, path: Path, ctx: Ctx): string[] {
     case 'too_big':
       return [`${src.locate(path)}: ${tooBig(issue, where, got)}`];
     case 'invalid_union':
+      if ((issue as { note?: string }).note === 'No matching discriminator') {
+        const rest = pathKey(path) === pathKey(['target', 'provider']) ? commonTargetSchema.safeParse(valueAt(ctx.raw, ['target'])).error?.issues ?? [] : [];
+        return [badDiscriminator(issue, path, value, got, ctx), ...rest.flatMap((e) => formatIssue(e, ['target', ...cleanPath(e.path)], ctx))];
+      }
       return unionIssues(issue, path, ctx);
     case 'invalid_format':
     case 'custom': {
@@ -77,7 +83,17 @@ function formatIssue(issue: Issue, path: Path, ctx: Ctx): string[] {
   }
 }
 
+/** A union on a key (target on `provider`) given a value none of its forms has. */
+function badDiscriminator(issue: Extract<Issue, { code: 'invalid_union' }>, path: Path, value: unknown, got: string, ctx: Ctx): string {
+  const options = ((issue as { options?: unknown[] }).options ?? []).filter((o): o is string => typeof o === 'string');
+  const guess = typeof value === 'string' ? nearest(value, options, { maxDistance: strictLimit(value) }) : undefined;
+  const list = options.map((o) => JSON.stringify(o)).join(', ');
+  return `${ctx.src.locate(path)}: ${pathText(path)} must be one of ${list}, got ${got}${guess ? ` — did you mean '${guess}'?` : ''}`;
+}
+
 function unknownKey(key: string, path: Path, known: string[], ctx: Ctx): string {
+  const owner = path.length === 1 && path[0] === 'target' ? ownerOf(key, ctx.raw) : undefined;
+  if (owner) return `${ctx.src.locate([...path, key], 'key')}: ${owner}`;
   const guess = nearest(key, known);
   const hint = guess ? ` — did you mean '${guess}'?` : known.length ? ` (expected one of: ${known.join(', ')})` : '';
   const where = pathText(path);
@@ -158,7 +174,7 @@ function unionIssues(issue: Extract<Issue, { code: 'invalid_union' }>, path: Pat
   const where = pathText(path);
   const branches = issue.errors;
   const atTop = (i: Issue) => i.path.length === 0;
-  if (isPlainObject(value) && Object.keys(value).length === 0) {
+  if (isObject(value) && Object.keys(value).length === 0) {
     return [`${ctx.src.locate(path)}: ${where} is an empty mapping; give one of ${keysAt(path).join(', ')}`];
   }
   // A form the value has the shape of (its problems are all inside it), or else the type of
@@ -169,7 +185,7 @@ function unionIssues(issue: Extract<Issue, { code: 'invalid_union' }>, path: Pat
   );
   const best = [...(fitting.length > 0 ? fitting : typed)].sort((a, b) => a.length - b.length)[0];
   if (best) return best.flatMap((e) => formatIssue(e, [...path, ...cleanPath(e.path)], ctx));
-  if (isPlainObject(value)) {
+  if (isObject(value)) {
     const objectBranches = branches.filter((errs) => !errs.some((e) => atTop(e) && e.code === 'invalid_type'));
     const unknownIn = objectBranches.map(
       (errs) => new Set(errs.flatMap((e) => (atTop(e) && e.code === 'unrecognized_keys' ? e.keys : []))),
@@ -192,6 +208,14 @@ function unionIssues(issue: Extract<Issue, { code: 'invalid_union' }>, path: Pat
   return [
     `${ctx.src.locate(path)}: ${where} must be ${expected.length > 0 ? expected.join(' or ') : 'of another form'}, got ${describeValue(value)}`,
   ];
+}
+
+/** For a target key of another provider ("http" under provider tgi): which provider takes it. */
+function ownerOf(key: string, raw: unknown): string | undefined {
+  const provider = valueAt(raw, ['target', 'provider']) ?? 'openai-chat';
+  const owners = providerKeys(key);
+  if (owners.length === 0 || owners.includes(String(provider))) return undefined;
+  return `target.${key} is a setting of provider ${owners.join(' and ')}, not of ${String(provider)}; remove it, or set provider: ${owners[0]}`;
 }
 
 export function pathText(path: YamlPath): string {
@@ -236,8 +260,4 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return `the text ${JSON.stringify(v)}`;
   return String(v);
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import { gateProblems } from '../compare/validate.js';
+import { gateProblems } from '../compare/spec-problems.js';
 import { UserError } from '../errors.js';
 import { collectPrompts } from '../plan/prompts.js';
 import type { Prompt } from '../plan/types.js';
@@ -14,7 +14,6 @@ import { specChecks } from './checks.js';
 import { interpolateDocument } from './interpolate.js';
 import { zodProblems } from './issues.js';
 import { applyOverrides, type Override } from './overrides.js';
-import { BODY_PARAMS, LOAD_KEYS } from './params.js';
 import { redact, secretsOf } from './redact.js';
 import { specSchema, type Spec } from './schema.js';
 import { readYaml, type YamlSource } from './yaml-source.js';
@@ -44,9 +43,6 @@ export interface LoadOptions {
   overrides?: readonly Override[];
   env?: NodeJS.ProcessEnv;
 }
-
-/** Body parameters llm-sweep knows by name (plus the load keys); a near miss of one is reported as a typo. */
-export const KNOWN_BODY_PARAMS: string[] = [...Object.keys(BODY_PARAMS), ...LOAD_KEYS];
 
 export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   const source = readYaml(file);

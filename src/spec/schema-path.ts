@@ -88,6 +88,14 @@ export function keysAt(path: YamlPath): string[] {
   return [];
 }
 
+/** The providers whose target has `key` of their own (not one every target has). */
+export function providerKeys(key: string): string[] {
+  const target = unwrap(schemaAt(['target'])!).schema;
+  const branches = (target.def.options ?? []).map((o) => unwrap(o).schema.def.shape ?? {});
+  if (branches.every((shape) => key in shape)) return [];
+  return branches.filter((shape) => key in shape).map((shape) => String((shape.provider.def as { values?: unknown[] }).values?.[0] ?? ''));
+}
+
 /** The `.describe()` text of the field at `path`. */
 export function descriptionAt(path: YamlPath): string | undefined {
   const s = schemaAt(path);
@@ -105,6 +113,7 @@ export function fieldKind(path: YamlPath): 'text' | 'free' | 'typed' {
   const inner = unwrap(s).schema;
   const t = inner.def.type;
   if (t === 'string' || t === 'enum' || t === 'template_literal') return 'text';
+  if (t === 'literal' && ((inner.def as { values?: unknown[] }).values ?? []).every((v) => typeof v === 'string')) return 'text';
   if (t === 'unknown' || t === 'any') return 'free';
   if (t === 'union' && (inner.def.options ?? []).some((o) => unwrap(o).schema.def.type === 'string')) return 'text';
   return 'typed';

@@ -5,207 +5,32 @@
  * prose version; keep the two in step.
  */
 import { z } from 'zod';
+import { PROVIDER_MAP, PROVIDERS, type ProviderKind, type Target } from '../providers/index.js';
+import { OUTPUT_FORMATS } from '../results/types.js';
 import { axisShape, LOAD_KEYS, valueShape, type LoadKey } from './params.js';
 
 export { LOAD_KEYS, type LoadKey };
 
-export const PROVIDERS = [
-  'openai-chat',
-  'openai-completions',
-  'azure-openai',
-  'anthropic',
-  'tgi',
-  'triton',
-  'ollama',
-  'http',
-] as const;
-export type ProviderKind = (typeof PROVIDERS)[number];
+export { FAULT_KINDS, simulatorSchema, type FaultKind, type SimulatorOptions } from './target.js';
+export { PROVIDERS, type ProviderKind, type Target };
 
-export const FAULT_KINDS = ['429', '500', '503', 'reset', 'stall', 'malformed', 'slow'] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+/** The provider of a target that names none. */
+const DEFAULT_PROVIDER: ProviderKind = 'openai-chat';
 
-const positiveInt = z.number().int().positive();
-
-export const simulatorSchema = z
-  .strictObject({
-    ttft_ms: z.number().nonnegative().default(80).describe('Base time to first token, ms.'),
-    prefill_ms_per_token: z
-      .number()
-      .nonnegative()
-      .default(0.05)
-      .describe('Extra time to first token per prompt token, ms (prompt tokens = ceil(chars / 4)).'),
-    itl_ms: z.number().nonnegative().default(15).describe('Delay between output tokens for a lone sequence, ms.'),
-    jitter: z
-      .number()
-      .min(0)
-      .max(1)
-      .default(0.1)
-      .describe('Relative random spread of every delay (0.1 = +/-10%), seeded.'),
-    max_batch: positiveInt.default(8).describe('Sequences decoded together; further requests wait in a queue.'),
-    batch_slowdown: z
-      .number()
-      .nonnegative()
-      .default(0.08)
-      .describe('How much each extra sequence in the batch stretches the inter-token delay (0.08 = +8% each).'),
-    stop_probability: z
-      .number()
-      .min(0)
-      .max(1)
-      .default(0.002)
-      .describe('Chance per output token that the model stops by itself (finish_reason "stop").'),
-    seed: z.number().int().default(42).describe('Seed for jitter, early stops and fault draws.'),
-    fault_rate: z.number().min(0).max(1).default(0).describe('Share of requests that get a fault, drawn with the seed.'),
-    faults: z
-      .array(z.enum(FAULT_KINDS))
-      .min(1)
-      .default(['500'])
-      .describe('Fault kinds drawn from when fault_rate > 0.'),
-  })
-  .describe('Latency and fault model of the bundled simulator (base_url: builtin).');
-export type SimulatorOptions = z.infer<typeof simulatorSchema>;
-
-const jsonPathSchema = z
-  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-  .describe('A dotted JSON path such as choices.0.delta.content (or a list of them; the first that is present wins).');
-
-const tritonSchema = z
-  .strictObject({
-    text_input: z.string().min(1).default('text_input').describe('Name of the prompt field (input tensor); ensembles may call it otherwise.'),
-    text_output: z.string().min(1).default('text_output').describe('Name of the output text field in each response or stream event.'),
-    params_in: z
-      .enum(['parameters', 'body'])
-      .default('parameters')
-      .describe(
-        "Where request params go: inside the 'parameters' object (vLLM backend), or as top-level fields that Triton maps to input tensors (TensorRT-LLM ensembles).",
-      ),
-    finish_reason: z.string().min(1).default('finish_reason').describe('Output field with the finish reason, when the model returns one.'),
-    prompt_tokens: z.string().min(1).default('num_input_tokens').describe('Output field with the prompt token count, when the model returns one.'),
-    completion_tokens: z
-      .string()
-      .min(1)
-      .default('num_output_tokens')
-      .describe('Output field with the number of tokens in each response (summed over a stream), when the model returns one.'),
-    model_version: z.string().min(1).optional().describe('Model version: the URL becomes /v2/models/{model}/versions/{version}/generate.'),
-  })
-  .describe('triton: field names of the generate extension, which depend on the model or ensemble.');
-
-const ollamaSchema = z
-  .strictObject({
-    api: z
-      .enum(['chat', 'generate'])
-      .default('chat')
-      .describe('Native endpoint: /api/chat (messages) or /api/generate (prompt text).'),
-  })
-  .describe('ollama: which native endpoint to call.');
-
-const httpTemplateSchema = z
-  .strictObject({
-    path: z
-      .string()
-      .default('')
-      .describe('Appended to base_url for every request; may use {{param.NAME}} (URL-encoded).'),
-    stream_path: z.string().optional().describe('Path for streamed requests when it differs from path (e.g. /generate_stream).'),
-    body: z
-      .union([z.record(z.string(), z.unknown()), z.string().min(1)])
-      .describe(
-        'Request body template. Placeholders: {{prompt}}, {{messages}}, {{stream}}, {{params}} (every param) and {{param.NAME}}. A string that is only a placeholder takes the value with its JSON type; a string template is JSON text whose placeholders are replaced by JSON values.',
-      ),
-    stream: z
-      .enum(['sse', 'ndjson', 'none'])
-      .default('sse')
-      .describe('How the endpoint streams: server-sent events, one JSON object per line, or not at all.'),
-    done_marker: z
-      .string()
-      .optional()
-      .describe('Raw event data that ends a stream, e.g. "[DONE]".'),
-    paths: z
-      .strictObject({
-        text: jsonPathSchema.describe('Output text in each event, or in the whole response.'),
-        reasoning: jsonPathSchema.optional().describe('Reasoning text (counts for TTFT).'),
-        finish_reason: jsonPathSchema.optional().describe('Finish reason; a non-empty value also completes a stream.'),
-        prompt_tokens: jsonPathSchema.optional().describe('Prompt token count.'),
-        completion_tokens: jsonPathSchema.optional().describe('Completion token count (the last value seen wins).'),
-        error: jsonPathSchema.optional().describe('An error message; a present, non-empty value fails the request.'),
-        done: jsonPathSchema.optional().describe('A flag whose truthy value ends the stream (e.g. done).'),
-      })
-      .describe('Where to read each value. Without done, done_marker and finish_reason, a stream is complete when the server closes it cleanly.'),
-  })
-  .describe('http: a templated request and JSON paths into the answer, for endpoints without a built-in provider.');
-
-const retrySchema = z
-  .strictObject({
-    retries: z.number().int().min(0).default(3).describe('Retries after the first attempt (0 = never retry).'),
-    on: z
-      .array(z.union([z.number().int().min(100).max(599), z.literal('network')]))
-      .default([429, 500, 502, 503, 504, 529, 'network'])
-      .describe('HTTP statuses (and "network" for connection errors) that are retried; other 4xx never are.'),
-    backoff_ms: z.number().nonnegative().default(500).describe('Base of the exponential backoff, ms.'),
-    max_backoff_ms: z.number().nonnegative().default(20000).describe('Cap of one backoff (and of Retry-After), ms.'),
-  })
-  .describe('Retries: exponential backoff with full jitter; Retry-After is honoured; other 4xx never retried.');
-
-const timeoutSchema = z
-  .strictObject({
-    connect_ms: z.number().positive().default(5000).describe('Time allowed to open the connection, ms.'),
-    read_ms: z
-      .number()
-      .positive()
-      .default(30000)
-      .describe('Longest silence allowed while waiting for the response or the next stream chunk, ms.'),
-  })
-  .describe('Connect and read (idle) timeouts, separately.');
-
-function isBaseUrl(s: string): boolean {
-  if (s === 'builtin') return true;
-  try {
-    const url = new URL(s);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
+/**
+ * One target schema per provider, each from its provider's file, joined on `provider`: a
+ * setting of another provider (`http:` under `provider: tgi`) is an unknown key.
+ */
+const targetBranches = PROVIDERS.map((kind) => {
+  const schema = PROVIDER_MAP[kind].target as unknown as z.ZodObject;
+  if (kind !== DEFAULT_PROVIDER) return schema;
+  return schema.extend({ provider: z.literal(kind).default(kind).describe(`API family of the endpoint: ${kind} (the default).`) });
+});
 
 export const targetSchema = z
-  .strictObject({
-    provider: z
-      .enum(PROVIDERS)
-      .default('openai-chat')
-      .describe('API family of the endpoint: openai-chat, openai-completions, azure-openai, anthropic, tgi, triton, ollama, http.'),
-    base_url: z
-      .string()
-      .min(1)
-      .refine(isBaseUrl, 'must be an http(s) URL such as http://localhost:8000/v1, or builtin')
-      .describe(
-        "The vendor SDK's base URL: ends in /v1 for OpenAI-style providers; the server root for anthropic, tgi, triton and ollama; 'builtin' spawns the bundled simulator.",
-      ),
-    api_key: z
-      .string()
-      .optional()
-      .describe('Secret; sent as the provider expects (Bearer, api-key, x-api-key). Write ${ENV_VAR}, never the key itself.'),
-    headers: z
-      .record(z.string(), z.string())
-      .default({})
-      .describe('Extra HTTP headers; values of auth-like headers (Authorization, *key*, *token*, ...) are secrets.'),
-    timeout: timeoutSchema.default({ connect_ms: 5000, read_ms: 30000 }),
-    retry: retrySchema.default({
-      retries: 3,
-      on: [429, 500, 502, 503, 504, 529, 'network'],
-      backoff_ms: 500,
-      max_backoff_ms: 20000,
-    }),
-    stream_usage: z
-      .boolean()
-      .default(true)
-      .describe('Ask streams for usage (stream_options.include_usage); dropped automatically when the server rejects it.'),
-    simulator: simulatorSchema.optional(),
-    api_version: z.string().optional().describe('azure-openai: the api-version query parameter.'),
-    anthropic_version: z.string().optional().describe('anthropic: the anthropic-version header (default 2023-06-01).'),
-    triton: tritonSchema.optional(),
-    ollama: ollamaSchema.optional(),
-    http: httpTemplateSchema.optional().describe('http: the request template and response paths (required for provider http).'),
-  })
-  .describe('The endpoint under test.');
-export type Target = z.infer<typeof targetSchema>;
+  .discriminatedUnion('provider', targetBranches as [z.ZodObject, ...z.ZodObject[]])
+  // `provider` picks the form, and so the settings the target takes (each described in its form).
+  .describe('The endpoint under test.') as unknown as z.ZodType<Target>;
 
 const chatMessageSchema = z
   .looseObject({
@@ -333,9 +158,9 @@ export const specSchema = z
       .strictObject({
         dir: z.string().default('results').describe('Parent folder of results/<name>/<timestamp>/.'),
         formats: z
-          .array(z.enum(['csv', 'json', 'html']))
-          .default(['csv', 'json', 'html'])
-          .describe('csv = requests.csv + summary.csv, json = run.json, html = report.html.'),
+          .array(z.enum(OUTPUT_FORMATS))
+          .default([...OUTPUT_FORMATS])
+          .describe('csv = summary.csv, json = run.json, html = report.html; requests.csv is always written (report, resume and compare read it).'),
         save_responses: z.boolean().default(false).describe('Also write responses.jsonl with every response text.'),
       })
       .default({ dir: 'results', formats: ['csv', 'json', 'html'], save_responses: false })

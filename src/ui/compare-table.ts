@@ -1,6 +1,6 @@
 /** `llm-sweep compare` in the terminal: one row per cell and rule, verdicts coloured. Pure. */
 import type { CompareReport, Verdict } from '../compare/types.js';
-import { ciHeader, compareRows, countsLine, headline, methodLine } from '../export/compare-format.js';
+import { ciHeader, compareRows, countsLine, headline, methodLine } from '../compare/format.js';
 import { paint, type Style } from './color.js';
 import { makeTable } from './table.js';
 

@@ -2,7 +2,8 @@
 import { planTotals, type PlanTotals } from '../plan/build.js';
 import type { Plan } from '../plan/types.js';
 import { paint } from './color.js';
-import { fmtInt, valueText } from './format.js';
+import { axisCell } from '../records/columns.js';
+import { formatInt } from './format.js';
 import { makeTable } from './table.js';
 
 export function formatPlan(plan: Plan, opts: { color: boolean; source: string }): string {
@@ -11,7 +12,7 @@ export function formatPlan(plan: Plan, opts: { color: boolean; source: string })
     table.push([
       String(c.index + 1),
       c.id,
-      ...plan.axes.map((a) => valueText(c.params[a])),
+      ...plan.axes.map((a) => axisCell(c.params[a])),
       c.requests !== undefined ? String(c.requests) : `${c.duration_s}s`,
       String(c.warmup),
     ]);
@@ -27,22 +28,22 @@ export function formatPlan(plan: Plan, opts: { color: boolean; source: string })
 }
 
 function plural(n: number, word: string): string {
-  return `${fmtInt(n)} ${word}${n === 1 ? '' : 's'}`;
+  return `${formatInt(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function totalsLine(t: PlanTotals, plan: Plan): string {
   const duration = plan.cells.find((c) => c.duration_s !== undefined)?.duration_s;
-  const requests = t.requests === undefined ? `by duration (${duration}s per cell)` : fmtInt(t.requests);
+  const requests = t.requests === undefined ? `by duration (${duration}s per cell)` : formatInt(t.requests);
   let budget: string;
   if (t.cellsWithoutMaxTokens > 0) {
     budget = `unbounded (${plural(t.cellsWithoutMaxTokens, 'cell')} without max_tokens)`;
   } else if (t.maxTokensBudget === undefined) {
     budget = 'unbounded (cells run by duration)';
   } else {
-    const warm = t.warmupMaxTokensBudget ? ` (+${fmtInt(t.warmupMaxTokensBudget)} in warmup)` : '';
-    budget = `${fmtInt(t.maxTokensBudget)} tokens${warm}`;
+    const warm = t.warmupMaxTokensBudget ? ` (+${formatInt(t.warmupMaxTokensBudget)} in warmup)` : '';
+    budget = `${formatInt(t.maxTokensBudget)} tokens${warm}`;
   }
-  return `cells: ${fmtInt(t.cells)}   requests: ${requests}   warmup: ${fmtInt(t.warmup)}   max_tokens budget: ${budget}`;
+  return `cells: ${formatInt(t.cells)}   requests: ${requests}   warmup: ${formatInt(t.warmup)}   max_tokens budget: ${budget}`;
 }
 
 /** Warnings, one per line, for stderr. */

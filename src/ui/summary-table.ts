@@ -1,7 +1,8 @@
 /** The table printed at the end of a run: one row per cell. Pure: returns a string. */
 import type { CellSummary } from '../metrics/summary.js';
 import { paint } from './color.js';
-import { fmtNum, valueText } from './format.js';
+import { axisCell } from '../records/columns.js';
+import { formatPercent, formatValue } from './format.js';
 import { makeTable } from './table.js';
 
 export function formatSummaryTable(summaries: readonly CellSummary[], axes: readonly string[], color: boolean): string {
@@ -26,15 +27,15 @@ export function formatSummaryTable(summaries: readonly CellSummary[], axes: read
   for (const s of summaries) {
     const err = s.errors > 0 ? paint(String(s.errors), 'red', color) : '0';
     const row = [
-      ...axes.map((a) => valueText(s.params[a])),
+      ...axes.map((a) => axisCell(s.params[a])),
       String(s.ok),
       err,
-      fmtNum(s.latency_ms?.p50),
-      fmtNum(s.latency_ms?.p95),
-      fmtNum(s.ttft_ms?.p50),
-      fmtNum(s.output_tokens_per_s),
+      formatValue(s.latency_ms?.p50),
+      formatValue(s.latency_ms?.p95),
+      formatValue(s.ttft_ms?.p50),
+      formatValue(s.output_tokens_per_s),
     ];
-    if (withGoodput) row.push(s.slo_attainment === undefined ? '—' : `${(s.slo_attainment * 100).toFixed(1)}%`);
+    if (withGoodput) row.push(formatPercent(s.slo_attainment));
     if (withCheck) row.push(s.threshold === 'fail' ? paint('FAIL', 'red', color) : s.threshold === 'pass' ? paint('pass', 'green', color) : '');
     if (withClient) row.push(s.client?.bound ? paint('BOUND', 'yellow', color) : '');
     table.push(row);

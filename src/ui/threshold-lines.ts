@@ -1,5 +1,5 @@
 /** Threshold failures for the terminal: which cell, which threshold, the measured value. Pure. */
-import { RATE_METRICS } from '../compare/metrics.js';
+import { RATE_METRICS } from '../compare/gate-metrics.js';
 import type { ThresholdResult } from '../compare/types.js';
 import { round } from '../metrics/stats.js';
 import { paint } from './color.js';

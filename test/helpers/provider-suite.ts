@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
-import { parseRequestsCsv } from '../../src/records/read.js';
+import { parseRequestsCsv } from '../../src/results/read-requests.js';
 import type { RequestRecord } from '../../src/records/types.js';
 import { runCli, tempDir, writeSpec } from './cli.js';
 import type { FakeServerOptions, Handler } from './fake-openai.js';

@@ -1,19 +1,20 @@
 /**
  * Deterministic result folders (requests.csv, summary.csv, run.json) for compare and merge
  * tests, written with the runner's own serializers. test/fixtures/results/ holds the output;
- * test/unit/compare/fixtures.test.ts checks it is current (UPDATE_FIXTURES=1 rewrites it).
+ * test/unit/results/fixtures.test.ts checks it is current (UPDATE_FIXTURES=1 rewrites it).
  *
  * Every fixture is the grid model [a, b] x concurrency [1, 4], 40 requests a cell, latency
  * log-normal around a per-model median. Variants change one thing against `baseline`.
  */
-import { stringify } from 'csv-stringify/sync';
-import { serializeRunJson, type RunMeta } from '../../src/export/run-json.js';
-import { serializeSummaryCsv } from '../../src/export/summary-csv.js';
+import { csvLine } from '../../src/results/exporters/requests-csv.js';
+import { METRIC_DEFINITIONS, serializeRunJson, type RunJson } from '../../src/results/run-json.js';
+import { serializeSummaryCsv } from '../../src/results/summary-csv.js';
 import { summarizeCell, type CellSummary } from '../../src/metrics/summary.js';
 import { cellId } from '../../src/plan/cell-id.js';
-import { recordToRow, requestColumns } from '../../src/records/columns.js';
+import { requestTable } from '../../src/records/columns.js';
+import type { Spec } from '../../src/spec/schema.js';
 import type { RequestRecord } from '../../src/records/types.js';
-import { seededRandom } from '../../src/runner/random.js';
+import { mulberry32, normal } from '../../src/random.js';
 
 export const AXES = ['model', 'concurrency'];
 const MEDIAN_MS: Record<string, number> = { a: 800, b: 1500 };
@@ -45,12 +46,6 @@ export interface ResultSpec {
 }
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
-
-function normal(random: () => number): number {
-  let u = 0;
-  while (u === 0) u = random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
 
 export function cellRecords(c: CellSpec, random: () => number, t0: number): RequestRecord[] {
   const params = { model: c.model, concurrency: c.concurrency };
@@ -102,7 +97,7 @@ export interface ResultFiles {
 }
 
 export function buildResult(spec: ResultSpec): ResultFiles & { records: RequestRecord[]; summaries: CellSummary[] } {
-  const random = seededRandom(spec.seed);
+  const random = mulberry32(spec.seed);
   let t = Date.parse('2025-01-01T00:00:00.000Z');
   const records: RequestRecord[] = [];
   const summaries: CellSummary[] = [];
@@ -113,7 +108,8 @@ export function buildResult(spec: ResultSpec): ResultFiles & { records: RequestR
     summaries.push(s);
     t += Math.ceil(s.duration_s * 1000) + 1000;
   }
-  const meta: RunMeta = {
+  const run: RunJson = {
+    format: 1,
     tool: { name: 'llm-sweep', version: '0.1.0' },
     spec_file: 'fixture.yaml',
     spec_name: 'fixture',
@@ -124,7 +120,7 @@ export function buildResult(spec: ResultSpec): ResultFiles & { records: RequestR
       matrix: spec.matrix ?? { model: ['a', 'b'], concurrency: [1, 4] },
       requests: 40,
       ...(spec.thresholds ? { thresholds: spec.thresholds } : {}),
-    },
+    } as unknown as Spec,
     base_url: 'http://127.0.0.1:8000/v1',
     started_at: '2025-01-01T00:00:00.000Z',
     ended_at: new Date(t).toISOString(),
@@ -133,13 +129,17 @@ export function buildResult(spec: ResultSpec): ResultFiles & { records: RequestR
     axes: AXES,
     total_cells: 4,
     interrupted: false,
+    thresholds: [],
+    metric_definitions: METRIC_DEFINITIONS,
+    cells: summaries,
   };
+  const table = requestTable(AXES);
   return {
     records,
     summaries,
-    'requests.csv': stringify([requestColumns(AXES), ...records.map((r) => recordToRow(r, AXES))]),
+    'requests.csv': [table.header(), ...records.map(table.row)].map(csvLine).join(''),
     'summary.csv': serializeSummaryCsv(summaries, AXES),
-    'run.json': serializeRunJson(meta, summaries),
+    'run.json': serializeRunJson(run),
   };
 }
 

@@ -140,6 +140,12 @@ describe('the shipped sweeps', () => {
     expect(r.stdout).toMatch(new RegExp(`^sweeps/${file}: ok — \\d+ cells?, \\d+ prompts?`));
   });
 
+  it('validate --json prints the verdict and the totals', () => {
+    const r = cli(['validate', 'sweeps/example.yaml', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ file: 'sweeps/example.yaml', ok: true, cells: 12, prompts: 3, requests: 192, warnings: [] });
+  });
+
   it('point editors at the committed schema', () => {
     for (const file of sweeps) {
       expect(readFileSync(join(ROOT, 'sweeps', file), 'utf8')).toMatch(

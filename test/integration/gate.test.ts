@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
-import { parseRequestsCsv } from '../../src/records/read.js';
+import { parseRequestsCsv } from '../../src/results/read-requests.js';
 import { runCli, tempDir, writeSpec } from '../helpers/cli.js';
 import { startFakeServer, streamChat, type FakeServer } from '../helpers/fake-openai.js';
 
@@ -114,7 +114,7 @@ describe('compare', () => {
     const r = await runCli(['compare', `${FIX}/baseline`, `${FIX}/regression`]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/│ m=a,c=1 +│ latency_ms\.p50 +│ \+10% +│ +808\.9 │ +1,068 │ +\+32\.0% │ \[\+16\.5%, \+40\.2%\] +│ regression │/);
+    expect(r.stdout).toMatch(/│ m=a,c=1 +│ latency_ms\.p50 +│ \+10% +│ +808\.9 │ +1,068 │ +\+32% │ \[\+16\.5%, \+40\.2%\] +│ regression │/);
     expect(r.stdout.trim().split('\n').at(-1)).toBe('5 regressions — 5 regressions, 0 improved, 3 within noise, 16 ok');
   });
 
@@ -125,12 +125,16 @@ describe('compare', () => {
   });
 
   it('prints markdown and JSON', async () => {
-    const md = await runCli(['compare', `${FIX}/baseline`, `${FIX}/regression`, '--format', 'markdown']);
+    const md = await runCli(['compare', `${FIX}/baseline`, `${FIX}/regression`, '--markdown']);
     expect(md.code).toBe(1);
     expect(md.stdout).toBe(readFileSync('test/unit/compare/__snapshots__/compare-regression.md', 'utf8'));
-    const js = await runCli(['compare', `${FIX}/baseline`, `${FIX}/regression`, '--format', 'json']);
+    const js = await runCli(['compare', `${FIX}/baseline`, `${FIX}/regression`, '--json']);
     const report = JSON.parse(js.stdout) as { passed: boolean; counts: Record<string, number>; cells: unknown[] };
     expect(report).toMatchObject({ passed: false, counts: { regression: 5, improved: 0, noise: 3, ok: 16, 'n/a': 0 } });
+    // The old spelling still works, with a warning on stderr.
+    const old = await runCli(['compare', `${FIX}/baseline`, `${FIX}/regression`, '--format', 'json']);
+    expect(old.stdout).toBe(js.stdout);
+    expect(old.stderr).toBe('warning: --format json is deprecated; use --json\n');
   });
 
   it('takes rules from a spec compare: section, with --rule laid over them', async () => {
@@ -176,6 +180,12 @@ describe('merge of shards run as separate processes', () => {
     expect(m.code).toBe(1);
     expect(m.stderr).toContain(`merged 2 result(s): 6 cells, 24 requests -> ${merged}`);
     expect(m.stderr).toContain('threshold failed: cell t=0,mt=6: completion_tokens_mean: < 5 — measured 6');
+    // --quiet drops the progress line only: the table and the failures still show.
+    const q = await runCli(['merge', join(dir, 's2'), join(dir, 's1'), '--out', join(dir, 'merged-quiet'), '--quiet']);
+    expect(q.code).toBe(1);
+    expect(q.stderr).not.toContain('merged 2 result(s)');
+    expect(q.stderr).toContain('threshold failed: cell t=0,mt=6');
+    expect(q.stdout).toContain('│ 0.5         │ 6');
 
     const rows = (d: string) => parseRequestsCsv(read(d, 'requests.csv')).records;
     const key = (r: ReturnType<typeof rows>[number]) =>

@@ -38,9 +38,11 @@ const EXPECTED_CHARTS = [
   'axis-concurrency-latency_p50',
   'axis-concurrency-latency_p95',
   'axis-concurrency-ttft_p50',
+  'axis-concurrency-error_rate',
   'axis-temperature-latency_p50',
   'axis-temperature-latency_p95',
   'axis-temperature-ttft_p50',
+  'axis-temperature-error_rate',
   'throughput',
   'dist-latency',
   'dist-ttft',
@@ -81,13 +83,16 @@ requests: ${DOCS ? 80 : 16}
 warmup: 2
 thresholds:
   latency_ms.p95: "< 400"
+  error_rate: "< 1%"
 `,
     );
     // A relative spec path, as a user would type it (it shows in the report's header).
     const res = await runCli(['run', 'knee-demo.yaml', '--out', out, '--quiet'], { cwd: dir, timeoutMs: 120_000 });
-    expect(res.stderr).not.toMatch(/error/i);
-    // The knee's slow cells fail latency_ms.p95 < 400: run names them and exits 1.
+    expect(res.stderr).not.toMatch(/^(error|internal error)\b/m);
+    // The knee's slow cells fail latency_ms.p95 < 400, the cells with 503s error_rate < 1%:
+    // run names them and exits 1.
     expect(res.stderr).toMatch(/^threshold failed: cell c=16,/m);
+    expect(res.stderr).toMatch(/^threshold failed: cell c=8,t=0\.7: error_rate: < 1%/m);
     expect(res.code).toBe(1);
     expect(existsSync(join(out, 'report.html'))).toBe(true);
 
@@ -153,6 +158,36 @@ thresholds:
       // Axes, labels and data: thousands of painted pixels, not a blank canvas.
       expect(inked.n, id).toBeGreaterThan(2000);
     }
+  });
+
+  it("draws the error rate threshold (\"< 1%\", read by the gate's own parser) as a line at 1%", async () => {
+    const drawn = await page.$eval('figure[data-chart="axis-concurrency-error_rate"] canvas', (c) => {
+      type Scale = { getPixelForValue(v: number): number };
+      type Chart = { scales: { y: Scale }; chartArea: { left: number; right: number } };
+      type Ctx = { drawImage(src: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+      type Canvas = { width: number; height: number; clientWidth: number; getContext(t: '2d', o?: object): Ctx };
+      const canvas = c as unknown as Canvas;
+      const chart = (globalThis as unknown as { Chart: { getChart(el: unknown): Chart } }).Chart.getChart(c)!;
+      const y = Math.round(chart.scales.y.getPixelForValue(1));
+      const ratio = canvas.width / canvas.clientWidth;
+      // Read a copy, so the page's own canvas is not read back twice (Chromium warns).
+      const copy = (globalThis as unknown as { document: { createElement(t: 'canvas'): Canvas } }).document.createElement('canvas');
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      const ctx = copy.getContext('2d', { willReadFrequently: true });
+      ctx.drawImage(c, 0, 0);
+      // Pixels of the limit's red along its row, right of its label.
+      const from = Math.round((chart.chartArea.left + 140) * ratio);
+      const to = Math.round(chart.chartArea.right * ratio);
+      const { data } = ctx.getImageData(from, Math.round(y * ratio) - 1, to - from, 3);
+      let red = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] > 150 && data[i + 1] < 90 && data[i + 2] < 90 && data[i + 3] > 100) red++;
+      return { red, width: to - from };
+    });
+    // A dashed line (5 on, 4 off) paints over half its row.
+    expect(drawn.red).toBeGreaterThan(drawn.width * 0.3);
+    const data = JSON.parse((await page.textContent('#report-data'))!) as { charts: Record<string, { limits?: unknown[] }> };
+    expect(data.charts['axis-concurrency-error_rate'].limits).toEqual([{ axis: 'y', value: 1, label: 'threshold < 1%' }]);
   });
 
   it('shows the metadata with the key redacted, the errors and every cell', async () => {

@@ -55,20 +55,35 @@ describe('llm-sweep report', () => {
     expect(strip(rebuilt)).toBe(strip(html));
   });
 
-  it('shows threshold results from run.json first, and writes elsewhere with --out', async () => {
+  it('shows threshold results from run.json first, and writes into another folder with --out', async () => {
     const out = await runSweep();
     const runJson = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as Record<string, unknown> & { cells: { threshold?: string }[] };
     runJson.cells[1].threshold = 'fail';
-    runJson.thresholds = [{ cell: 'c=1,t=1', metric: 'latency_ms.p95', rule: '< 1', pass: false }];
+    runJson.thresholds = [{ cell: 'c=1,t=1', threshold: 'latency_ms.p95: < 1', metric: 'latency_ms.p95', op: '<', limit: 1, value: 9.5, status: 'fail' }];
     writeFileSync(join(out, 'run.json'), JSON.stringify(runJson));
-    const target = join(tempDir(), 'elsewhere.html');
-    const res = await runCli(['report', out, '--out', target]);
+    const target = join(tempDir(), 'elsewhere');
+    const res = await runCli(['report', out, '--out', target, '--json']);
     expect(res.code).toBe(0);
-    const html = readFileSync(target, 'utf8');
+    expect(JSON.parse(res.stdout)).toEqual({ report: join(target, 'report.html'), summary: join(target, 'summary.csv') });
+    const html = readFileSync(join(target, 'report.html'), 'utf8');
     expect(html.indexOf('Thresholds failed')).toBeLessThan(html.indexOf('class="cards"'));
     expect(html).toContain('<code>c=1,t=1</code>');
-    const [header, , second] = parse(readFileSync(join(out, 'summary.csv'), 'utf8')) as string[][];
+    const [header, , second] = parse(readFileSync(join(target, 'summary.csv'), 'utf8')) as string[][];
     expect(second[header.indexOf('threshold')]).toBe('fail');
+    // The old form, a file for --out, still works, with a warning.
+    const file = join(tempDir(), 'old.html');
+    const old = await runCli(['report', out, '--out', file]);
+    expect(old.code).toBe(0);
+    expect(old.stderr).toMatch(/^warning: --out .*old\.html: a file for --out is deprecated/);
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('exits 2 naming the file when run.json is not one of ours', async () => {
+    const out = await runSweep();
+    writeFileSync(join(out, 'run.json'), JSON.stringify({ hello: 'world' }));
+    const res = await runCli(['report', out]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/^error: .*run\.json: not a run\.json written by llm-sweep \(tool: /);
   });
 
   it('writes no report when the spec leaves html out of output.formats', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseRequestsCsv } from '../../src/records/read.js';
+import { parseRequestsCsv } from '../../src/results/read-requests.js';
 import { runCli, tempDir, writeSpec } from '../helpers/cli.js';
 import { startFakeServer, streamChat, type FakeServer } from '../helpers/fake-openai.js';
 

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseRequestsCsv } from '../../src/records/read.js';
+import { parseRequestsCsv } from '../../src/results/read-requests.js';
 import { runCli, tempDir, writeSpec } from '../helpers/cli.js';
 import { json, openaiError, sleep, startFakeServer, streamChat, type FakeServer } from '../helpers/fake-openai.js';
 

@@ -2,9 +2,9 @@
  * Open-loop load and client health, in-process (runSweep from src/) against a fake server
  * on 127.0.0.1, so the test can also starve the client's event loop on purpose.
  */
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/plan/build.js';
+import { memoryWriter } from '../../src/results/writer.js';
 import { runSweep } from '../../src/runner/run-sweep.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { tempDir, writeSpec } from '../helpers/cli.js';
@@ -22,7 +22,7 @@ async function runInProcess(yaml: string, during?: () => () => void) {
   const plan = buildPlan(loaded);
   const stopBusy = during?.();
   try {
-    return await runSweep({ loaded, plan, baseUrl: loaded.spec.target.base_url, outDir: join(dir, 'out') });
+    return await runSweep({ loaded, plan, baseUrl: loaded.spec.target.base_url, writer: memoryWriter() });
   } finally {
     stopBusy?.();
   }

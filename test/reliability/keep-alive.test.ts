@@ -5,7 +5,7 @@
  * will close are not reused. In-process, so the client's own counts can be checked.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpClient, HttpFailure, type HttpClient, type HttpResponse } from '../../src/providers/http-client.js';
+import { createHttpClient, HttpFailure, type HttpClient, type HttpResponse } from '../../src/http/client.js';
 import type { ConnectionOptions } from '../helpers/conn-behaviour.js';
 import { json, startFakeServer, streamChat, type FakeServer, type Handler } from '../helpers/fake-openai.js';
 

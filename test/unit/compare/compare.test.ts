@@ -2,18 +2,19 @@
  * compare on the fixture pairs in test/fixtures/results/ (see test/helpers/result-fixtures.ts):
  * each variant against `baseline`, with the default rules unless a test says otherwise.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bootstrapDifference } from '../../../src/compare/bootstrap.js';
 import { compareResults, type CompareOptions } from '../../../src/compare/compare.js';
-import { cellsFromRecords, loadResult, type LoadedResult } from '../../../src/compare/load-result.js';
-import type { RunJson } from '../../../src/export/run-json.js';
+import { loadResult, type LoadedResult } from '../../../src/results/load.js';
+import { tempDir } from '../../helpers/cli.js';
 import { buildResult, FIXTURES } from '../../helpers/result-fixtures.js';
-import { aggregate } from '../../../src/compare/metrics.js';
-import { parseRuleFlag, parseTolerance, resolveRules } from '../../../src/compare/rules.js';
+import { aggregate } from '../../../src/compare/gate-metrics.js';
+import { parseRuleFlag, parseTolerance, resolveRules } from '../../../src/compare/tolerances.js';
 import type { CompareReport, MetricComparison } from '../../../src/compare/types.js';
 import { UserError } from '../../../src/errors.js';
-import { formatCompareMarkdown } from '../../../src/export/compare-format.js';
+import { formatCompareMarkdown } from '../../../src/compare/format.js';
 import { formatCompareTable } from '../../../src/ui/compare-table.js';
 
 /** Relative to the repo root (vitest's cwd), so the report paths are stable in snapshots. */
@@ -159,8 +160,13 @@ describe('compare on fixture pairs', () => {
 describe('SLO metrics', () => {
   it('tests slo_attainment and goodput per request when the spec has an slo: section', () => {
     const withSlo = (name: keyof typeof FIXTURES): LoadedResult => {
-      const run = { spec: { slo: { latency_ms: 1000 } } } as unknown as RunJson;
-      return { path: name, source: 'requests.csv', axes: [], cells: cellsFromRecords(buildResult(FIXTURES[name]).records, run), warnings: [] };
+      const dir = tempDir();
+      const built = buildResult(FIXTURES[name]);
+      writeFileSync(join(dir, 'requests.csv'), built['requests.csv']);
+      const run = JSON.parse(built['run.json']) as { spec: Record<string, unknown> };
+      run.spec.slo = { latency_ms: 1000 };
+      writeFileSync(join(dir, 'run.json'), JSON.stringify(run));
+      return loadResult(dir);
     };
     const r = compareResults(withSlo('baseline'), withSlo('regression'), {
       rules: resolveRules(['slo_attainment=-0.05', 'goodput_rps=-10%'], undefined),
@@ -265,7 +271,7 @@ it('reads the fixture folders as results with per-request rows', () => {
   const r = loadResult(join(FIX, 'baseline'));
   expect(r.source).toBe('requests.csv');
   expect(r.run?.spec_hash).toBe('f1f1f1f1f1f1f1f1');
-  expect(r.cells.map((c) => [c.cell, c.records!.length])).toEqual([
+  expect(r.cells.map((c) => [c.cell, c.columns!.length])).toEqual([
     ['m=a,c=1', 40],
     ['m=a,c=4', 40],
     ['m=b,c=1', 40],

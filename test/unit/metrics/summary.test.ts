@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { meetsSlo, summarizeCell } from '../../../src/metrics/summary.js';
+import { CellColumns } from '../../../src/metrics/cell-columns.js';
+import { summarizeCell } from '../../../src/metrics/summary.js';
 import type { RequestRecord } from '../../../src/records/types.js';
 
 function rec(i: number, over: Partial<RequestRecord>): RequestRecord {
@@ -45,8 +46,9 @@ describe('cell summary', () => {
   });
 
   it('treats an error as missing every SLO and a lone token as meeting TPOT', () => {
-    expect(meetsSlo(records[9], { latency_ms: 10 })).toBe(false);
-    expect(meetsSlo(rec(0, { tpot_ms: undefined }), { tpot_ms: 1 })).toBe(true);
+    const c = CellColumns.from([records[9], rec(0, { tpot_ms: undefined })]);
+    expect(c.meetsSlo(0, { latency_ms: 10 })).toBe(false);
+    expect(c.meetsSlo(1, { tpot_ms: 1 })).toBe(true);
   });
 
   it('reports latency from the scheduled time when requests queued (open loop)', () => {

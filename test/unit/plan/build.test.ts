@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
 import { buildPlan, HARD_MAX_CELLS, maxTokensOf, planTotals } from '../../../src/plan/build.js';
+import { PROVIDER_MAP } from '../../../src/providers/index.js';
 import { inShard } from '../../../src/plan/shard.js';
 import { load, MINIMAL } from '../spec/helpers.js';
 
@@ -145,14 +146,15 @@ describe('planTotals', () => {
     expect(timed).toMatchObject({ requests: undefined, maxTokensBudget: undefined, cellsWithoutMaxTokens: 0 });
   });
 
-  it('reads the output cap of every provider family', () => {
-    const cell = (body: Record<string, unknown>) =>
-      ({ body }) as unknown as Parameters<typeof maxTokensOf>[0];
-    expect(maxTokensOf(cell({ max_tokens: 5 }))).toBe(5);
-    expect(maxTokensOf(cell({ max_completion_tokens: 6 }))).toBe(6);
-    expect(maxTokensOf(cell({ max_new_tokens: 7 }))).toBe(7);
-    expect(maxTokensOf(cell({ num_predict: 8 }))).toBe(8);
-    expect(maxTokensOf(cell({ options: { num_predict: 9 } }))).toBe(9);
-    expect(maxTokensOf(cell({ num_predict: -1 }))).toBeUndefined();
+  it("reads the output cap of every provider family, in the provider's own fields", () => {
+    const cap = (provider: keyof typeof PROVIDER_MAP, body: Record<string, unknown>) => maxTokensOf(body, PROVIDER_MAP[provider].maxTokens);
+    expect(cap('openai-chat', { max_tokens: 5 })).toBe(5);
+    expect(cap('openai-chat', { max_completion_tokens: 6 })).toBe(6);
+    expect(cap('tgi', { max_new_tokens: 7 })).toBe(7);
+    expect(cap('ollama', { num_predict: 8 })).toBe(8);
+    expect(cap('ollama', { options: { num_predict: 9 } })).toBe(9);
+    expect(cap('ollama', { num_predict: -1 })).toBeUndefined();
+    // Not a field of the OpenAI API: no cap.
+    expect(cap('openai-chat', { num_predict: 8 })).toBeUndefined();
   });
 });

@@ -3,7 +3,9 @@ import { createNdjsonParser } from '../../../src/providers/ndjson.js';
 import { createSseParser } from '../../../src/providers/sse.js';
 import type { BuildContext, Provider, ResponseHeaders, ServerReport, StreamDelta, Usage } from '../../../src/providers/types.js';
 import type { Cell, Prompt } from '../../../src/plan/types.js';
-import { targetSchema, type Target } from '../../../src/spec/schema.js';
+import type { ProviderKind, TargetOf } from '../../../src/providers/index.js';
+import { targetSchema } from '../../../src/spec/schema.js';
+import type { TargetBase } from '../../../src/spec/target.js';
 
 export interface Decoded {
   text: string;
@@ -20,7 +22,7 @@ export interface Decoded {
   server?: ServerReport;
 }
 
-export function decodeWire(provider: Provider, wire: string | Uint8Array, headers?: ResponseHeaders): Decoded {
+export function decodeWire(provider: Pick<Provider, 'streamDecoder' | 'framing'>, wire: string | Uint8Array, headers?: ResponseHeaders): Decoded {
   const out: Decoded = { text: '', reasoning: '', pieces: [], done: false };
   const decode = provider.streamDecoder(headers);
   const onDelta = (d: StreamDelta | undefined) => {
@@ -47,16 +49,18 @@ export function decodeWire(provider: Provider, wire: string | Uint8Array, header
   return out;
 }
 
-export function target(fields: Record<string, unknown>): Target {
-  return targetSchema.parse({ base_url: 'http://127.0.0.1:9', ...fields });
+/** A validated target of provider `K` (openai-chat when `fields` names none). */
+export function target<K extends ProviderKind = 'openai-chat'>(fields: { provider?: K } & Record<string, unknown>): TargetOf<K> {
+  return targetSchema.parse({ base_url: 'http://127.0.0.1:9', ...fields }) as TargetOf<K>;
 }
 
-export function buildCtx(t: Target, body: Record<string, unknown>, opts: { stream?: boolean; prompt?: Partial<Prompt> } = {}): BuildContext {
+export function buildCtx<T extends TargetBase>(t: T, body: Record<string, unknown>, opts: { stream?: boolean; prompt?: Partial<Prompt> } = {}): BuildContext<T> {
   const cell: Cell = {
     id: 'c',
     index: 0,
     params: {},
     body,
+    maxTokens: undefined,
     load: { concurrency: 1, stream: opts.stream ?? true },
     requests: 1,
     warmup: 0,

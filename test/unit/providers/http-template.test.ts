@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { targetSchema } from '../../../src/spec/schema.js';
 import { createHttpTemplate, httpTemplate, renderBody } from '../../../src/providers/http-template.js';
 import { getAt, parseJsonPath } from '../../../src/providers/json-path.js';
 import { buildCtx, decodeWire, target } from './decode.js';
@@ -56,7 +57,7 @@ describe('http provider', () => {
   });
 
   it('decodes by the paths; a finish reason completes the stream; an error path is an error', () => {
-    const p = createHttpTemplate(target({ http: config }).http!);
+    const p = createHttpTemplate(target({ provider: 'http', http: config }).http!);
     const d = decodeWire(p, '{"out":{"text":"He"}}\n{"out":{"text":"y"}}\n{"out":{"text":""},"stop":"eos","n":2}\n');
     expect(d).toMatchObject({ text: 'Hey', finishReason: 'eos', usage: { completion_tokens: 2 }, done: false });
     expect(decodeWire(p, '{"err":"quota exceeded"}\n').error).toBe('quota exceeded');
@@ -67,12 +68,12 @@ describe('http provider', () => {
   });
 
   it('with no end signal configured, any event may be the last; a done marker or done path ends it', () => {
-    const bare = createHttpTemplate(target({ http: { body: {}, paths: { text: 't' } } }).http!);
+    const bare = createHttpTemplate(target({ provider: 'http', http: { body: {}, paths: { text: 't' } } }).http!);
     expect(decodeWire(bare, 'data: {"t":"a"}\n\n').done).toBe(true);
-    const marked = createHttpTemplate(target({ http: { body: {}, done_marker: '[DONE]', paths: { text: 't' } } }).http!);
+    const marked = createHttpTemplate(target({ provider: 'http', http: { body: {}, done_marker: '[DONE]', paths: { text: 't' } } }).http!);
     expect(decodeWire(marked, 'data: {"t":"a"}\n\n').done).toBe(false);
     expect(decodeWire(marked, 'data: {"t":"a"}\n\ndata: [DONE]\n\n').done).toBe(true);
-    const flagged = createHttpTemplate(target({ http: { body: {}, stream: 'ndjson', paths: { text: 't', done: 'fin' } } }).http!);
+    const flagged = createHttpTemplate(target({ provider: 'http', http: { body: {}, stream: 'ndjson', paths: { text: 't', done: 'fin' } } }).http!);
     expect(decodeWire(flagged, '{"t":"a","fin":false}\n').done).toBe(false);
     expect(decodeWire(flagged, '{"t":"a"}\n{"t":"","fin":true}\n').done).toBe(true);
   });
@@ -96,9 +97,11 @@ describe('http provider', () => {
     expect(httpTemplate.configure!(all).checkParams!(['anything'], all)).toEqual([]);
   });
 
-  it('without target.http it says what it needs', () => {
-    const t = target({ provider: 'http' });
-    expect(httpTemplate.configure!(t)).toBe(httpTemplate);
-    expect(httpTemplate.checkParams!([], t)[0]).toMatchObject({ at: ['target', 'provider'], message: expect.stringMatching(/needs target.http/) });
+  it('needs target.http: its target schema requires it, and takes no other provider\'s settings', () => {
+    const missing = targetSchema.safeParse({ provider: 'http', base_url: 'http://127.0.0.1:9' });
+    expect(missing.success).toBe(false);
+    expect(missing.error!.issues[0]).toMatchObject({ path: ['http'], code: 'invalid_type' });
+    const elsewhere = targetSchema.safeParse({ provider: 'tgi', base_url: 'http://127.0.0.1:9', http: { body: {}, paths: { text: 't' } } });
+    expect(elsewhere.error!.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['http'] });
   });
 });

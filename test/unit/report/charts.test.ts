@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { axisTitle, axisValues, cellLabel, sweptAxes, valueScale } from '../../../src/report/axes.js';
 import { axisCharts, boxScale, boxStats, distributionCharts, errorChart, errorGroups, throughputChart } from '../../../src/report/charts.js';
-import { groupRecords } from '../../../src/report/data.js';
-import { chartMarks, verdictRows } from '../../../src/report/meta.js';
+import { chartMarks } from '../../../src/report/meta.js';
 import type { ChartSpec } from '../../../src/report/types.js';
-import { grid } from './fixtures.js';
+import { details as groupRecords, fakeRun, grid } from './fixtures.js';
 
 const line = (c: ChartSpec | undefined) => {
   if (c?.kind !== 'line') throw new Error(`expected a line chart, got ${c?.kind}`);
@@ -44,10 +43,11 @@ describe('swept axes', () => {
     expect(valueScale(['a', true, [1]], 'x')).toEqual({ title: 'x', scale: 'category', labels: ['a', 'true', '[1]'] });
   });
 
-  it('titles axes with their units', () => {
+  it("titles axes with their units: the load settings', and the provider's", () => {
     expect(axisTitle('concurrency')).toBe('concurrency (requests in flight)');
     expect(axisTitle('rate')).toBe('rate (requests/s)');
-    expect(axisTitle('max_tokens')).toBe('max_tokens (tokens)');
+    expect(axisTitle('max_tokens', { max_tokens: 'tokens' })).toBe('max_tokens (tokens)');
+    expect(axisTitle('max_tokens')).toBe('max_tokens');
     expect(axisTitle('temperature')).toBe('temperature');
   });
 
@@ -98,26 +98,29 @@ describe('axis charts', () => {
 });
 
 describe('thresholds on the charts', () => {
-  it('draws unscoped rules near the data as lines and marks the cells that failed them', () => {
+  it('draws unscoped rules near the data as lines (read by the gate\'s parser) and marks the cells that failed them', () => {
     const { cells, axes } = grid({ concurrency: [1, 2] });
-    const meta = {
+    const check = (cell: string, status: string) => ({ cell, threshold: 'latency_ms.p95: < 250', metric: 'latency_ms.p95', op: '<', limit: 250, status });
+    const run = fakeRun({
       spec: {
+        matrix: { concurrency: [1, 2] },
         thresholds: {
           'latency_ms.p95': '< 250',
           'latency_ms.p50': ['> 0', '< 5000'],
-          'ttft_ms.p50{model:x}': '< 10',
+          'ttft_ms.p50{concurrency:1}': '< 10',
           error_rate: '< 1%',
         },
       },
-    };
-    const rows = verdictRows([
-      { cell: 'c=2', metric: 'latency_ms.p95', status: 'fail' },
-      { cell: 'c=1', metric: 'latency_ms.p95', status: 'pass' },
-    ]);
-    const marks = chartMarks(meta, rows);
-    expect([...marks.limits.keys()]).toEqual(['latency_ms.p95', 'latency_ms.p50']);
+      thresholds: [check('c=2', 'fail'), check('c=1', 'pass')],
+    });
+    const marks = chartMarks(run);
+    expect([...marks.limits.keys()]).toEqual(['latency_ms.p95', 'latency_ms.p50', 'error_rate']);
     const [byConc] = axisCharts(cells, sweptAxes(cells, axes), marks);
-    const [p50, p95, ttft] = byConc.charts.map(line);
+    // No request failed, but a threshold names the error rate: its chart shows the limit, in percent.
+    const [p50, p95, ttft, errors] = byConc.charts.map(line);
+    expect(errors.id).toBe('axis-concurrency-error_rate');
+    expect(errors.limits).toEqual([{ axis: 'y', value: 1, label: 'threshold < 1%' }]);
+    expect(errors.series[0].points.map((p) => p.y)).toEqual([0, 0]);
     // 5000 is far above the data (p50 ~ 200 ms): not drawn; 0 is drawn.
     expect(p50.limits).toEqual([{ axis: 'y', value: 0, label: 'threshold > 0' }]);
     expect(p95.limits).toEqual([{ axis: 'y', value: 250, label: 'threshold < 250' }]);

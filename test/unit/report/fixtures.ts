@@ -1,7 +1,10 @@
 /** Synthetic records and summaries for the report's unit tests. */
+import { CellColumns } from '../../../src/metrics/cell-columns.js';
 import { summarizeCell, type CellSummary } from '../../../src/metrics/summary.js';
 import { cellId } from '../../../src/plan/cell-id.js';
 import type { RequestRecord } from '../../../src/records/types.js';
+import { cellDetail, type CellDetail } from '../../../src/report/data.js';
+import { runJsonSchema, type RunJson } from '../../../src/results/run-json.js';
 
 /** `n` records of one cell; latency grows with concurrency, request i takes a little longer. */
 export function recordsFor(params: Record<string, unknown>, n = 5, opts: { fail?: (i: number) => Partial<RequestRecord> | undefined } = {}): RequestRecord[] {
@@ -51,4 +54,26 @@ export function grid(matrix: Record<string, unknown[]>, n = 5, opts: Parameters<
   const records = combos.flatMap((p) => recordsFor(p, n, opts));
   const cells: CellSummary[] = combos.map((p) => summarizeCell(cellId(p), p, records.filter((r) => r.cell === cellId(p))));
   return { axes: Object.keys(matrix), records, cells };
+}
+
+/** Each cell's report details (box numbers, error tallies) from its records. */
+export function details(records: readonly RequestRecord[]): Map<string, CellDetail> {
+  const by = new Map<string, CellColumns>();
+  for (const r of records) {
+    if (!by.has(r.cell)) by.set(r.cell, new CellColumns());
+    by.get(r.cell)!.push(r);
+  }
+  return new Map([...by].map(([cell, c]) => [cell, cellDetail(c)]));
+}
+
+/** A run.json document with `over` laid over a minimal valid one. */
+export function fakeRun(over: Record<string, unknown> = {}): RunJson {
+  return runJsonSchema.parse({
+    tool: { name: 'llm-sweep', version: '0.0.0-test' },
+    spec_hash: 'f1f1f1f1f1f1f1f1',
+    spec: {},
+    started_at: '2026-01-01T00:00:00.000Z',
+    axes: [],
+    ...over,
+  });
 }

@@ -1,23 +1,27 @@
-import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
-import { recordToRow, requestColumns } from '../../../src/records/columns.js';
-import type { RequestRecord } from '../../../src/records/types.js';
+import { requestTable } from '../../../src/records/columns.js';
 import { chartJsSource } from '../../../src/report/assets.js';
 import { reportClient } from '../../../src/report/client.js';
 import { buildReportData } from '../../../src/report/data.js';
 import { embedJson, renderReportHtml } from '../../../src/report/html.js';
-import { readRequestsIncrementally, writeReport } from '../../../src/report/write.js';
+import { csvLine } from '../../../src/results/exporters/requests-csv.js';
+import { rebuildReport } from '../../../src/results/rebuild.js';
+import { serializeRunJson } from '../../../src/results/run-json.js';
 import { tempDir } from '../../helpers/cli.js';
-import { grid } from './fixtures.js';
+import { details, fakeRun, grid } from './fixtures.js';
 
 const FAKE_CHART_JS = '/* chart.js */';
 
-function render(matrix: Record<string, unknown[]>, meta: Record<string, unknown> = {}, opts: Parameters<typeof grid>[2] = {}) {
+function render(matrix: Record<string, unknown[]>, run: Record<string, unknown> = {}, opts: Parameters<typeof grid>[2] = {}) {
   const { cells, axes, records } = grid(matrix, 5, opts);
-  return renderReportHtml(buildReportData({ meta, cells, axes, records }, new Date('2026-01-01T00:00:00Z')), { chartJs: FAKE_CHART_JS });
+  const input = { run: fakeRun(run), cells, axes, details: details(records) };
+  return renderReportHtml(buildReportData(input, new Date('2026-01-01T00:00:00Z')), { chartJs: FAKE_CHART_JS });
 }
+
+/** A threshold check as run.json holds it. */
+const check = (cell: string, metric: string, status: 'pass' | 'fail' | 'skip') => ({ cell, threshold: `${metric}: < 1`, metric, op: '<', limit: 1, status });
 
 function embedded(html: string): { charts: Record<string, { kind: string }> } {
   const m = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html);
@@ -64,15 +68,12 @@ describe('report.html', () => {
   });
 
   it('puts failed threshold verdicts before everything else, passed ones at the end', () => {
-    const failed = render({ concurrency: [1, 2] }, { thresholds: [{ cell: 'c=2', metric: 'latency_ms.p95', pass: false }] });
+    const failed = render({ concurrency: [1, 2] }, { thresholds: [check('c=2', 'latency_ms.p95', 'fail')] });
     expect(failed.indexOf('id="thresholds"')).toBeGreaterThan(0);
     expect(failed.indexOf('id="thresholds"')).toBeLessThan(failed.indexOf('class="cards"'));
     expect(failed).toContain('Thresholds failed: 1 check');
     const passed = render({ concurrency: [1, 2] }, {
-      thresholds: [
-        { cell: 'c=2', metric: 'latency_ms.p95', status: 'pass' },
-        { cell: 'c=1', metric: 'ttft_ms.p50', status: 'skip' },
-      ],
+      thresholds: [check('c=2', 'latency_ms.p95', 'pass'), check('c=1', 'ttft_ms.p50', 'skip')],
     });
     expect(passed.indexOf('id="thresholds"')).toBeGreaterThan(passed.indexOf('id="cells"'));
     expect(passed).toContain('Thresholds: all passed');
@@ -102,43 +103,34 @@ describe('report.html', () => {
   });
 });
 
-describe('writing report.html for a results folder', () => {
-  const rows = (records: RequestRecord[], axes: string[]) => stringify(records.map((r) => recordToRow(r, axes)));
-
-  it('reads requests.csv incrementally: new rows only, a partial line waits, a new file starts over', () => {
-    const dir = tempDir();
-    const path = join(dir, 'requests.csv');
-    const { records, axes } = grid({ concurrency: [1, 2] }, 3);
-    writeFileSync(path, stringify([requestColumns(axes)]) + rows(records.slice(0, 2), axes));
-    expect(readRequestsIncrementally(path).count).toBe(2);
-    const next = rows(records.slice(2, 4), axes);
-    appendFileSync(path, next.slice(0, next.length - 10));
-    expect(readRequestsIncrementally(path).count).toBe(3);
-    appendFileSync(path, next.slice(next.length - 10));
-    const all = readRequestsIncrementally(path);
-    expect(all.count).toBe(4);
-    expect([...all.byCell].map(([cell, rows]) => [cell, rows.columns.length])).toEqual([['c=1', 3], ['c=2', 1]]);
-    expect(all.axes).toEqual(['concurrency']);
-    rmSync(path);
-    writeFileSync(path, stringify([requestColumns(axes)]) + rows(records.slice(0, 1), axes));
-    expect(readRequestsIncrementally(path).count).toBe(1);
-  });
-
-  it('writes report.html and returns summaries rebuilt from the rows over the given ones', () => {
+describe('rebuilding report.html for a results folder', () => {
+  it('writes report.html and summary.csv from requests.csv, over what only run.json knows', () => {
     const dir = tempDir();
     const { records, axes, cells } = grid({ concurrency: [1, 2] }, 4);
-    writeFileSync(join(dir, 'requests.csv'), stringify([requestColumns(axes)]) + rows(records, axes));
+    const table = requestTable(axes);
+    writeFileSync(join(dir, 'requests.csv'), [table.header(), ...records.map(table.row)].map(csvLine).join(''));
     const given = cells.map((c, i) => ({ ...c, latency_ms: undefined, threshold: i === 1 ? ('fail' as const) : ('pass' as const) }));
-    const written = writeReport(dir, { spec_name: 'demo', cells: given });
-    expect(written.path).toBe(join(dir, 'report.html'));
-    expect(existsSync(written.path)).toBe(true);
-    expect(written.axes).toEqual(['concurrency']);
-    expect(written.cells.map((c) => [c.cell, c.threshold, c.latency_ms?.p50])).toEqual([
-      ['c=1', 'pass', 101.5],
-      ['c=2', 'fail', 201.5],
-    ]);
-    const html = readFileSync(written.path, 'utf8');
+    writeFileSync(join(dir, 'run.json'), serializeRunJson(fakeRun({ spec_name: 'demo', axes, cells: given })));
+    const written = rebuildReport(dir);
+    expect(written).toEqual({ report: join(dir, 'report.html'), summary: join(dir, 'summary.csv') });
+    expect(existsSync(written.report)).toBe(true);
+    const summary = readFileSync(written.summary, 'utf8').split('\n');
+    expect(summary[0]).toMatch(/^cell,concurrency,requests,/);
+    // The rows give latency back; the verdict comes from run.json.
+    expect(summary[1]).toMatch(/^c=1,1,4,4,0,.*,pass,/);
+    expect(summary[2]).toMatch(/^c=2,2,4,4,0,.*,fail,/);
+    const html = readFileSync(written.report, 'utf8');
     expect(html).toContain('<h1>demo</h1>');
     expect(html).toContain('How the numbers are measured');
+  });
+
+  it('writes into another folder when asked', () => {
+    const dir = tempDir();
+    const { records, axes } = grid({ concurrency: [1] }, 2);
+    const table = requestTable(axes);
+    writeFileSync(join(dir, 'requests.csv'), [table.header(), ...records.map(table.row)].map(csvLine).join(''));
+    const out = join(tempDir(), 'elsewhere');
+    expect(rebuildReport(dir, out)).toEqual({ report: join(out, 'report.html'), summary: join(out, 'summary.csv') });
+    expect(existsSync(join(dir, 'report.html'))).toBe(false);
   });
 });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { CellSummary } from '../../../src/metrics/summary.js';
-import { collectWarnings, metaRows, redactUrl, sweepRows, verdictRows, verdicts } from '../../../src/report/meta.js';
-import { cellTable, formatNumber } from '../../../src/report/table.js';
+import { collectWarnings, metaRows, redactUrl, sweepRows, verdicts } from '../../../src/report/meta.js';
+import { cellTable } from '../../../src/report/table.js';
+import { formatNumber } from '../../../src/ui/format.js';
 import { summarizeCell } from '../../../src/metrics/summary.js';
-import { grid, recordsFor } from './fixtures.js';
+import { fakeRun, grid, recordsFor } from './fixtures.js';
 
 describe('cell table', () => {
   it('has the cell, the axes, then every summary field, stats grouped in reading order', () => {
@@ -94,7 +95,7 @@ describe('metadata', () => {
   });
 
   it('lists target, times, tool and host', () => {
-    const rows = metaRows({
+    const rows = metaRows(fakeRun({
       spec: { target: { provider: 'openai-chat', base_url: 'builtin', api_key: '***' } },
       base_url: 'http://127.0.0.1:4000/v1',
       spec_file: 'sweeps/example.yaml',
@@ -104,7 +105,7 @@ describe('metadata', () => {
       tool: { name: 'llm-sweep', version: '1.2.3' },
       host: { hostname: 'ci', platform: 'linux', arch: 'x64', node: 'v20.1.0', cpus: 2 },
       shard: { k: 2, n: 3 },
-    });
+    }));
     expect(rows).toEqual([
       ['Target', 'openai-chat · http://127.0.0.1:4000/v1 (bundled simulator)'],
       ['Spec', 'sweeps/example.yaml (hash abcd)'],
@@ -119,7 +120,7 @@ describe('metadata', () => {
   it('describes the sweep: axis values, fixed params, requests, rules', () => {
     const { cells, axes } = grid({ concurrency: [1, 2] });
     const rows = sweepRows(
-      { spec: { params: { model: 'x', stop: ['\n'] }, requests: 20, warmup: 2, thresholds: { 'latency_ms.p95': '< 2000' } } },
+      fakeRun({ spec: { params: { model: 'x', stop: ['\n'] }, requests: 20, warmup: 2, thresholds: { 'latency_ms.p95': '< 2000' } } }),
       cells,
       axes,
     );
@@ -131,23 +132,16 @@ describe('metadata', () => {
     ]);
   });
 
-  it('collects warnings: early stop, torn rows, run and cell warnings, client-bound cells, estimated tokens', () => {
+  it('collects warnings: early stop, torn rows, client-bound cells, estimated tokens', () => {
     const { cells } = grid({ concurrency: [1, 2] });
     const withHealth = [
       { ...cells[0], estimated_tokens: 3 },
-      { ...cells[1], client: { bound: true, reason: 'event-loop delay p99 80 ms' }, warnings: ['rate not reached'] } as unknown as CellSummary,
+      { ...cells[1], client: { bound: true, reason: 'event-loop delay p99 80 ms' } } as unknown as CellSummary,
     ];
-    const w = collectWarnings(
-      { interrupted: true, stopped_reason: 'interrupted', total_cells: 4, warnings: [{ message: 'clock jumped' }] },
-      withHealth,
-      (c) => c.cell,
-      1,
-    );
+    const w = collectWarnings(fakeRun({ interrupted: true, stopped_reason: 'interrupted', total_cells: 4 }), withHealth, (c) => c.cell, 1);
     expect(w).toEqual([
       'The run stopped early (interrupted): 2 of 4 cells finished.',
       '1 incomplete row of requests.csv skipped (a torn write).',
-      'clock jumped',
-      'cell c=2: rate not reached',
       'cell c=2: the client may have limited this measurement (event-loop delay p99 80 ms)',
       'Token counts of 3 requests in 1 cell are estimates (the server sent no usage); throughput there is approximate.',
     ]);
@@ -155,47 +149,28 @@ describe('metadata', () => {
 });
 
 describe('threshold verdicts', () => {
-  it('reads a list of results, failed first', () => {
+  it("reads the gate's results from run.json: failed first, status pass, fail or skip", () => {
     const { cells } = grid({ concurrency: [1, 2] });
     cells[1].threshold = 'fail';
-    const v = verdicts(
-      {
-        thresholds: [
-          { cell: 'c=1', metric: 'latency_ms.p95', rule: '< 2000', value: 101.2, pass: true },
-          { cell: 'c=2', metric: 'latency_ms.p95', rule: '< 150', value: 204.2, pass: false },
-        ],
-      },
-      cells,
-      (c) => c.cell,
-    );
-    expect(v.anyFailed).toBe(true);
-    expect(v.failedCells).toEqual(['c=2']);
-    expect(v.rows[0]).toEqual({ state: 'fail', fields: { cell: 'c=2', metric: 'latency_ms.p95', rule: '< 150', value: '204.2', pass: 'false' } });
-    expect(v.columns).toEqual(['cell', 'metric', 'rule', 'value', 'pass']);
-  });
-
-  it('reads results nested by cell and metric, and verdict words', () => {
-    expect(verdictRows({ 'c=1': { 'error_rate': { actual: 0.2, verdict: 'FAIL' } }, 'c=2': { 'error_rate': { actual: 0, verdict: 'pass' } } })).toEqual([
-      { state: 'fail', fields: { where: 'c=1 › error_rate', actual: '0.2', verdict: 'FAIL' } },
-      { state: 'pass', fields: { where: 'c=2 › error_rate', actual: '0', verdict: 'pass' } },
-    ]);
-  });
-
-  it("reads the gate's results: status pass, fail or skip", () => {
-    const { cells } = grid({ concurrency: [1, 2] });
     const r = (cell: string, status: string, value?: number) => ({ cell, threshold: 'ttft_ms.p50: < 300', metric: 'ttft_ms.p50', op: '<', limit: 300, value, status });
-    const v = verdicts({ thresholds: [r('c=1', 'skip'), r('c=1', 'pass', 12), r('c=2', 'fail', 420.5)] }, cells, (c) => c.cell);
+    const v = verdicts(fakeRun({ thresholds: [r('c=1', 'skip'), r('c=1', 'pass', 12), r('c=2', 'fail', 420.5)] }), cells, (c) => c.cell);
     expect(v.rows.map((x) => [x.state, x.fields.cell])).toEqual([
       ['fail', 'c=2'],
       ['pass', 'c=1'],
       ['skip', 'c=1'],
     ]);
-    expect(v.rows[0].fields).toMatchObject({ threshold: 'ttft_ms.p50: < 300', value: '420.5', limit: '300' });
+    expect(v.rows[0]).toEqual({
+      state: 'fail',
+      fields: { cell: 'c=2', threshold: 'ttft_ms.p50: < 300', metric: 'ttft_ms.p50', op: '<', limit: '300', value: '420.5', status: 'fail' },
+    });
+    expect(v.columns).toEqual(['cell', 'threshold', 'metric', 'op', 'limit', 'value', 'status']);
     expect(v.anyFailed).toBe(true);
+    expect(v.failedCells).toEqual(['c=2']);
   });
 
   it('says nothing when there are no thresholds', () => {
     const { cells } = grid({ concurrency: [1] });
-    expect(verdicts({}, cells, (c) => c.cell)).toEqual({ rows: [], columns: [], failedCells: [], anyFailed: false, any: false });
+    expect(verdicts(fakeRun(), cells, (c) => c.cell)).toEqual({ rows: [], columns: [], failedCells: [], anyFailed: false, any: false });
+    expect(verdicts(undefined, cells, (c) => c.cell).any).toBe(false);
   });
 });

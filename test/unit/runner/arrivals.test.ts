@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { arrivalOffsets } from '../../../src/runner/arrivals.js';
-import { gamma, seededRandom } from '../../../src/runner/random.js';
+import { gamma, mulberry32 } from '../../../src/random.js';
 
 function take(n: number, gen: Generator<number>): number[] {
   const out: number[] = [];
@@ -53,7 +53,7 @@ describe('arrival schedule', () => {
   });
 
   it('samples gamma with mean shape * scale', () => {
-    const r = seededRandom(3);
+    const r = mulberry32(3);
     const xs = Array.from({ length: 20_000 }, () => gamma(2.5, 4, r));
     expect(meanOf(xs)).toBeGreaterThan(10 * 0.97);
     expect(meanOf(xs)).toBeLessThan(10 * 1.03);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { drawFault, FAULT_DEFAULTS, faultResponse, parseFaultHeader } from '../../../src/simulator/faults.js';
-import { mulberry32 } from '../../../src/simulator/rng.js';
+import { mulberry32 } from '../../../src/random.js';
 
 describe('parseFaultHeader', () => {
   it('reads a kind with defaults', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BatchScheduler, type SequenceSpec } from '../../../src/simulator/latency-model.js';
-import { mulberry32 } from '../../../src/simulator/rng.js';
+import { mulberry32 } from '../../../src/random.js';
 import type { LatencyParams } from '../../../src/simulator/types.js';
 import { simulatorSchema } from '../../../src/spec/schema.js';
 import { VirtualClock } from '../../helpers/virtual-clock.js';

@@ -223,6 +223,29 @@ requests: -1
   });
 });
 
+describe('the target, one form per provider', () => {
+  it("names the provider a setting belongs to when another provider's target has it", () => {
+    expect(
+      problems(`name: t
+target:
+  provider: tgi
+  base_url: http://127.0.0.1:8000
+  http: { body: {}, paths: { text: t } }
+prompts: [hi]
+`),
+    ).toEqual(["sweep.yaml:5:3: target.http is a setting of provider http, not of tgi; remove it, or set provider: http"]);
+    expect(problems(`${MINIMAL.replace('target:\n', 'target:\n  api_version: "2024-10-21"\n')}`)).toEqual([
+      'sweep.yaml:3:3: target.api_version is a setting of provider azure-openai, not of openai-chat; remove it, or set provider: azure-openai',
+    ]);
+  });
+
+  it('needs the settings its provider cannot do without', () => {
+    expect(problems(`name: t\ntarget:\n  provider: http\n  base_url: http://127.0.0.1:8000\nprompts: [hi]\n`)).toEqual([
+      "sweep.yaml:2:1: missing required key 'http' in target — http: the request template and response paths.",
+    ]);
+  });
+});
+
 describe('include and exclude', () => {
   const spec = (m: string) => `${MINIMAL}matrix:\n  model: [a, b]\n  max_tokens: [64, 256]\n${m}`;
 

@@ -63,10 +63,11 @@ describe('docs/spec.md', () => {
   const schema = specJsonSchema() as Node;
   const props = (n: unknown) => Object.keys(((n as Node)?.properties as Node | undefined) ?? {});
   const top = schema.properties as Record<string, Node>;
-  const target = top.target.properties as Record<string, Node>;
+  // One form per provider: every setting of any of them.
+  const target = Object.assign({}, ...(top.target.oneOf as Node[]).map((form) => form.properties)) as Record<string, Node>;
   const fields = [
     ...props(schema),
-    ...props(top.target),
+    ...Object.keys(target),
     ...props(target.timeout),
     ...props(target.retry),
     ...props(target.simulator),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idleBudget, readResponseConnection } from '../../../src/providers/connection.js';
+import { idleBudget, readResponseConnection } from '../../../src/http/connection.js';
 import { readWireText } from '../../helpers/wire-fixtures.js';
 
 /** Headers of a recorded response (`Name: value` lines after the status line), lower-cased names. */

@@ -6,20 +6,22 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { stringify } from 'csv-stringify/sync';
+import { checkCell, compileThresholds } from '../compare/thresholds.js';
+import type { ThresholdResult } from '../compare/types.js';
 import { UserError } from '../errors.js';
-import { serializeRunJson, type RunJson, type RunMeta } from '../export/run-json.js';
-import { serializeSummaryCsv } from '../export/summary-csv.js';
 import { summarizeCell, type CellSummary } from '../metrics/summary.js';
 import { cellId } from '../plan/cell-id.js';
 import { expandGrid } from '../plan/grid.js';
 import type { Combination } from '../plan/types.js';
-import { recordToRow, requestColumns } from '../records/columns.js';
-import { readRequestsCsv } from '../records/read.js';
+import { requestTable } from '../records/columns.js';
 import type { RequestRecord } from '../records/types.js';
-import { readRunJson, summaryOptions } from './load-result.js';
-import { checkCell, compileThresholds } from './thresholds.js';
-import type { ThresholdResult } from './types.js';
+import type { Spec } from '../spec/schema.js';
+import { csvLine, REQUESTS_CSV } from './exporters/requests-csv.js';
+import { RESPONSES_JSONL } from './exporters/responses-jsonl.js';
+import { SUMMARY_CSV } from './exporters/summary-csv.js';
+import { loadResult, summaryOptions } from './load.js';
+import { METRIC_DEFINITIONS, RUN_JSON, serializeRunJson, type CellExtras, type RunJson } from './run-json.js';
+import { serializeSummaryCsv } from './summary-csv.js';
 
 export interface ShardInput {
   dir: string;
@@ -32,16 +34,15 @@ export interface ShardInput {
 }
 
 export function readShard(dir: string): ShardInput {
-  const runPath = join(dir, 'run.json');
-  if (!existsSync(runPath)) {
+  if (!existsSync(join(dir, RUN_JSON))) {
     throw new UserError(`${dir}: no run.json; merge needs the run.json of every shard (output.formats must include json)`);
   }
-  const run = readRunJson(runPath);
-  const csv = join(dir, 'requests.csv');
-  const rf = existsSync(csv) ? readRequestsCsv(csv) : { records: [], dropped: 0 };
-  const respPath = join(dir, 'responses.jsonl');
+  const result = loadResult(dir);
+  const reading = result.rows();
+  const records = [...reading.records];
+  const respPath = join(dir, RESPONSES_JSONL);
   const responses = existsSync(respPath) ? readFileSync(respPath, 'utf8').split('\n').filter((l) => l.trim() !== '') : undefined;
-  return { dir, run, records: rf.records, dropped: rf.dropped, responses };
+  return { dir, run: result.run!, records, dropped: reading.dropped, responses };
 }
 
 export interface MergeOptions {
@@ -53,8 +54,8 @@ export interface MergedResult {
   axes: string[];
   records: RequestRecord[];
   summaries: CellSummary[];
-  meta: RunMeta;
-  extras: Record<string, unknown>;
+  /** run.json of the merged result. */
+  run: RunJson;
   responses?: string[];
   thresholds: ThresholdResult[];
   /** Planned cells no input holds (only with allowPartial). */
@@ -63,8 +64,8 @@ export interface MergedResult {
 }
 
 /** The whole plan's cells in order, from the spec as run.json records it. */
-export function plannedCells(spec: unknown): { id: string; params: Combination }[] {
-  const matrix = ((spec as { matrix?: Record<string, unknown> } | null)?.matrix ?? {}) as Record<string, unknown>;
+export function plannedCells(spec: Pick<Spec, 'matrix'>): { id: string; params: Combination }[] {
+  const matrix = (spec.matrix ?? {}) as Record<string, unknown>;
   const { include, exclude, ...axes } = matrix;
   const grid = expandGrid({
     axes: axes as Record<string, unknown[]>,
@@ -154,11 +155,11 @@ export function mergeShards(inputs: readonly ShardInput[], opts: MergeOptions = 
   }
   if (problems.length > 0) throw new UserError(problems.join('\n'), problems);
 
-  const gate = compileThresholds(first.run.spec as Parameters<typeof compileThresholds>[0], `${first.dir}/run.json spec`);
+  const gate = compileThresholds(first.run.spec, `${first.dir}/run.json spec`);
   const records: RequestRecord[] = [];
   const summaries: CellSummary[] = [];
   const thresholds: ThresholdResult[] = [];
-  const extras: Record<string, unknown> = {};
+  const extras: Record<string, CellExtras> = {};
   for (const c of plan) {
     const from = owner.get(c.id);
     if (!from) continue;
@@ -174,11 +175,10 @@ export function mergeShards(inputs: readonly ShardInput[], opts: MergeOptions = 
     if (extra !== undefined) extras[c.id] = extra;
   }
 
-  const { metric_definitions: _defs, cells: _cells, extras: _extras, ...base } = first.run;
   const times = inputs.map((i) => i.run.started_at).sort();
   const ends = inputs.map((i) => i.run.ended_at).filter((e): e is string => Boolean(e)).sort();
-  const meta: RunMeta = {
-    ...base,
+  const run: RunJson = {
+    ...first.run,
     shard: null,
     started_at: times[0],
     ended_at: ends[ends.length - 1],
@@ -193,13 +193,15 @@ export function mergeShards(inputs: readonly ShardInput[], opts: MergeOptions = 
       ended_at: i.run.ended_at,
       cells: (i.run.cells ?? []).length,
     })),
+    metric_definitions: METRIC_DEFINITIONS,
+    cells: summaries,
+    extras: Object.keys(extras).length > 0 ? extras : undefined,
   };
   return {
     axes: first.run.axes,
     records,
     summaries,
-    meta,
-    extras,
+    run,
     responses: mergeResponses(inputs, plan.map((c) => c.id)),
     thresholds,
     missing,
@@ -231,14 +233,14 @@ export function writeMerged(outDir: string, m: MergedResult, inputs: readonly Sh
   for (const i of inputs) {
     if (resolve(i.dir) === abs) throw new UserError(`--out ${outDir} is one of the inputs; write the merged result to a new folder`);
   }
-  if (existsSync(join(outDir, 'requests.csv'))) {
+  if (existsSync(join(outDir, REQUESTS_CSV))) {
     throw new UserError(`--out ${outDir} already holds a result (requests.csv); choose a new folder`);
   }
   mkdirSync(outDir, { recursive: true });
-  const rows = [requestColumns(m.axes), ...m.records.map((r) => recordToRow(r, m.axes))];
-  writeFileSync(join(outDir, 'requests.csv'), stringify(rows));
-  writeFileSync(join(outDir, 'summary.csv'), serializeSummaryCsv(m.summaries, m.axes));
-  const meta = { ...m.meta, merged_from: m.meta.merged_from?.map((f) => ({ ...f, dir: relative(abs, resolve(f.dir)) || '.' })) };
-  writeFileSync(join(outDir, 'run.json'), serializeRunJson(meta, m.summaries, m.extras));
-  if (m.responses) writeFileSync(join(outDir, 'responses.jsonl'), m.responses.map((l) => `${l}\n`).join(''));
+  const table = requestTable(m.axes);
+  writeFileSync(join(outDir, REQUESTS_CSV), [table.header(), ...m.records.map(table.row)].map(csvLine).join(''));
+  writeFileSync(join(outDir, SUMMARY_CSV), serializeSummaryCsv(m.summaries, m.axes));
+  const run = { ...m.run, merged_from: m.run.merged_from?.map((f) => ({ ...f, dir: relative(abs, resolve(f.dir)) || '.' })) };
+  writeFileSync(join(outDir, RUN_JSON), serializeRunJson(run));
+  if (m.responses) writeFileSync(join(outDir, RESPONSES_JSONL), m.responses.map((l) => `${l}\n`).join(''));
 }

@@ -1,5 +1,5 @@
 /**
- * The connection lifecycle of the keep-alive pool (used by http-client.ts): when a pooled
+ * The connection lifecycle of the keep-alive pool (used by client.ts): when a pooled
  * socket may be reused and for how long, what a request's connection setup cost, and
  * whether a failure was the keep-alive race.
  *

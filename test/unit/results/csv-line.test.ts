@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
-import { csvLine } from '../../../src/records/csv-sink.js';
+import { csvLine } from '../../../src/results/exporters/requests-csv.js';
 
 describe('csvLine', () => {
   it('writes exactly what csv-stringify writes with its defaults', () => {

@@ -13,8 +13,8 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import axiosRetry, { isNetworkError, retryAfter } from 'axios-retry';
+import type { ProviderRequest } from '../providers/types.js';
 import { createPool, type AttemptConnection, type Pool } from './connection.js';
-import type { ProviderRequest } from './types.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -60,6 +60,9 @@ export interface HttpResponse {
 
 export type FailureKind = 'http' | 'timeout' | 'network' | 'aborted';
 
+/** Why no connection could be made at all: the causes that stop a run before anything succeeded. */
+export type Unreachable = 'refused' | 'not-found' | 'connect-timeout';
+
 export class HttpFailure extends Error {
   constructor(
     readonly kind: FailureKind,
@@ -70,6 +73,8 @@ export class HttpFailure extends Error {
     readonly status?: number,
     /** First 64 KiB of an error response body. */
     readonly bodyText?: string,
+    /** Set when no connection could be made. */
+    readonly unreachable?: Unreachable,
   ) {
     super(message);
     this.name = 'HttpFailure';
@@ -434,17 +439,27 @@ async function toFailure(e: unknown, state: AttemptState, signal: AbortSignal): 
       const status = e.response.status;
       return new HttpFailure('http', `HTTP ${status}`, attempts, sentAt, status, bodyText);
     }
-    if (isConnectTimeout(e)) return new HttpFailure('timeout', 'connect timeout', attempts, sentAt);
-    return new HttpFailure('network', networkMessage((e.cause as NodeJS.ErrnoException) ?? e), attempts, sentAt);
+    if (isConnectTimeout(e)) return new HttpFailure('timeout', 'connect timeout', attempts, sentAt, undefined, undefined, 'connect-timeout');
+    const cause = (e.cause as NodeJS.ErrnoException) ?? e;
+    return new HttpFailure('network', networkMessage(cause), attempts, sentAt, undefined, undefined, unreachableOf(cause));
   }
   return new HttpFailure('network', (e as Error)?.message ?? String(e), attempts, sentAt);
 }
 
+/** The error code of a socket error, or of the first of an aggregate (one per address tried). */
+function errorCode(err: NodeJS.ErrnoException | Error): string | undefined {
+  return (err as NodeJS.ErrnoException).code ?? (err as { errors?: NodeJS.ErrnoException[] }).errors?.[0]?.code;
+}
+
+function unreachableOf(err: NodeJS.ErrnoException | Error): Unreachable | undefined {
+  const c = errorCode(err);
+  if (c === 'ECONNREFUSED') return 'refused';
+  if (c === 'ENOTFOUND') return 'not-found';
+  return c === 'ECONNECTTIMEOUT' ? 'connect-timeout' : undefined;
+}
+
 function networkMessage(err: NodeJS.ErrnoException | Error): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  const agg = (err as { errors?: NodeJS.ErrnoException[] }).errors;
-  const inner = agg?.[0]?.code;
-  const c = code ?? inner;
+  const c = errorCode(err);
   switch (c) {
     case 'ECONNREFUSED':
       return 'connection refused (ECONNREFUSED)';

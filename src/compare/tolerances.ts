@@ -10,7 +10,7 @@
  *     ttft_ms.p50: "10%"            # no sign: the metric's worse direction
  */
 import { UserError } from '../errors.js';
-import { higherIsWorse, parseMetric } from './metrics.js';
+import { higherIsWorse, parseMetric } from './gate-metrics.js';
 import type { Locate } from './thresholds.js';
 import type { Direction, Tolerance } from './types.js';
 

@@ -2,9 +2,9 @@
  * The metrics a gate can name, their direction (is higher worse?), how to read one from a
  * cell summary, and which per-request values the statistical test resamples for it.
  */
-import { meetsSlo, SUMMARY_METRICS, type CellSummary, type Slo } from '../metrics/summary.js';
+import type { CellColumns } from '../metrics/cell-columns.js';
+import { SUMMARY_METRICS, type CellSummary, type Slo } from '../metrics/summary.js';
 import { percentileSorted } from '../metrics/stats.js';
-import type { RequestRecord } from '../records/types.js';
 import { nearest } from '../spec/suggest.js';
 import { AGGS, type Agg, type MetricRef } from './types.js';
 
@@ -102,45 +102,46 @@ export interface RequestSample {
   statistic?: string;
 }
 
-export function requestSample(records: readonly RequestRecord[], ref: MetricRef, slo?: Slo): RequestSample | undefined {
-  const ok = records.filter((r) => r.status === 'ok');
-  const column = (rs: readonly RequestRecord[], pick: (r: RequestRecord) => number | undefined) =>
-    rs.map(pick).filter((v): v is number => v !== undefined && Number.isFinite(v));
+export function requestSample(c: CellColumns, ref: MetricRef, slo?: Slo): RequestSample | undefined {
+  /** Finite values of `column` at the requests `pick` selects, in row order. */
+  const values = (column: Float64Array, pick: (i: number) => boolean) => {
+    const out: number[] = [];
+    for (let i = 0; i < c.length; i++) if (pick(i) && Number.isFinite(column[i])) out.push(column[i]);
+    return out;
+  };
+  const ok = (i: number) => c.ok[i] === 1;
+  const all = () => true;
   if (ref.agg) {
-    const pick = ref.name === 'itl_ms' ? (r: RequestRecord) => r.itl_p50_ms : (r: RequestRecord) => r[ref.name as 'latency_ms'];
-    return { x: column(ok, pick), stat: aggregate(ref.agg) };
+    const column = { latency_ms: c.latency, ttft_ms: c.ttft, tpot_ms: c.tpot, itl_ms: c.itl }[ref.name as 'latency_ms'];
+    return column ? { x: values(column, ok), stat: aggregate(ref.agg) } : undefined;
   }
+  /** Requests with a positive latency, as pairs (x = `count(i)`, y = latency). */
+  const perSecond = (pick: (i: number) => boolean, count: (i: number) => number, statistic: string): RequestSample => {
+    const x: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < c.length; i++) {
+      if (!pick(i) || !(c.latency[i] > 0)) continue;
+      x.push(count(i));
+      y.push(c.latency[i]);
+    }
+    return { x, y, stat: ratioPerSecond, statistic };
+  };
+  const indicator = (f: (i: number) => boolean) => Array.from({ length: c.length }, (_, i) => (f(i) ? 1 : 0));
   switch (ref.name) {
     case 'error_rate':
-      return { x: records.map((r) => (r.status === 'error' ? 1 : 0)), stat: aggregate('mean') };
+      return { x: indicator((i) => !ok(i)), stat: aggregate('mean') };
     case 'prompt_tokens_mean':
-      return { x: column(ok, (r) => r.prompt_tokens), stat: aggregate('mean') };
+      return { x: values(c.promptTokens, ok), stat: aggregate('mean') };
     case 'completion_tokens_mean':
-      return { x: column(ok, (r) => r.completion_tokens), stat: aggregate('mean') };
-    case 'output_tokens_per_s': {
-      const timed = ok.filter((r) => r.latency_ms !== undefined && r.latency_ms > 0);
-      return {
-        x: timed.map((r) => r.completion_tokens ?? 0),
-        y: timed.map((r) => r.latency_ms!),
-        stat: ratioPerSecond,
-        statistic: 'completion tokens / request time',
-      };
-    }
+      return { x: values(c.completionTokens, ok), stat: aggregate('mean') };
+    case 'output_tokens_per_s':
+      return perSecond(ok, (i) => (Number.isNaN(c.completionTokens[i]) ? 0 : c.completionTokens[i]), 'completion tokens / request time');
     case 'requests_per_s':
-    case 'goodput_rps': {
-      if (ref.name === 'goodput_rps' && !slo) return undefined;
-      const counts = ref.name === 'goodput_rps' ? (r: RequestRecord) => r.status === 'ok' && meetsSlo(r, slo!) : (r: RequestRecord) => r.status === 'ok';
-      const timed = records.filter((r) => r.latency_ms !== undefined && r.latency_ms > 0);
-      return {
-        x: timed.map((r) => (counts(r) ? 1 : 0)),
-        y: timed.map((r) => r.latency_ms!),
-        stat: ratioPerSecond,
-        statistic: `${ref.name === 'goodput_rps' ? 'requests meeting the SLOs' : 'successful requests'} / request time`,
-      };
-    }
+      return perSecond(all, (i) => (ok(i) ? 1 : 0), 'successful requests / request time');
+    case 'goodput_rps':
+      return slo ? perSecond(all, (i) => (c.meetsSlo(i, slo) ? 1 : 0), 'requests meeting the SLOs / request time') : undefined;
     case 'slo_attainment':
-      if (!slo) return undefined;
-      return { x: records.map((r) => (r.status === 'ok' && meetsSlo(r, slo) ? 1 : 0)), stat: aggregate('mean') };
+      return slo ? { x: indicator((i) => c.meetsSlo(i, slo)), stat: aggregate('mean') } : undefined;
     default:
       return undefined;
   }

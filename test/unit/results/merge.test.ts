@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadResult } from '../../../src/compare/load-result.js';
-import { mergeShards, plannedCells, readShard, writeMerged } from '../../../src/compare/merge.js';
+import { loadResult } from '../../../src/results/load.js';
+import { mergeShards, plannedCells, readShard, writeMerged } from '../../../src/results/merge.js';
 import { UserError } from '../../../src/errors.js';
 import { tempDir } from '../../helpers/cli.js';
 import { buildResult, type CellSpec, type ResultSpec } from '../../helpers/result-fixtures.js';
@@ -63,13 +63,14 @@ describe('merge', () => {
       'm=b,c=4 latency_ms.p50: < 1200',
       'm=b,c=4 error_rate: < 10%',
     ]);
-    expect(m.meta.shard).toBeNull();
-    expect(m.meta.merged_from!.map((f) => f.shard)).toEqual([{ k: 2, n: 2 }, { k: 1, n: 2 }]);
+    expect(m.run.shard).toBeNull();
+    expect(m.run.merged_from!.map((f) => f.shard)).toEqual([{ k: 2, n: 2 }, { k: 1, n: 2 }]);
 
     const out = join(tempDir(), 'merged');
     writeMerged(out, m, inputs);
     const back = loadResult(out);
-    expect(back.cells.map((c) => c.summary)).toEqual(m.summaries.map(({ threshold: _t, ...s }) => s));
+    // Read back whole: the rows give the numbers, run.json the verdicts.
+    expect(back.cells.map((c) => c.summary)).toEqual(m.summaries);
     const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { shard: unknown; thresholds: unknown[]; merged_from: { dir: string }[] };
     expect(run.shard).toBeNull();
     expect(run.thresholds).toHaveLength(8);
@@ -108,7 +109,7 @@ describe('merge', () => {
     expect(problems(() => mergeShards([shard1(), cut].map(readShard)))).toEqual([
       `${cut} did not finish (interrupted); complete it with \`llm-sweep run fixture.yaml --shard 2/2 --resume ${cut}\`, or pass --allow-partial`,
     ]);
-    expect(mergeShards([shard1(), cut].map(readShard), { allowPartial: true }).meta.interrupted).toBe(true);
+    expect(mergeShards([shard1(), cut].map(readShard), { allowPartial: true }).run.interrupted).toBe(true);
   });
 
   it('needs run.json', () => {

@@ -3,9 +3,9 @@
  * (so the two cannot disagree), the markdown document for $GITHUB_STEP_SUMMARY and PR
  * comments, and JSON. Pure.
  */
-import { pctText } from '../compare/compare.js';
-import { RATE_METRICS } from '../compare/metrics.js';
-import type { CompareReport, MetricComparison, Verdict } from '../compare/types.js';
+import { formatLevel, formatNumber, formatPercent, formatValue } from '../ui/format.js';
+import { RATE_METRICS } from './gate-metrics.js';
+import type { CompareReport, MetricComparison, Verdict } from './types.js';
 
 export interface CompareRow {
   cell: string;
@@ -23,13 +23,9 @@ function isRate(metric: string): boolean {
   return RATE_METRICS.includes(metric);
 }
 
-/** A metric value for people: rates as percentages, others with sensible decimals. */
-export function fmtValue(metric: string, v: number | undefined): string {
-  if (v === undefined || !Number.isFinite(v)) return '—';
-  if (isRate(metric)) return `${(v * 100).toFixed(2)}%`;
-  const a = Math.abs(v);
-  if (a >= 1000) return Math.round(v).toLocaleString('en-US');
-  return v.toFixed(a >= 10 ? 1 : 2);
+/** A metric value for people: rates as percentages. */
+function fmtValue(metric: string, v: number | undefined): string {
+  return isRate(metric) ? formatPercent(v) : formatValue(v);
 }
 
 function signed(text: string, v: number): string {
@@ -37,13 +33,13 @@ function signed(text: string, v: number): string {
 }
 
 function fmtPct(v: number): string {
-  return signed(`${(v * 100).toFixed(1)}%`, v);
+  return signed(formatPercent(v), v);
 }
 
 /** The change: relative for most metrics, percentage points for rates, absolute when the baseline is 0. */
 export function fmtChange(m: MetricComparison): string {
   if (m.change === undefined) return '—';
-  if (isRate(m.metric)) return signed(`${(m.change * 100).toFixed(2)} pp`, m.change);
+  if (isRate(m.metric)) return signed(`${formatNumber(m.change * 100)} pp`, m.change);
   if (m.change_rel === undefined) return signed(fmtValue(m.metric, m.change), m.change);
   return fmtPct(m.change_rel);
 }
@@ -51,7 +47,7 @@ export function fmtChange(m: MetricComparison): string {
 function fmtCi(m: MetricComparison): string {
   const t = m.test;
   if (!t) return '';
-  if (isRate(m.metric)) return `[${t.ci.map((v) => signed(`${(v * 100).toFixed(2)}`, v)).join(', ')}] pp`;
+  if (isRate(m.metric)) return `[${t.ci.map((v) => signed(formatNumber(v * 100), v)).join(', ')}] pp`;
   if (t.ci_rel) return `[${t.ci_rel.map(fmtPct).join(', ')}]`;
   return `[${t.ci.map((v) => signed(fmtValue(m.metric, v), v)).join(', ')}]`;
 }
@@ -103,7 +99,7 @@ export function headline(report: CompareReport): string {
 
 /** Header of the interval column: the level each interval is drawn at. */
 export function ciHeader(report: CompareReport): string {
-  return report.tested ? `CI ${pctText(report.interval_level)}` : 'CI';
+  return report.tested ? `CI ${formatLevel(report.interval_level)}` : 'CI';
 }
 
 /** Describes how verdicts were decided, for the reader of a report. */
@@ -113,9 +109,9 @@ export function methodLine(report: CompareReport): string {
     `Rules: ${rules}${report.rules.every((r) => r.source === 'default') ? ' (defaults)' : ''}. ` +
     (report.tested
       ? `A change beyond its tolerance counts only if significant: its bootstrap interval excludes 0 ` +
-        `(${report.resamples} resamples, seed ${report.seed}). Each interval is at ${pctText(report.interval_level)} so that ` +
-        `all ${report.comparisons} comparisons together keep ${pctText(report.confidence)} confidence (Bonferroni): ` +
-        `unchanged results fail at most ${pctText(1 - report.confidence)} of the time.`
+        `(${report.resamples} resamples, seed ${report.seed}). Each interval is at ${formatLevel(report.interval_level)} so that ` +
+        `all ${report.comparisons} comparisons together keep ${formatLevel(report.confidence)} confidence (Bonferroni): ` +
+        `unchanged results fail at most ${formatLevel(1 - report.confidence)} of the time.`
       : report.baseline.source === 'requests.csv' && report.current.source === 'requests.csv'
         ? 'The test is off (--no-test): changes are decided on the point values.'
         : 'One side has no requests.csv, so changes are decided on the point values, without a test.')

@@ -1,0 +1,15 @@
+/**
+ * The exporters a spec's `output.formats` selects, by format. A new format is its file in
+ * this folder, one entry here and one member of OUTPUT_FORMATS; the compiler names a
+ * format without an exporter.
+ */
+import type { Exporter, OutputFormat } from '../types.js';
+import { reportHtml } from './report-html.js';
+import { runJson } from './run-json.js';
+import { summaryCsv } from './summary-csv.js';
+
+export const EXPORTERS = {
+  csv: summaryCsv,
+  json: runJson,
+  html: reportHtml,
+} satisfies Record<OutputFormat, Exporter>;

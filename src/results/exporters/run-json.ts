@@ -1,0 +1,12 @@
+/** run.json, rewritten whole after every cell. */
+import { join } from 'node:path';
+import { RUN_JSON, serializeRunJson } from '../run-json.js';
+import type { Exporter } from '../types.js';
+import { atomicWrite } from './atomic.js';
+
+export const runJson: Exporter = {
+  file: RUN_JSON,
+  open: async (dir) => ({
+    write: async (run) => atomicWrite(join(dir, RUN_JSON), serializeRunJson(run)),
+  }),
+};

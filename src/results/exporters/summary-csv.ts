@@ -1,0 +1,14 @@
+/** summary.csv, rewritten whole after every cell. */
+import { join } from 'node:path';
+import { serializeSummaryCsv } from '../summary-csv.js';
+import type { Exporter } from '../types.js';
+import { atomicWrite } from './atomic.js';
+
+export const SUMMARY_CSV = 'summary.csv';
+
+export const summaryCsv: Exporter = {
+  file: SUMMARY_CSV,
+  open: async (dir) => ({
+    write: async (run) => atomicWrite(join(dir, SUMMARY_CSV), serializeSummaryCsv(run.cells, run.axes)),
+  }),
+};

@@ -1,0 +1,107 @@
+/**
+ * What an interrupted results folder already holds, so `run --resume` sends exactly the
+ * planned requests that are missing. A torn last line (a crash mid-write) is cut off the
+ * file before anything is appended to it.
+ */
+import { closeSync, existsSync, fstatSync, openSync, readSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import type { CellColumns } from '../metrics/cell-columns.js';
+import type { CellSummary } from '../metrics/summary.js';
+import type { Plan } from '../plan/types.js';
+import { requestTable } from '../records/columns.js';
+import { REQUESTS_CSV } from './exporters/requests-csv.js';
+import { loadResult } from './load.js';
+import { csvHeader } from './read-requests.js';
+import { RUN_JSON } from './run-json.js';
+
+export interface ResumeState {
+  /** Rows already on disk, by cell id, column by column. */
+  columns: Map<string, CellColumns>;
+  /** Request indices still to run, by cell id (absent: the cell is complete). */
+  missing: Map<string, Set<number>>;
+  /** The earlier run's summaries (for client health of cells not run again). */
+  previous: Map<string, CellSummary>;
+  startedAt?: string;
+}
+
+export function loadResume(dir: string, specHash: string, plan: Plan): ResumeState {
+  const csvPath = join(dir, REQUESTS_CSV);
+  if (!existsSync(join(dir, RUN_JSON)) || !existsSync(csvPath)) {
+    throw new UserError(`--resume ${dir}: not a results folder (needs run.json and requests.csv)`);
+  }
+  cutTornLine(csvPath);
+  const result = loadResult(dir);
+  const prev = result.run!;
+  if (prev.spec_hash !== specHash) {
+    throw new UserError(
+      `--resume ${dir}: the spec differs from the one this run used (hash ${prev.spec_hash} there, ${specHash} now); ` +
+        'resume with the same spec and --set flags, or start a new run',
+    );
+  }
+  const prevShard = prev.shard ? `${prev.shard.k}/${prev.shard.n}` : 'none';
+  const nowShard = plan.shard ? `${plan.shard.k}/${plan.shard.n}` : 'none';
+  if (prevShard !== nowShard) {
+    throw new UserError(`--resume ${dir}: that run was shard ${prevShard}, this one is shard ${nowShard}; pass the same --shard`);
+  }
+  if (result.axes.join(',') !== plan.axes.join(',')) {
+    throw new UserError(`--resume ${dir}: requests.csv has columns for ${result.axes.join(', ')}, the plan has ${plan.axes.join(', ')}`);
+  }
+  // New rows are written in this version's columns; under another header they would not read back.
+  const header = csvHeader(csvPath);
+  const expected = requestTable(plan.axes).header();
+  if (header.length > 0 && header.join(',') !== expected.join(',')) {
+    const extra = expected.filter((c) => !header.includes(c));
+    throw new UserError(
+      `--resume ${dir}: requests.csv was written by another version of llm-sweep` +
+        `${extra.length > 0 ? ` (it lacks the columns ${extra.join(', ')})` : ''}; resume it with that version, or start a new run`,
+    );
+  }
+  const columns = new Map<string, CellColumns>();
+  for (const c of result.cells) if (c.columns) columns.set(c.cell, c.columns);
+  const P = plan.prompts.length;
+  const done = new Map<string, Set<number>>();
+  for (const r of result.rows().records) {
+    let set = done.get(r.cell);
+    if (!set) done.set(r.cell, (set = new Set()));
+    set.add(r.repeat * P + r.prompt_id);
+  }
+  const missing = new Map<string, Set<number>>();
+  for (const cell of plan.cells) {
+    const have = done.get(cell.id) ?? new Set<number>();
+    if (cell.requests === undefined) {
+      // A duration cell has no fixed request list: it is done once it has rows.
+      if (have.size === 0) missing.set(cell.id, new Set());
+      continue;
+    }
+    const todo = new Set<number>();
+    for (let i = 0; i < cell.requests; i++) if (!have.has(i)) todo.add(i);
+    if (todo.size > 0) missing.set(cell.id, todo);
+  }
+  return { columns, missing, previous: new Map(prev.cells.map((s) => [s.cell, s])), startedAt: prev.started_at };
+}
+
+/** A row is complete only when its newline was written: anything after the last one is cut. */
+function cutTornLine(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const tail = Buffer.alloc(Math.min(size, 64 * 1024));
+    let end = size;
+    // Walk back block by block to the last newline (a torn line can be long).
+    for (let at = size; at > 0; ) {
+      const len = Math.min(tail.length, at);
+      at -= len;
+      readSync(fd, tail, 0, len, at);
+      const nl = tail.subarray(0, len).lastIndexOf(0x0a);
+      if (nl >= 0) {
+        end = at + nl + 1;
+        break;
+      }
+      end = at;
+    }
+    if (end < size) truncateSync(path, end);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * summary.csv, column by column (DESIGN.md section 3): one row per cell, written and read
+ * back by the same table (the requests.csv one is records/columns.ts). Numbers are rounded
+ * on the way out, so a file read back gives the figures a spreadsheet shows.
+ */
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { UserError } from '../errors.js';
+import { round, type Stats } from '../metrics/stats.js';
+import { SUMMARY_METRICS, type CellSummary, type ClientHealth } from '../metrics/summary.js';
+import { axisColumn, csvTable, numberCell, parseNumberCell, type Column, type CsvTable } from '../records/columns.js';
+
+type Scalar = 'requests' | 'ok' | 'errors' | 'error_rate' | 'duration_s' | 'requests_per_s' | 'output_tokens_per_s'
+  | 'prompt_tokens_mean' | 'completion_tokens_mean' | 'offered_rps' | 'achieved_rps' | 'slo_attainment' | 'goodput_rps'
+  | 'client_overhead_ms_p50';
+type StatsField = 'latency_ms' | 'ttft_ms' | 'tpot_ms' | 'itl_ms' | 'e2e_latency_ms' | 'queue_ms' | 'connect_ms';
+type Agg = 'mean' | 'p50' | 'p90' | 'p95' | 'p99';
+
+function scalar(name: Scalar, doc: string, digits = 3, type: 'integer' | 'number' = 'number'): Column<CellSummary> {
+  return {
+    name,
+    doc,
+    type,
+    get: (s) => numberCell(round(s[name], digits)),
+    // Counts read back as NaN when empty, so they read as not measured rather than 0.
+    parse: (t, s) => ((s as unknown as Record<string, number | undefined>)[name] = parseNumberCell(t) ?? (type === 'integer' ? NaN : undefined)),
+  };
+}
+
+const NO_STATS: Stats = { count: NaN, mean: NaN, min: NaN, max: NaN, p50: NaN, p90: NaN, p95: NaN, p99: NaN };
+
+/** One aggregate of a distribution; summary.csv holds no min, max or count (they read back as NaN). */
+function aggregate(field: StatsField, agg: Agg, doc: string): Column<CellSummary> {
+  return {
+    name: `${field}_${agg}`,
+    doc,
+    type: 'number',
+    get: (s) => numberCell(round(s[field]?.[agg])),
+    parse: (t, s) => {
+      const v = parseNumberCell(t);
+      if (v !== undefined) (s[field] ??= { ...NO_STATS })[agg] = v;
+    },
+  };
+}
+
+/** A median of what the server reported (`server_queue_ms_p50`, ..., `cached_tokens_p50`). */
+function server(key: 'queue_ms' | 'prefill_ms' | 'decode_ms' | 'total_ms' | 'cached_tokens', doc: string): Column<CellSummary> {
+  const field = `${key}_p50` as const;
+  return {
+    name: key === 'cached_tokens' ? 'cached_tokens_p50' : `server_${field}`,
+    doc,
+    type: 'number',
+    get: (s) => numberCell(round(s.server?.[field])),
+    parse: (t, s) => {
+      const v = parseNumberCell(t);
+      if (v !== undefined) (s.server ??= {})[field] = v;
+    },
+  };
+}
+
+function client(name: string, key: 'loop_delay_p99_ms' | 'cpu', doc: string): Column<CellSummary> {
+  return {
+    name,
+    doc,
+    type: 'number',
+    get: (s) => numberCell(round(s.client?.[key])),
+    parse: (t, s) => {
+      const v = parseNumberCell(t);
+      if (v !== undefined) (s.client ??= blankClient())[key] = v;
+    },
+  };
+}
+
+function blankClient(): ClientHealth {
+  return { loop_delay_p99_ms: NaN, loop_delay_max_ms: NaN, cpu: NaN, bound: false };
+}
+
+const STATS_DOC: Record<(typeof SUMMARY_METRICS)[number], string> = {
+  latency_ms: 'over **successful** requests, ms',
+  ttft_ms: 'over **successful** (streamed) requests, ms',
+  tpot_ms: 'over **successful** requests with more than one output token, ms',
+  itl_ms: "distribution of each request's `itl_p50_ms` (a per-request median, so one long stream cannot dominate the cell), ms",
+};
+
+const CELL: Column<CellSummary> = {
+  name: 'cell',
+  doc: 'cell id (as in requests.csv)',
+  type: 'string',
+  get: (s) => s.cell,
+  parse: (t, s) => (s.cell = t),
+};
+
+/** The columns after the matrix axes, in file order. Columns added later go at the end. */
+export const SUMMARY_COLUMNS: readonly Column<CellSummary>[] = [
+  scalar('requests', 'recorded requests', 3, 'integer'),
+  scalar('ok', 'successful requests', 3, 'integer'),
+  scalar('errors', 'failed requests', 3, 'integer'),
+  scalar('error_rate', 'errored requests / recorded requests', 4),
+  scalar('duration_s', 'cell wall time: first send → last completion, s (from `started_at` + `latency_ms`, so a summary rebuilt from `requests.csv` is identical)'),
+  scalar('requests_per_s', 'successful requests / `duration_s`'),
+  scalar('output_tokens_per_s', 'sum of `completion_tokens` of successful requests / `duration_s` (vLLM\'s "output token throughput")'),
+  ...SUMMARY_METRICS.flatMap((m) =>
+    (['mean', 'p50', 'p90', 'p95', 'p99'] as const).map((a) => aggregate(m, a, `${a} of ${m} ${STATS_DOC[m]}`)),
+  ),
+  scalar('prompt_tokens_mean', 'mean prompt tokens of successful requests', 1),
+  scalar('completion_tokens_mean', 'mean completion tokens of successful requests', 1),
+  {
+    name: 'threshold',
+    doc: '`pass` or `fail` when thresholds apply to the cell (see docs/ci.md), else empty',
+    type: 'string',
+    values: ['pass', 'fail'],
+    get: (s) => s.threshold ?? '',
+    parse: (t, s) => (s.threshold = t === 'pass' || t === 'fail' ? t : undefined),
+  },
+  // Beyond DESIGN.md's list, appended so its columns keep their positions.
+  ...(['p50', 'p95', 'p99'] as const).map((a) =>
+    aggregate('e2e_latency_ms', a, `open loop: ${a} of \`queue_ms + latency_ms\`, latency from the **scheduled** time, ms: what a user arriving on schedule waited (coordinated omission made visible)`),
+  ),
+  ...(['p50', 'p99'] as const).map((a) => aggregate('queue_ms', a, `open loop: ${a} of \`queue_ms\`, ms`)),
+  scalar('offered_rps', 'open loop: the `rate` asked for, requests/s'),
+  scalar('achieved_rps', 'open loop: recorded requests / `duration_s`'),
+  scalar(
+    'slo_attainment',
+    'with `slo:` in the spec: share of recorded requests that succeeded and met **every** given objective (`ttft_ms`, `tpot_ms`, `latency_ms`, `itl_ms` per request; a one-token answer cannot miss `tpot_ms`)',
+    4,
+  ),
+  scalar('goodput_rps', "requests meeting every SLO / `duration_s`: vLLM's goodput"),
+  client('client_loop_delay_p99_ms', 'loop_delay_p99_ms', "p99 of the client's event-loop delay during the cell, ms (client health, below)"),
+  client('client_cpu', 'cpu', 'CPU time of the client process / wall time (1 = one core busy)'),
+  {
+    name: 'client_bound',
+    doc: '`true` when the client, not the server, may have limited the cell',
+    type: 'boolean',
+    get: (s) => (s.client ? String(s.client.bound) : ''),
+    parse: (t, s) => {
+      if (t !== '') (s.client ??= blankClient()).bound = t === 'true';
+    },
+  },
+  // Issue 11: connections and what the server reported.
+  aggregate('connect_ms', 'mean', 'mean connection setup per successful request, ms; well above 0 means connections were not reused (the server closes them, see *Connections*)'),
+  aggregate('connect_ms', 'p50', 'median connection setup per successful request, ms'),
+  ...(['queue_ms', 'prefill_ms', 'decode_ms', 'total_ms', 'cached_tokens'] as const).map((k) =>
+    server(k, `median of the per-request ${k === 'cached_tokens' ? k : `server_${k}`} over successful requests; empty when the server reported none`),
+  ),
+  scalar(
+    'client_overhead_ms_p50',
+    'median over successful streamed requests of `ttft_ms − (server_queue_ms + server_prefill_ms)`, ms, for requests where the server reports its prefill (a missing queue counts as 0). It is the part of TTFT the server does not account for: network, HTTP framing and the client. A few ms on loopback; when it is large, the gap is not the model. llama.cpp reports no queue time, so with every slot busy its queueing lands here too.',
+  ),
+];
+
+function blankSummary(): CellSummary {
+  return {
+    cell: '',
+    params: {},
+    requests: NaN,
+    ok: NaN,
+    errors: NaN,
+    error_rate: NaN,
+    duration_s: NaN,
+    requests_per_s: NaN,
+    output_tokens_per_s: NaN,
+    estimated_tokens: 0,
+    errors_by_kind: {},
+  };
+}
+
+export function summaryTable(axes: readonly string[]): CsvTable<CellSummary> {
+  return csvTable([CELL, ...axes.map((a) => axisColumn<CellSummary>(a)), ...SUMMARY_COLUMNS], blankSummary);
+}
+
+export function serializeSummaryCsv(summaries: readonly CellSummary[], axes: readonly string[]): string {
+  const table = summaryTable(axes);
+  return stringify([table.header(), ...summaries.map(table.row)]);
+}
+
+/** summary.csv back into summaries; values the file does not hold read as NaN (not measured). */
+export function parseSummaryCsv(text: string, file = 'summary.csv'): { axes: string[]; summaries: CellSummary[] } {
+  let rows: string[][];
+  try {
+    rows = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
+  } catch (e) {
+    throw new UserError(`${file}: not a readable summary.csv (${(e as Error).message})`);
+  }
+  const header = rows[0] ?? [];
+  const end = header.indexOf(SUMMARY_COLUMNS[0].name);
+  if (header[0] !== CELL.name || end < 0) throw new UserError(`${file}: not a summary.csv written by llm-sweep`);
+  const axes = header.slice(1, end);
+  const read = summaryTable(axes).reader(header);
+  return { axes, summaries: rows.slice(1).map(read) };
+}

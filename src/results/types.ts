@@ -1,0 +1,70 @@
+/**
+ * results/: the one owner of a results folder. It defines what each file holds (run.json's
+ * typed schema here, the CSV column tables in records/columns.ts and summary-csv.ts), the
+ * writer the runner calls as a run goes (writer.ts), the exporters behind it (one file per
+ * format, exporters/index.ts), and `loadResult`, the one typed view of a finished folder
+ * that compare, report, resume and merge read (load.ts). Nothing here prints.
+ *
+ * Data flows one way: the runner calls a `ResultWriter`; the writer keeps the run.json
+ * document and hands every record and every finished cell to its exporters.
+ */
+import type { ThresholdResult } from '../compare/types.js';
+import type { CellColumns } from '../metrics/cell-columns.js';
+import type { CellSummary } from '../metrics/summary.js';
+import type { Plan } from '../plan/types.js';
+import type { RequestRecord } from '../records/types.js';
+import type { LoadedSpec } from '../spec/load.js';
+import type { CellExtras, RunJson } from './run-json.js';
+
+/** The spec's `output.formats`: which files a run writes besides requests.csv. */
+export const OUTPUT_FORMATS = ['csv', 'json', 'html'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** A cell as it finishes: its summary (threshold verdict set) and what its rows hold. */
+export interface FinishedCell {
+  summary: CellSummary;
+  /** The cell's rows, column by column (see metrics/cell-columns.ts). */
+  columns: CellColumns;
+}
+
+/** One file of a results folder, fed as a run goes (as hyperfine's exporters are). */
+export interface Exporter {
+  /** The file it writes, in the results folder. */
+  file: string;
+  /** Starts writing `run` into `dir`; what it returns is called for the rest of the run. */
+  open(dir: string, run: RunJson): Promise<Export>;
+}
+
+/** An exporter at work on one run. Every hook is optional: a file needs what it needs. */
+export interface Export {
+  /** A recorded request ended (with its response text), in the order they end. */
+  record?(record: RequestRecord, text: string): void;
+  /** A cell finished, or was kept whole from an interrupted run (resume). */
+  cell?(cell: FinishedCell): void;
+  /** The run so far: after the start, after every cell and at the end. Rewrites the file. */
+  write?(run: RunJson): Promise<void>;
+  /** After the last write: flush and close. */
+  close?(): Promise<void>;
+}
+
+/** What a run starts from. */
+export interface RunStart {
+  loaded: LoadedSpec;
+  plan: Plan;
+  /** The URL requests go to (the spawned simulator's for base_url: builtin). */
+  baseUrl: string;
+  /** Resume: the interrupted run's start, which the results keep. */
+  startedAt?: string;
+}
+
+/**
+ * What the runner calls, in this order: `start`; `record` after each recorded request and
+ * `cell` after each cell; `end` once, also after Ctrl-C or a fatal error. A finished cell is
+ * on disk before `cell` resolves, so a later crash loses nothing of it.
+ */
+export interface ResultWriter {
+  start(run: RunStart): Promise<void>;
+  record(record: RequestRecord, text: string): void;
+  cell(cell: FinishedCell & { thresholds: readonly ThresholdResult[]; extras?: CellExtras }): Promise<void>;
+  end(end: { interrupted: boolean; stoppedReason?: string }): Promise<void>;
+}

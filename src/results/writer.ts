@@ -1,0 +1,70 @@
+/**
+ * The writers a run is given: a results folder on disk, or memory (the public API's
+ * `memoryWriter`, which touches no disk). Both keep the run.json document the same way and
+ * differ only in the exporters they feed.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Spec } from '../spec/schema.js';
+import type { RequestRecord } from '../records/types.js';
+import { EXPORTERS } from './exporters/index.js';
+import { requestsCsv } from './exporters/requests-csv.js';
+import { responsesJsonl } from './exporters/responses-jsonl.js';
+import { newRunJson, type RunJson } from './run-json.js';
+import type { Export, Exporter, ResultWriter } from './types.js';
+
+/** A writer that keeps run.json's document and calls `exports` (opened at start) as the run goes. */
+export function createWriter(open: (run: RunJson) => Promise<Export[]>): ResultWriter & { readonly run: RunJson | undefined } {
+  let run: RunJson | undefined;
+  let exports: Export[] = [];
+  const writeAll = async () => {
+    run!.ended_at = new Date().toISOString();
+    for (const e of exports) await e.write?.(run!);
+  };
+  return {
+    get run() {
+      return run;
+    },
+    async start({ loaded, plan, baseUrl, startedAt }) {
+      run = newRunJson(loaded, plan, baseUrl, startedAt);
+      exports = await open(run);
+      await writeAll();
+    },
+    record(record, text) {
+      for (const e of exports) e.record?.(record, text);
+    },
+    async cell({ summary, columns, thresholds, extras }) {
+      run!.cells.push(summary);
+      run!.thresholds.push(...thresholds);
+      if (extras) (run!.extras ??= {})[summary.cell] = extras;
+      for (const e of exports) e.cell?.({ summary, columns });
+      await writeAll();
+    },
+    async end({ interrupted, stoppedReason }) {
+      if (!run) return;
+      run.interrupted = interrupted;
+      run.stopped_reason = stoppedReason;
+      await writeAll();
+      for (const e of exports) await e.close?.();
+    },
+  };
+}
+
+/** The files a results folder gets: requests.csv always, the spec's formats, responses.jsonl when asked. */
+export function exportersFor(output: Pick<Spec['output'], 'formats' | 'save_responses'>): Exporter[] {
+  return [requestsCsv, ...output.formats.map((f) => EXPORTERS[f]), ...(output.save_responses ? [responsesJsonl] : [])];
+}
+
+/** Writes a run into `dir` (created). */
+export function folderWriter(dir: string, output: Pick<Spec['output'], 'formats' | 'save_responses'>): ResultWriter {
+  return createWriter(async (run) => {
+    mkdirSync(dir, { recursive: true });
+    return Promise.all(exportersFor(output).map((e) => e.open(dir, run)));
+  });
+}
+
+/** Keeps a run in memory: `run` is its run.json document, `records` every recorded request. */
+export function memoryWriter(): ResultWriter & { readonly run: RunJson | undefined; readonly records: RequestRecord[] } {
+  const records: RequestRecord[] = [];
+  const writer = createWriter(async () => [{ record: (r) => void records.push(r) }]);
+  return Object.assign(writer, { records });
+}
