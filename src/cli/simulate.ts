@@ -36,7 +36,7 @@ export function registerSimulate(program: Command): void {
   const defaults = simulatorSchema.parse({});
   const cmd = program
     .command('simulate')
-    .description('start the bundled OpenAI-compatible simulator (chat, completions, models; SSE and JSON)')
+    .description('start the bundled OpenAI-compatible simulator (chat, completions, models; SSE and JSON; Triton gRPC with --grpc-port)')
     .option('--port <n>', 'TCP port (0 = any free port)', parsePort, 8000)
     .option('--grpc-port <n>', "also serve Triton's KServe v2 gRPC (ModelStreamInfer) on this port (0 = any free port)", parsePort)
     .option('--host <addr>', 'interface to bind', DEFAULT_HOST);

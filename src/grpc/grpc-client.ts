@@ -20,41 +20,13 @@
  */
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type IncomingHttpStatusHeader } from 'node:http2';
 import { performance } from 'node:perf_hooks';
-import { backoffDelay, type RetryPolicy } from '../providers/http-client.js';
+import { backoffDelay, type RetryPolicy, type Unreachable } from '../http/client.js';
 import { VERSION } from '../version.js';
 import { kserveService, type ModelInferRequest, type ModelInferResponse, type ModelMetadataResponse, type ModelRef, type ModelStreamInferResponse } from './kserve.js';
 import { parameterValue } from './tensors.js';
-import { frame, MessageReader, Status, statusFromHttp, statusFromTrailers, statusName, timeoutHeader, type Arrived, type CallStatus } from './wire.js';
+import { frame, MessageReader, parseGrpcUrl, Status, statusFromHttp, statusFromTrailers, statusName, timeoutHeader, type Arrived, type CallStatus, type GrpcAddress } from './wire.js';
 
-export { statusName };
-
-/** Triton's gRPC port, for a grpc:// URL without one. */
-export const DEFAULT_GRPC_PORT = 8001;
-const DEFAULT_GRPCS_PORT = 443;
-
-export interface GrpcAddress {
-  /** host:port as grpc-js wants it ([v6]:port for IPv6). */
-  address: string;
-  host: string;
-  port: number;
-  /** grpcs:// */
-  secure: boolean;
-}
-
-/** grpc://host[:port] or grpcs://host[:port]; undefined for anything else (a path included). */
-export function parseGrpcUrl(url: string): GrpcAddress | undefined {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (u.protocol !== 'grpc:' && u.protocol !== 'grpcs:') return undefined;
-  if (!u.hostname || (u.pathname !== '' && u.pathname !== '/') || u.search || u.hash || u.username) return undefined;
-  const secure = u.protocol === 'grpcs:';
-  const port = u.port ? Number(u.port) : secure ? DEFAULT_GRPCS_PORT : DEFAULT_GRPC_PORT;
-  return { address: `${u.hostname}:${port}`, host: u.hostname.replace(/^\[|\]$/g, ''), port, secure };
-}
+export { parseGrpcUrl, statusName, type GrpcAddress };
 
 export interface GrpcClientOptions {
   /** grpc://host:port or grpcs://host:port. */
@@ -96,6 +68,8 @@ export interface GrpcFailure {
   message: string;
   /** True when the connection could not be made in time (a `timeout` retried as 'network'). */
   connect?: boolean;
+  /** Set when no connection could be made at all: refused, unknown host, connect timeout. */
+  unreachable?: Unreachable;
 }
 
 /** What every call reports, failed or not. */
@@ -587,11 +561,11 @@ class Channel {
         resolve(r);
       };
       const timer = setTimeout(
-        () => finish({ kind: 'timeout', message: `connect timeout after ${this.connectTimeoutMs} ms`, connect: true }),
+        () => finish({ kind: 'timeout', message: `connect timeout after ${this.connectTimeoutMs} ms`, connect: true, unreachable: 'connect-timeout' }),
         this.connectTimeoutMs,
       );
       session.once('remoteSettings', () => finish(session));
-      session.on('error', (e: NodeJS.ErrnoException) => finish({ kind: 'network', message: errnoMessage(e) }));
+      session.on('error', (e: NodeJS.ErrnoException) => finish({ kind: 'network', message: errnoMessage(e), unreachable: unreachableOf(e) }));
       session.on('goaway', (_code: number, lastStreamId: number) => {
         lastGoawayId.set(session, lastStreamId);
         this.forget(session);
@@ -675,6 +649,13 @@ function errnoMessage(e: NodeJS.ErrnoException): string {
       if (e.code && /CERT|SELF_SIGNED|SSL|TLS|UNABLE_TO_VERIFY/.test(e.code)) return `TLS: ${e.message} (${e.code})`;
       return e.code ? `${e.message || e.code} (${e.code})` : e.message || 'network error';
   }
+}
+
+/** A connect error that means nobody answers at that address. */
+function unreachableOf(e: NodeJS.ErrnoException): Unreachable | undefined {
+  if (e.code === 'ECONNREFUSED') return 'refused';
+  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return 'not-found';
+  return undefined;
 }
 
 function isIP(host: string): boolean {

@@ -8,6 +8,34 @@
  */
 import { gunzipSync, inflateSync } from 'node:zlib';
 
+/** Triton's gRPC port, for a grpc:// URL without one. */
+export const DEFAULT_GRPC_PORT = 8001;
+const DEFAULT_GRPCS_PORT = 443;
+
+export interface GrpcAddress {
+  /** host:port as grpc-js wants it ([v6]:port for IPv6). */
+  address: string;
+  host: string;
+  port: number;
+  /** grpcs:// */
+  secure: boolean;
+}
+
+/** grpc://host[:port] or grpcs://host[:port]; undefined for anything else (a path included). */
+export function parseGrpcUrl(url: string): GrpcAddress | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (u.protocol !== 'grpc:' && u.protocol !== 'grpcs:') return undefined;
+  if (!u.hostname || (u.pathname !== '' && u.pathname !== '/') || u.search || u.hash || u.username) return undefined;
+  const secure = u.protocol === 'grpcs:';
+  const port = u.port ? Number(u.port) : secure ? DEFAULT_GRPCS_PORT : DEFAULT_GRPC_PORT;
+  return { address: `${u.hostname}:${port}`, host: u.hostname.replace(/^\[|\]$/g, ''), port, secure };
+}
+
 /** Status code names by number (google.rpc.Code). */
 export const STATUS_NAMES = [
   'OK',

@@ -14,10 +14,11 @@ export function providerProblems(loaded: LoadedSpec, plan: Pick<Plan, 'cells'>):
   const provider = providerForTarget(spec.target);
   const problems: string[] = [];
   if (spec.target.base_url === 'builtin' && !provider.simulator) {
-    const able = PROVIDERS.filter((k) => PROVIDER_MAP[k].simulator).join(' or ');
+    const able = PROVIDERS.filter((k) => PROVIDER_MAP[k].simulator);
+    const list = `${able.slice(0, -1).join(', ')} or ${able.at(-1)}`;
     problems.push(
-      `${source.locate(['target', 'base_url'])}: base_url: builtin starts the bundled simulator, which speaks the OpenAI API; ` +
-        `provider '${spec.target.provider}' cannot talk to it (use ${able}, or give the server's URL)`,
+      `${source.locate(['target', 'base_url'])}: base_url: builtin starts the bundled simulator, which speaks the OpenAI API (and Triton's gRPC API); ` +
+        `provider '${spec.target.provider}' cannot talk to it (use ${list}, or give the server's URL)`,
     );
   }
   if (!provider.checkParams) return problems;

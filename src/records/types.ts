@@ -4,8 +4,11 @@
  * merge, compare). A record is plain data; everything the metrics need is in it.
  */
 
-/** Why a request failed; `http` is a non-2xx answer, `stream` an error event in a 200 stream. */
-export type ErrorKind = 'http' | 'timeout' | 'network' | 'parse' | 'stream' | 'aborted' | 'auth';
+/**
+ * Why a request failed; `http` is a non-2xx answer, `grpc` a non-OK gRPC status, `stream` an
+ * error event in a 200 stream (or an error_message in a gRPC stream).
+ */
+export type ErrorKind = 'http' | 'grpc' | 'timeout' | 'network' | 'parse' | 'stream' | 'aborted' | 'auth';
 
 export type TokensSource = 'usage' | 'estimate';
 
@@ -26,7 +29,7 @@ export interface RequestRecord {
   /** Short text, undefined when ok. */
   error?: string;
   error_kind?: ErrorKind;
-  /** Number of HTTP attempts made (1 = no retry). */
+  /** Number of attempts made, HTTP requests or gRPC calls (1 = no retry). */
   attempts: number;
   /** ms from the scheduled time to the actual send (open loop / concurrency cap). */
   queue_ms?: number;

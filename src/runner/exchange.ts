@@ -52,6 +52,8 @@ export interface ExchangeResult {
    * exchange retries it like that status.
    */
   retryStatus?: number;
+  /** Set when no request of the run can succeed (a request the provider cannot build): the run stops. */
+  fatal?: string;
 }
 
 export interface ExchangeInput {
@@ -157,7 +159,7 @@ async function attempt(input: ExchangeInput, askUsage: boolean, priorAttempts: n
 }
 
 /** Every ExchangeResult is created with all its fields, in one order: one hidden class for all. */
-function emptyResult(attempts: number, sentAt: number, endAt: number, streamed: boolean): ExchangeResult {
+export function emptyResult(attempts: number, sentAt: number, endAt: number, streamed: boolean): ExchangeResult {
   return {
     ok: false,
     httpStatus: undefined,
@@ -177,37 +179,56 @@ function emptyResult(attempts: number, sentAt: number, endAt: number, streamed: 
     serverTimings: undefined,
     server: undefined,
     retryStatus: undefined,
+    fatal: undefined,
   };
+}
+
+/**
+ * Folds the deltas of one stream into its result as they arrive: the text, the first
+ * token's time, the gaps between content chunks, usage, finish reason, the server's report.
+ * Shared by every transport, so a chunk means the same over HTTP and gRPC.
+ */
+export class DeltaCollector {
+  readonly parts: string[] = [];
+  /** performance.now() of the last chunk with content. */
+  lastContentAt: number | undefined;
+  /** The stream's end marker was seen. */
+  done = false;
+  constructor(private readonly result: ExchangeResult) {}
+
+  /** Adds a delta that arrived at `at`; an error it carries is the caller's to handle. */
+  add(d: StreamDelta, at: number): void {
+    const result = this.result;
+    const piece = (d.reasoning ?? '') + (d.text ?? '');
+    if (piece.length > 0) {
+      this.parts.push(piece);
+      if (result.firstTokenAt === undefined) result.firstTokenAt = at;
+      else if (this.lastContentAt !== undefined) result.gaps.push(at - this.lastContentAt);
+      this.lastContentAt = at;
+    }
+    if (d.usage) result.usage = { ...result.usage, ...definedOnly(d.usage) };
+    if (d.finishReason) result.finishReason = d.finishReason;
+    if (d.serverTimings) result.serverTimings = { ...result.serverTimings, ...d.serverTimings };
+    if (d.server) result.server = { ...result.server, ...d.server };
+    if (d.done) this.done = true;
+  }
 }
 
 async function readStream(provider: Provider, res: HttpResponse): Promise<ExchangeResult> {
   const result = emptyResult(res.attempts, res.sentAt, res.sentAt, true);
   result.httpStatus = res.status;
   result.connectMs = res.connectMs;
-  const parts: string[] = [];
-  let lastContentAt: number | undefined;
+  const collected = new DeltaCollector(result);
   let lastByteAt = res.sentAt;
-  let done = false;
   let chunkAt = 0;
   const decode = provider.streamDecoder(res.headers);
   const onDelta = (d: StreamDelta | undefined) => {
     if (!d) return;
     if (d.error !== undefined) {
       // After content the answer is half given: recorded as it is, never retried.
-      throw new StopReading('stream', `stream error: ${d.error}`, parts.length === 0 ? d.errorStatus : undefined);
+      throw new StopReading('stream', `stream error: ${d.error}`, collected.parts.length === 0 ? d.errorStatus : undefined);
     }
-    const piece = (d.reasoning ?? '') + (d.text ?? '');
-    if (piece.length > 0) {
-      parts.push(piece);
-      if (result.firstTokenAt === undefined) result.firstTokenAt = chunkAt;
-      else if (lastContentAt !== undefined) result.gaps.push(chunkAt - lastContentAt);
-      lastContentAt = chunkAt;
-    }
-    if (d.usage) result.usage = { ...result.usage, ...definedOnly(d.usage) };
-    if (d.finishReason) result.finishReason = d.finishReason;
-    if (d.serverTimings) result.serverTimings = { ...result.serverTimings, ...d.serverTimings };
-    if (d.server) result.server = { ...result.server, ...d.server };
-    if (d.done) done = true;
+    collected.add(d, chunkAt);
   };
   const onEvent = (ev: StreamEvent) => {
     let d: StreamDelta | undefined;
@@ -245,8 +266,8 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
       result.error = `${result.errorKind}: ${f.message}`;
     }
   }
-  result.text = parts.join('');
-  result.endAt = lastContentAt ?? lastByteAt;
+  result.text = collected.parts.join('');
+  result.endAt = collected.lastContentAt ?? lastByteAt;
   if (stop) {
     result.errorKind = stop.kind;
     result.error = stop.message;
@@ -254,7 +275,7 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
     return result;
   }
   if (result.errorKind) return result;
-  if (!done && !result.finishReason) {
+  if (!collected.done && !result.finishReason) {
     result.errorKind = 'parse';
     result.error = 'parse: stream ended before it was complete (no finish reason and no end marker)';
     return result;

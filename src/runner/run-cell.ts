@@ -8,21 +8,19 @@ import pLimit from 'p-limit';
 import { CellColumns } from '../metrics/cell-columns.js';
 import { estimateTokens } from '../metrics/tokens.js';
 import type { Cell, Prompt } from '../plan/types.js';
-import type { HttpClient } from '../http/client.js';
-import type { Provider } from '../providers/types.js';
 import type { RequestRecord } from '../records/types.js';
 import type { Target } from '../spec/schema.js';
 import { arrivalOffsets } from './arrivals.js';
-import { exchange, type EndpointMemory, type ExchangeResult } from './exchange.js';
+import type { ExchangeResult } from './exchange.js';
 import { toRecord } from './to-record.js';
+import type { Transport } from './transport.js';
 
 export interface CellContext {
   cell: Cell;
   prompts: readonly Prompt[];
   target: Target;
-  provider: Provider;
-  client: HttpClient;
-  memory: EndpointMemory;
+  /** The cell's connections to the endpoint, prepared (see transport.ts). */
+  transport: Transport;
   /** Stop sending new requests (Ctrl-C, a fatal error elsewhere). */
   stop: AbortSignal;
   /** Abort requests in flight (after the grace period). */
@@ -71,14 +69,7 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
     }
     return n;
   });
-  const send = (i: number) =>
-    exchange({
-      client: ctx.client,
-      provider: ctx.provider,
-      ctx: { target: ctx.target, cell, prompt: ctx.prompts[i % P], stream: cell.load.stream },
-      memory: ctx.memory,
-      signal: ctx.abort,
-    });
+  const send = (i: number) => ctx.transport.send({ target: ctx.target, cell, prompt: ctx.prompts[i % P], stream: cell.load.stream }, ctx.abort);
 
   if (cell.warmup > 0) {
     await closedLoop(cell.warmup, Math.min(cell.load.concurrency, cell.warmup), ctx.stop, undefined, async (i) => {

@@ -10,7 +10,6 @@ import type { ThresholdResult } from '../compare/types.js';
 import { CellColumns } from '../metrics/cell-columns.js';
 import { summarizeCell, type CellSummary } from '../metrics/summary.js';
 import type { Plan } from '../plan/types.js';
-import { createHttpClient } from '../http/client.js';
 import { providerForTarget } from '../providers/index.js';
 import type { RequestRecord } from '../records/types.js';
 import type { ResumeState } from '../results/resume.js';
@@ -18,9 +17,10 @@ import type { ResultWriter } from '../results/types.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { scrub } from '../spec/redact.js';
 import { watchClientHealth } from './client-health.js';
-import type { EndpointMemory, ExchangeResult } from './exchange.js';
+import type { ExchangeResult } from './exchange.js';
 import { fatalReason } from './fatal.js';
 import { runCell } from './run-cell.js';
+import { transportsFor } from './transport.js';
 import type { RunListener } from './types.js';
 
 export interface SweepOptions {
@@ -54,7 +54,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const provider = providerForTarget(spec.target);
   const target = { ...spec.target, base_url: opts.baseUrl };
   const thresholds = compileThresholds(spec);
-  const memory: EndpointMemory = { askUsage: true };
+  const openTransport = transportsFor(provider, target);
   const promptTokens = new Map<number, number>();
   const summaries: CellSummary[] = [];
   const checks: ThresholdResult[] = [];
@@ -101,12 +101,16 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       }
       const only = resume?.missing.get(cell.id);
       emit({ type: 'cell-start', cell, position: pos + 1, of: plan.cells.length, requests: todo(cell) });
-      const client = createHttpClient({
-        concurrency: cell.load.concurrency,
-        connectTimeoutMs: target.timeout.connect_ms,
-        readTimeoutMs: target.timeout.read_ms,
-        retry: target.retry,
-      });
+      const transport = openTransport(cell);
+      const blocked = await transport.prepare(abort.signal);
+      if (blocked || stop.signal.aborted) {
+        transport.close();
+        if (blocked && !fatal) {
+          fatal = blocked;
+          stop.abort();
+        }
+        break;
+      }
       const serverTimings: Record<string, number[]> = {};
       const onRecord = (record: RequestRecord, result: ExchangeResult) => {
         if (record.error) record.error = scrub(record.error, loaded.secrets);
@@ -127,9 +131,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           cell,
           prompts: plan.prompts,
           target,
-          provider,
-          client,
-          memory,
+          transport,
           stop: stop.signal,
           abort: abort.signal,
           arrival: spec.arrival,
@@ -143,7 +145,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           only: only && only.size > 0 ? only : undefined,
         });
       } finally {
-        client.close();
+        transport.close();
       }
       const summary = summarize(run.columns);
       summary.client = health.stop();

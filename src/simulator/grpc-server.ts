@@ -18,7 +18,7 @@ import { Status as status } from '../grpc/wire.js';
 import { drawFault, FAULT_HEADER, parseFaultHeader } from './faults.js';
 import { realClock, type BatchScheduler } from './latency-model.js';
 import { DEFAULT_MAX_TOKENS } from './request.js';
-import { mixSeed, mulberry32 } from './rng.js';
+import { mixSeed, mulberry32 } from '../random.js';
 import { countPromptTokens, generate, MAX_OUTPUT_TOKENS } from './text.js';
 import type { Fault, RequestLogEntry, SimulatorOptions } from './types.js';
 

@@ -18,7 +18,7 @@
 import { performance } from 'node:perf_hooks';
 import { Metadata, status, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { ModelInferRequest, ModelMetadataResponse, ModelStreamInferResponse } from '../../src/grpc/kserve.js';
-import { layoutMetadata, llmResponse, readLlmRequest, type LayoutName, type LlmRequest } from '../../src/grpc/llm-layouts.js';
+import { layoutMetadata, llmResponse, readLlmRequest, type LayoutName, type LlmRequest, type TensorNames } from '../../src/grpc/llm-layouts.js';
 import { parameterValue } from '../../src/grpc/tensors.js';
 import { DEFAULT_SCRIPT, type TokenScript } from './fake-wire.js';
 import { startGrpcJsServer } from './grpc-js-server.js';
@@ -30,6 +30,8 @@ export interface FakeGrpcOptions {
   model?: string;
   /** Metadata to declare instead of the layout's (a model with other tensor names). */
   metadata?: ModelMetadataResponse;
+  /** The text tensors' names, when the model calls them otherwise. */
+  names?: TensorNames;
   /** ModelReady's answer; default true. */
   ready?: boolean;
   /** Mark the end with an extra empty response instead of flagging the last token's. */
@@ -74,7 +76,7 @@ export async function startFakeTritonGrpc(opts: FakeGrpcOptions = {}): Promise<F
   const seen = (method: string, from: { metadata: Metadata; getPeer(): string }, request?: ModelInferRequest): SeenGrpcCall => {
     const metadata: Record<string, string> = {};
     for (const [k, v] of Object.entries(from.metadata.getMap())) metadata[k] = String(v);
-    const call: SeenGrpcCall = { method, peer: from.getPeer(), metadata, request, read: request ? readLlmRequest(request) : undefined };
+    const call: SeenGrpcCall = { method, peer: from.getPeer(), metadata, request, read: request ? readLlmRequest(request, opts.names) : undefined };
     calls.push(call);
     return call;
   };
@@ -195,7 +197,7 @@ export async function startFakeTritonGrpc(opts: FakeGrpcOptions = {}): Promise<F
               }
               if (i === 1 && read.prompt.includes('STALL')) return; // silent from here on
               if (i > 1 && (read.prompt.includes('BREAK') || read.prompt.includes('STALL'))) return;
-              write(llmResponse({ model, id: req.id, text, final: last && !emptyFinal, layout, ...counts(read, read.stream ? i : 'all') }));
+              write(llmResponse({ model, id: req.id, text, final: last && !emptyFinal, layout, names: opts.names, ...counts(read, read.stream ? i : 'all') }));
               if (last && emptyFinal && askedEmpty) write(llmResponse({ model, id: req.id, final: true, layout }));
               if (last) done();
             }, at(i));

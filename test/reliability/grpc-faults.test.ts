@@ -111,7 +111,7 @@ describe('timeouts and connections', () => {
   it('a port nobody listens on is a network failure, retried as "network"', async () => {
     const port = await freePort();
     const r = await stream(client(`grpc://127.0.0.1:${port}`, { retry: { retries: 2, on: ['network'], backoff_ms: 1, max_backoff_ms: 5 } }), 'hi');
-    expect(r.failure).toMatchObject({ kind: 'network', message: 'connection refused (ECONNREFUSED)' });
+    expect(r.failure).toMatchObject({ kind: 'network', message: 'connection refused (ECONNREFUSED)', unreachable: 'refused' });
     expect(r.attempts).toBe(3);
   });
 
@@ -127,7 +127,7 @@ describe('timeouts and connections', () => {
     });
     const { port } = silent.address() as net.AddressInfo;
     const r = await stream(client(`grpc://127.0.0.1:${port}`, { connectTimeoutMs: 200, retry: { retries: 0, on: ['network'], backoff_ms: 1, max_backoff_ms: 1 } }), 'hi');
-    expect(r.failure).toEqual({ kind: 'timeout', message: 'connect timeout after 200 ms', connect: true });
+    expect(r.failure).toEqual({ kind: 'timeout', message: 'connect timeout after 200 ms', connect: true, unreachable: 'connect-timeout' });
     expect(r.connectMs).toBeGreaterThanOrEqual(199);
   });
 

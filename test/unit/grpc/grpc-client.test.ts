@@ -102,9 +102,10 @@ describe('streaming inference against the fake Triton', () => {
 
   it('runs many streams at once over channels sized to the concurrency', async () => {
     const s = await fake({ layout: 'trtllm', script: { ttftMs: 30, itlMs: 10, tokens: ['a', 'b', 'c'], promptTokens: 1 } });
-    const c = client(s.url, { concurrency: 40, streamsPerChannel: 16 });
+    const c = client(s.url, { concurrency: 40, streamsPerChannel: 16, readTimeoutMs: 30_000 });
     const all = await Promise.all(Array.from({ length: 40 }, () => collect(c, 'trtllm')));
-    expect(all.every((r) => r.result.failure === undefined && r.got.length === 3)).toBe(true);
+    expect(all.map((r) => r.result.failure)).toEqual(Array(40).fill(undefined));
+    expect(all.map((r) => r.got.length)).toEqual(Array(40).fill(3));
     // 40 streams / 16 per channel = 3 connections, each its own peer port.
     expect(new Set(s.calls.filter((x) => x.method === 'ModelStreamInfer').map((x) => x.peer)).size).toBe(3);
   });
