@@ -12,7 +12,7 @@
  * GOAWAY) is sent again at once on a new connection: not a retry, not an attempt.
  * Failures come back as GrpcFailure values, never as exceptions.
  *
- * Why not @grpc/grpc-js here (it serves the simulator and the test fakes): its layered call
+ * Why not @grpc/grpc-js here (the test fakes run on it): its layered call
  * stack (resolver, load balancer, retry buffer, filters as promises, a nextTick per message)
  * put 2-3 ms between our send stamp and the bytes on the wire, and more on a loaded loop,
  * against ~0.3 ms for node:http2 alone; at 128 streams the gap was ~15 ms of false TTFT.
