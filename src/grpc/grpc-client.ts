@@ -237,27 +237,33 @@ export function createGrpcClient(opts: GrpcClientOptions): GrpcClient {
     let reader = new MessageReader();
     let responded = false;
     let ended = false;
+    /** The status, once trailers (or a trailers-only or non-gRPC answer) brought it. */
+    let status: CallStatus | undefined;
+    /** A body that is not gRPC messages (an HTTP error page): not read. */
+    let ignoreBody = false;
     const arrived: Arrived[] = [];
-    const end = (status: CallStatus | undefined, failure?: GrpcFailure, refused = false): void => {
+    const end = (s: CallStatus | undefined, failure?: GrpcFailure, refused = false): void => {
       if (ended) return;
       ended = true;
-      handlers.onEnd(status, failure, refused);
+      handlers.onEnd(s, failure, refused);
     };
     stream.on('response', (h: IncomingHttpHeaders & IncomingHttpStatusHeader) => {
       responded = true;
       const http = Number(h[':status']);
       // A trailers-only response: the status comes in the headers (an error before any message).
-      const trailersOnly = statusFromTrailers(h);
-      if (trailersOnly) return end(trailersOnly);
-      if (http !== 200) return end(statusFromHttp(http));
-      if (!String(h['content-type'] ?? '').startsWith('application/grpc')) {
-        return end({ code: Status.UNKNOWN, details: `not a gRPC response (content-type ${String(h['content-type'] ?? 'none')})` });
-      }
-      reader = new MessageReader(String(h['grpc-encoding'] ?? 'identity'));
+      status = statusFromTrailers(h);
+      if (status) return;
+      if (http !== 200) {
+        status = statusFromHttp(http);
+        ignoreBody = true;
+      } else if (!String(h['content-type'] ?? '').startsWith('application/grpc')) {
+        status = { code: Status.UNKNOWN, details: `not a gRPC response (content-type ${String(h['content-type'] ?? 'none')})` };
+        ignoreBody = true;
+      } else reader = new MessageReader(String(h['grpc-encoding'] ?? 'identity'));
     });
     stream.on('data', (chunk: Buffer) => {
       const at = performance.now();
-      if (ended) return;
+      if (ended || ignoreBody) return;
       try {
         reader.push(chunk, at, arrived);
       } catch (e) {
@@ -266,8 +272,13 @@ export function createGrpcClient(opts: GrpcClientOptions): GrpcClient {
       if (arrived.length > 0) handlers.onMessages(arrived.splice(0), at);
       else handlers.onBytes(at);
     });
-    stream.on('trailers', (h: IncomingHttpHeaders) => end(statusFromTrailers(h) ?? { code: Status.UNKNOWN, details: 'trailers without grpc-status' }));
-    /** The stream ended without a status: refused (never processed), reset, or cut. */
+    // 'trailers' is emitted as the frame arrives, while body data may still sit in the
+    // stream's read buffer; the call ends at 'end', which comes after every byte.
+    stream.on('trailers', (h: IncomingHttpHeaders) => {
+      status = statusFromTrailers(h) ?? { code: Status.UNKNOWN, details: 'trailers without grpc-status' };
+    });
+    stream.on('end', () => end(status ?? { code: Status.UNKNOWN, details: 'the stream ended without a gRPC status' }));
+    /** The stream closed before its end: refused (never processed), reset, or cut. */
     const cut = (e?: NodeJS.ErrnoException): void => {
       if (ended) return;
       const code = stream.rstCode ?? 0;
@@ -276,7 +287,7 @@ export function createGrpcClient(opts: GrpcClientOptions): GrpcClient {
       }
       if (code !== http2.constants.NGHTTP2_NO_ERROR) return end(undefined, { kind: 'network', message: resetMessage(code, session) });
       if (e) return end(undefined, { kind: 'network', message: errnoMessage(e) });
-      end({ code: Status.UNKNOWN, details: 'the stream ended without a gRPC status' });
+      end(status ?? { code: Status.UNKNOWN, details: 'the stream ended without a gRPC status' });
     };
     stream.on('error', (e: NodeJS.ErrnoException) => cut(e));
     stream.on('close', () => cut());

@@ -188,20 +188,24 @@ export async function startFakeTritonGrpc(opts: FakeGrpcOptions = {}): Promise<F
             }, at(0));
             return;
           }
-          chunks.forEach((text, i) => {
-            const last = i === chunks.length - 1;
+          // One token at a time, each timer set by the one before: timers of different
+          // durations may fire out of order on a busy loop, tokens must not.
+          const step = (i: number): void => {
             later(() => {
+              const text = chunks[i];
+              const last = i === chunks.length - 1;
               if (i === 1 && read.prompt.includes('BREAK')) {
                 write({ error_message: 'CUDA out of memory', infer_response: null });
                 return done();
               }
               if (i === 1 && read.prompt.includes('STALL')) return; // silent from here on
-              if (i > 1 && (read.prompt.includes('BREAK') || read.prompt.includes('STALL'))) return;
               write(llmResponse({ model, id: req.id, text, final: last && !emptyFinal, layout, names: opts.names, ...counts(read, read.stream ? i : 'all') }));
               if (last && emptyFinal && askedEmpty) write(llmResponse({ model, id: req.id, final: true, layout }));
               if (last) done();
+              else step(i + 1);
             }, at(i));
-          });
+          };
+          step(0);
         });
       },
     },
