@@ -89,15 +89,23 @@ describe('simulator over gRPC', () => {
   });
 
   it('shares one batch scheduler with the HTTP side', async () => {
-    const s = await sim({ max_batch: 1, ttft_ms: 150 });
+    // A batch of 1: an HTTP request sent while a gRPC one decodes waits for it to finish.
+    const s = await sim({ max_batch: 1, ttft_ms: 50, itl_ms: 10 });
     const c = client(s.grpcUrl);
-    const grpc = stream(c, 'vllm', { maxTokens: 4 });
-    await new Promise((r) => setTimeout(r, 20));
-    // The HTTP request waits for the gRPC one to leave the batch of 1.
-    const http = await post(`${s.baseUrl}/chat/completions`, chatBody({ stream: true, max_tokens: 4 }));
-    const done = await grpc;
-    expect(done.result.failure).toBeUndefined();
-    expect(contentEvents(http)[0].at).toBeGreaterThan(150 + 3 * 10 + 150 - 20 - 5);
+    const req = buildLlmRequest({ layout: 'vllm', model: { name: 'sim' }, prompt: 'x', stream: true, params: { max_tokens: 20 } }).request!;
+    let http: Promise<Awaited<ReturnType<typeof post>>> | undefined;
+    let httpSentAt = 0;
+    // Sent at the gRPC stream's first token, while it still has 19 tokens to decode.
+    const grpc = await c.stream(req, () => {
+      if (http) return;
+      httpSentAt = performance.now();
+      http = post(`${s.baseUrl}/chat/completions`, chatBody({ stream: true, max_tokens: 4 }));
+    });
+    expect(grpc.failure).toBeUndefined();
+    // Alone it would have its first token 50 ms after it was sent, long before the gRPC
+    // stream ends; behind it, 50 ms after that end (less a generous margin for a busy box).
+    const httpFirstAt = httpSentAt + contentEvents(await http!)[0].at;
+    expect(httpFirstAt).toBeGreaterThan(grpc.endAt + 50 - 25);
   });
 
   it('injects faults named by the x-simulator-fault metadata key', async () => {
