@@ -109,6 +109,19 @@ describe('provider triton-grpc against a fake Triton', () => {
     expect(s.calls.find((c) => c.method === 'ModelStreamInfer')!.metadata).toMatchObject({ authorization: 'Bearer sk-grpc-secret-42', 'x-team': 'perf' });
     for (const f of readdirSync(r.out)) expect(readFileSync(join(r.out, f), 'utf8')).not.toContain('sk-grpc-secret-42');
   });
+
+  it('speaks TLS on grpcs://, trusting a private CA through NODE_EXTRA_CA_CERTS', async () => {
+    const tlsDir = join(import.meta.dirname, '../fixtures/tls');
+    const tls = { key: readFileSync(join(tlsDir, 'key.pem')), cert: readFileSync(join(tlsDir, 'cert.pem')) };
+    const s = await fake({ layout: 'vllm', tls });
+    const url = s.url.replace('127.0.0.1', 'localhost');
+    const r = await runOk(spec(url, { prompts: '["Say hello."]', matrix: '  stream: [true]' }), { NODE_EXTRA_CA_CERTS: join(tlsDir, 'cert.pem') });
+    expect(r.rows[0]).toMatchObject({ status: 'ok', completion_tokens: 4 });
+    // Without the CA the handshake fails: an unreachable server, exit 3, with the reason.
+    const untrusted = await runSpec(spec(url, { prompts: '["Say hello."]', matrix: '  stream: [true]' }));
+    expect(untrusted.code).toBe(3);
+    expect(untrusted.stderr).toMatch(/cannot reach grpcs:\/\/localhost:\d+: TLS: /);
+  });
 });
 
 describe('triton-grpc: bad input', () => {
