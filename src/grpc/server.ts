@@ -184,6 +184,9 @@ class Call {
   bidi(method: Method): BidiCall<unknown, unknown> {
     let onMessage: (req: unknown, at: number) => void = () => {};
     let onHalfClose: () => void = () => {};
+    // Response headers at once (as an SSE server flushes its headers on arrival), so the
+    // first message is a DATA frame alone, not HEADERS encoded on the token's path.
+    this.respond();
     this.read(method, (req, at) => onMessage(req, at));
     this.stream.on('end', () => onHalfClose());
     return {
