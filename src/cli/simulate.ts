@@ -122,11 +122,15 @@ function parseList(value: string): string[] {
 
 function listenError(e: unknown, host: string, port: number, grpcPort?: number): unknown {
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return new UserError(`port ${port} on ${host} is in use; pick another with --port (0 = any free port)`);
-  // grpc-js reports a port it cannot bind as a plain Error naming the address.
-  if (grpcPort !== undefined && !code && /No address added out of total|EADDRINUSE|bind/i.test((e as Error).message)) {
-    return new UserError(`cannot serve gRPC on port ${grpcPort} of ${host} (in use?); pick another with --grpc-port (0 = any free port)`);
+  // Node names the port it could not bind; the gRPC side is bound first.
+  const failedPort = (e as { port?: number }).port;
+  if (code === 'EADDRINUSE' && grpcPort !== undefined && grpcPort === port && port !== 0) {
+    return new UserError(`--port and --grpc-port are both ${port}: the HTTP and gRPC sides need ports of their own`);
   }
+  if (code === 'EADDRINUSE' && grpcPort !== undefined && failedPort === grpcPort) {
+    return new UserError(`port ${grpcPort} on ${host} is in use; pick another with --grpc-port (0 = any free port)`);
+  }
+  if (code === 'EADDRINUSE') return new UserError(`port ${port} on ${host} is in use; pick another with --port (0 = any free port)`);
   if (code === 'EACCES') return new UserError(`no permission to listen on port ${port}; use a port above 1023`);
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new UserError(`cannot listen on host ${host}: no such local address`);
   return e;

@@ -13,7 +13,7 @@ export const DEFAULT_GRPC_PORT = 8001;
 const DEFAULT_GRPCS_PORT = 443;
 
 export interface GrpcAddress {
-  /** host:port as grpc-js wants it ([v6]:port for IPv6). */
+  /** host:port, the :authority of every call ([v6]:port for IPv6). */
   address: string;
   host: string;
   port: number;

@@ -55,7 +55,7 @@ export const tritonGrpcTarget = targetSchemaFor('triton-grpc', "NVIDIA Triton's 
           ? "triton-grpc speaks gRPC: base_url is grpc://host:8001 (grpcs:// for TLS); for Triton's HTTP port use provider: triton"
           : 'must be a grpc:// or grpcs:// address such as grpc://localhost:8001 (no path), or builtin',
     })
-    .describe("Triton's gRPC address, grpc://host:port (port 8001 when left out) or grpcs:// for TLS; 'builtin' spawns the bundled simulator."),
+    .describe("Triton's gRPC address, grpc://host:port (port 8001 when left out) or grpcs://host:port for TLS (port 443 when left out); 'builtin' spawns the bundled simulator."),
   triton: tritonGrpcSchema.optional(),
 });
 type TritonGrpcTarget = z.output<typeof tritonGrpcTarget>;

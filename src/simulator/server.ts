@@ -234,6 +234,10 @@ export async function startSimulator(opts: Partial<SimulatorServerOptions> & Lis
       sim.server.off('error', reject);
       resolve();
     });
+  }).catch(async (e: unknown) => {
+    // The gRPC side is already listening: without this the process would not exit.
+    await Promise.all([sim.close(), grpc?.close()]);
+    throw e;
   });
   const { port } = sim.server.address() as AddressInfo;
   const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -244,7 +248,7 @@ export async function startSimulator(opts: Partial<SimulatorServerOptions> & Lis
 }
 
 async function startGrpcSide(sim: SimulatorServer, opts: Partial<SimulatorServerOptions>, host: string, port: number) {
-  // Loaded only when asked for: the HTTP-only simulator does not pay for grpc-js.
+  // Loaded only when asked for: the HTTP-only simulator does not pay for parsing the .proto.
   const [{ simulatorGrpcHandlers }, { startKserveServer }] = await Promise.all([import('./grpc-server.js'), import('../grpc/server.js')]);
   const handlers = simulatorGrpcHandlers({ options: resolveSimulatorOptions(opts), scheduler: sim.scheduler, onRequest: opts.onRequest });
   try {
