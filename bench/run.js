@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compareGrpcClients } from './grpc-clients.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');
@@ -160,6 +161,23 @@ warmup: ${Math.max(8, c)}
       ...rows.map((x) => `| ${x.concurrency} | ${x.route} | ${x.n} | ${fmt(x.ttft50)} | ${fmt(x.ttft99)} | ${fmt(x.itl50)} | ${fmt(x.loop)} | ${fmt(x.cpu)} |`),
       '',
       'Target (issue 21): |TTFT p50 error| and |ITL p50 error| <= 2 ms on gRPC at 1, 16 and 128 streams.',
+    ].join('\n'),
+  );
+  // Why llm-sweep has its own gRPC client: the reference one beside it, same server, same load.
+  const clientConc = quick ? [1, 16] : [1, 16, 128];
+  log(`grpc clients: llm-sweep's beside @grpc/grpc-js at concurrency ${clientConc.join(', ')}`);
+  const clients = await compareGrpcClients({ ttft: TTFT, itl: ITL, concurrencies: clientConc, perConcurrency: quick ? 100 : 300 });
+  sections.push(
+    [
+      '## gRPC client: llm-sweep\'s beside @grpc/grpc-js',
+      '',
+      `The same simulator (TTFT ${TTFT} ms, ITL ${ITL} ms, its own process) streamed by llm-sweep's gRPC client and by @grpc/grpc-js' client, ` +
+        'closed loop, one after the other at each concurrency (bench/grpc-clients.js). Each stamps send and arrival as closely as its API allows. ' +
+        'This is why llm-sweep speaks gRPC on node:http2 itself and keeps grpc-js only for its tests.',
+      '',
+      '| concurrent streams | client | requests | TTFT p50 error ms |',
+      '| --- | --- | --- | --- |',
+      ...clients.map((x) => `| ${x.concurrency} | ${x.client} | ${x.n} | ${fmt(x.ttft50)} |`),
     ].join('\n'),
   );
 }
