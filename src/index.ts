@@ -39,6 +39,7 @@ export type { RunJson } from './results/run-json.js';
 export { summarizeCell, type CellSummary, type ClientHealth, type Slo } from './metrics/summary.js';
 export { percentile, stats, type Stats } from './metrics/stats.js';
 export { compareResults } from './compare/compare.js';
+export { estimatePlanCost } from './cost/plan-estimate.js';
 export { startSimulator } from './simulator/server.js';
 export { startBuiltinSimulator } from './simulator/spawn.js';
 export { VERSION } from './version.js';

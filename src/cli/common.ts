@@ -7,7 +7,8 @@ import { buildPlan } from '../plan/build.js';
 import { parseShard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
 import { RunError, UserError } from '../errors.js';
-import { checkProviderParams } from '../providers/check-params.js';
+import { pricingSpecProblems } from '../cost/spec-problems.js';
+import { providerProblems } from '../providers/check-params.js';
 import { loadSpec, type LoadedSpec } from '../spec/load.js';
 import { parseOverride } from '../spec/overrides.js';
 import { colorEnabled, paint } from '../ui/color.js';
@@ -69,7 +70,8 @@ export function loadFromFlags(file: string, flags: SpecFlags): { loaded: LoadedS
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
   const loaded = loadSpec(file, { overrides });
   const plan = buildPlan(loaded, { shard });
-  checkProviderParams(loaded, plan);
+  const problems = [...providerProblems(loaded, plan), ...pricingSpecProblems(loaded, plan)];
+  if (problems.length > 0) throw new UserError(problems.join('\n'), problems);
   return { loaded, plan };
 }
 

@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { estimatePlanCost } from '../cost/plan-estimate.js';
+import type { Plan } from '../plan/types.js';
+import type { LoadedSpec } from '../spec/load.js';
 import { colorEnabled } from '../ui/color.js';
 import { formatPlan, formatWarnings, planJson } from '../ui/plan-table.js';
 import { action, checkPlanSize, collect, loadFromFlags, type SpecFlags } from './common.js';
@@ -11,7 +14,7 @@ interface PlanFlags extends SpecFlags {
 export function registerPlan(program: Command): void {
   program
     .command('plan')
-    .description('expand the spec into cells and print them with request counts; sends nothing')
+    .description('expand the spec into cells and print them with request counts (and, with pricing, estimated tokens and cost); sends nothing')
     .argument('<spec>', 'sweep spec (YAML)')
     .option('--set <key=value>', 'override a spec value by dotted path (repeatable), e.g. --set matrix.temperature=[0,1]', collect)
     .option('--shard <k/n>', 'only the cells of shard k of n (1-based), e.g. --shard 2/4')
@@ -23,8 +26,16 @@ export function registerPlan(program: Command): void {
         checkPlanSize(plan, flags.yes);
         const warnings = [...(loaded.warnings ?? []), ...(plan.warnings ?? [])];
         process.stderr.write(formatWarnings(warnings, colorEnabled(process.stderr)));
-        if (flags.json) process.stdout.write(`${JSON.stringify({ ...(planJson(plan) as object), warnings }, null, 2)}\n`);
-        else process.stdout.write(`${formatPlan(plan, { color: colorEnabled(process.stdout), source: file })}\n`);
+        if (flags.json) {
+          const estimate = estimatePlanCost(loaded.spec, plan);
+          process.stdout.write(`${JSON.stringify({ ...(planJson(plan, estimate) as object), warnings }, null, 2)}\n`);
+        } else process.stdout.write(`${planText(loaded, plan, file)}\n`);
       }),
     );
+}
+
+/** The plan table as `plan` and `run --dry-run` print it: with pricing, the estimate too. */
+export function planText(loaded: LoadedSpec, plan: Plan, file: string): string {
+  const estimate = estimatePlanCost(loaded.spec, plan);
+  return formatPlan(plan, { color: colorEnabled(process.stdout), source: file, estimate, currency: loaded.spec.pricing?.currency });
 }

@@ -1,14 +1,16 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve, join } from 'node:path';
-import type { Command } from 'commander';
+import { relative, resolve, join } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
 import { RunError, UserError } from '../errors.js';
 import { loadResume } from '../results/resume.js';
 import { folderWriter } from '../results/writer.js';
 import type { SweepResult } from '../runner/run-sweep.js';
 import { startEndpoint } from '../runner/endpoint.js';
+import { terminalWidth } from '../ui/text-table.js';
 import { colorEnabled, paint } from '../ui/color.js';
 import { createProgress } from '../ui/progress.js';
-import { formatPlan, formatWarnings } from '../ui/plan-table.js';
+import { formatWarnings } from '../ui/plan-table.js';
+import { planText } from './plan.js';
 import { clientWarnings, formatSummaryTable } from '../ui/summary-table.js';
 import { formatThresholdFailures } from '../ui/threshold-lines.js';
 import { action, boundHeapGrowth, checkPlanSize, collect, EXIT, loadFromFlags, type SpecFlags } from './common.js';
@@ -20,6 +22,7 @@ interface RunFlags extends SpecFlags {
   json?: boolean;
   dryRun?: boolean;
   yes?: boolean;
+  maxCost?: number;
 }
 
 export function registerRun(program: Command): void {
@@ -35,6 +38,11 @@ export function registerRun(program: Command): void {
     .option('--json', 'print the summary as JSON on stdout instead of the table')
     .option('--dry-run', 'expand and print the plan; send nothing (same as `plan`)')
     .option('--yes', 'allow a plan of more than 10,000 cells')
+    .option(
+      '--max-cost <n>',
+      'most the run may spend, in the pricing currency (over budget.max_cost): over the estimate it does not start, at the limit it stops (exit 3)',
+      parseCost,
+    )
     .action(action(runCommand));
 }
 
@@ -45,10 +53,13 @@ export function timestamp(d = new Date()): string {
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const { loaded, plan } = loadFromFlags(file, flags);
   checkPlanSize(plan, flags.yes);
+  if (flags.maxCost !== undefined && !loaded.spec.pricing) {
+    throw new UserError('--max-cost needs prices: add a pricing: section to the spec (see docs/cost.md)');
+  }
   const color = colorEnabled(process.stderr);
   process.stderr.write(formatWarnings([...(loaded.warnings ?? []), ...(plan.warnings ?? [])], color));
   if (flags.dryRun) {
-    process.stdout.write(`${formatPlan(plan, { color: colorEnabled(process.stdout), source: file })}\n`);
+    process.stdout.write(`${planText(loaded, plan, file)}\n`);
     return EXIT.ok;
   }
   boundHeapGrowth();
@@ -62,9 +73,11 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       `${outDir} already holds a run (requests.csv); pass --resume ${flags.out ?? outDir} to finish it, or choose another --out`,
     );
   }
+  const resumeCommand = resumeCommandFor(file, flags, outDir);
   const progress = createProgress({
     quiet: Boolean(flags.quiet),
     color,
+    resumeCommand,
     // Tests and impatient CI logs can ask for more frequent plain progress lines.
     intervalMs: Number(process.env.LLM_SWEEP_PROGRESS_MS) || undefined,
   });
@@ -92,6 +105,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       graceMs: 5000,
       onEvent: progress.listener,
       resume,
+      maxCost: flags.maxCost,
     });
   } finally {
     progress.stop();
@@ -101,21 +115,54 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   }
   if (flags.json) {
     process.stdout.write(
-      `${JSON.stringify({ out: outDir, interrupted: result.interrupted, fatal: result.fatal ?? null, cells: result.summaries, thresholds: result.thresholds }, null, 2)}\n`,
+      `${JSON.stringify(
+        { out: outDir, interrupted: result.interrupted, fatal: result.fatal ?? null, cells: result.summaries, thresholds: result.thresholds, budget: result.budget ?? null },
+        null,
+        2,
+      )}\n`,
     );
   } else if (result.summaries.length > 0) {
-    process.stdout.write(`${formatSummaryTable(result.summaries, plan.axes, colorEnabled(process.stdout))}\n`);
+    process.stdout.write(
+      `${formatSummaryTable(result.summaries, plan.axes, { color: colorEnabled(process.stdout), width: terminalWidth(process.stdout), currency: loaded.spec.pricing?.currency })}\n`,
+    );
   }
   for (const w of clientWarnings(result.summaries)) process.stderr.write(`${paint(w, 'yellow', color)}\n`);
   if (!flags.quiet) process.stderr.write(`results: ${outDir}\n`);
   const thresholdFailed = result.thresholds.some((t) => t.status === 'fail');
   if (thresholdFailed) process.stderr.write(formatThresholdFailures(result.thresholds, color));
+  if (result.budget?.reached) {
+    process.stderr.write(
+      `the rows so far are kept; to go on: ${resumeCommand} --max-cost <more than ${result.budget.max}>\n`,
+    );
+  }
   if (result.fatal) throw new RunError(result.fatal);
   if (result.interrupted) {
-    process.stderr.write(`${paint('interrupted', 'yellow', color)}: finished rows are saved; run again with --resume to complete\n`);
+    process.stderr.write(`${paint('interrupted', 'yellow', color)}: finished rows are saved; to send the rest: ${resumeCommand}\n`);
     return EXIT.interrupted;
   }
   return thresholdFailed ? EXIT.failed : EXIT.ok;
+}
+
+function parseCost(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number (in the pricing currency)');
+  return n;
+}
+
+/**
+ * The exact command that finishes this run: the same spec, the same --set and --shard (the
+ * spec hash must match), --resume on the folder. Paths relative to the working directory.
+ */
+export function resumeCommandFor(file: string, flags: Pick<RunFlags, 'set' | 'shard'>, outDir: string): string {
+  const rel = relative(process.cwd(), outDir);
+  const dir = rel === '' ? '.' : rel.startsWith('..') ? outDir : rel;
+  const args = ['llm-sweep', 'run', file, ...(flags.set ?? []).flatMap((s) => ['--set', s]), ...(flags.shard ? ['--shard', flags.shard] : []), '--resume', dir];
+  return args.map(shellQuote).join(' ');
+}
+
+/** An argument as a POSIX shell reads it back: bare when safe, else in single quotes. */
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 function hasRows(path: string): boolean {

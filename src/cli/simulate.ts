@@ -17,6 +17,9 @@ const MODEL_FLAGS: ReadonlyArray<[flag: string, key: keyof SimulatorOptions]> = 
   ['--seed <n>', 'seed'],
   ['--fault-rate <p>', 'fault_rate'],
   ['--faults <kinds>', 'faults'],
+  ['--accuracy <p>', 'accuracy'],
+  ['--accuracy-drop <p>', 'accuracy_drop'],
+  ['--think-tokens <n>', 'think_tokens'],
 ];
 
 /** What the flag adds to the spec key's description. */
@@ -36,7 +39,7 @@ export function registerSimulate(program: Command): void {
   const defaults = simulatorSchema.parse({});
   const cmd = program
     .command('simulate')
-    .description('start the bundled OpenAI-compatible simulator (chat, completions, models; SSE and JSON; Triton gRPC with --grpc-port)')
+    .description("start the bundled OpenAI-compatible simulator (chat, completions, models; SSE and JSON; vLLM's Prometheus /metrics; Triton gRPC with --grpc-port)")
     .option('--port <n>', 'TCP port (0 = any free port)', parsePort, 8000)
     .option('--grpc-port <n>', "also serve Triton's KServe v2 gRPC (ModelStreamInfer) on this port (0 = any free port)", parsePort)
     .option('--host <addr>', 'interface to bind', DEFAULT_HOST);

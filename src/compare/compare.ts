@@ -114,7 +114,7 @@ export function compareMetric(
   const decided: Verdict = worse ? 'regression' : 'improved';
   const sa = opts.test && base.columns ? requestSample(base.columns, ref, base.slo) : undefined;
   const sb = opts.test && cur.columns ? requestSample(cur.columns, ref, cur.slo) : undefined;
-  const boot = sa && sb ? bootstrapDifference(sa, sb, { resamples: opts.resamples, confidence: opts.confidence, seed }) : undefined;
+  const boot = sa && sb ? bootstrapDifference(sa, sb, { resamples: opts.resamples, confidence: opts.confidence, seed, anchor: [b, c] }) : undefined;
   if (!boot) {
     out.verdict = decided;
     out.note = !opts.test
@@ -126,11 +126,11 @@ export function compareMetric(
   }
   const [lo, hi] = boot.ci;
   const significant = change > 0 ? lo > 0 : hi < 0;
-  const baseStat = boot.estimate[0];
+  // Relative to the baseline the row shows, as change_rel is: one statistic, one unit.
   out.test = {
     method: 'bootstrap',
     ci: boot.ci,
-    ci_rel: baseStat !== 0 && Number.isFinite(baseStat) ? [lo / Math.abs(baseStat), hi / Math.abs(baseStat)] : undefined,
+    ci_rel: b !== 0 ? [lo / Math.abs(b), hi / Math.abs(b)] : undefined,
     confidence: opts.confidence,
     p: boot.p,
     n: boot.n,

@@ -94,6 +94,7 @@ export function headline(report: CompareReport): string {
   const missing = report.only_baseline.length + report.only_current.length;
   if (c > 0) return `${c} regression${c === 1 ? '' : 's'}`;
   if (!report.passed) return `${missing} missing cell${missing === 1 ? '' : 's'} (--strict)`;
+  if (report.cells.length === 0) return 'no cells in common (--allow-empty)';
   return 'no regressions';
 }
 

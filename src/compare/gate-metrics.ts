@@ -11,7 +11,10 @@ import { AGGS, type Agg, type MetricRef } from './types.js';
 /** Metrics with a distribution over requests: they need an aggregate (`latency_ms.p95`). */
 export const DISTRIBUTION_METRICS: readonly string[] = SUMMARY_METRICS;
 
-/** One number per cell. slo_attainment and goodput_rps exist when the spec has an `slo:`. */
+/**
+ * One number per cell. slo_attainment and goodput_rps exist when the spec has an `slo:`,
+ * check_pass_rate with `checks:`, the cost figures with `pricing:`.
+ */
 export const SCALAR_METRICS = [
   'error_rate',
   'requests_per_s',
@@ -20,12 +23,26 @@ export const SCALAR_METRICS = [
   'completion_tokens_mean',
   'slo_attainment',
   'goodput_rps',
+  'check_pass_rate',
+  'cost_total',
+  'cost_per_1k_requests',
+  'cost_per_1m_output_tokens',
 ] as const;
 
 /** Shares in [0, 1]: a limit may be written as a percentage (`< 1%`). */
-export const RATE_METRICS: readonly string[] = ['error_rate', 'slo_attainment'];
+export const RATE_METRICS: readonly string[] = ['error_rate', 'slo_attainment', 'check_pass_rate'];
 
-const LOWER_IS_WORSE = new Set(['requests_per_s', 'output_tokens_per_s', 'slo_attainment', 'goodput_rps']);
+const LOWER_IS_WORSE = new Set(['requests_per_s', 'output_tokens_per_s', 'slo_attainment', 'goodput_rps', 'check_pass_rate']);
+
+/** Metrics that exist only with a section of the spec: what to add for them. */
+const NEEDS: Record<string, string> = {
+  slo_attainment: 'an slo: section',
+  goodput_rps: 'an slo: section',
+  check_pass_rate: 'a checks: section',
+  cost_total: 'a pricing: section',
+  cost_per_1k_requests: 'a pricing: section',
+  cost_per_1m_output_tokens: 'a pricing: section',
+};
 
 export const ALL_METRICS: readonly string[] = [...DISTRIBUTION_METRICS, ...SCALAR_METRICS];
 
@@ -34,23 +51,40 @@ export function higherIsWorse(name: string): boolean {
   return !LOWER_IS_WORSE.has(name);
 }
 
-/** Parses `latency_ms.p95` / `error_rate`; returns an error message for anything else. */
+/** `p99.9` and the like: a percentile strictly between 0 and 100 (the spec's `percentiles:`). */
+const PERCENTILE_AGG = /^p(\d+(?:\.\d+)?)$/;
+
+/** The percentile an aggregate names (`p99.9` -> 99.9); undefined for mean, min, max. */
+export function percentileOf(agg: string): number | undefined {
+  const m = PERCENTILE_AGG.exec(agg);
+  const q = m ? Number(m[1]) : NaN;
+  return q > 0 && q < 100 ? q : undefined;
+}
+
+/** Parses `latency_ms.p95` / `ttft_ms.p99.9` / `error_rate`; returns an error message for anything else. */
 export function parseMetric(text: string): MetricRef | { error: string } {
-  const [name, agg, ...rest] = text.trim().split('.');
+  const [name, ...parts] = text.trim().split('.');
+  // `p99.9` holds a dot of its own, so the aggregate is everything after the first dot.
+  const agg = parts.length > 0 ? parts.join('.') : undefined;
   if (!ALL_METRICS.includes(name)) {
     const guess = nearest(name, ALL_METRICS);
     return {
       error: `unknown metric '${name}'${guess ? ` — did you mean '${guess}'?` : ` (known: ${ALL_METRICS.join(', ')})`}`,
     };
   }
-  if (rest.length > 0) return { error: `'${text}' has too many parts; write metric.aggregate, e.g. latency_ms.p95` };
+  const named = (a: string) => (AGGS as readonly string[]).includes(a) || percentileOf(a) !== undefined;
+  if (agg !== undefined && !named(agg) && parts.length > 1 && named(parts[0])) {
+    return { error: `'${text}' has too many parts; write metric.aggregate, e.g. latency_ms.p95` };
+  }
   if (DISTRIBUTION_METRICS.includes(name)) {
     if (agg === undefined) {
-      return { error: `${name} needs an aggregate: ${name}.p95 (one of ${AGGS.join(', ')})` };
+      return { error: `${name} needs an aggregate: ${name}.p95 (one of ${AGGS.join(', ')}, or a percentile such as p99.9)` };
     }
-    if (!(AGGS as readonly string[]).includes(agg)) {
+    if (!named(agg)) {
       const guess = nearest(agg, AGGS);
-      return { error: `unknown aggregate '${agg}' of ${name}${guess ? ` — did you mean '${guess}'?` : ''} (one of ${AGGS.join(', ')})` };
+      return {
+        error: `unknown aggregate '${agg}' of ${name}${guess ? ` — did you mean '${guess}'?` : ''} (one of ${AGGS.join(', ')}, or a percentile such as p99.9 listed in percentiles:)`,
+      };
     }
     return { name, agg: agg as Agg, key: `${name}.${agg}` };
   }
@@ -80,9 +114,8 @@ export function whyMissing(s: CellSummary, ref: MetricRef): { applies: boolean; 
     };
     return { applies: false, note: `not measured: ${why[ref.name] ?? 'no values'}` };
   }
-  if (ref.name === 'slo_attainment' || ref.name === 'goodput_rps') {
-    return { applies: true, note: `not measured: ${ref.name} needs an slo: section in the spec` };
-  }
+  if (ref.name === 'check_pass_rate' && s.ok === 0) return { applies: true, note: 'not measured: no successful requests, so no answer was checked' };
+  if (NEEDS[ref.name]) return { applies: true, note: `not measured: ${ref.name} needs ${NEEDS[ref.name]} in the spec` };
   return { applies: true, note: 'not measured' };
 }
 
@@ -100,6 +133,8 @@ export interface RequestSample {
   stat: (x: ArrayLike<number>, y?: ArrayLike<number>) => number;
   /** Set when the statistic is a proxy, for the report. */
   statistic?: string;
+  /** A proxy: its relative spread, not its value, stands for the metric's (see bootstrap's `anchor`). */
+  scale?: boolean;
 }
 
 export function requestSample(c: CellColumns, ref: MetricRef, slo?: Slo): RequestSample | undefined {
@@ -124,7 +159,7 @@ export function requestSample(c: CellColumns, ref: MetricRef, slo?: Slo): Reques
       x.push(count(i));
       y.push(c.latency[i]);
     }
-    return { x, y, stat: ratioPerSecond, statistic };
+    return { x, y, stat: ratioPerSecond, statistic, scale: true };
   };
   const indicator = (f: (i: number) => boolean) => Array.from({ length: c.length }, (_, i) => (f(i) ? 1 : 0));
   switch (ref.name) {
@@ -142,9 +177,42 @@ export function requestSample(c: CellColumns, ref: MetricRef, slo?: Slo): Reques
       return slo ? perSecond(all, (i) => (c.meetsSlo(i, slo) ? 1 : 0), 'requests meeting the SLOs / request time') : undefined;
     case 'slo_attainment':
       return slo ? { x: indicator((i) => c.meetsSlo(i, slo)), stat: aggregate('mean') } : undefined;
+    case 'check_pass_rate': {
+      // Per checked answer: 1 when it passed every check, as the pass rate counts.
+      const x: number[] = [];
+      for (let i = 0; i < c.length; i++) if (c.checksTotal[i] > 0) x.push(c.checksPassed[i] === c.checksTotal[i] ? 1 : 0);
+      return c.anyChecks ? { x, stat: aggregate('mean') } : undefined;
+    }
+    case 'cost_total':
+    case 'cost_per_1k_requests': {
+      if (!c.anyCost) return undefined;
+      // Every request, a failed one at cost 0, as the cell figures count them.
+      const x = Array.from({ length: c.length }, (_, i) => (Number.isFinite(c.cost[i]) ? c.cost[i] : 0));
+      const mean = aggregate('mean');
+      return ref.name === 'cost_total'
+        ? { x, stat: sum, statistic: 'sum of request costs' }
+        : { x, stat: (v) => mean(v) * 1000, statistic: 'mean request cost x 1000' };
+    }
+    case 'cost_per_1m_output_tokens': {
+      if (!c.anyCost) return undefined;
+      const x: number[] = [];
+      const y: number[] = [];
+      for (let i = 0; i < c.length; i++) {
+        if (!Number.isFinite(c.cost[i])) continue;
+        x.push(c.cost[i]);
+        y.push(Number.isFinite(c.completionTokens[i]) ? c.completionTokens[i] : 0);
+      }
+      return { x, y, stat: (a, b) => (sum(b!) > 0 ? (sum(a) / sum(b!)) * 1e6 : NaN), statistic: 'request costs / completion tokens' };
+    }
     default:
       return undefined;
   }
+}
+
+function sum(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i];
+  return s;
 }
 
 function ratioPerSecond(x: ArrayLike<number>, y?: ArrayLike<number>): number {

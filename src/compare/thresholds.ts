@@ -14,7 +14,8 @@ import { UserError } from '../errors.js';
 import type { CellSummary } from '../metrics/summary.js';
 import { axisCell } from '../records/columns.js';
 import { nearest } from '../spec/suggest.js';
-import { metricValue, parseMetric, RATE_METRICS, whyMissing } from './gate-metrics.js';
+import { BASE_PERCENTILES } from '../metrics/stats.js';
+import { metricValue, parseMetric, percentileOf, RATE_METRICS, whyMissing } from './gate-metrics.js';
 import type { Op, Threshold, ThresholdResult } from './types.js';
 
 /** Gives `file:line:col` of a spec node (the key itself, or its value). */
@@ -22,6 +23,8 @@ export type Locate = (path: (string | number)[], which?: 'key' | 'value') => str
 
 export interface ThresholdInput {
   thresholds?: Record<string, string | string[]>;
+  /** The spec's further percentiles: a threshold on p99.9 needs 99.9 among them. */
+  percentiles?: readonly number[];
   /** The spec's matrix, to check scope keys and values. */
   matrix?: Record<string, unknown>;
 }
@@ -46,6 +49,12 @@ export function parseThresholds(input: ThresholdInput, locate: Locate): { thresh
       problems.push(`${at('key')}: threshold '${key}': ${metric.error}`);
       continue;
     }
+    const q = metric.agg ? percentileOf(metric.agg) : undefined;
+    if (q !== undefined && !(BASE_PERCENTILES as readonly number[]).includes(q) && !(input.percentiles ?? []).includes(q)) {
+      const listed = [...new Set([...BASE_PERCENTILES, ...(input.percentiles ?? []), q])].sort((a, b) => a - b);
+      problems.push(`${at('key')}: threshold '${key}': p${q} is not computed; add it to percentiles: (percentiles: [${listed.join(', ')}])`);
+      continue;
+    }
     const scope = parseScope(m[2], values);
     if ('error' in scope) {
       problems.push(`${at('key')}: threshold '${key}': ${scope.error}`);
@@ -63,7 +72,7 @@ export function parseThresholds(input: ThresholdInput, locate: Locate): { thresh
       }
       const percent = e[3] === '%';
       if (percent && !RATE_METRICS.includes(metric.name)) {
-        problems.push(`${where}: threshold '${key}': a percentage only applies to ${RATE_METRICS.join(' and ')}; give ${metric.name} in its own unit`);
+        problems.push(`${where}: threshold '${key}': a percentage only applies to ${RATE_METRICS.slice(0, -1).join(', ')} and ${RATE_METRICS[RATE_METRICS.length - 1]}; give ${metric.name} in its own unit`);
         return;
       }
       thresholds.push({

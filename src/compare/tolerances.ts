@@ -24,6 +24,24 @@ export const DEFAULT_RULES: Readonly<Record<string, string>> = {
   completion_tokens_mean: '+10%',
 };
 
+/**
+ * Defaults for metrics a result has only with `checks:` or `pricing:`: a drop in the pass
+ * rate of more than 5 points, a rise in the cost per request of more than 10%.
+ */
+const OPTIONAL_DEFAULT_RULES: Readonly<Record<string, string>> = {
+  check_pass_rate: '-0.05',
+  cost_per_1k_requests: '+10%',
+};
+
+/** The default rules for results whose cells hold these summaries: the base set, and the optional ones they measure. */
+export function defaultRulesFor(summaries: Iterable<Record<string, unknown>>): Record<string, string> {
+  const out: Record<string, string> = { ...DEFAULT_RULES };
+  for (const s of summaries) {
+    for (const [k, v] of Object.entries(OPTIONAL_DEFAULT_RULES)) if (typeof s[k] === 'number') out[k] = v;
+  }
+  return out;
+}
+
 const TOL_RE = /^(\+\/-|\+-|±|\+|-)?\s*(\d+\.?\d*|\.\d+)\s*(%?)$/;
 
 export function parseTolerance(metricText: string, text: string, source: Tolerance['source']): Tolerance | { error: string } {
@@ -74,7 +92,12 @@ export function parseRuleFlag(text: string): Tolerance {
  * The rules in force: the spec's `compare:` section with `--rule` flags laid over it (a flag
  * replaces the spec's rule for the same metric); the defaults when neither gives any.
  */
-export function resolveRules(flags: readonly string[], specRules: Record<string, string> | undefined, where = 'spec'): Tolerance[] {
+export function resolveRules(
+  flags: readonly string[],
+  specRules: Record<string, string> | undefined,
+  where = 'spec',
+  defaults: Readonly<Record<string, string>> = DEFAULT_RULES,
+): Tolerance[] {
   const byKey = new Map<string, Tolerance>();
   const problems: string[] = [];
   for (const [key, text] of Object.entries(specRules ?? {})) {
@@ -88,7 +111,7 @@ export function resolveRules(flags: readonly string[], specRules: Record<string,
     byKey.set(t.metric.key, t);
   }
   if (byKey.size === 0) {
-    for (const [key, text] of Object.entries(DEFAULT_RULES)) {
+    for (const [key, text] of Object.entries(defaults)) {
       const t = parseTolerance(key, text, 'default') as Tolerance;
       byKey.set(t.metric.key, t);
     }

@@ -1,6 +1,6 @@
 /**
  * What a cell's summary needs from each request, kept column by column in typed arrays:
- * about 120 bytes a request instead of a RequestRecord object (several hundred bytes with
+ * about 150 bytes a request instead of a RequestRecord object (several hundred bytes with
  * its strings and boxed numbers), so a cell of 100,000 requests keeps its exact
  * percentiles in a few MB. A missing number is NaN. Rows are written to requests.csv as
  * they end; these columns are all the runner keeps.
@@ -58,6 +58,13 @@ export class CellColumns {
   serverDecode = new Float64Array(0);
   serverTotal = new Float64Array(0);
   cachedTokens = new Float64Array(0);
+  /** Checks passed and run per request (NaN: not checked), and its cost (NaN: none). */
+  checksPassed = new Float64Array(0);
+  checksTotal = new Float64Array(0);
+  cost = new Float64Array(0);
+  /** True once any request was checked / had a cost. */
+  anyChecks = false;
+  anyCost = false;
   /** True once any request had a server-reported value. */
   anyServer = false;
   /** Failed requests by errorKey, in order of first appearance. */
@@ -90,6 +97,11 @@ export class CellColumns {
     this.serverDecode[i] = num(r.server_decode_ms);
     this.serverTotal[i] = num(r.server_total_ms);
     this.cachedTokens[i] = num(r.cached_tokens);
+    this.checksPassed[i] = num(r.checks_passed);
+    this.checksTotal[i] = num(r.checks_total);
+    this.cost[i] = num(r.cost);
+    if (r.checks_total !== undefined) this.anyChecks = true;
+    if (r.cost !== undefined) this.anyCost = true;
     if (
       r.server_queue_ms !== undefined ||
       r.server_prefill_ms !== undefined ||
@@ -136,6 +148,9 @@ export class CellColumns {
     this.serverDecode = floats(this.serverDecode);
     this.serverTotal = floats(this.serverTotal);
     this.cachedTokens = floats(this.cachedTokens);
+    this.checksPassed = floats(this.checksPassed);
+    this.checksTotal = floats(this.checksTotal);
+    this.cost = floats(this.cost);
   }
 
   /**

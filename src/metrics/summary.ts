@@ -3,9 +3,12 @@
  * from the file (`llm-sweep report`) equals the one written during the run.
  */
 import { z } from 'zod';
+import { serverMetricsSummarySchema } from '../server-metrics/columns.js';
 import type { RequestRecord } from '../records/types.js';
 import { CellColumns } from './cell-columns.js';
-import { mean, stats, type Stats } from './stats.js';
+import { checkPassRate } from './check-pass-rate.js';
+import { cellCost, type CellCost } from './cost.js';
+import { BASE_PERCENTILES, mean, stats, type Stats } from './stats.js';
 
 export const SUMMARY_METRICS = ['latency_ms', 'ttft_ms', 'tpot_ms', 'itl_ms'] as const;
 
@@ -21,12 +24,19 @@ export interface SummaryOptions {
   slo?: Slo;
   /** The cell's offered rate (requests/s) in open loop. */
   rate?: number;
+  /** The spec has `checks:`: the summary gets a pass rate (absent when no answer was checked). */
+  checks?: boolean;
+  /** The spec has `pricing:`: the summary gets cost figures (0 when nothing was costed). */
+  priced?: boolean;
+  /** Percentiles beyond p50/p90/p95/p99 of latency, TTFT, TPOT and ITL (spec `percentiles:`). */
+  percentiles?: readonly number[];
 }
 export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
 
 const statsSchema = z
   .object({ count: z.number(), mean: z.number(), min: z.number(), max: z.number(), p50: z.number(), p90: z.number(), p95: z.number(), p99: z.number() })
-  .describe("Statistics over the requests of a cell, in the metric's unit.") satisfies z.ZodType<Stats>;
+  .catchall(z.number())
+  .describe("Statistics over the requests of a cell, in the metric's unit; further percentiles the spec's `percentiles:` asked for as p99.9 and so on.") as unknown as z.ZodType<Stats>;
 const optionalStats = (what: string) => statsSchema.optional().describe(what);
 const optionalNumber = (what: string) => z.number().optional().describe(what);
 
@@ -50,6 +60,8 @@ export const clientHealthSchema = z
     dispatch_lag_p99_ms: optionalNumber('p99 of open-loop dispatch lag (timer fired vs arrival due), ms; absent in closed loop.'),
     bound: z.boolean().describe('True when these say the client, not the server, limited the measurement.'),
     reason: z.string().optional().describe('Why, in words, when bound.'),
+    concurrency: optionalNumber("The cell's concurrency, for the advice a flagged cell gets."),
+    open_loop: z.boolean().optional().describe('True when the cell had a rate (open loop).'),
   })
   .describe('Client health, measured by the runner during the cell (not derivable from requests.csv).');
 export type ClientHealth = z.output<typeof clientHealthSchema>;
@@ -88,7 +100,15 @@ export const cellSummarySchema = z
     achieved_rps: optionalNumber('Open loop: recorded requests / duration, requests/s.'),
     slo_attainment: optionalNumber('With slo: share of recorded requests that succeeded and met every objective.'),
     goodput_rps: optionalNumber("With slo: requests meeting every objective / duration, requests/s (vLLM's goodput)."),
+    check_pass_rate: optionalNumber('With checks: share of checked answers that passed every check (failed requests are not checked).'),
+    check_pass_rate_low: optionalNumber('Lower bound of the 95% Wilson score interval of check_pass_rate.'),
+    check_pass_rate_high: optionalNumber('Upper bound of the 95% Wilson score interval of check_pass_rate.'),
+    cost_total: optionalNumber('With pricing: sum of the request costs, in the pricing currency.'),
+    cost_per_1k_requests: optionalNumber('With pricing: cost_total / requests x 1000.'),
+    cost_per_1m_output_tokens: optionalNumber('With pricing: cost_total / completion tokens x 1,000,000.'),
+    cost_estimated: z.boolean().optional().describe('With pricing: true when some costed request had estimated token counts.'),
     client: clientHealthSchema.optional(),
+    server_metrics: serverMetricsSummarySchema.optional(),
     threshold: z.enum(['pass', 'fail']).optional().describe('The threshold verdict of the cell; absent when none applied.'),
   })
   .describe('The summary of one cell (summary.csv holds the same figures, rounded).');
@@ -103,6 +123,7 @@ export function summarizeCell(
   const c = records instanceof CellColumns ? records : CellColumns.from(records);
   const n = c.length;
   const okCount = c.okCount;
+  const extra = extraPercentiles(opts.percentiles);
   let first = Infinity;
   let last = -Infinity;
   let outTokens = 0;
@@ -134,10 +155,10 @@ export function summarizeCell(
     duration_s,
     requests_per_s: duration_s > 0 ? okCount / duration_s : 0,
     output_tokens_per_s: duration_s > 0 ? outTokens / duration_s : 0,
-    latency_ms: stats(c.okValues(c.latency)),
-    ttft_ms: stats(c.okValues(c.ttft)),
-    tpot_ms: stats(c.okValues(c.tpot)),
-    itl_ms: stats(c.okValues(c.itl)),
+    latency_ms: stats(c.okValues(c.latency), extra),
+    ttft_ms: stats(c.okValues(c.ttft), extra),
+    tpot_ms: stats(c.okValues(c.tpot), extra),
+    itl_ms: stats(c.okValues(c.itl), extra),
     prompt_tokens_mean: mean(c.okValues(c.promptTokens)),
     completion_tokens_mean: mean(c.okValues(c.completionTokens)),
     estimated_tokens: estimated,
@@ -146,7 +167,28 @@ export function summarizeCell(
     ...serverSide(c),
     ...openLoop(c, duration_s, opts.rate),
     ...goodput(c, duration_s, opts.slo),
+    ...quality(c, opts.checks),
+    ...costs(c, opts.priced),
   };
+}
+
+/** The pass rate of the checked answers, with its Wilson interval. */
+function quality(c: CellColumns, checks?: boolean): Pick<CellSummary, 'check_pass_rate' | 'check_pass_rate_low' | 'check_pass_rate_high'> {
+  if (!checks && !c.anyChecks) return {};
+  const r = checkPassRate(c.checksPassed.subarray(0, c.length), c.checksTotal.subarray(0, c.length));
+  return r ? { check_pass_rate: r.rate, check_pass_rate_low: r.low, check_pass_rate_high: r.high } : {};
+}
+
+function costs(c: CellColumns, priced?: boolean): Partial<CellCost> {
+  if (!priced && !c.anyCost) return {};
+  const n = c.length;
+  return cellCost({ requests: n, costs: c.cost.subarray(0, n), completionTokens: c.completionTokens.subarray(0, n), estimated: c.estimate.subarray(0, n) });
+}
+
+/** The asked-for percentiles that are not among p50/p90/p95/p99, in ascending order. */
+export function extraPercentiles(asked: readonly number[] | undefined): number[] {
+  const base: readonly number[] = BASE_PERCENTILES;
+  return [...new Set(asked ?? [])].filter((q) => !base.includes(q)).sort((a, b) => a - b);
 }
 
 /** The server's own numbers and what TTFT holds beyond them. */

@@ -46,8 +46,8 @@ export function resolvePrompts(entries: readonly PromptEntry[], ctx: PromptConte
 export function collectPrompts(entries: readonly unknown[], ctx: PromptContext): PromptResult {
   const prompts: Prompt[] = [];
   const problems: string[] = [];
-  const add = (messages: ChatMessage[], origin: string) =>
-    prompts.push({ id: prompts.length, messages, text: messagesText(messages), origin });
+  const add = (messages: ChatMessage[], origin: string, vars?: Record<string, unknown>) =>
+    prompts.push({ id: prompts.length, messages, text: messagesText(messages), origin, vars });
   entries.forEach((entry, i) => {
     if (typeof entry === 'string') {
       if (entry !== '') add(user(entry), `prompts[${i}]`);
@@ -56,14 +56,15 @@ export function collectPrompts(entries: readonly unknown[], ctx: PromptContext):
     // Entries of the wrong shape are the schema's to report.
     if (!promptEntrySchema.safeParse(entry).success) return;
     const e = entry as Record<string, unknown>;
-    if (typeof e.prompt === 'string') add(user(e.prompt), `prompts[${i}]`);
+    const vars = e.vars as Record<string, unknown> | undefined;
+    if (typeof e.prompt === 'string') add(user(e.prompt), `prompts[${i}]`, vars);
     else if (Array.isArray(e.messages)) {
       const bad = messagesProblem(e.messages);
       if (bad) problems.push(`${ctx.locate(i)}: prompts[${i}].${bad}`);
-      else add(e.messages as ChatMessage[], `prompts[${i}]`);
+      else add(e.messages as ChatMessage[], `prompts[${i}]`, vars);
     } else if (typeof e.file === 'string' && e.file !== '') {
       const r = readPrompts(e.file, ctx, i);
-      for (const p of r.prompts) add(p.messages, p.origin);
+      for (const p of r.prompts) add(p.messages, p.origin, p.vars);
       problems.push(...r.problems);
     }
   });
@@ -74,6 +75,15 @@ interface FilePrompt {
   messages: ChatMessage[];
   /** `file:line`, the file as written in the spec. */
   origin: string;
+  /** The row's other fields (JSONL keys, CSV columns), for checks that read a column. */
+  vars?: Record<string, unknown>;
+}
+
+/** A row's fields besides the prompt itself; undefined when it has none. */
+function otherFields(o: Record<string, unknown>, prompt: string): Record<string, unknown> | undefined {
+  let vars: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(o)) if (k !== prompt && k !== 'messages') (vars ??= {})[k] = v;
+  return vars;
 }
 
 /** Reads one prompt file; throws a UserError listing every problem in it. */
@@ -161,11 +171,11 @@ const fromJsonl: Parser = (text, file, shown) => {
     if (o && 'prompt' in o && 'messages' in o) {
       problems.push(`${at}: a line has either "prompt" or "messages", not both`);
     } else if (o && typeof o.prompt === 'string' && o.prompt !== '') {
-      prompts.push({ messages: user(o.prompt), origin });
+      prompts.push({ messages: user(o.prompt), origin, vars: otherFields(o, 'prompt') });
     } else if (o && Array.isArray(o.messages)) {
       const bad = messagesProblem(o.messages);
       if (bad) problems.push(`${at}: ${bad}`);
-      else prompts.push({ messages: o.messages as ChatMessage[], origin });
+      else prompts.push({ messages: o.messages as ChatMessage[], origin, vars: otherFields(o, 'prompt') });
     } else {
       const keys = o ? Object.keys(o) : [];
       const guess = keys.map((k) => nearest(k, ['prompt', 'messages'])).find(Boolean);
@@ -228,7 +238,7 @@ const fromCsv: Parser = (text, file, shown) => {
     const value = row.record[column] ?? '';
     if (value.trim() === '') continue;
     const line = (text.slice(0, start).match(/\n/g) ?? []).length + 1;
-    prompts.push({ messages: user(value), origin: `${file}:${line}` });
+    prompts.push({ messages: user(value), origin: `${file}:${line}`, vars: otherFields(row.record, column) });
   }
   return { prompts, problems: [] };
 };

@@ -47,6 +47,11 @@ export interface Prompt {
   text: string;
   /** Where it came from, e.g. `prompts.jsonl:3`, for messages. */
   origin: string;
+  /**
+   * Its dataset fields: a JSONL object's other keys, a CSV row's other columns, or `vars:`
+   * of an inline prompt; what checks with a `column` read. Undefined when it has none.
+   */
+  vars?: Record<string, unknown>;
 }
 
 export interface Plan {

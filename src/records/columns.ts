@@ -198,6 +198,13 @@ export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
   numeric('server_decode_ms', 'the server\'s own time generating tokens (decode): llama.cpp\'s `timings.predicted_ms`, Ollama\'s `eval_duration`.'),
   numeric('server_total_ms', 'the server\'s own time for the whole request: TGI\'s `x-total-time` (validation + queue + inference), Ollama\'s `total_duration`.'),
   numeric('cached_tokens', 'prompt tokens the server took from its prefix cache: `usage.prompt_tokens_details.cached_tokens` (OpenAI, vLLM, SGLang, llama.cpp), llama.cpp\'s `timings.cache_n`, Anthropic\'s `cache_read_input_tokens`.', 'integer'),
+  // Issue 20: quality checks and cost (empty without checks: / pricing:).
+  numeric('checks_passed', 'with `checks:` in the spec: how many of the checks this answer passed (docs/checks.md); empty for a failed request, which has no answer', 'integer'),
+  numeric('checks_total', 'with `checks:`: how many checks ran on this answer', 'integer'),
+  numeric(
+    'cost',
+    'with `pricing:`: this request\'s cost in the pricing currency, `((prompt_tokens − cached_tokens) × input + cached_tokens × cached_input + completion_tokens × output) / 10⁶` (docs/cost.md). An estimate when `tokens_source` is `estimate`; empty for a failed request (no token counts)',
+  ),
 ];
 
 /** Every field, in one order: one hidden class for every record read back. */
@@ -230,6 +237,9 @@ function blankRecord(): RequestRecord {
     server_decode_ms: undefined,
     server_total_ms: undefined,
     cached_tokens: undefined,
+    checks_passed: undefined,
+    checks_total: undefined,
+    cost: undefined,
     timing: undefined,
   };
 }

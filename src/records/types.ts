@@ -60,6 +60,12 @@ export interface RequestRecord {
   server_total_ms?: number;
   /** Prompt tokens the server took from its prefix cache. */
   cached_tokens?: number;
+  /** Checks (spec `checks:`) this answer passed; undefined for a failed request or without checks. */
+  checks_passed?: number;
+  /** Checks run on this answer. */
+  checks_total?: number;
+  /** What this request cost in the pricing currency (spec `pricing:`); undefined without token counts or prices. */
+  cost?: number;
   /** Not written to requests.csv: timings relative to the cell start (ms), for metrics. */
   timing?: RecordTiming;
 }

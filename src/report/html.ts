@@ -5,7 +5,8 @@
  */
 import { chartJsSource, inlineScript } from './assets.js';
 import { reportClient } from './client.js';
-import { formatNumber } from '../ui/format.js';
+import { formatNumber, formatPercent } from '../ui/format.js';
+import { BAR_OFFSET, DASHES, PALETTE, REFERENCE } from './palette.js';
 import type { ChartSpec, ReportData, TableColumn, TableRow, VerdictRow } from './types.js';
 
 export function escapeHtml(s: string): string {
@@ -24,8 +25,27 @@ const ROW_PX = 24;
 
 function chartHeight(spec: ChartSpec): number {
   if (spec.kind === 'line') return spec.pointLabels ? LABELLED_HEIGHT_PX : LINE_HEIGHT_PX;
-  const legend = spec.kind === 'stacked-bar' && spec.series.length > 1 ? 40 : 0;
-  return Math.max(140, 64 + ROW_PX * spec.categories.length + legend);
+  return Math.max(140, 64 + ROW_PX * spec.categories.length);
+}
+
+/**
+ * The legend as HTML under the canvas: it wraps instead of being clipped (a canvas legend
+ * cut off after ~5 of 8 series), and each entry is a button that shows or hides its series,
+ * so a crowded chart can be narrowed to the lines of interest. Readable without script.
+ */
+function legend(spec: ChartSpec): string {
+  if (spec.kind === 'box') return '';
+  const series = spec.series.map((s, i) => ({ label: s.label, i, reference: 'reference' in s && s.reference }));
+  if (series.length < 2) return '';
+  const items = series.map(({ label, i, reference }) => {
+    const colour = reference ? REFERENCE : PALETTE[(i + (spec.kind === 'stacked-bar' ? BAR_OFFSET : 0)) % PALETTE.length];
+    const dashed = reference || (spec.kind === 'line' && DASHES[Math.floor(i / PALETTE.length) % DASHES.length].length > 0);
+    return (
+      `<li><button type="button" data-series="${i}" aria-pressed="true" title="show or hide this series">` +
+      `<span class="swatch${dashed ? ' dashed' : ''}" style="border-color:${colour}"></span>${escapeHtml(label)}</button></li>`
+    );
+  });
+  return `<ul class="legend" aria-label="series (click to show or hide)">${items.join('')}</ul>`;
 }
 
 function figure(spec: ChartSpec, wide = false): string {
@@ -33,7 +53,30 @@ function figure(spec: ChartSpec, wide = false): string {
     `<figure class="chart${wide ? ' wide' : ''}" data-chart="${escapeHtml(spec.id)}">` +
     `<figcaption>${escapeHtml(spec.title)}</figcaption>` +
     `<div class="plot" style="height:${chartHeight(spec)}px"><canvas role="img" aria-label="${escapeHtml(spec.title)}"></canvas></div>` +
+    legend(spec) +
     `</figure>`
+  );
+}
+
+/**
+ * Each cell over its own time: one chart, the cell picked from a list (every cell's buckets
+ * are in the embedded JSON; the script swaps them in).
+ */
+function secondsSection(d: ReportData): string {
+  if (d.seconds.length === 0) return '';
+  const options = d.seconds.map((t, i) => `<option value="${i}">${escapeHtml(t.label)}</option>`).join('');
+  const bucket = Math.max(...d.seconds.map((t) => t.buckets.bucket_s));
+  return section(
+    'timeline',
+    'Each cell over time',
+    `<p class="note">Per ${bucket === 1 ? 'second' : `${bucket} s`} of the cell, from its first send: p50 latency and TTFT of the successful requests sent then, ` +
+      'the mean number of requests in flight, and the failed requests. Warm-up effects and a server that degrades show here; percentiles hide them.</p>' +
+      `<label class="pick">cell <select id="timeline-cell">${options}</select></label>` +
+      `<figure class="chart wide" data-timeline="1"><figcaption>Latency, TTFT, in flight and errors over the cell's time</figcaption>` +
+      `<div class="plot" style="height:${LINE_HEIGHT_PX + 30}px"><canvas role="img" aria-label="the chosen cell over time"></canvas></div>` +
+      `<ul class="legend static">${['latency p50 (ms)', 'TTFT p50 (ms)', 'in flight (requests)', 'errors (requests)']
+        .map((l, i) => `<li><span class="swatch${i === 2 ? ' dashed' : ''}" style="border-color:${PALETTE[i]}"></span>${escapeHtml(l)}</li>`)
+        .join('')}</ul></figure>`,
   );
 }
 
@@ -144,6 +187,37 @@ function errorsSection(d: ReportData): string {
   return section('errors', 'Errors by kind and status', (d.errors.chart ? figure(d.errors.chart, true) : '') + table);
 }
 
+function qualitySection(d: ReportData): string {
+  if (!d.quality) return '';
+  return section(
+    'quality',
+    'Quality vs latency',
+    `<div class="with-aside">${figure(d.quality)}<p class="aside">Each point is one cell, labelled with its swept values: ` +
+      'the share of its answers that passed every check, against its latency p95. Up and to the left is better; ' +
+      'the points on the upper-left edge are the settings worth choosing from. The cell table holds each pass rate\'s ' +
+      '95% interval (check_pass_rate_low, _high): two cells whose intervals overlap widely are not told apart.</p></div>',
+  );
+}
+
+function checksSection(d: ReportData): string {
+  if (d.failedChecks.length === 0) return '';
+  const parts = d.failedChecks.map((c) => {
+    const failed = c.total - c.passed;
+    const rows = c.examples
+      .map(
+        (e) =>
+          `<tr><td><code>${escapeHtml(e.cell)}</code></td><td class="num">${e.prompt_id}</td><td class="example">${escapeHtml(e.reason ?? '')}</td>` +
+          `<td class="example">${e.answer === '' ? '<span class="note">(empty answer)</span>' : `<pre class="answer">${escapeHtml(e.answer)}</pre>`}</td></tr>`,
+      )
+      .join('');
+    return (
+      `<h3>${escapeHtml(c.name)} <span class="values">${escapeHtml(c.type)} · failed ${failed} of ${c.total} (${formatPercent(failed / c.total)})</span></h3>` +
+      `<div class="table-wrap"><table class="plain"><thead><tr><th>cell</th><th class="num">prompt</th><th>why</th><th>answer</th></tr></thead><tbody>${rows}</tbody></table></div>`
+    );
+  });
+  return section('checks', 'Failed checks', '<p class="note">Grouped by check, with example answers (the first 500 characters), spread over cells.</p>' + parts.join(''));
+}
+
 function axesSection(d: ReportData): string {
   if (d.axisCharts.length === 0) {
     return section('by-axis', 'By swept axis', '<p class="note">Nothing was swept (every axis has one value), so there is no chart against an axis.</p>');
@@ -181,10 +255,20 @@ dl.meta, dl.sweep { display: grid; grid-template-columns: max-content minmax(0, 
 dt { color: var(--muted); }
 dd { margin: 0; overflow-wrap: anywhere; }
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--soft); padding: 0 3px; border-radius: 3px; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 10px; margin: 12px 0 4px; }
-.card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 10px; margin: 12px 0 4px; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; min-width: 0; overflow-wrap: anywhere; }
 .card .k { color: var(--muted); font-size: 12px; }
 .card .v { font-size: 17px; font-weight: 600; font-variant-numeric: tabular-nums; }
+.card .d { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: var(--muted); margin-top: 2px; }
+ul.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 2px 12px; margin: 4px 0 0; padding: 0; font-size: 12px; }
+ul.legend button { all: unset; cursor: pointer; display: inline-flex; align-items: center; gap: 6px; padding: 1px 2px; border-radius: 3px; }
+ul.legend button:focus-visible { outline: 2px solid var(--accent); }
+ul.legend button[aria-pressed="false"] { color: #a7afb8; text-decoration: line-through; }
+ul.legend li { display: inline-flex; align-items: center; gap: 6px; min-width: 0; overflow-wrap: anywhere; }
+.swatch { display: inline-block; width: 18px; border-top: 3px solid; flex: none; }
+.swatch.dashed { border-top-style: dashed; }
+label.pick { display: inline-block; margin: 4px 0 8px; font-size: 13px; color: var(--muted); }
+label.pick select { font: inherit; margin-left: 6px; max-width: 100%; }
 .card.bad { border-color: #f3b8b2; background: var(--bad-bg); } .card.bad .v { color: var(--bad); }
 .card.good .v { color: var(--good); }
 section.verdicts { border-radius: 6px; padding: 2px 14px 10px; margin: 12px 0; }
@@ -198,6 +282,7 @@ section.warnings ul { margin: 0 0 6px; padding-left: 20px; }
 .ok-note { color: var(--good); }
 .grid3 { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 12px 20px; }
 .grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 12px 20px; }
+.grid3 { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 12px 20px; margin-bottom: 8px; }
 figure.chart { margin: 0; min-width: 0; break-inside: avoid; page-break-inside: avoid; }
 figure.chart.wide { max-width: 980px; }
 figcaption { font-weight: 600; font-size: 13px; margin: 4px 0; }
@@ -219,6 +304,7 @@ tr.pass td.verdict { color: var(--good); }
 tr.skip td { color: var(--muted); }
 details summary { cursor: pointer; margin: 6px 0; color: var(--muted); }
 td.example { white-space: normal; min-width: 260px; color: var(--muted); }
+pre.answer { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 9em; overflow-y: auto; font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: var(--fg); }
 .sticky { position: sticky; left: 0; z-index: 1; background: #fff; border-right: 1px solid var(--line); }
 th.sticky { background: var(--soft); z-index: 2; }
 tr.fail td.sticky { background: var(--bad-bg); }
@@ -259,7 +345,15 @@ export interface RenderOptions {
 
 export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): string {
   const charts: Record<string, ChartSpec> = {};
-  for (const c of [...d.axisCharts.flatMap((a) => a.charts), ...(d.throughput ? [d.throughput] : []), ...d.distributions, ...(d.errors.chart ? [d.errors.chart] : [])]) {
+  for (const c of [
+    ...d.axisCharts.flatMap((a) => a.charts),
+    ...(d.throughput ? [d.throughput] : []),
+    ...(d.quality ? [d.quality] : []),
+    ...(d.rate ? [d.rate] : []),
+    ...d.distributions,
+    ...d.timelines.flatMap((t) => t.charts),
+    ...(d.errors.chart ? [d.errors.chart] : []),
+  ]) {
     charts[c.id] = c;
   }
   const head =
@@ -267,7 +361,11 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
     `${d.description ? `<p class="desc">${escapeHtml(d.description)}</p>` : ''}${dl(d.sweep, 'sweep')}</div>` +
     `<div>${dl(d.meta, 'meta')}</div></header>`;
   const cards = `<div class="cards">${d.overview
-    .map((c) => `<div class="card${c.tone ? ` ${c.tone}` : ''}"><div class="k">${escapeHtml(c.label)}</div><div class="v">${escapeHtml(c.value)}</div></div>`)
+    .map(
+      (c) =>
+        `<div class="card${c.tone ? ` ${c.tone}` : ''}"><div class="k">${escapeHtml(c.label)}</div><div class="v">${escapeHtml(c.value)}</div>` +
+        `${c.detail ? `<div class="d">${escapeHtml(c.detail)}</div>` : ''}</div>`,
+    )
     .join('')}</div>`;
   const warnings =
     d.warnings.length > 0
@@ -279,9 +377,13 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
         'Throughput vs latency',
         `<div class="with-aside">${figure(d.throughput)}<p class="aside">Each point is one cell, labelled with its load. ` +
           'Up and to the left is better. Where the curve turns flat, more load adds latency but no throughput: ' +
-          'that knee is the useful capacity of the endpoint.</p></div>',
+          'that knee is the useful capacity of the endpoint. The ringed point marked <b>knee</b> is the last one before a step ' +
+          'that adds less than 10% throughput for more than 20% latency (docs/metrics.md).</p></div>' +
+          (d.rate ? figure(d.rate, true) : ''),
       )
-    : '';
+    : d.rate
+      ? section('throughput', 'Offered vs achieved rate', figure(d.rate, true))
+      : '';
   const distributions =
     d.distributions.length > 0
       ? section(
@@ -289,6 +391,16 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
           'Distributions per cell',
           '<p class="note">Successful requests. Box: p25–p75 · thick line: median · orange triangle: p95 · whiskers: min–max.</p>' +
             `<div class="grid2">${d.distributions.map((c) => figure(c)).join('')}</div>`,
+        )
+      : '';
+  const timelines =
+    d.timelines.length > 0
+      ? section(
+          'server',
+          'Server and client over time',
+          "<p class=\"note\">From the server's own metrics (target.metrics), scraped while each cell ran, on the same time axis as the client's requests. " +
+            'Client in flight above server running means requests wait before the server starts them (in its queue or on the network).</p>' +
+            d.timelines.map((t) => `<div class="grid3">${t.charts.map((c) => figure(c)).join('')}</div>`).join(''),
         )
       : '';
   const table = section(
@@ -301,7 +413,7 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
   const defs = d.definitions.length > 0 ? section('definitions', 'How the numbers are measured', dl(d.definitions, 'defs')) : '';
   const failedFirst = d.verdicts.anyFailed ? verdictSection(d.verdicts) : '';
   const passedLater = d.verdicts.anyFailed ? '' : verdictSection(d.verdicts);
-  const client = `(${reportClient.toString()})(${formatNumber.toString()});`;
+  const client = `(${reportClient.toString()})(${formatNumber.toString()}, ${JSON.stringify({ PALETTE, DASHES, REFERENCE, BAR_OFFSET })});`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -318,15 +430,19 @@ ${head}
 ${failedFirst}${warnings}${cards}
 ${axesSection(d)}
 ${throughput}
+${qualitySection(d)}
 ${distributions}
+${secondsSection(d)}
+${timelines}
 ${errorsSection(d)}
+${checksSection(d)}
 ${table}
 ${passedLater}
 ${defs}
 </main>
 <footer>Generated by llm-sweep ${escapeHtml(d.toolVersion)} on ${escapeHtml(d.generatedAt)} from requests.csv. Self-contained: charts by Chart.js (MIT), inlined.</footer>
 </div>
-<script type="application/json" id="report-data">${embedJson({ charts })}</script>
+<script type="application/json" id="report-data">${embedJson({ charts, seconds: d.seconds.map((t) => t.buckets) })}</script>
 <script>${opts.chartJs ?? chartJsSource()}</script>
 <script>${inlineScript(client)}</script>
 </body>

@@ -2,34 +2,15 @@
  * The report's words: header metadata, the sweep's shape, warnings and threshold verdicts,
  * read from the typed run.json (results/run-json.ts). Pure.
  */
+import { clientAdvice } from '../ui/client-advice.js';
 import { parseThresholds } from '../compare/thresholds.js';
+import { redactUrl } from '../spec/redact.js';
 import type { CellSummary } from '../metrics/summary.js';
 import { axisCell } from '../records/columns.js';
 import { METRIC_DEFINITIONS, type RunJson } from '../results/run-json.js';
 import { formatDuration, formatNumber, formatTime } from '../ui/format.js';
 import { failedKey, type ChartMarks } from './charts.js';
 import type { VerdictRow } from './types.js';
-
-const SECRET_PARAM = /key|token|secret|sig|auth|pass|credential|code/i;
-
-/**
- * A URL safe to show: user info and secret-looking query parameters masked. run.json is
- * redacted already; this also covers credentials put into base_url itself.
- */
-export function redactUrl(url: string): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return url;
-  }
-  let out = `${u.protocol}//${u.username || u.password ? '***@' : ''}${u.host}${u.pathname}`;
-  const params = [...u.searchParams.entries()];
-  if (params.length > 0) {
-    out += `?${params.map(([k, v]) => `${k}=${SECRET_PARAM.test(k) ? '***' : v}`).join('&')}`;
-  }
-  return out;
-}
 
 export function runDurationS(run: RunJson | undefined): number | undefined {
   const a = Date.parse(run?.started_at ?? '');
@@ -108,7 +89,9 @@ export function collectWarnings(run: RunJson | undefined, cells: readonly CellSu
   }
   if (dropped > 0) out.push(`${dropped} incomplete row${dropped === 1 ? '' : 's'} of requests.csv skipped (a torn write).`);
   for (const c of cells) {
-    if (c.client?.bound) out.push(`cell ${label(c)}: the client may have limited this measurement${c.client.reason ? ` (${c.client.reason})` : ''}`);
+    if (c.client?.bound) {
+      out.push(`cell ${label(c)}: the client may have limited this measurement${c.client.reason ? ` (${c.client.reason})` : ''}; ${clientAdvice(c.client)}`);
+    }
   }
   const estimated = cells.filter((c) => c.estimated_tokens > 0);
   if (estimated.length > 0) {

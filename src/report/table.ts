@@ -9,6 +9,13 @@ import type { TableColumn, TableRow } from './types.js';
 
 /** Shown elsewhere in the report (the cell's own columns, the errors section). */
 const SKIP = new Set(['cell', 'params', 'errors_by_kind']);
+/**
+ * The server's TTFT from its metrics (target.metrics) goes right after the client's, under
+ * its own group: their difference is the network and the client.
+ */
+const SERVER_TTFT_GROUP = 'server_ttft_ms';
+const SERVER_TTFT = /^server_metrics_server_ttft_(mean|p50|p90|p99)_ms$/;
+
 /** Statistic columns in reading order; unknown leaves follow in their own order. */
 const LEAF_ORDER = ['mean', 'p50', 'p90', 'p95', 'p99', 'min', 'max', 'count'];
 
@@ -53,6 +60,8 @@ export function cellTable(cells: readonly CellSummary[], axes: readonly string[]
   const flat = cells.map(flatten);
   for (const fields of flat) {
     for (const f of fields) {
+      const beside = SERVER_TTFT.exec(f.key);
+      if (beside) Object.assign(f, { group: SERVER_TTFT_GROUP, label: beside[1] });
       if (!found.has(f.key)) found.set(f.key, { key: f.key, group: f.group, label: f.label, numeric: true });
       numeric.set(f.key, (numeric.get(f.key) ?? true) && typeof f.value === 'number');
     }
@@ -63,6 +72,7 @@ export function cellTable(cells: readonly CellSummary[], axes: readonly string[]
     if (placed.has(c.key)) continue;
     const members = c.group ? [...found.values()].filter((m) => m.group === c.group) : [c];
     members.sort((a, b) => leafRank(a.label) - leafRank(b.label));
+    if (c.group === 'ttft_ms') members.push(...[...found.values()].filter((m) => m.group === SERVER_TTFT_GROUP).sort((a, b) => leafRank(a.label) - leafRank(b.label)));
     for (const m of members) {
       columns.push({ ...m, numeric: numeric.get(m.key) ?? false });
       placed.add(m.key);

@@ -7,10 +7,12 @@
  * inlined, so the file opens anywhere with no network. The same code serves the end of a
  * run and `llm-sweep report <dir>`.
  */
+import type { CheckTally } from '../checks/tally.js';
 import type { CellSummary } from '../metrics/summary.js';
 import type { RunJson } from '../results/run-json.js';
 import type { Units } from './axes.js';
 import type { CellDetail } from './data.js';
+import type { CellSeconds } from './cell-seconds.js';
 
 /** What the report is built from: the typed result (results/run-json.ts) and each cell's details. */
 export interface ReportInput {
@@ -50,6 +52,8 @@ export interface Point {
   label?: string;
   /** The cell failed a threshold on this chart's metric: drawn as a red diamond. */
   failed?: boolean;
+  /** The knee of its curve (metrics/knee.ts): ringed, and labelled "knee". */
+  knee?: boolean;
 }
 
 /** A threshold drawn as a dashed line across a chart. */
@@ -64,6 +68,10 @@ export interface Series {
   /** Legend text: the values of the other swept axes, e.g. "temperature=0.7, max_tokens=256". */
   label: string;
   points: Point[];
+  /** A reference line (dashed grey, not in the legend's colours), not data. */
+  reference?: boolean;
+  /** Many points sampled evenly (a timeline): drawn as a line without point marks. */
+  dense?: boolean;
 }
 
 /** Five-number summary plus p95 of one cell's values, for a box plot. ms. */
@@ -87,6 +95,8 @@ export type ChartSpec =
       series: Series[];
       /** Draw each point's `label` next to it. */
       pointLabels?: boolean;
+      /** Points only, no lines between them (each point is a cell of its own). */
+      scatter?: boolean;
       /** Thresholds near the data, drawn as lines; the axis stretches to show them. */
       limits?: Limit[];
     }
@@ -163,13 +173,24 @@ export interface ReportData {
   meta: [string, string][];
   /** The sweep's shape: axis values, fixed params, requests per cell. */
   sweep: [string, string][];
-  overview: { label: string; value: string; tone?: 'bad' | 'good' | 'warn' }[];
+  /** The cards; `detail` is the cell a figure comes from, on a line of its own. */
+  overview: { label: string; value: string; detail?: string; tone?: 'bad' | 'good' | 'warn' }[];
   verdicts: { rows: VerdictRow[]; columns: string[]; failedCells: string[]; anyFailed: boolean; any: boolean };
   warnings: string[];
   axisCharts: AxisCharts[];
   /** Throughput vs latency, when a load axis (concurrency, rate) is swept. */
   throughput?: ChartSpec;
+  /** Check pass rate vs latency p95 per cell, when the spec has checks. */
+  quality?: ChartSpec;
+  /** Checks that failed at least once, with example answers (run.json's tally). */
+  failedChecks: CheckTally[];
+  /** Achieved vs offered request rate, when rate is swept. */
+  rate?: ChartSpec;
+  /** Each cell over its own time in 1 s buckets (the report lets the reader pick the cell). */
+  seconds: { cell: string; label: string; buckets: CellSeconds }[];
   distributions: ChartSpec[];
+  /** Per cell with scraped server metrics: the server and the client over the same time axis. */
+  timelines: { cell: string; label: string; charts: ChartSpec[] }[];
   errors: { groups: ErrorGroup[]; chart?: ChartSpec };
   table: { columns: TableColumn[]; rows: TableRow[] };
   /** Metric definitions from run.json, shown at the end. */

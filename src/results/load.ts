@@ -111,12 +111,18 @@ function fromRows(path: string, dir: string, file: string, run: RunJson | undefi
 
 /**
  * What `summarizeCell` needs beyond the rows, from the spec as run.json records it: the
- * SLOs (for slo_attainment and goodput) and the cell's offered rate (a matrix value, else
- * params), as the runner passes them.
+ * SLOs (for slo_attainment and goodput), the cell's offered rate (a matrix value, else
+ * params), and whether it has checks and prices, as the runner passes them.
  */
 export function summaryOptions(spec: Spec | undefined, params: Record<string, unknown>): SummaryOptions {
   const rate = 'rate' in params ? params.rate : spec?.params?.rate;
-  return { slo: spec?.slo, rate: typeof rate === 'number' ? rate : undefined };
+  return {
+    slo: spec?.slo,
+    rate: typeof rate === 'number' ? rate : undefined,
+    checks: (spec?.checks?.length ?? 0) > 0,
+    priced: spec?.pricing !== undefined,
+    percentiles: spec?.percentiles,
+  };
 }
 
 function defined<T extends object>(o: T): Partial<T> {

@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { mergeTallies } from '../checks/tally.js';
 import { checkCell, compileThresholds } from '../compare/thresholds.js';
 import type { ThresholdResult } from '../compare/types.js';
 import { UserError } from '../errors.js';
@@ -166,9 +167,10 @@ export function mergeShards(inputs: readonly ShardInput[], opts: MergeOptions = 
     const rows = rowsByCell.get(c.id) ?? [];
     records.push(...rows);
     const summary = summarizeCell(c.id, c.params, rows, summaryOptions(first.run.spec, c.params));
-    // Client health was measured by the shard's runner; it is not in the rows.
-    const client = from.run.cells?.find((s) => s.cell === c.id)?.client;
-    if (client) summary.client = client;
+    // Client health and the server's metrics were measured by the shard's runner; they are not in the rows.
+    const shardSummary = from.run.cells?.find((s) => s.cell === c.id);
+    if (shardSummary?.client) summary.client = shardSummary.client;
+    if (shardSummary?.server_metrics) summary.server_metrics = shardSummary.server_metrics;
     thresholds.push(...checkCell(gate, summary));
     summaries.push(summary);
     const extra = from.run.extras?.[c.id];
@@ -185,6 +187,7 @@ export function mergeShards(inputs: readonly ShardInput[], opts: MergeOptions = 
     interrupted: inputs.some((i) => i.run.interrupted),
     stopped_reason: inputs.find((i) => i.run.stopped_reason)?.run.stopped_reason,
     thresholds,
+    checks: mergeTallies(inputs.map((i) => i.run.checks)),
     merged_from: inputs.map((i) => ({
       dir: i.dir,
       shard: i.run.shard,

@@ -5,6 +5,7 @@
  */
 import { closeSync, existsSync, fstatSync, openSync, readSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CheckTally } from '../checks/tally.js';
 import { UserError } from '../errors.js';
 import type { CellColumns } from '../metrics/cell-columns.js';
 import type { CellSummary } from '../metrics/summary.js';
@@ -22,6 +23,8 @@ export interface ResumeState {
   missing: Map<string, Set<number>>;
   /** The earlier run's summaries (for client health of cells not run again). */
   previous: Map<string, CellSummary>;
+  /** The earlier run's per-check tally (run.json), carried on. */
+  checks?: CheckTally[];
   startedAt?: string;
 }
 
@@ -78,7 +81,7 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
     for (let i = 0; i < cell.requests; i++) if (!have.has(i)) todo.add(i);
     if (todo.size > 0) missing.set(cell.id, todo);
   }
-  return { columns, missing, previous: new Map(prev.cells.map((s) => [s.cell, s])), startedAt: prev.started_at };
+  return { columns, missing, previous: new Map(prev.cells.map((s) => [s.cell, s])), checks: prev.checks, startedAt: prev.started_at };
 }
 
 /** A row is complete only when its newline was written: anything after the last one is cut. */

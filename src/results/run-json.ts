@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { arch, cpus, hostname, platform } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { checkTallySchema } from '../checks/tally.js';
+import { serverMetricsExtrasSchema } from '../server-metrics/columns.js';
 import { thresholdResultSchema } from '../compare/types.js';
 import { UserError } from '../errors.js';
 import { cellSummarySchema } from '../metrics/summary.js';
@@ -78,10 +80,17 @@ export const runJsonSchema = z
     metric_definitions: z.record(z.string(), z.string()).default({}).describe('What each metric means (docs/metrics.md).'),
     // Fields this version does not know pass through, so a newer file loses nothing when read.
     cells: z.array(cellSummarySchema.loose()).default([]).describe('Per-cell summaries, in plan order.'),
-    extras: z
-      .record(z.string(), z.looseObject({ server_timings_mean: z.record(z.string(), z.number()).optional() }))
+    checks: z
+      .array(checkTallySchema)
       .optional()
-      .describe('Extra per-cell data by cell id: the mean of server-reported timings (Ollama durations, ...).'),
+      .describe('With checks: per check, the answers it ran on, how many passed, and a few failed answers as examples.'),
+    extras: z
+      .record(
+        z.string(),
+        z.looseObject({ server_timings_mean: z.record(z.string(), z.number()).optional(), server_metrics: serverMetricsExtrasSchema.optional() }),
+      )
+      .optional()
+      .describe('Extra per-cell data by cell id: the mean of server-reported timings (Ollama durations, ...), the metrics scrapes (target.metrics).'),
   })
   .describe('run.json: one run (or a merge of shards), written by llm-sweep.');
 

@@ -6,15 +6,17 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { UserError } from '../errors.js';
-import { round, type Stats } from '../metrics/stats.js';
-import { SUMMARY_METRICS, type CellSummary, type ClientHealth } from '../metrics/summary.js';
+import { percentileKey, round, type Stats } from '../metrics/stats.js';
+import { extraPercentiles, SUMMARY_METRICS, type CellSummary, type ClientHealth } from '../metrics/summary.js';
+import { SERVER_COLUMNS } from '../server-metrics/columns.js';
 import { axisColumn, csvTable, numberCell, parseNumberCell, type Column, type CsvTable } from '../records/columns.js';
 
 type Scalar = 'requests' | 'ok' | 'errors' | 'error_rate' | 'duration_s' | 'requests_per_s' | 'output_tokens_per_s'
   | 'prompt_tokens_mean' | 'completion_tokens_mean' | 'offered_rps' | 'achieved_rps' | 'slo_attainment' | 'goodput_rps'
-  | 'client_overhead_ms_p50';
+  | 'client_overhead_ms_p50' | 'check_pass_rate' | 'check_pass_rate_low' | 'check_pass_rate_high' | 'cost_total'
+  | 'cost_per_1k_requests' | 'cost_per_1m_output_tokens';
 type StatsField = 'latency_ms' | 'ttft_ms' | 'tpot_ms' | 'itl_ms' | 'e2e_latency_ms' | 'queue_ms' | 'connect_ms';
-type Agg = 'mean' | 'p50' | 'p90' | 'p95' | 'p99';
+type Agg = 'mean' | 'p50' | 'p90' | 'p95' | 'p99' | `p${number}`;
 
 function scalar(name: Scalar, doc: string, digits = 3, type: 'integer' | 'number' = 'number'): Column<CellSummary> {
   return {
@@ -146,7 +148,38 @@ export const SUMMARY_COLUMNS: readonly Column<CellSummary>[] = [
     'client_overhead_ms_p50',
     'median over successful streamed requests of `ttft_ms − (server_queue_ms + server_prefill_ms)`, ms, for requests where the server reports its prefill (a missing queue counts as 0). It is the part of TTFT the server does not account for: network, HTTP framing and the client. A few ms on loopback; when it is large, the gap is not the model. llama.cpp reports no queue time, so with every slot busy its queueing lands here too.',
   ),
+  // Issue 20: quality checks and cost (empty without checks: / pricing:).
+  scalar('check_pass_rate', 'with `checks:`: share of checked answers (successful requests) that passed **every** check (docs/checks.md)', 4),
+  scalar('check_pass_rate_low', 'lower bound of the 95% Wilson score interval of `check_pass_rate`', 4),
+  scalar('check_pass_rate_high', 'upper bound of the 95% Wilson score interval of `check_pass_rate`', 4),
+  scalar('cost_total', 'with `pricing:`: sum of the requests\' `cost`, in the pricing currency (docs/cost.md)', 9),
+  scalar('cost_per_1k_requests', '`cost_total / requests × 1000`: what a thousand requests like these cost, failed ones included', 9),
+  scalar('cost_per_1m_output_tokens', '`cost_total / completion tokens × 10⁶`: the blended price per output token, input included', 9),
+  {
+    name: 'cost_estimated',
+    doc: '`true` when some costed request had estimated token counts (`tokens_source=estimate`), so the cost is an estimate too',
+    type: 'boolean',
+    get: (s) => (s.cost_estimated === undefined ? '' : String(s.cost_estimated)),
+    parse: (t, s) => {
+      if (t !== '') s.cost_estimated = t === 'true';
+    },
+  },
 ];
+
+/**
+ * The server's metrics (target.metrics, docs/server-metrics.md), after every other column;
+ * written only when a cell has them, so a run without target.metrics keeps its header.
+ */
+export const SERVER_METRICS_COLUMNS: readonly Column<CellSummary>[] = SERVER_COLUMNS.map((c) => ({
+  name: c.name,
+  doc: c.doc,
+  type: 'number' as const,
+  get: (s: CellSummary) => numberCell(round(s.server_metrics?.[c.name], 4)),
+  parse: (t: string, s: CellSummary) => {
+    const v = parseNumberCell(t);
+    if (v !== undefined) (s.server_metrics ??= {})[c.name] = v;
+  },
+}));
 
 function blankSummary(): CellSummary {
   return {
@@ -164,12 +197,40 @@ function blankSummary(): CellSummary {
   };
 }
 
-export function summaryTable(axes: readonly string[]): CsvTable<CellSummary> {
-  return csvTable([CELL, ...axes.map((a) => axisColumn<CellSummary>(a)), ...SUMMARY_COLUMNS], blankSummary);
+/**
+ * Columns of the spec's further percentiles (`percentiles: [99.9]`), after every other
+ * column: `latency_ms_p99.9`, `ttft_ms_p99.9`, ... per percentile.
+ */
+export function percentileColumns(extra: readonly number[]): Column<CellSummary>[] {
+  return extra.flatMap((q) => SUMMARY_METRICS.map((m) => aggregate(m, percentileKey(q), `p${q} of ${m} (spec \`percentiles:\`)`)));
+}
+
+/** The further percentiles the summaries hold (keys beyond p50/p90/p95/p99). */
+export function percentilesIn(summaries: readonly CellSummary[]): number[] {
+  const found = new Set<number>();
+  for (const s of summaries) {
+    for (const m of SUMMARY_METRICS) for (const k of Object.keys(s[m] ?? {})) if (/^p\d/.test(k)) found.add(Number(k.slice(1)));
+  }
+  return extraPercentiles([...found]);
+}
+
+export interface SummaryTableOptions {
+  /** With the server-metrics columns (issue 19). */
+  serverMetrics?: boolean;
+  /** The spec's further percentiles (`percentiles:`), columns after all others. */
+  percentiles?: readonly number[];
+}
+
+export function summaryTable(axes: readonly string[], opts: SummaryTableOptions = {}): CsvTable<CellSummary> {
+  const server = opts.serverMetrics ? SERVER_METRICS_COLUMNS : [];
+  return csvTable(
+    [CELL, ...axes.map((a) => axisColumn<CellSummary>(a)), ...SUMMARY_COLUMNS, ...server, ...percentileColumns(opts.percentiles ?? [])],
+    blankSummary,
+  );
 }
 
 export function serializeSummaryCsv(summaries: readonly CellSummary[], axes: readonly string[]): string {
-  const table = summaryTable(axes);
+  const table = summaryTable(axes, { serverMetrics: summaries.some((s) => s.server_metrics !== undefined), percentiles: percentilesIn(summaries) });
   return stringify([table.header(), ...summaries.map(table.row)]);
 }
 
@@ -185,6 +246,10 @@ export function parseSummaryCsv(text: string, file = 'summary.csv'): { axes: str
   const end = header.indexOf(SUMMARY_COLUMNS[0].name);
   if (header[0] !== CELL.name || end < 0) throw new UserError(`${file}: not a summary.csv written by llm-sweep`);
   const axes = header.slice(1, end);
-  const read = summaryTable(axes).reader(header);
+  const extra = header.flatMap((h) => {
+    const m = /^latency_ms_p(\d+(?:\.\d+)?)$/.exec(h);
+    return m ? [Number(m[1])] : [];
+  });
+  const read = summaryTable(axes, { serverMetrics: true, percentiles: extraPercentiles(extra) }).reader(header);
   return { axes, summaries: rows.slice(1).map(read) };
 }

@@ -8,16 +8,19 @@
  * Data flows one way: the runner calls a `ResultWriter`; the writer keeps the run.json
  * document and hands every record and every finished cell to its exporters.
  */
+import type { CheckTally } from '../checks/tally.js';
+import type { Verdict } from '../checks/types.js';
 import type { ThresholdResult } from '../compare/types.js';
 import type { CellColumns } from '../metrics/cell-columns.js';
 import type { CellSummary } from '../metrics/summary.js';
 import type { Plan } from '../plan/types.js';
 import type { RequestRecord } from '../records/types.js';
+import type { Scrape } from '../server-metrics/types.js';
 import type { LoadedSpec } from '../spec/load.js';
 import type { CellExtras, RunJson } from './run-json.js';
 
 /** The spec's `output.formats`: which files a run writes besides requests.csv. */
-export const OUTPUT_FORMATS = ['csv', 'json', 'html'] as const;
+export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'xlsx'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** A cell as it finishes: its summary (threshold verdict set) and what its rows hold. */
@@ -25,6 +28,19 @@ export interface FinishedCell {
   summary: CellSummary;
   /** The cell's rows, column by column (see metrics/cell-columns.ts). */
   columns: CellColumns;
+}
+
+/**
+ * What a recorded request answered, for the files that keep answers (responses.jsonl). The
+ * runner holds it only until the request's checks have run and the writer has had it.
+ */
+export interface RecordedAnswer {
+  /** The answer text (content); '' for a failed request. */
+  text: string;
+  /** Reasoning text the server sent apart from the content; '' when none. */
+  reasoning: string;
+  /** Each check's verdict, when the spec has checks and the request succeeded. */
+  checks?: readonly Verdict[];
 }
 
 /** One file of a results folder, fed as a run goes (as hyperfine's exporters are). */
@@ -37,10 +53,12 @@ export interface Exporter {
 
 /** An exporter at work on one run. Every hook is optional: a file needs what it needs. */
 export interface Export {
-  /** A recorded request ended (with its response text), in the order they end. */
-  record?(record: RequestRecord, text: string): void;
+  /** A recorded request ended (with its answer), in the order they end. */
+  record?(record: RequestRecord, answer: RecordedAnswer): void;
   /** A cell finished, or was kept whole from an interrupted run (resume). */
   cell?(cell: FinishedCell): void;
+  /** A scrape of the server's metrics (target.metrics) ended, during cell `cell`. */
+  scrape?(cell: string, scrape: Scrape): void;
   /** The run so far: after the start, after every cell and at the end. Rewrites the file. */
   write?(run: RunJson): Promise<void>;
   /** After the last write: flush and close. */
@@ -64,7 +82,10 @@ export interface RunStart {
  */
 export interface ResultWriter {
   start(run: RunStart): Promise<void>;
-  record(record: RequestRecord, text: string): void;
-  cell(cell: FinishedCell & { thresholds: readonly ThresholdResult[]; extras?: CellExtras }): Promise<void>;
-  end(end: { interrupted: boolean; stoppedReason?: string }): Promise<void>;
+  record(record: RequestRecord, answer: RecordedAnswer): void;
+  /** A scrape of the server's metrics ended (target.metrics). */
+  scrape(cell: string, scrape: Scrape): void;
+  /** `checks`: the per-check tally of the run so far, when the spec has checks. */
+  cell(cell: FinishedCell & { thresholds: readonly ThresholdResult[]; extras?: CellExtras; checks?: readonly CheckTally[] }): Promise<void>;
+  end(end: { interrupted: boolean; stoppedReason?: string; checks?: readonly CheckTally[] }): Promise<void>;
 }

@@ -9,6 +9,7 @@ import type { RequestRecord } from '../records/types.js';
 import { EXPORTERS } from './exporters/index.js';
 import { requestsCsv } from './exporters/requests-csv.js';
 import { responsesJsonl } from './exporters/responses-jsonl.js';
+import { serverMetricsCsv } from './exporters/server-metrics-csv.js';
 import { newRunJson, type RunJson } from './run-json.js';
 import type { Export, Exporter, ResultWriter } from './types.js';
 
@@ -29,18 +30,23 @@ export function createWriter(open: (run: RunJson) => Promise<Export[]>): ResultW
       exports = await open(run);
       await writeAll();
     },
-    record(record, text) {
-      for (const e of exports) e.record?.(record, text);
+    record(record, answer) {
+      for (const e of exports) e.record?.(record, answer);
     },
-    async cell({ summary, columns, thresholds, extras }) {
+    scrape(cell, scrape) {
+      for (const e of exports) e.scrape?.(cell, scrape);
+    },
+    async cell({ summary, columns, thresholds, extras, checks }) {
       run!.cells.push(summary);
+      if (checks) run!.checks = [...checks];
       run!.thresholds.push(...thresholds);
       if (extras) (run!.extras ??= {})[summary.cell] = extras;
       for (const e of exports) e.cell?.({ summary, columns });
       await writeAll();
     },
-    async end({ interrupted, stoppedReason }) {
+    async end({ interrupted, stoppedReason, checks }) {
       if (!run) return;
+      if (checks) run.checks = [...checks];
       run.interrupted = interrupted;
       run.stopped_reason = stoppedReason;
       await writeAll();
@@ -49,9 +55,10 @@ export function createWriter(open: (run: RunJson) => Promise<Export[]>): ResultW
   };
 }
 
-/** The files a results folder gets: requests.csv always, the spec's formats, responses.jsonl when asked. */
+/** The files a results folder gets: requests.csv always, the spec's formats, responses.jsonl when asked, server-metrics.csv with target.metrics. */
 export function exportersFor(output: Pick<Spec['output'], 'formats' | 'save_responses'>): Exporter[] {
-  return [requestsCsv, ...output.formats.map((f) => EXPORTERS[f]), ...(output.save_responses ? [responsesJsonl] : [])];
+  // server-metrics.csv is created on the first scrape: no target.metrics, no file.
+  return [requestsCsv, ...output.formats.map((f) => EXPORTERS[f]), ...(output.save_responses ? [responsesJsonl] : []), serverMetricsCsv];
 }
 
 /** Writes a run into `dir` (created). */

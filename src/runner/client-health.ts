@@ -21,12 +21,29 @@ export const CLIENT_LIMITS = {
    * collection or first-use compile would be "the p99".
    */
   minWallMs: 500,
+  /**
+   * Loop delay counts only past this share of the shortest time the cell measured (TTFT or
+   * latency p50): a 30 ms late timestamp skews a 100 ms TTFT, not a 2-second request.
+   */
+  loopDelayShare: 0.1,
 } as const;
+
+/** What the cell measured and how it was loaded, to judge the client's delay against. */
+export interface CellContext {
+  /** p50 time to first token of the cell, ms. */
+  ttftP50Ms?: number;
+  /** p50 latency of the cell, ms. */
+  latencyP50Ms?: number;
+  /** Requests in flight at most. */
+  concurrency: number;
+  /** Open-loop rate, requests/s; undefined in closed loop. */
+  rate?: number;
+}
 
 export interface HealthWatch {
   /** Record how late an open-loop arrival was dispatched, ms. */
   dispatchLag(ms: number): void;
-  stop(): ClientHealth;
+  stop(cell?: CellContext): ClientHealth;
 }
 
 export function watchClientHealth(limits = CLIENT_LIMITS): HealthWatch {
@@ -41,7 +58,7 @@ export function watchClientHealth(limits = CLIENT_LIMITS): HealthWatch {
     dispatchLag(ms) {
       lags.push(ms);
     },
-    stop() {
+    stop(cell) {
       histogram.disable();
       const wallMs = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
@@ -51,7 +68,7 @@ export function watchClientHealth(limits = CLIENT_LIMITS): HealthWatch {
       const p99 = histogram.count > 0 ? Math.max(0, histogram.percentile(99) / 1e6 - resolution) : 0;
       const max = histogram.count > 0 ? Math.max(0, histogram.max / 1e6 - resolution) : 0;
       const lagP99 = lags.length > 0 ? percentile(lags, 99) : undefined;
-      return judgeClient({ loopDelayP99Ms: p99, loopDelayMaxMs: max, cpu: cpuShare, dispatchLagP99Ms: lagP99, wallMs }, limits);
+      return judgeClient({ loopDelayP99Ms: p99, loopDelayMaxMs: max, cpu: cpuShare, dispatchLagP99Ms: lagP99, wallMs }, limits, cell);
     },
   };
 }
@@ -65,10 +82,14 @@ export interface ClientMeasurements {
 }
 
 /** Decides whether the client limited a cell, and says why. Pure. */
-export function judgeClient(m: ClientMeasurements, limits = CLIENT_LIMITS): ClientHealth {
+export function judgeClient(m: ClientMeasurements, limits = CLIENT_LIMITS, cell?: CellContext): ClientHealth {
   const reasons: string[] = [];
   const judged = m.wallMs >= limits.minWallMs;
-  if (judged && m.loopDelayP99Ms > limits.loopDelayP99Ms) reasons.push(`event-loop delay p99 ${m.loopDelayP99Ms.toFixed(1)} ms`);
+  const shortest = shortestTiming(cell);
+  if (judged && m.loopDelayP99Ms > limits.loopDelayP99Ms && (!shortest || m.loopDelayP99Ms > limits.loopDelayShare * shortest.ms)) {
+    const against = shortest ? ` (${((m.loopDelayP99Ms / shortest.ms) * 100).toFixed(0)}% of ${shortest.name} ${shortest.ms.toFixed(0)} ms)` : '';
+    reasons.push(`event-loop delay p99 ${m.loopDelayP99Ms.toFixed(1)} ms${against}`);
+  }
   if (judged && m.cpu > limits.cpu) reasons.push(`client CPU ${(m.cpu * 100).toFixed(0)}% of a core`);
   if (m.dispatchLagP99Ms !== undefined && m.dispatchLagP99Ms > limits.dispatchLagP99Ms) {
     reasons.push(`dispatch lag p99 ${m.dispatchLagP99Ms.toFixed(1)} ms`);
@@ -81,5 +102,16 @@ export function judgeClient(m: ClientMeasurements, limits = CLIENT_LIMITS): Clie
     dispatch_lag_p99_ms: round(m.dispatchLagP99Ms),
     bound: reasons.length > 0,
     reason: reasons.length > 0 ? reasons.join(', ') : undefined,
+    concurrency: cell?.concurrency,
+    open_loop: cell ? cell.rate !== undefined : undefined,
   };
+}
+
+/** The shortest of the cell's TTFT and latency p50s: the time a late timestamp skews most. */
+function shortestTiming(cell: CellContext | undefined): { name: string; ms: number } | undefined {
+  const candidates = [
+    { name: 'TTFT p50', ms: cell?.ttftP50Ms },
+    { name: 'latency p50', ms: cell?.latencyP50Ms },
+  ].filter((c): c is { name: string; ms: number } => c.ms !== undefined && Number.isFinite(c.ms) && c.ms > 0);
+  return candidates.sort((a, b) => a.ms - b.ms)[0];
 }

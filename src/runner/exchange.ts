@@ -36,8 +36,10 @@ export interface ExchangeResult {
   firstTokenAt?: number;
   /** Gaps between consecutive content chunks, ms (streams only). */
   gaps: number[];
-  /** Output text (content + reasoning), for token estimates and saved responses. */
+  /** The answer text (content), for checks, token estimates and saved responses. */
   text: string;
+  /** Reasoning/thinking text the server sent apart from the content; '' when none. */
+  reasoning: string;
   usage?: Usage;
   finishReason?: string;
   /** True when the response was streamed. */
@@ -172,6 +174,7 @@ export function emptyResult(attempts: number, sentAt: number, endAt: number, str
     firstTokenAt: undefined,
     gaps: [],
     text: '',
+    reasoning: '',
     usage: undefined,
     finishReason: undefined,
     streamed,
@@ -190,6 +193,8 @@ export function emptyResult(attempts: number, sentAt: number, endAt: number, str
  */
 export class DeltaCollector {
   readonly parts: string[] = [];
+  /** Reasoning text, kept apart from the content so checks read the answer alone; empty for most servers. */
+  readonly thinking: string[] = [];
   /** performance.now() of the last chunk with content. */
   lastContentAt: number | undefined;
   /** The stream's end marker was seen. */
@@ -199,9 +204,11 @@ export class DeltaCollector {
   /** Adds a delta that arrived at `at`; an error it carries is the caller's to handle. */
   add(d: StreamDelta, at: number): void {
     const result = this.result;
-    const piece = (d.reasoning ?? '') + (d.text ?? '');
-    if (piece.length > 0) {
-      this.parts.push(piece);
+    const reasoning = d.reasoning ?? '';
+    const text = d.text ?? '';
+    if (reasoning.length > 0) this.thinking.push(reasoning);
+    if (text.length > 0) this.parts.push(text);
+    if (reasoning.length + text.length > 0) {
       if (result.firstTokenAt === undefined) result.firstTokenAt = at;
       else if (this.lastContentAt !== undefined) result.gaps.push(at - this.lastContentAt);
       this.lastContentAt = at;
@@ -226,7 +233,7 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
     if (!d) return;
     if (d.error !== undefined) {
       // After content the answer is half given: recorded as it is, never retried.
-      throw new StopReading('stream', `stream error: ${d.error}`, collected.parts.length === 0 ? d.errorStatus : undefined);
+      throw new StopReading('stream', `stream error: ${d.error}`, collected.parts.length + collected.thinking.length === 0 ? d.errorStatus : undefined);
     }
     collected.add(d, chunkAt);
   };
@@ -267,6 +274,7 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
     }
   }
   result.text = collected.parts.join('');
+  result.reasoning = collected.thinking.join('');
   result.endAt = collected.lastContentAt ?? lastByteAt;
   if (stop) {
     result.errorKind = stop.kind;
@@ -322,7 +330,8 @@ async function readWhole(provider: Provider, res: HttpResponse): Promise<Exchang
   }
   try {
     const c = provider.parseResponse(body, res.headers);
-    result.text = (c.reasoning ?? '') + c.text;
+    result.text = c.text;
+    result.reasoning = c.reasoning ?? '';
     result.usage = c.usage;
     result.finishReason = c.finishReason;
     result.serverTimings = c.serverTimings;

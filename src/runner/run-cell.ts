@@ -33,8 +33,10 @@ export interface CellContext {
   only?: ReadonlySet<number>;
   /** Called with each recorded request as it ends (not for warmup, not for aborted ones). */
   onRecord: (record: RequestRecord, result: ExchangeResult) => void;
-  /** Called after warmup, when the measured part starts. */
-  onMeasureStart?: () => void;
+  /** Called with each warmup request as it ends (not recorded, but sent: the budget counts it). */
+  onWarmup?: (record: RequestRecord) => void;
+  /** Called after warmup, when the measured part starts; awaited (the scrape of the server's metrics before the cell). */
+  onMeasureStart?: () => void | Promise<void>;
   /**
    * Where the cell's requests are kept for its summary (the runner keeps columns, not
    * records); a new one when undefined. Resume passes one holding the earlier rows.
@@ -72,11 +74,15 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   const send = (i: number) => ctx.transport.send({ target: ctx.target, cell, prompt: ctx.prompts[i % P], stream: cell.load.stream }, ctx.abort);
 
   if (cell.warmup > 0) {
+    const warmStart = performance.now();
     await closedLoop(cell.warmup, Math.min(cell.load.concurrency, cell.warmup), ctx.stop, undefined, async (i) => {
-      await send(i);
+      const result = await send(i);
+      ctx.onWarmup?.(
+        toRecord(result, { cell, prompt: ctx.prompts[i % P], repeat: Math.floor(i / P), cellStart: warmStart, promptTokenEstimate: estimators[i % P] }),
+      );
     });
   }
-  ctx.onMeasureStart?.();
+  await ctx.onMeasureStart?.();
   const start = performance.now();
   const measured = async (i: number, scheduledAt?: number) => {
     const result = await send(i);

@@ -5,6 +5,7 @@
  * events for the progress display.
  */
 import { setMaxListeners } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { checkCell, compileThresholds } from '../compare/thresholds.js';
 import type { ThresholdResult } from '../compare/types.js';
 import { CellColumns } from '../metrics/cell-columns.js';
@@ -13,13 +14,17 @@ import type { Plan } from '../plan/types.js';
 import { providerForTarget } from '../providers/index.js';
 import type { RequestRecord } from '../records/types.js';
 import type { ResumeState } from '../results/resume.js';
+import type { CellExtras } from '../results/run-json.js';
 import type { ResultWriter } from '../results/types.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { scrub } from '../spec/redact.js';
+import { RunError } from '../errors.js';
+import { budgetRefusal, createAssessor } from './assess.js';
 import { watchClientHealth } from './client-health.js';
 import type { ExchangeResult } from './exchange.js';
 import { fatalReason } from './fatal.js';
 import { runCell } from './run-cell.js';
+import { setUpServerMetrics } from './server-metrics.js';
 import { transportsFor } from './transport.js';
 import type { RunListener } from './types.js';
 
@@ -36,6 +41,8 @@ export interface SweepOptions {
   onEvent?: RunListener;
   /** Continue an interrupted run: only the missing requests are sent. */
   resume?: ResumeState;
+  /** Most the run may spend (run --max-cost), over the spec's `budget.max_cost`; needs pricing. */
+  maxCost?: number;
 }
 
 export interface SweepResult {
@@ -45,6 +52,8 @@ export interface SweepResult {
   fatal?: string;
   /** Threshold checks of the finished cells. */
   thresholds: ThresholdResult[];
+  /** The budget, when there is one: the limit, what was spent, and whether the run stopped on it. */
+  budget?: { max: number; spent: number; reached: boolean };
 }
 
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
@@ -56,6 +65,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const thresholds = compileThresholds(spec);
   const openTransport = transportsFor(provider, target);
   const promptTokens = new Map<number, number>();
+  // Before anything is started or written: a sweep whose estimate is over the budget does not run.
+  const refusal = budgetRefusal(loaded, plan, { maxCost: opts.maxCost, resume, promptTokens });
+  if (refusal) throw new RunError(refusal);
+  const assessor = createAssessor(loaded, plan, { maxCost: opts.maxCost, resume, promptTokens });
   const summaries: CellSummary[] = [];
   const checks: ThresholdResult[] = [];
   const stop = new AbortController();
@@ -75,11 +88,11 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   opts.signal?.addEventListener('abort', onUserAbort, { once: true });
 
   /** A cell's summary checked against the thresholds, and handed to the writer. */
-  const finish = async (summary: CellSummary, columns: CellColumns, extras?: { server_timings_mean: Record<string, number> }) => {
+  const finish = async (summary: CellSummary, columns: CellColumns, extras?: CellExtras) => {
     const results = checkCell(thresholds, summary);
     checks.push(...results);
     summaries.push(summary);
-    await writer.cell({ summary, columns, thresholds: results, extras });
+    await writer.cell({ summary, columns, thresholds: results, extras, checks: assessor.tally() });
   };
 
   const todo = (c: (typeof plan.cells)[number]) =>
@@ -88,14 +101,23 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   emit({ type: 'run-start', cells: plan.cells.length, requests: total });
   await writer.start({ loaded, plan, baseUrl: opts.baseUrl, startedAt: resume?.startedAt });
   try {
+    const serverMetrics = await setUpServerMetrics(spec.target.metrics, opts.baseUrl, writer, emit);
     for (const [pos, cell] of plan.cells.entries()) {
       if (stop.signal.aborted) break;
       const earlier = resume?.columns.get(cell.id) ?? new CellColumns();
-      const summarize = (columns: CellColumns) => summarizeCell(cell.id, cell.params, columns, { slo: spec.slo, rate: cell.load.rate });
+      const summarize = (columns: CellColumns) =>
+        summarizeCell(cell.id, cell.params, columns, {
+          slo: spec.slo,
+          rate: cell.load.rate,
+          checks: (spec.checks?.length ?? 0) > 0,
+          priced: spec.pricing !== undefined,
+          percentiles: spec.percentiles,
+        });
       if (resume && !resume.missing.has(cell.id)) {
         // Complete before the interruption: keep its rows and summary, send nothing.
         const summary = summarize(earlier);
         summary.client = resume.previous.get(cell.id)?.client;
+        summary.server_metrics = resume.previous.get(cell.id)?.server_metrics;
         await finish(summary, earlier);
         continue;
       }
@@ -114,18 +136,21 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       const serverTimings: Record<string, number[]> = {};
       const onRecord = (record: RequestRecord, result: ExchangeResult) => {
         if (record.error) record.error = scrub(record.error, loaded.secrets);
-        writer.record(record, result.text);
+        const verdicts = assessor.assess(record, result, cell);
+        writer.record(record, { text: result.text, reasoning: result.reasoning, checks: verdicts });
         if (record.status === 'ok') anySuccess = true;
         for (const [k, v] of Object.entries(result.serverTimings ?? {})) (serverTimings[k] ??= []).push(v);
         emit({ type: 'request-end', cell, record });
-        const reason = fatalReason(record, result, target, anySuccess);
+        const reason = fatalReason(record, result, target, anySuccess) ?? assessor.budgetReached;
         if (reason && !fatal) {
           fatal = reason;
           stop.abort();
         }
       };
       const health = watchClientHealth();
+      let scraping: Awaited<ReturnType<NonNullable<typeof serverMetrics>['beginCell']>> | undefined;
       let run;
+      let end = 0;
       try {
         run = await runCell({
           cell,
@@ -138,29 +163,64 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           burstiness: spec.burstiness,
           seed: spec.seed + cell.index,
           onRecord,
-          onMeasureStart: () => emit({ type: 'warmup-end', cell }),
+          // Warmups are recorded nowhere; only a budget needs them (they are billed).
+          onWarmup: assessor.budget
+            ? (record) => {
+                assessor.warmup(record, cell);
+                if (assessor.budgetReached && !fatal) {
+                  fatal = assessor.budgetReached;
+                  stop.abort();
+                }
+              }
+            : undefined,
+          onMeasureStart: async () => {
+            emit({ type: 'warmup-end', cell });
+            scraping = await serverMetrics?.beginCell(cell.id);
+          },
           promptTokens,
           columns: earlier,
           onDispatchLag: (ms) => health.dispatchLag(ms),
           only: only && only.size > 0 ? only : undefined,
         });
+        end = performance.now();
       } finally {
         transport.close();
+        // A cell that threw: stop its scraping too, so no scrape outlives the run.
+        if (!run) await scraping?.finish({ start: 0, end: 0 });
       }
       const summary = summarize(run.columns);
-      summary.client = health.stop();
+      summary.client = health.stop({
+        ttftP50Ms: summary.ttft_ms?.p50,
+        latencyP50Ms: summary.latency_ms?.p50,
+        concurrency: cell.load.concurrency,
+        rate: cell.load.rate,
+      });
       if (summary.client.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${summary.client.reason})` });
-      await finish(summary, run.columns, Object.keys(serverTimings).length > 0 ? { server_timings_mean: meanOf(serverTimings) } : undefined);
+      const extras: CellExtras = {};
+      if (Object.keys(serverTimings).length > 0) extras.server_timings_mean = meanOf(serverTimings);
+      if (scraping) {
+        const scraped = await scraping.finish({ start: run.start, end });
+        summary.server_metrics = scraped.summary;
+        extras.server_metrics = scraped.sources;
+      }
+      await finish(summary, run.columns, Object.keys(extras).length > 0 ? extras : undefined);
       emit({ type: 'cell-end', cell, summary });
     }
   } finally {
     clearTimeout(graceTimer);
     opts.signal?.removeEventListener('abort', onUserAbort);
     const interrupted = Boolean(opts.signal?.aborted);
-    await writer.end({ interrupted, stoppedReason: fatal ?? (interrupted ? 'interrupted' : undefined) });
+    await writer.end({ interrupted, stoppedReason: fatal ?? (interrupted ? 'interrupted' : undefined), checks: assessor.tally() });
     emit({ type: 'run-end', interrupted });
   }
-  return { summaries, interrupted: Boolean(opts.signal?.aborted), fatal, thresholds: checks };
+  const b = assessor.budget;
+  return {
+    summaries,
+    interrupted: Boolean(opts.signal?.aborted),
+    fatal,
+    thresholds: checks,
+    budget: b && { max: b.max, spent: b.spent, reached: assessor.budgetReached !== undefined },
+  };
 }
 
 function meanOf(m: Record<string, number[]>): Record<string, number> {

@@ -34,7 +34,7 @@ export function toRecord(x: ExchangeResult, m: RecordMeta): RequestRecord {
     prompt = x.usage?.prompt_tokens;
     if (completion === undefined) {
       // No usage from the server: count with a real tokenizer and say so. Never max_tokens.
-      completion = estimateTokens(x.text);
+      completion = estimateTokens(x.reasoning ? x.reasoning + x.text : x.text);
       source = 'estimate';
     }
     if (prompt === undefined) {
@@ -75,6 +75,10 @@ export function toRecord(x: ExchangeResult, m: RecordMeta): RequestRecord {
     server_decode_ms: round(x.server?.decode_ms),
     server_total_ms: round(x.server?.total_ms),
     cached_tokens: x.server?.cached_tokens,
+    // Set by the runner after the checks and the price (run-sweep.ts), in this one shape.
+    checks_passed: undefined,
+    checks_total: undefined,
+    cost: undefined,
     timing: {
       scheduled: (m.scheduledAt ?? x.sentAt) - m.cellStart,
       sent: x.sentAt - m.cellStart,

@@ -14,6 +14,8 @@ export type RunEvent =
   | { type: 'request-end'; cell: Cell; record: RequestRecord }
   | { type: 'cell-end'; cell: Cell; summary: CellSummary }
   | { type: 'warning'; message: string }
+  /** A line for the terminal as it is (what `metrics: auto` found, a metrics URL failing). */
+  | { type: 'notice'; message: string }
   | { type: 'interrupt'; message: string }
   | { type: 'run-end'; interrupted: boolean };
 

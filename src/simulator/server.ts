@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { simulatorSchema } from '../spec/target.js';
 import { drawFault, FAULT_HEADER, faultResponse, isStatusFault, MALFORMED_JSON, MALFORMED_LINE, parseFaultHeader } from './faults.js';
 import { BatchScheduler, realClock, type SequenceHandle } from './latency-model.js';
+import { createSimulatorMetrics } from './metrics.js';
 import { parseRequest, RequestError } from './request.js';
 import { mixSeed, mulberry32 } from '../random.js';
 import { generate } from './text.js';
@@ -29,6 +30,7 @@ const ROUTES: Record<string, { method: string; endpoint?: Endpoint }> = {
   '/v1/completions': { method: 'POST', endpoint: 'completions' },
   '/v1/models': { method: 'GET' },
   '/health': { method: 'GET' },
+  '/metrics': { method: 'GET' },
 };
 
 /** The model options with defaults filled in and checked (throws a ZodError on bad values). */
@@ -54,7 +56,9 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
   const models = input.models ?? DEFAULT_MODELS;
   const onRequest = input.onRequest;
   const scheduler = new BatchScheduler(opts, realClock);
+  const metrics = createSimulatorMetrics(models[0] ?? DEFAULT_MODELS[0]);
   const faultRandom = mulberry32(mixSeed(opts.seed, 0xfa17));
+  const quizModel = { accuracy: opts.accuracy, accuracyDrop: opts.accuracy_drop, thinkTokens: opts.think_tokens };
   const startedAt = Math.floor(Date.now() / 1000);
   const serialTag = Date.now().toString(36);
   let serial = 0;
@@ -112,9 +116,12 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
       maxTokens: request.maxTokens,
       stopProbability: opts.stop_probability,
       stop: request.stop,
+      quiz: quizModel,
+      separateReasoning: endpoint === 'chat',
     });
     const n = gen.tokens.length;
-    const usage = usageOf(request.promptTokens, n);
+    const reasoningTokens = gen.reasoningTokens ?? 0;
+    const usage = usageOf(request.promptTokens, n, reasoningTokens);
     const number = ++serial;
     const meta: ResponseMeta = {
       id: responseId(endpoint, serialTag + number.toString(36).padStart(6, '0')),
@@ -132,6 +139,12 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
       if (stream.first) res.write(stream.first);
       else res.flushHeaders();
     }
+
+    /** The model's first token (or its end, with no tokens): TTFT and the prompt are done. */
+    const firstToken = (): void => {
+      metrics.observeTtft((realClock.now() - arrivedAt) / 1000);
+      metrics.addPromptTokens(request.promptTokens);
+    };
 
     /** Applies the mid-stream fault; true when nothing more may be written. */
     const strike = (): boolean => {
@@ -161,18 +174,30 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
       random: mulberry32(mixSeed(opts.seed, number)),
       itlFactor: fault?.kind === 'slow' ? fault.factor : 1,
       arrivedAt,
+      // Observed when they happen (not at the model's deadlines), as a real server measures:
+      // a timer fired late under load is late on the server's side too.
+      onAdmit: () => metrics.observeQueue((realClock.now() - arrivedAt) / 1000),
       onToken: (index) => {
+        if (index === 0) firstToken();
+        metrics.addGenerationTokens(1);
         if (index === strikeAt && strike()) return;
-        if (stream) res.write(stream.token(gen.tokens[index]));
+        if (stream) res.write(index < reasoningTokens ? stream.reasoning(gen.tokens[index]) : stream.token(gen.tokens[index]));
         sent++;
       },
       onDone: () => {
+        if (n === 0) firstToken();
         if (strikeAt === n && strike()) return;
+        metrics.observeE2e((realClock.now() - arrivedAt) / 1000);
+        metrics.addSuccess(gen.finishReason);
         log.outcome ??= 'ok';
         log.completionTokens = n;
         log.finishReason = gen.finishReason;
         if (stream) res.end(stream.end(gen.finishReason, usage));
-        else sendJson(res, 200, completionBody(endpoint, meta, gen.tokens.join(''), gen.finishReason, usage), meta.id);
+        else {
+          const reasoning = gen.tokens.slice(0, reasoningTokens).join('');
+          const text = gen.tokens.slice(reasoningTokens).join('');
+          sendJson(res, 200, completionBody(endpoint, meta, text, gen.finishReason, usage, reasoning), meta.id);
+        }
       },
     });
     res.on('close', () => handle.cancel());
@@ -193,6 +218,9 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
         if (res.headersSent) res.destroy();
         else sendJson(res, 500, errorBody(`simulator bug: ${e instanceof Error ? e.message : String(e)}`, 'server_error'));
       });
+    } else if (path === '/metrics') {
+      const body = metrics.render(scheduler);
+      send(res, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }, body);
     } else if (path === '/health') {
       sendJson(res, 200, { status: 'ok', active: scheduler.activeCount, queued: scheduler.queuedCount });
     } else if (path === '/v1/models') {

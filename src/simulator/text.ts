@@ -4,6 +4,7 @@
  * One token is one streamed content chunk, so completion_tokens == content chunks.
  */
 import { hashString, mixSeed, mulberry32, type Random } from '../random.js';
+import { answerQuestion, findQuestion, type QuizModel } from './quiz.js';
 
 /** Most common first: lower temperatures favour the head of the list. */
 const WORDS = (
@@ -18,6 +19,9 @@ const WORDS = (
   'greedy beam warmup benchmark percentile median tail p99 jitter stall retry backoff ' +
   'client endpoint stream streaming chunk chunks usage budget cost error rate knee curve'
 ).split(' ');
+
+/** Words for the quiz model's thinking: none with a digit, so they never look like an answer. */
+const WORDS_NO_DIGITS = WORDS.filter((w) => !/\d/.test(w));
 
 /** Upper bound on generated tokens, like a model's context limit. */
 export const MAX_OUTPUT_TOKENS = 32_768;
@@ -38,12 +42,18 @@ export interface GenerateInput {
   stopProbability: number;
   /** Stop strings: output ends before the first one, finish_reason "stop". */
   stop: readonly string[];
+  /** The toy quality model for arithmetic questions (quiz.ts); off when undefined. */
+  quiz?: QuizModel;
+  /** The endpoint has a reasoning field (chat): the quiz model's thinking goes there. */
+  separateReasoning?: boolean;
 }
 
 export interface Generation {
   /** The content chunks, in order; joined they are the completion text. */
   tokens: string[];
   finishReason: FinishReason;
+  /** How many leading tokens are reasoning text (reasoning_content), not content; 0 when absent. */
+  reasoningTokens?: number;
 }
 
 /**
@@ -68,34 +78,57 @@ export function textSeed(prompt: string, temperature: number, seed: number): num
 
 export function generate(input: GenerateInput): Generation {
   const seed = textSeed(input.prompt, input.temperature, input.seed);
+  // Higher temperature flattens the word distribution (more rare words).
+  const skew = 1 + 2 / (1 + input.temperature);
+  const question = input.quiz ? findQuestion(input.prompt) : undefined;
+  if (question && input.quiz) {
+    const a = answerQuestion(question, input.quiz, {
+      textSeed: seed,
+      temperature: input.temperature,
+      maxTokens: input.maxTokens,
+      separateReasoning: input.separateReasoning ?? false,
+      words: (random, n) => {
+        const next = wordStream(random, skew, WORDS_NO_DIGITS);
+        return Array.from({ length: n }, (_, i) => next(i));
+      },
+    });
+    const cut = applyStop(a.tokens, input.stop);
+    if (cut) return { tokens: cut, finishReason: 'stop', reasoningTokens: Math.min(a.reasoningTokens, cut.length) };
+    return { tokens: a.tokens, finishReason: a.finishReason, reasoningTokens: a.reasoningTokens };
+  }
   const random = mulberry32(seed);
   // A separate stream for early stops: the text is the same whatever stop_probability is, only shorter.
   const stops = mulberry32(seed ^ 0x5f0b);
-  // Higher temperature flattens the word distribution (more rare words).
-  const skew = 1 + 2 / (1 + input.temperature);
+  const next = wordStream(random, skew, WORDS);
   const tokens: string[] = [];
   let finishReason: FinishReason = 'length';
-  let sentenceLeft = sentenceLength(random);
-  let capitalize = true;
   for (let i = 0; i < input.maxTokens; i++) {
     if (i > 0 && stops() < input.stopProbability) {
       finishReason = 'stop';
       break;
     }
-    if (sentenceLeft === 0) {
-      tokens.push('.');
-      capitalize = true;
-      sentenceLeft = sentenceLength(random);
-      continue;
-    }
-    const word = WORDS[Math.floor(WORDS.length * random() ** skew)];
-    const text = capitalize ? word[0].toUpperCase() + word.slice(1) : word;
-    tokens.push(i === 0 ? text : ` ${text}`);
-    capitalize = false;
-    sentenceLeft--;
+    tokens.push(next(i));
   }
   const cut = applyStop(tokens, input.stop);
   return cut ? { tokens: cut, finishReason: 'stop' } : { tokens, finishReason };
+}
+
+/** Sentences of words from `vocabulary`: next(i) is token i (a word, with a space unless first, or "."). */
+function wordStream(random: Random, skew: number, vocabulary: readonly string[]): (i: number) => string {
+  let sentenceLeft = sentenceLength(random);
+  let capitalize = true;
+  return (i) => {
+    if (sentenceLeft === 0) {
+      capitalize = true;
+      sentenceLeft = sentenceLength(random);
+      return '.';
+    }
+    const word = vocabulary[Math.floor(vocabulary.length * random() ** skew)];
+    const text = capitalize ? word[0].toUpperCase() + word.slice(1) : word;
+    capitalize = false;
+    sentenceLeft--;
+    return i === 0 ? text : ` ${text}`;
+  };
 }
 
 function sentenceLength(random: Random): number {

@@ -22,10 +22,14 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** Present when the answer has reasoning tokens (they are part of completion_tokens), as OpenAI sends it. */
+  completion_tokens_details?: { reasoning_tokens: number };
 }
 
-export function usageOf(promptTokens: number, completionTokens: number): Usage {
-  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+export function usageOf(promptTokens: number, completionTokens: number, reasoningTokens = 0): Usage {
+  const usage: Usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+  if (reasoningTokens > 0) usage.completion_tokens_details = { reasoning_tokens: reasoningTokens };
+  return usage;
 }
 
 /** Identity of one response, shared by all its chunks. */
@@ -41,15 +45,24 @@ export function responseId(endpoint: Endpoint, serial: string): string {
 }
 
 /** The non-streaming response body. */
-export function completionBody(endpoint: Endpoint, meta: ResponseMeta, text: string, finishReason: FinishReason, usage: Usage): unknown {
+export function completionBody(
+  endpoint: Endpoint,
+  meta: ResponseMeta,
+  text: string,
+  finishReason: FinishReason,
+  usage: Usage,
+  reasoning = '',
+): unknown {
   const base = { id: meta.id, created: meta.created, model: meta.model, system_fingerprint: SYSTEM_FINGERPRINT };
   if (endpoint === 'chat') {
+    // reasoning_content as vLLM's reasoning parsers and DeepSeek send it; only when there is reasoning.
+    const message = reasoning
+      ? { role: 'assistant', content: text, reasoning_content: reasoning, refusal: null }
+      : { role: 'assistant', content: text, refusal: null };
     return {
       ...base,
       object: 'chat.completion',
-      choices: [
-        { index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: finishReason },
-      ],
+      choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
       usage,
     };
   }
@@ -67,6 +80,8 @@ export interface StreamFormat {
   readonly first: string | undefined;
   /** One content chunk. */
   token(text: string): string;
+  /** One reasoning chunk (chat: `delta.reasoning_content`; completions have no such field: content). */
+  reasoning(text: string): string;
   /** The chunk carrying finish_reason, then (when asked) the usage chunk, then [DONE]. */
   end(finishReason: FinishReason, usage: Usage): string;
 }
@@ -91,10 +106,14 @@ export function streamFormat(endpoint: Endpoint, meta: ResponseMeta, includeUsag
   const [head, tail] = (
     endpoint === 'chat' ? chunk({ delta: { content: MARK } }) : chunk({ text: MARK })
   ).split(JSON.stringify(MARK));
+  const [rHead, rTail] = (
+    endpoint === 'chat' ? chunk({ delta: { reasoning_content: MARK } }) : chunk({ text: MARK })
+  ).split(JSON.stringify(MARK));
   const finalChoice = endpoint === 'chat' ? { delta: {} } : { text: '' };
   return {
     first: endpoint === 'chat' ? chunk({ delta: { role: 'assistant', content: '', refusal: null } }) : undefined,
     token: (text) => head + JSON.stringify(text) + tail,
+    reasoning: (text) => rHead + JSON.stringify(text) + rTail,
     end: (finishReason, usage) =>
       sse({ ...base, choices: [{ index: 0, ...finalChoice, logprobs: null, finish_reason: finishReason }], ...usageNull }) +
       (includeUsage ? sse({ ...base, choices: [], usage }) : '') +

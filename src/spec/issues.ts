@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { isObject } from '../json.js';
 import { pathKey } from './interpolate.js';
-import { descriptionAt, isIntAt, keysAt, providerKeys } from './schema-path.js';
+import { descriptionAt, formKeysAt, isIntAt, keysAt, providerKeys } from './schema-path.js';
 import { commonTargetSchema } from './target.js';
 import { nearest, strictLimit } from './suggest.js';
 import type { YamlPath, YamlSource } from './yaml-source.js';
@@ -175,7 +175,7 @@ function unionIssues(issue: Extract<Issue, { code: 'invalid_union' }>, path: Pat
   const branches = issue.errors;
   const atTop = (i: Issue) => i.path.length === 0;
   if (isObject(value) && Object.keys(value).length === 0) {
-    return [`${ctx.src.locate(path)}: ${where} is an empty mapping; give one of ${keysAt(path).join(', ')}`];
+    return [`${ctx.src.locate(path)}: ${where} is an empty mapping; give one of ${formKeysAt(path).join(', ')}`];
   }
   // A form the value has the shape of (its problems are all inside it), or else the type of
   // (its only problems at the top are limits: too small, too big, bad format).
@@ -194,7 +194,8 @@ function unionIssues(issue: Extract<Issue, { code: 'invalid_union' }>, path: Pat
     const keys = Object.keys(value);
     const unknownEverywhere = keys.filter((k) => unknownIn.length > 0 && unknownIn.every((s) => s.has(k)));
     if (unknownEverywhere.length > 0) return unknownEverywhere.map((k) => unknownKey(k, path, forms, ctx));
-    return [`${ctx.src.locate(path)}: ${where} must have exactly one of ${forms.join(', ')} (found ${keys.join(' and ')})`];
+    const given = keys.filter((k) => formKeysAt(path).includes(k));
+    return [`${ctx.src.locate(path)}: ${where} must have exactly one of ${formKeysAt(path).join(', ')} (found ${given.join(' and ')})`];
   }
   const custom = unionForms(path);
   if (custom) return [`${ctx.src.locate(path)}: ${where} ${custom}, got ${describeValue(value)}`];

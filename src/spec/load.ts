@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { checkSpecProblems } from '../checks/spec-problems.js';
 import { gateProblems } from '../compare/spec-problems.js';
 import { UserError } from '../errors.js';
 import { collectPrompts } from '../plan/prompts.js';
@@ -55,7 +56,7 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
     throw new UserError(`${file}:1:1: cannot read the YAML: ${(e as Error).message}`);
   }
   if (raw === null || raw === undefined) {
-    throw new UserError(`${file}:1:1: the spec is empty; start from sweeps/example.yaml (docs/spec.md describes every field)`);
+    throw new UserError(`${file}:1:1: the spec is empty; llm-sweep init writes two commented starter specs (docs/spec.md describes every field)`);
   }
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new UserError(
@@ -77,6 +78,7 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
     display: (f) => (isAbsolute(f) ? f : join(dirname(file), f)),
   });
   problems.push(...prompts.problems);
+  problems.push(...checkSpecProblems(raw as Record<string, unknown>, source, prompts.prompts, dir));
 
   if (problems.length > 0 || !parsed.success) {
     const sorted = sortProblems([...new Set(problems)], file, (opts.overrides ?? []).map((o) => o.text));
@@ -99,9 +101,14 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   };
 }
 
-/** Short sha256 of the spec with secrets redacted: equal for equal sweeps, whatever the key. */
+/**
+ * Short sha256 of the spec with secrets redacted: equal for equal sweeps, whatever the key.
+ * The budget is left out: it limits the spending, not the sweep, so a run stopped on its
+ * budget can be resumed with a higher one.
+ */
 export function hashSpec(spec: Spec, secrets: readonly string[] = []): string {
-  return createHash('sha256').update(canonicalJson(redact(spec, secrets))).digest('hex').slice(0, 16);
+  const { budget: _budget, ...sweep } = spec;
+  return createHash('sha256').update(canonicalJson(redact(sweep as Spec, secrets))).digest('hex').slice(0, 16);
 }
 
 /** `value` with every mapping's keys in the order of `input` (keys only in `value`, e.g. defaults, last). */

@@ -5,6 +5,7 @@
  * log; `scrub()` removes secret values from any text (an error message that echoes a
  * header, say) before it is written anywhere.
  */
+import { metricsEntries } from '../server-metrics/schema.js';
 import type { Spec } from './schema.js';
 
 export const REDACTED = '***';
@@ -23,12 +24,20 @@ export function isSecretHeader(name: string): boolean {
 export function secretsOf(spec: Pick<Spec, 'target'>, extra: readonly string[] = []): string[] {
   const out = new Set<string>(extra);
   if (spec.target.api_key) out.add(spec.target.api_key);
-  for (const [name, value] of Object.entries(spec.target.headers ?? {})) {
-    if (!isSecretHeader(name) || !value) continue;
-    out.add(value);
-    // "Bearer sk-..." also leaks as "sk-..." alone.
-    const parts = value.split(/\s+/);
-    if (parts.length > 1) out.add(parts[parts.length - 1]);
+  const headerSecrets = (headers: Readonly<Record<string, string>> | undefined) => {
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      if (!isSecretHeader(name) || !value) continue;
+      out.add(value);
+      // "Bearer sk-..." also leaks as "sk-..." alone.
+      const parts = value.split(/\s+/);
+      if (parts.length > 1) out.add(parts[parts.length - 1]);
+    }
+  };
+  headerSecrets(spec.target.headers);
+  for (const m of metricsEntries(spec.target.metrics)) {
+    if (m === 'auto') continue;
+    headerSecrets(m.headers);
+    if (m.url !== 'auto') for (const s of urlSecrets(m.url)) out.add(s);
   }
   return [...out].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
@@ -44,6 +53,11 @@ export function redact<T extends Pick<Spec, 'target'>>(spec: T, secrets: readonl
     for (const name of Object.keys(copy.target.headers)) {
       if (isSecretHeader(name)) copy.target.headers[name] = REDACTED;
     }
+  }
+  for (const m of metricsEntries(copy.target.metrics)) {
+    if (m === 'auto') continue;
+    if (m.url !== 'auto') m.url = redactUrl(m.url);
+    for (const name of Object.keys(m.headers ?? {})) if (isSecretHeader(name) && m.headers) m.headers[name] = REDACTED;
   }
   return copy;
 }
@@ -66,4 +80,45 @@ function scrubDeep<T>(value: T, secrets: readonly string[]): T {
     return out as T;
   }
   return value;
+}
+
+const SECRET_PARAM = /key|token|secret|sig|auth|pass|credential|code/i;
+
+/**
+ * A URL safe to show: user info and secret-looking query parameters masked. run.json is
+ * redacted already; this also covers credentials put into a URL itself (base_url, a metrics URL).
+ */
+/** The password in a URL's user info and the values of its secret-looking query parameters, as written and decoded. */
+function urlSecrets(url: string): string[] {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return [];
+  }
+  const raw = [u.password, ...[...u.searchParams.entries()].filter(([k]) => SECRET_PARAM.test(k)).map(([, v]) => v)].filter(Boolean);
+  return raw.flatMap((v) => [v, safeDecode(v), encodeURIComponent(v)]);
+}
+
+function safeDecode(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}
+
+export function redactUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  let out = `${u.protocol}//${u.username || u.password ? '***@' : ''}${u.host}${u.pathname}`;
+  const params = [...u.searchParams.entries()];
+  if (params.length > 0) {
+    out += `?${params.map(([k, v]) => `${k}=${SECRET_PARAM.test(k) ? '***' : v}`).join('&')}`;
+  }
+  return out;
 }

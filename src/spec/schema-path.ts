@@ -88,6 +88,22 @@ export function keysAt(path: YamlPath): string[] {
   return [];
 }
 
+/**
+ * The keys that tell the forms of a union apart at `path`: those some form requires (a
+ * prompt is `prompt`, `messages` or `file`; an optional `vars` is none of them). For a plain
+ * mapping, all its keys.
+ */
+export function formKeysAt(path: YamlPath): string[] {
+  const s = schemaAt(path);
+  if (!s || unwrap(s).schema.def.type !== 'union') return keysAt(path);
+  const keys = new Set<string>();
+  for (const o of unwrap(s).schema.def.options ?? []) {
+    const shape = unwrap(o).schema.def.shape ?? {};
+    for (const [k, v] of Object.entries(shape)) if (v.def.type !== 'optional' && v.def.type !== 'default') keys.add(k);
+  }
+  return [...keys];
+}
+
 /** The providers whose target has `key` of their own (not one every target has). */
 export function providerKeys(key: string): string[] {
   const target = unwrap(schemaAt(['target'])!).schema;

@@ -5,6 +5,8 @@
  * prose version; keep the two in step.
  */
 import { z } from 'zod';
+import { checksSchema } from '../checks/schema.js';
+import { budgetSchema, pricingSchema } from '../cost/schema.js';
 import { PROVIDER_MAP, PROVIDERS, type ProviderKind, type Target } from '../providers/index.js';
 import { OUTPUT_FORMATS } from '../results/types.js';
 import { axisShape, LOAD_KEYS, valueShape, type LoadKey } from './params.js';
@@ -41,12 +43,17 @@ const chatMessageSchema = z
   .describe('One chat message; other fields (name, tool_calls, ...) are passed through.');
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
+const promptVars = z
+  .record(z.string(), z.unknown())
+  .optional()
+  .describe('Dataset fields of this prompt (e.g. expected), for checks that read a column (docs/checks.md).');
+
 export const promptEntrySchema = z
   .union([
     z.string().min(1).describe('One prompt, sent as a user message (or as the completion prompt).'),
-    z.strictObject({ prompt: z.string().min(1).describe('One prompt text.') }).describe('One prompt.'),
+    z.strictObject({ prompt: z.string().min(1).describe('One prompt text.'), vars: promptVars }).describe('One prompt.'),
     z
-      .strictObject({ messages: z.array(chatMessageSchema).min(1).describe('A whole chat conversation.') })
+      .strictObject({ messages: z.array(chatMessageSchema).min(1).describe('A whole chat conversation.'), vars: promptVars })
       .describe('One chat conversation.'),
     z
       .strictObject({
@@ -133,6 +140,12 @@ export const specSchema = z
       .positive()
       .default(1)
       .describe('Gamma shape of inter-arrival gaps, as in vLLM: 1 = Poisson, < 1 burstier, > 1 steadier.'),
+    percentiles: z
+      .array(z.number().gt(0).lt(100))
+      .optional()
+      .describe(
+        "Percentiles of latency, TTFT, TPOT and ITL beyond the p50, p90, p95 and p99 every summary has, e.g. [50, 90, 95, 99, 99.9] (vLLM's --metric-percentiles); each gets summary.csv columns (latency_ms_p99.9) and can be named in thresholds and compare rules (ttft_ms.p99.9).",
+      ),
     slo: z
       .strictObject({
         ttft_ms: z.number().positive().optional().describe('Time to first token at most this, ms.'),
@@ -154,14 +167,19 @@ export const specSchema = z
       .describe(
         'Regression rules for `llm-sweep compare`: "+10%" (a rise of more than 10% regresses), "-5%" (a drop), "±10%" (either way), "+0.01" (absolute, in the metric\'s unit), e.g. latency_ms.p95: "+10%". See docs/ci.md.',
       ),
+    checks: checksSchema.optional(),
+    pricing: pricingSchema.optional(),
+    budget: budgetSchema.optional(),
     output: z
       .strictObject({
         dir: z.string().default('results').describe('Parent folder of results/<name>/<timestamp>/.'),
         formats: z
           .array(z.enum(OUTPUT_FORMATS))
-          .default([...OUTPUT_FORMATS])
-          .describe('csv = summary.csv, json = run.json, html = report.html; requests.csv is always written (report, resume and compare read it).'),
-        save_responses: z.boolean().default(false).describe('Also write responses.jsonl with every response text.'),
+          .default(['csv', 'json', 'html'])
+          .describe(
+            'csv = summary.csv, json = run.json, html = report.html, xlsx = results.xlsx (summary and requests sheets with typed cells, for spreadsheets in any locale; not by default); requests.csv is always written (report, resume and compare read it).',
+          ),
+        save_responses: z.boolean().default(false).describe('Also write responses.jsonl: every answer, its reasoning and each check verdict.'),
       })
       .default({ dir: 'results', formats: ['csv', 'json', 'html'], save_responses: false })
       .describe('Where and what to write.'),

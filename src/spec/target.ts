@@ -5,6 +5,7 @@
  * spec/schema.ts joins them into one union on `provider`.
  */
 import { z } from 'zod';
+import { metricsSchema } from '../server-metrics/schema.js';
 
 export const FAULT_KINDS = ['429', '500', '503', 'reset', 'stall', 'malformed', 'slow'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -39,6 +40,23 @@ export const simulatorSchema = z
       .default(0.002)
       .describe('Chance per output token that the model stops by itself (finish_reason "stop").'),
     seed: z.number().int().default(42).describe('Seed for jitter, early stops and fault draws.'),
+    accuracy: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.95)
+      .describe('Toy quality model: chance that an arithmetic question ("What is 17 + 25?") is answered right at temperature 0.'),
+    accuracy_drop: z
+      .number()
+      .min(0)
+      .default(0.3)
+      .describe('Toy quality model: how much that chance falls per unit of temperature (0.3: 0.95 at 0, 0.65 at 1).'),
+    think_tokens: z
+      .number()
+      .int()
+      .min(0)
+      .default(24)
+      .describe('Toy quality model: mean reasoning tokens before the answer to an arithmetic question (each one takes 0.5x to 1.5x).'),
     fault_rate: z.number().min(0).max(1).default(0).describe('Share of requests that get a fault, drawn with the seed.'),
     faults: z
       .array(z.enum(FAULT_KINDS))
@@ -116,6 +134,7 @@ export const commonTarget = {
     .default(true)
     .describe('Ask streams for usage (stream_options.include_usage); dropped automatically when the server rejects it.'),
   simulator: simulatorSchema.optional(),
+  metrics: metricsSchema.optional(),
 };
 
 /** The common settings alone, other keys allowed: checked when `provider` names no provider, so its other problems still show. */

@@ -1,4 +1,6 @@
 /** The `plan` command's output: a table of cells and the totals, or the same as JSON. */
+import { formatCost } from '../cost/format.js';
+import type { SweepEstimate } from '../cost/estimate.js';
 import { planTotals, type PlanTotals } from '../plan/build.js';
 import type { Plan } from '../plan/types.js';
 import { paint } from './color.js';
@@ -6,16 +8,35 @@ import { axisCell } from '../records/columns.js';
 import { formatInt } from './format.js';
 import { makeTable } from './table.js';
 
-export function formatPlan(plan: Plan, opts: { color: boolean; source: string }): string {
-  const table = makeTable(['#', 'cell', ...plan.axes, 'requests', 'warmup'], opts.color);
+export interface PlanTableOptions {
+  color: boolean;
+  source: string;
+  /** The pre-run cost estimate (with pricing): tokens and cost per cell, and the total. */
+  estimate?: SweepEstimate;
+  currency?: string;
+}
+
+export function formatPlan(plan: Plan, opts: PlanTableOptions): string {
+  const est = opts.estimate;
+  const byCell = new Map(est?.cells.map((e) => [e.cell, e]));
+  const costHead = opts.currency ? `est. cost ${opts.currency}` : 'est. cost';
+  const table = makeTable(
+    ['#', 'cell', ...plan.axes, 'requests', 'warmup', ...(est ? ['input tok', 'max output tok', costHead] : [])],
+    opts.color,
+  );
   for (const c of plan.cells) {
-    table.push([
+    const row = [
       String(c.index + 1),
       c.id,
       ...plan.axes.map((a) => axisCell(c.params[a])),
       c.requests !== undefined ? String(c.requests) : `${c.duration_s}s`,
       String(c.warmup),
-    ]);
+    ];
+    if (est) {
+      const e = byCell.get(c.id);
+      row.push(formatInt(e?.input_tokens), formatInt(e?.output_tokens), e?.cost !== undefined ? formatCost(e.cost) : '—');
+    }
+    table.push(row);
   }
   const t = planTotals(plan);
   const shard = plan.shard ? ` (shard ${plan.shard.k}/${plan.shard.n} of ${plan.totalCells} cells)` : '';
@@ -24,7 +45,19 @@ export function formatPlan(plan: Plan, opts: { color: boolean; source: string })
     table.toString(),
     totalsLine(t, plan),
   ];
+  if (est) lines.push(estimateLine(est, opts.currency));
   return lines.join('\n');
+}
+
+/** The total estimate, and why a cell has none. */
+function estimateLine(est: SweepEstimate, currency = ''): string {
+  const unknown = est.cells.filter((c) => c.cost === undefined);
+  const bound = unknown.length > 0 ? `at least ${formatCost(est.cost, currency)}` : formatCost(est.cost, currency);
+  const why = [...new Set(unknown.map((c) => c.unknown))].map((u) => `${plural(unknown.filter((c) => c.unknown === u).length, 'cell')} without an estimate: ${u}`);
+  return [
+    `estimated cost: ${bound} (${formatInt(est.input_tokens)} input + ${formatInt(est.output_tokens)} output tokens, warmup included; output at max_tokens, so an upper bound)`,
+    ...why,
+  ].join('\n');
 }
 
 function plural(n: number, word: string): string {
@@ -51,7 +84,7 @@ export function formatWarnings(warnings: readonly string[], color: boolean): str
   return warnings.map((w) => `${paint('warning', 'yellow', color)}: ${w}\n`).join('');
 }
 
-export function planJson(plan: Plan): unknown {
+export function planJson(plan: Plan, estimate?: SweepEstimate): unknown {
   const t = planTotals(plan);
   return {
     axes: plan.axes,
@@ -67,6 +100,7 @@ export function planJson(plan: Plan): unknown {
       cellsWithoutMaxTokens: t.cellsWithoutMaxTokens,
     },
     warnings: plan.warnings ?? [],
+    ...(estimate ? { estimate } : {}),
     cells: plan.cells.map((c) => ({
       id: c.id,
       index: c.index,

@@ -7,9 +7,11 @@ import type { Exporter, OutputFormat } from '../types.js';
 import { reportHtml } from './report-html.js';
 import { runJson } from './run-json.js';
 import { summaryCsv } from './summary-csv.js';
+import { xlsx } from './xlsx.js';
 
 export const EXPORTERS = {
   csv: summaryCsv,
   json: runJson,
   html: reportHtml,
+  xlsx,
 } satisfies Record<OutputFormat, Exporter>;

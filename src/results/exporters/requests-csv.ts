@@ -1,19 +1,14 @@
 /**
- * requests.csv, appended as requests end. Rows are buffered and written in batches (a
- * timer and a size bound), so the hot path never does file I/O itself; each finished cell
+ * requests.csv, appended as requests end (buffered: csv-appender.ts); each finished cell
  * flushes the buffer, and a crash loses at most the last fraction of a second of rows,
  * which `--resume` runs again. Always written: resume, report and compare read it.
  */
-import { existsSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requestTable } from '../../records/columns.js';
 import type { Exporter } from '../types.js';
+import { csvAppender } from './csv-appender.js';
 
 export const REQUESTS_CSV = 'requests.csv';
-
-const FLUSH_MS = 200;
-const FLUSH_BYTES = 256 * 1024;
 
 const NEEDS_QUOTES = /[",\n\r]/;
 
@@ -35,41 +30,13 @@ export function csvLine(fields: readonly string[]): string {
 export const requestsCsv: Exporter = {
   file: REQUESTS_CSV,
   async open(dir, run) {
-    const path = join(dir, REQUESTS_CSV);
     const table = requestTable(run.axes);
-    // Resume appends to the rows already there.
-    const fresh = !existsSync(path) || statSync(path).size === 0;
-    const handle = await open(path, 'a');
-    let buffer: string[] = fresh ? [csvLine(table.header())] : [];
-    let bufferedBytes = buffer.join('').length;
-    let timer: NodeJS.Timeout | undefined;
-    let chain: Promise<void> = Promise.resolve();
-    const flush = (): Promise<void> => {
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      if (buffer.length === 0) return chain;
-      const text = buffer.join('');
-      buffer = [];
-      bufferedBytes = 0;
-      chain = chain.then(() => handle.appendFile(text, 'utf8'));
-      return chain;
-    };
+    // Created at the start even with no row yet: resume, report and compare expect it.
+    const out = csvAppender(join(dir, REQUESTS_CSV), csvLine(table.header()), { eager: true });
     return {
-      record(r) {
-        const line = csvLine(table.row(r));
-        buffer.push(line);
-        bufferedBytes += line.length;
-        if (bufferedBytes >= FLUSH_BYTES) void flush();
-        else if (!timer) {
-          timer = setTimeout(() => void flush(), FLUSH_MS);
-          timer.unref();
-        }
-      },
-      write: () => flush(),
-      async close() {
-        await flush();
-        await handle.close();
-      },
+      record: (r) => out.push(csvLine(table.row(r))),
+      write: () => out.flush(),
+      close: () => out.close(),
     };
   },
 };

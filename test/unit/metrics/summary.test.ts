@@ -60,3 +60,32 @@ describe('cell summary', () => {
     expect(s.achieved_rps).toBeCloseTo(4 / 1.3, 6);
   });
 });
+
+describe('cell summary: checks and cost', () => {
+  const rows = [
+    ...Array.from({ length: 19 }, (_, i) => rec(i, { checks_passed: 2, checks_total: 2, cost: 0.001, completion_tokens: 100 })),
+    rec(19, { checks_passed: 1, checks_total: 2, cost: 0.001, completion_tokens: 100, tokens_source: 'estimate' }),
+    rec(20, { status: 'error', http_status: 500, error: 'HTTP 500', latency_ms: 3 }),
+  ];
+
+  it('has the pass rate of the checked answers with its Wilson interval, and the cost figures', () => {
+    const s = summarizeCell('c', {}, rows, { checks: true, priced: true });
+    expect(s.check_pass_rate).toBe(0.95);
+    expect(s.check_pass_rate_low).toBeCloseTo(0.763868806553258, 9);
+    expect(s.check_pass_rate_high).toBeCloseTo(0.9911185511992047, 9);
+    expect(s.cost_total).toBeCloseTo(0.02, 12);
+    expect(s.cost_per_1k_requests).toBeCloseTo((0.02 / 21) * 1000, 12);
+    expect(s.cost_per_1m_output_tokens).toBeCloseTo((0.02 / 2000) * 1e6, 12);
+    expect(s.cost_estimated).toBe(true);
+  });
+
+  it('has neither without checks or pricing; with pricing and no costed request, a zero cost', () => {
+    const plain = summarizeCell('c', {}, [rec(0, {}), rec(1, {})]);
+    expect(plain.check_pass_rate).toBeUndefined();
+    expect(plain.cost_total).toBeUndefined();
+    const failed = summarizeCell('c', {}, [rows[20]], { checks: true, priced: true });
+    expect(failed.check_pass_rate).toBeUndefined(); // not measured: a threshold on it fails
+    expect(failed).toMatchObject({ cost_total: 0, cost_estimated: false });
+    expect(failed.cost_per_1m_output_tokens).toBeUndefined();
+  });
+});

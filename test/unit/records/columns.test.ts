@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { columnsMarkdown, requestReader, requestTable } from '../../../src/records/columns.js';
 import type { RequestRecord } from '../../../src/records/types.js';
 import { resultsJsonSchema } from '../../../src/results/schema.js';
-import { parseSummaryCsv, serializeSummaryCsv, summaryTable } from '../../../src/results/summary-csv.js';
+import { parseSummaryCsv, SERVER_METRICS_COLUMNS, serializeSummaryCsv, summaryTable } from '../../../src/results/summary-csv.js';
 import { summarizeCell } from '../../../src/metrics/summary.js';
 import { REPO } from '../../helpers/cli.js';
 
@@ -59,6 +59,8 @@ describe('requests.csv', () => {
     const block = (name: string) => new RegExp(`<!-- columns: ${name.replace('.', '\\.')} -->\\n([^]*?)\\n<!-- /columns -->`).exec(doc)?.[1];
     expect(block('requests.csv')).toBe(columnsMarkdown(requestTable([]).columns));
     expect(block('summary.csv')).toBe(columnsMarkdown(summaryTable([]).columns));
+    const serverDoc = readFileSync(join(REPO, 'docs/server-metrics.md'), 'utf8');
+    expect(/<!-- columns: server-metrics -->\n([^]*?)\n<!-- \/columns -->/.exec(serverDoc)?.[1]).toBe(columnsMarkdown(SERVER_METRICS_COLUMNS));
   });
 
   it('is described by the committed docs/results.schema.json (regenerate: node bin/llm-sweep.js schema --results > docs/results.schema.json)', () => {
