@@ -100,6 +100,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       loaded,
       plan,
       baseUrl: endpoint.baseUrl,
+      metricsBaseUrl: endpoint.metricsBaseUrl,
       writer: folderWriter(outDir, loaded.spec.output),
       signal: controller.signal,
       graceMs: 5000,

@@ -8,6 +8,8 @@ import type { Target } from '../spec/schema.js';
 
 export interface Endpoint {
   baseUrl: string;
+  /** Where `metrics: auto` looks when it is not beside baseUrl: the simulator's HTTP side for a gRPC provider. */
+  metricsBaseUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -16,5 +18,6 @@ export async function startEndpoint(target: Target): Promise<Endpoint> {
   const { startBuiltinSimulator } = await import('../simulator/spawn.js');
   const grpc = providerFor(target.provider)?.transport === 'grpc';
   const sim = await startBuiltinSimulator(target.simulator ?? {}, grpc ? { grpcPort: 0 } : {});
-  return { baseUrl: (grpc ? sim.grpcUrl : undefined) ?? sim.baseUrl, stop: () => sim.stop() };
+  if (grpc && sim.grpcUrl) return { baseUrl: sim.grpcUrl, metricsBaseUrl: sim.baseUrl, stop: () => sim.stop() };
+  return { baseUrl: sim.baseUrl, stop: () => sim.stop() };
 }

@@ -41,6 +41,8 @@ export interface SweepOptions {
   onEvent?: RunListener;
   /** Continue an interrupted run: only the missing requests are sent. */
   resume?: ResumeState;
+  /** The base URL `metrics: auto` starts from, when not baseUrl (Endpoint.metricsBaseUrl). */
+  metricsBaseUrl?: string;
   /** Most the run may spend (run --max-cost), over the spec's `budget.max_cost`; needs pricing. */
   maxCost?: number;
 }
@@ -101,7 +103,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   emit({ type: 'run-start', cells: plan.cells.length, requests: total });
   await writer.start({ loaded, plan, baseUrl: opts.baseUrl, startedAt: resume?.startedAt });
   try {
-    const serverMetrics = await setUpServerMetrics(spec.target.metrics, opts.baseUrl, writer, emit);
+    const serverMetrics = await setUpServerMetrics(spec.target.metrics, opts.metricsBaseUrl ?? opts.baseUrl, writer, emit);
     for (const [pos, cell] of plan.cells.entries()) {
       if (stop.signal.aborted) break;
       const earlier = resume?.columns.get(cell.id) ?? new CellColumns();
