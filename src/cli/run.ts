@@ -12,6 +12,7 @@ import { createProgress } from '../ui/progress.js';
 import { formatWarnings } from '../ui/plan-table.js';
 import { planText } from './plan.js';
 import { clientWarnings, formatSummaryTable } from '../ui/summary-table.js';
+import { formatCapacityLines } from '../ui/capacity-line.js';
 import { formatThresholdFailures } from '../ui/threshold-lines.js';
 import { action, boundHeapGrowth, checkPlanSize, collect, EXIT, loadFromFlags, type SpecFlags } from './common.js';
 
@@ -28,7 +29,7 @@ interface RunFlags extends SpecFlags {
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('run every cell of the spec, write results, print the summary table')
+    .description('run every cell of the spec (with search: in it, find each cell\'s capacity), write results, print the summary table')
     .argument('<spec>', 'sweep spec (YAML)')
     .option('--out <dir>', 'results folder (default: <output.dir>/<name>/<timestamp>)')
     .option('--resume <dir>', 'finish an interrupted run in <dir>: send only the requests missing from its requests.csv')
@@ -117,7 +118,15 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   if (flags.json) {
     process.stdout.write(
       `${JSON.stringify(
-        { out: outDir, interrupted: result.interrupted, fatal: result.fatal ?? null, cells: result.summaries, thresholds: result.thresholds, budget: result.budget ?? null },
+        {
+          out: outDir,
+          interrupted: result.interrupted,
+          fatal: result.fatal ?? null,
+          cells: result.summaries,
+          thresholds: result.thresholds,
+          budget: result.budget ?? null,
+          ...(result.capacity ? { capacity: result.capacity } : {}),
+        },
         null,
         2,
       )}\n`,
@@ -126,6 +135,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     process.stdout.write(
       `${formatSummaryTable(result.summaries, plan.axes, { color: colorEnabled(process.stdout), width: terminalWidth(process.stdout), currency: loaded.spec.pricing?.currency })}\n`,
     );
+    if (result.capacity?.length) process.stdout.write(formatCapacityLines(result.capacity));
   }
   for (const w of clientWarnings(result.summaries)) process.stderr.write(`${paint(w, 'yellow', color)}\n`);
   if (!flags.quiet) process.stderr.write(`results: ${outDir}\n`);

@@ -32,7 +32,13 @@ export const SCALAR_METRICS = [
 /** Shares in [0, 1]: a limit may be written as a percentage (`< 1%`). */
 export const RATE_METRICS: readonly string[] = ['error_rate', 'slo_attainment', 'check_pass_rate'];
 
-const LOWER_IS_WORSE = new Set(['requests_per_s', 'output_tokens_per_s', 'slo_attainment', 'goodput_rps', 'check_pass_rate']);
+/**
+ * A searched cell's capacity (`search:`): thresholds can name it (`capacity: ">= 16"`); it
+ * belongs to the search, not to any one cell of requests, and compare always compares it.
+ */
+export const CAPACITY_METRIC = 'capacity';
+
+const LOWER_IS_WORSE = new Set(['requests_per_s', 'output_tokens_per_s', 'slo_attainment', 'goodput_rps', 'check_pass_rate', CAPACITY_METRIC]);
 
 /** Metrics that exist only with a section of the spec: what to add for them. */
 const NEEDS: Record<string, string> = {
@@ -44,7 +50,7 @@ const NEEDS: Record<string, string> = {
   cost_per_1m_output_tokens: 'a pricing: section',
 };
 
-export const ALL_METRICS: readonly string[] = [...DISTRIBUTION_METRICS, ...SCALAR_METRICS];
+export const ALL_METRICS: readonly string[] = [...DISTRIBUTION_METRICS, ...SCALAR_METRICS, CAPACITY_METRIC];
 
 /** True when a higher value is worse (latency, errors, tokens); false for throughput and SLO attainment. */
 export function higherIsWorse(name: string): boolean {

@@ -15,7 +15,7 @@ import type { CellSummary } from '../metrics/summary.js';
 import { axisCell } from '../records/columns.js';
 import { nearest } from '../spec/suggest.js';
 import { BASE_PERCENTILES } from '../metrics/stats.js';
-import { metricValue, parseMetric, percentileOf, RATE_METRICS, whyMissing } from './gate-metrics.js';
+import { CAPACITY_METRIC, metricValue, parseMetric, percentileOf, RATE_METRICS, whyMissing } from './gate-metrics.js';
 import type { Op, Threshold, ThresholdResult } from './types.js';
 
 /** Gives `file:line:col` of a spec node (the key itself, or its value). */
@@ -167,7 +167,8 @@ function holds(value: number, op: Op, limit: number): boolean {
 export function evaluateThresholds(thresholds: readonly Threshold[], s: CellSummary): ThresholdResult[] {
   const out: ThresholdResult[] = [];
   for (const t of thresholds) {
-    if (!appliesTo(t, s.params)) continue;
+    // A capacity is a search's result, checked when the search ends (search/capacity-thresholds.ts).
+    if (t.metric.name === CAPACITY_METRIC || !appliesTo(t, s.params)) continue;
     const base = { cell: s.cell, threshold: `${t.key}: ${t.expr}`, metric: t.metric.key, op: t.op, limit: t.limit };
     const value = metricValue(s, t.metric);
     if (value === undefined) {
@@ -176,6 +177,28 @@ export function evaluateThresholds(thresholds: readonly Threshold[], s: CellSumm
     } else {
       out.push({ ...base, value, status: holds(value, t.op, t.limit) ? 'pass' : 'fail' });
     }
+  }
+  return out;
+}
+
+/**
+ * The `capacity` thresholds in scope of a searched cell, checked against its capacity (the
+ * largest value that passed). A capacity below the lowest value tried fails any of them.
+ */
+export function checkCapacity(
+  thresholds: readonly Threshold[],
+  searched: { cell: string; params: Record<string, unknown>; capacity?: number; bracket: { fail?: number }; decided: boolean },
+): ThresholdResult[] {
+  const out: ThresholdResult[] = [];
+  for (const t of thresholds) {
+    if (t.metric.name !== CAPACITY_METRIC || !appliesTo(t, searched.params)) continue;
+    const base = { cell: searched.cell, threshold: `${t.key}: ${t.expr}`, metric: t.metric.key, op: t.op, limit: t.limit };
+    if (searched.capacity === undefined) {
+      out.push({ ...base, status: 'fail', note: `capacity < ${searched.bracket.fail}: even the lowest value tried failed` });
+      continue;
+    }
+    const note = searched.decided ? undefined : 'an end of the bracket was undecided';
+    out.push({ ...base, value: searched.capacity, status: holds(searched.capacity, t.op, t.limit) ? 'pass' : 'fail', ...(note ? { note } : {}) });
   }
   return out;
 }

@@ -118,6 +118,18 @@ export interface ResultInfo {
   cells: number;
 }
 
+/** Two capacity searches of the same cell, compared by their brackets (compare/capacity.ts). */
+export interface CapacityComparison {
+  /** The searched cell (current side's id). */
+  cell: string;
+  params: Record<string, unknown>;
+  over: 'concurrency' | 'rate';
+  baseline: { pass?: number; fail?: number };
+  current: { pass?: number; fail?: number };
+  verdict: Extract<Verdict, 'regression' | 'improved' | 'ok'>;
+  note: string;
+}
+
 export interface CompareReport {
   baseline: ResultInfo;
   current: ResultInfo;
@@ -138,6 +150,8 @@ export interface CompareReport {
   only_current: string[];
   strict: boolean;
   counts: Record<Verdict, number>;
+  /** Searched cells on both sides (capacity in both results), their capacities compared. */
+  capacities?: CapacityComparison[];
   /** False on any regression, or on missing cells under --strict. */
   passed: boolean;
 }

@@ -110,6 +110,11 @@ export const cellSummarySchema = z
     client: clientHealthSchema.optional(),
     server_metrics: serverMetricsSummarySchema.optional(),
     threshold: z.enum(['pass', 'fail']).optional().describe('The threshold verdict of the cell; absent when none applied.'),
+    search_step: z.number().int().optional().describe("A capacity search's step: its 0-based order in the search of its cell; absent outside a search."),
+    search_verdict: z
+      .enum(['pass', 'fail', 'undecided'])
+      .optional()
+      .describe("A search step's verdict: its attainment's interval wholly at or above the target, wholly below, or neither at the cap."),
   })
   .describe('The summary of one cell (summary.csv holds the same figures, rounded).');
 export type CellSummary = z.output<typeof cellSummarySchema>;
@@ -228,15 +233,27 @@ function openLoop(c: CellColumns, duration_s: number, rate?: number) {
   return {
     queue_ms: stats(c.queue.subarray(0, c.length)),
     e2e_latency_ms: stats(e2e),
-    offered_rps: rate,
+    // rate: inf offers no rate to compare with what was achieved.
+    offered_rps: rate !== undefined && Number.isFinite(rate) ? rate : undefined,
     achieved_rps: duration_s > 0 ? c.length / duration_s : undefined,
   };
 }
 
-function goodput(c: CellColumns, duration_s: number, slo?: Slo) {
-  if (!slo || Object.values(slo).every((v) => v === undefined)) return {};
+/** Whether the SLO names any objective at all (an empty `slo: {}` does not). */
+export function hasSlo(slo: Slo | undefined): slo is Slo {
+  return slo !== undefined && Object.values(slo).some((v) => v !== undefined);
+}
+
+/** How many of the cell's requests succeeded and met every SLO. */
+export function countMeetingSlo(c: CellColumns, slo: Slo): number {
   let good = 0;
   for (let i = 0; i < c.length; i++) if (c.meetsSlo(i, slo)) good++;
+  return good;
+}
+
+function goodput(c: CellColumns, duration_s: number, slo?: Slo) {
+  if (!hasSlo(slo)) return {};
+  const good = countMeetingSlo(c, slo);
   return {
     slo_attainment: c.length > 0 ? good / c.length : undefined,
     goodput_rps: duration_s > 0 ? good / duration_s : 0,

@@ -317,7 +317,7 @@ export function reportClient(
                   pointStyle: (c: { raw?: unknown }) => (failed(c) ? 'rectRot' : 'circle'),
                   pointBackgroundColor: (c: { raw?: unknown }) => (failed(c) ? BAD : color(i)),
                   pointBorderColor: (c: { raw?: unknown }) => (failed(c) ? BAD : color(i)),
-                  showLine: !spec.scatter,
+                  showLine: !spec.scatter && s.showLine !== false,
                   tension: 0,
                 },
           ),

@@ -12,6 +12,7 @@ import { axisCharts, boxStats, distributionCharts, errorChart, errorGroups, rate
 import { cellSeconds, type CellSeconds } from './cell-seconds.js';
 import { chartMarks, collectWarnings, definitions, metaRows, runDurationS, sweepRows, verdicts } from './meta.js';
 import { failedChecks, qualityChart } from './quality.js';
+import { paretoChart, searchSections } from './search-charts.js';
 import { cellTable } from './table.js';
 import { clientTimeline, timelineCharts, type ClientTimeline } from './timeline.js';
 import type { BoxStats, ReportData, ReportInput } from './types.js';
@@ -106,6 +107,8 @@ export function buildReportData(input: ReportInput, now = new Date()): ReportDat
       const buckets = details.get(c.cell)?.seconds;
       return buckets ? [{ cell: c.cell, label: label(c), buckets }] : [];
     }),
+    ...(run?.capacity ? { search: searchSections(run.spec, run.capacity, cells) } : {}),
+    pareto: paretoChart(cells, label),
     distributions: distributionCharts(cells, details, swept),
     timelines: timelineCharts(run, cells, new Map([...details].map(([k, d]) => [k, d.timeline])), swept),
     errors: { groups, chart: errorChart(cells, details, swept, groups) },

@@ -289,6 +289,7 @@ figcaption { font-weight: 600; font-size: 13px; margin: 4px 0; }
 .plot { position: relative; width: 100%; }
 .plot canvas { display: block; }
 .with-aside { display: grid; grid-template-columns: minmax(0, 2fr) minmax(220px, 1fr); gap: 20px; align-items: start; }
+.verdict-line { font-weight: 600; margin: 4px 0 8px; }
 .aside { color: var(--muted); font-size: 13px; border-left: 3px solid var(--line); padding-left: 12px; margin-top: 28px; }
 .table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; }
 table { border-collapse: separate; border-spacing: 0; font-size: 12.5px; font-variant-numeric: tabular-nums; width: max-content; min-width: 100%; }
@@ -350,6 +351,8 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
     ...(d.throughput ? [d.throughput] : []),
     ...(d.quality ? [d.quality] : []),
     ...(d.rate ? [d.rate] : []),
+    ...(d.search ?? []).flatMap((s) => s.charts),
+    ...(d.pareto ? [d.pareto] : []),
     ...d.distributions,
     ...d.timelines.flatMap((t) => t.charts),
     ...(d.errors.chart ? [d.errors.chart] : []),
@@ -384,6 +387,25 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
     : d.rate
       ? section('throughput', 'Offered vs achieved rate', figure(d.rate, true))
       : '';
+  const search = d.search?.length
+    ? section(
+        'search',
+        'Capacity search',
+        '<p class="note">Each point is one step of the search (a cell of its own), labelled with its verdict: the Wilson interval of its attainment wholly at or above the target (pass), below it (fail, red diamond), or neither after its last round (undecided). Dashed lines: the target, the SLO and the capacity found. See docs/search.md.</p>' +
+          d.search
+            .map((s) => `<h3>${escapeHtml(s.label)}</h3><p class="verdict-line">${escapeHtml(s.line)}</p><div class="grid2">${s.charts.map((c) => figure(c)).join('')}</div>`)
+            .join(''),
+      )
+    : '';
+  const pareto = d.pareto
+    ? section(
+        'pareto',
+        'Pareto front',
+        `<div class="with-aside">${figure(d.pareto)}<p class="aside">Each point is one cell. Right is faster for each user, up is more ` +
+          'throughput in total; the line joins the cells no other cell beats on both. Moving along it trades one for the other; ' +
+          'a cell below it is beaten outright (as vLLM\'s <code>plot_pareto</code>).</p></div>',
+      )
+    : '';
   const distributions =
     d.distributions.length > 0
       ? section(
@@ -431,6 +453,8 @@ ${failedFirst}${warnings}${cards}
 ${axesSection(d)}
 ${throughput}
 ${qualitySection(d)}
+${search}
+${pareto}
 ${distributions}
 ${secondsSection(d)}
 ${timelines}

@@ -13,6 +13,7 @@ import type { RunJson } from '../results/run-json.js';
 import type { Units } from './axes.js';
 import type { CellDetail } from './data.js';
 import type { CellSeconds } from './cell-seconds.js';
+import type { SearchSection } from './search-charts.js';
 
 /** What the report is built from: the typed result (results/run-json.ts) and each cell's details. */
 export interface ReportInput {
@@ -70,6 +71,8 @@ export interface Series {
   points: Point[];
   /** A reference line (dashed grey, not in the legend's colours), not data. */
   reference?: boolean;
+  /** false: points only, no line between them (a scatter). */
+  showLine?: boolean;
   /** Many points sampled evenly (a timeline): drawn as a line without point marks. */
   dense?: boolean;
 }
@@ -188,6 +191,10 @@ export interface ReportData {
   rate?: ChartSpec;
   /** Each cell over its own time in 1 s buckets (the report lets the reader pick the cell). */
   seconds: { cell: string; label: string; buckets: CellSeconds }[];
+  /** With search: one part per searched cell, its verdict and its charts. */
+  search?: SearchSection[];
+  /** Per-user speed vs total throughput across the grid, with the Pareto front. */
+  pareto?: ChartSpec;
   distributions: ChartSpec[];
   /** Per cell with scraped server metrics: the server and the client over the same time axis. */
   timelines: { cell: string; label: string; charts: ChartSpec[] }[];

@@ -164,6 +164,22 @@ export const SUMMARY_COLUMNS: readonly Column<CellSummary>[] = [
       if (t !== '') s.cost_estimated = t === 'true';
     },
   },
+  // Issue 17: the steps of a capacity search (docs/search.md).
+  {
+    name: 'search_step',
+    doc: 'a capacity search\'s step: its 0-based order in the search of its cell (`search:` in the spec); empty outside a search',
+    type: 'integer',
+    get: (s) => (s.search_step === undefined ? '' : String(s.search_step)),
+    parse: (t, s) => (s.search_step = parseNumberCell(t)),
+  },
+  {
+    name: 'search_verdict',
+    doc: "a search step's verdict: `pass` or `fail` when the Wilson interval of its attainment lies wholly at or above, or below, the target; `undecided` when it straddles it after the last round",
+    type: 'string',
+    values: ['pass', 'fail', 'undecided'],
+    get: (s) => s.search_verdict ?? '',
+    parse: (t, s) => (s.search_verdict = t === 'pass' || t === 'fail' || t === 'undecided' ? t : undefined),
+  },
 ];
 
 /**

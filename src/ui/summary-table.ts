@@ -54,6 +54,14 @@ const verdictCell = (s: CellSummary, color: boolean): string => {
 };
 
 export const SUMMARY_COLUMNS: readonly SummaryColumn[] = [
+  // search: (issue 17): which step of the search a cell was, and its verdict.
+  {
+    head: 'step',
+    align: 'left',
+    when: (all) => all.some((s) => s.search_verdict !== undefined),
+    cell: searchStep,
+    legend: 'step: search step and its verdict',
+  },
   {
     head: 'ok/err',
     align: 'right',
@@ -190,6 +198,14 @@ function passCell(s: CellSummary): string {
   if (s.check_pass_rate === undefined) return '—';
   const bound = (v: number | undefined) => formatPercent(v).replace(/%$/, '');
   return `${formatPercent(s.check_pass_rate)} (${bound(s.check_pass_rate_low)}–${bound(s.check_pass_rate_high)})`;
+}
+
+/** A search step's order and verdict: `3 pass`, `4 FAIL`, `5 undecided`. */
+function searchStep(s: CellSummary, color: boolean): string {
+  if (s.search_verdict === undefined) return '';
+  const verdict =
+    s.search_verdict === 'pass' ? paint('pass', 'green', color) : s.search_verdict === 'fail' ? paint('fail', 'red', color) : paint('undecided', 'yellow', color);
+  return `${s.search_step ?? ''} ${verdict}`;
 }
 
 /** One line per cell whose numbers the client, not the server, may have limited. */

@@ -43,6 +43,7 @@ describe('report.html', () => {
         'axis-temperature-ttft_p50',
         'dist-latency',
         'dist-ttft',
+        'pareto',
         'throughput',
       ].sort(),
     );
