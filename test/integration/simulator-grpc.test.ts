@@ -12,7 +12,7 @@ import { buildLlmRequest, readLlmResponse, type LayoutName } from '../../src/grp
 import { startBuiltinSimulator } from '../../src/simulator/spawn.js';
 import { startSimulator } from '../../src/simulator/server.js';
 import type { RunningSimulator } from '../../src/simulator/types.js';
-import { chatBody, contentEvents, post } from '../helpers/sim-client.js';
+import { chatBody, contentEvents, median, post } from '../helpers/sim-client.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const MODEL = { ttft_ms: 60, prefill_ms_per_token: 0, itl_ms: 10, jitter: 0, stop_probability: 0, batch_slowdown: 0 };
@@ -52,14 +52,21 @@ describe('simulator over gRPC', () => {
     const c = client(s.grpcUrl);
     await stream(c, 'vllm', { maxTokens: 1 }); // warm up: JIT, the connection
     for (const layout of ['vllm', 'trtllm'] as const) {
-      const { result, texts, ttft } = await stream(c, layout);
-      expect(result.failure).toBeUndefined();
-      expect(texts).toHaveLength(8);
-      expect(ttft).toBeGreaterThan(60 - 1);
-      expect(ttft).toBeLessThan(60 + 25);
-      const gaps = texts.slice(1).map((x, i) => x.at - texts[i].at);
-      expect(Math.abs(gaps.reduce((a, b) => a + b, 0) / gaps.length - 10)).toBeLessThan(3);
+      // As simulator-timing.test.ts does over HTTP: a token is never early, so the fastest
+      // of a few runs estimates TTFT on a busy machine, and the median mean gap the ITL.
+      const runs = [];
+      for (let i = 0; i < 3; i++) runs.push(await stream(c, layout));
+      for (const { result, texts } of runs) {
+        expect(result.failure).toBeUndefined();
+        expect(texts).toHaveLength(8);
+      }
+      const fastest = Math.min(...runs.map((r) => r.ttft!));
+      expect(fastest).toBeGreaterThan(60 - 1);
+      expect(fastest).toBeLessThan(60 + 25);
+      const meanGaps = runs.map(({ texts }) => (texts.at(-1)!.at - texts[0].at) / (texts.length - 1));
+      expect(Math.abs(median(meanGaps) - 10)).toBeLessThan(3);
       // The vLLM layout asked for counts and the finish reason, and gets them.
+      const { texts } = runs[0];
       if (layout === 'vllm') {
         expect(texts.every((x) => x.tokens === 1)).toBe(true);
         expect(texts.at(-1)?.finish).toBe('length');

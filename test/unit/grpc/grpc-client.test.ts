@@ -80,9 +80,11 @@ describe('streaming inference against the fake Triton', () => {
       const sent = s.sent[0];
       const ttft = got[0].at - result.sentAt;
       expect(ttft).toBeGreaterThanOrEqual(60 - 1);
-      for (let i = 0; i < got.length; i++) {
-        expect(got[i].at - sent[i]).toBeLessThan(50);
-      }
+      // Same process, so write -> arrival is a loop turn or two: the median decides, one late
+      // wakeup on a busy machine does not; none arrives before it was written.
+      const delays = got.map((g, i) => g.at - sent[i]).sort((a, b) => a - b);
+      expect(delays[0]).toBeGreaterThanOrEqual(0);
+      expect(delays[delays.length >> 1]).toBeLessThan(25);
       // Gaps between arrivals follow the gaps between writes (median: one late wakeup on a
       // busy machine does not decide it).
       const errors = got.slice(1).map((g, i) => Math.abs(g.at - got[i].at - (sent[i + 1] - sent[i])));
