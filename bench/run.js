@@ -173,7 +173,7 @@ warmup: ${Math.max(8, c)}
       '',
       `The same simulator (TTFT ${TTFT} ms, ITL ${ITL} ms, its own process) streamed by llm-sweep's gRPC client and by @grpc/grpc-js' client, ` +
         'closed loop, one after the other at each concurrency (bench/grpc-clients.js). Each stamps send and arrival as closely as its API allows. ' +
-        'This is why llm-sweep speaks gRPC on node:http2 itself and keeps grpc-js only for its tests.',
+        'The measurement behind llm-sweep speaking gRPC on node:http2 itself, grpc-js kept only for its tests (docs/providers.md); on a loaded machine the difference is lost in the noise.',
       '',
       '| concurrent streams | client | requests | TTFT p50 error ms |',
       '| --- | --- | --- | --- |',
