@@ -145,6 +145,23 @@ describe('triton-grpc: bad input', () => {
     expect(s.calls.some((c) => c.method === 'ModelStreamInfer')).toBe(false);
   });
 
+  it('a capacity search over gRPC checks the model before its first step', async () => {
+    const search = (url: string) =>
+      spec(url, { params: '{ model: llama3, max_tokens: 4 }', matrix: '  stream: [true]', prompts: '["Say hello."]' }).replace(
+        'repeat: 1\n',
+        'search: { over: concurrency, min: 1, max: 2, requests_per_step: 4, slo: { ttft_ms: 60000 }, attainment: 0.5, confidence: 0.5 }\n',
+      );
+    const down = await fake({ layout: 'vllm', ready: false });
+    const refused = await runSpec(search(down.url));
+    expect(refused.code, refused.stderr).toBe(3);
+    expect(refused.stderr).toContain("model 'llama3' is not ready");
+    expect(down.calls.some((c) => c.method === 'ModelStreamInfer')).toBe(false);
+    const up = await fake({ layout: 'vllm' });
+    const r = await runOk(search(up.url));
+    expect(r.rows.length).toBeGreaterThan(0);
+    expect(r.rows.every((x) => x.status === 'ok')).toBe(true);
+  });
+
   it("a tensor the layout needs that the model lacks stops the run, naming the model's inputs", async () => {
     const meta: ModelMetadataResponse = { ...layoutMetadata('ens', 'trtllm'), inputs: [{ name: 'INPUT_0', datatype: 'BYTES', shape: [-1, 1] }, { name: 'max_tokens', datatype: 'INT32', shape: [-1, 1] }] };
     const s = await fake({ layout: 'trtllm', metadata: meta, names: { text_input: 'INPUT_0', text_output: 'text_output' } });
