@@ -44,6 +44,14 @@ export function registerRun(program: Command): void {
       'most the run may spend, in the pricing currency (over budget.max_cost): over the estimate it does not start, at the limit it stops (exit 3)',
       parseCost,
     )
+    .addHelpText(
+      'after',
+      `
+Ctrl-C or SIGTERM: stop sending, let requests in flight finish (5 s), write every file,
+exit 130; a second Ctrl-C cuts requests in flight at once. Every row is written as its
+request ends, so --resume <dir> later sends exactly what is missing, also after a crash.
+A results folder that cannot be written (full disk, read-only) stops the run: exit 3.`,
+    )
     .action(action(runCommand));
 }
 
@@ -83,11 +91,17 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     intervalMs: Number(process.env.LLM_SWEEP_PROGRESS_MS) || undefined,
   });
   const controller = new AbortController();
+  const cut = new AbortController();
   let interrupts = 0;
+  // SIGTERM (timeout, CI runners, Kubernetes) is treated as Ctrl-C: stop, let requests in
+  // flight finish for the grace period, write everything, exit 130.
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) controller.abort();
-    else progress.note('interrupted again: cutting requests in flight');
+    else if (interrupts === 2) {
+      progress.note('interrupted again: cutting requests in flight');
+      cut.abort();
+    }
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
@@ -104,6 +118,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       metricsBaseUrl: endpoint.metricsBaseUrl,
       writer: folderWriter(outDir, loaded.spec.output),
       signal: controller.signal,
+      cut: cut.signal,
       graceMs: 5000,
       onEvent: progress.listener,
       resume,

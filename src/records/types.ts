@@ -6,9 +6,10 @@
 
 /**
  * Why a request failed; `http` is a non-2xx answer, `grpc` a non-OK gRPC status, `stream` an
- * error event in a 200 stream (or an error_message in a gRPC stream).
+ * error event in a 200 stream (or an error_message in a gRPC stream), `empty` a complete
+ * answer with no content and no finish reason.
  */
-export type ErrorKind = 'http' | 'grpc' | 'timeout' | 'network' | 'parse' | 'stream' | 'aborted' | 'auth';
+export type ErrorKind = 'http' | 'grpc' | 'timeout' | 'network' | 'parse' | 'stream' | 'aborted' | 'auth' | 'empty';
 
 export type TokensSource = 'usage' | 'estimate';
 

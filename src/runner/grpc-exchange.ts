@@ -15,7 +15,7 @@ import type { Target } from '../spec/schema.js';
 import { DeltaCollector, emptyResult, type ExchangeResult } from './exchange.js';
 import type { OpenTransport } from './transport.js';
 
-export function grpcTransports(provider: GrpcProvider, target: Target): OpenTransport {
+export function grpcTransports(provider: GrpcProvider, target: Target, scrub: (text: string) => string): OpenTransport {
   // A model is checked once per run, whichever cell asks first; the outcome is shared.
   const models = new Map<string, Promise<GrpcModelCodec | { problem: string }>>();
   const metadata = { ...(target.api_key ? { authorization: `Bearer ${target.api_key}` } : {}), ...target.headers };
@@ -51,7 +51,7 @@ export function grpcTransports(provider: GrpcProvider, target: Target): OpenTran
       },
       async send(ctx, signal) {
         if (!codec) throw new Error('grpc transport: send before prepare');
-        return streamOne(client, codec, ctx, signal);
+        return streamOne(client, codec, ctx, signal, scrub);
       },
       close: () => client.close(),
     };
@@ -97,6 +97,7 @@ async function streamOne(
   codec: GrpcModelCodec,
   ctx: Parameters<ReturnType<OpenTransport>['send']>[0],
   signal: AbortSignal,
+  scrub: (text: string) => string,
 ): Promise<ExchangeResult> {
   const now = performance.now();
   const result = emptyResult(0, now, now, ctx.stream);
@@ -127,7 +128,8 @@ async function streamOne(
     return result;
   }
   result.errorKind = errorKindOf(f);
-  result.error = failureText(f);
+  // The server's words may echo a secret (a key in a prompt, a header): scrubbed whole.
+  result.error = scrub(failureText(f));
   result.unreachable = f.unreachable;
   return result;
 }

@@ -17,9 +17,10 @@ import type { ResumeState } from '../results/resume.js';
 import { summaryOptions } from '../results/load.js';
 import type { CellExtras } from '../results/run-json.js';
 import type { ResultWriter } from '../results/types.js';
+import { WriteFault } from '../results/write-fault.js';
 import type { CapacityEntry } from '../search/result.js';
 import type { LoadedSpec } from '../spec/load.js';
-import { scrub } from '../spec/redact.js';
+import { scrubber } from '../spec/redact.js';
 import { watchClientHealth } from './client-health.js';
 import type { ExchangeResult } from './exchange.js';
 import { RunError } from '../errors.js';
@@ -41,6 +42,8 @@ export interface SweepOptions {
   /** Ctrl-C: stop sending, let requests in flight finish for `graceMs`, then cut them. */
   signal?: AbortSignal;
   graceMs?: number;
+  /** A second Ctrl-C: cut the requests in flight now, without waiting out the grace period. */
+  cut?: AbortSignal;
   onEvent?: RunListener;
   /** Continue an interrupted run: only the missing requests are sent. */
   resume?: ResumeState;
@@ -70,7 +73,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const provider = providerForTarget(spec.target);
   const target = { ...spec.target, base_url: opts.baseUrl };
   const thresholds = compileThresholds(spec);
-  const openTransport = transportsFor(provider, target);
+  const scrub = scrubber(loaded.secrets);
+  const openTransport = transportsFor(provider, target, scrub);
   const promptTokens = new Map<number, number>();
   // Before anything is started or written: a sweep whose estimate is over the budget does not run.
   const refusal = budgetRefusal(loaded, plan, { maxCost: opts.maxCost, resume, promptTokens });
@@ -94,13 +98,29 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   };
   if (opts.signal?.aborted) onUserAbort();
   opts.signal?.addEventListener('abort', onUserAbort, { once: true });
+  const onCut = () => {
+    if (!stop.signal.aborted) stop.abort();
+    abort.abort();
+  };
+  if (opts.cut?.aborted) onCut();
+  opts.cut?.addEventListener('abort', onCut, { once: true });
+
+  /**
+   * The results folder cannot be written (a full disk): stop now, so no request is sent
+   * whose row could not be kept; the rows on disk are whole, and --resume continues.
+   */
+  const onFault = (e: unknown) => {
+    if (!(e instanceof WriteFault)) throw e;
+    if (!fatal) fatal = `${e.message}. The rows that finished before it are in requests.csv; once the folder can be written again, finish the run with --resume`;
+    stop.abort();
+  };
 
   /** A cell's summary checked against the thresholds, and handed to the writer. */
   const finish = async (summary: CellSummary, columns: CellColumns, extras?: CellExtras) => {
     const results = checkCell(thresholds, summary);
     checks.push(...results);
     summaries.push(summary);
-    await writer.cell({ summary, columns, thresholds: results, extras, checks: assessor.tally() });
+    await writer.cell({ summary, columns, thresholds: results, extras, checks: assessor.tally() }).catch(onFault);
   };
 
   const todo = (c: (typeof plan.cells)[number]) =>
@@ -127,10 +147,17 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     emit({ type: 'cell-start', cell, position: o.position, of: plan.cells.length, requests: o.only?.size || cell.requests });
     const transport = openTransport(cell);
     const serverTimings: Record<string, number[]> = {};
+    const badUsage = { count: 0, example: '' };
     const onRecord = (record: RequestRecord, result: ExchangeResult) => {
-      if (record.error) record.error = scrub(record.error, loaded.secrets);
+      if (result.badUsage && badUsage.count++ === 0) badUsage.example = result.badUsage;
+      if (record.error) record.error = scrub(record.error);
       const verdicts = assessor.assess(record, result, cell);
-      writer.record(record, { text: result.text, reasoning: result.reasoning, checks: verdicts });
+      try {
+        writer.record(record, { text: result.text, reasoning: result.reasoning, checks: verdicts });
+      } catch (e) {
+        onFault(e);
+        return;
+      }
       if (record.status === 'ok') anySuccess = true;
       for (const [k, v] of Object.entries(result.serverTimings ?? {})) (serverTimings[k] ??= []).push(v);
       emit({ type: 'request-end', cell, record });
@@ -194,6 +221,14 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       rate: cell.load.rate,
     });
     if (clientHealth.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${clientHealth.reason})` });
+    if (badUsage.count > 0) {
+      emit({
+        type: 'warning',
+        message:
+          `cell ${cell.id}: ${badUsage.count} response${badUsage.count === 1 ? '' : 's'} reported impossible token usage (${badUsage.example}); ` +
+          'their tokens were counted with the tokenizer instead (tokens_source=estimate)',
+      });
+    }
     const extras: CellExtras = {};
     if (Object.keys(serverTimings).length > 0) extras.server_timings_mean = meanOf(serverTimings);
     let scraped: CellSummary['server_metrics'];
@@ -234,14 +269,14 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           // A search goes past its capacity on purpose: per-cell thresholds do not judge its steps.
           finishStep: async (step, summary, columns, extras) => {
             summaries.push(summary);
-            await writer.cell({ summary, columns, thresholds: [], extras, checks: assessor.tally() });
+            await writer.cell({ summary, columns, thresholds: [], extras, checks: assessor.tally() }).catch(onFault);
             emit({ type: 'cell-end', cell: step, summary });
           },
         });
         if (searched) {
           capacities.push(searched.entry);
           checks.push(...searched.thresholds);
-          await writer.capacity(searched.entry, searched.thresholds);
+          await writer.capacity(searched.entry, searched.thresholds).catch(onFault);
         }
         continue;
       }
@@ -265,8 +300,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   } finally {
     clearTimeout(graceTimer);
     opts.signal?.removeEventListener('abort', onUserAbort);
+    opts.cut?.removeEventListener('abort', onCut);
     const interrupted = Boolean(opts.signal?.aborted);
-    await writer.end({ interrupted, stoppedReason: fatal ?? (interrupted ? 'interrupted' : undefined), checks: assessor.tally() });
+    // After a write fault this fails too (the last good run.json stays); the fault is reported.
+    await writer.end({ interrupted, stoppedReason: fatal ?? (interrupted ? 'interrupted' : undefined), checks: assessor.tally() }).catch(onFault);
     emit({ type: 'run-end', interrupted });
   }
   const b = assessor.budget;

@@ -9,6 +9,7 @@ import { createHttpClient } from '../http/client.js';
 import type { Cell } from '../plan/types.js';
 import type { AnyProvider, BuildContext } from '../providers/types.js';
 import type { Target } from '../spec/schema.js';
+import { createBodyCache } from './body-cache.js';
 import { exchange, type EndpointMemory, type ExchangeResult } from './exchange.js';
 import { grpcTransports } from './grpc-exchange.js';
 
@@ -27,9 +28,12 @@ export interface Transport {
 /** Opens a cell's transport. */
 export type OpenTransport = (cell: Cell) => Transport;
 
-/** The transports of one run, for its provider and target. */
-export function transportsFor(provider: AnyProvider, target: Target): OpenTransport {
-  if (provider.transport === 'grpc') return grpcTransports(provider, target);
+/**
+ * The transports of one run, for its provider and target; `scrub` removes secrets from text
+ * the server sent back before it is cut into an error message.
+ */
+export function transportsFor(provider: AnyProvider, target: Target, scrub: (text: string) => string = (t) => t): OpenTransport {
+  if (provider.transport === 'grpc') return grpcTransports(provider, target, scrub);
   const memory: EndpointMemory = { askUsage: true };
   return (cell) => {
     const client = createHttpClient({
@@ -38,9 +42,11 @@ export function transportsFor(provider: AnyProvider, target: Target): OpenTransp
       readTimeoutMs: target.timeout.read_ms,
       retry: target.retry,
     });
+    // One encoded body per prompt for the whole cell, however many requests send it at once.
+    const bodies = createBodyCache();
     return {
       prepare: async () => undefined,
-      send: (ctx, signal) => exchange({ client, provider, ctx, memory, signal }),
+      send: (ctx, signal) => exchange({ client, provider, ctx, memory, signal, scrub, bodies }),
       close: () => client.close(),
     };
   };
