@@ -1,8 +1,11 @@
 /**
- * The endpoint a run talks to: the spec's base_url as is, or — for `base_url: builtin` —
- * the bundled simulator started as a child process on a free loopback port (its gRPC port
- * too, for a gRPC provider, whose base URL it then is).
+ * The endpoints a run talks to: each target's base_url as is, or — for `base_url: builtin`
+ * — the bundled simulator started as a child process on a free loopback port, one per
+ * builtin target with that target's own latency and fault settings (its gRPC port too, for
+ * a gRPC provider, whose base URL it then is).
  */
+import { usedTargets } from '../plan/targets.js';
+import type { Plan } from '../plan/types.js';
 import { providerFor } from '../providers/index.js';
 import type { Target } from '../spec/schema.js';
 
@@ -20,4 +23,32 @@ export async function startEndpoint(target: Target): Promise<Endpoint> {
   const sim = await startBuiltinSimulator(target.simulator ?? {}, grpc ? { grpcPort: 0 } : {});
   if (grpc && sim.grpcUrl) return { baseUrl: sim.grpcUrl, metricsBaseUrl: sim.baseUrl, stop: () => sim.stop() };
   return { baseUrl: sim.baseUrl, stop: () => sim.stop() };
+}
+
+export interface Endpoints {
+  /** Where each target's requests go, by target name (only the targets the plan's cells use). */
+  baseUrls: Record<string, string>;
+  /** Where `metrics: auto` looks for a target, when not beside its base URL (Endpoint.metricsBaseUrl). */
+  metricsBaseUrls: Record<string, string>;
+  /** The first target's URL (run.json's base_url). */
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Starts every target the plan's cells use (simulators in parallel); stops them all again if one fails. */
+export async function startEndpoints(plan: Pick<Plan, 'targets' | 'cells'>): Promise<Endpoints> {
+  const names = usedTargets(plan);
+  const settled = await Promise.allSettled(names.map((n) => startEndpoint(plan.targets[n])));
+  const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const stop = async () => {
+    await Promise.all(started.map((e) => e.stop()));
+  };
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await stop();
+    throw failed.reason;
+  }
+  const baseUrls = Object.fromEntries(names.map((n, i) => [n, started[i].baseUrl]));
+  const metricsBaseUrls = Object.fromEntries(names.flatMap((n, i) => (started[i].metricsBaseUrl ? [[n, started[i].metricsBaseUrl]] : [])));
+  return { baseUrls, metricsBaseUrls, baseUrl: started[0]?.baseUrl ?? '', stop };
 }

@@ -214,8 +214,8 @@ describe('every streaming provider behind the exchange, on random bytes', () => 
         const result = await exchange({
           client,
           // An HTTP provider (the spec's is openai-chat): exchange() is the HTTP transport.
-          provider: providerForTarget(loaded.spec.target) as Provider,
-          ctx: { target: loaded.spec.target, cell: plan.cells[0], prompt: plan.prompts[0], stream: true },
+          provider: providerForTarget(loaded.spec.target!) as Provider,
+          ctx: { target: loaded.spec.target!, cell: plan.cells[0], prompt: plan.prompts[0], stream: true },
           memory: { askUsage: true },
         });
         expect(typeof result.ok).toBe('boolean');
