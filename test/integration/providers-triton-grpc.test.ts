@@ -2,13 +2,16 @@
  * The real CLI against a fake Triton gRPC server (test/helpers/fake-triton-grpc.ts, on
  * @grpc/grpc-js): both tensor layouts, decoupled streaming, the error rows, retries, the
  * stall past the read timeout, and the bad inputs that stop a run (exit 2 before sending,
- * exit 3 when the server says no). Then grpc:// and http:// to the bundled simulator.
+ * exit 3 when the server says no). Then grpc:// and http:// to the bundled simulator, as two
+ * named targets of one sweep (each cell's transport follows its target).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModelMetadataResponse } from '../../src/grpc/kserve.js';
 import { layoutMetadata } from '../../src/grpc/llm-layouts.js';
+import { parseRequestsCsv } from '../../src/results/read-requests.js';
+import { startBuiltinSimulator } from '../../src/simulator/spawn.js';
 import { runCli, tempDir, writeSpec } from '../helpers/cli.js';
 import { startFakeTritonGrpc, type FakeGrpcOptions, type FakeGrpcServer } from '../helpers/fake-triton-grpc.js';
 import { DEFAULT_SCRIPT } from '../helpers/fake-wire.js';
@@ -194,32 +197,66 @@ describe('triton-grpc: bad input', () => {
   });
 });
 
-describe('grpc:// and http:// to the bundled simulator', () => {
-  it('give the same TTFT at concurrency 16 (within generous bounds)', { retry: 2 }, async () => {
-    const sim = '{ ttft_ms: 100, prefill_ms_per_token: 0, itl_ms: 10, jitter: 0, max_batch: 64, batch_slowdown: 0, stop_probability: 0 }';
-    const body = (provider: string) => `name: same
-target:
-  provider: ${provider}
-  base_url: builtin
-  simulator: ${sim}
+describe('grpc:// and http:// to the bundled simulator, as two named targets of one sweep', () => {
+  const model = { ttft_ms: 100, prefill_ms_per_token: 0, itl_ms: 10, jitter: 0, max_batch: 64, batch_slowdown: 0, stop_probability: 0 };
+  /** The simulator's HTTP route (its OpenAI API) and its gRPC route (KServe v2), side by side. */
+  const twoRoutes = (http: string, grpc: string, extra = '') => `name: routes
+targets:
+  http: { provider: openai-chat, base_url: ${http}${extra} }
+  grpc: { provider: triton-grpc, base_url: ${grpc}${extra} }
 prompts: ["Benchmark fidelity check."]
 params: { model: sim, max_tokens: 16 }
 matrix: { concurrency: [16] }
 requests: 64
 warmup: 16
 `;
-    const ttft = async (provider: string) => {
-      const dir = tempDir();
-      const out = join(dir, 'out');
-      const r = await runCli(['run', writeSpec(body(provider), dir), '--out', out, '--quiet', '--json']);
-      expect(r.code, r.stderr).toBe(0);
-      return (JSON.parse(r.stdout) as { cells: { ttft_ms: { p50: number } }[] }).cells[0].ttft_ms.p50;
-    };
-    const http = await ttft('openai-chat');
-    const grpc = await ttft('triton-grpc');
-    // Both at least the configured 100 ms (a token is never early); apart by little.
+  interface Doc {
+    cells: { cell: string; ttft_ms: { p50: number }; requests: number; errors: number }[];
+    targets: { groups: { rows: { target: string }[] }[] };
+  }
+  const run = async (yaml: string) => {
+    const dir = tempDir();
+    const out = join(dir, 'out');
+    const r = await runCli(['run', writeSpec(yaml, dir), '--out', out, '--quiet', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as Doc;
+    const runJson = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { target_urls: Record<string, string> };
+    const rows = parseRequestsCsv(readFileSync(join(out, 'requests.csv'), 'utf8')).records;
+    return { doc, runJson, rows };
+  };
+  /** Each route's TTFT p50: at least the configured 100 ms (a token is never early), and the two apart by little. */
+  const expectSameTtft = (doc: Doc) => {
+    expect(doc.cells.map((c) => c.cell)).toEqual(['target=http,c=16', 'target=grpc,c=16']);
+    for (const c of doc.cells) expect([c.requests, c.errors]).toEqual([64, 0]);
+    const [http, grpc] = doc.cells.map((c) => c.ttft_ms.p50);
     expect(http).toBeGreaterThanOrEqual(99);
     expect(grpc).toBeGreaterThanOrEqual(99);
-    expect(Math.abs(grpc - http)).toBeLessThan(25);
+    expect(Math.abs(grpc - http), `TTFT p50 http ${http} ms, grpc ${grpc} ms`).toBeLessThan(25);
+    expect(doc.targets.groups[0].rows.map((x) => x.target)).toEqual(['http', 'grpc']);
+  };
+
+  it('base_url: builtin for both: each target reached by its own transport, the same TTFT at concurrency 16', { retry: 2 }, async () => {
+    // metrics: auto on both: the gRPC target's metrics come from its simulator's HTTP side.
+    const { doc, runJson, rows } = await run(twoRoutes('builtin', 'builtin', `, simulator: ${JSON.stringify(model)}, metrics: auto`));
+    expect(runJson.target_urls.http).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    expect(runJson.target_urls.grpc).toMatch(/^grpc:\/\/127\.0\.0\.1:\d+$/);
+    // Every row of the gRPC target went over gRPC (no HTTP status), every HTTP row has one.
+    const byTarget = (name: string) => rows.filter((x) => x.params.target === name);
+    expect(byTarget('http').map((x) => x.http_status)).toEqual(Array(64).fill(200));
+    expect(byTarget('grpc').map((x) => x.http_status)).toEqual(Array(64).fill(undefined));
+    expectSameTtft(doc);
+    const withMetrics = doc.cells.map((c) => (c as { server_metrics?: unknown }).server_metrics !== undefined);
+    expect(withMetrics).toEqual([true, true]);
+  });
+
+  it('one simulator, its HTTP and gRPC ports as the two targets: the same TTFT at concurrency 16', { retry: 2 }, async () => {
+    const one = await startBuiltinSimulator(model, { grpcPort: 0 });
+    try {
+      const { doc, runJson } = await run(twoRoutes(one.baseUrl, one.grpcUrl!));
+      expect(runJson.target_urls).toEqual({ http: one.baseUrl, grpc: one.grpcUrl });
+      expectSameTtft(doc);
+    } finally {
+      await one.stop();
+    }
   });
 });
