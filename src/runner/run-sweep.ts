@@ -199,11 +199,6 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const serverMetrics = new Map<string, RunMetrics | undefined>();
 
   /**
-   * Runs `cell` once against its target: its requests (or the missing ones, or one round of
-   * the grid or of a search step) on top of `o.columns`, with client health watched. Rows go
-   * to the writer as they end.
-   */
-  /**
    * Whether the cell's target can take its requests (gRPC: the model ready, its tensors);
    * when not, the run stops on the reason (exit 3). True when the run is stopping.
    */
@@ -222,6 +217,11 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     }
     return blocked !== undefined || stop.signal.aborted;
   };
+  /**
+   * Runs `cell` once against its target: its requests (or the missing ones, or one round of
+   * the grid or of a search step) on top of `o.columns`, with client health watched. Rows go
+   * to the writer as they end.
+   */
   const runOnce = async (cell: Cell, o: RunOnce): Promise<CellRunOnce> => {
     const t = live.get(cell.target)!;
     const round = o.round ?? 0;
