@@ -121,6 +121,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       loaded,
       plan,
       baseUrls: endpoint.baseUrls,
+      metricsBaseUrls: endpoint.metricsBaseUrls,
       writer: folderWriter(outDir, loaded.spec.output),
       signal: controller.signal,
       cut: cut.signal,

@@ -32,6 +32,7 @@ const FLAG_NOTES: Partial<Record<keyof SimulatorOptions, string>> = {
 
 interface SimulateFlags extends Partial<Record<string, unknown>> {
   port: number;
+  grpcPort?: number;
   host: string;
   log?: boolean;
 }
@@ -40,8 +41,9 @@ export function registerSimulate(program: Command): void {
   const defaults = simulatorSchema.parse({});
   const cmd = program
     .command('simulate')
-    .description("start the bundled OpenAI-compatible simulator (chat, completions, models; SSE and JSON; vLLM's Prometheus /metrics)")
+    .description("start the bundled OpenAI-compatible simulator (chat, completions, models; SSE and JSON; vLLM's Prometheus /metrics; Triton gRPC with --grpc-port)")
     .option('--port <n>', 'TCP port (0 = any free port)', parsePort, 8000)
+    .option('--grpc-port <n>', "also serve Triton's KServe v2 gRPC (ModelStreamInfer) on this port (0 = any free port)", parsePort)
     .option('--host <addr>', 'interface to bind', DEFAULT_HOST);
   for (const [flag, key] of MODEL_FLAGS) {
     const text = (simulatorSchema.shape[key].description ?? key).replace(/\.$/, '');
@@ -72,11 +74,13 @@ Stop with Ctrl-C or SIGTERM.`,
           ...options,
           host: flags.host,
           port: flags.port,
+          grpcPort: flags.grpcPort,
           onRequest: flags.log ? (e) => process.stderr.write(`${formatLogLine(e)}\n`) : undefined,
         }).catch((e: unknown) => {
-          throw listenError(e, flags.host, flags.port);
+          throw listenError(e, flags.host, flags.port, flags.grpcPort);
         });
         process.stdout.write(`${sim.baseUrl}\n`);
+        if (sim.grpcUrl) process.stdout.write(`${sim.grpcUrl}\n`);
         process.stderr.write(
           `llm-sweep simulator: ttft ${options.ttft_ms} ms + ${options.prefill_ms_per_token} ms/prompt token, ` +
             `itl ${options.itl_ms} ms (+${options.batch_slowdown * 100}% per extra sequence), max batch ${options.max_batch}, ` +
@@ -128,8 +132,16 @@ function parseList(value: string): string[] {
     .filter(Boolean);
 }
 
-function listenError(e: unknown, host: string, port: number): unknown {
+function listenError(e: unknown, host: string, port: number, grpcPort?: number): unknown {
   const code = (e as NodeJS.ErrnoException).code;
+  // Node names the port it could not bind; the gRPC side is bound first.
+  const failedPort = (e as { port?: number }).port;
+  if (code === 'EADDRINUSE' && grpcPort !== undefined && grpcPort === port && port !== 0) {
+    return new UserError(`--port and --grpc-port are both ${port}: the HTTP and gRPC sides need ports of their own`);
+  }
+  if (code === 'EADDRINUSE' && grpcPort !== undefined && failedPort === grpcPort) {
+    return new UserError(`port ${grpcPort} on ${host} is in use; pick another with --grpc-port (0 = any free port)`);
+  }
   if (code === 'EADDRINUSE') return new UserError(`port ${port} on ${host} is in use; pick another with --port (0 = any free port)`);
   if (code === 'EACCES') return new UserError(`no permission to listen on port ${port}; use a port above 1023`);
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new UserError(`cannot listen on host ${host}: no such local address`);

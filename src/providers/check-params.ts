@@ -18,10 +18,11 @@ export function providerProblems(loaded: LoadedSpec, plan: Pick<Plan, 'cells'>):
     const provider = providerForTarget(target);
     const cells = plan.cells.filter((c) => c.target === name);
     if (target.base_url === 'builtin' && !provider.simulator && cells.length > 0) {
-      const able = PROVIDERS.filter((k) => PROVIDER_MAP[k].simulator).join(' or ');
+      const able = PROVIDERS.filter((k) => PROVIDER_MAP[k].simulator);
+      const list = `${able.slice(0, -1).join(', ')} or ${able.at(-1)}`;
       problems.push(
-        `${source.locate([...path, 'base_url'])}: base_url: builtin starts the bundled simulator, which speaks the OpenAI API; ` +
-          `provider '${target.provider}' cannot talk to it (use ${able}, or give the server's URL)`,
+        `${source.locate([...path, 'base_url'])}: base_url: builtin starts the bundled simulator, which speaks the OpenAI API (and Triton's gRPC API); ` +
+          `provider '${target.provider}' cannot talk to it (use ${list}, or give the server's URL)`,
       );
     }
     if (!provider.checkParams) continue;

@@ -10,11 +10,12 @@ import { ollama } from './ollama.js';
 import { openaiChat, openaiCompletions } from './openai.js';
 import { tgi } from './tgi.js';
 import { triton } from './triton.js';
-import type { Provider } from './types.js';
+import { tritonGrpc } from './triton-grpc.js';
+import type { AnyProvider } from './types.js';
 
 /** A map whose every entry is the provider of its own key (a compile error otherwise). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry keeps its own target type
-function registry<M extends { [K in keyof M]: Provider<K & string, any> }>(map: M): M {
+function registry<M extends { [K in keyof M]: AnyProvider<K & string, any> }>(map: M): M {
   return map;
 }
 
@@ -25,6 +26,7 @@ export const PROVIDER_MAP = registry({
   anthropic,
   tgi,
   triton,
+  'triton-grpc': tritonGrpc,
   ollama,
   http: httpTemplate,
 });
@@ -34,16 +36,16 @@ export type ProviderKind = keyof typeof PROVIDER_MAP;
 export const PROVIDERS = Object.keys(PROVIDER_MAP) as ProviderKind[];
 
 /** The target of one provider (its schema's output), and of any. */
-export type TargetOf<K extends ProviderKind> = (typeof PROVIDER_MAP)[K] extends Provider<K, infer T> ? T : never;
+export type TargetOf<K extends ProviderKind> = (typeof PROVIDER_MAP)[K] extends AnyProvider<K, infer T> ? T : never;
 export type Target = { [K in ProviderKind]: TargetOf<K> }[ProviderKind];
 
 /** The provider named in a file (run.json): undefined for a name this version does not know. */
-export function providerFor(kind: string | undefined): Provider | undefined {
-  return Object.hasOwn(PROVIDER_MAP, kind ?? '') ? (PROVIDER_MAP[kind as ProviderKind] as unknown as Provider) : undefined;
+export function providerFor(kind: string | undefined): AnyProvider | undefined {
+  return Object.hasOwn(PROVIDER_MAP, kind ?? '') ? (PROVIDER_MAP[kind as ProviderKind] as unknown as AnyProvider) : undefined;
 }
 
 /** The provider for a target, bound to the target's own wire settings (http, triton). */
-export function providerForTarget(target: Target): Provider {
-  const p = PROVIDER_MAP[target.provider] as unknown as Provider;
-  return p.configure?.(target) ?? p;
+export function providerForTarget(target: Target): AnyProvider {
+  const p = PROVIDER_MAP[target.provider] as unknown as AnyProvider;
+  return (p.transport !== 'grpc' && p.configure?.(target)) || p;
 }

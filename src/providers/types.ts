@@ -5,8 +5,11 @@
  * and prompt, and how to read the answer (a JSON body, or the events of a stream) into
  * deltas. It never sends anything itself (the transport, http/client.ts, does), never times anything
  * (runner/exchange.ts does) and never prints. index.ts maps each name to its provider.
+ * Most providers speak HTTP (`Provider`); a `GrpcProvider` speaks KServe v2 gRPC, and the
+ * runner gives it the gRPC transport (runner/grpc-exchange.ts) instead.
  */
 import type { z } from 'zod';
+import type { ModelInferRequest, ModelMetadataResponse, ModelRef, ModelStreamInferResponse } from '../grpc/kserve.js';
 import type { Cell, Prompt } from '../plan/types.js';
 import type { TargetBase } from '../spec/target.js';
 
@@ -98,7 +101,8 @@ export interface StreamEvent {
   data: string;
 }
 
-export interface Provider<K extends string = string, T extends TargetBase = TargetBase> {
+/** What every provider declares, whatever its transport. */
+export interface ProviderInfo<K extends string = string, T extends TargetBase = TargetBase> {
   /** The spec's `provider:` value. */
   kind: K;
   /** The spec's `target:` for this provider: the common settings (spec/target.ts) and its own. */
@@ -112,11 +116,22 @@ export interface Provider<K extends string = string, T extends TargetBase = Targ
   paths: readonly string[];
   /** Body keys that cap the output tokens ('options.num_predict': a nested one), for the plan's max_tokens budget. */
   maxTokens: readonly string[];
-  /** True when the bundled simulator (which speaks the OpenAI API) can answer it. */
+  /** True when the bundled simulator can answer it (its OpenAI API, or its gRPC port). */
   simulator?: boolean;
-  framing: StreamFraming;
   /** Units of the body parameters that have one (max_tokens: tokens), for report axis titles. */
   units: Readonly<Record<string, string>>;
+  /**
+   * Problems with one cell's body parameters (its params and matrix keys, load keys left
+   * out) that this provider cannot send, found at validate time: an axis the API has no
+   * field for, a field the API requires.
+   */
+  checkParams?(keys: readonly string[], target: T): ParamProblem[];
+}
+
+/** A provider whose API is HTTP: the runner sends what `build` makes with http/client.ts. */
+export interface Provider<K extends string = string, T extends TargetBase = TargetBase> extends ProviderInfo<K, T> {
+  transport?: 'http';
+  framing: StreamFraming;
   build(ctx: BuildContext<T>): ProviderRequest;
   /**
    * A decoder for one response stream (whose headers are given); it may keep state across
@@ -130,17 +145,40 @@ export interface Provider<K extends string = string, T extends TargetBase = Targ
   /** True when a 4xx says the server does not accept our ask for stream usage. */
   rejectsUsageOption?(status: number, bodyText: string): boolean;
   /**
-   * Problems with one cell's body parameters (its params and matrix keys, load keys left
-   * out) that this provider cannot send, found at validate time: an axis the API has no
-   * field for, a field the API requires.
-   */
-  checkParams?(keys: readonly string[], target: T): ParamProblem[];
-  /**
    * A copy bound to the target, for providers whose wire format the target configures
    * (http's template and paths, triton's field names). Others need not implement it.
    */
   configure?(target: T): Provider<K, T>;
 }
+
+/**
+ * A provider whose API is KServe v2 gRPC: the runner's gRPC transport asks the server about
+ * each model (ModelReady, ModelMetadata), binds the codec to it, and streams every request
+ * on ModelStreamInfer, timing each response on arrival as it times SSE events.
+ */
+export interface GrpcProvider<K extends string = string, T extends TargetBase = TargetBase> extends ProviderInfo<K, T> {
+  transport: 'grpc';
+  /** The model a cell calls (its name and version), from the cell's params and the target. */
+  modelOf(cell: Cell, target: T): ModelRef;
+  /**
+   * The codec for one model, given its metadata (undefined when the server does not answer
+   * ModelMetadata), or why the run cannot use the model (a tensor it needs is missing).
+   */
+  forModel(target: T, model: ModelRef, metadata: ModelMetadataResponse | undefined): GrpcModelCodec<T> | { problem: string };
+  /** The gRPC deadline of every call, ms, when the target sets one. */
+  deadlineMs?(target: T): number | undefined;
+}
+
+/** Requests for, and responses of, one model. */
+export interface GrpcModelCodec<T extends TargetBase = TargetBase> {
+  /** The request for one prompt of a cell, or why it cannot be sent (the run stops). */
+  build(ctx: BuildContext<T>): { request: ModelInferRequest; problem?: undefined } | { problem: string; request?: undefined };
+  /** A decoder for one call's responses; it may keep state (token counts). Throws on one it cannot read. */
+  decoder(): (res: ModelStreamInferResponse) => StreamDelta;
+}
+
+/** Any provider: the map holds both kinds. */
+export type AnyProvider<K extends string = string, T extends TargetBase = TargetBase> = Provider<K, T> | GrpcProvider<K, T>;
 
 /** One problem `checkParams` found. */
 export interface ParamProblem {

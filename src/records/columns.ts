@@ -127,7 +127,7 @@ function text(name: TextKey, doc: string): Column<RequestRecord> {
   return { name, doc, type: 'string', get: (r) => r[name] ?? '', parse: (s, r) => (r[name] = s || undefined) };
 }
 
-export const ERROR_KINDS: readonly ErrorKind[] = ['http', 'timeout', 'network', 'parse', 'stream', 'aborted', 'auth', 'empty'];
+export const ERROR_KINDS: readonly ErrorKind[] = ['http', 'grpc', 'timeout', 'network', 'parse', 'stream', 'aborted', 'auth', 'empty'];
 const STATUSES = ['ok', 'error'] as const;
 const TOKEN_SOURCES: readonly TokensSource[] = ['usage', 'estimate'];
 
@@ -158,9 +158,9 @@ export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
     get: (r) => r.status,
     parse: (s, r) => (r.status = s as RequestRecord['status']),
   },
-  numeric('http_status', 'final HTTP status; empty when no response arrived', 'integer'),
-  text('error', 'short error text, starting with its kind (`timeout`, `network`, `parse`, `stream`, `empty`, `aborted`: `timeout: ...`) or `HTTP <status>: ...`; `empty response` is an answer with no content and no finish reason; empty when ok'),
-  numeric('attempts', 'HTTP attempts made (1 = no retry), the `stream_options` fallback and retries of an error event before content included. A request re-sent after the keep-alive race (see *Connections*) is not an attempt.', 'integer', 1),
+  numeric('http_status', 'final HTTP status; empty when no response arrived, and over gRPC (its status is in `error`)', 'integer'),
+  text('error', 'short error text, starting with its kind (`timeout`, `network`, `parse`, `stream`, `empty`, `aborted`: `timeout: ...`), `HTTP <status>: ...` or `grpc <STATUS>: ...`; `empty response` is an answer with no content and no finish reason; empty when ok'),
+  numeric('attempts', 'attempts made, HTTP requests or gRPC calls (1 = no retry), the `stream_options` fallback and retries of an error event before content included. A request re-sent after the keep-alive race (see *Connections*), or refused by an HTTP/2 server before it started (gRPC), is not an attempt.', 'integer', 1),
   numeric(
     'queue_ms',
     'open loop (`rate`): scheduled arrival time → send, ms. It grows when the `concurrency` cap or a busy client holds a request back. Empty in closed loop.',
@@ -192,7 +192,7 @@ export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
   numeric('output_tokens_per_s', '`completion_tokens / latency_ms × 1000` for this request'),
   text('finish_reason', "the server's finish reason (`stop`, `length`, ...); empty on errors"),
   // Issue 11: the connection, and what the server itself reported (absent from older files: read as empty).
-  numeric('connect_ms', 'connection setup of the final attempt: DNS lookup, TCP connect and TLS handshake, from opening the connection to connected. `0` when a pooled keep-alive connection was reused; empty when no connection was made, or for a transport that is not HTTP. Not part of `ttft_ms` or `latency_ms`, which start once the request is written to a connected socket.'),
+  numeric('connect_ms', 'connection setup of the final attempt: DNS lookup, TCP connect and TLS handshake, from opening the connection to connected. `0` when a pooled keep-alive connection was reused; empty when no connection was made. Over gRPC, the wait for the HTTP/2 connection the request goes on (TCP, TLS and the HTTP/2 settings exchange): requests that wait for the same new connection each report the wait. Not part of `ttft_ms` or `latency_ms`, which start once the request is written to a connected socket.'),
   numeric('server_queue_ms', 'what the server says the request waited before it started on the prompt: TGI\'s `x-queue-time`, Ollama\'s `load_duration` (loading the model; about 0 once loaded). Empty when the server does not say.'),
   numeric('server_prefill_ms', 'the server\'s own time for the prompt (prefill): llama.cpp\'s `timings.prompt_ms`, Ollama\'s `prompt_eval_duration`.'),
   numeric('server_decode_ms', 'the server\'s own time generating tokens (decode): llama.cpp\'s `timings.predicted_ms`, Ollama\'s `eval_duration`.'),
@@ -289,11 +289,12 @@ export function requestReader(header: readonly string[]): (fields: readonly stri
 }
 
 /**
- * Error texts start with their kind ("timeout: ...", "stream error: ..."), except HTTP
- * errors ("HTTP 503: ...").
+ * Error texts start with their kind ("timeout: ...", "stream error: ...", "grpc UNAVAILABLE:
+ * ..."), except HTTP errors ("HTTP 503: ..."); a refused gRPC credential is `auth`.
  */
 export function errorKindOf(error: string | undefined, status: number | undefined): ErrorKind {
   const prefix = error?.split(/[: ]/, 1)[0] as ErrorKind | undefined;
+  if (prefix === 'grpc' && /^grpc (UNAUTHENTICATED|PERMISSION_DENIED)\b/.test(error ?? '')) return 'auth';
   if (prefix && ERROR_KINDS.includes(prefix)) return prefix;
   if (status !== undefined && status >= 400) return status === 401 || status === 403 ? 'auth' : 'http';
   return 'network';

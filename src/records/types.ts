@@ -5,10 +5,11 @@
  */
 
 /**
- * Why a request failed; `http` is a non-2xx answer, `stream` an error event in a 200 stream,
- * `empty` a complete answer with no content and no finish reason.
+ * Why a request failed; `http` is a non-2xx answer, `grpc` a non-OK gRPC status, `stream` an
+ * error event in a 200 stream (or an error_message in a gRPC stream), `empty` a complete
+ * answer with no content and no finish reason.
  */
-export type ErrorKind = 'http' | 'timeout' | 'network' | 'parse' | 'stream' | 'aborted' | 'auth' | 'empty';
+export type ErrorKind = 'http' | 'grpc' | 'timeout' | 'network' | 'parse' | 'stream' | 'aborted' | 'auth' | 'empty';
 
 export type TokensSource = 'usage' | 'estimate';
 
@@ -29,7 +30,7 @@ export interface RequestRecord {
   /** Short text, undefined when ok. */
   error?: string;
   error_kind?: ErrorKind;
-  /** Number of HTTP attempts made (1 = no retry). */
+  /** Number of attempts made, HTTP requests or gRPC calls (1 = no retry). */
   attempts: number;
   /** ms from the scheduled time to the actual send (open loop / concurrency cap). */
   queue_ms?: number;

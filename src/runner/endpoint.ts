@@ -1,16 +1,20 @@
 /**
  * The endpoints a run talks to: each target's base_url as is, or — for `base_url: builtin`
  * — the bundled simulator started as a child process on a free loopback port, one per
- * builtin target with that target's own latency and fault settings.
+ * builtin target with that target's own latency and fault settings (its gRPC port too, for
+ * a gRPC provider, whose base URL it then is).
  */
 import { isAbsolute, resolve } from 'node:path';
 import { usedTargets } from '../plan/targets.js';
 import type { Plan } from '../plan/types.js';
+import { providerFor } from '../providers/index.js';
 import type { Target } from '../spec/schema.js';
 import { isBuiltinName } from '../tokenizers/builtin.js';
 
 export interface Endpoint {
   baseUrl: string;
+  /** Where `metrics: auto` looks when it is not beside baseUrl: the simulator's HTTP side for a gRPC provider. */
+  metricsBaseUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -30,13 +34,17 @@ export async function startEndpoint(target: Target, opts: EndpointOptions = {}):
   const fallback = opts.tokenizer === 'server' ? 'o200k' : opts.tokenizer;
   const tokenizer = target.simulator?.tokenizer ?? fallback;
   const path = tokenizer === undefined || isBuiltinName(tokenizer) || isAbsolute(tokenizer) ? tokenizer : resolve(opts.dir ?? '.', tokenizer);
-  const sim = await startBuiltinSimulator({ ...target.simulator, ...(path !== undefined ? { tokenizer: path } : {}) });
+  const grpc = providerFor(target.provider)?.transport === 'grpc';
+  const sim = await startBuiltinSimulator({ ...target.simulator, ...(path !== undefined ? { tokenizer: path } : {}) }, grpc ? { grpcPort: 0 } : {});
+  if (grpc && sim.grpcUrl) return { baseUrl: sim.grpcUrl, metricsBaseUrl: sim.baseUrl, stop: () => sim.stop() };
   return { baseUrl: sim.baseUrl, stop: () => sim.stop() };
 }
 
 export interface Endpoints {
   /** Where each target's requests go, by target name (only the targets the plan's cells use). */
   baseUrls: Record<string, string>;
+  /** Where `metrics: auto` looks for a target, when not beside its base URL (Endpoint.metricsBaseUrl). */
+  metricsBaseUrls: Record<string, string>;
   /** The first target's URL (run.json's base_url). */
   baseUrl: string;
   stop(): Promise<void>;
@@ -56,5 +64,6 @@ export async function startEndpoints(plan: Pick<Plan, 'targets' | 'cells'>, opts
     throw failed.reason;
   }
   const baseUrls = Object.fromEntries(names.map((n, i) => [n, started[i].baseUrl]));
-  return { baseUrls, baseUrl: started[0]?.baseUrl ?? '', stop };
+  const metricsBaseUrls = Object.fromEntries(names.flatMap((n, i) => (started[i].metricsBaseUrl ? [[n, started[i].metricsBaseUrl]] : [])));
+  return { baseUrls, metricsBaseUrls, baseUrl: started[0]?.baseUrl ?? '', stop };
 }

@@ -56,6 +56,8 @@ export interface ExchangeResult {
    * exchange retries it like that status.
    */
   retryStatus?: number;
+  /** Set when no request of the run can succeed (a request the provider cannot build): the run stops. */
+  fatal?: string;
   /** Usage the server sent that cannot be true (`completion_tokens -3`), dropped: the tokenizer counts instead. */
   badUsage?: string;
 }
@@ -174,7 +176,7 @@ async function attempt(input: ExchangeInput, askUsage: boolean, priorAttempts: n
 }
 
 /** Every ExchangeResult is created with all its fields, in one order: one hidden class for all. */
-function emptyResult(attempts: number, sentAt: number, endAt: number, streamed: boolean): ExchangeResult {
+export function emptyResult(attempts: number, sentAt: number, endAt: number, streamed: boolean): ExchangeResult {
   return {
     ok: false,
     httpStatus: undefined,
@@ -195,20 +197,52 @@ function emptyResult(attempts: number, sentAt: number, endAt: number, streamed: 
     serverTimings: undefined,
     server: undefined,
     retryStatus: undefined,
+    fatal: undefined,
     badUsage: undefined,
   };
+}
+
+/**
+ * Folds the deltas of one stream into its result as they arrive: the text, the first
+ * token's time, the gaps between content chunks, usage, finish reason, the server's report.
+ * Shared by every transport, so a chunk means the same over HTTP and gRPC.
+ */
+export class DeltaCollector {
+  readonly parts: string[] = [];
+  /** Reasoning text, kept apart from the content so checks read the answer alone; empty for most servers. */
+  readonly thinking: string[] = [];
+  /** performance.now() of the last chunk with content. */
+  lastContentAt: number | undefined;
+  /** The stream's end marker was seen. */
+  done = false;
+  constructor(private readonly result: ExchangeResult) {}
+
+  /** Adds a delta that arrived at `at`; an error it carries is the caller's to handle. */
+  add(d: StreamDelta, at: number): void {
+    const result = this.result;
+    const reasoning = d.reasoning ?? '';
+    const text = d.text ?? '';
+    if (reasoning.length > 0) this.thinking.push(reasoning);
+    if (text.length > 0) this.parts.push(text);
+    if (reasoning.length + text.length > 0) {
+      if (result.firstTokenAt === undefined) result.firstTokenAt = at;
+      else if (this.lastContentAt !== undefined) result.gaps.push(at - this.lastContentAt);
+      this.lastContentAt = at;
+    }
+    if (d.usage) result.usage = { ...result.usage, ...plausibleUsage(d.usage, result) };
+    if (d.finishReason) result.finishReason = d.finishReason;
+    if (d.serverTimings) result.serverTimings = { ...result.serverTimings, ...d.serverTimings };
+    if (d.server) result.server = { ...result.server, ...d.server };
+    if (d.done) this.done = true;
+  }
 }
 
 async function readStream(provider: Provider, res: HttpResponse, cell: Cell, scrub: (text: string) => string): Promise<ExchangeResult> {
   const result = emptyResult(res.attempts, res.sentAt, res.sentAt, true);
   result.httpStatus = res.status;
   result.connectMs = res.connectMs;
-  const parts: string[] = [];
-  // Kept apart from the content, so checks read the answer alone; empty for most servers.
-  const thinking: string[] = [];
-  let lastContentAt: number | undefined;
+  const collected = new DeltaCollector(result);
   let lastByteAt = res.sentAt;
-  let done = false;
   let chunkAt = 0;
   let failedAt: number | undefined;
   const decode = provider.streamDecoder(res.headers);
@@ -216,24 +250,11 @@ async function readStream(provider: Provider, res: HttpResponse, cell: Cell, scr
     if (!d) return;
     if (d.error !== undefined) {
       // After content the answer is half given: recorded as it is, never retried.
-      throw new StopReading('stream', `stream error: ${scrub(d.error)}`, parts.length + thinking.length === 0 ? d.errorStatus : undefined);
+      throw new StopReading('stream', `stream error: ${scrub(d.error)}`, collected.parts.length + collected.thinking.length === 0 ? d.errorStatus : undefined);
     }
     const odd = notText(d);
     if (odd) throw new StopReading('parse', `parse: ${odd}`);
-    const reasoning = d.reasoning ?? '';
-    const text = d.text ?? '';
-    if (reasoning.length > 0) thinking.push(reasoning);
-    if (text.length > 0) parts.push(text);
-    if (reasoning.length + text.length > 0) {
-      if (result.firstTokenAt === undefined) result.firstTokenAt = chunkAt;
-      else if (lastContentAt !== undefined) result.gaps.push(chunkAt - lastContentAt);
-      lastContentAt = chunkAt;
-    }
-    if (d.usage) result.usage = { ...result.usage, ...plausibleUsage(d.usage, result) };
-    if (d.finishReason) result.finishReason = d.finishReason;
-    if (d.serverTimings) result.serverTimings = { ...result.serverTimings, ...d.serverTimings };
-    if (d.server) result.server = { ...result.server, ...d.server };
-    if (d.done) done = true;
+    collected.add(d, chunkAt);
   };
   const onEvent = (ev: StreamEvent) => {
     let d: StreamDelta | undefined;
@@ -273,9 +294,9 @@ async function readStream(provider: Provider, res: HttpResponse, cell: Cell, scr
       result.error = `${result.errorKind}: ${f.message}`;
     }
   }
-  result.text = parts.join('');
-  result.reasoning = thinking.join('');
-  result.endAt = failedAt ?? lastContentAt ?? lastByteAt;
+  result.text = collected.parts.join('');
+  result.reasoning = collected.thinking.join('');
+  result.endAt = failedAt ?? collected.lastContentAt ?? lastByteAt;
   if (stop) {
     result.errorKind = stop.kind;
     result.error = stop.message;
@@ -283,13 +304,13 @@ async function readStream(provider: Provider, res: HttpResponse, cell: Cell, scr
     return result;
   }
   if (result.errorKind) return result;
-  if (parts.length === 0 && thinking.length === 0 && !result.finishReason && cell.maxTokens !== 0) {
+  if (collected.parts.length === 0 && collected.thinking.length === 0 && !result.finishReason && cell.maxTokens !== 0) {
     result.endAt = lastByteAt;
     result.errorKind = 'empty';
-    result.error = `empty response: the stream ${done ? 'ended' : 'stopped'} with no content and no finish reason`;
+    result.error = `empty response: the stream ${collected.done ? 'ended' : 'stopped'} with no content and no finish reason`;
     return result;
   }
-  if (!done && !result.finishReason) {
+  if (!collected.done && !result.finishReason) {
     result.endAt = lastByteAt;
     result.errorKind = 'parse';
     result.error = 'parse: stream ended before it was complete (no finish reason and no end marker)';

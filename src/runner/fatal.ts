@@ -8,9 +8,11 @@ import type { Target } from '../spec/schema.js';
 import type { ExchangeResult } from './exchange.js';
 
 export function fatalReason(record: RequestRecord, result: ExchangeResult, target: Target, anySuccess: boolean): string | undefined {
+  if (result.fatal) return result.fatal;
   if (record.error_kind === 'auth') {
+    const answered = record.http_status !== undefined ? `answered HTTP ${record.http_status}` : `refused the call (${record.error})`;
     return (
-      `${target.base_url} answered HTTP ${record.http_status}: the API key or credentials were refused. ` +
+      `${target.base_url} ${answered}: the API key or credentials were refused. ` +
       'Check target.api_key (and the environment variable it reads) and target.headers.'
     );
   }

@@ -12,23 +12,20 @@ import type { Cell, Prompt } from '../plan/types.js';
 import type { CellSource } from '../plan/workloads/cells.js';
 import { outputLengthFields, type ServerFamily } from '../plan/workloads/output-length.js';
 import type { WorkloadPrompt } from '../plan/workloads/types.js';
-import type { HttpClient } from '../http/client.js';
-import type { Provider } from '../providers/types.js';
 import type { RequestRecord } from '../records/types.js';
 import type { Target } from '../spec/schema.js';
 import { arrivalOffsets } from './arrivals.js';
-import { exchange, type EndpointMemory, type ExchangeResult } from './exchange.js';
+import type { ExchangeResult } from './exchange.js';
 import { runSessions } from './run-sessions.js';
 import { toRecord } from './to-record.js';
-import { createBodyCache } from './body-cache.js';
+import type { Transport } from './transport.js';
 
 export interface CellContext {
   cell: Cell;
   prompts: readonly Prompt[];
   target: Target;
-  provider: Provider;
-  client: HttpClient;
-  memory: EndpointMemory;
+  /** The cell's connections to the endpoint, prepared (see transport.ts). */
+  transport: Transport;
   /** Stop sending new requests (Ctrl-C, a fatal error elsewhere). */
   stop: AbortSignal;
   /** Abort requests in flight (after the grace period). */
@@ -61,8 +58,6 @@ export interface CellContext {
   columns?: CellColumns;
   /** Shared cache of prompt token estimates, by prompt id. */
   promptTokens: Map<number, number>;
-  /** Removes secrets from server text before it is cut into error messages. */
-  scrub?: (text: string) => string;
   /** Told how late each open-loop arrival was dispatched, ms. */
   onDispatchLag?: (ms: number) => void;
   /** The cell's workload prompts, when the spec's prompts are a workload. */
@@ -99,18 +94,11 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   });
   const workload = source?.source;
   const promptOf = (i: number): WorkloadPrompt => (workload ? workload.prompt(i) : ctx.prompts[i % P]);
-  // One encoded body per prompt for the whole cell, however many requests send it at once. A
-  // workload's requests each have their own text: nothing to share, and keeping them would hold them all.
-  const bodies = workload ? undefined : createBodyCache();
+  // A workload's requests each have their own text: no body is shared, and keeping them
+  // would hold them all (the transport keeps one encoded body per prompt otherwise).
   const send = (prompt: WorkloadPrompt) =>
-    exchange({
-      client: ctx.client,
-      provider: ctx.provider,
-      ctx: { target: ctx.target, cell: cellAsking(cell, prompt.outputTokens, ctx.family), prompt, stream: cell.load.stream },
-      memory: ctx.memory,
-      signal: ctx.abort,
-      scrub: ctx.scrub,
-      bodies,
+    ctx.transport.send({ target: ctx.target, cell: cellAsking(cell, prompt.outputTokens, ctx.family), prompt, stream: cell.load.stream }, ctx.abort, {
+      shareBody: !workload,
     });
 
   if (cell.warmup > 0) {

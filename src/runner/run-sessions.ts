@@ -12,7 +12,6 @@ import { messagesText } from '../plan/prompts.js';
 import { turnMessages, withAnswer, type ConversationSource } from '../plan/workloads/conversation.js';
 import type { WorkloadPrompt } from '../plan/workloads/types.js';
 import type { ChatMessage } from '../spec/schema.js';
-import { exchange } from './exchange.js';
 import { cellAsking, closedLoop, sleepUntil, type CellContext, type CellRun } from './run-cell.js';
 import { toRecord } from './to-record.js';
 
@@ -50,14 +49,12 @@ export async function runSessions(ctx: SessionsContext): Promise<CellRun> {
         inputTokens,
         outputTokens: turn.outputTokens,
       };
-      const result = await exchange({
-        client: ctx.client,
-        provider: ctx.provider,
-        ctx: { target: ctx.target, cell: cellAsking(cell, turn.outputTokens, ctx.family), prompt, stream: cell.load.stream },
-        memory: ctx.memory,
-        signal: ctx.abort,
-        scrub: ctx.scrub,
-      });
+      // A session's id stays the same over its turns, whose bodies differ: none is shared.
+      const result = await ctx.transport.send(
+        { target: ctx.target, cell: cellAsking(cell, turn.outputTokens, ctx.family), prompt, stream: cell.load.stream },
+        ctx.abort,
+        { shareBody: false },
+      );
       // Cut by Ctrl-C: not recorded, so --resume runs it (and the session) again.
       if (result.errorKind === 'aborted' && (ctx.abort.aborted || ctx.stop.aborted)) return;
       const record = toRecord(result, {

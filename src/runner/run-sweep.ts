@@ -14,7 +14,6 @@ import { summarizeCell, type CellSummary, type ClientHealth } from '../metrics/s
 import { runOrder } from '../plan/order.js';
 import type { Cell, Plan, SearchPlan } from '../plan/types.js';
 import { calibrateServerTokenizer, planCellSource, preparePlanWorkload } from '../plan/workloads/plan-workload.js';
-import { createHttpClient } from '../http/client.js';
 import type { RequestRecord } from '../records/types.js';
 import type { ResumeState } from '../results/resume.js';
 import { summaryOptions } from '../results/load.js';
@@ -53,6 +52,10 @@ export interface SweepOptions {
   onEvent?: RunListener;
   /** Continue an interrupted run: only the missing requests are sent. */
   resume?: ResumeState;
+  /** The base URL `metrics: auto` starts from for a plan with one target, when not baseUrl (Endpoint.metricsBaseUrl). */
+  metricsBaseUrl?: string;
+  /** The same by target name (`startEndpoints(plan).metricsBaseUrls`); wins over `metricsBaseUrl`. */
+  metricsBaseUrls?: Record<string, string>;
   /** Most the run may spend (run --max-cost), over the spec's `budget.max_cost`; needs pricing. */
   maxCost?: number;
 }
@@ -90,10 +93,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const { loaded, plan, writer, resume } = opts;
   const { spec } = loaded;
   const emit: RunListener = opts.onEvent ?? (() => {});
-  const live = liveTargets(plan, opts);
+  const scrub = scrubber(loaded.secrets);
+  const live = liveTargets(plan, opts, scrub);
   const several = live.size > 1;
   const thresholds = compileThresholds(spec);
-  const scrub = scrubber(loaded.secrets);
   const promptTokens = new Map<number, number>();
   // Before anything is started or written: a sweep whose estimate is over the budget does not run.
   const refusal = budgetRefusal(loaded, plan, { maxCost: opts.maxCost, resume, promptTokens });
@@ -215,6 +218,25 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const serverMetrics = new Map<string, RunMetrics | undefined>();
 
   /**
+   * Whether the cell's target can take its requests (gRPC: the model ready, its tensors);
+   * when not, the run stops on the reason (exit 3). True when the run is stopping.
+   */
+  const blockedBefore = async (cell: Cell): Promise<boolean> => {
+    const t = live.get(cell.target)!;
+    const transport = t.open(cell);
+    let blocked: string | undefined;
+    try {
+      blocked = await transport.prepare(abort.signal);
+    } finally {
+      transport.close();
+    }
+    if (blocked && !fatal) {
+      fatal = several ? `target ${t.name}: ${blocked}` : blocked;
+      stop.abort();
+    }
+    return blocked !== undefined || stop.signal.aborted;
+  };
+  /**
    * Runs `cell` once against its target: its requests (or the missing ones, or one round of
    * the grid or of a search step) on top of `o.columns`, with client health watched. Rows go
    * to the writer as they end.
@@ -223,12 +245,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     const t = live.get(cell.target)!;
     const round = o.round ?? 0;
     emit({ type: 'cell-start', cell, position: o.position, of: o.of ?? turns.length, requests: o.only?.size || cell.requests, round, rounds });
-    const client = createHttpClient({
-      concurrency: cell.load.concurrency,
-      connectTimeoutMs: t.target.timeout.connect_ms,
-      readTimeoutMs: t.target.timeout.read_ms,
-      retry: t.target.retry,
-    });
+    const transport = t.open(cell);
     const serverTimings = o.serverTimings ?? {};
     const badUsage = { count: 0, example: '' };
     const onRecord = (record: RequestRecord, result: ExchangeResult) => {
@@ -255,20 +272,20 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     let run;
     let end = 0;
     try {
+      // Cheap here: the model was checked before the cell (blockedBefore), and the outcome is kept.
+      const blocked = await transport.prepare(abort.signal);
+      if (blocked) throw new Error(`transport: prepared once, then refused: ${blocked}`);
       run = await runCell({
         cell,
         prompts: plan.prompts,
         target: t.target,
-        provider: t.provider,
-        client,
-        memory: t.memory,
+        transport,
         stop: stop.signal,
         abort: abort.signal,
         arrival: spec.arrival,
         burstiness: spec.burstiness,
         seed: o.seed,
         onRecord,
-        scrub,
         // Warmups are recorded nowhere; only a budget needs them (they are billed).
         onWarmup: assessor.budget
           ? (record) => {
@@ -294,7 +311,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       });
       end = performance.now();
     } finally {
-      client.close();
+      transport.close();
       // A cell that threw: stop its scraping too, so no scrape outlives the run.
       if (!run) await scraping?.finish({ start: 0, end: 0 });
     }
@@ -335,10 +352,13 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   };
 
   try {
-    for (const t of live.values()) serverMetrics.set(t.name, await setUpServerMetrics(t.target.metrics, t.target.base_url, writer, emit));
+    for (const t of live.values()) {
+      serverMetrics.set(t.name, await setUpServerMetrics(t.target.metrics, t.metricsBaseUrl ?? t.target.base_url, writer, emit));
+    }
     for (const [pos, { cell, round }] of turns.entries()) {
       if (stop.signal.aborted) break;
       if (plan.search) {
+        if (await blockedBefore(cell)) break;
         const searched = await searchCell({
           searched: cell,
           position: pos + 1,
@@ -377,6 +397,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         if (round === rounds - 1) await finish(cell, st, resume?.previous.get(cell.id));
         continue;
       }
+      if (await blockedBefore(cell)) break;
       st.started = true;
       const run = await runOnce(cell, {
         position: pos + 1,

@@ -20,8 +20,18 @@ export type Discovery =
     }
   | { found: false; url: string; reason: string };
 
-/** `{root}/metrics` for a base URL such as http://host:8000/v1. */
+/** Triton serves Prometheus metrics over HTTP on this port, beside gRPC on 8001. */
+const TRITON_METRICS_PORT = '8002';
+
+/** `{root}/metrics` for a base URL such as http://host:8000/v1; Triton's metrics port for a grpc:// one. */
 export function metricsUrlFor(baseUrl: string): string {
+  const grpc = /^grpc(s?):\/\/([^/]+)\/?$/i.exec(baseUrl);
+  if (grpc) {
+    const u = new URL(`http${grpc[1].toLowerCase()}://${grpc[2]}`);
+    u.port = TRITON_METRICS_PORT;
+    u.pathname = '/metrics';
+    return u.toString();
+  }
   const u = new URL(baseUrl);
   u.pathname = `${u.pathname.replace(/\/+$/, '').replace(/\/v1$/, '')}/metrics`;
   u.search = '';

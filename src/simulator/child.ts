@@ -36,10 +36,10 @@ process.on('message', (m: ParentMessage) => {
     return;
   }
   if (m.type !== 'start' || sim || stopping) return;
-  startSimulator({ ...m.options, host: m.host, port: m.port }).then(
+  startSimulator({ ...m.options, host: m.host, port: m.port, grpcPort: m.grpcPort }).then(
     (running) => {
       sim = running;
-      send({ type: 'listening', port: running.port });
+      send({ type: 'listening', port: running.port, grpcPort: running.grpcPort });
     },
     (e: unknown) => {
       send({ type: 'error', message: e instanceof Error ? e.message : String(e) });

@@ -270,20 +270,43 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
   };
 }
 
-/** Starts a simulator in this process; port 0 (the default) picks a free port. */
+/**
+ * Starts a simulator in this process; port 0 (the default) picks a free port. With a
+ * grpcPort it also serves KServe v2 gRPC there, over the same scheduler (grpc-server.ts).
+ */
 export async function startSimulator(opts: Partial<SimulatorServerOptions> & ListenOptions = {}): Promise<RunningSimulator> {
   const sim = createSimulatorServer(opts);
   const host = opts.host ?? DEFAULT_HOST;
+  const grpc = opts.grpcPort === undefined ? undefined : await startGrpcSide(sim, opts, host, opts.grpcPort);
   await new Promise<void>((resolve, reject) => {
     sim.server.once('error', reject);
     sim.server.listen(opts.port ?? 0, host, () => {
       sim.server.off('error', reject);
       resolve();
     });
+  }).catch(async (e: unknown) => {
+    // The gRPC side is already listening: without this the process would not exit.
+    await Promise.all([sim.close(), grpc?.close()]);
+    throw e;
   });
   const { port } = sim.server.address() as AddressInfo;
   const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  return { baseUrl: `${origin}/v1`, origin, port, close: sim.close };
+  const close = async () => {
+    await Promise.all([sim.close(), grpc?.close()]);
+  };
+  return { baseUrl: `${origin}/v1`, origin, port, grpcPort: grpc?.port, grpcUrl: grpc?.url, close };
+}
+
+async function startGrpcSide(sim: SimulatorServer, opts: Partial<SimulatorServerOptions>, host: string, port: number) {
+  // Loaded only when asked for: the HTTP-only simulator does not pay for parsing the .proto.
+  const [{ simulatorGrpcHandlers }, { startKserveServer }] = await Promise.all([import('./grpc-server.js'), import('../grpc/server.js')]);
+  const handlers = simulatorGrpcHandlers({ options: resolveSimulatorOptions(opts), scheduler: sim.scheduler, onRequest: opts.onRequest });
+  try {
+    return await startKserveServer(handlers, { host, port });
+  } catch (e) {
+    await sim.close();
+    throw e;
+  }
 }
 
 /** The prompt as the prefix cache sees it: token ids, or code points when counting chars / 4. */

@@ -21,6 +21,8 @@ export interface BuiltinSimulator {
   /** Server root, e.g. http://127.0.0.1:39127. */
   origin: string;
   port: number;
+  /** grpc://127.0.0.1:port when a gRPC port was asked for (spawnOpts.grpcPort). */
+  grpcUrl?: string;
   /** The child's process id. */
   pid: number;
   /** Stops the child (SIGTERM, SIGKILL after 3 s) and resolves once it has exited. Idempotent. */
@@ -71,8 +73,9 @@ export async function startBuiltinSimulator(
 
   const deadline = Date.now() + (spawnOpts.startTimeoutMs ?? 10_000);
   let port: number;
+  let grpcPort: number | undefined;
   try {
-    port = await waitForPort(child, { type: 'start', options, host, port: spawnOpts.port ?? 0 }, deadline);
+    ({ port, grpcPort } = await waitForPort(child, { type: 'start', options, host, port: spawnOpts.port ?? 0, grpcPort: spawnOpts.grpcPort }, deadline));
     await waitForHealth(host, port, deadline);
   } catch (e) {
     child.kill('SIGKILL');
@@ -87,11 +90,13 @@ export async function startBuiltinSimulator(
   unrefStream(child.stderr);
 
   let stopping: Promise<void> | undefined;
-  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const bracketed = host.includes(':') ? `[${host}]` : host;
+  const origin = `http://${bracketed}:${port}`;
   return {
     baseUrl: `${origin}/v1`,
     origin,
     port,
+    grpcUrl: grpcPort === undefined ? undefined : `grpc://${bracketed}:${grpcPort}`,
     pid: child.pid as number,
     stop: () =>
       (stopping ??= (async () => {
@@ -107,7 +112,7 @@ export async function startBuiltinSimulator(
   };
 }
 
-function waitForPort(child: ChildProcess, start: ParentMessage, deadline: number): Promise<number> {
+function waitForPort(child: ChildProcess, start: ParentMessage, deadline: number): Promise<{ port: number; grpcPort?: number }> {
   return new Promise((resolve, reject) => {
     const done = (fn: () => void): void => {
       clearTimeout(timer);
@@ -115,7 +120,7 @@ function waitForPort(child: ChildProcess, start: ParentMessage, deadline: number
       fn();
     };
     const onMessage = (m: ChildMessage): void => {
-      if (m.type === 'listening') done(() => resolve(m.port));
+      if (m.type === 'listening') done(() => resolve({ port: m.port, grpcPort: m.grpcPort }));
       else if (m.type === 'error') done(() => reject(new Error(m.message)));
     };
     const onExit = (code: number | null, signal: string | null): void =>

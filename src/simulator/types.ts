@@ -22,6 +22,8 @@ export interface ListenOptions {
   host?: string;
   /** TCP port; 0 (the default) picks a free one. */
   port?: number;
+  /** Also serve KServe v2 gRPC (Triton) on this port (0 = a free one); none when undefined. */
+  grpcPort?: number;
 }
 
 export interface SimulatorServerOptions extends SimulatorOptions {
@@ -38,6 +40,10 @@ export interface RunningSimulator {
   /** Server root, e.g. http://127.0.0.1:8000 (for /health). */
   origin: string;
   port: number;
+  /** The gRPC port, when one was asked for. */
+  grpcPort?: number;
+  /** grpc://host:port, when a gRPC port was asked for. */
+  grpcUrl?: string;
   /** Stops listening, drops every connection (streams in flight, stalls, keep-alive) and timers. */
   close(): Promise<void>;
 }
@@ -74,8 +80,8 @@ export interface RequestLogEntry {
 
 /** IPC from startBuiltinSimulator to the child process (child.ts). */
 export type ParentMessage =
-  | { type: 'start'; options: SimulatorOptions; host: string; port: number }
+  | { type: 'start'; options: SimulatorOptions; host: string; port: number; grpcPort?: number }
   | { type: 'stop' };
 
 /** IPC from the child process to startBuiltinSimulator. */
-export type ChildMessage = { type: 'listening'; port: number } | { type: 'error'; message: string };
+export type ChildMessage = { type: 'listening'; port: number; grpcPort?: number } | { type: 'error'; message: string };

@@ -125,12 +125,17 @@ function isBaseUrl(s: string): boolean {
   }
 }
 
-/** The settings every target has, with their defaults. */
-const commonTarget = {
+/** The settings every target has, with their defaults (a provider may replace one, e.g. base_url). */
+export const commonTarget = {
   base_url: z
     .string()
     .min(1)
-    .refine(isBaseUrl, 'must be an http(s) URL such as http://localhost:8000/v1, or builtin')
+    .refine(isBaseUrl, {
+      error: (issue) =>
+        /^grpcs?:\/\//i.test(String(issue.input))
+          ? "grpc:// and grpcs:// are for provider: triton-grpc (Triton's gRPC port); this provider speaks HTTP, so use an http(s) URL such as http://localhost:8000"
+          : 'must be an http(s) URL such as http://localhost:8000/v1, or builtin',
+    })
     .describe(
       "The vendor SDK's base URL: ends in /v1 for OpenAI-style providers; the server root for anthropic, tgi, triton and ollama; 'builtin' spawns the bundled simulator.",
     ),

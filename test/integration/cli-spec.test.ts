@@ -61,7 +61,7 @@ const BROKEN: Record<string, string[]> = {
     `${SPECS}/requests-and-duration.yaml:6:1: give only one of requests, duration_s and repeat (found requests and duration_s); remove duration_s`,
   ],
   'bad-provider.yaml': [
-    `${SPECS}/bad-provider.yaml:3:13: target.provider must be one of "openai-chat", "openai-completions", "azure-openai", "anthropic", "tgi", "triton", "ollama", "http", got the text "opneai-chat" — did you mean 'openai-chat'?`,
+    `${SPECS}/bad-provider.yaml:3:13: target.provider must be one of "openai-chat", "openai-completions", "azure-openai", "anthropic", "tgi", "triton", "triton-grpc", "ollama", "http", got the text "opneai-chat" — did you mean 'openai-chat'?`,
   ],
   'bad-jsonl.yaml': [
     `test/fixtures/prompts/bad.jsonl:3:27: not valid JSON: Expected ',' or '}' after property value; each line must be one JSON value`,

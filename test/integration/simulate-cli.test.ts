@@ -65,4 +65,22 @@ describe('llm-sweep simulate', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`port ${port} on 127.0.0.1 is in use`);
   });
+
+  it('names the flag whose port is taken when it serves gRPC too, and exits (the other side closed)', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const run = (args: string[]) => spawnSync(process.execPath, [BIN, 'simulate', ...args], { encoding: 'utf8', timeout: 20_000 });
+    const grpcTaken = run(['--port', '0', '--grpc-port', String(port)]);
+    const httpTaken = run(['--port', String(port), '--grpc-port', '0']);
+    const same = run(['--port', String(port + 1), '--grpc-port', String(port + 1)]);
+    blocker.close();
+    expect(grpcTaken.status).toBe(2);
+    expect(grpcTaken.stderr).toContain(`port ${port} on 127.0.0.1 is in use; pick another with --grpc-port`);
+    // Exit 2, not killed by the timeout: the gRPC side that did bind was closed.
+    expect(httpTaken.status).toBe(2);
+    expect(httpTaken.stderr).toContain(`port ${port} on 127.0.0.1 is in use; pick another with --port`);
+    expect(same.status).toBe(2);
+    expect(same.stderr).toContain('--port and --grpc-port are both');
+  });
 });

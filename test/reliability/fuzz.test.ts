@@ -17,6 +17,7 @@ import type { HttpClient, HttpResponse } from '../../src/http/client.js';
 import { buildPlan } from '../../src/plan/build.js';
 import { checkProviderParams } from '../../src/providers/check-params.js';
 import { providerForTarget } from '../../src/providers/index.js';
+import type { Provider } from '../../src/providers/types.js';
 import { createNdjsonParser } from '../../src/providers/ndjson.js';
 import { createSseParser } from '../../src/providers/sse.js';
 import { exchange } from '../../src/runner/exchange.js';
@@ -212,7 +213,8 @@ describe('every streaming provider behind the exchange, on random bytes', () => 
         const client: HttpClient = { post: async () => response, close() {} };
         const result = await exchange({
           client,
-          provider: providerForTarget(loaded.spec.target!),
+          // An HTTP provider (the spec's is openai-chat): exchange() is the HTTP transport.
+          provider: providerForTarget(loaded.spec.target!) as Provider,
           ctx: { target: loaded.spec.target!, cell: plan.cells[0], prompt: plan.prompts[0], stream: true },
           memory: { askUsage: true },
         });

@@ -78,6 +78,9 @@ describe('discover (metrics: auto)', () => {
     expect(metricsUrlFor('http://h:8000/v1')).toBe('http://h:8000/metrics');
     expect(metricsUrlFor('http://h:8000/v1/')).toBe('http://h:8000/metrics');
     expect(metricsUrlFor('http://h:8080')).toBe('http://h:8080/metrics');
+    // Triton over gRPC: its metrics are HTTP on port 8002.
+    expect(metricsUrlFor('grpc://h:8001')).toBe('http://h:8002/metrics');
+    expect(metricsUrlFor('grpcs://h')).toBe('https://h:8002/metrics');
     expect(metricsUrlFor('https://u:p@h/proxy/v1?x=1')).toBe('https://u:p@h/proxy/metrics');
     expect(describeDiscovery({ found: false, url: 'https://u:secret@h/metrics', reason: 'HTTP 401' })).not.toContain('secret');
   });

@@ -124,7 +124,7 @@ arrival: poison
 `),
     ).toEqual([
       'sweep.yaml:1:7: name: use letters, digits, ".", "_" and "-" only (it names the results folder), got the text "my sweep"',
-      'sweep.yaml:3:13: target.provider must be one of "openai-chat", "openai-completions", "azure-openai", "anthropic", "tgi", "triton", "ollama", "http", got the text "vllm"',
+      'sweep.yaml:3:13: target.provider must be one of "openai-chat", "openai-completions", "azure-openai", "anthropic", "tgi", "triton", "triton-grpc", "ollama", "http", got the text "vllm"',
       'sweep.yaml:4:13: target.base_url must be an http(s) URL such as http://localhost:8000/v1, or builtin, got the text "localhost:8000"',
       'sweep.yaml:6:24: params.temperature must be at least 0, got -1',
       'sweep.yaml:6:31: params.n must be a whole number of at least 1, got 0',

@@ -34,8 +34,8 @@ describe('targets:', () => {
 
   it('a target block missing provider, and one of an unknown provider', () => {
     expect(problems('name: t\ntargets:\n  a:\n    base_url: http://x/v1\n  b: { provider: opneai-chat, base_url: http://x/v1 }\nprompts: [hi]\n')).toEqual([
-      "sweep.yaml:3:3: missing required key 'provider' in targets.a — one of openai-chat, openai-completions, azure-openai, anthropic, tgi, triton, ollama, http",
-      'sweep.yaml:5:18: targets.b.provider must be one of "openai-chat", "openai-completions", "azure-openai", "anthropic", "tgi", "triton", "ollama", "http", got the text "opneai-chat" — did you mean \'openai-chat\'?',
+      "sweep.yaml:3:3: missing required key 'provider' in targets.a — one of openai-chat, openai-completions, azure-openai, anthropic, tgi, triton, triton-grpc, ollama, http",
+      'sweep.yaml:5:18: targets.b.provider must be one of "openai-chat", "openai-completions", "azure-openai", "anthropic", "tgi", "triton", "triton-grpc", "ollama", "http", got the text "opneai-chat" — did you mean \'openai-chat\'?',
     ]);
   });
 
