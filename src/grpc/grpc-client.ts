@@ -20,7 +20,7 @@
  */
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type IncomingHttpStatusHeader } from 'node:http2';
 import { performance } from 'node:perf_hooks';
-import { backoffDelay, type RetryPolicy, type Unreachable } from '../http/client.js';
+import { backoffDelay, networkMessage, type RetryPolicy, type Unreachable } from '../http/client.js';
 import { VERSION } from '../version.js';
 import { kserveService, type ModelInferRequest, type ModelInferResponse, type ModelMetadataResponse, type ModelRef, type ModelStreamInferResponse } from './kserve.js';
 import { parameterValue } from './tensors.js';
@@ -644,21 +644,13 @@ function resetMessage(code: number, session: ClientHttp2Session): string {
 /** Socket and TLS errors in the HTTP transport's words for the same errno. */
 function errnoMessage(e: NodeJS.ErrnoException): string {
   switch (e.code) {
-    case 'ECONNREFUSED':
-      return 'connection refused (ECONNREFUSED)';
-    case 'ECONNRESET':
-      return 'connection reset by the server (ECONNRESET)';
-    case 'ENOTFOUND':
-      return 'host not found (ENOTFOUND)';
-    case 'EPIPE':
-      return 'connection closed while sending (EPIPE)';
     case 'ERR_HTTP2_STREAM_CANCEL':
     case 'ERR_HTTP2_SESSION_ERROR':
     case 'ERR_HTTP2_GOAWAY_SESSION':
       return 'connection dropped mid-call';
     default:
       if (e.code && /CERT|SELF_SIGNED|SSL|TLS|UNABLE_TO_VERIFY/.test(e.code)) return `TLS: ${e.message} (${e.code})`;
-      return e.code ? `${e.message || e.code} (${e.code})` : e.message || 'network error';
+      return networkMessage(e);
   }
 }
 

@@ -491,7 +491,8 @@ function unreachableOf(err: NodeJS.ErrnoException | Error): Unreachable | undefi
   return c === 'ECONNECTTIMEOUT' ? 'connect-timeout' : undefined;
 }
 
-function networkMessage(err: NodeJS.ErrnoException | Error): string {
+/** A socket error in words, with what to do where there is something (the gRPC transport says the same). */
+export function networkMessage(err: NodeJS.ErrnoException | Error): string {
   const c = errorCode(err);
   switch (c) {
     case 'ECONNREFUSED':
