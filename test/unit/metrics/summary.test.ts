@@ -2,23 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { CellColumns } from '../../../src/metrics/cell-columns.js';
 import { summarizeCell } from '../../../src/metrics/summary.js';
 import type { RequestRecord } from '../../../src/records/types.js';
+import { okRecord } from '../../helpers/records.js';
 
-function rec(i: number, over: Partial<RequestRecord>): RequestRecord {
-  return {
-    cell: 'c',
-    params: {},
-    prompt_id: i,
-    repeat: 0,
-    started_at: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i * 100)).toISOString(),
-    status: 'ok',
-    attempts: 1,
-    latency_ms: 1000,
-    ttft_ms: 100,
-    tpot_ms: 10,
-    completion_tokens: 91,
-    ...over,
-  };
-}
+const rec = (i: number, over: Partial<RequestRecord>): RequestRecord => okRecord(i, over);
 
 describe('cell summary', () => {
   // 10 requests sent 100 ms apart, each 1 s long: wall time 0.9 + 1.0 = 1.9 s.

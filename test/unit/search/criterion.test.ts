@@ -3,24 +3,10 @@ import { compileThresholds } from '../../../src/compare/thresholds.js';
 import { CellColumns } from '../../../src/metrics/cell-columns.js';
 import { summarizeCell } from '../../../src/metrics/summary.js';
 import type { RequestRecord } from '../../../src/records/types.js';
+import { okRecord } from '../../helpers/records.js';
 import { defaultRequestsPerStep, judgeProportion, minRequestsToPass, judgeSlo, judgeThresholds, sloLabel, thresholdProportion } from '../../../src/search/criterion.js';
 
-function rec(i: number, over: Partial<RequestRecord> = {}): RequestRecord {
-  return {
-    cell: 'c',
-    params: { model: 'm', concurrency: 8 },
-    prompt_id: i,
-    repeat: 0,
-    started_at: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i * 10)).toISOString(),
-    status: 'ok',
-    attempts: 1,
-    latency_ms: 1000,
-    ttft_ms: 100,
-    tpot_ms: 10,
-    completion_tokens: 91,
-    ...over,
-  };
-}
+const rec = (i: number, over: Partial<RequestRecord> = {}): RequestRecord => okRecord(i, { params: { model: 'm', concurrency: 8 }, ...over }, 10);
 
 /** n requests, the first `slow` of them with TTFT 900 ms, then `errors` failed ones. */
 function cell(n: number, slow: number, errors = 0) {
