@@ -34,6 +34,11 @@ export interface ExchangeResult {
   endAt: number;
   /** performance.now() of the first chunk with non-empty content or reasoning (streams only). */
   firstTokenAt?: number;
+  /**
+   * Upper bound of how late the client itself stamped that chunk, ms: the loop was busy
+   * while its bytes waited (http/arrivals.ts). Streams only.
+   */
+  firstTokenLateMs?: number;
   /** Gaps between consecutive content chunks, ms (streams only). */
   gaps: number[];
   /** The answer text (content), for checks, token estimates and saved responses. */
@@ -170,6 +175,7 @@ function emptyResult(attempts: number, sentAt: number, endAt: number, streamed: 
     connectMs: undefined,
     endAt,
     firstTokenAt: undefined,
+    firstTokenLateMs: undefined,
     gaps: [],
     text: '',
     reasoning: '',
@@ -194,6 +200,7 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
   let lastByteAt = res.sentAt;
   let done = false;
   let chunkAt = 0;
+  let chunkLate = 0;
   const decode = provider.streamDecoder(res.headers);
   const onDelta = (d: StreamDelta | undefined) => {
     if (!d) return;
@@ -206,8 +213,10 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
     if (reasoning.length > 0) thinking.push(reasoning);
     if (text.length > 0) parts.push(text);
     if (reasoning.length + text.length > 0) {
-      if (result.firstTokenAt === undefined) result.firstTokenAt = chunkAt;
-      else if (lastContentAt !== undefined) result.gaps.push(chunkAt - lastContentAt);
+      if (result.firstTokenAt === undefined) {
+        result.firstTokenAt = chunkAt;
+        result.firstTokenLateMs = chunkLate;
+      } else if (lastContentAt !== undefined) result.gaps.push(chunkAt - lastContentAt);
       lastContentAt = chunkAt;
     }
     if (d.usage) result.usage = { ...result.usage, ...definedOnly(d.usage) };
@@ -229,8 +238,9 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
     provider.framing === 'ndjson' ? createNdjsonParser((line) => onEvent({ data: line })) : createSseParser(onEvent);
   let stop: StopReading | undefined;
   try {
-    await res.consume((chunk, at) => {
+    await res.consume((chunk, at, late) => {
       chunkAt = at;
+      chunkLate = late;
       lastByteAt = at;
       try {
         parser.push(chunk);

@@ -1,0 +1,61 @@
+/**
+ * What runs the exchanges of one cell: sends a prompt, gives back its timed ExchangeResult.
+ * The runner schedules (run-cell.ts) and never minds where the exchange runs: on this
+ * thread (`openCellExchanger`, `workers: 1`) or on worker threads (worker-pool.ts), each of
+ * which opens one of these for its share of the cell. Everything else (records, checks,
+ * files, the budget) stays with the runner on the main thread.
+ */
+import { createHttpClient } from '../http/client.js';
+import type { Cell, Prompt } from '../plan/types.js';
+import { providerForTarget } from '../providers/index.js';
+import type { Target } from '../spec/schema.js';
+import { exchange, type EndpointMemory, type ExchangeResult } from './exchange.js';
+
+export interface CellExchanger {
+  /** Sends one request of the cell and reads its answer; failures come back as data. */
+  send(prompt: Prompt, signal: AbortSignal): Promise<ExchangeResult>;
+  /**
+   * Closes the cell's connections; resolves with the event loops that ran its exchanges
+   * on other threads (none on this thread: the runner watches its own loop).
+   */
+  close(): Promise<ThreadLoad[]>;
+}
+
+/** Everything a thread needs to run a cell's exchanges: plain data, so it crosses threads. */
+export interface CellSetup {
+  /** The target with its resolved base_url. */
+  target: Target;
+  cell: Cell;
+  /** Idle keep-alive sockets to keep: the requests this exchanger may have in flight at once. */
+  sockets: number;
+}
+
+/** How busy one worker thread's event loop was during a cell. */
+export interface ThreadLoad {
+  /** p99 of its event-loop delay, ms. */
+  loopDelayP99Ms: number;
+  /** Max event-loop delay, ms. */
+  loopDelayMaxMs: number;
+  /** Share of the cell's wall time the loop was busy (event-loop utilization, 0..1). */
+  utilization: number;
+}
+
+/** A cell's exchanges on this thread. `memory` is what the endpoint taught the run so far. */
+export function openCellExchanger(setup: CellSetup, memory: EndpointMemory): CellExchanger {
+  const { target, cell } = setup;
+  const provider = providerForTarget(target);
+  const client = createHttpClient({
+    concurrency: setup.sockets,
+    connectTimeoutMs: target.timeout.connect_ms,
+    readTimeoutMs: target.timeout.read_ms,
+    retry: target.retry,
+  });
+  const stream = cell.load.stream;
+  return {
+    send: (prompt, signal) => exchange({ client, provider, ctx: { target, cell, prompt, stream }, memory, signal }),
+    close: async () => {
+      client.close();
+      return [];
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * How many event loops run a cell's exchanges (`workers:` in the spec). `auto` gives each
+ * worker at most STREAMS_PER_WORKER streams, on at most the cores this process may use;
+ * one loop means no worker thread at all (the single-loop path).
+ */
+import { availableParallelism } from 'node:os';
+
+/**
+ * Streams one event loop holds while its timestamps stay within ~1 ms of the truth, with
+ * the server sending a token every 10 ms per stream (bench/results.md, "Fidelity"): past it a
+ * loop's own work is what it measures.
+ */
+export const STREAMS_PER_WORKER = 256;
+
+/** The spec's `workers:` setting. */
+export type WorkersSetting = 'auto' | number;
+
+/** Event loops for a cell with `concurrency` requests in flight; 1 = this thread alone. */
+export function workersFor(setting: WorkersSetting, concurrency: number, cores = availableParallelism()): number {
+  if (setting !== 'auto') return setting;
+  return Math.max(1, Math.min(cores, Math.ceil(concurrency / STREAMS_PER_WORKER)));
+}
