@@ -5,6 +5,7 @@ import { RunError, UserError } from '../errors.js';
 import { loadResume } from '../results/resume.js';
 import { folderWriter } from '../results/writer.js';
 import type { SweepResult } from '../runner/run-sweep.js';
+import type { WorkersSetting } from '../runner/worker-count.js';
 import { startEndpoint } from '../runner/endpoint.js';
 import { colorEnabled, paint } from '../ui/color.js';
 import { createProgress } from '../ui/progress.js';
@@ -22,6 +23,7 @@ interface RunFlags extends SpecFlags {
   dryRun?: boolean;
   yes?: boolean;
   maxCost?: number;
+  workers?: WorkersSetting;
 }
 
 export function registerRun(program: Command): void {
@@ -41,6 +43,11 @@ export function registerRun(program: Command): void {
       '--max-cost <n>',
       'most the run may spend, in the pricing currency (over budget.max_cost): over the estimate it does not start, at the limit it stops (exit 3)',
       parseCost,
+    )
+    .option(
+      '--workers <auto|n>',
+      "event loops (worker threads) that send and time each cell's requests, over the spec's workers: (default auto: one per 256 in flight, at most one per core)",
+      parseWorkers,
     )
     .action(action(runCommand));
 }
@@ -103,6 +110,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       onEvent: progress.listener,
       resume,
       maxCost: flags.maxCost,
+      workers: flags.workers,
     });
   } finally {
     progress.stop();
@@ -143,6 +151,13 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
 function parseCost(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number (in the pricing currency)');
+  return n;
+}
+
+function parseWorkers(value: string): WorkersSetting {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new InvalidArgumentError('expected auto or a whole number from 1 to 64');
   return n;
 }
 

@@ -51,8 +51,10 @@ export type ServerSummary = z.output<typeof serverSummarySchema>;
 
 export const clientHealthSchema = z
   .object({
-    loop_delay_p99_ms: z.number().describe("p99 of the runner's event-loop delay during the cell, ms."),
-    loop_delay_max_ms: z.number().describe('Max event-loop delay, ms.'),
+    loop_delay_p99_ms: z
+      .number()
+      .describe("p99 of the event-loop delay during the cell, ms: the runner's loop, or with worker threads the worst worker's."),
+    loop_delay_max_ms: z.number().describe('Max event-loop delay, ms (the worst worker with worker threads).'),
     cpu: z.number().describe('CPU time of the client process / wall time (1 = one core busy).'),
     dispatch_lag_p99_ms: optionalNumber('p99 of open-loop dispatch lag (timer fired vs arrival due), ms; absent in closed loop.'),
     bound: z.boolean().describe('True when these say the client, not the server, limited the measurement.'),

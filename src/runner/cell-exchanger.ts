@@ -12,8 +12,12 @@ import type { Target } from '../spec/schema.js';
 import { exchange, type EndpointMemory, type ExchangeResult } from './exchange.js';
 
 export interface CellExchanger {
-  /** Sends one request of the cell and reads its answer; failures come back as data. */
-  send(prompt: Prompt, signal: AbortSignal): Promise<ExchangeResult>;
+  /**
+   * Sends request `i` of the cell (prompt i mod P) and reads its answer; failures come back
+   * as data. `lane` pins the request to one event loop (a closed-loop slot keeps its loop);
+   * without it the least busy loop takes it.
+   */
+  send(i: number, signal: AbortSignal, lane?: number): Promise<ExchangeResult>;
   /**
    * Closes the cell's connections; resolves with the event loops that ran its exchanges
    * on other threads (none on this thread: the runner watches its own loop).
@@ -26,6 +30,7 @@ export interface CellSetup {
   /** The target with its resolved base_url. */
   target: Target;
   cell: Cell;
+  prompts: readonly Prompt[];
   /** Idle keep-alive sockets to keep: the requests this exchanger may have in flight at once. */
   sockets: number;
 }
@@ -42,7 +47,7 @@ export interface ThreadLoad {
 
 /** A cell's exchanges on this thread. `memory` is what the endpoint taught the run so far. */
 export function openCellExchanger(setup: CellSetup, memory: EndpointMemory): CellExchanger {
-  const { target, cell } = setup;
+  const { target, cell, prompts } = setup;
   const provider = providerForTarget(target);
   const client = createHttpClient({
     concurrency: setup.sockets,
@@ -51,8 +56,9 @@ export function openCellExchanger(setup: CellSetup, memory: EndpointMemory): Cel
     retry: target.retry,
   });
   const stream = cell.load.stream;
+  const P = prompts.length;
   return {
-    send: (prompt, signal) => exchange({ client, provider, ctx: { target, cell, prompt, stream }, memory, signal }),
+    send: (i, signal) => exchange({ client, provider, ctx: { target, cell, prompt: prompts[i % P], stream }, memory, signal }),
     close: async () => {
       client.close();
       return [];

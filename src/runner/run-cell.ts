@@ -8,21 +8,17 @@ import pLimit from 'p-limit';
 import { CellColumns } from '../metrics/cell-columns.js';
 import { estimateTokens } from '../metrics/tokens.js';
 import type { Cell, Prompt } from '../plan/types.js';
-import type { HttpClient } from '../http/client.js';
-import type { Provider } from '../providers/types.js';
 import type { RequestRecord } from '../records/types.js';
-import type { Target } from '../spec/schema.js';
 import { arrivalOffsets } from './arrivals.js';
-import { exchange, type EndpointMemory, type ExchangeResult } from './exchange.js';
+import type { CellExchanger } from './cell-exchanger.js';
+import type { ExchangeResult } from './exchange.js';
 import { toRecord } from './to-record.js';
 
 export interface CellContext {
   cell: Cell;
   prompts: readonly Prompt[];
-  target: Target;
-  provider: Provider;
-  client: HttpClient;
-  memory: EndpointMemory;
+  /** Runs the exchanges: on this thread or on worker threads (cell-exchanger.ts). */
+  exchanger: CellExchanger;
   /** Stop sending new requests (Ctrl-C, a fatal error elsewhere). */
   stop: AbortSignal;
   /** Abort requests in flight (after the grace period). */
@@ -73,19 +69,12 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
     }
     return n;
   });
-  const send = (i: number) =>
-    exchange({
-      client: ctx.client,
-      provider: ctx.provider,
-      ctx: { target: ctx.target, cell, prompt: ctx.prompts[i % P], stream: cell.load.stream },
-      memory: ctx.memory,
-      signal: ctx.abort,
-    });
+  const send = (i: number, lane?: number) => ctx.exchanger.send(i, ctx.abort, lane);
 
   if (cell.warmup > 0) {
     const warmStart = performance.now();
-    await closedLoop(cell.warmup, Math.min(cell.load.concurrency, cell.warmup), ctx.stop, undefined, async (i) => {
-      const result = await send(i);
+    await closedLoop(cell.warmup, Math.min(cell.load.concurrency, cell.warmup), ctx.stop, undefined, async (i, lane) => {
+      const result = await send(i, lane);
       ctx.onWarmup?.(
         toRecord(result, { cell, prompt: ctx.prompts[i % P], repeat: Math.floor(i / P), cellStart: warmStart, promptTokenEstimate: estimators[i % P] }),
       );
@@ -93,8 +82,8 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   }
   await ctx.onMeasureStart?.();
   const start = performance.now();
-  const measured = async (i: number, scheduledAt?: number) => {
-    const result = await send(i);
+  const measured = async (i: number, scheduledAt?: number, lane?: number) => {
+    const result = await send(i, lane);
     // A request cut by Ctrl-C did not complete: leave it out so --resume runs it again.
     if (result.errorKind === 'aborted' && (ctx.abort.aborted || ctx.stop.aborted)) return;
     const record = toRecord(result, {
@@ -114,7 +103,7 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   if (cell.load.rate !== undefined) {
     await openLoop(ctx, start, count, deadline, measured);
   } else {
-    await closedLoop(count, cell.load.concurrency, ctx.stop, deadline, measured, ctx.only);
+    await closedLoop(count, cell.load.concurrency, ctx.stop, deadline, (i, lane) => measured(i, undefined, lane), ctx.only);
   }
   return { columns, start, stopped: ctx.stop.aborted };
 }
@@ -124,21 +113,22 @@ async function closedLoop(
   concurrency: number,
   stop: AbortSignal,
   deadline: number | undefined,
-  one: (i: number) => Promise<void>,
+  /** `lane`: the slot, so each slot keeps one event loop (a worker's share of the cell). */
+  one: (i: number, lane: number) => Promise<void>,
   only?: ReadonlySet<number>,
 ): Promise<void> {
   let next = 0;
   const more = () =>
     !stop.aborted && (count === undefined || next < count) && (deadline === undefined || performance.now() < deadline);
-  const worker = async () => {
+  const slot = async (lane: number) => {
     while (more()) {
       const i = next++;
       if (only && !only.has(i)) continue;
-      await one(i);
+      await one(i, lane);
     }
   };
   const slots = count === undefined ? concurrency : Math.min(concurrency, count);
-  await Promise.all(Array.from({ length: slots }, worker));
+  await Promise.all(Array.from({ length: slots }, (_, lane) => slot(lane)));
 }
 
 async function openLoop(

@@ -11,8 +11,6 @@ import type { ThresholdResult } from '../compare/types.js';
 import { CellColumns } from '../metrics/cell-columns.js';
 import { summarizeCell, type CellSummary } from '../metrics/summary.js';
 import type { Plan } from '../plan/types.js';
-import { createHttpClient } from '../http/client.js';
-import { providerForTarget } from '../providers/index.js';
 import type { RequestRecord } from '../records/types.js';
 import type { ResumeState } from '../results/resume.js';
 import type { CellExtras } from '../results/run-json.js';
@@ -21,12 +19,15 @@ import type { LoadedSpec } from '../spec/load.js';
 import { scrub } from '../spec/redact.js';
 import { RunError } from '../errors.js';
 import { budgetRefusal, createAssessor } from './assess.js';
+import { openCellExchanger, type CellExchanger, type CellSetup } from './cell-exchanger.js';
 import { watchClientHealth } from './client-health.js';
 import type { EndpointMemory, ExchangeResult } from './exchange.js';
 import { fatalReason } from './fatal.js';
 import { runCell } from './run-cell.js';
 import { setUpServerMetrics } from './server-metrics.js';
 import type { RunListener } from './types.js';
+import { workersFor, type WorkersSetting } from './worker-count.js';
+import { openWorkerExchanger } from './worker-pool.js';
 
 export interface SweepOptions {
   loaded: LoadedSpec;
@@ -43,6 +44,8 @@ export interface SweepOptions {
   resume?: ResumeState;
   /** Most the run may spend (run --max-cost), over the spec's `budget.max_cost`; needs pricing. */
   maxCost?: number;
+  /** Event loops per cell (run --workers), over the spec's `workers`. */
+  workers?: WorkersSetting;
 }
 
 export interface SweepResult {
@@ -60,7 +63,6 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const { loaded, plan, writer, resume } = opts;
   const { spec } = loaded;
   const emit: RunListener = opts.onEvent ?? (() => {});
-  const provider = providerForTarget(spec.target);
   const target = { ...spec.target, base_url: opts.baseUrl };
   const thresholds = compileThresholds(spec);
   const memory: EndpointMemory = { askUsage: true };
@@ -122,12 +124,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       }
       const only = resume?.missing.get(cell.id);
       emit({ type: 'cell-start', cell, position: pos + 1, of: plan.cells.length, requests: todo(cell) });
-      const client = createHttpClient({
-        concurrency: cell.load.concurrency,
-        connectTimeoutMs: target.timeout.connect_ms,
-        readTimeoutMs: target.timeout.read_ms,
-        retry: target.retry,
-      });
+      const exchanger = await openExchanger(target, cell, plan.prompts, memory, opts.workers ?? spec.workers);
       const serverTimings: Record<string, number[]> = {};
       const onRecord = (record: RequestRecord, result: ExchangeResult) => {
         if (record.error) record.error = scrub(record.error, loaded.secrets);
@@ -143,6 +140,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         }
       };
       const health = watchClientHealth();
+      let threads: Awaited<ReturnType<CellExchanger['close']>> = [];
       let scraping: Awaited<ReturnType<NonNullable<typeof serverMetrics>['beginCell']>> | undefined;
       let run;
       let end = 0;
@@ -150,10 +148,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         run = await runCell({
           cell,
           prompts: plan.prompts,
-          target,
-          provider,
-          client,
-          memory,
+          exchanger,
           stop: stop.signal,
           abort: abort.signal,
           arrival: spec.arrival,
@@ -181,12 +176,12 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         });
         end = performance.now();
       } finally {
-        client.close();
+        threads = await exchanger.close();
         // A cell that threw: stop its scraping too, so no scrape outlives the run.
         if (!run) await scraping?.finish({ start: 0, end: 0 });
       }
       const summary = summarize(run.columns);
-      summary.client = health.stop();
+      summary.client = health.stop(threads);
       if (summary.client.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${summary.client.reason})` });
       const extras: CellExtras = {};
       if (Object.keys(serverTimings).length > 0) extras.server_timings_mean = meanOf(serverTimings);
@@ -213,6 +208,20 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     thresholds: checks,
     budget: b && { max: b.max, spent: b.spent, reached: assessor.budgetReached !== undefined },
   };
+}
+
+/** The cell's exchanges on this thread (one loop) or spread over worker threads. */
+async function openExchanger(
+  target: CellSetup['target'],
+  cell: CellSetup['cell'],
+  prompts: CellSetup['prompts'],
+  memory: EndpointMemory,
+  setting: WorkersSetting,
+): Promise<CellExchanger> {
+  const concurrency = cell.load.concurrency;
+  const n = workersFor(setting, concurrency);
+  if (n <= 1) return openCellExchanger({ target, cell, prompts, sockets: concurrency }, memory);
+  return openWorkerExchanger({ target, cell, prompts, sockets: Math.ceil(concurrency / n) }, memory, n);
 }
 
 function meanOf(m: Record<string, number[]>): Record<string, number> {

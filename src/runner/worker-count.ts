@@ -4,6 +4,7 @@
  * one loop means no worker thread at all (the single-loop path).
  */
 import { availableParallelism } from 'node:os';
+import type { Spec } from '../spec/schema.js';
 
 /**
  * Streams one event loop holds while its timestamps stay within ~1 ms of the truth, with
@@ -13,10 +14,13 @@ import { availableParallelism } from 'node:os';
 export const STREAMS_PER_WORKER = 256;
 
 /** The spec's `workers:` setting. */
-export type WorkersSetting = 'auto' | number;
+export type WorkersSetting = Spec['workers'];
 
-/** Event loops for a cell with `concurrency` requests in flight; 1 = this thread alone. */
+/**
+ * Event loops for a cell with `concurrency` requests in flight; 1 = this thread alone. Never
+ * more loops than requests in flight: a worker with no share would only cost a thread.
+ */
 export function workersFor(setting: WorkersSetting, concurrency: number, cores = availableParallelism()): number {
-  if (setting !== 'auto') return setting;
+  if (setting !== 'auto') return Math.max(1, Math.min(setting, concurrency));
   return Math.max(1, Math.min(cores, Math.ceil(concurrency / STREAMS_PER_WORKER)));
 }

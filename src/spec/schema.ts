@@ -130,6 +130,12 @@ export const specSchema = z
       .optional()
       .describe('Requests per cell = repeat x number of prompts; an alternative to requests.'),
     warmup: z.number().int().min(0).default(0).describe('Requests per cell sent first and not recorded.'),
+    workers: z
+      .union([z.literal('auto'), z.number().int().positive().max(64)])
+      .default('auto')
+      .describe(
+        'Event loops (worker threads) that send and time a cell\'s requests: auto = one per 256 requests in flight, at most one per core (1 below 257 in flight); 1 = the main thread alone. See docs/workers.md.',
+      ),
     seed: z.number().int().default(1).describe('Seed for arrival times and anything else random on the client.'),
     arrival: z
       .enum(['poisson', 'constant'])
