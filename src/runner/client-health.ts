@@ -65,7 +65,7 @@ export function watchClientHealth(limits = CLIENT_LIMITS): HealthWatch {
       }
       const lagP99 = lags.length > 0 ? percentile(lags, 99) : undefined;
       const loops = Math.max(1, Math.min(threads.length, availableParallelism()));
-      return judgeClient({ loopDelayP99Ms: p99, loopDelayMaxMs: max, cpu: cpuShare, dispatchLagP99Ms: lagP99, wallMs, loops }, limits);
+      return judgeClient({ loopDelayP99Ms: p99, loopDelayMaxMs: max, cpu: cpuShare, dispatchLagP99Ms: lagP99, wallMs, loops, workers: threads.length > 0 ? threads.length : undefined }, limits);
     },
   };
 }
@@ -78,6 +78,8 @@ export interface ClientMeasurements {
   wallMs: number;
   /** Event loops the cores can run at once (1 without worker threads): the CPU limit is per loop. */
   loops?: number;
+  /** Worker threads that ran the cell; undefined when the main thread did. */
+  workers?: number;
 }
 
 /** Decides whether the client limited a cell, and says why. Pure. */
@@ -95,6 +97,7 @@ export function judgeClient(m: ClientMeasurements, limits = CLIENT_LIMITS): Clie
     loop_delay_max_ms: round(m.loopDelayMaxMs) ?? 0,
     cpu: round(m.cpu) ?? 0,
     dispatch_lag_p99_ms: round(m.dispatchLagP99Ms),
+    workers: m.workers,
     bound: reasons.length > 0,
     reason: reasons.length > 0 ? reasons.join(', ') : undefined,
   };
