@@ -19,3 +19,12 @@ describe('judging the client', () => {
     expect(judgeClient({ ...healthy, wallMs: 200, loopDelayP99Ms: 60, cpu: 1 }).bound).toBe(false);
   });
 });
+
+describe('judging the client with worker threads', () => {
+  it('allows the CPU limit once per loop the cores can run, and names the workers', () => {
+    expect(judgeClient({ ...healthy, cpu: 1.5, loops: 2, workers: 2 })).toMatchObject({ bound: false, workers: 2 });
+    expect(judgeClient({ ...healthy, cpu: 1.9, loops: 2, workers: 2 }).reason).toBe('client CPU 190% of a core');
+    expect(judgeClient({ ...healthy, cpu: 1.5 }).bound).toBe(true);
+    expect(judgeClient(healthy).workers).toBeUndefined();
+  });
+});
