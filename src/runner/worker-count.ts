@@ -1,7 +1,8 @@
 /**
  * How many event loops run a cell's exchanges (`workers:` in the spec). `auto` gives each
  * worker at most STREAMS_PER_WORKER streams, on at most the cores this process may use;
- * one loop means no worker thread at all (the single-loop path).
+ * one loop means no worker thread at all (the single-loop path). An open loop without a
+ * concurrency cap has no known number in flight: auto keeps one loop there.
  */
 import { availableParallelism } from 'node:os';
 import type { Spec } from '../spec/schema.js';
@@ -22,5 +23,7 @@ export type WorkersSetting = Spec['workers'];
  */
 export function workersFor(setting: WorkersSetting, concurrency: number, cores = availableParallelism()): number {
   if (setting !== 'auto') return Math.max(1, Math.min(setting, concurrency));
+  // An open loop without a cap: how many will be in flight depends on the server; say N.
+  if (!Number.isFinite(concurrency)) return 1;
   return Math.max(1, Math.min(cores, Math.ceil(concurrency / STREAMS_PER_WORKER)));
 }

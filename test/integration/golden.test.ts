@@ -67,6 +67,8 @@ const ADDED = {
     'spec.target.simulator.accuracy',
     'spec.target.simulator.accuracy_drop',
     'spec.target.simulator.think_tokens',
+    // issue 15: the event loops that send (the default, in the spec as run).
+    'spec.workers',
   ],
 };
 

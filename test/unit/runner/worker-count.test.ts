@@ -11,6 +11,11 @@ describe('workers for a cell', () => {
     expect(workersFor('auto', 1024, 1)).toBe(1);
   });
 
+  it('auto keeps one loop for an open loop without a cap (nothing known in flight); a number still counts', () => {
+    expect(workersFor('auto', Infinity, 8)).toBe(1);
+    expect(workersFor(3, Infinity, 8)).toBe(3);
+  });
+
   it('a number: as given, but never more loops than requests in flight', () => {
     expect(workersFor(1, 1024, 8)).toBe(1);
     expect(workersFor(3, 1024, 2)).toBe(3);
