@@ -31,6 +31,8 @@ export const CLIENT_LIMITS = {
 export interface HealthWatch {
   /** Record how late an open-loop arrival was dispatched, ms. */
   dispatchLag(ms: number): void;
+  /** Record how late the client itself saw a request's first token, ms (ExchangeResult.firstTokenLateMs). */
+  ttftDelay(ms: number): void;
   /**
    * Ends the watch. `threads`: the worker threads' loops that ran the cell's exchanges; when
    * there are any, theirs is the loop delay that matters (they took the timestamps).
@@ -46,9 +48,13 @@ export function watchClientHealth(limits = CLIENT_LIMITS): HealthWatch {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const lags: number[] = [];
+  const ttftDelays: number[] = [];
   return {
     dispatchLag(ms) {
       lags.push(ms);
+    },
+    ttftDelay(ms) {
+      ttftDelays.push(ms);
     },
     stop(threads = []) {
       histogram.disable();
@@ -65,7 +71,15 @@ export function watchClientHealth(limits = CLIENT_LIMITS): HealthWatch {
       }
       const lagP99 = lags.length > 0 ? percentile(lags, 99) : undefined;
       const loops = Math.max(1, Math.min(threads.length, availableParallelism()));
-      return judgeClient({ loopDelayP99Ms: p99, loopDelayMaxMs: max, cpu: cpuShare, dispatchLagP99Ms: lagP99, wallMs, loops, workers: threads.length > 0 ? threads.length : undefined }, limits);
+      const health = judgeClient(
+        { loopDelayP99Ms: p99, loopDelayMaxMs: max, cpu: cpuShare, dispatchLagP99Ms: lagP99, wallMs, loops, workers: threads.length > 0 ? threads.length : undefined },
+        limits,
+      );
+      if (ttftDelays.length > 0) {
+        health.ttft_delay_p50_ms = round(percentile(ttftDelays, 50));
+        health.ttft_delay_p99_ms = round(percentile(ttftDelays, 99));
+      }
+      return health;
     },
   };
 }

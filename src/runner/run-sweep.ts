@@ -130,7 +130,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         if (record.error) record.error = scrub(record.error, loaded.secrets);
         const verdicts = assessor.assess(record, result, cell);
         writer.record(record, { text: result.text, reasoning: result.reasoning, checks: verdicts });
-        if (record.status === 'ok') anySuccess = true;
+        if (record.status === 'ok') {
+          anySuccess = true;
+          if (result.firstTokenLateMs !== undefined) health.ttftDelay(result.firstTokenLateMs);
+        }
         for (const [k, v] of Object.entries(result.serverTimings ?? {})) (serverTimings[k] ??= []).push(v);
         emit({ type: 'request-end', cell, record });
         const reason = fatalReason(record, result, target, anySuccess) ?? assessor.budgetReached;

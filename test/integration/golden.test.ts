@@ -54,6 +54,9 @@ const ADDED = {
     'cost_per_1k_requests',
     'cost_per_1m_output_tokens',
     'cost_estimated',
+    // issue 15: the client's own share of TTFT.
+    'client_ttft_delay_ms_p50',
+    'client_ttft_delay_ms_p99',
   ],
   'run.json': [
     // issue 12: run.json is versioned.

@@ -104,5 +104,23 @@ requests: 30
     expect(c.bound).toBe(true);
     expect(c.loop_delay_p99_ms).toBeGreaterThan(20);
     expect(c.reason).toMatch(/event-loop delay p99/);
+    // First tokens that waited behind 40 ms blocks: the client's share of TTFT says so.
+    expect(c.ttft_delay_p99_ms).toBeGreaterThan(10);
+    expect(c.ttft_delay_p50_ms).toBeLessThanOrEqual(c.ttft_delay_p99_ms!);
+  });
+
+  it("reports the client's share of TTFT for every streamed cell, below the TTFT itself", async () => {
+    server = await startFakeServer((_req, res) => streamChat(res, { ttftMs: 30, itlMs: 5, tokens: ['a', 'b', 'c'], usage: 'separate' }, true));
+    const result = await runInProcess(`
+target: { base_url: ${server.baseUrl} }
+prompts: ["hi"]
+params: { model: m }
+matrix: { concurrency: [2] }
+requests: 20
+`);
+    const [s] = result.summaries;
+    expect(s.client!.ttft_delay_p50_ms).toBeGreaterThanOrEqual(0);
+    // An upper bound of the client's own lateness cannot be most of a 30 ms TTFT on an idle loop.
+    expect(s.client!.ttft_delay_p50_ms!).toBeLessThan(s.ttft_ms!.p50!);
   });
 });
