@@ -304,10 +304,10 @@ warmup: 8
     for (const n of sizes) {
       // Both the default formats (the HTML report is rebuilt after every cell) and
       // csv + json alone, so the report's share of the peak is visible.
-      for (const formats of [['csv', 'json', 'html'], ['csv', 'json']]) {
-        log(`memory: ${n} requests, formats ${formats.join(', ')}`);
+      for (const [formats, workers] of [[['csv', 'json', 'html'], '1'], [['csv', 'json'], '1'], [['csv', 'json', 'html'], '2']]) {
+        log(`memory: ${n} requests, formats ${formats.join(', ')}, workers ${workers}`);
         const mpath = spec(
-          `mem-${n}-${formats.length}`,
+          `mem-${n}-${formats.length}-${workers}`,
           `name: mem
 target: { base_url: ${server.url}, retry: { retries: 0 } }
 prompts: ["hi"]
@@ -315,12 +315,13 @@ params: { model: m }
 matrix: { concurrency: [64], stream: [false] }
 requests: ${n}
 output: { formats: [${formats.join(', ')}] }
+workers: ${workers}
 `,
         );
-        const out = join(work, `mem-${n}-${formats.length}`);
+        const out = join(work, `mem-${n}-${formats.length}-${workers}`);
         const peak = await peakRss(process.execPath, [bin, 'run', mpath, '--out', out, '--quiet']);
-        mem.push({ n, what: '`run`', formats: formats.join(', '), peak });
-        if (formats.includes('html')) {
+        mem.push({ n, what: workers === '1' ? '`run`' : `\`run --workers ${workers}\``, formats: formats.join(', '), peak });
+        if (formats.includes('html') && workers === '1') {
           log(`memory: llm-sweep report on ${n} requests`);
           const rebuilt = await peakRss(process.execPath, [bin, 'report', out]);
           mem.push({ n, what: '`report <dir>`', formats: 'html + summary.csv', peak: rebuilt });
