@@ -40,6 +40,12 @@ export { summarizeCell, type CellSummary, type ClientHealth, type Slo } from './
 export { percentile, stats, type Stats } from './metrics/stats.js';
 export { compareResults } from './compare/compare.js';
 export { estimatePlanCost } from './cost/plan-estimate.js';
+export { wilsonInterval, normalQuantile } from './metrics/wilson.js';
+export { searchCapacity } from './search/strategy.js';
+export { judgeProportion, judgeSlo, judgeThresholds } from './search/criterion.js';
+export type { CapacityResult, Measure, SearchOptions, SearchStep, StepObservation, Judgement } from './search/types.js';
+export type { CapacityEntry } from './search/result.js';
+export { impliedCapacity, closedLoopState, openLoopState, saturationRate } from './simulator/steady-state.js';
 export { startSimulator } from './simulator/server.js';
 export { startBuiltinSimulator } from './simulator/spawn.js';
 export { VERSION } from './version.js';

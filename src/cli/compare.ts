@@ -4,6 +4,7 @@ import { loadResult, type LoadedResult } from '../results/load.js';
 import { defaultRulesFor, resolveRules } from '../compare/tolerances.js';
 import { UserError } from '../errors.js';
 import { formatCompareMarkdown, serializeCompareJson } from '../compare/format.js';
+import { explainNoOverlap } from '../compare/no-overlap.js';
 import { loadSpec } from '../spec/load.js';
 import { colorEnabled } from '../ui/color.js';
 import { formatCompareTable } from '../ui/compare-table.js';
@@ -17,6 +18,7 @@ interface CompareFlags {
   seed: string;
   test: boolean;
   strict?: boolean;
+  allowEmpty?: boolean;
   json?: boolean;
   markdown?: boolean;
   /** Deprecated: --json and --markdown replace it. */
@@ -38,6 +40,7 @@ export function registerCompare(program: Command): void {
     .option('--seed <n>', 'seed of the bootstrap (results are deterministic)', String(COMPARE_DEFAULTS.seed))
     .option('--no-test', 'decide on the point change alone, without the significance test')
     .option('--strict', 'fail when a cell is present on one side only')
+    .option('--allow-empty', 'pass when the two results share no cell (default: exit 2, "no cells in common")')
     .option('--json', 'print the whole report as JSON on stdout')
     .option('--markdown', 'print markdown for $GITHUB_STEP_SUMMARY or a PR comment')
     .addOption(new Option('--format <format>', `deprecated: --json or --markdown (${FORMATS.join(', ')})`).hideHelp())
@@ -82,6 +85,17 @@ function compareCommand(baselinePath: string, currentPath: string, flags: Compar
   const defaults = defaultRulesFor([...baseline.cells, ...current.cells].map((c) => c.summary as unknown as Record<string, unknown>));
   const rules = resolveRules(flags.rule ?? [], specRules(flags.spec, current, baseline), flags.spec ?? 'run.json spec', defaults);
   const report = compareResults(baseline, current, { rules, confidence, resamples, seed, test: flags.test, strict: Boolean(flags.strict) });
+  if (report.cells.length === 0 && !flags.allowEmpty) {
+    // A gate that compared nothing must not pass: a renamed axis or a changed value would
+    // otherwise turn every later regression into "no regressions".
+    throw new UserError(
+      [
+        `no cells in common between ${baselinePath} and ${currentPath}: nothing was compared`,
+        ...explainNoOverlap(baseline, current).map((l) => `  ${l}`),
+        'compare results of the same grid, or pass --allow-empty to accept an empty comparison',
+      ].join('\n'),
+    );
+  }
   if (output === 'json') process.stdout.write(serializeCompareJson(report));
   else if (output === 'markdown') process.stdout.write(formatCompareMarkdown(report));
   else process.stdout.write(`${formatCompareTable(report, colorEnabled(process.stdout))}\n`);

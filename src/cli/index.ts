@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { EXIT, setDebug } from './common.js';
 import { registerCompare } from './compare.js';
+import { registerInit } from './init.js';
 import { registerMerge } from './merge.js';
 import { registerPlan } from './plan.js';
 import { registerReport } from './report.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: false })
     .hook('preAction', (cmd) => setDebug(Boolean(cmd.opts().debug)))
     .exitOverride();
+  registerInit(program);
   registerRun(program);
   registerPlan(program);
   registerValidate(program);
@@ -38,7 +40,8 @@ export function buildProgram(): Command {
     `
 Exit codes: 0 ok, 1 threshold failed or regression, 2 invalid input, 3 run could not
 proceed, 4 internal error, 130 interrupted.
-Docs: docs/spec.md (spec format), README.md (quick start).`,
+Start with \`llm-sweep init\`: two commented starter specs. Docs: docs/spec.md (the spec
+format), docs/search.md (capacity search), README.md (quick start); all ship in the package's docs/ and README.md.`,
   );
   return program;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { mergeShards, readShard, writeMerged } from '../results/merge.js';
+import { terminalWidth } from '../ui/text-table.js';
 import { colorEnabled, paint } from '../ui/color.js';
 import { formatSummaryTable } from '../ui/summary-table.js';
 import { formatThresholdFailures } from '../ui/threshold-lines.js';
@@ -43,7 +44,7 @@ function mergeCommand(dirs: string[], flags: MergeFlags): number {
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ out: flags.out, missing: merged.missing, cells: merged.summaries, thresholds: merged.thresholds }, null, 2)}\n`);
   } else if (merged.summaries.length > 0) {
-    process.stdout.write(`${formatSummaryTable(merged.summaries, merged.axes, colorEnabled(process.stdout))}\n`);
+    process.stdout.write(`${formatSummaryTable(merged.summaries, merged.axes, { color: colorEnabled(process.stdout), width: terminalWidth(process.stdout) })}\n`);
   }
   if (!flags.quiet) {
     process.stderr.write(

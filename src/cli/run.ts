@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve, join } from 'node:path';
+import { relative, resolve, join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { RunError, UserError } from '../errors.js';
 import { loadResume } from '../results/resume.js';
@@ -7,11 +7,13 @@ import { folderWriter } from '../results/writer.js';
 import type { SweepResult } from '../runner/run-sweep.js';
 import type { WorkersSetting } from '../runner/worker-count.js';
 import { startEndpoint } from '../runner/endpoint.js';
+import { terminalWidth } from '../ui/text-table.js';
 import { colorEnabled, paint } from '../ui/color.js';
 import { createProgress } from '../ui/progress.js';
 import { formatWarnings } from '../ui/plan-table.js';
 import { planText } from './plan.js';
 import { clientWarnings, formatSummaryTable } from '../ui/summary-table.js';
+import { formatCapacityLines } from '../ui/capacity-line.js';
 import { formatThresholdFailures } from '../ui/threshold-lines.js';
 import { action, boundHeapGrowth, checkPlanSize, collect, EXIT, loadFromFlags, type SpecFlags } from './common.js';
 
@@ -29,7 +31,7 @@ interface RunFlags extends SpecFlags {
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('run every cell of the spec, write results, print the summary table')
+    .description('run every cell of the spec (with search: in it, find each cell\'s capacity), write results, print the summary table')
     .argument('<spec>', 'sweep spec (YAML)')
     .option('--out <dir>', 'results folder (default: <output.dir>/<name>/<timestamp>)')
     .option('--resume <dir>', 'finish an interrupted run in <dir>: send only the requests missing from its requests.csv')
@@ -79,9 +81,11 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       `${outDir} already holds a run (requests.csv); pass --resume ${flags.out ?? outDir} to finish it, or choose another --out`,
     );
   }
+  const resumeCommand = resumeCommandFor(file, flags, outDir);
   const progress = createProgress({
     quiet: Boolean(flags.quiet),
     color,
+    resumeCommand,
     // Tests and impatient CI logs can ask for more frequent plain progress lines.
     intervalMs: Number(process.env.LLM_SWEEP_PROGRESS_MS) || undefined,
   });
@@ -121,15 +125,24 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   if (flags.json) {
     process.stdout.write(
       `${JSON.stringify(
-        { out: outDir, interrupted: result.interrupted, fatal: result.fatal ?? null, cells: result.summaries, thresholds: result.thresholds, budget: result.budget ?? null },
+        {
+          out: outDir,
+          interrupted: result.interrupted,
+          fatal: result.fatal ?? null,
+          cells: result.summaries,
+          thresholds: result.thresholds,
+          budget: result.budget ?? null,
+          ...(result.capacity ? { capacity: result.capacity } : {}),
+        },
         null,
         2,
       )}\n`,
     );
   } else if (result.summaries.length > 0) {
     process.stdout.write(
-      `${formatSummaryTable(result.summaries, plan.axes, colorEnabled(process.stdout), { currency: loaded.spec.pricing?.currency })}\n`,
+      `${formatSummaryTable(result.summaries, plan.axes, { color: colorEnabled(process.stdout), width: terminalWidth(process.stdout), currency: loaded.spec.pricing?.currency })}\n`,
     );
+    if (result.capacity?.length) process.stdout.write(formatCapacityLines(result.capacity));
   }
   for (const w of clientWarnings(result.summaries)) process.stderr.write(`${paint(w, 'yellow', color)}\n`);
   if (!flags.quiet) process.stderr.write(`results: ${outDir}\n`);
@@ -137,12 +150,12 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   if (thresholdFailed) process.stderr.write(formatThresholdFailures(result.thresholds, color));
   if (result.budget?.reached) {
     process.stderr.write(
-      `the rows so far are kept; to go on: llm-sweep run ${file} --resume ${flags.resume ?? flags.out ?? outDir} --max-cost <more than ${result.budget.max}>\n`,
+      `the rows so far are kept; to go on: ${resumeCommand} --max-cost <more than ${result.budget.max}>\n`,
     );
   }
   if (result.fatal) throw new RunError(result.fatal);
   if (result.interrupted) {
-    process.stderr.write(`${paint('interrupted', 'yellow', color)}: finished rows are saved; run again with --resume to complete\n`);
+    process.stderr.write(`${paint('interrupted', 'yellow', color)}: finished rows are saved; to send the rest: ${resumeCommand}\n`);
     return EXIT.interrupted;
   }
   return thresholdFailed ? EXIT.failed : EXIT.ok;
@@ -159,6 +172,22 @@ function parseWorkers(value: string): WorkersSetting {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new InvalidArgumentError('expected auto or a whole number from 1 to 64');
   return n;
+}
+
+/**
+ * The exact command that finishes this run: the same spec, the same --set and --shard (the
+ * spec hash must match), --resume on the folder. Paths relative to the working directory.
+ */
+export function resumeCommandFor(file: string, flags: Pick<RunFlags, 'set' | 'shard'>, outDir: string): string {
+  const rel = relative(process.cwd(), outDir);
+  const dir = rel === '' ? '.' : rel.startsWith('..') ? outDir : rel;
+  const args = ['llm-sweep', 'run', file, ...(flags.set ?? []).flatMap((s) => ['--set', s]), ...(flags.shard ? ['--shard', flags.shard] : []), '--resume', dir];
+  return args.map(shellQuote).join(' ');
+}
+
+/** An argument as a POSIX shell reads it back: bare when safe, else in single quotes. */
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 function hasRows(path: string): boolean {

@@ -16,6 +16,12 @@ export interface BootstrapOptions {
   /** Confidence level of the interval, e.g. 0.95. */
   confidence: number;
   seed: number;
+  /**
+   * The values the interval is centred on, baseline and current: the cell summary's, which
+   * the compare row shows. Each resampled statistic is mapped onto them (see `anchored`), so
+   * the interval describes the change the row prints and always surrounds it.
+   */
+  anchor?: [number, number];
 }
 
 export interface BootstrapResult {
@@ -37,8 +43,9 @@ export function bootstrapDifference(a: RequestSample, b: RequestSample, opts: Bo
   const ea = a.stat(a.x, a.y);
   const eb = b.stat(b.x, b.y);
   const diffs = new Float64Array(opts.resamples);
-  const bufA = resampler(a, na);
-  const bufB = resampler(b, nb);
+  const [va, vb] = opts.anchor ?? [ea, eb];
+  const bufA = anchored(resampler(a, na), ea, va, a.scale);
+  const bufB = anchored(resampler(b, nb), eb, vb, b.scale);
   let below = 0;
   let above = 0;
   let count = 0;
@@ -57,6 +64,18 @@ export function bootstrapDifference(a: RequestSample, b: RequestSample, opts: Bo
     p: count > 0 ? Math.min(1, (2 * Math.min(below, above)) / count) : 1,
     n: [na, nb],
   };
+}
+
+/**
+ * A resampled statistic t* mapped onto the shown value v: v + (t* - t) for a statistic that is
+ * the metric itself (they differ only by the summary's rounding), v * t* / t for a proxy
+ * (`scale`), whose relative spread stands for the metric's (cell throughput has no
+ * per-request value). At t* = t both give v, so the interval is the interval of the change
+ * the row shows, never of another statistic's.
+ */
+function anchored(draw: (random: () => number) => number, t: number, v: number, scale?: boolean): (random: () => number) => number {
+  if (scale && t !== 0 && Number.isFinite(t)) return (random) => (v * draw(random)) / t;
+  return (random) => v + (draw(random) - t);
 }
 
 /** A function drawing one resample of `s` (same size) and returning its statistic. */

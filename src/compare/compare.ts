@@ -11,7 +11,8 @@ import { formatLevel } from '../ui/format.js';
 import { bootstrapDifference } from './bootstrap.js';
 import type { LoadedResult, ResultCell } from '../results/load.js';
 import { metricValue, requestSample, whyMissing } from './gate-metrics.js';
-import type { CellComparison, CompareReport, MetricComparison, ResultInfo, Tolerance, Verdict } from './types.js';
+import { compareCapacity } from './capacity.js';
+import type { CapacityComparison, CellComparison, CompareReport, MetricComparison, ResultInfo, Tolerance, Verdict } from './types.js';
 
 export interface CompareOptions {
   rules: readonly Tolerance[];
@@ -37,6 +38,17 @@ export function paramsKey(params: Record<string, unknown>): string {
   );
 }
 
+/** Searched cells in both results, joined by their own matrix values; undefined when either has no search. */
+function compareCapacities(baseline: LoadedResult, current: LoadedResult): CapacityComparison[] | undefined {
+  if (!baseline.capacity || !current.capacity) return undefined;
+  const base = new Map(baseline.capacity.map((e) => [`${e.over}|${paramsKey(e.params)}`, e]));
+  return current.capacity.flatMap((cur) => {
+    const b = base.get(`${cur.over}|${paramsKey(cur.params)}`);
+    if (!b) return [];
+    return [{ cell: cur.cell, params: cur.params, over: cur.over, baseline: b.bracket, current: cur.bracket, ...compareCapacity(b, cur) }];
+  });
+}
+
 export function compareResults(baseline: LoadedResult, current: LoadedResult, opts: CompareOptions): CompareReport {
   const baseByKey = new Map(baseline.cells.map((c) => [paramsKey(c.params), c]));
   const pairs = current.cells.flatMap((cur) => {
@@ -57,8 +69,10 @@ export function compareResults(baseline: LoadedResult, current: LoadedResult, op
   }));
   const onlyCurrent = current.cells.filter((c) => !baseByKey.has(paramsKey(c.params))).map((c) => c.cell);
   const onlyBaseline = baseline.cells.filter((c) => !matched.has(paramsKey(c.params))).map((c) => c.cell);
+  const capacities = compareCapacities(baseline, current);
   const counts: Record<Verdict, number> = { regression: 0, improved: 0, noise: 0, ok: 0, 'n/a': 0 };
   for (const c of cells) for (const m of c.metrics) counts[m.verdict]++;
+  for (const c of capacities ?? []) counts[c.verdict]++;
   const missing = onlyBaseline.length + onlyCurrent.length > 0;
   return {
     baseline: info(baseline),
@@ -75,6 +89,7 @@ export function compareResults(baseline: LoadedResult, current: LoadedResult, op
     only_current: onlyCurrent,
     strict: opts.strict,
     counts,
+    ...(capacities ? { capacities } : {}),
     passed: counts.regression === 0 && !(opts.strict && missing),
   };
 }
@@ -114,7 +129,7 @@ export function compareMetric(
   const decided: Verdict = worse ? 'regression' : 'improved';
   const sa = opts.test && base.columns ? requestSample(base.columns, ref, base.slo) : undefined;
   const sb = opts.test && cur.columns ? requestSample(cur.columns, ref, cur.slo) : undefined;
-  const boot = sa && sb ? bootstrapDifference(sa, sb, { resamples: opts.resamples, confidence: opts.confidence, seed }) : undefined;
+  const boot = sa && sb ? bootstrapDifference(sa, sb, { resamples: opts.resamples, confidence: opts.confidence, seed, anchor: [b, c] }) : undefined;
   if (!boot) {
     out.verdict = decided;
     out.note = !opts.test
@@ -126,11 +141,11 @@ export function compareMetric(
   }
   const [lo, hi] = boot.ci;
   const significant = change > 0 ? lo > 0 : hi < 0;
-  const baseStat = boot.estimate[0];
+  // Relative to the baseline the row shows, as change_rel is: one statistic, one unit.
   out.test = {
     method: 'bootstrap',
     ci: boot.ci,
-    ci_rel: baseStat !== 0 && Number.isFinite(baseStat) ? [lo / Math.abs(baseStat), hi / Math.abs(baseStat)] : undefined,
+    ci_rel: b !== 0 ? [lo / Math.abs(b), hi / Math.abs(b)] : undefined,
     confidence: opts.confidence,
     p: boot.p,
     n: boot.n,

@@ -52,8 +52,26 @@ function fmtCi(m: MetricComparison): string {
   return `[${t.ci.map((v) => signed(fmtValue(m.metric, v), v)).join(', ')}]`;
 }
 
+/** `16-24`, `< 1`, `>= 64`: a capacity as its bracket. */
+export function bracketText(b: { pass?: number; fail?: number }): string {
+  if (b.pass === undefined) return b.fail === undefined ? '—' : `< ${formatNumber(b.fail)}`;
+  if (b.fail === undefined) return `>= ${formatNumber(b.pass)}`;
+  return `${formatNumber(b.pass)}-${formatNumber(b.fail)}`;
+}
+
 export function compareRows(report: CompareReport): CompareRow[] {
-  return report.cells.flatMap((c) =>
+  const capacities = (report.capacities ?? []).map((c) => ({
+    cell: c.cell,
+    metric: 'capacity',
+    rule: 'bracket',
+    baseline: bracketText(c.baseline),
+    current: bracketText(c.current),
+    change: '',
+    ci: '',
+    verdict: c.verdict,
+    note: c.note,
+  }));
+  return [...capacities, ...report.cells.flatMap((c) =>
     c.metrics.map((m) => ({
       cell: c.cell,
       metric: m.metric,
@@ -65,7 +83,7 @@ export function compareRows(report: CompareReport): CompareRow[] {
       verdict: m.verdict,
       note: m.note ?? '',
     })),
-  );
+  )];
 }
 
 export const VERDICT_MARK: Record<Verdict, string> = {
@@ -94,6 +112,7 @@ export function headline(report: CompareReport): string {
   const missing = report.only_baseline.length + report.only_current.length;
   if (c > 0) return `${c} regression${c === 1 ? '' : 's'}`;
   if (!report.passed) return `${missing} missing cell${missing === 1 ? '' : 's'} (--strict)`;
+  if (report.cells.length === 0) return 'no cells in common (--allow-empty)';
   return 'no regressions';
 }
 

@@ -32,7 +32,13 @@ export const SCALAR_METRICS = [
 /** Shares in [0, 1]: a limit may be written as a percentage (`< 1%`). */
 export const RATE_METRICS: readonly string[] = ['error_rate', 'slo_attainment', 'check_pass_rate'];
 
-const LOWER_IS_WORSE = new Set(['requests_per_s', 'output_tokens_per_s', 'slo_attainment', 'goodput_rps', 'check_pass_rate']);
+/**
+ * A searched cell's capacity (`search:`): thresholds can name it (`capacity: ">= 16"`); it
+ * belongs to the search, not to any one cell of requests, and compare always compares it.
+ */
+export const CAPACITY_METRIC = 'capacity';
+
+const LOWER_IS_WORSE = new Set(['requests_per_s', 'output_tokens_per_s', 'slo_attainment', 'goodput_rps', 'check_pass_rate', CAPACITY_METRIC]);
 
 /** Metrics that exist only with a section of the spec: what to add for them. */
 const NEEDS: Record<string, string> = {
@@ -44,30 +50,47 @@ const NEEDS: Record<string, string> = {
   cost_per_1m_output_tokens: 'a pricing: section',
 };
 
-export const ALL_METRICS: readonly string[] = [...DISTRIBUTION_METRICS, ...SCALAR_METRICS];
+export const ALL_METRICS: readonly string[] = [...DISTRIBUTION_METRICS, ...SCALAR_METRICS, CAPACITY_METRIC];
 
 /** True when a higher value is worse (latency, errors, tokens); false for throughput and SLO attainment. */
 export function higherIsWorse(name: string): boolean {
   return !LOWER_IS_WORSE.has(name);
 }
 
-/** Parses `latency_ms.p95` / `error_rate`; returns an error message for anything else. */
+/** `p99.9` and the like: a percentile strictly between 0 and 100 (the spec's `percentiles:`). */
+const PERCENTILE_AGG = /^p(\d+(?:\.\d+)?)$/;
+
+/** The percentile an aggregate names (`p99.9` -> 99.9); undefined for mean, min, max. */
+export function percentileOf(agg: string): number | undefined {
+  const m = PERCENTILE_AGG.exec(agg);
+  const q = m ? Number(m[1]) : NaN;
+  return q > 0 && q < 100 ? q : undefined;
+}
+
+/** Parses `latency_ms.p95` / `ttft_ms.p99.9` / `error_rate`; returns an error message for anything else. */
 export function parseMetric(text: string): MetricRef | { error: string } {
-  const [name, agg, ...rest] = text.trim().split('.');
+  const [name, ...parts] = text.trim().split('.');
+  // `p99.9` holds a dot of its own, so the aggregate is everything after the first dot.
+  const agg = parts.length > 0 ? parts.join('.') : undefined;
   if (!ALL_METRICS.includes(name)) {
     const guess = nearest(name, ALL_METRICS);
     return {
       error: `unknown metric '${name}'${guess ? ` — did you mean '${guess}'?` : ` (known: ${ALL_METRICS.join(', ')})`}`,
     };
   }
-  if (rest.length > 0) return { error: `'${text}' has too many parts; write metric.aggregate, e.g. latency_ms.p95` };
+  const named = (a: string) => (AGGS as readonly string[]).includes(a) || percentileOf(a) !== undefined;
+  if (agg !== undefined && !named(agg) && parts.length > 1 && named(parts[0])) {
+    return { error: `'${text}' has too many parts; write metric.aggregate, e.g. latency_ms.p95` };
+  }
   if (DISTRIBUTION_METRICS.includes(name)) {
     if (agg === undefined) {
-      return { error: `${name} needs an aggregate: ${name}.p95 (one of ${AGGS.join(', ')})` };
+      return { error: `${name} needs an aggregate: ${name}.p95 (one of ${AGGS.join(', ')}, or a percentile such as p99.9)` };
     }
-    if (!(AGGS as readonly string[]).includes(agg)) {
+    if (!named(agg)) {
       const guess = nearest(agg, AGGS);
-      return { error: `unknown aggregate '${agg}' of ${name}${guess ? ` — did you mean '${guess}'?` : ''} (one of ${AGGS.join(', ')})` };
+      return {
+        error: `unknown aggregate '${agg}' of ${name}${guess ? ` — did you mean '${guess}'?` : ''} (one of ${AGGS.join(', ')}, or a percentile such as p99.9 listed in percentiles:)`,
+      };
     }
     return { name, agg: agg as Agg, key: `${name}.${agg}` };
   }
@@ -116,6 +139,8 @@ export interface RequestSample {
   stat: (x: ArrayLike<number>, y?: ArrayLike<number>) => number;
   /** Set when the statistic is a proxy, for the report. */
   statistic?: string;
+  /** A proxy: its relative spread, not its value, stands for the metric's (see bootstrap's `anchor`). */
+  scale?: boolean;
 }
 
 export function requestSample(c: CellColumns, ref: MetricRef, slo?: Slo): RequestSample | undefined {
@@ -140,7 +165,7 @@ export function requestSample(c: CellColumns, ref: MetricRef, slo?: Slo): Reques
       x.push(count(i));
       y.push(c.latency[i]);
     }
-    return { x, y, stat: ratioPerSecond, statistic };
+    return { x, y, stat: ratioPerSecond, statistic, scale: true };
   };
   const indicator = (f: (i: number) => boolean) => Array.from({ length: c.length }, (_, i) => (f(i) ? 1 : 0));
   switch (ref.name) {

@@ -14,7 +14,8 @@ import { UserError } from '../errors.js';
 import type { CellSummary } from '../metrics/summary.js';
 import { axisCell } from '../records/columns.js';
 import { nearest } from '../spec/suggest.js';
-import { metricValue, parseMetric, RATE_METRICS, whyMissing } from './gate-metrics.js';
+import { BASE_PERCENTILES } from '../metrics/stats.js';
+import { CAPACITY_METRIC, metricValue, parseMetric, percentileOf, RATE_METRICS, whyMissing } from './gate-metrics.js';
 import type { Op, Threshold, ThresholdResult } from './types.js';
 
 /** Gives `file:line:col` of a spec node (the key itself, or its value). */
@@ -22,6 +23,8 @@ export type Locate = (path: (string | number)[], which?: 'key' | 'value') => str
 
 export interface ThresholdInput {
   thresholds?: Record<string, string | string[]>;
+  /** The spec's further percentiles: a threshold on p99.9 needs 99.9 among them. */
+  percentiles?: readonly number[];
   /** The spec's matrix, to check scope keys and values. */
   matrix?: Record<string, unknown>;
 }
@@ -44,6 +47,12 @@ export function parseThresholds(input: ThresholdInput, locate: Locate): { thresh
     const metric = parseMetric(m[1]);
     if ('error' in metric) {
       problems.push(`${at('key')}: threshold '${key}': ${metric.error}`);
+      continue;
+    }
+    const q = metric.agg ? percentileOf(metric.agg) : undefined;
+    if (q !== undefined && !(BASE_PERCENTILES as readonly number[]).includes(q) && !(input.percentiles ?? []).includes(q)) {
+      const listed = [...new Set([...BASE_PERCENTILES, ...(input.percentiles ?? []), q])].sort((a, b) => a - b);
+      problems.push(`${at('key')}: threshold '${key}': p${q} is not computed; add it to percentiles: (percentiles: [${listed.join(', ')}])`);
       continue;
     }
     const scope = parseScope(m[2], values);
@@ -158,7 +167,8 @@ function holds(value: number, op: Op, limit: number): boolean {
 export function evaluateThresholds(thresholds: readonly Threshold[], s: CellSummary): ThresholdResult[] {
   const out: ThresholdResult[] = [];
   for (const t of thresholds) {
-    if (!appliesTo(t, s.params)) continue;
+    // A capacity is a search's result, checked when the search ends (search/capacity-thresholds.ts).
+    if (t.metric.name === CAPACITY_METRIC || !appliesTo(t, s.params)) continue;
     const base = { cell: s.cell, threshold: `${t.key}: ${t.expr}`, metric: t.metric.key, op: t.op, limit: t.limit };
     const value = metricValue(s, t.metric);
     if (value === undefined) {
@@ -167,6 +177,28 @@ export function evaluateThresholds(thresholds: readonly Threshold[], s: CellSumm
     } else {
       out.push({ ...base, value, status: holds(value, t.op, t.limit) ? 'pass' : 'fail' });
     }
+  }
+  return out;
+}
+
+/**
+ * The `capacity` thresholds in scope of a searched cell, checked against its capacity (the
+ * largest value that passed). A capacity below the lowest value tried fails any of them.
+ */
+export function checkCapacity(
+  thresholds: readonly Threshold[],
+  searched: { cell: string; params: Record<string, unknown>; capacity?: number; bracket: { fail?: number }; decided: boolean },
+): ThresholdResult[] {
+  const out: ThresholdResult[] = [];
+  for (const t of thresholds) {
+    if (t.metric.name !== CAPACITY_METRIC || !appliesTo(t, searched.params)) continue;
+    const base = { cell: searched.cell, threshold: `${t.key}: ${t.expr}`, metric: t.metric.key, op: t.op, limit: t.limit };
+    if (searched.capacity === undefined) {
+      out.push({ ...base, status: 'fail', note: `capacity < ${searched.bracket.fail}: even the lowest value tried failed` });
+      continue;
+    }
+    const note = searched.decided ? undefined : 'an end of the bracket was undecided';
+    out.push({ ...base, value: searched.capacity, status: holds(searched.capacity, t.op, t.limit) ? 'pass' : 'fail', ...(note ? { note } : {}) });
   }
   return out;
 }

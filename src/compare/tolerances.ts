@@ -10,7 +10,7 @@
  *     ttft_ms.p50: "10%"            # no sign: the metric's worse direction
  */
 import { UserError } from '../errors.js';
-import { higherIsWorse, parseMetric } from './gate-metrics.js';
+import { CAPACITY_METRIC, higherIsWorse, parseMetric } from './gate-metrics.js';
 import type { Locate } from './thresholds.js';
 import type { Direction, Tolerance } from './types.js';
 
@@ -47,6 +47,9 @@ const TOL_RE = /^(\+\/-|\+-|±|\+|-)?\s*(\d+\.?\d*|\.\d+)\s*(%?)$/;
 export function parseTolerance(metricText: string, text: string, source: Tolerance['source']): Tolerance | { error: string } {
   const metric = parseMetric(metricText);
   if ('error' in metric) return metric;
+  if (metric.name === CAPACITY_METRIC) {
+    return { error: 'capacity takes no rule: compare compares capacities by their brackets whenever both results have a search' };
+  }
   const m = TOL_RE.exec(text.trim());
   if (!m) {
     return {

@@ -17,7 +17,8 @@ export interface MetricRef {
 }
 
 export const AGGS = ['mean', 'p50', 'p90', 'p95', 'p99', 'min', 'max'] as const;
-export type Agg = (typeof AGGS)[number];
+/** A named aggregate, or a further percentile from the spec's `percentiles:` (`p99.9`). */
+export type Agg = (typeof AGGS)[number] | `p${number}`;
 
 export type Op = ThresholdResult['op'];
 
@@ -87,9 +88,9 @@ export interface MetricComparison {
 /** Bootstrap test of the change: per-request values resampled on both sides. */
 export interface TestResult {
   method: 'bootstrap';
-  /** Confidence interval of current - baseline, in the unit of the resampled statistic. */
+  /** Confidence interval of current - baseline in the metric's unit; it always contains `change`. */
   ci: [number, number];
-  /** The same interval relative to the baseline statistic (0.1 = +10%); undefined when that is 0. */
+  /** The same interval relative to the baseline value, as `change_rel` is (0.1 = +10%); undefined when that is 0. */
   ci_rel?: [number, number];
   /** Confidence level of `ci` (already adjusted for the number of comparisons). */
   confidence: number;
@@ -117,6 +118,18 @@ export interface ResultInfo {
   cells: number;
 }
 
+/** Two capacity searches of the same cell, compared by their brackets (compare/capacity.ts). */
+export interface CapacityComparison {
+  /** The searched cell (current side's id). */
+  cell: string;
+  params: Record<string, unknown>;
+  over: 'concurrency' | 'rate';
+  baseline: { pass?: number; fail?: number };
+  current: { pass?: number; fail?: number };
+  verdict: Extract<Verdict, 'regression' | 'improved' | 'ok'>;
+  note: string;
+}
+
 export interface CompareReport {
   baseline: ResultInfo;
   current: ResultInfo;
@@ -137,6 +150,8 @@ export interface CompareReport {
   only_current: string[];
   strict: boolean;
   counts: Record<Verdict, number>;
+  /** Searched cells on both sides (capacity in both results), their capacities compared. */
+  capacities?: CapacityComparison[];
   /** False on any regression, or on missing cells under --strict. */
   passed: boolean;
 }

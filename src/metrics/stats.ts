@@ -13,6 +13,16 @@ export interface Stats {
   p90: number;
   p95: number;
   p99: number;
+  /** Further percentiles the spec asked for (`percentiles: [99.9]` gives `p99.9`). */
+  [extra: `p${number}`]: number;
+}
+
+/** The percentiles every summary has; `percentiles:` in a spec adds to them. */
+export const BASE_PERCENTILES = [50, 90, 95, 99] as const;
+
+/** The key of percentile q in a Stats object: 99.9 -> `p99.9`. */
+export function percentileKey(q: number): `p${number}` {
+  return `p${q}` as `p${number}`;
 }
 
 /** Percentile q in [0, 100] of ascending-sorted values; NaN for no values. */
@@ -30,15 +40,15 @@ export function percentile(values: readonly number[], q: number): number {
   return percentileSorted(Float64Array.from(values).sort(), q);
 }
 
-/** Summary statistics of the finite values; undefined when there are none. */
-export function stats(values: Iterable<number | undefined>): Stats | undefined {
+/** Summary statistics of the finite values, with any `extra` percentiles; undefined when there are none. */
+export function stats(values: Iterable<number | undefined>, extra: readonly number[] = []): Stats | undefined {
   const finite: number[] = [];
   for (const v of values) if (v !== undefined && Number.isFinite(v)) finite.push(v);
   if (finite.length === 0) return undefined;
   const sorted = Float64Array.from(finite).sort();
   let sum = 0;
   for (const v of sorted) sum += v;
-  return {
+  const out: Stats = {
     count: sorted.length,
     mean: sum / sorted.length,
     min: sorted[0],
@@ -48,6 +58,8 @@ export function stats(values: Iterable<number | undefined>): Stats | undefined {
     p95: percentileSorted(sorted, 95),
     p99: percentileSorted(sorted, 99),
   };
+  for (const q of extra) out[percentileKey(q)] = percentileSorted(sorted, q);
+  return out;
 }
 
 export function mean(values: Iterable<number | undefined>): number | undefined {

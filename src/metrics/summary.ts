@@ -8,7 +8,7 @@ import type { RequestRecord } from '../records/types.js';
 import { CellColumns } from './cell-columns.js';
 import { checkPassRate } from './check-pass-rate.js';
 import { cellCost, type CellCost } from './cost.js';
-import { mean, stats, type Stats } from './stats.js';
+import { BASE_PERCENTILES, mean, stats, type Stats } from './stats.js';
 
 export const SUMMARY_METRICS = ['latency_ms', 'ttft_ms', 'tpot_ms', 'itl_ms'] as const;
 
@@ -28,12 +28,15 @@ export interface SummaryOptions {
   checks?: boolean;
   /** The spec has `pricing:`: the summary gets cost figures (0 when nothing was costed). */
   priced?: boolean;
+  /** Percentiles beyond p50/p90/p95/p99 of latency, TTFT, TPOT and ITL (spec `percentiles:`). */
+  percentiles?: readonly number[];
 }
 export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
 
 const statsSchema = z
   .object({ count: z.number(), mean: z.number(), min: z.number(), max: z.number(), p50: z.number(), p90: z.number(), p95: z.number(), p99: z.number() })
-  .describe("Statistics over the requests of a cell, in the metric's unit.") satisfies z.ZodType<Stats>;
+  .catchall(z.number())
+  .describe("Statistics over the requests of a cell, in the metric's unit; further percentiles the spec's `percentiles:` asked for as p99.9 and so on.") as unknown as z.ZodType<Stats>;
 const optionalStats = (what: string) => statsSchema.optional().describe(what);
 const optionalNumber = (what: string) => z.number().optional().describe(what);
 
@@ -64,6 +67,8 @@ export const clientHealthSchema = z
     workers: optionalNumber('Worker threads that sent and timed the cell (`workers:`); absent when the main thread did (one loop).'),
     bound: z.boolean().describe('True when these say the client, not the server, limited the measurement.'),
     reason: z.string().optional().describe('Why, in words, when bound.'),
+    concurrency: optionalNumber("The cell's concurrency, for the advice a flagged cell gets."),
+    open_loop: z.boolean().optional().describe('True when the cell had a rate (open loop).'),
   })
   .describe('Client health, measured by the runner during the cell (not derivable from requests.csv).');
 export type ClientHealth = z.output<typeof clientHealthSchema>;
@@ -112,6 +117,11 @@ export const cellSummarySchema = z
     client: clientHealthSchema.optional(),
     server_metrics: serverMetricsSummarySchema.optional(),
     threshold: z.enum(['pass', 'fail']).optional().describe('The threshold verdict of the cell; absent when none applied.'),
+    search_step: z.number().int().optional().describe("A capacity search's step: its 0-based order in the search of its cell; absent outside a search."),
+    search_verdict: z
+      .enum(['pass', 'fail', 'undecided'])
+      .optional()
+      .describe("A search step's verdict: its attainment's interval wholly at or above the target, wholly below, or neither at the cap."),
   })
   .describe('The summary of one cell (summary.csv holds the same figures, rounded).');
 export type CellSummary = z.output<typeof cellSummarySchema>;
@@ -125,6 +135,7 @@ export function summarizeCell(
   const c = records instanceof CellColumns ? records : CellColumns.from(records);
   const n = c.length;
   const okCount = c.okCount;
+  const extra = extraPercentiles(opts.percentiles);
   let first = Infinity;
   let last = -Infinity;
   let outTokens = 0;
@@ -156,10 +167,10 @@ export function summarizeCell(
     duration_s,
     requests_per_s: duration_s > 0 ? okCount / duration_s : 0,
     output_tokens_per_s: duration_s > 0 ? outTokens / duration_s : 0,
-    latency_ms: stats(c.okValues(c.latency)),
-    ttft_ms: stats(c.okValues(c.ttft)),
-    tpot_ms: stats(c.okValues(c.tpot)),
-    itl_ms: stats(c.okValues(c.itl)),
+    latency_ms: stats(c.okValues(c.latency), extra),
+    ttft_ms: stats(c.okValues(c.ttft), extra),
+    tpot_ms: stats(c.okValues(c.tpot), extra),
+    itl_ms: stats(c.okValues(c.itl), extra),
     prompt_tokens_mean: mean(c.okValues(c.promptTokens)),
     completion_tokens_mean: mean(c.okValues(c.completionTokens)),
     estimated_tokens: estimated,
@@ -184,6 +195,12 @@ function costs(c: CellColumns, priced?: boolean): Partial<CellCost> {
   if (!priced && !c.anyCost) return {};
   const n = c.length;
   return cellCost({ requests: n, costs: c.cost.subarray(0, n), completionTokens: c.completionTokens.subarray(0, n), estimated: c.estimate.subarray(0, n) });
+}
+
+/** The asked-for percentiles that are not among p50/p90/p95/p99, in ascending order. */
+export function extraPercentiles(asked: readonly number[] | undefined): number[] {
+  const base: readonly number[] = BASE_PERCENTILES;
+  return [...new Set(asked ?? [])].filter((q) => !base.includes(q)).sort((a, b) => a - b);
 }
 
 /** The server's own numbers and what TTFT holds beyond them. */
@@ -223,15 +240,27 @@ function openLoop(c: CellColumns, duration_s: number, rate?: number) {
   return {
     queue_ms: stats(c.queue.subarray(0, c.length)),
     e2e_latency_ms: stats(e2e),
-    offered_rps: rate,
+    // rate: inf offers no rate to compare with what was achieved.
+    offered_rps: rate !== undefined && Number.isFinite(rate) ? rate : undefined,
     achieved_rps: duration_s > 0 ? c.length / duration_s : undefined,
   };
 }
 
-function goodput(c: CellColumns, duration_s: number, slo?: Slo) {
-  if (!slo || Object.values(slo).every((v) => v === undefined)) return {};
+/** Whether the SLO names any objective at all (an empty `slo: {}` does not). */
+export function hasSlo(slo: Slo | undefined): slo is Slo {
+  return slo !== undefined && Object.values(slo).some((v) => v !== undefined);
+}
+
+/** How many of the cell's requests succeeded and met every SLO. */
+export function countMeetingSlo(c: CellColumns, slo: Slo): number {
   let good = 0;
   for (let i = 0; i < c.length; i++) if (c.meetsSlo(i, slo)) good++;
+  return good;
+}
+
+function goodput(c: CellColumns, duration_s: number, slo?: Slo) {
+  if (!hasSlo(slo)) return {};
+  const good = countMeetingSlo(c, slo);
   return {
     slo_attainment: c.length > 0 ? good / c.length : undefined,
     goodput_rps: duration_s > 0 ? good / duration_s : 0,

@@ -1,22 +1,21 @@
 /**
  * Token estimate for servers that send no `usage` (records get `tokens_source=estimate`).
  * It counts with a real BPE tokenizer, OpenAI's o200k_base encoding (GPT-4o and later), via
- * gpt-tokenizer. The served model's own tokenizer (Llama, Qwen, ...) usually counts a few
+ * gpt-tokenizer (vendored at build time: tokenizers/gpt-encoding.ts). The served model's own tokenizer (Llama, Qwen, ...) usually counts a few
  * percent differently, so this is an estimate, never a substitute for the server's usage.
  *
  * Loading the encoding costs ~200 ms and ~70 MB once, on the first estimate.
  */
-import { createRequire } from 'node:module';
+import { loadGptEncoding, type GptEncodingModule } from '../tokenizers/gpt-encoding.js';
 
-type CountTokens = (text: string, options?: { disallowedSpecial?: Set<string> }) => number;
-let countImpl: CountTokens | undefined;
+let countImpl: GptEncodingModule['countTokens'] | undefined;
 
 /**
  * The encoding is loaded on first use, not at import: it holds ~70 MB, which a run whose
  * server reports usage (the usual case) should never pay.
  */
 function countTokens(text: string, options: { disallowedSpecial: Set<string> }): number {
-  countImpl ??= (createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as { countTokens: CountTokens }).countTokens;
+  countImpl ??= loadGptEncoding('o200k_base').countTokens;
   return countImpl(text, options);
 }
 

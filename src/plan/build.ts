@@ -7,11 +7,13 @@ import { isObject } from '../json.js';
 import { providerForTarget } from '../providers/index.js';
 import { formatInt } from '../ui/format.js';
 import type { LoadedSpec } from '../spec/load.js';
+import { rateValue } from '../spec/params.js';
 import { LOAD_KEYS } from '../spec/schema.js';
 import { nearest } from '../spec/suggest.js';
 import { cellId } from './cell-id.js';
 import { expandGrid, productSize } from './grid.js';
 import { resolvePrompts } from './prompts.js';
+import { searchPlanOf } from './search.js';
 import { inShard } from './shard.js';
 import type { Cell, Combination, LoadSettings, Plan, Shard } from './types.js';
 
@@ -41,6 +43,7 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
     );
   }
   const grid = expandGrid({ axes, include, exclude });
+  const search = searchPlanOf(spec);
   const prompts =
     loaded.prompts ??
     resolvePrompts(spec.prompts, {
@@ -90,8 +93,9 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
       body: bodyOf(spec.params, params),
       maxTokens: undefined,
       load: loadOf(spec.params, params),
-      requests,
-      duration_s: spec.duration_s,
+      // A searched cell runs its steps in rounds of this many requests (or seconds).
+      requests: search ? search.requestsPerStep : requests,
+      duration_s: search ? search.durationPerStep : spec.duration_s,
       warmup: spec.warmup,
     });
   }
@@ -101,6 +105,12 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
     );
   }
   for (const c of all) c.maxTokens = maxTokensOf(c.body, maxTokensKeys);
+  const endless = all.find((c) => c.load.rate === Infinity && c.load.concurrency === Infinity && c.duration_s !== undefined);
+  if (endless) {
+    throw new UserError(
+      `${source.locate(['duration_s'], 'key')}: rate: inf with duration_s and no concurrency cap would send without end (cell ${endless.id}); give it a concurrency (in params or the matrix), or use requests instead of duration_s`,
+    );
+  }
   const cells = all.filter((c) => inShard(c.index, opts.shard));
   if (opts.shard && cells.length === 0) {
     warnings.push(
@@ -108,12 +118,14 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
     );
   }
   return {
-    axes: grid.keys,
+    // A search's steps add the searched value as the last column.
+    axes: search ? [...grid.keys, search.over] : grid.keys,
     cells,
     totalCells: all.length,
     prompts,
     shard: opts.shard,
     warnings,
+    search,
   };
 }
 
@@ -145,14 +157,15 @@ function bodyOf(params: Record<string, unknown>, combo: Combination): Record<str
   return body;
 }
 
-function loadOf(params: Record<string, unknown>, combo: Combination): LoadSettings {
+/** A cell's load settings: its matrix values, else the spec's params. */
+export function loadOf(params: Record<string, unknown>, combo: Combination): LoadSettings {
   const pick = (k: string) => (k in combo ? combo[k] : params[k]);
-  const rate = pick('rate');
+  const rate = rateValue(pick('rate'));
   return {
     // Open loop without a cap means no cap, as in vLLM's benchmark: a default of 1 would
     // turn a rate sweep into a queue.
-    concurrency: (pick('concurrency') as number | undefined) ?? (typeof rate === 'number' ? Infinity : 1),
-    rate: typeof rate === 'number' ? rate : undefined,
+    concurrency: (pick('concurrency') as number | undefined) ?? (rate !== undefined ? Infinity : 1),
+    rate,
     stream: (pick('stream') as boolean | undefined) ?? true,
   };
 }
@@ -169,6 +182,8 @@ export interface PlanTotals {
   warmupMaxTokensBudget: number | undefined;
   /** Cells whose body has no max_tokens-like field (their output is unbounded). */
   cellsWithoutMaxTokens: number;
+  /** A search: the most recorded requests it can spend (every step at its cap); undefined by duration. */
+  searchMaxRequests?: number;
 }
 
 export function planTotals(plan: Plan): PlanTotals {
@@ -189,6 +204,20 @@ export function planTotals(plan: Plan): PlanTotals {
     }
     requests += c.requests;
     budget = budget === undefined || mt === undefined ? undefined : budget + mt * c.requests;
+  }
+  if (plan.search) {
+    // How much a search spends depends on what it measures: give the most it may.
+    const s = plan.search;
+    const perCell = s.requestsPerStep === undefined ? undefined : s.maxSteps * s.maxRounds * s.requestsPerStep;
+    return {
+      cells: plan.cells.length,
+      requests: undefined,
+      warmup: warmup * s.maxSteps,
+      maxTokensBudget: undefined,
+      warmupMaxTokensBudget: undefined,
+      cellsWithoutMaxTokens: unbounded,
+      searchMaxRequests: perCell === undefined ? undefined : perCell * plan.cells.length,
+    };
   }
   return {
     cells: plan.cells.length,

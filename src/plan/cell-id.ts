@@ -26,7 +26,8 @@ export function cellId(params: Combination): string {
     const short = SHORT[k];
     // A cell that also has a key literally named like the short form keeps the long name.
     const name = short !== undefined && !keys.includes(short) ? short : k;
-    return `${name}=${valueText(params[k])}`;
+    // `inf` is the only text a rate takes: no quotes needed to tell it from a number.
+    return `${name}=${k === 'rate' && params[k] === 'inf' ? 'inf' : valueText(params[k])}`;
   });
   return parts.length > 0 ? parts.join(',') : 'default';
 }

@@ -3,6 +3,7 @@
  * pure data: every cell's parameters, its load settings and its request count, plus the
  * resolved prompt list. Nothing here sends a request.
  */
+import type { Slo } from '../metrics/summary.js';
 import type { ChatMessage } from '../spec/schema.js';
 
 /** One matrix combination. Values keep their YAML types (number, string, bool, list, map). */
@@ -35,6 +36,8 @@ export interface Cell {
   duration_s?: number;
   /** Requests sent first and not recorded. */
   warmup: number;
+  /** A capacity search's step: the cell's 0-based order in its search; undefined outside one. */
+  searchStep?: number;
 }
 
 /** A prompt, resolved from inline text, a chat array or a file line. */
@@ -65,6 +68,35 @@ export interface Plan {
   shard?: Shard;
   /** Legal but probably wrong (an exclude that matches nothing, an empty shard, ...); print, do not fail. */
   warnings?: string[];
+  /**
+   * Set by the spec's `search:`: every cell is searched for its capacity rather than run
+   * once; its steps are cells of their own, with the searched value added (see search/).
+   */
+  search?: SearchPlan;
+}
+
+/** A capacity search, resolved from the spec's `search:` (docs/search.md). */
+export interface SearchPlan {
+  /** The load setting searched; the last of the plan's axes. */
+  over: 'concurrency' | 'rate';
+  min: number;
+  /** Infinity for rate `max: inf`. */
+  max: number;
+  /** Requests per round of a step, or seconds per round (`durationPerStep`). */
+  requestsPerStep?: number;
+  durationPerStep?: number;
+  maxRounds: number;
+  maxSteps: number;
+  /** Rate only: relative tolerance of the bracket. */
+  tolerance: number;
+  /** Share of requests that must meet the SLO. */
+  attainment: number;
+  /** Level of every step's Wilson interval. */
+  confidence: number;
+  /** The SLO steps are judged by (search.slo, else the spec's slo); undefined when thresholds judge. */
+  slo?: Slo;
+  /** The thresholds steps are judged by, as written; undefined when an SLO judges. */
+  thresholds?: Record<string, string | string[]>;
 }
 
 /** 1-based shard k of n. */

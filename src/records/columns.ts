@@ -205,6 +205,8 @@ export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
     'cost',
     'with `pricing:`: this request\'s cost in the pricing currency, `((prompt_tokens − cached_tokens) × input + cached_tokens × cached_input + completion_tokens × output) / 10⁶` (docs/cost.md). An estimate when `tokens_source` is `estimate`; empty for a failed request (no token counts)',
   ),
+  // Issue 17: a capacity search runs its steps as cells (docs/search.md).
+  numeric('search_step', 'the capacity search step this request belongs to: the 0-based order of its cell in the search of the cell it was searched for (`search:` in the spec); empty outside a search', 'integer'),
 ];
 
 /** Every field, in one order: one hidden class for every record read back. */
@@ -240,6 +242,7 @@ function blankRecord(): RequestRecord {
     checks_passed: undefined,
     checks_total: undefined,
     cost: undefined,
+    search_step: undefined,
     timing: undefined,
   };
 }

@@ -63,6 +63,8 @@ export interface RequestRecord {
   checks_total?: number;
   /** What this request cost in the pricing currency (spec `pricing:`); undefined without token counts or prices. */
   cost?: number;
+  /** A capacity search's step this request belongs to (0-based); undefined outside a search. */
+  search_step?: number;
   /** Not written to requests.csv: timings relative to the cell start (ms), for metrics. */
   timing?: RecordTiming;
 }

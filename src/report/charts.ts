@@ -4,6 +4,7 @@
  * curve when a load axis is swept, per-cell distributions, and errors when there are any.
  */
 import type { CellSummary } from '../metrics/summary.js';
+import { kneeIndex } from '../metrics/knee.js';
 import { percentileSorted } from '../metrics/stats.js';
 import { axisCell } from '../records/columns.js';
 import { LOAD_AXES, axisTitle, axisValues, cellLabel, valueScale, xValue, type Units } from './axes.js';
@@ -177,6 +178,13 @@ export function throughputChart(cells: readonly CellSummary[], swept: readonly s
     return p;
   });
   if (series.length === 0) return undefined;
+  for (const s of series) {
+    const k = kneeIndex(s.points.map((p) => ({ throughput: p.y, latency: p.x as number })));
+    if (k !== undefined) {
+      s.points[k].knee = true;
+      s.points[k].label = `${s.points[k].label} knee`;
+    }
+  }
   const limits = [
     ...limitsFor(marks, 'latency_ms.p95', 'x', maxY(series, (p) => p.x as number)),
     ...limitsFor(marks, 'output_tokens_per_s', 'y', maxY(series, (p) => p.y)),
@@ -190,6 +198,28 @@ export function throughputChart(cells: readonly CellSummary[], swept: readonly s
     series,
     pointLabels: true,
     ...(limits.length > 0 ? { limits } : {}),
+  };
+}
+
+/**
+ * Achieved against offered request rate, one line per combination of the other swept axes,
+ * with the ideal (achieved = offered) dashed: a cell below it could not be sent, or served,
+ * as fast as asked. Undefined unless rate is swept with numbers (rate: inf offers none).
+ */
+export function rateChart(cells: readonly CellSummary[], swept: readonly string[]): ChartSpec | undefined {
+  if (!swept.includes('rate')) return undefined;
+  const series = seriesAlong(cells, 'rate', swept, (c) =>
+    c.offered_rps !== undefined && c.achieved_rps !== undefined ? { x: c.offered_rps, y: c.achieved_rps } : undefined,
+  );
+  if (series.length === 0) return undefined;
+  const top = Math.max(...series.flatMap((s) => s.points.map((p) => p.x as number)));
+  return {
+    kind: 'line',
+    id: 'rate',
+    title: 'Achieved vs offered request rate',
+    x: { title: 'offered (requests/s)', scale: 'linear' },
+    y: { title: 'achieved (requests/s)', scale: 'linear' },
+    series: [...series, { label: 'achieved = offered', points: [{ x: 0, y: 0 }, { x: top, y: top }], reference: true }],
   };
 }
 

@@ -8,6 +8,7 @@
  * The DOM and Chart.js are declared here with the few members used, module-scoped, so the
  * Node code elsewhere does not see browser globals.
  */
+import type { CellSeconds } from './cell-seconds.js';
 import type { BoxStats, ChartSpec } from './types.js';
 
 interface El {
@@ -50,6 +51,11 @@ interface ChartElement {
 
 interface ChartInstance {
   ctx: Ctx2d;
+  data: { datasets: { data: unknown[] }[] };
+  setDatasetVisibility(i: number, visible: boolean): void;
+  update(mode?: string): void;
+  /** Where pointLabels put its labels, for the browser test. */
+  $labels?: { x0: number; y0: number; x1: number; y1: number; text: string }[];
   chartArea: { left: number; right: number; top: number; bottom: number };
   scales: Record<string, { getPixelForValue(v: number): number }>;
   getDatasetMeta(i: number): { hidden: boolean | null; data: ChartElement[] };
@@ -77,12 +83,13 @@ declare const window: {
 };
 declare const Chart: ChartStatic;
 
-export function reportClient(fmt: (v: number) => string): void {
+export function reportClient(
+  fmt: (v: number) => string,
+  theme: { PALETTE: string[]; DASHES: number[][]; REFERENCE: string; BAR_OFFSET: number },
+): void {
   const dataEl = document.getElementById('report-data');
-  const data = JSON.parse(dataEl?.textContent ?? '{}') as { charts: Record<string, ChartSpec> };
-  // Tableau 10: distinct in colour and in lightness, readable on white and in greyscale print.
-  const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
-  const DASHES = [[], [6, 4], [2, 3], [10, 3, 2, 3]];
+  const data = JSON.parse(dataEl?.textContent ?? '{}') as { charts: Record<string, ChartSpec>; seconds?: CellSeconds[] };
+  const { PALETTE, DASHES, REFERENCE, BAR_OFFSET } = theme;
   const color = (i: number) => PALETTE[i % PALETTE.length];
   const BAD = '#b42318';
   const dash = (i: number) => DASHES[Math.floor(i / PALETTE.length) % DASHES.length];
@@ -112,19 +119,19 @@ export function reportClient(fmt: (v: number) => string): void {
     };
   };
 
-  const common = (legend: boolean) => ({
+  // Legends are HTML under each canvas (html.ts): they wrap rather than clip.
+  const common = () => ({
     responsive: true,
     maintainAspectRatio: false,
     animation: false,
     devicePixelRatio: ratio,
-    plugins: {
-      legend: { display: legend, position: 'bottom', labels: { boxWidth: 18, boxHeight: 2, padding: 10 } },
-      title: { display: false },
-    },
+    plugins: { legend: { display: false }, title: { display: false } },
   });
 
   // Labels next to the points of a curve (throughput vs latency: the load of each point),
-  // each put at the first of four corners where it hides no other label or point.
+  // each put at the first of eight places where it covers no other label, point or line.
+  // The knee of a curve gets a ring. Where no place is free the label is left out (its
+  // point's tooltip still says it) rather than drawn over another.
   const pointLabels = (spec: Extract<ChartSpec, { kind: 'line' }>) => ({
     id: 'pointLabels',
     afterDatasetsDraw(chart: ChartInstance) {
@@ -132,17 +139,42 @@ export function reportClient(fmt: (v: number) => string): void {
       const area = chart.chartArea;
       type Rect = { x0: number; y0: number; x1: number; y1: number };
       const taken: Rect[] = [];
+      const segments: [number, number, number, number][] = [];
       const visible = spec.series.map((_, i) => chart.isDatasetVisible(i));
       spec.series.forEach((_, i) => {
         if (!visible[i]) return;
+        let prev: { x: number; y: number } | undefined;
         for (const el of chart.getDatasetMeta(i).data) {
           const p = el.getProps(['x', 'y'], true);
-          taken.push({ x0: p.x - 4, y0: p.y - 4, x1: p.x + 4, y1: p.y + 4 });
+          taken.push({ x0: p.x - 5, y0: p.y - 5, x1: p.x + 5, y1: p.y + 5 });
+          if (prev) segments.push([prev.x, prev.y, p.x, p.y]);
+          prev = { x: p.x, y: p.y };
         }
       });
+      // Does the segment cross the rectangle? (Liang-Barsky clipping.)
+      const crosses = (r: Rect, [x0, y0, x1, y1]: [number, number, number, number]) => {
+        let t0 = 0;
+        let t1 = 1;
+        const dx = x1 - x0;
+        const dy = y1 - y0;
+        const edges: [number, number][] = [[-dx, x0 - r.x0], [dx, r.x1 - x0], [-dy, y0 - r.y0], [dy, r.y1 - y0]];
+        for (const [p, q] of edges) {
+          if (p === 0) {
+            if (q < 0) return false;
+          } else {
+            const t = q / p;
+            if (p < 0) t0 = Math.max(t0, t);
+            else t1 = Math.min(t1, t);
+            if (t0 > t1) return false;
+          }
+        }
+        return true;
+      };
       const free = (r: Rect) =>
-        r.x0 >= area.left && r.x1 <= area.right + 40 && r.y0 >= area.top - 12 && r.y1 <= area.bottom &&
-        taken.every((q) => r.x1 < q.x0 || r.x0 > q.x1 || r.y1 < q.y0 || r.y0 > q.y1);
+        r.x0 >= area.left && r.x1 <= area.right && r.y0 >= area.top && r.y1 <= area.bottom &&
+        taken.every((q) => r.x1 < q.x0 || r.x0 > q.x1 || r.y1 < q.y0 || r.y0 > q.y1) &&
+        segments.every((sg) => !crosses(r, sg));
+      const placed: (Rect & { text: string })[] = [];
       ctx.save();
       ctx.font = '11px system-ui, sans-serif';
       ctx.textBaseline = 'top';
@@ -150,21 +182,32 @@ export function reportClient(fmt: (v: number) => string): void {
       spec.series.forEach((s, i) => {
         if (!visible[i]) return;
         chart.getDatasetMeta(i).data.forEach((el, j) => {
-          const text = s.points[j]?.label;
+          const point = s.points[j];
+          const text = point?.label;
           if (!text) return;
           const p = el.getProps(['x', 'y'], true);
+          if (point.knee) {
+            ctx.strokeStyle = '#1f2328';
+            ctx.lineWidth = 1.5;
+            ctx.beginPath();
+            (ctx as unknown as { arc(x: number, y: number, r: number, a: number, b: number): void }).arc(p.x, p.y, 8, 0, 2 * Math.PI);
+            ctx.stroke();
+          }
           const w = ctx.measureText(text).width;
-          for (const [dx, dy] of [[5, -h - 3], [5, 3], [-w - 5, -h - 3], [-w - 5, 3]]) {
+          const places = [[6, -h - 4], [6, 4], [-w - 6, -h - 4], [-w - 6, 4], [-w / 2, -h - 9], [-w / 2, 9], [10, -h / 2], [-w - 10, -h / 2]];
+          for (const [dx, dy] of places) {
             const r = { x0: p.x + dx, y0: p.y + dy, x1: p.x + dx + w, y1: p.y + dy + h };
             if (!free(r)) continue;
             taken.push(r);
-            ctx.fillStyle = color(i);
+            placed.push({ ...r, text });
+            ctx.fillStyle = point.knee ? '#1f2328' : color(i);
             ctx.fillText(text, r.x0, r.y0);
             break;
           }
         });
       });
       ctx.restore();
+      chart.$labels = placed;
     },
   });
 
@@ -250,7 +293,7 @@ export function reportClient(fmt: (v: number) => string): void {
 
   const configFor = (spec: ChartSpec): unknown => {
     if (spec.kind === 'line') {
-      const base = common(spec.series.length > 1);
+      const base = common();
       const stretch = (axis: 'x' | 'y') => {
         const vs = (spec.limits ?? []).filter((l) => l.axis === axis).map((l) => l.value);
         return vs.length > 0 ? { suggestedMax: Math.max(...vs) * 1.08 } : {};
@@ -259,21 +302,25 @@ export function reportClient(fmt: (v: number) => string): void {
       return {
         type: 'line',
         data: {
-          datasets: spec.series.map((s, i) => ({
-            label: s.label,
-            data: s.points,
-            borderColor: color(i),
-            backgroundColor: color(i),
-            borderDash: dash(i),
-            borderWidth: 2,
-            pointRadius: (c: { raw?: unknown }) => (failed(c) ? 6 : s.dense ? 0 : 3.5),
-            pointHoverRadius: 7,
-            pointStyle: (c: { raw?: unknown }) => (failed(c) ? 'rectRot' : 'circle'),
-            pointBackgroundColor: (c: { raw?: unknown }) => (failed(c) ? BAD : color(i)),
-            pointBorderColor: (c: { raw?: unknown }) => (failed(c) ? BAD : color(i)),
-            showLine: !spec.scatter,
-            tension: 0,
-          })),
+          datasets: spec.series.map((s, i) =>
+            s.reference
+              ? { label: s.label, data: s.points, borderColor: REFERENCE, borderDash: [4, 4], borderWidth: 1.25, pointRadius: 0, pointHoverRadius: 0, tension: 0 }
+              : {
+                  label: s.label,
+                  data: s.points,
+                  borderColor: color(i),
+                  backgroundColor: color(i),
+                  borderDash: dash(i),
+                  borderWidth: 2,
+                  pointRadius: (c: { raw?: unknown }) => (failed(c) ? 6 : s.dense ? 0 : 3.5),
+                  pointHoverRadius: 7,
+                  pointStyle: (c: { raw?: unknown }) => (failed(c) ? 'rectRot' : 'circle'),
+                  pointBackgroundColor: (c: { raw?: unknown }) => (failed(c) ? BAD : color(i)),
+                  pointBorderColor: (c: { raw?: unknown }) => (failed(c) ? BAD : color(i)),
+                  showLine: !spec.scatter && s.showLine !== false,
+                  tension: 0,
+                },
+          ),
         },
         options: {
           ...base,
@@ -297,7 +344,7 @@ export function reportClient(fmt: (v: number) => string): void {
       };
     }
     if (spec.kind === 'box') {
-      const base = common(false);
+      const base = common();
       return {
         type: 'bar',
         data: {
@@ -342,12 +389,12 @@ export function reportClient(fmt: (v: number) => string): void {
         plugins: [boxMarks(spec.boxes)],
       };
     }
-    const base = common(spec.series.length > 1);
+    const base = common();
     return {
       type: 'bar',
       data: {
         labels: spec.categories,
-        datasets: spec.series.map((s, i) => ({ label: s.label, data: s.values, backgroundColor: color(i + 2), stack: 'errors' })),
+        datasets: spec.series.map((s, i) => ({ label: s.label, data: s.values, backgroundColor: color(i + BAR_OFFSET), stack: 'errors' })),
       },
       options: {
         ...base,
@@ -365,7 +412,64 @@ export function reportClient(fmt: (v: number) => string): void {
     const spec = data.charts[fig.dataset.chart ?? ''];
     const canvas = fig.querySelector('canvas');
     if (!spec || !canvas) continue;
-    charts.push(new Chart(canvas, configFor(spec)));
+    const chart = new Chart(canvas, configFor(spec));
+    charts.push(chart);
+    // The HTML legend's entries show and hide their series.
+    for (const b of fig.querySelectorAll('ul.legend button[data-series]')) {
+      b.addEventListener('click', () => {
+        const on = b.getAttribute('aria-pressed') !== 'true';
+        b.setAttribute('aria-pressed', String(on));
+        chart.setDatasetVisibility(Number(b.dataset.series), on);
+        chart.update();
+      });
+    }
+  }
+
+  // One cell over its own time; the list picks the cell.
+  const timelineFig = document.querySelector('figure[data-timeline]');
+  const timelineCanvas = timelineFig?.querySelector('canvas');
+  const picker = document.getElementById('timeline-cell') as (El & { value: string }) | null;
+  if (timelineCanvas && picker && data.seconds && data.seconds.length > 0) {
+    const series = (t: CellSeconds) => {
+      const at = (ys: (number | null)[]) => t.t.map((x, i) => ({ x, y: ys[i] }));
+      return [at(t.latency_p50), at(t.ttft_p50), at(t.in_flight), at(t.errors)];
+    };
+    const first = series(data.seconds[0]);
+    const labels = ['latency p50 (ms)', 'TTFT p50 (ms)', 'in flight (requests)', 'errors (requests)'];
+    const base = common();
+    const chart = new Chart(timelineCanvas, {
+      type: 'line',
+      data: {
+        datasets: first.map((d, i) => ({
+          label: labels[i],
+          data: d,
+          yAxisID: i < 2 ? 'y' : 'y2',
+          borderColor: color(i),
+          backgroundColor: color(i),
+          borderDash: i === 2 ? [6, 4] : [],
+          borderWidth: 2,
+          pointRadius: i === 3 ? (c: { raw?: { y: number } }) => ((c.raw?.y ?? 0) > 0 ? 3.5 : 0) : 0,
+          showLine: i !== 3,
+          spanGaps: false,
+          tension: 0,
+        })),
+      },
+      options: {
+        ...base,
+        interaction: { mode: 'index', intersect: false },
+        scales: {
+          x: { type: 'linear', min: 0, title: { display: true, text: "seconds since the cell's first send", font: { weight: 'bold' } }, grid: { color: '#e6e8eb' } },
+          y: { type: 'linear', beginAtZero: true, position: 'left', title: { display: true, text: 'ms', font: { weight: 'bold' } }, ticks: { callback: (v: number | string) => fmt(Number(v)) }, grid: { color: '#e6e8eb' } },
+          y2: { type: 'linear', beginAtZero: true, position: 'right', title: { display: true, text: 'requests', font: { weight: 'bold' } }, ticks: { precision: 0 }, grid: { display: false } },
+        },
+      },
+    });
+    charts.push(chart);
+    picker.addEventListener('change', () => {
+      const next = series(data.seconds![Number(picker.value)]);
+      chart.data.datasets.forEach((d, i) => (d.data = next[i]));
+      chart.update();
+    });
   }
   // Canvas charts keep their screen size unless told the page is being laid out for print.
   const resizeAll = () => charts.forEach((c) => c.resize());

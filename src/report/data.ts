@@ -8,9 +8,11 @@ import type { CellColumns, ErrorTally } from '../metrics/cell-columns.js';
 import type { CellSummary } from '../metrics/summary.js';
 import { formatDuration, formatInt, formatNumber, formatPercent } from '../ui/format.js';
 import { cellLabel, sweptAxes } from './axes.js';
-import { axisCharts, boxStats, distributionCharts, errorChart, errorGroups, throughputChart } from './charts.js';
+import { axisCharts, boxStats, distributionCharts, errorChart, errorGroups, rateChart, throughputChart } from './charts.js';
+import { cellSeconds, type CellSeconds } from './cell-seconds.js';
 import { chartMarks, collectWarnings, definitions, metaRows, runDurationS, sweepRows, verdicts } from './meta.js';
 import { failedChecks, qualityChart } from './quality.js';
+import { paretoChart, searchSections } from './search-charts.js';
 import { cellTable } from './table.js';
 import { clientTimeline, timelineCharts, type ClientTimeline } from './timeline.js';
 import type { BoxStats, ReportData, ReportInput } from './types.js';
@@ -26,6 +28,8 @@ export interface CellDetail {
   errors: ErrorTally[];
   /** Requests in flight and latency over time, beside the server's metrics (timeline.ts). */
   timeline?: ClientTimeline;
+  /** The cell in 1 s buckets (cell-seconds.ts). */
+  seconds?: CellSeconds;
 }
 
 export function cellDetail(c: CellColumns): CellDetail {
@@ -34,6 +38,7 @@ export function cellDetail(c: CellColumns): CellDetail {
     ttft: boxStats(Array.from(c.okValues(c.ttft))),
     errors: [...c.errors.values()].map((t) => ({ ...t })),
     timeline: clientTimeline(c),
+    seconds: cellSeconds(c),
   };
 }
 
@@ -52,9 +57,9 @@ function overview(v: ReportData['verdicts'], cells: readonly CellSummary[], inpu
   const withLatency = cells.filter((c) => c.latency_ms && c.ok > 0);
   if (withLatency.length > 0) {
     const best = withLatency.reduce((a, b) => (b.output_tokens_per_s > a.output_tokens_per_s ? b : a));
-    out.push({ label: 'Peak output throughput', value: `${formatNumber(best.output_tokens_per_s)} tokens/s (${label(best)})` });
+    out.push({ label: 'Peak output throughput', value: `${formatNumber(best.output_tokens_per_s)} tokens/s`, detail: label(best) });
     const fastest = withLatency.reduce((a, b) => (b.latency_ms!.p95 < a.latency_ms!.p95 ? b : a));
-    out.push({ label: 'Lowest latency p95', value: `${formatNumber(fastest.latency_ms!.p95)} ms (${label(fastest)})` });
+    out.push({ label: 'Lowest latency p95', value: `${formatNumber(fastest.latency_ms!.p95)} ms`, detail: label(fastest) });
   }
   if (v.any) {
     const failed = Math.max(v.failedCells.length, v.rows.filter((r) => r.state === 'fail').length);
@@ -97,6 +102,13 @@ export function buildReportData(input: ReportInput, now = new Date()): ReportDat
     throughput: throughputChart(cells, swept, marks),
     quality: qualityChart(cells, swept, marks),
     failedChecks: failedChecks(run?.checks),
+    rate: rateChart(cells, swept),
+    seconds: cells.flatMap((c) => {
+      const buckets = details.get(c.cell)?.seconds;
+      return buckets ? [{ cell: c.cell, label: label(c), buckets }] : [];
+    }),
+    ...(run?.capacity ? { search: searchSections(run.spec, run.capacity, cells) } : {}),
+    pareto: paretoChart(cells, label),
     distributions: distributionCharts(cells, details, swept),
     timelines: timelineCharts(run, cells, new Map([...details].map(([k, d]) => [k, d.timeline])), swept),
     errors: { groups, chart: errorChart(cells, details, swept, groups) },

@@ -6,6 +6,7 @@
 import { chartJsSource, inlineScript } from './assets.js';
 import { reportClient } from './client.js';
 import { formatNumber, formatPercent } from '../ui/format.js';
+import { BAR_OFFSET, DASHES, PALETTE, REFERENCE } from './palette.js';
 import type { ChartSpec, ReportData, TableColumn, TableRow, VerdictRow } from './types.js';
 
 export function escapeHtml(s: string): string {
@@ -24,8 +25,27 @@ const ROW_PX = 24;
 
 function chartHeight(spec: ChartSpec): number {
   if (spec.kind === 'line') return spec.pointLabels ? LABELLED_HEIGHT_PX : LINE_HEIGHT_PX;
-  const legend = spec.kind === 'stacked-bar' && spec.series.length > 1 ? 40 : 0;
-  return Math.max(140, 64 + ROW_PX * spec.categories.length + legend);
+  return Math.max(140, 64 + ROW_PX * spec.categories.length);
+}
+
+/**
+ * The legend as HTML under the canvas: it wraps instead of being clipped (a canvas legend
+ * cut off after ~5 of 8 series), and each entry is a button that shows or hides its series,
+ * so a crowded chart can be narrowed to the lines of interest. Readable without script.
+ */
+function legend(spec: ChartSpec): string {
+  if (spec.kind === 'box') return '';
+  const series = spec.series.map((s, i) => ({ label: s.label, i, reference: 'reference' in s && s.reference }));
+  if (series.length < 2) return '';
+  const items = series.map(({ label, i, reference }) => {
+    const colour = reference ? REFERENCE : PALETTE[(i + (spec.kind === 'stacked-bar' ? BAR_OFFSET : 0)) % PALETTE.length];
+    const dashed = reference || (spec.kind === 'line' && DASHES[Math.floor(i / PALETTE.length) % DASHES.length].length > 0);
+    return (
+      `<li><button type="button" data-series="${i}" aria-pressed="true" title="show or hide this series">` +
+      `<span class="swatch${dashed ? ' dashed' : ''}" style="border-color:${colour}"></span>${escapeHtml(label)}</button></li>`
+    );
+  });
+  return `<ul class="legend" aria-label="series (click to show or hide)">${items.join('')}</ul>`;
 }
 
 function figure(spec: ChartSpec, wide = false): string {
@@ -33,7 +53,30 @@ function figure(spec: ChartSpec, wide = false): string {
     `<figure class="chart${wide ? ' wide' : ''}" data-chart="${escapeHtml(spec.id)}">` +
     `<figcaption>${escapeHtml(spec.title)}</figcaption>` +
     `<div class="plot" style="height:${chartHeight(spec)}px"><canvas role="img" aria-label="${escapeHtml(spec.title)}"></canvas></div>` +
+    legend(spec) +
     `</figure>`
+  );
+}
+
+/**
+ * Each cell over its own time: one chart, the cell picked from a list (every cell's buckets
+ * are in the embedded JSON; the script swaps them in).
+ */
+function secondsSection(d: ReportData): string {
+  if (d.seconds.length === 0) return '';
+  const options = d.seconds.map((t, i) => `<option value="${i}">${escapeHtml(t.label)}</option>`).join('');
+  const bucket = Math.max(...d.seconds.map((t) => t.buckets.bucket_s));
+  return section(
+    'timeline',
+    'Each cell over time',
+    `<p class="note">Per ${bucket === 1 ? 'second' : `${bucket} s`} of the cell, from its first send: p50 latency and TTFT of the successful requests sent then, ` +
+      'the mean number of requests in flight, and the failed requests. Warm-up effects and a server that degrades show here; percentiles hide them.</p>' +
+      `<label class="pick">cell <select id="timeline-cell">${options}</select></label>` +
+      `<figure class="chart wide" data-timeline="1"><figcaption>Latency, TTFT, in flight and errors over the cell's time</figcaption>` +
+      `<div class="plot" style="height:${LINE_HEIGHT_PX + 30}px"><canvas role="img" aria-label="the chosen cell over time"></canvas></div>` +
+      `<ul class="legend static">${['latency p50 (ms)', 'TTFT p50 (ms)', 'in flight (requests)', 'errors (requests)']
+        .map((l, i) => `<li><span class="swatch${i === 2 ? ' dashed' : ''}" style="border-color:${PALETTE[i]}"></span>${escapeHtml(l)}</li>`)
+        .join('')}</ul></figure>`,
   );
 }
 
@@ -212,10 +255,20 @@ dl.meta, dl.sweep { display: grid; grid-template-columns: max-content minmax(0, 
 dt { color: var(--muted); }
 dd { margin: 0; overflow-wrap: anywhere; }
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--soft); padding: 0 3px; border-radius: 3px; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 10px; margin: 12px 0 4px; }
-.card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr)); gap: 10px; margin: 12px 0 4px; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; min-width: 0; overflow-wrap: anywhere; }
 .card .k { color: var(--muted); font-size: 12px; }
 .card .v { font-size: 17px; font-weight: 600; font-variant-numeric: tabular-nums; }
+.card .d { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: var(--muted); margin-top: 2px; }
+ul.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 2px 12px; margin: 4px 0 0; padding: 0; font-size: 12px; }
+ul.legend button { all: unset; cursor: pointer; display: inline-flex; align-items: center; gap: 6px; padding: 1px 2px; border-radius: 3px; }
+ul.legend button:focus-visible { outline: 2px solid var(--accent); }
+ul.legend button[aria-pressed="false"] { color: #a7afb8; text-decoration: line-through; }
+ul.legend li { display: inline-flex; align-items: center; gap: 6px; min-width: 0; overflow-wrap: anywhere; }
+.swatch { display: inline-block; width: 18px; border-top: 3px solid; flex: none; }
+.swatch.dashed { border-top-style: dashed; }
+label.pick { display: inline-block; margin: 4px 0 8px; font-size: 13px; color: var(--muted); }
+label.pick select { font: inherit; margin-left: 6px; max-width: 100%; }
 .card.bad { border-color: #f3b8b2; background: var(--bad-bg); } .card.bad .v { color: var(--bad); }
 .card.good .v { color: var(--good); }
 section.verdicts { border-radius: 6px; padding: 2px 14px 10px; margin: 12px 0; }
@@ -236,6 +289,7 @@ figcaption { font-weight: 600; font-size: 13px; margin: 4px 0; }
 .plot { position: relative; width: 100%; }
 .plot canvas { display: block; }
 .with-aside { display: grid; grid-template-columns: minmax(0, 2fr) minmax(220px, 1fr); gap: 20px; align-items: start; }
+.verdict-line { font-weight: 600; margin: 4px 0 8px; }
 .aside { color: var(--muted); font-size: 13px; border-left: 3px solid var(--line); padding-left: 12px; margin-top: 28px; }
 .table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; }
 table { border-collapse: separate; border-spacing: 0; font-size: 12.5px; font-variant-numeric: tabular-nums; width: max-content; min-width: 100%; }
@@ -296,6 +350,9 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
     ...d.axisCharts.flatMap((a) => a.charts),
     ...(d.throughput ? [d.throughput] : []),
     ...(d.quality ? [d.quality] : []),
+    ...(d.rate ? [d.rate] : []),
+    ...(d.search ?? []).flatMap((s) => s.charts),
+    ...(d.pareto ? [d.pareto] : []),
     ...d.distributions,
     ...d.timelines.flatMap((t) => t.charts),
     ...(d.errors.chart ? [d.errors.chart] : []),
@@ -307,7 +364,11 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
     `${d.description ? `<p class="desc">${escapeHtml(d.description)}</p>` : ''}${dl(d.sweep, 'sweep')}</div>` +
     `<div>${dl(d.meta, 'meta')}</div></header>`;
   const cards = `<div class="cards">${d.overview
-    .map((c) => `<div class="card${c.tone ? ` ${c.tone}` : ''}"><div class="k">${escapeHtml(c.label)}</div><div class="v">${escapeHtml(c.value)}</div></div>`)
+    .map(
+      (c) =>
+        `<div class="card${c.tone ? ` ${c.tone}` : ''}"><div class="k">${escapeHtml(c.label)}</div><div class="v">${escapeHtml(c.value)}</div>` +
+        `${c.detail ? `<div class="d">${escapeHtml(c.detail)}</div>` : ''}</div>`,
+    )
     .join('')}</div>`;
   const warnings =
     d.warnings.length > 0
@@ -319,7 +380,30 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
         'Throughput vs latency',
         `<div class="with-aside">${figure(d.throughput)}<p class="aside">Each point is one cell, labelled with its load. ` +
           'Up and to the left is better. Where the curve turns flat, more load adds latency but no throughput: ' +
-          'that knee is the useful capacity of the endpoint.</p></div>',
+          'that knee is the useful capacity of the endpoint. The ringed point marked <b>knee</b> is the last one before a step ' +
+          'that adds less than 10% throughput for more than 20% latency (docs/metrics.md).</p></div>' +
+          (d.rate ? figure(d.rate, true) : ''),
+      )
+    : d.rate
+      ? section('throughput', 'Offered vs achieved rate', figure(d.rate, true))
+      : '';
+  const search = d.search?.length
+    ? section(
+        'search',
+        'Capacity search',
+        '<p class="note">Each point is one step of the search (a cell of its own), labelled with its verdict: the Wilson interval of its attainment wholly at or above the target (pass), below it (fail, red diamond), or neither after its last round (undecided). Dashed lines: the target, the SLO and the capacity found. See docs/search.md.</p>' +
+          d.search
+            .map((s) => `<h3>${escapeHtml(s.label)}</h3><p class="verdict-line">${escapeHtml(s.line)}</p><div class="grid2">${s.charts.map((c) => figure(c)).join('')}</div>`)
+            .join(''),
+      )
+    : '';
+  const pareto = d.pareto
+    ? section(
+        'pareto',
+        'Pareto front',
+        `<div class="with-aside">${figure(d.pareto)}<p class="aside">Each point is one cell. Right is faster for each user, up is more ` +
+          'throughput in total; the line joins the cells no other cell beats on both. Moving along it trades one for the other; ' +
+          'a cell below it is beaten outright (as vLLM\'s <code>plot_pareto</code>).</p></div>',
       )
     : '';
   const distributions =
@@ -351,7 +435,7 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
   const defs = d.definitions.length > 0 ? section('definitions', 'How the numbers are measured', dl(d.definitions, 'defs')) : '';
   const failedFirst = d.verdicts.anyFailed ? verdictSection(d.verdicts) : '';
   const passedLater = d.verdicts.anyFailed ? '' : verdictSection(d.verdicts);
-  const client = `(${reportClient.toString()})(${formatNumber.toString()});`;
+  const client = `(${reportClient.toString()})(${formatNumber.toString()}, ${JSON.stringify({ PALETTE, DASHES, REFERENCE, BAR_OFFSET })});`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -369,7 +453,10 @@ ${failedFirst}${warnings}${cards}
 ${axesSection(d)}
 ${throughput}
 ${qualitySection(d)}
+${search}
+${pareto}
 ${distributions}
+${secondsSection(d)}
 ${timelines}
 ${errorsSection(d)}
 ${checksSection(d)}
@@ -379,7 +466,7 @@ ${defs}
 </main>
 <footer>Generated by llm-sweep ${escapeHtml(d.toolVersion)} on ${escapeHtml(d.generatedAt)} from requests.csv. Self-contained: charts by Chart.js (MIT), inlined.</footer>
 </div>
-<script type="application/json" id="report-data">${embedJson({ charts })}</script>
+<script type="application/json" id="report-data">${embedJson({ charts, seconds: d.seconds.map((t) => t.buckets) })}</script>
 <script>${opts.chartJs ?? chartJsSource()}</script>
 <script>${inlineScript(client)}</script>
 </body>

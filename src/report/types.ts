@@ -12,6 +12,8 @@ import type { CellSummary } from '../metrics/summary.js';
 import type { RunJson } from '../results/run-json.js';
 import type { Units } from './axes.js';
 import type { CellDetail } from './data.js';
+import type { CellSeconds } from './cell-seconds.js';
+import type { SearchSection } from './search-charts.js';
 
 /** What the report is built from: the typed result (results/run-json.ts) and each cell's details. */
 export interface ReportInput {
@@ -51,6 +53,8 @@ export interface Point {
   label?: string;
   /** The cell failed a threshold on this chart's metric: drawn as a red diamond. */
   failed?: boolean;
+  /** The knee of its curve (metrics/knee.ts): ringed, and labelled "knee". */
+  knee?: boolean;
 }
 
 /** A threshold drawn as a dashed line across a chart. */
@@ -65,6 +69,10 @@ export interface Series {
   /** Legend text: the values of the other swept axes, e.g. "temperature=0.7, max_tokens=256". */
   label: string;
   points: Point[];
+  /** A reference line (dashed grey, not in the legend's colours), not data. */
+  reference?: boolean;
+  /** false: points only, no line between them (a scatter). */
+  showLine?: boolean;
   /** Many points sampled evenly (a timeline): drawn as a line without point marks. */
   dense?: boolean;
 }
@@ -168,7 +176,8 @@ export interface ReportData {
   meta: [string, string][];
   /** The sweep's shape: axis values, fixed params, requests per cell. */
   sweep: [string, string][];
-  overview: { label: string; value: string; tone?: 'bad' | 'good' | 'warn' }[];
+  /** The cards; `detail` is the cell a figure comes from, on a line of its own. */
+  overview: { label: string; value: string; detail?: string; tone?: 'bad' | 'good' | 'warn' }[];
   verdicts: { rows: VerdictRow[]; columns: string[]; failedCells: string[]; anyFailed: boolean; any: boolean };
   warnings: string[];
   axisCharts: AxisCharts[];
@@ -178,6 +187,14 @@ export interface ReportData {
   quality?: ChartSpec;
   /** Checks that failed at least once, with example answers (run.json's tally). */
   failedChecks: CheckTally[];
+  /** Achieved vs offered request rate, when rate is swept. */
+  rate?: ChartSpec;
+  /** Each cell over its own time in 1 s buckets (the report lets the reader pick the cell). */
+  seconds: { cell: string; label: string; buckets: CellSeconds }[];
+  /** With search: one part per searched cell, its verdict and its charts. */
+  search?: SearchSection[];
+  /** Per-user speed vs total throughput across the grid, with the Pareto front. */
+  pareto?: ChartSpec;
   distributions: ChartSpec[];
   /** Per cell with scraped server metrics: the server and the client over the same time axis. */
   timelines: { cell: string; label: string; charts: ChartSpec[] }[];

@@ -11,7 +11,10 @@ import { UserError } from '../errors.js';
 import { CellColumns } from '../metrics/cell-columns.js';
 import { summarizeCell, type CellSummary, type Slo, type SummaryOptions } from '../metrics/summary.js';
 import { requestAxes } from '../records/columns.js';
+import { rateValue } from '../spec/params.js';
 import type { Spec } from '../spec/schema.js';
+import type { CapacityEntry } from '../search/result.js';
+import { CAPACITY_CSV, parseCapacityCsv } from './capacity-csv.js';
 import { REQUESTS_CSV } from './exporters/requests-csv.js';
 import { SUMMARY_CSV } from './exporters/summary-csv.js';
 import { csvHeader, readRequests, type RequestsReading } from './read-requests.js';
@@ -44,6 +47,8 @@ export interface LoadedResult {
   warnings: string[];
   /** requests.csv's rows, streamed again (merge, resume); none for a summary.csv result. */
   rows(): RequestsReading;
+  /** With a search: the capacity of every searched cell (run.json's, else capacity.csv's). */
+  capacity?: CapacityEntry[];
 }
 
 export function loadResult(path: string): LoadedResult {
@@ -61,11 +66,13 @@ export function loadResult(path: string): LoadedResult {
     if (!file) throw new UserError(`${path}: no requests.csv or summary.csv in this folder; is it an llm-sweep results folder?`);
   }
   const header = csvHeader(file);
-  if (requestAxes(header)) return fromRows(path, dir, file, run);
+  const capacity = run?.capacity ?? readCapacity(dir);
+  const withCapacity = capacity ? { capacity } : {};
+  if (requestAxes(header)) return { ...fromRows(path, dir, file, run), ...withCapacity };
   if (header[0] === 'cell' && header.includes('requests')) {
     const { axes, summaries } = parseSummaryCsv(readText(file), file);
     const cells = summaries.map((s) => ({ cell: s.cell, params: s.params, summary: s }));
-    return { path, dir, source: 'summary.csv', run, axes, cells, dropped: 0, warnings: [], rows: () => ({ axes, records: [], dropped: 0 }) };
+    return { path, dir, source: 'summary.csv', run, axes, cells, dropped: 0, warnings: [], rows: () => ({ axes, records: [], dropped: 0 }), ...withCapacity };
   }
   throw new UserError(`${file}: neither a requests.csv nor a summary.csv written by llm-sweep (${basename(file)})`);
 }
@@ -109,6 +116,12 @@ function fromRows(path: string, dir: string, file: string, run: RunJson | undefi
   };
 }
 
+/** capacity.csv of a folder without run.json; undefined when there is none. */
+function readCapacity(dir: string): CapacityEntry[] | undefined {
+  const file = join(dir, CAPACITY_CSV);
+  return existsSync(file) ? parseCapacityCsv(readText(file), file) : undefined;
+}
+
 /**
  * What `summarizeCell` needs beyond the rows, from the spec as run.json records it: the
  * SLOs (for slo_attainment and goodput), the cell's offered rate (a matrix value, else
@@ -116,11 +129,15 @@ function fromRows(path: string, dir: string, file: string, run: RunJson | undefi
  */
 export function summaryOptions(spec: Spec | undefined, params: Record<string, unknown>): SummaryOptions {
   const rate = 'rate' in params ? params.rate : spec?.params?.rate;
+  // A search judged by an SLO summarizes its steps by that SLO, so a step's slo_attainment is its attainment.
+  const search = spec?.search;
+  const slo = search && search.thresholds === undefined ? (search.slo ?? spec.slo) : spec?.slo;
   return {
-    slo: spec?.slo,
-    rate: typeof rate === 'number' ? rate : undefined,
+    slo,
+    rate: rateValue(rate),
     checks: (spec?.checks?.length ?? 0) > 0,
     priced: spec?.pricing !== undefined,
+    percentiles: spec?.percentiles,
   };
 }
 

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { mergeTallies } from '../checks/tally.js';
-import { checkCell, compileThresholds } from '../compare/thresholds.js';
+import { checkCapacity, checkCell, compileThresholds } from '../compare/thresholds.js';
 import type { ThresholdResult } from '../compare/types.js';
 import { UserError } from '../errors.js';
 import { summarizeCell, type CellSummary } from '../metrics/summary.js';
@@ -16,7 +16,9 @@ import { expandGrid } from '../plan/grid.js';
 import type { Combination } from '../plan/types.js';
 import { requestTable } from '../records/columns.js';
 import type { RequestRecord } from '../records/types.js';
+import type { CapacityEntry } from '../search/result.js';
 import type { Spec } from '../spec/schema.js';
+import { CAPACITY_CSV, serializeCapacityCsv } from './capacity-csv.js';
 import { csvLine, REQUESTS_CSV } from './exporters/requests-csv.js';
 import { RESPONSES_JSONL } from './exporters/responses-jsonl.js';
 import { SUMMARY_CSV } from './exporters/summary-csv.js';
@@ -131,8 +133,20 @@ export function mergeShards(inputs: readonly ShardInput[], opts: MergeOptions = 
   const planned = new Map(plan.map((c) => [c.id, c]));
   const owner = new Map<string, ShardInput>();
   const rowsByCell = new Map<string, RequestRecord[]>();
+  // A search's rows and summaries are its steps' (m=a,c=24); the plan's cell is the searched one (m=a).
+  const over = first.run.spec.search?.over;
+  const paramsOf = new Map<string, Record<string, unknown>>();
+  const planId = (id: string) => {
+    const params = paramsOf.get(id);
+    if (!over || !params) return id;
+    const own = { ...params };
+    delete own[over];
+    return cellId(own);
+  };
   for (const i of inputs) {
-    const cells = new Set([...i.records.map((r) => r.cell), ...(i.run.cells ?? []).map((c) => c.cell)]);
+    for (const r of i.records) if (!paramsOf.has(r.cell)) paramsOf.set(r.cell, r.params);
+    for (const c of i.run.cells ?? []) if (!paramsOf.has(c.cell)) paramsOf.set(c.cell, c.params);
+    const cells = new Set([...i.records.map((r) => r.cell), ...(i.run.cells ?? []).map((c) => c.cell)].map(planId));
     for (const id of cells) {
       if (!planned.has(id)) {
         problems.push(`${i.dir} has cell ${id}, which the spec does not plan`);
@@ -161,20 +175,37 @@ export function mergeShards(inputs: readonly ShardInput[], opts: MergeOptions = 
   const summaries: CellSummary[] = [];
   const thresholds: ThresholdResult[] = [];
   const extras: Record<string, CellExtras> = {};
-  for (const c of plan) {
-    const from = owner.get(c.id);
-    if (!from) continue;
+  const capacity: CapacityEntry[] = [];
+  const mergeCell = (from: ShardInput, c: { id: string; params: Combination }) => {
     const rows = rowsByCell.get(c.id) ?? [];
     records.push(...rows);
+    const before = from.run.cells?.find((s) => s.cell === c.id);
     const summary = summarizeCell(c.id, c.params, rows, summaryOptions(first.run.spec, c.params));
-    // Client health and the server's metrics were measured by the shard's runner; they are not in the rows.
-    const shardSummary = from.run.cells?.find((s) => s.cell === c.id);
-    if (shardSummary?.client) summary.client = shardSummary.client;
-    if (shardSummary?.server_metrics) summary.server_metrics = shardSummary.server_metrics;
-    thresholds.push(...checkCell(gate, summary));
+    // Client health and the server's metrics were measured by the shard's runner, a search
+    // step's verdict by its search; none of them is in the rows.
+    if (before?.client) summary.client = before.client;
+    if (before?.server_metrics) summary.server_metrics = before.server_metrics;
+    if (before?.search_step !== undefined) summary.search_step = before.search_step;
+    if (before?.search_verdict !== undefined) summary.search_verdict = before.search_verdict;
+    if (!over) thresholds.push(...checkCell(gate, summary));
     summaries.push(summary);
     const extra = from.run.extras?.[c.id];
     if (extra !== undefined) extras[c.id] = extra;
+  };
+  for (const c of plan) {
+    const from = owner.get(c.id);
+    if (!from) continue;
+    if (!over) {
+      mergeCell(from, c);
+      continue;
+    }
+    // The searched cell's steps, in the order its search measured them.
+    for (const s of from.run.cells ?? []) if (planId(s.cell) === c.id) mergeCell(from, { id: s.cell, params: s.params });
+    const entry = from.run.capacity?.find((e) => e.cell === c.id);
+    if (entry) {
+      capacity.push(entry);
+      thresholds.push(...checkCapacity(gate, entry));
+    }
   }
 
   const times = inputs.map((i) => i.run.started_at).sort();
@@ -198,6 +229,7 @@ export function mergeShards(inputs: readonly ShardInput[], opts: MergeOptions = 
     })),
     metric_definitions: METRIC_DEFINITIONS,
     cells: summaries,
+    ...(over ? { capacity } : {}),
     extras: Object.keys(extras).length > 0 ? extras : undefined,
   };
   return {
@@ -243,6 +275,8 @@ export function writeMerged(outDir: string, m: MergedResult, inputs: readonly Sh
   const table = requestTable(m.axes);
   writeFileSync(join(outDir, REQUESTS_CSV), [table.header(), ...m.records.map(table.row)].map(csvLine).join(''));
   writeFileSync(join(outDir, SUMMARY_CSV), serializeSummaryCsv(m.summaries, m.axes));
+  const over = m.run.spec.search?.over;
+  if (m.run.capacity && over) writeFileSync(join(outDir, CAPACITY_CSV), serializeCapacityCsv(m.run.capacity, m.axes.filter((a) => a !== over)));
   const run = { ...m.run, merged_from: m.run.merged_from?.map((f) => ({ ...f, dir: relative(abs, resolve(f.dir)) || '.' })) };
   writeFileSync(join(outDir, RUN_JSON), serializeRunJson(run));
   if (m.responses) writeFileSync(join(outDir, RESPONSES_JSONL), m.responses.map((l) => `${l}\n`).join(''));

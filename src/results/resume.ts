@@ -11,6 +11,7 @@ import type { CellColumns } from '../metrics/cell-columns.js';
 import type { CellSummary } from '../metrics/summary.js';
 import type { Plan } from '../plan/types.js';
 import { requestTable } from '../records/columns.js';
+import type { RequestRecord } from '../records/types.js';
 import { REQUESTS_CSV } from './exporters/requests-csv.js';
 import { loadResult } from './load.js';
 import { csvHeader } from './read-requests.js';
@@ -25,6 +26,8 @@ export interface ResumeState {
   previous: Map<string, CellSummary>;
   /** The earlier run's per-check tally (run.json), carried on. */
   checks?: CheckTally[];
+  /** A search's rows by cell id: its steps are not in the plan, and it replays them round by round. */
+  records?: Map<string, RequestRecord[]>;
   startedAt?: string;
 }
 
@@ -64,7 +67,13 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
   for (const c of result.cells) if (c.columns) columns.set(c.cell, c.columns);
   const P = plan.prompts.length;
   const done = new Map<string, Set<number>>();
+  const records = plan.search ? new Map<string, RequestRecord[]>() : undefined;
   for (const r of result.rows().records) {
+    if (records) {
+      let list = records.get(r.cell);
+      if (!list) records.set(r.cell, (list = []));
+      list.push(r);
+    }
     let set = done.get(r.cell);
     if (!set) done.set(r.cell, (set = new Set()));
     set.add(r.repeat * P + r.prompt_id);
@@ -81,7 +90,14 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
     for (let i = 0; i < cell.requests; i++) if (!have.has(i)) todo.add(i);
     if (todo.size > 0) missing.set(cell.id, todo);
   }
-  return { columns, missing, previous: new Map(prev.cells.map((s) => [s.cell, s])), checks: prev.checks, startedAt: prev.started_at };
+  return {
+    columns,
+    missing,
+    previous: new Map(prev.cells.map((s) => [s.cell, s])),
+    checks: prev.checks,
+    startedAt: prev.started_at,
+    records,
+  };
 }
 
 /** A row is complete only when its newline was written: anything after the last one is cut. */

@@ -13,6 +13,7 @@ import { serverMetricsExtrasSchema } from '../server-metrics/columns.js';
 import { thresholdResultSchema } from '../compare/types.js';
 import { UserError } from '../errors.js';
 import { cellSummarySchema } from '../metrics/summary.js';
+import { capacityEntrySchema } from '../search/result.js';
 import type { Plan } from '../plan/types.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { redact, scrub } from '../spec/redact.js';
@@ -84,6 +85,10 @@ export const runJsonSchema = z
       .array(checkTallySchema)
       .optional()
       .describe('With checks: per check, the answers it ran on, how many passed, and a few failed answers as examples.'),
+    capacity: z
+      .array(capacityEntrySchema)
+      .optional()
+      .describe('With search: in the spec: the capacity of every searched cell, in plan order (capacity.csv shows the same).'),
     extras: z
       .record(
         z.string(),
@@ -119,6 +124,7 @@ export function newRunJson(loaded: LoadedSpec, plan: Plan, baseUrl: string, star
     thresholds: [],
     metric_definitions: METRIC_DEFINITIONS,
     cells: [],
+    ...(plan.search ? { capacity: [] } : {}),
     extras: {},
   };
 }

@@ -1,10 +1,11 @@
 /**
  * The JSON Schema of a results folder, from the definitions that write it: run.json's zod
- * schema, and a row of requests.csv and summary.csv from their column tables. Printed by
+ * schema, and a row of requests.csv, summary.csv and capacity.csv from their column tables. Printed by
  * `llm-sweep schema --results`, committed as docs/results.schema.json.
  */
 import { z } from 'zod';
 import { REQUEST_COLUMNS, type Column } from '../records/columns.js';
+import { CAPACITY_COLUMNS } from './capacity-csv.js';
 import { runJsonSchema } from './run-json.js';
 import { SUMMARY_COLUMNS } from './summary-csv.js';
 
@@ -34,11 +35,12 @@ export function resultsJsonSchema(): Record<string, unknown> {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://github.com/llm-sweep/llm-sweep/schema/results.json',
     title: 'llm-sweep results folder',
-    description: 'What a results folder holds: run.json, and one row of requests.csv and of summary.csv.',
+    description: 'What a results folder holds: run.json, and one row of requests.csv, of summary.csv and (with search:) of capacity.csv.',
     $defs: {
       'run.json': z.toJSONSchema(runJsonSchema, { io: 'output', unrepresentable: 'any' }),
       'requests.csv': rowSchema(REQUEST_COLUMNS, cell as Column<never>, 'One row of requests.csv: one planned request.'),
       'summary.csv': rowSchema(SUMMARY_COLUMNS, cell as Column<never>, 'One row of summary.csv: one cell.'),
+      'capacity.csv': rowSchema(CAPACITY_COLUMNS, cell as Column<never>, 'One row of capacity.csv: one searched cell (search: in the spec).'),
     },
   };
 }

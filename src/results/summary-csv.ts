@@ -6,8 +6,8 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { UserError } from '../errors.js';
-import { round, type Stats } from '../metrics/stats.js';
-import { SUMMARY_METRICS, type CellSummary, type ClientHealth } from '../metrics/summary.js';
+import { percentileKey, round, type Stats } from '../metrics/stats.js';
+import { extraPercentiles, SUMMARY_METRICS, type CellSummary, type ClientHealth } from '../metrics/summary.js';
 import { SERVER_COLUMNS } from '../server-metrics/columns.js';
 import { axisColumn, csvTable, numberCell, parseNumberCell, type Column, type CsvTable } from '../records/columns.js';
 
@@ -16,7 +16,7 @@ type Scalar = 'requests' | 'ok' | 'errors' | 'error_rate' | 'duration_s' | 'requ
   | 'client_overhead_ms_p50' | 'check_pass_rate' | 'check_pass_rate_low' | 'check_pass_rate_high' | 'cost_total'
   | 'cost_per_1k_requests' | 'cost_per_1m_output_tokens';
 type StatsField = 'latency_ms' | 'ttft_ms' | 'tpot_ms' | 'itl_ms' | 'e2e_latency_ms' | 'queue_ms' | 'connect_ms';
-type Agg = 'mean' | 'p50' | 'p90' | 'p95' | 'p99';
+type Agg = 'mean' | 'p50' | 'p90' | 'p95' | 'p99' | `p${number}`;
 
 function scalar(name: Scalar, doc: string, digits = 3, type: 'integer' | 'number' = 'number'): Column<CellSummary> {
   return {
@@ -170,6 +170,22 @@ export const SUMMARY_COLUMNS: readonly Column<CellSummary>[] = [
       if (t !== '') s.cost_estimated = t === 'true';
     },
   },
+  // Issue 17: the steps of a capacity search (docs/search.md).
+  {
+    name: 'search_step',
+    doc: 'a capacity search\'s step: its 0-based order in the search of its cell (`search:` in the spec); empty outside a search',
+    type: 'integer',
+    get: (s) => (s.search_step === undefined ? '' : String(s.search_step)),
+    parse: (t, s) => (s.search_step = parseNumberCell(t)),
+  },
+  {
+    name: 'search_verdict',
+    doc: "a search step's verdict: `pass` or `fail` when the Wilson interval of its attainment lies wholly at or above, or below, the target; `undecided` when it straddles it after the last round",
+    type: 'string',
+    values: ['pass', 'fail', 'undecided'],
+    get: (s) => s.search_verdict ?? '',
+    parse: (t, s) => (s.search_verdict = t === 'pass' || t === 'fail' || t === 'undecided' ? t : undefined),
+  },
 ];
 
 /**
@@ -203,13 +219,40 @@ function blankSummary(): CellSummary {
   };
 }
 
-export function summaryTable(axes: readonly string[], opts: { serverMetrics?: boolean } = {}): CsvTable<CellSummary> {
+/**
+ * Columns of the spec's further percentiles (`percentiles: [99.9]`), after every other
+ * column: `latency_ms_p99.9`, `ttft_ms_p99.9`, ... per percentile.
+ */
+export function percentileColumns(extra: readonly number[]): Column<CellSummary>[] {
+  return extra.flatMap((q) => SUMMARY_METRICS.map((m) => aggregate(m, percentileKey(q), `p${q} of ${m} (spec \`percentiles:\`)`)));
+}
+
+/** The further percentiles the summaries hold (keys beyond p50/p90/p95/p99). */
+export function percentilesIn(summaries: readonly CellSummary[]): number[] {
+  const found = new Set<number>();
+  for (const s of summaries) {
+    for (const m of SUMMARY_METRICS) for (const k of Object.keys(s[m] ?? {})) if (/^p\d/.test(k)) found.add(Number(k.slice(1)));
+  }
+  return extraPercentiles([...found]);
+}
+
+export interface SummaryTableOptions {
+  /** With the server-metrics columns (issue 19). */
+  serverMetrics?: boolean;
+  /** The spec's further percentiles (`percentiles:`), columns after all others. */
+  percentiles?: readonly number[];
+}
+
+export function summaryTable(axes: readonly string[], opts: SummaryTableOptions = {}): CsvTable<CellSummary> {
   const server = opts.serverMetrics ? SERVER_METRICS_COLUMNS : [];
-  return csvTable([CELL, ...axes.map((a) => axisColumn<CellSummary>(a)), ...SUMMARY_COLUMNS, ...server], blankSummary);
+  return csvTable(
+    [CELL, ...axes.map((a) => axisColumn<CellSummary>(a)), ...SUMMARY_COLUMNS, ...server, ...percentileColumns(opts.percentiles ?? [])],
+    blankSummary,
+  );
 }
 
 export function serializeSummaryCsv(summaries: readonly CellSummary[], axes: readonly string[]): string {
-  const table = summaryTable(axes, { serverMetrics: summaries.some((s) => s.server_metrics !== undefined) });
+  const table = summaryTable(axes, { serverMetrics: summaries.some((s) => s.server_metrics !== undefined), percentiles: percentilesIn(summaries) });
   return stringify([table.header(), ...summaries.map(table.row)]);
 }
 
@@ -225,6 +268,10 @@ export function parseSummaryCsv(text: string, file = 'summary.csv'): { axes: str
   const end = header.indexOf(SUMMARY_COLUMNS[0].name);
   if (header[0] !== CELL.name || end < 0) throw new UserError(`${file}: not a summary.csv written by llm-sweep`);
   const axes = header.slice(1, end);
-  const read = summaryTable(axes, { serverMetrics: true }).reader(header);
+  const extra = header.flatMap((h) => {
+    const m = /^latency_ms_p(\d+(?:\.\d+)?)$/.exec(h);
+    return m ? [Number(m[1])] : [];
+  });
+  const read = summaryTable(axes, { serverMetrics: true, percentiles: extraPercentiles(extra) }).reader(header);
   return { axes, summaries: rows.slice(1).map(read) };
 }

@@ -17,10 +17,11 @@ import type { Plan } from '../plan/types.js';
 import type { RequestRecord } from '../records/types.js';
 import type { Scrape } from '../server-metrics/types.js';
 import type { LoadedSpec } from '../spec/load.js';
+import type { CapacityEntry } from '../search/result.js';
 import type { CellExtras, RunJson } from './run-json.js';
 
 /** The spec's `output.formats`: which files a run writes besides requests.csv. */
-export const OUTPUT_FORMATS = ['csv', 'json', 'html'] as const;
+export const OUTPUT_FORMATS = ['csv', 'json', 'html', 'xlsx'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** A cell as it finishes: its summary (threshold verdict set) and what its rows hold. */
@@ -87,5 +88,7 @@ export interface ResultWriter {
   scrape(cell: string, scrape: Scrape): void;
   /** `checks`: the per-check tally of the run so far, when the spec has checks. */
   cell(cell: FinishedCell & { thresholds: readonly ThresholdResult[]; extras?: CellExtras; checks?: readonly CheckTally[] }): Promise<void>;
+  /** A searched cell's capacity, once its search ended (after its steps' `cell` calls). */
+  capacity(entry: CapacityEntry, thresholds: readonly ThresholdResult[]): Promise<void>;
   end(end: { interrupted: boolean; stoppedReason?: string; checks?: readonly CheckTally[] }): Promise<void>;
 }

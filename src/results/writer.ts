@@ -44,6 +44,11 @@ export function createWriter(open: (run: RunJson) => Promise<Export[]>): ResultW
       for (const e of exports) e.cell?.({ summary, columns });
       await writeAll();
     },
+    async capacity(entry, thresholds) {
+      (run!.capacity ??= []).push(entry);
+      run!.thresholds.push(...thresholds);
+      await writeAll();
+    },
     async end({ interrupted, stoppedReason, checks }) {
       if (!run) return;
       if (checks) run.checks = [...checks];
@@ -58,7 +63,7 @@ export function createWriter(open: (run: RunJson) => Promise<Export[]>): ResultW
 /** The files a results folder gets: requests.csv always, the spec's formats, responses.jsonl when asked, server-metrics.csv with target.metrics. */
 export function exportersFor(output: Pick<Spec['output'], 'formats' | 'save_responses'>): Exporter[] {
   // server-metrics.csv is created on the first scrape: no target.metrics, no file.
-  return [requestsCsv, ...output.formats.map((f) => EXPORTERS[f]), ...(output.save_responses ? [responsesJsonl] : []), serverMetricsCsv];
+  return [requestsCsv, ...output.formats.flatMap((f) => EXPORTERS[f]), ...(output.save_responses ? [responsesJsonl] : []), serverMetricsCsv];
 }
 
 /** Writes a run into `dir` (created). */

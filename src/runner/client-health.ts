@@ -26,7 +26,24 @@ export const CLIENT_LIMITS = {
    * collection or first-use compile would be "the p99".
    */
   minWallMs: 500,
+  /**
+   * Loop delay counts only past this share of the shortest time the cell measured (TTFT or
+   * latency p50): a 30 ms late timestamp skews a 100 ms TTFT, not a 2-second request.
+   */
+  loopDelayShare: 0.1,
 } as const;
+
+/** What the cell measured and how it was loaded, to judge the client's delay against. */
+export interface CellContext {
+  /** p50 time to first token of the cell, ms. */
+  ttftP50Ms?: number;
+  /** p50 latency of the cell, ms. */
+  latencyP50Ms?: number;
+  /** Requests in flight at most. */
+  concurrency: number;
+  /** Open-loop rate, requests/s; undefined in closed loop. */
+  rate?: number;
+}
 
 export interface HealthWatch {
   /** Record how late an open-loop arrival was dispatched, ms. */
@@ -37,7 +54,7 @@ export interface HealthWatch {
    * Ends the watch. `threads`: the worker threads' loops that ran the cell's exchanges; when
    * there are any, theirs is the loop delay that matters (they took the timestamps).
    */
-  stop(threads?: readonly ThreadLoad[]): ClientHealth;
+  stop(cell?: CellContext, threads?: readonly ThreadLoad[]): ClientHealth;
 }
 
 export function watchClientHealth(limits = CLIENT_LIMITS): HealthWatch {
@@ -56,7 +73,7 @@ export function watchClientHealth(limits = CLIENT_LIMITS): HealthWatch {
     ttftDelay(ms) {
       ttftDelays.push(ms);
     },
-    stop(threads = []) {
+    stop(cell, threads = []) {
       histogram.disable();
       const wallMs = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
@@ -74,6 +91,7 @@ export function watchClientHealth(limits = CLIENT_LIMITS): HealthWatch {
       const health = judgeClient(
         { loopDelayP99Ms: p99, loopDelayMaxMs: max, cpu: cpuShare, dispatchLagP99Ms: lagP99, wallMs, loops, workers: threads.length > 0 ? threads.length : undefined },
         limits,
+        cell,
       );
       if (ttftDelays.length > 0) {
         health.ttft_delay_p50_ms = round(percentile(ttftDelays, 50));
@@ -97,10 +115,14 @@ export interface ClientMeasurements {
 }
 
 /** Decides whether the client limited a cell, and says why. Pure. */
-export function judgeClient(m: ClientMeasurements, limits = CLIENT_LIMITS): ClientHealth {
+export function judgeClient(m: ClientMeasurements, limits = CLIENT_LIMITS, cell?: CellContext): ClientHealth {
   const reasons: string[] = [];
   const judged = m.wallMs >= limits.minWallMs;
-  if (judged && m.loopDelayP99Ms > limits.loopDelayP99Ms) reasons.push(`event-loop delay p99 ${m.loopDelayP99Ms.toFixed(1)} ms`);
+  const shortest = shortestTiming(cell);
+  if (judged && m.loopDelayP99Ms > limits.loopDelayP99Ms && (!shortest || m.loopDelayP99Ms > limits.loopDelayShare * shortest.ms)) {
+    const against = shortest ? ` (${((m.loopDelayP99Ms / shortest.ms) * 100).toFixed(0)}% of ${shortest.name} ${shortest.ms.toFixed(0)} ms)` : '';
+    reasons.push(`event-loop delay p99 ${m.loopDelayP99Ms.toFixed(1)} ms${against}`);
+  }
   if (judged && m.cpu > limits.cpu * (m.loops ?? 1)) reasons.push(`client CPU ${(m.cpu * 100).toFixed(0)}% of a core`);
   if (m.dispatchLagP99Ms !== undefined && m.dispatchLagP99Ms > limits.dispatchLagP99Ms) {
     reasons.push(`dispatch lag p99 ${m.dispatchLagP99Ms.toFixed(1)} ms`);
@@ -114,5 +136,16 @@ export function judgeClient(m: ClientMeasurements, limits = CLIENT_LIMITS): Clie
     workers: m.workers,
     bound: reasons.length > 0,
     reason: reasons.length > 0 ? reasons.join(', ') : undefined,
+    concurrency: cell?.concurrency,
+    open_loop: cell ? cell.rate !== undefined : undefined,
   };
+}
+
+/** The shortest of the cell's TTFT and latency p50s: the time a late timestamp skews most. */
+function shortestTiming(cell: CellContext | undefined): { name: string; ms: number } | undefined {
+  const candidates = [
+    { name: 'TTFT p50', ms: cell?.ttftP50Ms },
+    { name: 'latency p50', ms: cell?.latencyP50Ms },
+  ].filter((c): c is { name: string; ms: number } => c.ms !== undefined && Number.isFinite(c.ms) && c.ms > 0);
+  return candidates.sort((a, b) => a.ms - b.ms)[0];
 }

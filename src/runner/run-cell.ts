@@ -29,6 +29,12 @@ export interface CellContext {
   seed: number;
   /** Only these request indices (resume); all when undefined. */
   only?: ReadonlySet<number>;
+  /**
+   * Index of the cell's first request here (default 0): a later round of a search step goes
+   * on from where the one before stopped, so its requests keep their own prompt and repeat.
+   * `only` holds indices counted from here.
+   */
+  firstIndex?: number;
   /** Called with each recorded request as it ends (not for warmup, not for aborted ones). */
   onRecord: (record: RequestRecord, result: ExchangeResult) => void;
   /** Called with each warmup request as it ends (not recorded, but sent: the budget counts it). */
@@ -82,7 +88,9 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   }
   await ctx.onMeasureStart?.();
   const start = performance.now();
-  const measured = async (i: number, scheduledAt?: number, lane?: number) => {
+  const first = ctx.firstIndex ?? 0;
+  const measured = async (local: number, scheduledAt?: number, lane?: number) => {
+    const i = first + local;
     const result = await send(i, lane);
     // A request cut by Ctrl-C did not complete: leave it out so --resume runs it again.
     if (result.errorKind === 'aborted' && (ctx.abort.aborted || ctx.stop.aborted)) return;
@@ -100,7 +108,10 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   };
   const deadline = cell.duration_s !== undefined ? start + cell.duration_s * 1000 : undefined;
   const count = cell.requests;
-  if (cell.load.rate !== undefined) {
+  // rate: inf for a duration has no list of requests to make due at once: it sends as fast
+  // as the concurrency cap allows, which is the closed loop (the spec requires a cap).
+  const unpacedForAWhile = cell.load.rate === Infinity && count === undefined;
+  if (cell.load.rate !== undefined && !unpacedForAWhile) {
     await openLoop(ctx, start, count, deadline, measured);
   } else {
     await closedLoop(count, cell.load.concurrency, ctx.stop, deadline, (i, lane) => measured(i, undefined, lane), ctx.only);

@@ -9,21 +9,24 @@ import { performance } from 'node:perf_hooks';
 import { checkCell, compileThresholds } from '../compare/thresholds.js';
 import type { ThresholdResult } from '../compare/types.js';
 import { CellColumns } from '../metrics/cell-columns.js';
-import { summarizeCell, type CellSummary } from '../metrics/summary.js';
-import type { Plan } from '../plan/types.js';
+import { summarizeCell, type CellSummary, type ClientHealth } from '../metrics/summary.js';
+import type { Cell, Plan, SearchPlan } from '../plan/types.js';
 import type { RequestRecord } from '../records/types.js';
 import type { ResumeState } from '../results/resume.js';
+import { summaryOptions } from '../results/load.js';
 import type { CellExtras } from '../results/run-json.js';
 import type { ResultWriter } from '../results/types.js';
+import type { CapacityEntry } from '../search/result.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { scrub } from '../spec/redact.js';
-import { RunError } from '../errors.js';
-import { budgetRefusal, createAssessor } from './assess.js';
 import { openCellExchanger, type CellExchanger, type CellSetup } from './cell-exchanger.js';
 import { watchClientHealth } from './client-health.js';
 import type { EndpointMemory, ExchangeResult } from './exchange.js';
+import { RunError } from '../errors.js';
+import { budgetRefusal, createAssessor } from './assess.js';
 import { fatalReason } from './fatal.js';
 import { runCell } from './run-cell.js';
+import { searchCell } from './run-search.js';
 import { setUpServerMetrics } from './server-metrics.js';
 import type { RunListener } from './types.js';
 import { workersFor, type WorkersSetting } from './worker-count.js';
@@ -53,8 +56,10 @@ export interface SweepResult {
   interrupted: boolean;
   /** Set when the run stopped because it could not go on (exit 3). */
   fatal?: string;
-  /** Threshold checks of the finished cells. */
+  /** Threshold checks of the finished cells (and of capacities). */
   thresholds: ThresholdResult[];
+  /** With search: the capacity of every searched cell that finished its search. */
+  capacity?: CapacityEntry[];
   /** The budget, when there is one: the limit, what was spent, and whether the run stopped on it. */
   budget?: { max: number; spent: number; reached: boolean };
 }
@@ -73,6 +78,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const assessor = createAssessor(loaded, plan, { maxCost: opts.maxCost, resume, promptTokens });
   const summaries: CellSummary[] = [];
   const checks: ThresholdResult[] = [];
+  const capacities: CapacityEntry[] = [];
   const stop = new AbortController();
   const abort = new AbortController();
   // Every request in flight listens on these; a cell of 256 is not a leak.
@@ -99,21 +105,128 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
 
   const todo = (c: (typeof plan.cells)[number]) =>
     resume ? (resume.missing.has(c.id) ? (resume.missing.get(c.id)!.size || c.requests) : 0) : c.requests;
-  const total = plan.cells.every((c) => c.requests !== undefined) ? plan.cells.reduce((s, c) => s + (todo(c) ?? 0), 0) : undefined;
+  // A search spends what its steps need: no total is known up front.
+  const total = plan.search ? undefined : plan.cells.every((c) => c.requests !== undefined) ? plan.cells.reduce((s, c) => s + (todo(c) ?? 0), 0) : undefined;
   emit({ type: 'run-start', cells: plan.cells.length, requests: total });
   await writer.start({ loaded, plan, baseUrl: opts.baseUrl, startedAt: resume?.startedAt });
+  /**
+   * Runs `cell` once: its requests (or the missing ones, or one round of a search step) on
+   * top of `columns`, with client health watched. Rows go to the writer as they end.
+   */
+  let serverMetrics: Awaited<ReturnType<typeof setUpServerMetrics>> | undefined;
+  const runOnce = async (cell: Cell, o: RunOnce): Promise<CellRunOnce> => {
+    emit({ type: 'cell-start', cell, position: o.position, of: plan.cells.length, requests: o.only?.size || cell.requests });
+    const exchanger = await openExchanger(target, cell, plan.prompts, memory, opts.workers ?? spec.workers);
+    const serverTimings: Record<string, number[]> = {};
+    const onRecord = (record: RequestRecord, result: ExchangeResult) => {
+      if (record.error) record.error = scrub(record.error, loaded.secrets);
+      const verdicts = assessor.assess(record, result, cell);
+      writer.record(record, { text: result.text, reasoning: result.reasoning, checks: verdicts });
+      if (record.status === 'ok') {
+        anySuccess = true;
+        if (result.firstTokenLateMs !== undefined) health.ttftDelay(result.firstTokenLateMs);
+      }
+      for (const [k, v] of Object.entries(result.serverTimings ?? {})) (serverTimings[k] ??= []).push(v);
+      emit({ type: 'request-end', cell, record });
+      const reason = fatalReason(record, result, target, anySuccess) ?? assessor.budgetReached;
+      if (reason && !fatal) {
+        fatal = reason;
+        stop.abort();
+      }
+    };
+    const health = watchClientHealth();
+    let threads: Awaited<ReturnType<CellExchanger['close']>> = [];
+    let scraping: Awaited<ReturnType<NonNullable<typeof serverMetrics>['beginCell']>> | undefined;
+    let run;
+    let end = 0;
+    try {
+      run = await runCell({
+        cell,
+        prompts: plan.prompts,
+        exchanger,
+        stop: stop.signal,
+        abort: abort.signal,
+        arrival: spec.arrival,
+        burstiness: spec.burstiness,
+        seed: o.seed,
+        onRecord,
+        // Warmups are recorded nowhere; only a budget needs them (they are billed).
+        onWarmup: assessor.budget
+          ? (record) => {
+              assessor.warmup(record, cell);
+              if (assessor.budgetReached && !fatal) {
+                fatal = assessor.budgetReached;
+                stop.abort();
+              }
+            }
+          : undefined,
+        onMeasureStart: async () => {
+          emit({ type: 'warmup-end', cell });
+          scraping = await serverMetrics?.beginCell(cell.id);
+        },
+        promptTokens,
+        columns: o.columns,
+        onDispatchLag: (ms) => health.dispatchLag(ms),
+        only: o.only && o.only.size > 0 ? o.only : undefined,
+        firstIndex: o.firstIndex,
+      });
+      end = performance.now();
+    } finally {
+      threads = await exchanger.close();
+      // A cell that threw: stop its scraping too, so no scrape outlives the run.
+      if (!run) await scraping?.finish({ start: 0, end: 0 });
+    }
+    // The advice in a client-bound warning is fitted to the cell's own TTFT and latency.
+    const sofar = summarizeCell(cell.id, cell.params, run.columns, summaryOptions(spec, cell.params));
+    const clientHealth = health.stop({
+      ttftP50Ms: sofar.ttft_ms?.p50,
+      latencyP50Ms: sofar.latency_ms?.p50,
+      concurrency: cell.load.concurrency,
+      rate: cell.load.rate,
+    }, threads);
+    if (clientHealth.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${clientHealth.reason})` });
+    const extras: CellExtras = {};
+    if (Object.keys(serverTimings).length > 0) extras.server_timings_mean = meanOf(serverTimings);
+    let scraped: CellSummary['server_metrics'];
+    if (scraping) {
+      const s = await scraping.finish({ start: run.start, end });
+      scraped = s.summary;
+      extras.server_metrics = s.sources;
+    }
+    return { columns: run.columns, client: clientHealth, serverMetrics: scraped, extras: Object.keys(extras).length > 0 ? extras : undefined };
+  };
+
   try {
-    const serverMetrics = await setUpServerMetrics(spec.target.metrics, opts.baseUrl, writer, emit);
+    serverMetrics = await setUpServerMetrics(spec.target.metrics, opts.baseUrl, writer, emit);
     for (const [pos, cell] of plan.cells.entries()) {
       if (stop.signal.aborted) break;
-      const earlier = resume?.columns.get(cell.id) ?? new CellColumns();
-      const summarize = (columns: CellColumns) =>
-        summarizeCell(cell.id, cell.params, columns, {
-          slo: spec.slo,
-          rate: cell.load.rate,
-          checks: (spec.checks?.length ?? 0) > 0,
-          priced: spec.pricing !== undefined,
+      if (plan.search) {
+        const searched = await searchCell({
+          searched: cell,
+          position: pos + 1,
+          plan: plan as Plan & { search: SearchPlan },
+          spec,
+          thresholds,
+          stop: stop.signal,
+          resume,
+          runOnce,
+          summarize: (c, columns) => summarizeCell(c.id, c.params, columns, summaryOptions(spec, c.params)),
+          // A search goes past its capacity on purpose: per-cell thresholds do not judge its steps.
+          finishStep: async (step, summary, columns, extras) => {
+            summaries.push(summary);
+            await writer.cell({ summary, columns, thresholds: [], extras, checks: assessor.tally() });
+            emit({ type: 'cell-end', cell: step, summary });
+          },
         });
+        if (searched) {
+          capacities.push(searched.entry);
+          checks.push(...searched.thresholds);
+          await writer.capacity(searched.entry, searched.thresholds);
+        }
+        continue;
+      }
+      const earlier = resume?.columns.get(cell.id) ?? new CellColumns();
+      const summarize = (columns: CellColumns) => summarizeCell(cell.id, cell.params, columns, summaryOptions(spec, cell.params));
       if (resume && !resume.missing.has(cell.id)) {
         // Complete before the interruption: keep its rows and summary, send nothing.
         const summary = summarize(earlier);
@@ -122,78 +235,11 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         await finish(summary, earlier);
         continue;
       }
-      const only = resume?.missing.get(cell.id);
-      emit({ type: 'cell-start', cell, position: pos + 1, of: plan.cells.length, requests: todo(cell) });
-      const exchanger = await openExchanger(target, cell, plan.prompts, memory, opts.workers ?? spec.workers);
-      const serverTimings: Record<string, number[]> = {};
-      const onRecord = (record: RequestRecord, result: ExchangeResult) => {
-        if (record.error) record.error = scrub(record.error, loaded.secrets);
-        const verdicts = assessor.assess(record, result, cell);
-        writer.record(record, { text: result.text, reasoning: result.reasoning, checks: verdicts });
-        if (record.status === 'ok') {
-          anySuccess = true;
-          if (result.firstTokenLateMs !== undefined) health.ttftDelay(result.firstTokenLateMs);
-        }
-        for (const [k, v] of Object.entries(result.serverTimings ?? {})) (serverTimings[k] ??= []).push(v);
-        emit({ type: 'request-end', cell, record });
-        const reason = fatalReason(record, result, target, anySuccess) ?? assessor.budgetReached;
-        if (reason && !fatal) {
-          fatal = reason;
-          stop.abort();
-        }
-      };
-      const health = watchClientHealth();
-      let threads: Awaited<ReturnType<CellExchanger['close']>> = [];
-      let scraping: Awaited<ReturnType<NonNullable<typeof serverMetrics>['beginCell']>> | undefined;
-      let run;
-      let end = 0;
-      try {
-        run = await runCell({
-          cell,
-          prompts: plan.prompts,
-          exchanger,
-          stop: stop.signal,
-          abort: abort.signal,
-          arrival: spec.arrival,
-          burstiness: spec.burstiness,
-          seed: spec.seed + cell.index,
-          onRecord,
-          // Warmups are recorded nowhere; only a budget needs them (they are billed).
-          onWarmup: assessor.budget
-            ? (record) => {
-                assessor.warmup(record, cell);
-                if (assessor.budgetReached && !fatal) {
-                  fatal = assessor.budgetReached;
-                  stop.abort();
-                }
-              }
-            : undefined,
-          onMeasureStart: async () => {
-            emit({ type: 'warmup-end', cell });
-            scraping = await serverMetrics?.beginCell(cell.id);
-          },
-          promptTokens,
-          columns: earlier,
-          onDispatchLag: (ms) => health.dispatchLag(ms),
-          only: only && only.size > 0 ? only : undefined,
-        });
-        end = performance.now();
-      } finally {
-        threads = await exchanger.close();
-        // A cell that threw: stop its scraping too, so no scrape outlives the run.
-        if (!run) await scraping?.finish({ start: 0, end: 0 });
-      }
+      const run = await runOnce(cell, { position: pos + 1, seed: spec.seed + cell.index, columns: earlier, only: resume?.missing.get(cell.id) });
       const summary = summarize(run.columns);
-      summary.client = health.stop(threads);
-      if (summary.client.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${summary.client.reason})` });
-      const extras: CellExtras = {};
-      if (Object.keys(serverTimings).length > 0) extras.server_timings_mean = meanOf(serverTimings);
-      if (scraping) {
-        const scraped = await scraping.finish({ start: run.start, end });
-        summary.server_metrics = scraped.summary;
-        extras.server_metrics = scraped.sources;
-      }
-      await finish(summary, run.columns, Object.keys(extras).length > 0 ? extras : undefined);
+      summary.client = run.client;
+      if (run.serverMetrics) summary.server_metrics = run.serverMetrics;
+      await finish(summary, run.columns, run.extras);
       emit({ type: 'cell-end', cell, summary });
     }
   } finally {
@@ -209,8 +255,32 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     interrupted: Boolean(opts.signal?.aborted),
     fatal,
     thresholds: checks,
+    ...(plan.search ? { capacity: capacities } : {}),
     budget: b && { max: b.max, spent: b.spent, reached: assessor.budgetReached !== undefined },
   };
+}
+
+/** What running a cell once gave, beyond its rows. */
+export interface CellRunOnce {
+  columns: CellColumns;
+  client: ClientHealth;
+  /** The server's own metrics over the cell (target.metrics), when scraped. */
+  serverMetrics?: CellSummary['server_metrics'];
+  extras?: CellExtras;
+}
+
+/** How to run a cell once (see `runOnce`). */
+export interface RunOnce {
+  /** 1-based position of the (searched) cell in the plan, for progress. */
+  position: number;
+  /** Seed of its arrival times. */
+  seed: number;
+  /** Rows it already has: new ones are added to them. */
+  columns: CellColumns;
+  /** Only these request indices (counted from `firstIndex`). */
+  only?: ReadonlySet<number>;
+  /** Index of its first request here. */
+  firstIndex?: number;
 }
 
 /** The cell's exchanges on this thread (one loop) or spread over worker threads. */

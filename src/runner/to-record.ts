@@ -79,6 +79,7 @@ export function toRecord(x: ExchangeResult, m: RecordMeta): RequestRecord {
     checks_passed: undefined,
     checks_total: undefined,
     cost: undefined,
+    search_step: m.cell.searchStep,
     timing: {
       scheduled: (m.scheduledAt ?? x.sentAt) - m.cellStart,
       sent: x.sentAt - m.cellStart,

@@ -41,6 +41,8 @@ function formatIssue(issue: Issue, path: Path, ctx: Ctx): string[] {
   const value = valueAt(ctx.raw, path);
   const origin = ctx.origins.get(pathKey(path));
   const got = `${describeValue(value)}${origin !== undefined ? ` (from ${origin})` : ''}`;
+  // A rate is a number or the text inf: other text is neither, not a misspelt inf.
+  if (isRatePath(path) && value !== undefined && typeof value !== 'number') return [`${src.locate(path)}: ${where} ${RATE_FORMS}, got ${got}`];
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) => unknownKey(key, path, keysAt(path), ctx));
@@ -150,6 +152,13 @@ function tooBig(issue: Extract<Issue, { code: 'too_big' }>, where: string, got: 
   }
 }
 
+const RATE_FORMS = 'must be a number of requests per second above 0, or inf (no pacing: every request due at once)';
+
+/** params.rate, matrix.rate[i], matrix.include[i].rate, ... */
+function isRatePath(path: Path): boolean {
+  return path[path.length - 1] === 'rate' || (path[path.length - 2] === 'rate' && typeof path[path.length - 1] === 'number');
+}
+
 /** Custom wording for unions whose value fits none of the forms. */
 function unionForms(path: Path): string | undefined {
   if (path[0] === 'prompts' && path.length === 2) {
@@ -158,6 +167,7 @@ function unionForms(path: Path): string | undefined {
   if (path[0] === 'thresholds' && path.length === 2) {
     return 'must be a condition in quotes like "< 2000", or a list of them';
   }
+  if (isRatePath(path)) return RATE_FORMS;
   if (path[0] === 'target' && path[1] === 'retry' && path[2] === 'on') {
     return 'must be an HTTP status (100-599) or "network"';
   }

@@ -10,6 +10,7 @@ import { gateProblems } from '../compare/spec-problems.js';
 import { UserError } from '../errors.js';
 import { collectPrompts } from '../plan/prompts.js';
 import type { Prompt } from '../plan/types.js';
+import { searchChecks } from '../search/spec-checks.js';
 import { canonicalJson } from './canonical.js';
 import { specChecks } from './checks.js';
 import { interpolateDocument } from './interpolate.js';
@@ -56,7 +57,7 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
     throw new UserError(`${file}:1:1: cannot read the YAML: ${(e as Error).message}`);
   }
   if (raw === null || raw === undefined) {
-    throw new UserError(`${file}:1:1: the spec is empty; start from sweeps/example.yaml (docs/spec.md describes every field)`);
+    throw new UserError(`${file}:1:1: the spec is empty; llm-sweep init writes two commented starter specs (docs/spec.md describes every field)`);
   }
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new UserError(
@@ -67,6 +68,8 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   const parsed = specSchema.safeParse(raw);
   if (!parsed.success) problems.push(...zodProblems(parsed.error, source, raw, interpolation.origins));
   problems.push(...gateProblemsBestEffort(parsed.success ? parsed.data : (raw as Spec), source));
+  const search = searchChecksBestEffort(parsed.success ? parsed.data : (raw as Spec), source);
+  problems.push(...search.problems);
   const checks = specChecks(raw as Record<string, unknown>, source);
   problems.push(...checks.problems);
 
@@ -86,7 +89,7 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   }
   // zod lists declared keys first; the matrix axes must keep the order they were written in.
   const spec = inInputOrder(parsed.data, raw);
-  const warnings = sortProblems([...checks.warnings, ...promptWarnings(spec, prompts.prompts.length, source)], file, []);
+  const warnings = sortProblems([...checks.warnings, ...search.warnings, ...promptWarnings(spec, prompts.prompts.length, source)], file, []);
   const secrets = secretsOf(spec, interpolation.secrets);
   return {
     spec,
@@ -157,6 +160,15 @@ function sortProblems(problems: string[], specFile: string, flags: readonly stri
       return a.i - b.i;
     })
     .map((e) => e.p);
+}
+
+/** The search's checks, like the gate's, even when other parts of the spec are broken. */
+function searchChecksBestEffort(spec: Spec, source: YamlSource): { problems: string[]; warnings: string[] } {
+  try {
+    return searchChecks(spec, source);
+  } catch {
+    return { problems: [], warnings: [] };
+  }
 }
 
 /**

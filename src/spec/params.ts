@@ -12,6 +12,25 @@ const positiveInt = z.number().int().positive();
 const unit = z.number().min(0).max(1);
 const stringList = z.union([z.string(), z.array(z.string())]);
 
+/** `rate: inf`: no pacing, every request due at once (vLLM's default). Kept as this text, which JSON and CSV carry. */
+export const RATE_INF = 'inf';
+
+/** A request rate: a number above 0, or `inf` (also `Inf`, `infinity`, `.inf` as text). */
+export const rateSchema = z
+  .union([
+    z.number().positive(),
+    z.string().regex(/^\.?inf(inity)?$/i),
+    // YAML's own .inf reads as the number Infinity, which JSON cannot hold: `not {}` in the JSON Schema.
+    z.custom<number>((v) => v === Infinity).meta({ not: {} }),
+  ])
+  .transform((v): number | typeof RATE_INF => (typeof v === 'string' || v === Infinity ? RATE_INF : v));
+
+/** A spec's rate value as requests per second: Infinity for `inf`; undefined when it is not a rate. */
+export function rateValue(v: unknown): number | undefined {
+  if (v === RATE_INF) return Infinity;
+  return typeof v === 'number' && v > 0 ? v : undefined;
+}
+
 /** Matrix keys that set the load rather than going into the request body. */
 export const LOAD_PARAMS = {
   concurrency: {
@@ -19,8 +38,8 @@ export const LOAD_PARAMS = {
     description: 'Most requests in flight at once (closed loop); default 1.',
   },
   rate: {
-    schema: z.number().positive(),
-    description: 'Requests per second (open loop: arrivals follow `arrival` and `burstiness`); default none.',
+    schema: rateSchema,
+    description: 'Requests per second (open loop: arrivals follow `arrival` and `burstiness`), or inf: no pacing, every request due at once (as vLLM by default); default none.',
   },
   stream: {
     schema: z.boolean(),

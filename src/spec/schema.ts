@@ -10,6 +10,7 @@ import { budgetSchema, pricingSchema } from '../cost/schema.js';
 import { PROVIDER_MAP, PROVIDERS, type ProviderKind, type Target } from '../providers/index.js';
 import { OUTPUT_FORMATS } from '../results/types.js';
 import { axisShape, LOAD_KEYS, valueShape, type LoadKey } from './params.js';
+import { searchSchema, sloSchema, thresholdsSchema } from './search.js';
 
 export { LOAD_KEYS, type LoadKey };
 
@@ -99,8 +100,6 @@ const paramsSchema = z
   .catchall(z.unknown())
   .describe('Fixed request body fields for every request (a matrix axis of the same name wins). concurrency, rate and stream here set the load of every cell.');
 
-const thresholdValue = z.union([z.string(), z.array(z.string()).min(1)]);
-
 export const specSchema = z
   .strictObject({
     name: z
@@ -146,21 +145,19 @@ export const specSchema = z
       .positive()
       .default(1)
       .describe('Gamma shape of inter-arrival gaps, as in vLLM: 1 = Poisson, < 1 burstier, > 1 steadier.'),
-    slo: z
-      .strictObject({
-        ttft_ms: z.number().positive().optional().describe('Time to first token at most this, ms.'),
-        tpot_ms: z.number().positive().optional().describe('Time per output token at most this, ms.'),
-        latency_ms: z.number().positive().optional().describe('Whole request at most this, ms.'),
-        itl_ms: z.number().positive().optional().describe('Median inter-token latency at most this, ms.'),
-      })
-      .optional()
-      .describe('Service-level objectives per request; goodput counts requests meeting all of them.'),
-    thresholds: z
-      .record(z.string(), thresholdValue)
+    percentiles: z
+      .array(z.number().gt(0).lt(100))
       .optional()
       .describe(
-        'k6-style pass/fail rules checked on every cell; run exits 1 when one fails. Key: metric.aggregate (latency_ms.p95; aggregates mean, p50, p90, p95, p99, min, max) or a per-cell metric (error_rate, output_tokens_per_s, ...), optionally scoped to cells by matrix values (latency_ms.p95{model:llama3-8b}). Value: an operator and a number ("< 2000", "< 1%" for rates), or a list of them. See docs/ci.md.',
+        "Percentiles of latency, TTFT, TPOT and ITL beyond the p50, p90, p95 and p99 every summary has, e.g. [50, 90, 95, 99, 99.9] (vLLM's --metric-percentiles); each gets summary.csv columns (latency_ms_p99.9) and can be named in thresholds and compare rules (ttft_ms.p99.9).",
       ),
+    slo: sloSchema.optional().describe('Service-level objectives per request; goodput counts requests meeting all of them.'),
+    thresholds: thresholdsSchema
+      .optional()
+      .describe(
+        'k6-style pass/fail rules checked on every cell; run exits 1 when one fails. Key: metric.aggregate (latency_ms.p95; aggregates mean, p50, p90, p95, p99, min, max) or a per-cell metric (error_rate, output_tokens_per_s, ...) or, with search:, the capacity of a searched cell, optionally scoped to cells by matrix values (latency_ms.p95{model:llama3-8b}). Value: an operator and a number ("< 2000", "< 1%" for rates), or a list of them. See docs/ci.md.',
+      ),
+    search: searchSchema.optional(),
     compare: z
       .record(z.string(), z.string())
       .optional()
@@ -175,8 +172,10 @@ export const specSchema = z
         dir: z.string().default('results').describe('Parent folder of results/<name>/<timestamp>/.'),
         formats: z
           .array(z.enum(OUTPUT_FORMATS))
-          .default([...OUTPUT_FORMATS])
-          .describe('csv = summary.csv, json = run.json, html = report.html; requests.csv is always written (report, resume and compare read it).'),
+          .default(['csv', 'json', 'html'])
+          .describe(
+            'csv = summary.csv, json = run.json, html = report.html, xlsx = results.xlsx (summary and requests sheets with typed cells, for spreadsheets in any locale; not by default); requests.csv is always written (report, resume and compare read it).',
+          ),
         save_responses: z.boolean().default(false).describe('Also write responses.jsonl: every answer, its reasoning and each check verdict.'),
       })
       .default({ dir: 'results', formats: ['csv', 'json', 'html'], save_responses: false })

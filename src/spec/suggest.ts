@@ -44,7 +44,10 @@ export function nearest(word: string, candidates: readonly string[], opts: Neare
       bestDist = d;
     }
   }
-  return bestDist <= limit ? best : undefined;
+  if (bestDist <= limit) return best;
+  // `ttft` for `ttft_ms`: the name without its unit, when only one candidate has it.
+  const extended = candidates.filter((c) => c.toLowerCase().startsWith(`${w}_`));
+  return w.length >= 3 && extended.length === 1 ? extended[0] : undefined;
 }
 
 /**

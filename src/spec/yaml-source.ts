@@ -67,6 +67,14 @@ export function parseYaml(text: string, file: string): YamlSource {
   };
   const problems: string[] = [];
   const linesSeen = new Set<number>();
+  const unquoted = doc.errors.length > 0 ? unquotedVarInFlow(text, doc.errors[0].pos[0]) : undefined;
+  // One unquoted ${VAR:-4} inside `{ ... }` trips a chain of errors to the end of the
+  // file; the one thing to say is where to put the quotes.
+  if (unquoted) {
+    throw new UserError(
+      `${pos(unquoted.offset)}: ${unquoted.text} inside a { } or [ ] must be quoted: write "${unquoted.text}" (there YAML reads { and } as brackets)`,
+    );
+  }
   for (const err of doc.errors) {
     const opener = /Missing closing|must be sufficiently indented and end with/.test(err.message)
       ? unclosedOpener(text, err.pos[0])
@@ -154,6 +162,21 @@ function yamlErrorText(err: YAMLError, text: string): string {
     default:
       return `invalid YAML: ${first}`;
   }
+}
+
+/**
+ * The first `${...}` outside quotes inside a flow collection (`{ a: ${X:-4} }`), at or
+ * before where the parser failed: YAML cannot read it there unquoted.
+ */
+export function unquotedVarInFlow(text: string, failedAt: number): { offset: number; text: string } | undefined {
+  for (const m of text.matchAll(/\$\{[^}\n]*\}/g)) {
+    if (m.index > failedAt) break;
+    const open = unclosedOpener(text, m.index);
+    const lineStart = text.lastIndexOf('\n', m.index) + 1;
+    if (text.slice(lineStart, m.index).includes('#')) continue;
+    if (open && (open.char === '{' || open.char === '[')) return { offset: m.index, text: m[0] };
+  }
+  return undefined;
 }
 
 /**

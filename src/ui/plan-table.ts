@@ -20,16 +20,20 @@ export function formatPlan(plan: Plan, opts: PlanTableOptions): string {
   const est = opts.estimate;
   const byCell = new Map(est?.cells.map((e) => [e.cell, e]));
   const costHead = opts.currency ? `est. cost ${opts.currency}` : 'est. cost';
+  // A search's cells are the searched ones: its value is a range, its requests a round's.
+  const s = plan.search;
+  const axes = s ? plan.axes.filter((a) => a !== s.over) : plan.axes;
+  const per = (c: Plan['cells'][number]) => (c.requests !== undefined ? String(c.requests) : `${c.duration_s}s`);
   const table = makeTable(
-    ['#', 'cell', ...plan.axes, 'requests', 'warmup', ...(est ? ['input tok', 'max output tok', costHead] : [])],
+    ['#', 'cell', ...axes, ...(s ? [`search ${s.over}`, 'per round'] : ['requests']), 'warmup', ...(est ? ['input tok', 'max output tok', costHead] : [])],
     opts.color,
   );
   for (const c of plan.cells) {
     const row = [
       String(c.index + 1),
       c.id,
-      ...plan.axes.map((a) => axisCell(c.params[a])),
-      c.requests !== undefined ? String(c.requests) : `${c.duration_s}s`,
+      ...axes.map((a) => axisCell(c.params[a])),
+      ...(s ? [`${s.min}..${s.max === Infinity ? 'inf' : s.max}`, per(c)] : [per(c)]),
       String(c.warmup),
     ];
     if (est) {
@@ -65,6 +69,12 @@ function plural(n: number, word: string): string {
 }
 
 function totalsLine(t: PlanTotals, plan: Plan): string {
+  const s = plan.search;
+  if (s) {
+    const spend = t.searchMaxRequests !== undefined ? `up to ${formatInt(t.searchMaxRequests)}` : `by duration (${s.durationPerStep}s per round)`;
+    const judged = s.slo ? `SLO met by ${s.attainment * 100}% of requests` : 'thresholds';
+    return `cells: ${formatInt(t.cells)} searched over ${s.over} (${judged}, ${s.confidence * 100}% confidence)   steps: up to ${s.maxSteps} x ${s.maxRounds} rounds   requests: ${spend}`;
+  }
   const duration = plan.cells.find((c) => c.duration_s !== undefined)?.duration_s;
   const requests = t.requests === undefined ? `by duration (${duration}s per cell)` : formatInt(t.requests);
   let budget: string;
@@ -98,7 +108,9 @@ export function planJson(plan: Plan, estimate?: SweepEstimate): unknown {
       maxTokensBudget: t.maxTokensBudget ?? null,
       warmupMaxTokensBudget: t.warmupMaxTokensBudget ?? null,
       cellsWithoutMaxTokens: t.cellsWithoutMaxTokens,
+      searchMaxRequests: t.searchMaxRequests ?? null,
     },
+    search: plan.search ? { ...plan.search, max: plan.search.max === Infinity ? 'inf' : plan.search.max } : null,
     warnings: plan.warnings ?? [],
     ...(estimate ? { estimate } : {}),
     cells: plan.cells.map((c) => ({

@@ -4,7 +4,10 @@
  * --quiet. The only importer of ora.
  */
 import ora, { type Ora } from 'ora';
+import { errorKey } from '../metrics/cell-columns.js';
+import { percentileSorted } from '../metrics/stats.js';
 import type { RunEvent, RunListener } from '../runner/types.js';
+import { formatValue } from './format.js';
 
 export interface ProgressOptions {
   quiet: boolean;
@@ -12,6 +15,8 @@ export interface ProgressOptions {
   /** Interval of plain progress lines on a non-TTY, ms. */
   intervalMs?: number;
   color: boolean;
+  /** The command that finishes this run after Ctrl-C, for the interrupt note. */
+  resumeCommand?: string;
 }
 
 export interface Progress {
@@ -40,6 +45,7 @@ export function createProgress(opts: ProgressOptions): Progress {
     startedAt: performance.now(),
     measuring: false,
   };
+  const live = liveCell();
   let spinner: Ora | undefined;
   let timer: NodeJS.Timeout | undefined;
   const line = () => {
@@ -49,8 +55,9 @@ export function createProgress(opts: ProgressOptions): Progress {
       state.measuring
         ? `${state.cellDone}${state.cellTotal !== undefined ? `/${state.cellTotal}` : ''} in cell`
         : 'warming up',
+      ...live.parts(),
       `${state.done}${state.total !== undefined ? `/${state.total}` : ''} total`,
-      `${state.errors} error${state.errors === 1 ? '' : 's'}`,
+      errorsText(state.errors, live.errorKinds),
     ];
     if (state.total !== undefined && state.done > 0) {
       const eta = (elapsed / state.done) * (state.total - state.done);
@@ -65,7 +72,8 @@ export function createProgress(opts: ProgressOptions): Progress {
         state.cells = e.cells;
         state.total = e.requests;
         state.startedAt = performance.now();
-        if (tty) spinner = ora({ stream, text: 'starting', color: 'cyan', isEnabled: true, discardStdin: false }).start();
+        // color: false keeps ora from painting the spinner frame (NO_COLOR, FORCE_COLOR=0).
+        if (tty) spinner = ora({ stream, text: 'starting', color: opts.color ? 'cyan' : false, isEnabled: true, discardStdin: false }).start();
         else {
           timer = setInterval(() => stream.write(`${line()}\n`), opts.intervalMs ?? 5000);
           timer.unref();
@@ -77,16 +85,21 @@ export function createProgress(opts: ProgressOptions): Progress {
         state.cellDone = 0;
         state.cellTotal = e.requests;
         state.measuring = e.cell.warmup === 0;
+        live.reset();
         break;
       case 'warmup-end':
         state.measuring = true;
+        live.reset();
         break;
       case 'request-end':
         state.done++;
         state.cellDone++;
         if (e.record.status === 'error') state.errors++;
+        live.add(e.record);
         break;
       case 'interrupt':
+        note(opts.resumeCommand ? `${e.message} (Ctrl-C again to cut them); to finish later: ${opts.resumeCommand}` : e.message);
+        break;
       case 'notice':
         note(e.message);
         break;
@@ -112,11 +125,76 @@ export function createProgress(opts: ProgressOptions): Progress {
   };
 }
 
-/** One terminal line at most, so the spinner rewrites a single line. */
-function fit(text: string, columns: number | undefined): string {
+/**
+ * One terminal line at most, so the spinner rewrites a single line: the spinner frame and
+ * its space take 2 columns, and a line that fills the last column makes some terminals wrap.
+ */
+export function fit(text: string, columns: number | undefined): string {
   const width = Math.max(20, (columns ?? 80) - 3);
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 }
+
+/** "0 errors", "3 errors (HTTP 503 ×2, timeout ×1)": the kinds of the current cell. */
+function errorsText(total: number, kinds: ReadonlyMap<string, number>): string {
+  const head = `${total} error${total === 1 ? '' : 's'}`;
+  if (kinds.size === 0) return head;
+  return `${head} (${[...kinds].map(([k, n]) => `${k} ×${n}`).join(', ')})`;
+}
+
+/** Most latencies a cell keeps for its live p50: the latest ones, so the figure follows drift. */
+const LIVE_WINDOW = 2048;
+
+/**
+ * The current cell's live figures: requests/s since it started measuring, p50 latency so far
+ * (of the last LIVE_WINDOW successes, recomputed at most 4 times a second), errors by kind.
+ */
+function liveCell() {
+  let t0 = performance.now();
+  let count = 0;
+  const latencies = new Float64Array(LIVE_WINDOW);
+  let filled = 0;
+  let next = 0;
+  let p50: number | undefined;
+  let p50At = -Infinity;
+  const errorKinds = new Map<string, number>();
+  return {
+    errorKinds,
+    reset() {
+      t0 = performance.now();
+      count = 0;
+      filled = 0;
+      next = 0;
+      p50 = undefined;
+      p50At = -Infinity;
+      errorKinds.clear();
+    },
+    add(r: RunEventRecord) {
+      count++;
+      if (r.status === 'error') {
+        const k = errorKey(r);
+        errorKinds.set(k, (errorKinds.get(k) ?? 0) + 1);
+      } else if (r.latency_ms !== undefined && Number.isFinite(r.latency_ms)) {
+        latencies[next] = r.latency_ms;
+        next = (next + 1) % LIVE_WINDOW;
+        filled = Math.min(LIVE_WINDOW, filled + 1);
+      }
+    },
+    parts(): string[] {
+      const now = performance.now();
+      const seconds = (now - t0) / 1000;
+      if (count === 0 || seconds <= 0) return [];
+      if (now - p50At > 250 && filled > 0) {
+        p50 = percentileSorted(latencies.slice(0, filled).sort(), 50);
+        p50At = now;
+      }
+      const out = [`${formatValue(count / seconds)} req/s`];
+      if (p50 !== undefined) out.push(`p50 ${formatValue(p50)} ms`);
+      return out;
+    },
+  };
+}
+
+type RunEventRecord = Extract<RunEvent, { type: 'request-end' }>['record'];
 
 function clock(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';

@@ -80,9 +80,13 @@ const BROKEN: Record<string, string[]> = {
   'duplicate-axis-value.yaml': [
     `${SPECS}/duplicate-axis-value.yaml:6:25: matrix.temperature lists 0 twice (items 0 and 2); remove one, each value makes its own cells`,
   ],
+  'unquoted-var-in-flow.yaml': [
+    `${SPECS}/unquoted-var-in-flow.yaml:4:35: \${LLM_SWEEP_FIXTURE_MT:-4} inside a { } or [ ] must be quoted: write "\${LLM_SWEEP_FIXTURE_MT:-4}" (there YAML reads { and } as brackets)`,
+  ],
+  'simulator-typo.yaml': [`${SPECS}/simulator-typo.yaml:5:16: unknown key 'ttft' in target.simulator — did you mean 'ttft_ms'?`],
   'missing-target.yaml': [`${SPECS}/missing-target.yaml:1:1: missing required key 'target' — The endpoint under test.`],
   'empty.yaml': [
-    `${SPECS}/empty.yaml:1:1: the spec is empty; start from sweeps/example.yaml (docs/spec.md describes every field)`,
+    `${SPECS}/empty.yaml:1:1: the spec is empty; llm-sweep init writes two commented starter specs (docs/spec.md describes every field)`,
   ],
   'many-problems.yaml': [
     `${SPECS}/many-problems.yaml:1:7: name: use letters, digits, ".", "_" and "-" only (it names the results folder), got the text "many problems"`,
@@ -92,7 +96,7 @@ const BROKEN: Record<string, string[]> = {
     `${SPECS}/many-problems.yaml:11:17: matrix.temperature[0] must be a number, got the text "hot"`,
     `${SPECS}/many-problems.yaml:12:17: matrix.concurrency[0] must be a whole number of at least 1, got 0`,
     `${SPECS}/many-problems.yaml:13:11: requests must be a whole number of at least 1, got 0`,
-    `${SPECS}/many-problems.yaml:15:18: output.formats[1] must be one of "csv", "json", "html", got the text "pdf"`,
+    `${SPECS}/many-problems.yaml:15:18: output.formats[1] must be one of "csv", "json", "html", "xlsx", got the text "pdf"`,
   ],
 };
 

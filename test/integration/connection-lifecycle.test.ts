@@ -76,7 +76,7 @@ const BODY = {
 
 describe('a server that closes the connection after every streamed response (llama-server)', () => {
   for (const concurrency of [1, 4]) {
-    it(`concurrency ${concurrency}: attempts=1 on every row, and tokens/s at least 0.9x a new-connection-per-request client`, async () => {
+    it(`concurrency ${concurrency}: attempts=1 on every row, and tokens/s at least 0.7x a new-connection-per-request client`, async () => {
       const s = await llama();
       const n = concurrency * 8;
       // Both sides are separate processes talking to the same fake, run in turn, twice each;
@@ -96,7 +96,9 @@ describe('a server that closes the connection after every streamed response (lla
       }
       const best = (xs: number[]) => Math.max(...xs);
       const why = `llm-sweep ${ours.map((x) => x.toFixed(1))} tokens/s vs plain ${plain.map((x) => x.toFixed(1))}; ${seen.join(' | ')}`;
-      expect(best(ours) / best(plain), why).toBeGreaterThanOrEqual(0.9);
+      // On a quiet machine the ratio is 0.97-0.99; the defect this guards (a retry backoff after
+      // each closed connection) gives under 0.4. 0.7 leaves room for a machine shared with other jobs.
+      expect(best(ours) / best(plain), why).toBeGreaterThanOrEqual(0.7);
     });
   }
 });

@@ -3,7 +3,7 @@
  * fixture result pairs, and `merge` of shards run as separate processes against a fake
  * OpenAI-compatible server on 127.0.0.1.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
@@ -65,7 +65,7 @@ describe('thresholds in run', () => {
     expect(lines[0]).toMatch(/^threshold failed: cell t=0: latency_ms\.p95: < 1 — measured \d+(\.\d+)?$/);
     expect(lines[1]).toMatch(/^threshold failed: cell t=0\.5: latency_ms\.p95: < 1 — measured \d+(\.\d+)?$/);
     expect(lines[2]).toBe('2 threshold checks failed in 2 cells');
-    expect(r.stdout).toMatch(/check/);
+    expect(r.stdout).toMatch(/verdict/);
     expect(r.stdout).toMatch(/FAIL/);
     expect(summaryRows(out, ['threshold']).map((r) => r.threshold)).toEqual(['fail', 'fail']);
     const run = JSON.parse(read(out, 'run.json')) as { thresholds: { cell: string; threshold: string; status: string; value: number }[] };
@@ -99,7 +99,7 @@ describe('thresholds in run', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(
         `error: ${file}:13:19: threshold 'latency_ms.p95': cannot read "2000"; write an operator and a number, e.g. "< 2000" (operators: < <= > >= == !=)\n` +
-          `error: ${file}:14:3: threshold 'latency.p99': unknown metric 'latency' (known: latency_ms, ttft_ms, tpot_ms, itl_ms, error_rate, requests_per_s, output_tokens_per_s, prompt_tokens_mean, completion_tokens_mean, slo_attainment, goodput_rps, check_pass_rate, cost_total, cost_per_1k_requests, cost_per_1m_output_tokens)\n` +
+          `error: ${file}:14:3: threshold 'latency.p99': unknown metric 'latency' — did you mean 'latency_ms'?\n` +
           '2 problems\n',
       );
     }
@@ -151,6 +151,31 @@ describe('compare', () => {
     expect(r.stdout).toContain('only in the current result (failed: --strict): m=b,c=8');
   });
 
+  it('exits 2 with "no cells in common" and what differs, unless --allow-empty', async () => {
+    const dir = tempDir();
+    const base = read(`${FIX}/baseline`, 'summary.csv');
+    // The same grid with the model axis renamed, and one with other values of it.
+    const renamed = join(dir, 'renamed.csv');
+    writeFileSync(renamed, base.replace(/^cell,model,/, 'cell,engine,'));
+    const other = join(dir, 'other.csv');
+    writeFileSync(other, base.replace(/,a,/g, ',x,').replace(/,b,/g, ',y,'));
+    const r = await runCli(['compare', `${FIX}/baseline`, renamed]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `error: no cells in common between ${FIX}/baseline and ${renamed}: nothing was compared\n` +
+        '  axes only in the baseline: model\n' +
+        '  axes only in the current result: engine\n' +
+        'compare results of the same grid, or pass --allow-empty to accept an empty comparison\n',
+    );
+    const v = await runCli(['compare', `${FIX}/baseline`, other, '--markdown']);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toContain('\n  model: baseline has a, b; current has x, y\n');
+    const ok = await runCli(['compare', `${FIX}/baseline`, other, '--allow-empty']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.trim().split('\n').at(-1)).toMatch(/^no cells in common \(--allow-empty\) — /);
+  });
+
   it('exits 2 on bad input', async () => {
     const missing = await runCli(['compare', `${FIX}/baseline`, `${FIX}/nope`]);
     expect(missing.code).toBe(2);
@@ -185,7 +210,7 @@ describe('merge of shards run as separate processes', () => {
     expect(q.code).toBe(1);
     expect(q.stderr).not.toContain('merged 2 result(s)');
     expect(q.stderr).toContain('threshold failed: cell t=0,mt=6');
-    expect(q.stdout).toContain('│ 0.5         │ 6');
+    expect(q.stdout).toMatch(/^0\.5 +6 +4\/0 /m);
 
     const rows = (d: string) => parseRequestsCsv(read(d, 'requests.csv')).records;
     const key = (r: ReturnType<typeof rows>[number]) =>

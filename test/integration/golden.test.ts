@@ -36,6 +36,8 @@ const ADDED = {
     'checks_passed',
     'checks_total',
     'cost',
+    // issue 17: the step of a capacity search (empty outside one).
+    'search_step',
   ],
   'summary.csv': [
     'connect_ms_mean',
@@ -54,6 +56,9 @@ const ADDED = {
     'cost_per_1k_requests',
     'cost_per_1m_output_tokens',
     'cost_estimated',
+    // issue 17: a capacity search's step and verdict.
+    'search_step',
+    'search_verdict',
     // issue 15: the client's own share of TTFT.
     'client_ttft_delay_ms_p50',
     'client_ttft_delay_ms_p99',

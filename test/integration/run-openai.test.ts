@@ -60,7 +60,7 @@ describe('run against an OpenAI-compatible server', () => {
     expect(r.code).toBe(0);
     const header = r.csv.split('\n')[0];
     expect(header).toBe(
-      'cell,temperature,prompt_id,repeat,started_at,status,http_status,error,attempts,queue_ms,latency_ms,ttft_ms,tpot_ms,itl_p50_ms,prompt_tokens,completion_tokens,total_tokens,tokens_source,output_tokens_per_s,finish_reason,connect_ms,server_queue_ms,server_prefill_ms,server_decode_ms,server_total_ms,cached_tokens,checks_passed,checks_total,cost',
+      'cell,temperature,prompt_id,repeat,started_at,status,http_status,error,attempts,queue_ms,latency_ms,ttft_ms,tpot_ms,itl_p50_ms,prompt_tokens,completion_tokens,total_tokens,tokens_source,output_tokens_per_s,finish_reason,connect_ms,server_queue_ms,server_prefill_ms,server_decode_ms,server_total_ms,cached_tokens,checks_passed,checks_total,cost,search_step',
     );
     expect(r.rows).toHaveLength(6);
     expect(r.rows.map((x) => `${x.cell}/${x.prompt_id}/${x.repeat}`).sort()).toEqual(
@@ -286,13 +286,14 @@ describe('Ctrl-C', () => {
     });
     expect(sent).toBe(true);
     expect(r.code).toBe(130);
-    expect(r.stderr).toContain('interrupted');
+    // The hint names the exact command that finishes the run.
+    expect(r.stderr).toContain(`interrupted: finished rows are saved; to send the rest: llm-sweep run ${file} --resume ${out}\n`);
     const rows = parseRequestsCsv(readFileSync(join(out, 'requests.csv'), 'utf8')).records;
     expect(rows.length).toBeGreaterThanOrEqual(5);
     expect(rows.length).toBeLessThan(800);
     expect(rows.every((x) => x.status === 'ok')).toBe(true);
     // The partial table is printed, and run.json says the run was interrupted.
-    expect(r.stdout).toContain('p50 lat ms');
+    expect(r.stdout).toMatch(/ok\/err +req\/s +p50 +p95 +TTFT +tok\/s/);
     const runJson = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { interrupted: boolean };
     expect(runJson.interrupted).toBe(true);
   });

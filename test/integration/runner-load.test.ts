@@ -80,6 +80,48 @@ duration_s: 0.5
   });
 });
 
+describe('rate: inf', () => {
+  it('makes every request due at the cell start: the concurrency cap turns into queue_ms', async () => {
+    server = await startFakeServer((_req, res) => streamChat(res, { ttftMs: 40, itlMs: 5, tokens: ['a', 'b'], usage: 'separate' }, true));
+    const writer = memoryWriter();
+    const dir = tempDir();
+    const loaded = loadSpec(
+      writeSpec(
+        `
+target: { base_url: ${server.baseUrl} }
+prompts: ["hi"]
+params: { model: m, max_tokens: 2 }
+matrix: { rate: [inf], concurrency: [2] }
+requests: 6
+`,
+        dir,
+      ),
+    );
+    const result = await runSweep({ loaded, plan: buildPlan(loaded), baseUrl: loaded.spec.target.base_url, writer });
+    const [s] = result.summaries;
+    expect(s.cell).toBe('r=inf,c=2');
+    expect(s.ok).toBe(6);
+    expect(s.offered_rps).toBeUndefined();
+    // Three waves of two ~45 ms requests, all due at 0: the last pair waits about two waves
+    // longer than the first (relative, so a loaded machine's delays cancel out).
+    const queued = writer.records.map((r) => r.queue_ms!).sort((a, b) => a - b);
+    expect(queued[5] - queued[1]).toBeGreaterThan(60);
+    expect(queued[3] - queued[1]).toBeGreaterThan(30);
+    expect(writer.records.every((r) => r.params.rate === 'inf')).toBe(true);
+  });
+
+  it('runs a duration cell as fast as its concurrency cap allows, and stops at the deadline', async () => {
+    server = await startFakeServer((_req, res) => streamChat(res, { ttftMs: 5, itlMs: 1, tokens: ['a'], usage: 'separate' }, true));
+    const result = await runInProcess(`
+target: { base_url: ${server.baseUrl} }
+prompts: ["hi"]
+params: { model: m, rate: inf, concurrency: 2 }
+duration_s: 0.3
+`);
+    expect(result.summaries[0].ok).toBeGreaterThan(4);
+  });
+});
+
 describe('client health', () => {
   it('flags a cell when the client event loop is starved', async () => {
     server = await startFakeServer((_req, res) => streamChat(res, { ttftMs: 5, itlMs: 5, tokens: ['a', 'b', 'c'], usage: 'separate' }, true));

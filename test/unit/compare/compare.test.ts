@@ -225,7 +225,7 @@ describe('rules', () => {
     expect(t('error_rate', '+0.01')).toEqual(['absolute', 0.01, 'up']);
     expect(t('completion_tokens_mean', '±20%')).toEqual(['relative', 0.2, 'both']);
     expect(t('completion_tokens_mean', '+-20%')).toEqual(['relative', 0.2, 'both']);
-    expect(t('latency_ms', '+10%')).toBe('latency_ms needs an aggregate: latency_ms.p95 (one of mean, p50, p90, p95, p99, min, max)');
+    expect(t('latency_ms', '+10%')).toBe('latency_ms needs an aggregate: latency_ms.p95 (one of mean, p50, p90, p95, p99, min, max, or a percentile such as p99.9)');
   });
 
   it('lays flags over the spec rules; defaults only when neither gives any', () => {
@@ -240,7 +240,7 @@ describe('rules', () => {
     const r = resolveRules(['latency_ms.p95=+20%'], { 'latency_ms.p95': '+5%', error_rate: '+0.02' });
     expect(r.map((x) => `${x.metric.key} ${x.text} ${x.source}`)).toEqual(['latency_ms.p95 +20% flag', 'error_rate +0.02 spec']);
     expect(() => parseRuleFlag('latency_ms.p95')).toThrow(UserError);
-    expect(() => parseRuleFlag('latency.p95=+1%')).toThrow("--rule latency.p95=+1%: unknown metric 'latency' (known: latency_ms, ttft_ms,");
+    expect(() => parseRuleFlag('latency.p95=+1%')).toThrow("--rule latency.p95=+1%: unknown metric 'latency' — did you mean 'latency_ms'?");
   });
 });
 

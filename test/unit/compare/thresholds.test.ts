@@ -72,8 +72,8 @@ describe('threshold parsing', () => {
     });
     expect(problems).toEqual([
       "key@thresholds.latncy_ms.p95: threshold 'latncy_ms.p95': unknown metric 'latncy_ms' — did you mean 'latency_ms'?",
-      "key@thresholds.latency_ms: threshold 'latency_ms': latency_ms needs an aggregate: latency_ms.p95 (one of mean, p50, p90, p95, p99, min, max)",
-      "key@thresholds.latency_ms.p955: threshold 'latency_ms.p955': unknown aggregate 'p955' of latency_ms — did you mean 'p95'? (one of mean, p50, p90, p95, p99, min, max)",
+      "key@thresholds.latency_ms: threshold 'latency_ms': latency_ms needs an aggregate: latency_ms.p95 (one of mean, p50, p90, p95, p99, min, max, or a percentile such as p99.9)",
+      "key@thresholds.latency_ms.p955: threshold 'latency_ms.p955': unknown aggregate 'p955' of latency_ms — did you mean 'p95'? (one of mean, p50, p90, p95, p99, min, max, or a percentile such as p99.9 listed in percentiles:)",
       "key@thresholds.error_rate.p95: threshold 'error_rate.p95': error_rate is one number per cell; it takes no aggregate (write just 'error_rate')",
       'value@thresholds.ttft_ms.p50: threshold \'ttft_ms.p50\': cannot read "2000"; write an operator and a number, e.g. "< 2000" (operators: < <= > >= == !=)',
       'value@thresholds.tpot_ms.p50.1: threshold \'tpot_ms.p50\': cannot read "fast"; write an operator and a number, e.g. "< 2000" (operators: < <= > >= == !=)',
@@ -106,7 +106,7 @@ compare:
     const problems = (err as UserError).problems.map((p) => p.replace(file, 'spec.yaml'));
     expect(problems).toEqual([
       'spec.yaml:8:19: threshold \'latency_ms.p95\': cannot read "about 2000"; write an operator and a number, e.g. "< 2000" (operators: < <= > >= == !=)',
-      "spec.yaml:9:3: threshold 'ttft_ms.p5O': unknown aggregate 'p5O' of ttft_ms — did you mean 'p50'? (one of mean, p50, p90, p95, p99, min, max)",
+      "spec.yaml:9:3: threshold 'ttft_ms.p5O': unknown aggregate 'p5O' of ttft_ms — did you mean 'p50'? (one of mean, p50, p90, p95, p99, min, max, or a percentile such as p99.9 listed in percentiles:)",
       'spec.yaml:11:19: compare \'latency_ms.p95\': cannot read tolerance "+ten%" of latency_ms.p95; write "+10%" (relative), "+0.01" (absolute), "-5%" for a drop, "±10%" for either way',
     ]);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalQuantile, wilsonInterval } from '../../../src/metrics/wilson.js';
+import { mulberry32 } from '../../../src/random.js';
 
 describe('normalQuantile', () => {
   it('matches published z values', () => {
@@ -49,5 +50,25 @@ describe('wilsonInterval', () => {
     expect(wilsonInterval(0, 0)).toBeUndefined();
     expect(() => wilsonInterval(3, 2)).toThrow(RangeError);
     expect(() => wilsonInterval(1, 2, 1)).toThrow(RangeError);
+  });
+});
+
+describe('wilsonInterval coverage', () => {
+  it('covers the true proportion about as often as it claims (seeded binomial draws)', () => {
+    const random = mulberry32(7);
+    const n = 60;
+    const trials = 4000;
+    for (const p of [0.5, 0.9, 0.97]) {
+      let covered = 0;
+      for (let t = 0; t < trials; t++) {
+        let k = 0;
+        for (let i = 0; i < n; i++) if (random() < p) k++;
+        const w = wilsonInterval(k, n, 0.9)!;
+        if (w.low <= p && p <= w.high) covered++;
+      }
+      // Nominal 90%; Wilson's actual coverage oscillates a few points around it at n = 60.
+      expect(covered / trials).toBeGreaterThan(0.85);
+      expect(covered / trials).toBeLessThan(0.96);
+    }
   });
 });

@@ -141,7 +141,9 @@ describe('throughput-latency curve', () => {
     expect(t.y.title).toBe('output tokens/s');
     expect(t.pointLabels).toBe(true);
     expect(t.series.map((s) => s.label)).toEqual(['temperature=0', 'temperature=1']);
-    expect(t.series[0].points.map((p) => p.label)).toEqual(['c=1', 'c=2', 'c=4']);
+    // This grid's throughput flattens after c=1 while latency climbs: c=1 is the knee (metrics/knee.ts).
+    expect(t.series[0].points.map((p) => p.label)).toEqual(['c=1 knee', 'c=2', 'c=4']);
+    expect(t.series[0].points.map((p) => p.knee)).toEqual([true, undefined, undefined]);
     expect(t.series[0].points[0].x).toBeCloseTo(cells[0].latency_ms!.p95);
     expect(t.series[0].points[0].y).toBeCloseTo(cells[0].output_tokens_per_s);
   });

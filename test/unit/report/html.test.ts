@@ -43,6 +43,7 @@ describe('report.html', () => {
         'axis-temperature-ttft_p50',
         'dist-latency',
         'dist-ttft',
+        'pareto',
         'throughput',
       ].sort(),
     );
@@ -89,7 +90,7 @@ describe('report.html', () => {
 
   it('inlines a client script that runs on its own', () => {
     const src = reportClient.toString();
-    expect(src).toMatch(/^function reportClient\(fmt\)/);
+    expect(src).toMatch(/^function reportClient\(fmt, theme\)/);
     // Bundler helpers or imports would be undefined in the page.
     expect(src).not.toMatch(/__name|require\(|\bimport\b|\bexports\b/);
   });

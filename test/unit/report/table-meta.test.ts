@@ -143,7 +143,7 @@ describe('metadata', () => {
     expect(w).toEqual([
       'The run stopped early (interrupted): 2 of 4 cells finished.',
       '1 incomplete row of requests.csv skipped (a torn write).',
-      'cell c=2: the client may have limited this measurement (event-loop delay p99 80 ms)',
+      'cell c=2: the client may have limited this measurement (event-loop delay p99 80 ms); lower the concurrency, or split the run across machines with --shard',
       'Token counts of 3 requests in 1 cell are estimates (the server sent no usage); throughput there is approximate.',
     ]);
   });

@@ -18,6 +18,17 @@ describe('judging the client', () => {
   it('does not judge loop delay or CPU on a cell too short to tell', () => {
     expect(judgeClient({ ...healthy, wallMs: 200, loopDelayP99Ms: 60, cpu: 1 }).bound).toBe(false);
   });
+
+  it('weighs loop delay against what the cell measured: 30 ms skews a 100 ms TTFT, not 2-second requests', () => {
+    const late = { ...healthy, loopDelayP99Ms: 30 };
+    expect(judgeClient(late, CLIENT_LIMITS, { ttftP50Ms: 2000, latencyP50Ms: 2500, concurrency: 1 })).toMatchObject({ bound: false, concurrency: 1 });
+    expect(judgeClient(late, CLIENT_LIMITS, { ttftP50Ms: 100, latencyP50Ms: 900, concurrency: 8 })).toMatchObject({
+      bound: true,
+      reason: 'event-loop delay p99 30.0 ms (30% of TTFT p50 100 ms)',
+      concurrency: 8,
+      open_loop: false,
+    });
+  });
 });
 
 describe('judging the client with worker threads', () => {

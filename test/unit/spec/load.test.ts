@@ -68,7 +68,7 @@ matrix:
     expect(problems(`${MINIMAL}requets: 3\nwarmpu: 1\nfoo: 1\n`)).toEqual([
       "sweep.yaml:5:1: unknown key 'requets' — did you mean 'requests'?",
       "sweep.yaml:6:1: unknown key 'warmpu' — did you mean 'warmup'?",
-      "sweep.yaml:7:1: unknown key 'foo' (expected one of: name, description, target, prompts, params, custom_params, matrix, requests, duration_s, repeat, warmup, workers, seed, arrival, burstiness, slo, thresholds, compare, checks, pricing, budget, output)",
+      "sweep.yaml:7:1: unknown key 'foo' (expected one of: name, description, target, prompts, params, custom_params, matrix, requests, duration_s, repeat, warmup, workers, seed, arrival, burstiness, percentiles, slo, thresholds, search, compare, checks, pricing, budget, output)",
     ]);
   });
 
@@ -324,7 +324,7 @@ describe('YAML problems', () => {
 
   it('an empty file, a list, a missing file', () => {
     expect(problems('# nothing\n')).toEqual([
-      'sweep.yaml:1:1: the spec is empty; start from sweeps/example.yaml (docs/spec.md describes every field)',
+      'sweep.yaml:1:1: the spec is empty; llm-sweep init writes two commented starter specs (docs/spec.md describes every field)',
     ]);
     expect(problems('- a\n- b\n')).toEqual([
       'sweep.yaml:1:1: the spec must be a mapping of keys (name, target, prompts, matrix, ...), got a list',
