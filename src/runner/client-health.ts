@@ -88,16 +88,22 @@ export function watchClientHealth(limits = CLIENT_LIMITS): HealthWatch {
       }
       const lagP99 = lags.length > 0 ? percentile(lags, 99) : undefined;
       const loops = Math.max(1, Math.min(threads.length, availableParallelism()));
-      const health = judgeClient(
-        { loopDelayP99Ms: p99, loopDelayMaxMs: max, cpu: cpuShare, dispatchLagP99Ms: lagP99, wallMs, loops, workers: threads.length > 0 ? threads.length : undefined },
+      const some = ttftDelays.length > 0;
+      return judgeClient(
+        {
+          loopDelayP99Ms: p99,
+          loopDelayMaxMs: max,
+          cpu: cpuShare,
+          dispatchLagP99Ms: lagP99,
+          wallMs,
+          loops,
+          workers: threads.length > 0 ? threads.length : undefined,
+          ttftDelayP50Ms: some ? percentile(ttftDelays, 50) : undefined,
+          ttftDelayP99Ms: some ? percentile(ttftDelays, 99) : undefined,
+        },
         limits,
         cell,
       );
-      if (ttftDelays.length > 0) {
-        health.ttft_delay_p50_ms = round(percentile(ttftDelays, 50));
-        health.ttft_delay_p99_ms = round(percentile(ttftDelays, 99));
-      }
-      return health;
     },
   };
 }
@@ -112,6 +118,9 @@ export interface ClientMeasurements {
   loops?: number;
   /** Worker threads that ran the cell; undefined when the main thread did. */
   workers?: number;
+  /** p50 and p99 of the client's own delay in seeing first tokens, ms; undefined when none streamed. */
+  ttftDelayP50Ms?: number;
+  ttftDelayP99Ms?: number;
 }
 
 /** Decides whether the client limited a cell, and says why. Pure. */
@@ -133,6 +142,8 @@ export function judgeClient(m: ClientMeasurements, limits = CLIENT_LIMITS, cell?
     loop_delay_max_ms: round(m.loopDelayMaxMs) ?? 0,
     cpu: round(m.cpu) ?? 0,
     dispatch_lag_p99_ms: round(m.dispatchLagP99Ms),
+    ttft_delay_p50_ms: round(m.ttftDelayP50Ms),
+    ttft_delay_p99_ms: round(m.ttftDelayP99Ms),
     workers: m.workers,
     bound: reasons.length > 0,
     reason: reasons.length > 0 ? reasons.join(', ') : undefined,

@@ -77,10 +77,12 @@ export async function openWorkerExchanger(setup: CellSetup, memory: EndpointMemo
           reject(e);
           fail(e);
         });
+        // Only close() ends a worker on purpose (it removes this first): any other exit
+        // fails what is in flight and every later send, rather than leave them waiting.
         worker.once('exit', (code) => {
-          const e = new Error(`worker thread ${k} exited (code ${code}) with requests in flight`);
+          const e = new Error(`worker thread ${k} exited (code ${code})`);
           reject(e);
-          if (pending.size > 0) fail(e);
+          fail(e);
         });
       }),
     );
@@ -91,7 +93,7 @@ export async function openWorkerExchanger(setup: CellSetup, memory: EndpointMemo
     await Promise.all(lanes.map((l) => l.worker.terminate()));
     throw e;
   }
-  const aborted = new WeakSet<AbortSignal>();
+  const watched: { signal: AbortSignal; cut: () => void }[] = [];
   const post = (lane: Lane, m: ToWorker) => lane.worker.postMessage(m);
   const leastBusy = () => {
     let best = 0;
@@ -101,9 +103,9 @@ export async function openWorkerExchanger(setup: CellSetup, memory: EndpointMemo
   return {
     send(i, signal, laneHint) {
       if (failure) return Promise.reject(failure);
-      if (!aborted.has(signal)) {
-        aborted.add(signal);
+      if (!watched.some((w) => w.signal === signal)) {
         const cut = () => lanes.forEach((l) => post(l, { type: 'abort' }));
+        watched.push({ signal, cut });
         if (signal.aborted) cut();
         else signal.addEventListener('abort', cut, { once: true });
       }
@@ -116,6 +118,7 @@ export async function openWorkerExchanger(setup: CellSetup, memory: EndpointMemo
       });
     },
     async close() {
+      for (const w of watched) w.signal.removeEventListener('abort', w.cut);
       const loads = await Promise.all(
         lanes.map(
           (lane) =>
