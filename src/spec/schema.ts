@@ -131,9 +131,10 @@ export const specSchema = z
     warmup: z.number().int().min(0).default(0).describe('Requests per cell sent first and not recorded.'),
     workers: z
       .union([z.literal('auto'), z.number().int().positive().max(64)])
-      .default('auto')
+      // 1 until npm run bench shows auto no worse on a machine with cores to spare (docs/workers.md).
+      .default(1)
       .describe(
-        'Event loops (worker threads) that send and time a cell\'s requests: auto = one per 256 requests in flight, at most one per core (1 below 257 in flight); 1 = the main thread alone. See docs/workers.md.',
+        'Event loops (worker threads) that send and time a cell\'s requests: 1 (default) = the main thread alone; auto = one per 256 requests in flight, at most one per core (1 below 257 in flight); N = that many threads. See docs/workers.md.',
       ),
     seed: z.number().int().default(1).describe('Seed for arrival times and anything else random on the client.'),
     arrival: z
