@@ -1,6 +1,7 @@
 // A server that answers instantly, in its own process: the client is the only limit.
 // POST .../chat/completions: JSON when stream is false; with stream true, `chunks` SSE
 // content chunks (body field `chunks`, default 1) then a usage chunk and [DONE].
+// GET /stats: {"finished": n}, the answers written out so far (the SIGKILL loss bound).
 import { createServer } from 'node:http';
 
 const json = JSON.stringify({
@@ -11,7 +12,13 @@ const json = JSON.stringify({
 });
 const piece = `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'tok' }, finish_reason: null }] })}\n\n`;
 
+let finished = 0;
 const server = createServer((req, res) => {
+  if (req.method === 'GET' && req.url === '/stats') {
+    res.end(JSON.stringify({ finished }));
+    return;
+  }
+  res.on('finish', () => finished++);
   const parts = [];
   req.on('data', (c) => parts.push(c));
   req.on('end', () => {

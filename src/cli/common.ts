@@ -11,6 +11,7 @@ import { pricingSpecProblems } from '../cost/spec-problems.js';
 import { providerProblems } from '../providers/check-params.js';
 import { loadSpec, type LoadedSpec } from '../spec/load.js';
 import { parseOverride } from '../spec/overrides.js';
+import { scrubber } from '../spec/redact.js';
 import { colorEnabled, paint } from '../ui/color.js';
 import { formatInt } from '../ui/format.js';
 
@@ -69,10 +70,27 @@ export function loadFromFlags(file: string, flags: SpecFlags): { loaded: LoadedS
   const overrides = (flags.set ?? []).map(parseOverride);
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
   const loaded = loadSpec(file, { overrides });
+  guardOutput(loaded.secrets);
   const plan = buildPlan(loaded, { shard });
   const problems = [...providerProblems(loaded, plan), ...pricingSpecProblems(loaded, plan)];
   if (problems.length > 0) throw new UserError(problems.join('\n'), problems);
   return { loaded, plan };
+}
+
+/**
+ * From here on, nothing printed on stdout or stderr holds a secret of the spec (in any of
+ * its forms): the summary table shows matrix values, messages quote URLs and servers, and
+ * the progress display writes through the same streams. The last line of defence; files
+ * are scrubbed by the writer.
+ */
+export function guardOutput(secrets: readonly string[]): void {
+  if (secrets.length === 0) return;
+  const scrub = scrubber(secrets);
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+      write(typeof chunk === 'string' ? scrub(chunk) : Buffer.isBuffer(chunk) ? scrub(chunk.toString('utf8')) : chunk, ...rest)) as typeof stream.write;
+  }
 }
 
 export const MAX_CELLS_WITHOUT_YES = 10_000;

@@ -51,6 +51,14 @@ export function registerRun(program: Command): void {
       "event loops (worker threads) that send and time each cell's requests, over the spec's workers: (default 1; auto: one per 256 in flight, at most one per core)",
       parseWorkers,
     )
+    .addHelpText(
+      'after',
+      `
+Ctrl-C or SIGTERM: stop sending, let requests in flight finish (5 s), write every file,
+exit 130; a second Ctrl-C cuts requests in flight at once. Every row is written as its
+request ends, so --resume <dir> later sends exactly what is missing, also after a crash.
+A results folder that cannot be written (full disk, read-only) stops the run: exit 3.`,
+    )
     .action(action(runCommand));
 }
 
@@ -90,11 +98,17 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     intervalMs: Number(process.env.LLM_SWEEP_PROGRESS_MS) || undefined,
   });
   const controller = new AbortController();
+  const cut = new AbortController();
   let interrupts = 0;
+  // SIGTERM (timeout, CI runners, Kubernetes) is treated as Ctrl-C: stop, let requests in
+  // flight finish for the grace period, write everything, exit 130.
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) controller.abort();
-    else progress.note('interrupted again: cutting requests in flight');
+    else if (interrupts === 2) {
+      progress.note('interrupted again: cutting requests in flight');
+      cut.abort();
+    }
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
@@ -110,6 +124,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       baseUrl: endpoint.baseUrl,
       writer: folderWriter(outDir, loaded.spec.output),
       signal: controller.signal,
+      cut: cut.signal,
       graceMs: 5000,
       onEvent: progress.listener,
       resume,

@@ -119,10 +119,11 @@ class AttemptState {
   raced = false;
   /** The connection of the current attempt, once it has one. */
   conn: AttemptConnection | undefined = undefined;
-  constructor(
-    readonly idle: IdleWatch,
-    public attempts: number,
-  ) {}
+  /** The current attempt's response headers have arrived. */
+  responded = false;
+  /** The read clock, set right after construction (its timeout message reads this state). */
+  idle!: IdleWatch;
+  constructor(public attempts: number) {}
 }
 
 /**
@@ -155,17 +156,28 @@ class SendTimeTransport {
       state.resendNext = false;
       pool.dropIdle(secure ? pool.https : pool.http);
     }
+    state.responded = false;
     const clientRequest = mod.request(options, callback);
     clientRequest.once('socket', (socket: net.Socket) => {
       state.conn = pool.attach(clientRequest, socket);
     });
-    clientRequest.once('response', (res: http.IncomingMessage) => pool.onResponse(res.socket, res));
+    clientRequest.once('response', (res: http.IncomingMessage) => {
+      state.responded = true;
+      pool.onResponse(res.socket, res);
+    });
     const end = clientRequest.end.bind(clientRequest) as (...args: unknown[]) => http.ClientRequest;
     const connected = options.protocol === 'https:' ? 'secureConnect' : 'connect';
     clientRequest.end = ((...args: unknown[]) => {
       state.sentAt = performance.now();
+      // The read clock starts once the request can reach the server: while the socket
+      // connects only the connect timeout runs (a full listen backlog is a connect timeout).
       const onSocket = (socket: net.Socket) => {
-        if (socket.connecting) socket.once(connected, () => (state.sentAt = performance.now()));
+        if (socket.connecting) {
+          socket.once(connected, () => {
+            state.sentAt = performance.now();
+            state.idle.arm();
+          });
+        } else state.idle.arm();
       };
       if (clientRequest.socket) onSocket(clientRequest.socket);
       else clientRequest.once('socket', onSocket);
@@ -213,7 +225,6 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         if (state.resendNext) state.resends += 1;
         else state.attempts += 1;
         state.sentAt = performance.now();
-        state.idle.arm();
       }
       return config;
     },
@@ -249,8 +260,9 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   return {
     async post(req, sendOpts = {}) {
       const controller = new AbortController();
-      const idle = new IdleWatch(opts.readTimeoutMs, () => controller.abort(new IdleTimeout(opts.readTimeoutMs)));
-      const state = new AttemptState(idle, sendOpts.priorAttempts ?? 0);
+      const state = new AttemptState(sendOpts.priorAttempts ?? 0);
+      const idle = new IdleWatch(opts.readTimeoutMs, () => controller.abort(new IdleTimeout(idleMessage(state, opts.readTimeoutMs))));
+      state.idle = idle;
       const outer = sendOpts.signal;
       const onOuterAbort = () => controller.abort(new UserAbort());
       if (outer?.aborted) onOuterAbort();
@@ -263,7 +275,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         url: req.url,
         method: 'POST',
         headers: { 'content-type': 'application/json', ...req.headers },
-        data: JSON.stringify(req.body),
+        // A Buffer is a body encoded once and shared by many requests (see runner/body-cache.ts).
+        data: Buffer.isBuffer(req.body) ? req.body : JSON.stringify(req.body),
         signal: controller.signal,
         llmSweep: state,
       };
@@ -272,7 +285,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         return {
           status: res.status,
           headers: flatHeaders(res.headers as Record<string, unknown>),
-          consume: consumer(res.data as Readable, idle, controller.signal, () =>
+          consume: consumer(res.data as Readable, idle, controller.signal, state.conn?.socket, () =>
             outer?.removeEventListener('abort', onOuterAbort),
           ),
           attempts: state.attempts,
@@ -328,10 +341,21 @@ function isConnectTimeout(error: AxiosError): boolean {
 }
 
 class IdleTimeout extends Error {
-  constructor(ms: number) {
-    super(`no data for ${ms} ms (read timeout)`);
+  constructor(message: string) {
+    super(message);
     this.name = 'IdleTimeout';
   }
+}
+
+/** What the read timeout saw: no answer at all, headers still arriving, or a silent body. */
+function idleMessage(state: AttemptState, ms: number): string {
+  if (state.responded) return `no data for ${ms} ms (read timeout)`;
+  const conn = state.conn;
+  const got = conn ? conn.socket.bytesRead - conn.bytesAtStart : 0;
+  if (got > 0) {
+    return `response headers still incomplete after ${ms} ms (read timeout; ${got} bytes of them arrived, too slowly)`;
+  }
+  return `no response within ${ms} ms (read timeout)`;
 }
 
 class UserAbort extends Error {
@@ -377,7 +401,16 @@ class IdleWatch {
   };
 }
 
-function consumer(source: Readable, idle: IdleWatch, signal: AbortSignal, onClose: () => void) {
+/**
+ * Why a body stopped before its end: the server's FIN (the socket ended cleanly) or `err`
+ * (a reset, ...). Node reports both as ECONNRESET "aborted".
+ */
+function cutMessage(socket: net.Socket | undefined, err?: NodeJS.ErrnoException): string {
+  if (socket?.readableEnded) return 'the server closed the connection before the response was complete (FIN mid-body)';
+  return err ? networkMessage(err) : 'connection closed mid-response';
+}
+
+function consumer(source: Readable, idle: IdleWatch, signal: AbortSignal, socket: net.Socket | undefined, onClose: () => void) {
   return (onChunk: (chunk: Buffer, at: number, lateMs: number) => void): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -420,9 +453,9 @@ function consumer(source: Readable, idle: IdleWatch, signal: AbortSignal, onClos
       };
       source.on('data', (chunk: Buffer) => idle.touch(arrive(sink, chunk)));
       source.once('end', () => arrive(sink, null));
-      const cut = () => fromSignal(new HttpFailure('network', 'connection closed mid-response', 0, 0));
+      const cut = () => fromSignal(new HttpFailure('network', cutMessage(socket), 0, 0));
       source.once('error', (err: NodeJS.ErrnoException) =>
-        settle(fromSignal(new HttpFailure('network', networkMessage(err), 0, 0))),
+        settle(fromSignal(new HttpFailure('network', cutMessage(socket, err), 0, 0))),
       );
       source.once('aborted', () => settle(cut()));
       source.once('close', () => {
@@ -475,8 +508,21 @@ function networkMessage(err: NodeJS.ErrnoException | Error): string {
       return 'connection closed while sending (EPIPE)';
     case 'ECONNECTTIMEOUT':
       return 'connect timeout';
-    default:
-      return c ? `${err.message || c} (${c})` : err.message || 'network error';
+    case 'EMFILE':
+    case 'ENFILE':
+      return `too many open files on this machine (${c}); raise the limit (ulimit -n) or lower the concurrency`;
+    case 'EADDRNOTAVAIL':
+      return 'no local port free for a new connection (EADDRNOTAVAIL); lower the concurrency';
+    case 'ETIMEDOUT':
+      return 'the connection timed out (ETIMEDOUT)';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `no route to the host (${c})`;
+    default: {
+      // Node's socket messages end in " - Local (host:port)", often "(undefined:undefined)".
+      const text = (err.message || '').replace(/ - Local \([^)]*\)$/, '');
+      return c ? `${text || c}${text.includes(c) ? '' : ` (${c})`}` : text || 'network error';
+    }
   }
 }
 

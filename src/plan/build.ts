@@ -9,6 +9,7 @@ import { formatInt } from '../ui/format.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { rateValue } from '../spec/params.js';
 import { LOAD_KEYS } from '../spec/schema.js';
+import { scrub } from '../spec/redact.js';
 import { nearest } from '../spec/suggest.js';
 import { cellId } from './cell-id.js';
 import { expandGrid, productSize } from './grid.js';
@@ -62,12 +63,14 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
   // Combinations added by include come last, one per 'added' entry, in entry order.
   const addedBy = grid.included.flatMap((how, i) => (how === 'added' ? [i] : []));
   const firstAdded = grid.combinations.length - addedBy.length;
+  // Only include entries can add a combination twice (axis values are unique), so only
+  // those are compared whole; a million-cell grid pays for ids alone.
   const seen = new Set<string>();
-  const byId = new Map<string, string>();
+  const byId = new Map<string, Combination>();
   const all: Cell[] = [];
   for (const [ci, params] of grid.combinations.entries()) {
-    const key = JSON.stringify(params);
-    if (seen.has(key)) {
+    const key = ci >= firstAdded ? JSON.stringify(params) : '';
+    if (key && seen.has(key)) {
       // Two include entries can add the same combination; run it once.
       const entry = addedBy[ci - firstAdded];
       if (entry !== undefined) {
@@ -77,15 +80,16 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
       }
       continue;
     }
-    seen.add(key);
-    const id = cellId(params);
+    if (key) seen.add(key);
+    // A matrix value from a secret (a ${TOKEN} model name) must not name the cell in every file.
+    const id = scrub(cellId(params), loaded.secrets);
     const other = byId.get(id);
     if (other !== undefined) {
       throw new UserError(
-        `${source.locate(['matrix'], 'key')}: two cells would share the id '${id}' (${other} and ${key}); avoid ',' and '=' in matrix key names`,
+        `${source.locate(['matrix'], 'key')}: two cells would share the id '${id}' (${JSON.stringify(other)} and ${JSON.stringify(params)}); avoid ',' and '=' in matrix key names`,
       );
     }
-    byId.set(id, key);
+    byId.set(id, params);
     all.push({
       id,
       index: all.length,

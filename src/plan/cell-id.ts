@@ -23,7 +23,7 @@ const SHORT: Readonly<Record<string, string>> = {
 export function cellId(params: Combination): string {
   const keys = Object.keys(params);
   const parts = keys.map((k) => {
-    const short = SHORT[k];
+    const short = Object.hasOwn(SHORT, k) ? SHORT[k] : undefined;
     // A cell that also has a key literally named like the short form keeps the long name.
     const name = short !== undefined && !keys.includes(short) ? short : k;
     // `inf` is the only text a rate takes: no quotes needed to tell it from a number.

@@ -11,8 +11,20 @@ import type { ParamProblem } from './types.js';
 
 export { isObject };
 
+/**
+ * `base` + `path`, the path going before base's query (`http://h/v1?key=k` + `/chat/completions`
+ * is `http://h/v1/chat/completions?key=k`); a query in `path` joins base's.
+ */
 export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}${path}`;
+  const [head, query] = splitQuery(base);
+  const [p, pathQuery] = splitQuery(path);
+  const q = [pathQuery, query].filter(Boolean).join('&');
+  return `${head.replace(/\/+$/, '')}${p}${q ? `?${q}` : ''}`;
+}
+
+function splitQuery(url: string): [string, string] {
+  const i = url.indexOf('?');
+  return i < 0 ? [url, ''] : [url.slice(0, i), url.slice(i + 1)];
 }
 
 /** A finite number, or undefined. */
@@ -100,7 +112,7 @@ export function applyParams(
 ): void {
   for (const [key, value] of Object.entries(params)) {
     if (value === undefined) continue;
-    const rule = table[key];
+    const rule = Object.hasOwn(table, key) ? table[key] : undefined;
     if (!rule) {
       setPath(body, fallbackPrefix ? `${fallbackPrefix}.${key}` : key, value);
     } else if (rule.apply) {
@@ -134,9 +146,10 @@ export function checkAgainstTable(
   const known = Object.keys(table);
   const problems: ParamProblem[] = [];
   for (const key of keys) {
-    if (key in table) continue;
-    const guess = reasons[key] ? undefined : nearest(key, known);
-    const why = reasons[key] ?? (guess ? `did you mean '${guess}'?` : `it accepts ${known.join(', ')}`);
+    if (Object.hasOwn(table, key)) continue;
+    const reason = Object.hasOwn(reasons, key) ? reasons[key] : undefined;
+    const guess = reason ? undefined : nearest(key, known);
+    const why = reason ?? (guess ? `did you mean '${guess}'?` : `it accepts ${known.join(', ')}`);
     problems.push({ key, message: `provider '${kind}' has no field for '${key}'; ${why} (see docs/providers.md)` });
   }
   return problems;

@@ -43,7 +43,7 @@ export function errorStatus(err: unknown, extra: Readonly<Record<string, number>
     const name = err[key];
     if (typeof name !== 'string') continue;
     const lower = name.toLowerCase();
-    const status = extra[lower] ?? BY_NAME[lower];
+    const status = (Object.hasOwn(extra, lower) ? extra[lower] : undefined) ?? (Object.hasOwn(BY_NAME, lower) ? BY_NAME[lower] : undefined);
     if (status !== undefined) return status;
   }
   return undefined;

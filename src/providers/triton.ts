@@ -112,7 +112,7 @@ export function createTriton(fields: TritonFields): Provider<'triton', TritonTar
   };
 
   const parseResponse = (body: unknown): Completion => {
-    if (!isObject(body) || !(fields.text_output in body)) {
+    if (!isObject(body) || !Object.hasOwn(body, fields.text_output)) {
       throw new Error(`response has no '${fields.text_output}' (set target.triton.text_output to the model's output name)`);
     }
     const d = read(body, 0);

@@ -14,7 +14,7 @@ export interface ProviderRequest {
   /** Full URL. */
   url: string;
   headers: Record<string, string>;
-  /** JSON body. */
+  /** JSON body (or, from the runner, that body already encoded as UTF-8 JSON). */
   body: unknown;
 }
 

@@ -127,7 +127,7 @@ function text(name: TextKey, doc: string): Column<RequestRecord> {
   return { name, doc, type: 'string', get: (r) => r[name] ?? '', parse: (s, r) => (r[name] = s || undefined) };
 }
 
-export const ERROR_KINDS: readonly ErrorKind[] = ['http', 'timeout', 'network', 'parse', 'stream', 'aborted', 'auth'];
+export const ERROR_KINDS: readonly ErrorKind[] = ['http', 'timeout', 'network', 'parse', 'stream', 'aborted', 'auth', 'empty'];
 const STATUSES = ['ok', 'error'] as const;
 const TOKEN_SOURCES: readonly TokensSource[] = ['usage', 'estimate'];
 
@@ -159,7 +159,7 @@ export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
     parse: (s, r) => (r.status = s as RequestRecord['status']),
   },
   numeric('http_status', 'final HTTP status; empty when no response arrived', 'integer'),
-  text('error', 'short error text, starting with its kind (`timeout: ...`) or `HTTP <status>: ...`; empty when ok'),
+  text('error', 'short error text, starting with its kind (`timeout`, `network`, `parse`, `stream`, `empty`, `aborted`: `timeout: ...`) or `HTTP <status>: ...`; `empty response` is an answer with no content and no finish reason; empty when ok'),
   numeric('attempts', 'HTTP attempts made (1 = no retry), the `stream_options` fallback and retries of an error event before content included. A request re-sent after the keep-alive race (see *Connections*) is not an attempt.', 'integer', 1),
   numeric(
     'queue_ms',
@@ -171,7 +171,7 @@ export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
   ),
   numeric(
     'ttft_ms',
-    'send → arrival of the **first chunk carrying non-empty `content` or reasoning text** (`reasoning_content`, Anthropic `thinking_delta`), ms. A role-only chunk or an empty `content: ""` does not count. Streams only; empty for non-streamed requests.',
+    'send → arrival of the **first chunk carrying non-empty `content` or reasoning text** (`reasoning_content`, Anthropic `thinking_delta`), ms. A role-only chunk or an empty `content: ""` does not count. Streams only; empty for non-streamed requests. Also set on a stream that failed after content arrived.',
   ),
   numeric('tpot_ms', '`(latency_ms − ttft_ms) / (completion_tokens − 1)`: time per output token after the first, ms. Empty when there is one token or fewer.'),
   numeric(
@@ -183,7 +183,7 @@ export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
   numeric('total_tokens', "`usage.total_tokens`, else prompt + completion tokens", 'integer'),
   {
     name: 'tokens_source',
-    doc: "`usage` (the server's; streams ask for it with `stream_options.include_usage`, dropped once for servers that reject the field) or `estimate` (counted with the `o200k_base` tokenizer)",
+    doc: "`usage` (the server's; streams ask for it with `stream_options.include_usage`, dropped once for servers that reject the field) or `estimate` (counted with the `o200k_base` tokenizer; also when the server's counts cannot be true: negative, fractional or above 10^9, which a warning reports)",
     type: 'string',
     values: TOKEN_SOURCES,
     get: (r) => r.tokens_source ?? '',

@@ -4,8 +4,11 @@
  * merge, compare). A record is plain data; everything the metrics need is in it.
  */
 
-/** Why a request failed; `http` is a non-2xx answer, `stream` an error event in a 200 stream. */
-export type ErrorKind = 'http' | 'timeout' | 'network' | 'parse' | 'stream' | 'aborted' | 'auth';
+/**
+ * Why a request failed; `http` is a non-2xx answer, `stream` an error event in a 200 stream,
+ * `empty` a complete answer with no content and no finish reason.
+ */
+export type ErrorKind = 'http' | 'timeout' | 'network' | 'parse' | 'stream' | 'aborted' | 'auth' | 'empty';
 
 export type TokensSource = 'usage' | 'estimate';
 

@@ -38,7 +38,7 @@ export interface ShardInput {
 
 export function readShard(dir: string): ShardInput {
   if (!existsSync(join(dir, RUN_JSON))) {
-    throw new UserError(`${dir}: no run.json; merge needs the run.json of every shard (output.formats must include json)`);
+    throw new UserError(`${dir}: no run.json; merge needs the run.json of every shard (every run writes one)`);
   }
   const result = loadResult(dir);
   const reading = result.rows();

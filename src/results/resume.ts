@@ -65,19 +65,8 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
   }
   const columns = new Map<string, CellColumns>();
   for (const c of result.cells) if (c.columns) columns.set(c.cell, c.columns);
-  const P = plan.prompts.length;
-  const done = new Map<string, Set<number>>();
   const records = plan.search ? new Map<string, RequestRecord[]>() : undefined;
-  for (const r of result.rows().records) {
-    if (records) {
-      let list = records.get(r.cell);
-      if (!list) records.set(r.cell, (list = []));
-      list.push(r);
-    }
-    let set = done.get(r.cell);
-    if (!set) done.set(r.cell, (set = new Set()));
-    set.add(r.repeat * P + r.prompt_id);
-  }
+  const done = rowsDone(csvPath, result.rows().records, plan, records);
   const missing = new Map<string, Set<number>>();
   for (const cell of plan.cells) {
     const have = done.get(cell.id) ?? new Set<number>();
@@ -98,6 +87,62 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
     startedAt: prev.started_at,
     records,
   };
+}
+
+/** Most bad rows named in the message; the rest are counted. */
+const MAX_NAMED = 10;
+
+/**
+ * The request indices each cell already has, by cell id. A row this plan cannot have
+ * written (a second copy of a row, a prompt_id or repeat past the cell's requests, a cell
+ * the plan does not have) would be counted twice or never: the folder is refused, naming
+ * the rows, rather than resumed into a result that does not add up.
+ */
+function rowsDone(
+  csvPath: string,
+  rows: Iterable<RequestRecord>,
+  plan: Plan,
+  records: Map<string, RequestRecord[]> | undefined,
+): Map<string, Set<number>> {
+  const P = plan.prompts.length;
+  const cells = new Map(plan.cells.map((c) => [c.id, c]));
+  const done = new Map<string, Set<number>>();
+  const bad: string[] = [];
+  let n = 0;
+  for (const r of rows) {
+    n++;
+    if (records) {
+      let list = records.get(r.cell);
+      if (!list) records.set(r.cell, (list = []));
+      list.push(r);
+    }
+    const what = `row ${n} (cell '${r.cell}', prompt_id ${r.prompt_id}, repeat ${r.repeat})`;
+    // A search's steps are cells the plan does not list, of as many requests as they took.
+    const cell = plan.search ? undefined : cells.get(r.cell);
+    let why: string | undefined;
+    const i = r.repeat * P + r.prompt_id;
+    if (!cell && !plan.search) why = `cell '${r.cell}' is not in the plan${plan.shard ? ` (shard ${plan.shard.k}/${plan.shard.n})` : ''}`;
+    else if (!Number.isInteger(r.prompt_id) || r.prompt_id < 0 || r.prompt_id >= P) {
+      why = `prompt_id ${r.prompt_id} does not exist: the spec has only ${P} prompts`;
+    } else if (!Number.isInteger(r.repeat) || r.repeat < 0 || (cell?.requests !== undefined && i >= cell.requests)) {
+      why = `repeat ${r.repeat} is past the cell's end: it has ${cell?.requests} requests`;
+    } else {
+      let set = done.get(r.cell);
+      if (!set) done.set(r.cell, (set = new Set()));
+      if (set.has(i)) why = 'appears twice (the same cell, prompt_id and repeat as an earlier row)';
+      set.add(i);
+    }
+    if (why) bad.push(`${what}: ${why}`);
+  }
+  if (bad.length > 0) {
+    const shown = bad.slice(0, MAX_NAMED).map((b) => `${csvPath}: ${b}`);
+    if (bad.length > MAX_NAMED) shown.push(`${csvPath}: ... and ${bad.length - MAX_NAMED} more such rows`);
+    shown.push(
+      `--resume: requests.csv holds ${bad.length} row${bad.length === 1 ? '' : 's'} this plan cannot have written (edited by hand, or another spec's); remove ${bad.length === 1 ? 'it' : 'them'}, or start a new run`,
+    );
+    throw new UserError(shown.join('\n'), shown);
+  }
+  return done;
 }
 
 /** A row is complete only when its newline was written: anything after the last one is cut. */

@@ -48,8 +48,11 @@ export interface RecordedAnswer {
 export interface Exporter {
   /** The file it writes, in the results folder. */
   file: string;
-  /** Starts writing `run` into `dir`; what it returns is called for the rest of the run. */
-  open(dir: string, run: RunJson): Promise<Export>;
+  /**
+   * Starts writing `run` into `dir`; what it returns is called for the rest of the run.
+   * Every text it writes goes through `scrub` first (the run's secrets in all their forms).
+   */
+  open(dir: string, run: RunJson, scrub: (text: string) => string): Promise<Export>;
 }
 
 /** An exporter at work on one run. Every hook is optional: a file needs what it needs. */

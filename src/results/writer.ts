@@ -3,18 +3,20 @@
  * `memoryWriter`, which touches no disk). Both keep the run.json document the same way and
  * differ only in the exporters they feed.
  */
-import { mkdirSync } from 'node:fs';
 import type { Spec } from '../spec/schema.js';
 import type { RequestRecord } from '../records/types.js';
 import { EXPORTERS } from './exporters/index.js';
 import { requestsCsv } from './exporters/requests-csv.js';
 import { responsesJsonl } from './exporters/responses-jsonl.js';
+import { runJson } from './exporters/run-json.js';
 import { serverMetricsCsv } from './exporters/server-metrics-csv.js';
 import { newRunJson, type RunJson } from './run-json.js';
+import { makeDir } from './write-fault.js';
+import { scrubber } from '../spec/redact.js';
 import type { Export, Exporter, ResultWriter } from './types.js';
 
 /** A writer that keeps run.json's document and calls `exports` (opened at start) as the run goes. */
-export function createWriter(open: (run: RunJson) => Promise<Export[]>): ResultWriter & { readonly run: RunJson | undefined } {
+export function createWriter(open: (run: RunJson, secrets: readonly string[]) => Promise<Export[]>): ResultWriter & { readonly run: RunJson | undefined } {
   let run: RunJson | undefined;
   let exports: Export[] = [];
   const writeAll = async () => {
@@ -27,7 +29,7 @@ export function createWriter(open: (run: RunJson) => Promise<Export[]>): ResultW
     },
     async start({ loaded, plan, baseUrl, startedAt }) {
       run = newRunJson(loaded, plan, baseUrl, startedAt);
-      exports = await open(run);
+      exports = await open(run, loaded.secrets);
       await writeAll();
     },
     record(record, answer) {
@@ -60,17 +62,23 @@ export function createWriter(open: (run: RunJson) => Promise<Export[]>): ResultW
   };
 }
 
-/** The files a results folder gets: requests.csv always, the spec's formats, responses.jsonl when asked, server-metrics.csv with target.metrics. */
+/**
+ * The files a results folder gets: requests.csv and run.json always (resume, merge, compare
+ * and report need both, whatever the formats), the spec's other formats, responses.jsonl
+ * when asked, server-metrics.csv with target.metrics.
+ */
 export function exportersFor(output: Pick<Spec['output'], 'formats' | 'save_responses'>): Exporter[] {
+  const chosen = output.formats.flatMap((f) => EXPORTERS[f]).filter((e) => e !== runJson);
   // server-metrics.csv is created on the first scrape: no target.metrics, no file.
-  return [requestsCsv, ...output.formats.flatMap((f) => EXPORTERS[f]), ...(output.save_responses ? [responsesJsonl] : []), serverMetricsCsv];
+  return [requestsCsv, runJson, ...chosen, ...(output.save_responses ? [responsesJsonl] : []), serverMetricsCsv];
 }
 
 /** Writes a run into `dir` (created). */
 export function folderWriter(dir: string, output: Pick<Spec['output'], 'formats' | 'save_responses'>): ResultWriter {
-  return createWriter(async (run) => {
-    mkdirSync(dir, { recursive: true });
-    return Promise.all(exportersFor(output).map((e) => e.open(dir, run)));
+  return createWriter(async (run, secrets) => {
+    makeDir(dir);
+    const scrub = scrubber(secrets);
+    return Promise.all(exportersFor(output).map((e) => e.open(dir, run, scrub)));
   });
 }
 

@@ -9,6 +9,8 @@ import { createHttpClient } from '../http/client.js';
 import type { Cell, Prompt } from '../plan/types.js';
 import { providerForTarget } from '../providers/index.js';
 import type { Target } from '../spec/schema.js';
+import { scrubber } from '../spec/redact.js';
+import { createBodyCache } from './body-cache.js';
 import { exchange, type EndpointMemory, type ExchangeResult } from './exchange.js';
 
 export interface CellExchanger {
@@ -31,6 +33,11 @@ export interface CellSetup {
   target: Target;
   cell: Cell;
   prompts: readonly Prompt[];
+  /**
+   * The spec's secrets, scrubbed from server text before it is cut into error messages
+   * (a worker needs them as data: a function does not cross threads). Never written.
+   */
+  secrets: readonly string[];
   /** Idle keep-alive sockets to keep: the requests this exchanger may have in flight at once. */
   sockets: number;
 }
@@ -57,8 +64,11 @@ export function openCellExchanger(setup: CellSetup, memory: EndpointMemory): Cel
   });
   const stream = cell.load.stream;
   const P = prompts.length;
+  const scrub = scrubber(setup.secrets);
+  // One encoded body per prompt for the cell on this thread, however many requests send it.
+  const bodies = createBodyCache();
   return {
-    send: (i, signal) => exchange({ client, provider, ctx: { target, cell, prompt: prompts[i % P], stream }, memory, signal }),
+    send: (i, signal) => exchange({ client, provider, ctx: { target, cell, prompt: prompts[i % P], stream }, memory, signal, scrub, bodies }),
     close: async () => {
       client.close();
       return [];

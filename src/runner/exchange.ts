@@ -12,6 +12,8 @@ import { errorStatus } from '../providers/stream-error.js';
 import type { StreamParser } from '../providers/stream-parser.js';
 import type { BuildContext, Provider, ServerReport, StreamDelta, StreamEvent, Usage } from '../providers/types.js';
 import type { ErrorKind } from '../records/types.js';
+import type { Cell } from '../plan/types.js';
+import type { BodyCache } from './body-cache.js';
 
 /** What the runner remembers about an endpoint across requests. */
 export interface EndpointMemory {
@@ -59,6 +61,8 @@ export interface ExchangeResult {
    * exchange retries it like that status.
    */
   retryStatus?: number;
+  /** Usage the server sent that cannot be true (`completion_tokens -3`), dropped: the tokenizer counts instead. */
+  badUsage?: string;
 }
 
 export interface ExchangeInput {
@@ -67,7 +71,16 @@ export interface ExchangeInput {
   ctx: Omit<BuildContext, 'askUsage'>;
   memory: EndpointMemory;
   signal?: AbortSignal;
+  /**
+   * Removes secrets from text the server sent back, before it is cut to a short error
+   * message (a cut through a key would leave most of it); identity when undefined.
+   */
+  scrub?: (text: string) => string;
+  /** Encoded bodies shared by the cell's requests (one per prompt); none kept when undefined. */
+  bodies?: BodyCache;
 }
+
+const same = (text: string) => text;
 
 /** Thrown inside the body reader to stop reading with a known error. */
 class StopReading extends Error {
@@ -128,11 +141,13 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
 
 async function attempt(input: ExchangeInput, askUsage: boolean, priorAttempts: number): Promise<ExchangeResult & { rejectedUsage?: boolean }> {
   const { client, provider, signal } = input;
+  const scrub = input.scrub ?? same;
   // Field by field, not `{ ...input.ctx, askUsage }`: a spread followed by more fields gives
   // every object a hidden class of its own in V8 (one per request, kept as long as the object).
   const { target, cell, prompt, stream } = input.ctx;
   const ctx: BuildContext = { target, cell, prompt, stream, askUsage };
-  const req = provider.build(ctx);
+  const built = provider.build(ctx);
+  const req = input.bodies ? { url: built.url, headers: built.headers, body: input.bodies.encode(`${prompt.id}:${askUsage}`, built.body) } : built;
   let res: HttpResponse;
   try {
     res = await client.post(req, { signal, priorAttempts });
@@ -140,7 +155,7 @@ async function attempt(input: ExchangeInput, askUsage: boolean, priorAttempts: n
     if (!(e instanceof HttpFailure)) throw e;
     const now = performance.now();
     if (e.kind === 'http' && e.status !== undefined) {
-      const message = provider.errorMessage(e.status, e.bodyText ?? '');
+      const message = provider.errorMessage(e.status, scrub(e.bodyText ?? ''));
       const auth = e.status === 401 || e.status === 403;
       const failed: ExchangeResult & { rejectedUsage?: boolean } = emptyResult(e.attempts, e.sentAt, now, ctx.stream);
       failed.connectMs = e.connectMs;
@@ -160,7 +175,7 @@ async function attempt(input: ExchangeInput, askUsage: boolean, priorAttempts: n
   const contentType = res.headers['content-type'] ?? '';
   // Some servers ignore `stream: true` and answer with one JSON body; read it as such.
   const streamed = ctx.stream && provider.framing !== 'none' && !/application\/json/i.test(contentType);
-  return streamed ? readStream(provider, res) : readWhole(provider, res);
+  return streamed ? readStream(provider, res, ctx.cell, scrub) : readWhole(provider, res, ctx.cell, scrub);
 }
 
 /** Every ExchangeResult is created with all its fields, in one order: one hidden class for all. */
@@ -186,10 +201,11 @@ function emptyResult(attempts: number, sentAt: number, endAt: number, streamed: 
     serverTimings: undefined,
     server: undefined,
     retryStatus: undefined,
+    badUsage: undefined,
   };
 }
 
-async function readStream(provider: Provider, res: HttpResponse): Promise<ExchangeResult> {
+async function readStream(provider: Provider, res: HttpResponse, cell: Cell, scrub: (text: string) => string): Promise<ExchangeResult> {
   const result = emptyResult(res.attempts, res.sentAt, res.sentAt, true);
   result.httpStatus = res.status;
   result.connectMs = res.connectMs;
@@ -201,13 +217,16 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
   let done = false;
   let chunkAt = 0;
   let chunkLate = 0;
+  let failedAt: number | undefined;
   const decode = provider.streamDecoder(res.headers);
   const onDelta = (d: StreamDelta | undefined) => {
     if (!d) return;
     if (d.error !== undefined) {
       // After content the answer is half given: recorded as it is, never retried.
-      throw new StopReading('stream', `stream error: ${d.error}`, parts.length + thinking.length === 0 ? d.errorStatus : undefined);
+      throw new StopReading('stream', `stream error: ${scrub(d.error)}`, parts.length + thinking.length === 0 ? d.errorStatus : undefined);
     }
+    const odd = notText(d);
+    if (odd) throw new StopReading('parse', `parse: ${odd}`);
     const reasoning = d.reasoning ?? '';
     const text = d.text ?? '';
     if (reasoning.length > 0) thinking.push(reasoning);
@@ -219,7 +238,7 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
       } else if (lastContentAt !== undefined) result.gaps.push(chunkAt - lastContentAt);
       lastContentAt = chunkAt;
     }
-    if (d.usage) result.usage = { ...result.usage, ...definedOnly(d.usage) };
+    if (d.usage) result.usage = { ...result.usage, ...plausibleUsage(d.usage, result) };
     if (d.finishReason) result.finishReason = d.finishReason;
     if (d.serverTimings) result.serverTimings = { ...result.serverTimings, ...d.serverTimings };
     if (d.server) result.server = { ...result.server, ...d.server };
@@ -230,7 +249,7 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
     try {
       d = decode(ev);
     } catch (e) {
-      throw new StopReading('parse', `parse: unreadable stream event: ${snippet(ev.data)} (${(e as Error).message})`);
+      throw new StopReading('parse', `parse: unreadable stream event: ${snippet(scrub(ev.data))} (${scrub((e as Error).message)})`);
     }
     onDelta(d);
   };
@@ -255,6 +274,8 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
     chunkAt = lastByteAt;
     parser.end();
   } catch (e) {
+    // A failed request's latency runs to the failure (docs/metrics.md), not to its last byte.
+    failedAt = performance.now();
     if (e instanceof StopReading) stop = e;
     else if (!stop) {
       const f = e as HttpFailure;
@@ -264,7 +285,7 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
   }
   result.text = parts.join('');
   result.reasoning = thinking.join('');
-  result.endAt = lastContentAt ?? lastByteAt;
+  result.endAt = failedAt ?? lastContentAt ?? lastByteAt;
   if (stop) {
     result.errorKind = stop.kind;
     result.error = stop.message;
@@ -272,7 +293,14 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
     return result;
   }
   if (result.errorKind) return result;
+  if (parts.length === 0 && thinking.length === 0 && !result.finishReason && cell.maxTokens !== 0) {
+    result.endAt = lastByteAt;
+    result.errorKind = 'empty';
+    result.error = `empty response: the stream ${done ? 'ended' : 'stopped'} with no content and no finish reason`;
+    return result;
+  }
   if (!done && !result.finishReason) {
+    result.endAt = lastByteAt;
     result.errorKind = 'parse';
     result.error = 'parse: stream ended before it was complete (no finish reason and no end marker)';
     return result;
@@ -281,7 +309,7 @@ async function readStream(provider: Provider, res: HttpResponse): Promise<Exchan
   return result;
 }
 
-async function readWhole(provider: Provider, res: HttpResponse): Promise<ExchangeResult> {
+async function readWhole(provider: Provider, res: HttpResponse, cell: Cell, scrub: (text: string) => string): Promise<ExchangeResult> {
   const chunks: Buffer[] = [];
   let endAt = res.sentAt;
   const result = emptyResult(res.attempts, res.sentAt, endAt, false);
@@ -294,7 +322,7 @@ async function readWhole(provider: Provider, res: HttpResponse): Promise<Exchang
     });
   } catch (e) {
     const f = e as HttpFailure;
-    result.endAt = endAt;
+    result.endAt = performance.now();
     result.errorKind = f.kind ?? 'network';
     result.error = `${result.errorKind}: ${f.message}`;
     return result;
@@ -306,39 +334,68 @@ async function readWhole(provider: Provider, res: HttpResponse): Promise<Exchang
     body = JSON.parse(text);
   } catch {
     result.errorKind = 'parse';
-    result.error = `parse: response is not JSON: ${snippet(text)}`;
+    result.error = `parse: response is not JSON: ${snippet(scrub(text))}`;
     return result;
   }
   const errField = (body as { error?: unknown } | null)?.error;
   if (errField) {
     // A 2xx whose body is an error is retried like the status it names, as a stream's would be.
     result.errorKind = 'stream';
-    result.error = `stream error: ${provider.errorMessage(res.status, text).replace(/^HTTP \d+: /, '')}`;
+    result.error = `stream error: ${provider.errorMessage(res.status, scrub(text)).replace(/^HTTP \d+: /, '')}`;
     result.retryStatus = errorStatus(typeof errField === 'object' ? errField : body);
     return result;
   }
   try {
     const c = provider.parseResponse(body, res.headers);
+    const odd = notText(c);
+    if (odd) throw new Error(odd);
     result.text = c.text;
     result.reasoning = c.reasoning ?? '';
-    result.usage = c.usage;
+    result.usage = c.usage ? plausibleUsage(c.usage, result) : undefined;
     result.finishReason = c.finishReason;
+    if (result.text === '' && result.reasoning === '' && !c.finishReason && cell.maxTokens !== 0) {
+      result.errorKind = 'empty';
+      result.error = 'empty response: the answer has no content and no finish reason';
+      return result;
+    }
     result.serverTimings = c.serverTimings;
     result.server = c.server;
     result.ok = true;
   } catch (e) {
     result.errorKind = 'parse';
-    result.error = `parse: ${(e as Error).message}: ${snippet(text)}`;
+    result.error = `parse: ${scrub((e as Error).message)}: ${snippet(scrub(text))}`;
   }
   return result;
 }
 
-function definedOnly(u: Usage): Usage {
+/** More tokens than any one request can have: a count above it is a broken server, not a workload. */
+const MAX_PLAUSIBLE_TOKENS = 1e9;
+
+/**
+ * The usage fields that can be true (whole numbers from 0 to a billion); the others are
+ * dropped, so the tokenizer counts instead, and noted in `into.badUsage` for a warning.
+ */
+function plausibleUsage(u: Usage, into: ExchangeResult): Usage {
   const out: Usage = {};
-  if (u.prompt_tokens !== undefined) out.prompt_tokens = u.prompt_tokens;
-  if (u.completion_tokens !== undefined) out.completion_tokens = u.completion_tokens;
-  if (u.total_tokens !== undefined) out.total_tokens = u.total_tokens;
+  for (const key of ['prompt_tokens', 'completion_tokens', 'total_tokens'] as const) {
+    const v: unknown = u[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_PLAUSIBLE_TOKENS) out[key] = v;
+    else into.badUsage ??= `${key} ${String(v)}`;
+  }
+  // A total without the parts it adds up cannot be checked; without them it is dropped too.
+  if (into.badUsage) delete out.total_tokens;
   return out;
+}
+
+/** Why a decoded answer's text fields are not text (an object as content), or undefined. */
+function notText(d: { text?: unknown; reasoning?: unknown; finishReason?: unknown }): string | undefined {
+  if (d.text !== undefined && d.text !== null && typeof d.text !== 'string') return `content is not text: ${snippet(JSON.stringify(d.text) ?? '')}`;
+  if (d.reasoning !== undefined && d.reasoning !== null && typeof d.reasoning !== 'string') return `reasoning is not text: ${snippet(JSON.stringify(d.reasoning) ?? '')}`;
+  if (d.finishReason !== undefined && d.finishReason !== null && typeof d.finishReason !== 'string') {
+    return `finish_reason is not text: ${snippet(JSON.stringify(d.finishReason) ?? '')}`;
+  }
+  return undefined;
 }
 
 function snippet(s: string): string {

@@ -174,8 +174,15 @@ async function openLoop(
   await Promise.all(inFlight);
 }
 
-function sleepUntil(due: number, stop: AbortSignal): Promise<void> {
-  const wait = due - performance.now();
+/** Node's longest timer, ms; a longer one fires after 1 ms (a bursty gamma gap can be that long). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+async function sleepUntil(due: number, stop: AbortSignal): Promise<void> {
+  while (due - performance.now() > MAX_TIMER_MS && !stop.aborted) await sleepFor(MAX_TIMER_MS, stop);
+  return sleepFor(due - performance.now(), stop);
+}
+
+function sleepFor(wait: number, stop: AbortSignal): Promise<void> {
   if (wait <= 0 || stop.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, wait);

@@ -16,9 +16,10 @@ import type { ResumeState } from '../results/resume.js';
 import { summaryOptions } from '../results/load.js';
 import type { CellExtras } from '../results/run-json.js';
 import type { ResultWriter } from '../results/types.js';
+import { WriteFault } from '../results/write-fault.js';
 import type { CapacityEntry } from '../search/result.js';
 import type { LoadedSpec } from '../spec/load.js';
-import { scrub } from '../spec/redact.js';
+import { scrubber } from '../spec/redact.js';
 import { openCellExchanger, type CellExchanger, type CellSetup } from './cell-exchanger.js';
 import { watchClientHealth } from './client-health.js';
 import type { EndpointMemory, ExchangeResult } from './exchange.js';
@@ -42,6 +43,8 @@ export interface SweepOptions {
   /** Ctrl-C: stop sending, let requests in flight finish for `graceMs`, then cut them. */
   signal?: AbortSignal;
   graceMs?: number;
+  /** A second Ctrl-C: cut the requests in flight now, without waiting out the grace period. */
+  cut?: AbortSignal;
   onEvent?: RunListener;
   /** Continue an interrupted run: only the missing requests are sent. */
   resume?: ResumeState;
@@ -71,6 +74,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const target = { ...spec.target, base_url: opts.baseUrl };
   const thresholds = compileThresholds(spec);
   const memory: EndpointMemory = { askUsage: true };
+  const scrub = scrubber(loaded.secrets);
   const promptTokens = new Map<number, number>();
   // Before anything is started or written: a sweep whose estimate is over the budget does not run.
   const refusal = budgetRefusal(loaded, plan, { maxCost: opts.maxCost, resume, promptTokens });
@@ -94,13 +98,29 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   };
   if (opts.signal?.aborted) onUserAbort();
   opts.signal?.addEventListener('abort', onUserAbort, { once: true });
+  const onCut = () => {
+    if (!stop.signal.aborted) stop.abort();
+    abort.abort();
+  };
+  if (opts.cut?.aborted) onCut();
+  opts.cut?.addEventListener('abort', onCut, { once: true });
+
+  /**
+   * The results folder cannot be written (a full disk): stop now, so no request is sent
+   * whose row could not be kept; the rows on disk are whole, and --resume continues.
+   */
+  const onFault = (e: unknown) => {
+    if (!(e instanceof WriteFault)) throw e;
+    if (!fatal) fatal = `${e.message}. The rows that finished before it are in requests.csv; once the folder can be written again, finish the run with --resume`;
+    stop.abort();
+  };
 
   /** A cell's summary checked against the thresholds, and handed to the writer. */
   const finish = async (summary: CellSummary, columns: CellColumns, extras?: CellExtras) => {
     const results = checkCell(thresholds, summary);
     checks.push(...results);
     summaries.push(summary);
-    await writer.cell({ summary, columns, thresholds: results, extras, checks: assessor.tally() });
+    await writer.cell({ summary, columns, thresholds: results, extras, checks: assessor.tally() }).catch(onFault);
   };
 
   const todo = (c: (typeof plan.cells)[number]) =>
@@ -116,12 +136,19 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   let serverMetrics: Awaited<ReturnType<typeof setUpServerMetrics>> | undefined;
   const runOnce = async (cell: Cell, o: RunOnce): Promise<CellRunOnce> => {
     emit({ type: 'cell-start', cell, position: o.position, of: plan.cells.length, requests: o.only?.size || cell.requests });
-    const exchanger = await openExchanger(target, cell, plan.prompts, memory, opts.workers ?? spec.workers);
+    const exchanger = await openExchanger({ target, cell, prompts: plan.prompts, secrets: loaded.secrets }, memory, opts.workers ?? spec.workers);
     const serverTimings: Record<string, number[]> = {};
+    const badUsage = { count: 0, example: '' };
     const onRecord = (record: RequestRecord, result: ExchangeResult) => {
-      if (record.error) record.error = scrub(record.error, loaded.secrets);
+      if (result.badUsage && badUsage.count++ === 0) badUsage.example = result.badUsage;
+      if (record.error) record.error = scrub(record.error);
       const verdicts = assessor.assess(record, result, cell);
-      writer.record(record, { text: result.text, reasoning: result.reasoning, checks: verdicts });
+      try {
+        writer.record(record, { text: result.text, reasoning: result.reasoning, checks: verdicts });
+      } catch (e) {
+        onFault(e);
+        return;
+      }
       if (record.status === 'ok') {
         anySuccess = true;
         if (result.firstTokenLateMs !== undefined) health.ttftDelay(result.firstTokenLateMs);
@@ -185,6 +212,14 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       rate: cell.load.rate,
     }, threads);
     if (clientHealth.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${clientHealth.reason})` });
+    if (badUsage.count > 0) {
+      emit({
+        type: 'warning',
+        message:
+          `cell ${cell.id}: ${badUsage.count} response${badUsage.count === 1 ? '' : 's'} reported impossible token usage (${badUsage.example}); ` +
+          'their tokens were counted with the tokenizer instead (tokens_source=estimate)',
+      });
+    }
     const extras: CellExtras = {};
     if (Object.keys(serverTimings).length > 0) extras.server_timings_mean = meanOf(serverTimings);
     let scraped: CellSummary['server_metrics'];
@@ -214,14 +249,14 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           // A search goes past its capacity on purpose: per-cell thresholds do not judge its steps.
           finishStep: async (step, summary, columns, extras) => {
             summaries.push(summary);
-            await writer.cell({ summary, columns, thresholds: [], extras, checks: assessor.tally() });
+            await writer.cell({ summary, columns, thresholds: [], extras, checks: assessor.tally() }).catch(onFault);
             emit({ type: 'cell-end', cell: step, summary });
           },
         });
         if (searched) {
           capacities.push(searched.entry);
           checks.push(...searched.thresholds);
-          await writer.capacity(searched.entry, searched.thresholds);
+          await writer.capacity(searched.entry, searched.thresholds).catch(onFault);
         }
         continue;
       }
@@ -245,8 +280,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   } finally {
     clearTimeout(graceTimer);
     opts.signal?.removeEventListener('abort', onUserAbort);
+    opts.cut?.removeEventListener('abort', onCut);
     const interrupted = Boolean(opts.signal?.aborted);
-    await writer.end({ interrupted, stoppedReason: fatal ?? (interrupted ? 'interrupted' : undefined), checks: assessor.tally() });
+    // After a write fault this fails too (the last good run.json stays); the fault is reported.
+    await writer.end({ interrupted, stoppedReason: fatal ?? (interrupted ? 'interrupted' : undefined), checks: assessor.tally() }).catch(onFault);
     emit({ type: 'run-end', interrupted });
   }
   const b = assessor.budget;
@@ -284,17 +321,11 @@ export interface RunOnce {
 }
 
 /** The cell's exchanges on this thread (one loop) or spread over worker threads. */
-async function openExchanger(
-  target: CellSetup['target'],
-  cell: CellSetup['cell'],
-  prompts: CellSetup['prompts'],
-  memory: EndpointMemory,
-  setting: WorkersSetting,
-): Promise<CellExchanger> {
-  const concurrency = cell.load.concurrency;
+async function openExchanger(setup: Omit<CellSetup, 'sockets'>, memory: EndpointMemory, setting: WorkersSetting): Promise<CellExchanger> {
+  const concurrency = setup.cell.load.concurrency;
   const n = workersFor(setting, concurrency);
-  if (n <= 1) return openCellExchanger({ target, cell, prompts, sockets: concurrency }, memory);
-  return openWorkerExchanger({ target, cell, prompts, sockets: Math.ceil(concurrency / n) }, memory, n);
+  if (n <= 1) return openCellExchanger({ ...setup, sockets: concurrency }, memory);
+  return openWorkerExchanger({ ...setup, sockets: Math.ceil(concurrency / n) }, memory, n);
 }
 
 function meanOf(m: Record<string, number[]>): Record<string, number> {

@@ -26,8 +26,9 @@ export function toRecord(x: ExchangeResult, m: RecordMeta): RequestRecord {
   let source: TokensSource | undefined;
   let completion: number | undefined;
   let prompt: number | undefined;
-  let ttft: number | undefined;
   let tpot: number | undefined;
+  // Also on a failed stream: content came, so its first token is a fact worth keeping.
+  const ttft = x.streamed && x.firstTokenAt !== undefined ? x.firstTokenAt - x.sentAt : undefined;
   if (x.ok) {
     source = 'usage';
     completion = x.usage?.completion_tokens;
@@ -41,7 +42,6 @@ export function toRecord(x: ExchangeResult, m: RecordMeta): RequestRecord {
       prompt = m.promptTokenEstimate();
       source = 'estimate';
     }
-    ttft = x.streamed && x.firstTokenAt !== undefined ? x.firstTokenAt - x.sentAt : undefined;
     tpot = ttft !== undefined && completion > 1 ? (latency - ttft) / (completion - 1) : undefined;
   }
   // One literal with every field, in one order, for ok and failed requests alike:

@@ -2,8 +2,9 @@
  * Entry file of the simulator child process that startBuiltinSimulator (spawn.ts) starts:
  * it waits for a `start` message on the IPC channel, listens, reports its port, and exits on
  * a `stop` message, on SIGTERM, or when the channel closes (the parent died, even by
- * SIGKILL). SIGINT is ignored: on Ctrl-C the terminal signals the whole process group, and
- * the parent, still finishing its in-flight requests, decides when the simulator stops.
+ * SIGKILL). It runs in a process group of its own (spawn.ts), so signals to the parent's
+ * group do not reach it; SIGINT is ignored all the same: the parent, still finishing its
+ * in-flight requests, decides when the simulator stops.
  */
 import { startSimulator } from './server.js';
 import type { ChildMessage, ParentMessage, RunningSimulator } from './types.js';

@@ -54,7 +54,10 @@ export async function startBuiltinSimulator(
   const entry = childEntryPath();
   if (!existsSync(entry)) throw new RunError(`the bundled simulator is not built (${entry} is missing); run npm run build`);
 
-  const child = spawn(process.execPath, [entry], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  // Detached: a process group of its own, so a signal to ours (Ctrl-C, or the SIGTERM that
+  // `timeout`, CI runners and Kubernetes send to the group) does not reach it; we stop it
+  // ourselves once the requests in flight are done, and it exits when our IPC channel closes.
+  const child = spawn(process.execPath, [entry], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], detached: true });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const killOnExit = (): void => {
     child.kill('SIGKILL');

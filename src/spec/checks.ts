@@ -28,7 +28,7 @@ export function specChecks(raw: Record<string, unknown>, src: YamlSource): Check
 
   /** A key that is not known but one typo away from a known one (or from `extra`). */
   const checkKey = (path: YamlPath, key: string, extra: readonly string[] = []) => {
-    if (key in MISPLACED_PARAMS) {
+    if (Object.hasOwn(MISPLACED_PARAMS, key)) {
       problem(path, 'key', `'${key}' cannot be a ${pathText(path.slice(0, -1))} key: ${MISPLACED_PARAMS[key]}`);
       return;
     }
@@ -68,7 +68,7 @@ export function specChecks(raw: Record<string, unknown>, src: YamlSource): Check
         );
       }
     });
-    if (axis in params) {
+    if (Object.hasOwn(params, axis)) {
       out.warnings.push(
         `${src.locate(['params', axis], 'key')}: params.${axis} is overridden by the matrix axis ${axis} in every cell; remove one of them`,
       );

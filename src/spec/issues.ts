@@ -78,6 +78,12 @@ function formatIssue(issue: Issue, path: Path, ctx: Ctx): string[] {
       const text = /^(must|cannot|is|needs)\b/.test(msg) ? `${where} ${msg}, got ${got}` : `${where}: ${msg}, got ${got}`;
       return [`${src.locate(path)}: ${text}`];
     }
+    case 'invalid_key': {
+      // A record's key (a header name): the key's own problem, at the key.
+      const key = path[path.length - 1];
+      const inner = (issue as { issues?: Issue[] }).issues?.[0]?.message ?? 'is not allowed here';
+      return [`${src.locate(path, 'key')}: ${pathText(path.slice(0, -1))}: '${String(key)}' ${inner}`];
+    }
     case 'not_multiple_of':
       return [`${src.locate(path)}: ${where} must be a multiple of ${issue.divisor}, got ${got}`];
     default:

@@ -89,7 +89,11 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   }
   // zod lists declared keys first; the matrix axes must keep the order they were written in.
   const spec = inInputOrder(parsed.data, raw);
-  const warnings = sortProblems([...checks.warnings, ...search.warnings, ...promptWarnings(spec, prompts.prompts.length, source)], file, []);
+  const warnings = sortProblems(
+    [...checks.warnings, ...search.warnings, ...promptWarnings(spec, prompts.prompts.length, source), ...inlineKeyWarnings(spec, source, interpolation.origins)],
+    file,
+    [],
+  );
   const secrets = secretsOf(spec, interpolation.secrets);
   return {
     spec,
@@ -123,8 +127,23 @@ function inInputOrder<T>(value: T, input: unknown): T {
   if (value === null || typeof value !== 'object') return value;
   const obj = value as Record<string, unknown>;
   const given = input !== null && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
-  const keys = [...Object.keys(given).filter((k) => k in obj), ...Object.keys(obj).filter((k) => !(k in given))];
+  const keys = [...Object.keys(given).filter((k) => Object.hasOwn(obj, k)), ...Object.keys(obj).filter((k) => !Object.hasOwn(given, k))];
   return Object.fromEntries(keys.map((k) => [k, inInputOrder(obj[k], given[k])])) as T;
+}
+
+/** Values of api_key that are obviously not a key (local servers that want some string). */
+const PLACEHOLDER_KEYS = /^(none|empty|dummy|test|token|key|x+|no-?key|not-?needed|sk-no-key-required|placeholder|local|ollama|lm-studio)$/i;
+
+/** An api_key written into the spec itself: a spec is easy to commit, share or paste. */
+function inlineKeyWarnings(spec: Spec, src: YamlSource, origins: ReadonlyMap<string, string>): string[] {
+  const key = spec.target.api_key;
+  if (!key || key.length < 4 || PLACEHOLDER_KEYS.test(key)) return [];
+  if (origins.has(JSON.stringify(['target', 'api_key']))) return [];
+  const at = src.locate(['target', 'api_key']);
+  if (at.startsWith('--set ')) return [];
+  return [
+    `${at}: target.api_key holds the key itself; keep it out of the spec: export it (export OPENAI_API_KEY=...) and write api_key: \${OPENAI_API_KEY}`,
+  ];
 }
 
 function promptWarnings(spec: Spec, count: number, src: YamlSource): string[] {

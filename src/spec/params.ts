@@ -18,7 +18,8 @@ export const RATE_INF = 'inf';
 /** A request rate: a number above 0, or `inf` (also `Inf`, `infinity`, `.inf` as text). */
 export const rateSchema = z
   .union([
-    z.number().positive(),
+    // Below 0.001/s the mean gap (over 16 minutes) heads for timer overflow; nobody benchmarks that slowly.
+    z.number().min(0.001),
     z.string().regex(/^\.?inf(inity)?$/i),
     // YAML's own .inf reads as the number Infinity, which JSON cannot hold: `not {}` in the JSON Schema.
     z.custom<number>((v) => v === Infinity).meta({ not: {} }),
@@ -34,12 +35,13 @@ export function rateValue(v: unknown): number | undefined {
 /** Matrix keys that set the load rather than going into the request body. */
 export const LOAD_PARAMS = {
   concurrency: {
-    schema: positiveInt,
+    schema: positiveInt.max(100_000),
     description: 'Most requests in flight at once (closed loop); default 1.',
   },
   rate: {
     schema: rateSchema,
-    description: 'Requests per second (open loop: arrivals follow `arrival` and `burstiness`), or inf: no pacing, every request due at once (as vLLM by default); default none.',
+    description:
+      'Requests per second (open loop: arrivals follow `arrival` and `burstiness`), at least 0.001, or inf: no pacing, every request due at once (as vLLM by default); default none.',
   },
   stream: {
     schema: z.boolean(),

@@ -1,9 +1,12 @@
 /**
- * Secrets are the target's api_key, the values of auth-like headers, and the values of
- * environment variables with secret-looking names (`*_KEY`, `*TOKEN*`, ...) wherever they
- * were interpolated. `redact()` returns a copy of a spec safe to write into run.json or a
- * log; `scrub()` removes secret values from any text (an error message that echoes a
- * header, say) before it is written anywhere.
+ * Secrets are the target's api_key, the values of auth-like headers, the credentials and
+ * secret-named query values of base_url (`?api_key=...`), and the values of environment
+ * variables with secret-looking names (`*_KEY`, `*TOKEN*`, ...) wherever they were
+ * interpolated. `redact()` returns a copy of a spec safe to write into run.json or a log;
+ * `scrub()` removes secret values from any text (an error message that echoes a header, a
+ * cell id made from a secret matrix value) before it is written anywhere: in plain,
+ * URL-encoded, base64 and JSON- or CSV-escaped form, and any 8+ character prefix of one,
+ * which is what a cut through a secret leaves.
  */
 import { metricsEntries } from '../server-metrics/schema.js';
 import type { Spec } from './schema.js';
@@ -24,6 +27,7 @@ export function isSecretHeader(name: string): boolean {
 export function secretsOf(spec: Pick<Spec, 'target'>, extra: readonly string[] = []): string[] {
   const out = new Set<string>(extra);
   if (spec.target.api_key) out.add(spec.target.api_key);
+  for (const s of urlSecrets(spec.target.base_url)) out.add(s);
   const headerSecrets = (headers: Readonly<Record<string, string>> | undefined) => {
     for (const [name, value] of Object.entries(headers ?? {})) {
       if (!isSecretHeader(name) || !value) continue;
@@ -62,13 +66,64 @@ export function redact<T extends Pick<Spec, 'target'>>(spec: T, secrets: readonl
   return copy;
 }
 
-export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  // Longest first, so a secret that contains another is replaced whole.
-  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (s.length >= MIN_SECRET_LENGTH && out.includes(s)) out = out.split(s).join(REDACTED);
+/** A cut through a secret leaves at least this much of it to be scrubbed. */
+const MIN_PREFIX = 8;
+
+/**
+ * The parts of base64 text that hold `secret` whatever bytes come before it (it can start
+ * at any of 3 alignments: base64 of "user:key" holds the key at an offset), standard and
+ * URL-safe alphabets.
+ */
+function base64Forms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const out: string[] = [];
+  for (let pad = 0; pad < 3; pad++) {
+    const b64 = Buffer.concat([Buffer.alloc(pad), bytes]).toString('base64');
+    // Characters made only of the secret's bits: after the padding bytes, before the last partial one.
+    const core = b64.slice(Math.ceil((8 * pad) / 6), Math.floor((8 * (pad + bytes.length)) / 6));
+    if (core.length >= MIN_SECRET_LENGTH) out.push(core, core.replaceAll('+', '-').replaceAll('/', '_'));
   }
   return out;
+}
+
+/** Every written form of `secret`: as is, URL-encoded, base64, JSON-escaped, CSV-quoted. */
+export function secretForms(secret: string): string[] {
+  const forms = new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1), secret.replaceAll('"', '""'), ...base64Forms(secret)]);
+  return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH);
+}
+
+const scrubbers = new WeakMap<readonly string[], (text: string) => string>();
+
+/** A function that scrubs text of `secrets` (and their forms); made once per list. */
+export function scrubber(secrets: readonly string[]): (text: string) => string {
+  const cached = scrubbers.get(secrets);
+  if (cached) return cached;
+  // Longest first, so a secret that contains another is replaced whole.
+  const forms = [...new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH).flatMap(secretForms))].sort((a, b) => b.length - a.length);
+  const cuttable = forms.filter((f) => f.length > MIN_PREFIX);
+  const fn =
+    forms.length === 0
+      ? (text: string) => text
+      : (text: string) => {
+          let out = text;
+          for (const f of forms) if (out.includes(f)) out = out.split(f).join(REDACTED);
+          // What a cut through a secret left: its first 8+ characters (whole ones are gone).
+          for (const f of cuttable) {
+            const head = f.slice(0, MIN_PREFIX);
+            for (let i = out.indexOf(head); i >= 0; i = out.indexOf(head, i + REDACTED.length)) {
+              let n = MIN_PREFIX;
+              while (n < f.length && out[i + n] === f[n]) n++;
+              out = `${out.slice(0, i)}${REDACTED}${out.slice(i + n)}`;
+            }
+          }
+          return out;
+        };
+  scrubbers.set(secrets, fn);
+  return fn;
+}
+
+export function scrub(text: string, secrets: readonly string[]): string {
+  return scrubber(secrets)(text);
 }
 
 function scrubDeep<T>(value: T, secrets: readonly string[]): T {
@@ -88,7 +143,7 @@ const SECRET_PARAM = /key|token|secret|sig|auth|pass|credential|code/i;
  * A URL safe to show: user info and secret-looking query parameters masked. run.json is
  * redacted already; this also covers credentials put into a URL itself (base_url, a metrics URL).
  */
-/** The password in a URL's user info and the values of its secret-looking query parameters, as written and decoded. */
+/** The user and password in a URL's user info and the values of its secret-looking query parameters, as written and decoded. */
 function urlSecrets(url: string): string[] {
   let u: URL;
   try {
@@ -96,7 +151,7 @@ function urlSecrets(url: string): string[] {
   } catch {
     return [];
   }
-  const raw = [u.password, ...[...u.searchParams.entries()].filter(([k]) => SECRET_PARAM.test(k)).map(([, v]) => v)].filter(Boolean);
+  const raw = [u.username, u.password, ...[...u.searchParams.entries()].filter(([k]) => SECRET_PARAM.test(k)).map(([, v]) => v)].filter(Boolean);
   return raw.flatMap((v) => [v, safeDecode(v), encodeURIComponent(v)]);
 }
 

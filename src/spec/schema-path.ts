@@ -44,7 +44,7 @@ function step(schema: Schema, seg: string | number): Schema | undefined {
   const d = s.def;
   switch (d.type) {
     case 'object':
-      if (typeof seg === 'string' && d.shape && seg in d.shape) return d.shape[seg];
+      if (typeof seg === 'string' && d.shape && Object.hasOwn(d.shape, seg)) return d.shape[seg];
       return d.catchall && d.catchall.def.type !== 'never' ? d.catchall : undefined;
     case 'record':
       return d.valueType;
@@ -108,8 +108,8 @@ export function formKeysAt(path: YamlPath): string[] {
 export function providerKeys(key: string): string[] {
   const target = unwrap(schemaAt(['target'])!).schema;
   const branches = (target.def.options ?? []).map((o) => unwrap(o).schema.def.shape ?? {});
-  if (branches.every((shape) => key in shape)) return [];
-  return branches.filter((shape) => key in shape).map((shape) => String((shape.provider.def as { values?: unknown[] }).values?.[0] ?? ''));
+  if (branches.every((shape) => Object.hasOwn(shape, key))) return [];
+  return branches.filter((shape) => Object.hasOwn(shape, key)).map((shape) => String((shape.provider.def as { values?: unknown[] }).values?.[0] ?? ''));
 }
 
 /** The `.describe()` text of the field at `path`. */

@@ -12,15 +12,28 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 
 const positiveInt = z.number().int().positive();
 
+/** Node's longest timer, ms (~24.8 days): a longer setTimeout fires after 1 ms instead. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A duration that ends up in a timer, ms. */
+export function timerMs(min: 'positive' | 'nonnegative' = 'nonnegative') {
+  const n = min === 'positive' ? z.number().positive() : z.number().nonnegative();
+  return n.max(MAX_TIMER_MS);
+}
+
+/** Token names of HTTP (RFC 9110 section 5.6.2): what a header name may be. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 export const simulatorSchema = z
   .strictObject({
-    ttft_ms: z.number().nonnegative().default(80).describe('Base time to first token, ms.'),
+    ttft_ms: timerMs().default(80).describe('Base time to first token, ms.'),
     prefill_ms_per_token: z
       .number()
       .nonnegative()
+      .max(1000)
       .default(0.05)
       .describe('Extra time to first token per prompt token, ms (prompt tokens = ceil(chars / 4)).'),
-    itl_ms: z.number().nonnegative().default(15).describe('Delay between output tokens for a lone sequence, ms.'),
+    itl_ms: timerMs().default(15).describe('Delay between output tokens for a lone sequence, ms.'),
     jitter: z
       .number()
       .min(0)
@@ -74,17 +87,15 @@ const retrySchema = z
       .array(z.union([z.number().int().min(100).max(599), z.literal('network')]))
       .default([429, 500, 502, 503, 504, 529, 'network'])
       .describe('HTTP statuses (and "network" for connection errors) that are retried; other 4xx never are.'),
-    backoff_ms: z.number().nonnegative().default(500).describe('Base of the exponential backoff, ms.'),
-    max_backoff_ms: z.number().nonnegative().default(20000).describe('Cap of one backoff (and of Retry-After), ms.'),
+    backoff_ms: timerMs().default(500).describe('Base of the exponential backoff, ms.'),
+    max_backoff_ms: timerMs().default(20000).describe('Cap of one backoff (and of Retry-After), ms.'),
   })
   .describe('Retries: exponential backoff with full jitter; Retry-After is honoured; other 4xx never retried.');
 
 const timeoutSchema = z
   .strictObject({
-    connect_ms: z.number().positive().default(5000).describe('Time allowed to open the connection, ms.'),
-    read_ms: z
-      .number()
-      .positive()
+    connect_ms: timerMs('positive').default(5000).describe('Time allowed to open the connection, ms.'),
+    read_ms: timerMs('positive')
       .default(30000)
       .describe('Longest silence allowed while waiting for the response or the next stream chunk, ms.'),
   })
@@ -114,7 +125,10 @@ const commonTarget = {
     .optional()
     .describe('Secret; sent as the provider expects (Bearer, api-key, x-api-key). Write ${ENV_VAR}, never the key itself.'),
   headers: z
-    .record(z.string(), z.string())
+    .record(
+      z.string().regex(HEADER_NAME, "is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only; no spaces or colons)"),
+      z.string().refine((v) => !/[\r\n\0]/.test(v), 'must not contain line breaks or NUL characters'),
+    )
     .default({})
     .describe('Extra HTTP headers; values of auth-like headers (Authorization, *key*, *token*, ...) are secrets.'),
   timeout: timeoutSchema.default({ connect_ms: 5000, read_ms: 30000 }),

@@ -3,7 +3,6 @@
  * later (by zod, by interpolation, by the planner) can name file:line:col. Values set by
  * `--set` have no line; problems under them name the flag instead.
  */
-import { readFileSync } from 'node:fs';
 import {
   isAlias,
   isMap,
@@ -18,6 +17,10 @@ import {
   type YAMLError,
 } from 'yaml';
 import { UserError } from '../errors.js';
+import { FileProblem, readTextFile } from '../text-file.js';
+
+/** A spec is a page of YAML; 16 MB is far past any real one, and far below trouble. */
+const MAX_SPEC_BYTES = 16 * 2 ** 20;
 
 export type YamlPath = readonly (string | number)[];
 
@@ -41,17 +44,17 @@ export interface YamlSource {
 export function readYaml(file: string): YamlSource {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextFile(file, MAX_SPEC_BYTES);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    if (!(e instanceof FileProblem)) throw e;
     const why =
-      code === 'ENOENT'
+      e.code === 'ENOENT'
         ? 'no such file'
-        : code === 'EISDIR'
+        : e.code === 'EISDIR'
           ? 'it is a folder, not a file'
-          : code === 'EACCES'
+          : e.code === 'EACCES'
             ? 'permission denied'
-            : (e as Error).message;
+            : `the file ${e.why}`;
     throw new UserError(`${file}: cannot read the spec: ${why}`);
   }
   return parseYaml(text, file);
@@ -88,10 +91,23 @@ export function parseYaml(text: string, file: string): YamlSource {
   }
   if (problems.length === 0) {
     visit(doc, {
-      Alias(_key, node) {
-        if (!node.resolve(doc)) {
-          const at = node.range ? pos(node.range[0]) : `${file}:1:1`;
-          problems.push(`${at}: alias *${node.source} has no anchor &${node.source} before it`);
+      Alias(_key, node, path) {
+        const at = node.range ? pos(node.range[0]) : `${file}:1:1`;
+        const target = node.resolve(doc);
+        if (!target) problems.push(`${at}: alias *${node.source} has no anchor &${node.source} before it`);
+        else if (path.includes(target as never)) {
+          // JavaScript could hold the cycle, but nothing after it could walk it.
+          problems.push(`${at}: alias *${node.source} is inside the value its anchor &${node.source} names, which makes an endless value; copy the values instead`);
+        }
+      },
+      Pair(_key, pair) {
+        if (isScalar(pair.key) && pair.key.value === '__proto__') {
+          // JavaScript objects drop it silently: refuse it rather than lose an axis.
+          const at = offsetOf(pair.key);
+          problems.push(`${at !== undefined ? pos(at) : `${file}:1:1`}: the key '__proto__' is not allowed (JavaScript cannot keep it); rename it`);
+        } else if (isMap(pair.key) || isSeq(pair.key)) {
+          const at = offsetOf(pair.key);
+          problems.push(`${at !== undefined ? pos(at) : `${file}:1:1`}: a list or mapping cannot be a key; keys are plain text (quote it: "[a, b]": ...)`);
         }
       },
     });
@@ -116,6 +132,11 @@ export function parseYaml(text: string, file: string): YamlSource {
       if (isMap(node)) {
         const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
         if (!pair) break;
+        // A key that --set created has no place in the file: the flag that made it is the place.
+        if (offsetOf(pair.key) === undefined) {
+          const maker = overrides.find((o) => o.path.length > i && path.slice(0, i + 1).every((s, j) => String(s) === String(o.path[j])));
+          if (maker) return `--set ${maker.text}`;
+        }
         const valueAt = offsetOf(pair.value);
         // An empty value (`key:` and nothing) has no text of its own: point at the key.
         const emptyValue = isScalar(pair.value) && pair.value.value === null && pair.value.source === '';

@@ -16,6 +16,11 @@ export interface PlanTableOptions {
   currency?: string;
 }
 
+/** Plans up to this many cells are printed whole; bigger ones show their first and last cells. */
+export const PLAN_TABLE_MAX_ROWS = 40;
+const HEAD_ROWS = 30;
+const TAIL_ROWS = 5;
+
 export function formatPlan(plan: Plan, opts: PlanTableOptions): string {
   const est = opts.estimate;
   const byCell = new Map(est?.cells.map((e) => [e.cell, e]));
@@ -24,11 +29,15 @@ export function formatPlan(plan: Plan, opts: PlanTableOptions): string {
   const s = plan.search;
   const axes = s ? plan.axes.filter((a) => a !== s.over) : plan.axes;
   const per = (c: Plan['cells'][number]) => (c.requests !== undefined ? String(c.requests) : `${c.duration_s}s`);
-  const table = makeTable(
-    ['#', 'cell', ...axes, ...(s ? [`search ${s.over}`, 'per round'] : ['requests']), 'warmup', ...(est ? ['input tok', 'max output tok', costHead] : [])],
-    opts.color,
-  );
-  for (const c of plan.cells) {
+  const extra = est ? ['input tok', 'max output tok', costHead] : [];
+  const head = ['#', 'cell', ...axes, ...(s ? [`search ${s.over}`, 'per round'] : ['requests']), 'warmup', ...extra];
+  const table = makeTable(head, opts.color);
+  // A table of 60,000 rows is unreadable, and the table library is not linear in rows.
+  const cells = plan.cells;
+  const shown = cells.length <= PLAN_TABLE_MAX_ROWS ? cells : [...cells.slice(0, HEAD_ROWS), ...cells.slice(-TAIL_ROWS)];
+  const hidden = cells.length - shown.length;
+  for (const [i, c] of shown.entries()) {
+    if (hidden > 0 && i === HEAD_ROWS) table.push(['…', `${formatInt(hidden)} more cells`, ...head.slice(2).map(() => '…')]);
     const row = [
       String(c.index + 1),
       c.id,
@@ -49,6 +58,7 @@ export function formatPlan(plan: Plan, opts: PlanTableOptions): string {
     table.toString(),
     totalsLine(t, plan),
   ];
+  if (hidden > 0) lines.push(`(${formatInt(hidden)} of ${formatInt(cells.length)} cells not shown; \`plan --json\` lists every cell)`);
   if (est) lines.push(estimateLine(est, opts.currency));
   return lines.join('\n');
 }

@@ -22,11 +22,14 @@ export interface CliOptions {
   /** Called with each stderr piece as it arrives. */
   onStderr?: (text: string, child: ChildProcess) => void;
   timeoutMs?: number;
+  /** Run this shell command line instead (args ignored), e.g. to set a ulimit first. */
+  shell?: string;
 }
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const [cmd, argv] = opts.shell !== undefined ? ['/bin/sh', ['-c', opts.shell]] : [process.execPath, [BIN, ...args]];
+    const child = spawn(cmd, argv, {
       cwd: opts.cwd ?? REPO,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -29,20 +29,22 @@ export function bytewise(bytes: Uint8Array): Uint8Array[] {
   return out;
 }
 
+/** `bytes` cut before each of `cuts` (ascending byte offsets; pieces may be empty). */
+export function cutAt<B extends Uint8Array>(bytes: B, cuts: readonly number[]): B[] {
+  const chunks: B[] = [];
+  let prev = 0;
+  for (const c of cuts) {
+    chunks.push(bytes.subarray(prev, c) as B);
+    prev = c;
+  }
+  chunks.push(bytes.subarray(prev) as B);
+  return chunks;
+}
+
 /** Every way to cut `bytes` into chunks at any subset of `positions` (2^k chunkings). */
 export function everyCutSubset(bytes: Uint8Array, positions: number[]): Uint8Array[][] {
   const out: Uint8Array[][] = [];
-  for (let mask = 0; mask < 1 << positions.length; mask++) {
-    const cuts = positions.filter((_, i) => mask & (1 << i));
-    const chunks: Uint8Array[] = [];
-    let prev = 0;
-    for (const c of cuts) {
-      chunks.push(bytes.subarray(prev, c));
-      prev = c;
-    }
-    chunks.push(bytes.subarray(prev));
-    out.push(chunks);
-  }
+  for (let mask = 0; mask < 1 << positions.length; mask++) out.push(cutAt(bytes, positions.filter((_, i) => mask & (1 << i))));
   return out;
 }
 

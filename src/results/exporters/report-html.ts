@@ -22,11 +22,11 @@ export function reportText(input: Omit<ReportInput, 'units'>): string {
 
 export const reportHtml: Exporter = {
   file: REPORT_HTML,
-  async open(dir) {
+  async open(dir, _run, scrub) {
     const details = new Map<string, CellDetail>();
     return {
       cell: ({ summary, columns }) => void details.set(summary.cell, cellDetail(columns)),
-      write: async (run) => atomicWrite(join(dir, REPORT_HTML), reportText({ run, cells: run.cells, axes: run.axes, details })),
+      write: async (run) => atomicWrite(join(dir, REPORT_HTML), scrub(reportText({ run, cells: run.cells, axes: run.axes, details }))),
     };
   },
 };

@@ -1,6 +1,6 @@
 /**
- * requests.csv, appended as requests end (buffered: csv-appender.ts); each finished cell
- * flushes the buffer, and a crash loses at most the last fraction of a second of rows,
+ * requests.csv, appended as requests end: each row is handed to the kernel as its request
+ * ends (csv-appender.ts), so a crash of the process loses at most the requests in flight,
  * which `--resume` runs again. Always written: resume, report and compare read it.
  */
 import { join } from 'node:path';
@@ -29,12 +29,12 @@ export function csvLine(fields: readonly string[]): string {
 
 export const requestsCsv: Exporter = {
   file: REQUESTS_CSV,
-  async open(dir, run) {
+  async open(dir, run, scrub) {
     const table = requestTable(run.axes);
     // Created at the start even with no row yet: resume, report and compare expect it.
     const out = csvAppender(join(dir, REQUESTS_CSV), csvLine(table.header()), { eager: true });
     return {
-      record: (r) => out.push(csvLine(table.row(r))),
+      record: (r) => out.push(scrub(csvLine(table.row(r)))),
       write: () => out.flush(),
       close: () => out.close(),
     };

@@ -6,7 +6,7 @@ import { atomicWrite } from './atomic.js';
 
 export const runJson: Exporter = {
   file: RUN_JSON,
-  open: async (dir) => ({
-    write: async (run) => atomicWrite(join(dir, RUN_JSON), serializeRunJson(run)),
+  open: async (dir, _run, scrub) => ({
+    write: async (run) => atomicWrite(join(dir, RUN_JSON), scrub(serializeRunJson(run))),
   }),
 };

@@ -14,11 +14,11 @@ export const SERVER_METRICS_CSV = 'server-metrics.csv';
 
 export const serverMetricsCsv: Exporter = {
   file: SERVER_METRICS_CSV,
-  async open(dir) {
+  async open(dir, _run, scrub) {
     const out = csvAppender(join(dir, SERVER_METRICS_CSV), csvLine(RAW_HEADER));
     return {
       scrape(cell, scrape) {
-        for (const row of rawRows(cell, scrape, performance.timeOrigin)) out.push(csvLine(RAW_HEADER.map((k) => String(row[k]))));
+        for (const row of rawRows(cell, scrape, performance.timeOrigin)) out.push(scrub(csvLine(RAW_HEADER.map((k) => String(row[k])))));
       },
       write: () => out.flush(),
       close: () => out.close(),

@@ -8,7 +8,7 @@ export const SUMMARY_CSV = 'summary.csv';
 
 export const summaryCsv: Exporter = {
   file: SUMMARY_CSV,
-  open: async (dir) => ({
-    write: async (run) => atomicWrite(join(dir, SUMMARY_CSV), serializeSummaryCsv(run.cells, run.axes)),
+  open: async (dir, _run, scrub) => ({
+    write: async (run) => atomicWrite(join(dir, SUMMARY_CSV), scrub(serializeSummaryCsv(run.cells, run.axes))),
   }),
 };

@@ -33,7 +33,7 @@ requests: 4
     expect(problems(`${MINIMAL}params: { rate: fast }\n`)).toEqual([
       'sweep.yaml:5:17: params.rate must be a number of requests per second above 0, or inf (no pacing: every request due at once), got the text "fast"',
     ]);
-    expect(problems(`${MINIMAL}matrix: { rate: [1, 0] }\n`)[0]).toMatch(/^sweep\.yaml:5:\d+: matrix\.rate\[1\] must be above 0, got 0$/);
+    expect(problems(`${MINIMAL}matrix: { rate: [1, 0] }\n`)[0]).toMatch(/^sweep\.yaml:5:\d+: matrix\.rate\[1\] must be at least 0\.001, got 0$/);
   });
 
   it('refuses rate: inf for a duration with no concurrency cap, which would send without end', () => {

@@ -24,7 +24,7 @@ const prompts: Prompt[] = [{ id: 0, messages: [{ role: 'user', content: 'hi' }],
 
 async function open(baseUrl: string, workers: number) {
   const target = targetSchema.parse({ base_url: baseUrl, retry: { retries: 0 } });
-  pool = await openWorkerExchanger({ target, cell, prompts, sockets: 2 }, { askUsage: true }, workers);
+  pool = await openWorkerExchanger({ target, cell, prompts, secrets: [], sockets: 2 }, { askUsage: true }, workers);
   return pool;
 }
 

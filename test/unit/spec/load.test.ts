@@ -130,7 +130,7 @@ arrival: poison
       'sweep.yaml:6:31: params.n must be a whole number of at least 1, got 0',
       'sweep.yaml:8:17: matrix.concurrency[0] must be a whole number of at least 1, got 0',
       'sweep.yaml:8:20: matrix.concurrency[1] must be a whole number, got 2.5',
-      'sweep.yaml:9:10: matrix.rate[0] must be above 0, got -1',
+      'sweep.yaml:9:10: matrix.rate[0] must be at least 0.001, got -1',
       'sweep.yaml:10:11: requests must be a whole number of at least 1, got 0',
       'sweep.yaml:11:10: arrival must be one of "poisson", "constant", got the text "poison" — did you mean \'poisson\'?',
     ]);
