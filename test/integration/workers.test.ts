@@ -5,7 +5,7 @@
  * resume, retries and the concurrency cap. Bounds are generous (a loaded 2-core machine),
  * relative to the server's known delays, never tight absolute times.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRequestsCsv } from '../../src/results/read-requests.js';
@@ -117,6 +117,31 @@ describe('workers: 1 and workers: 2 side by side', () => {
     // The two 429s came back as extra attempts, not as rows.
     const attempts = r.rows.reduce((n, x) => n + x.attempts, 0);
     expect(attempts).toBe(12 + 2 + refused);
+  });
+
+  it('scrubs the key from error text inside the workers: no output file holds it', async () => {
+    const key = 'sk-live-DO-NOT-LEAK-worker-42';
+    const s = await serve((req, res) => {
+      // A hostile server that echoes the key back, in an error body and in a stream error.
+      if (req.body.temperature === 1) return openaiError(res, 500, `bad key ${key}`);
+      return streamChat(res, { ttftMs: 1, itlMs: 1, tokens, usage: 'separate' }, true);
+    });
+    const dir = tempDir();
+    const file = writeSpec(
+      spec(s.baseUrl, 'matrix: { temperature: [0, 1], concurrency: [2] }\nrequests: 4\noutput: { save_responses: true }')
+        .replace('retries: 3', 'retries: 0')
+        .replace('  base_url:', '  api_key: ${LEAK_KEY}\n  base_url:'),
+      dir,
+    );
+    const out = join(dir, 'out');
+    const r = await runCli(['run', file, '--out', out, '--quiet', '--workers', '2'], { env: { LEAK_KEY: key }, timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.seen[0].headers.authorization).toBe(`Bearer ${key}`);
+    for (const f of readdirSync(out)) expect(readFileSync(join(out, f), 'utf8'), f).not.toContain(key);
+    expect(r.stdout + r.stderr).not.toContain(key);
+    const rows = parseRequestsCsv(readFileSync(join(out, 'requests.csv'), 'utf8')).records;
+    expect(rows.filter((x) => x.status === 'error').every((x) => x.error!.includes('***'))).toBe(true);
+    expect(rows.filter((x) => x.status === 'error')).toHaveLength(4);
   });
 
   it('rejects a bad workers value with file:line:col and exit 2, and a bad --workers flag', async () => {
