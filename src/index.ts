@@ -2,18 +2,20 @@
  * The public API: run a sweep from code, as the CLI does, without the CLI. Nothing here
  * prints or exits; progress arrives as events (`onEvent`).
  *
- *   const loaded = loadSpec('sweep.yaml');
+ *   const loaded = loadSpec('sweep.yaml', { environment: 'staging' });   // --env, if any
  *   const plan = buildPlan(loaded);
- *   const endpoint = await startEndpoint(loaded.spec.target);
+ *   const endpoints = await startEndpoints(plan);   // every target's URL; simulators for builtin ones
  *   try {
  *     // A results folder, as `llm-sweep run` writes it:
- *     const result = await runSweep({ loaded, plan, baseUrl: endpoint.baseUrl, outDir: 'results/x' });
+ *     const result = await runSweep({ loaded, plan, baseUrls: endpoints.baseUrls, outDir: 'results/x' });
  *     // Or in memory, touching no disk: `writer.run` is the run.json document, `writer.records` every row.
  *     const writer = memoryWriter();
- *     await runSweep({ loaded, plan, baseUrl: endpoint.baseUrl, writer });
+ *     await runSweep({ loaded, plan, baseUrls: endpoints.baseUrls, writer });
  *   } finally {
- *     await endpoint.stop();
+ *     await endpoints.stop();
  *   }
+ *
+ * With several targets, `targetsOf(loadResult(dir).cells)` gives them side by side.
  */
 import { folderWriter } from './results/writer.js';
 import type { ResultWriter } from './results/types.js';
@@ -26,9 +28,12 @@ export { specJsonSchema } from './spec/json-schema.js';
 export type { Spec, Target, SimulatorOptions, ProviderKind } from './spec/schema.js';
 export { buildPlan, planTotals, type PlanOptions } from './plan/build.js';
 export { parseShard } from './plan/shard.js';
-export type { Plan, Cell, Prompt, Shard, LoadSettings } from './plan/types.js';
+export type { Plan, Cell, CellTurn, Prompt, Shard, LoadSettings } from './plan/types.js';
 export type { SweepResult };
-export { startEndpoint, type Endpoint } from './runner/endpoint.js';
+export { startEndpoint, startEndpoints, type Endpoint, type Endpoints } from './runner/endpoint.js';
+export { cellTarget } from './plan/targets.js';
+export { runOrder } from './plan/order.js';
+export { compareTargets, targetsOf, type TargetsComparison } from './compare/targets.js';
 export type { RunEvent, RunListener } from './runner/types.js';
 export type { RequestRecord, ErrorKind } from './records/types.js';
 export { readRequests, parseRequestsCsv } from './results/read-requests.js';

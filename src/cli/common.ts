@@ -3,6 +3,7 @@
  * spec with the --set/--shard flags applied.
  */
 import { setFlagsFromString } from 'node:v8';
+import type { Command } from 'commander';
 import { buildPlan } from '../plan/build.js';
 import { parseShard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
@@ -60,18 +61,29 @@ export function reportError(e: unknown): number {
 export interface SpecFlags {
   set?: string[];
   shard?: string;
+  /** `--env NAME`: the spec's environment to merge over it. */
+  env?: string;
+  /** `--target NAME`: only that named target's cells. */
+  target?: string;
 }
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** The flags that pick an environment and a target, for run, plan and validate. */
+export function targetOptions(cmd: Command): Command {
+  return cmd
+    .option('--env <name>', 'merge environment <name> of the spec (environments:) over it, before --set')
+    .option('--target <name>', 'run only the cells of target <name> (of targets:); cell ids stay those of the whole sweep');
+}
+
 export function loadFromFlags(file: string, flags: SpecFlags): { loaded: LoadedSpec; plan: Plan } {
   const overrides = (flags.set ?? []).map(parseOverride);
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
-  const loaded = loadSpec(file, { overrides });
+  const loaded = loadSpec(file, { overrides, environment: flags.env });
   guardOutput(loaded.secrets);
-  const plan = buildPlan(loaded, { shard });
+  const plan = buildPlan(loaded, { shard, target: flags.target });
   const problems = [...providerProblems(loaded, plan), ...pricingSpecProblems(loaded, plan)];
   if (problems.length > 0) throw new UserError(problems.join('\n'), problems);
   return { loaded, plan };

@@ -4,7 +4,7 @@ import type { Plan } from '../plan/types.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { colorEnabled } from '../ui/color.js';
 import { formatPlan, formatWarnings, planJson } from '../ui/plan-table.js';
-import { action, checkPlanSize, collect, loadFromFlags, type SpecFlags } from './common.js';
+import { action, checkPlanSize, collect, loadFromFlags, targetOptions, type SpecFlags } from './common.js';
 
 interface PlanFlags extends SpecFlags {
   json?: boolean;
@@ -12,12 +12,13 @@ interface PlanFlags extends SpecFlags {
 }
 
 export function registerPlan(program: Command): void {
-  program
+  const cmd = program
     .command('plan')
     .description('expand the spec into cells and print them with request counts (and, with pricing, estimated tokens and cost); sends nothing')
     .argument('<spec>', 'sweep spec (YAML)')
     .option('--set <key=value>', 'override a spec value by dotted path (repeatable), e.g. --set matrix.temperature=[0,1]', collect)
-    .option('--shard <k/n>', 'only the cells of shard k of n (1-based), e.g. --shard 2/4')
+    .option('--shard <k/n>', 'only the cells of shard k of n (1-based), e.g. --shard 2/4');
+  targetOptions(cmd)
     .option('--json', 'print the plan as JSON on stdout')
     .option('--yes', 'allow a plan of more than 10,000 cells')
     .action(

@@ -2,20 +2,23 @@ import { existsSync, statSync } from 'node:fs';
 import { relative, resolve, join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { RunError, UserError } from '../errors.js';
+import { targetsOf } from '../compare/targets.js';
+import { loadResult } from '../results/load.js';
 import { loadResume } from '../results/resume.js';
 import { folderWriter } from '../results/writer.js';
 import type { SweepResult } from '../runner/run-sweep.js';
 import type { WorkersSetting } from '../runner/worker-count.js';
-import { startEndpoint } from '../runner/endpoint.js';
+import { startEndpoints } from '../runner/endpoint.js';
 import { terminalWidth } from '../ui/text-table.js';
 import { colorEnabled, paint } from '../ui/color.js';
 import { createProgress } from '../ui/progress.js';
 import { formatWarnings } from '../ui/plan-table.js';
 import { planText } from './plan.js';
 import { clientWarnings, formatSummaryTable } from '../ui/summary-table.js';
+import { formatTargetsTable } from '../ui/targets-table.js';
 import { formatCapacityLines } from '../ui/capacity-line.js';
 import { formatThresholdFailures } from '../ui/threshold-lines.js';
-import { action, boundHeapGrowth, checkPlanSize, collect, EXIT, loadFromFlags, type SpecFlags } from './common.js';
+import { action, boundHeapGrowth, checkPlanSize, collect, EXIT, loadFromFlags, targetOptions, type SpecFlags } from './common.js';
 
 interface RunFlags extends SpecFlags {
   out?: string;
@@ -29,14 +32,15 @@ interface RunFlags extends SpecFlags {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const cmd = program
     .command('run')
     .description('run every cell of the spec (with search: in it, find each cell\'s capacity), write results, print the summary table')
     .argument('<spec>', 'sweep spec (YAML)')
     .option('--out <dir>', 'results folder (default: <output.dir>/<name>/<timestamp>)')
     .option('--resume <dir>', 'finish an interrupted run in <dir>: send only the requests missing from its requests.csv')
     .option('--set <key=value>', 'override a spec value by dotted path (repeatable)', collect)
-    .option('--shard <k/n>', 'run only shard k of n (whole cells); auto/n takes k from JOB_COMPLETION_INDEX')
+    .option('--shard <k/n>', 'run only shard k of n (whole cells); auto/n takes k from JOB_COMPLETION_INDEX');
+  targetOptions(cmd)
     .option('-q, --quiet', 'no progress lines on stderr; errors and the result are still shown')
     .option('--json', 'print the summary as JSON on stdout instead of the table')
     .option('--dry-run', 'expand and print the plan; send nothing (same as `plan`)')
@@ -115,13 +119,13 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   // Loaded here, not at startup: the tokenizer behind it costs ~0.2 s that plan/validate
   // should not pay.
   const { runSweep } = await import('../runner/run-sweep.js');
-  const endpoint = await startEndpoint(loaded.spec.target);
+  const endpoint = await startEndpoints(plan);
   let result: SweepResult;
   try {
     result = await runSweep({
       loaded,
       plan,
-      baseUrl: endpoint.baseUrl,
+      baseUrls: endpoint.baseUrls,
       writer: folderWriter(outDir, loaded.spec.output),
       signal: controller.signal,
       cut: cut.signal,
@@ -137,26 +141,26 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
+  // Several targets: side by side, tested on the rows just written (the one typed view of them).
+  const targets = new Set(plan.cells.map((c) => c.target)).size > 1 && result.summaries.length > 0
+    ? targetsOf(loadResult(outDir).cells)
+    : undefined;
   if (flags.json) {
-    process.stdout.write(
-      `${JSON.stringify(
-        {
-          out: outDir,
-          interrupted: result.interrupted,
-          fatal: result.fatal ?? null,
-          cells: result.summaries,
-          thresholds: result.thresholds,
-          budget: result.budget ?? null,
-          ...(result.capacity ? { capacity: result.capacity } : {}),
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    const doc = {
+      out: outDir,
+      interrupted: result.interrupted,
+      fatal: result.fatal ?? null,
+      cells: result.summaries,
+      thresholds: result.thresholds,
+      budget: result.budget ?? null,
+      ...(result.capacity ? { capacity: result.capacity } : {}),
+    };
+    process.stdout.write(`${JSON.stringify(targets ? { ...doc, targets } : doc, null, 2)}\n`);
   } else if (result.summaries.length > 0) {
     process.stdout.write(
       `${formatSummaryTable(result.summaries, plan.axes, { color: colorEnabled(process.stdout), width: terminalWidth(process.stdout), currency: loaded.spec.pricing?.currency })}\n`,
     );
+    if (targets) process.stdout.write(`\n${formatTargetsTable(targets, colorEnabled(process.stdout))}\n`);
     if (result.capacity?.length) process.stdout.write(formatCapacityLines(result.capacity));
   }
   for (const w of clientWarnings(result.summaries)) process.stderr.write(`${paint(w, 'yellow', color)}\n`);

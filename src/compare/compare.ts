@@ -12,7 +12,7 @@ import { bootstrapDifference } from './bootstrap.js';
 import type { LoadedResult, ResultCell } from '../results/load.js';
 import { metricValue, requestSample, whyMissing } from './gate-metrics.js';
 import { compareCapacity } from './capacity.js';
-import type { CapacityComparison, CellComparison, CompareReport, MetricComparison, ResultInfo, Tolerance, Verdict } from './types.js';
+import type { CapacityComparison, CellComparison, CompareReport, MetricComparison, MetricRef, ResultInfo, TestResult, Tolerance, Verdict } from './types.js';
 
 export interface CompareOptions {
   rules: readonly Tolerance[];
@@ -127,10 +127,8 @@ export function compareMetric(
     return out;
   }
   const decided: Verdict = worse ? 'regression' : 'improved';
-  const sa = opts.test && base.columns ? requestSample(base.columns, ref, base.slo) : undefined;
-  const sb = opts.test && cur.columns ? requestSample(cur.columns, ref, cur.slo) : undefined;
-  const boot = sa && sb ? bootstrapDifference(sa, sb, { resamples: opts.resamples, confidence: opts.confidence, seed, anchor: [b, c] }) : undefined;
-  if (!boot) {
+  const test = opts.test ? testChange(base, cur, ref, opts, seed, [b, c]) : undefined;
+  if (!test) {
     out.verdict = decided;
     out.note = !opts.test
       ? 'test off: decided on the point change'
@@ -139,28 +137,51 @@ export function compareMetric(
         : `no per-request rows in ${base.columns ? 'the current result' : 'the baseline'} (summary.csv only): decided on the point change`;
     return out;
   }
-  const [lo, hi] = boot.ci;
-  const significant = change > 0 ? lo > 0 : hi < 0;
-  // Relative to the baseline the row shows, as change_rel is: one statistic, one unit.
-  out.test = {
-    method: 'bootstrap',
-    ci: boot.ci,
-    ci_rel: b !== 0 ? [lo / Math.abs(b), hi / Math.abs(b)] : undefined,
-    confidence: opts.confidence,
-    p: boot.p,
-    n: boot.n,
-    statistic: sa!.statistic,
-    significant,
-  };
-  out.verdict = significant ? decided : 'noise';
-  if (!significant) {
-    out.note = `not significant: the ${formatLevel(opts.confidence)} interval of the change includes 0 (n=${boot.n[0]}/${boot.n[1]})`;
+  // Significant in the direction of the change the rule flagged.
+  test.significant = change > 0 ? test.ci[0] > 0 : test.ci[1] < 0;
+  out.test = test;
+  out.verdict = test.significant ? decided : 'noise';
+  if (!test.significant) {
+    out.note = `not significant: the ${formatLevel(opts.confidence)} interval of the change includes 0 (n=${test.n[0]}/${test.n[1]})`;
   }
   return out;
 }
 
+/**
+ * The seeded bootstrap test of the change of `ref` from `base` to `cur`, on their
+ * per-request rows: significant when the interval (at `confidence`) excludes 0. Undefined
+ * when either side has no rows or no values to resample.
+ */
+export function testChange(
+  base: Pick<ResultCell, 'columns' | 'slo'>,
+  cur: Pick<ResultCell, 'columns' | 'slo'>,
+  ref: MetricRef,
+  opts: Pick<CompareOptions, 'confidence' | 'resamples'>,
+  seed: number,
+  /** The summaries' values, baseline and current: the interval is centred on them (bootstrap.ts). */
+  anchor?: [number, number],
+): TestResult | undefined {
+  const sa = base.columns ? requestSample(base.columns, ref, base.slo) : undefined;
+  const sb = cur.columns ? requestSample(cur.columns, ref, cur.slo) : undefined;
+  const boot = sa && sb ? bootstrapDifference(sa, sb, { resamples: opts.resamples, confidence: opts.confidence, seed, anchor }) : undefined;
+  if (!boot) return undefined;
+  const [lo, hi] = boot.ci;
+  // Relative to the baseline the row shows (the anchor), as change_rel is: one statistic, one unit.
+  const shown = anchor?.[0] ?? boot.estimate[0];
+  return {
+    method: 'bootstrap',
+    ci: boot.ci,
+    ci_rel: shown !== 0 && Number.isFinite(shown) ? [lo / Math.abs(shown), hi / Math.abs(shown)] : undefined,
+    confidence: opts.confidence,
+    p: boot.p,
+    n: boot.n,
+    statistic: sa!.statistic,
+    significant: lo > 0 || hi < 0,
+  };
+}
+
 /** A per-comparison seed (FNV-1a of the key), so one comparison's draws never depend on another's. */
-function seedFor(seed: number, key: string): number {
+export function seedFor(seed: number, key: string): number {
   let h = 0x811c9dc5 ^ seed;
   for (let i = 0; i < key.length; i++) {
     h ^= key.charCodeAt(i);

@@ -24,7 +24,7 @@ function isRate(metric: string): boolean {
 }
 
 /** A metric value for people: rates as percentages. */
-function fmtValue(metric: string, v: number | undefined): string {
+export function fmtValue(metric: string, v: number | undefined): string {
   return isRate(metric) ? formatPercent(v) : formatValue(v);
 }
 
@@ -37,7 +37,7 @@ function fmtPct(v: number): string {
 }
 
 /** The change: relative for most metrics, percentage points for rates, absolute when the baseline is 0. */
-export function fmtChange(m: MetricComparison): string {
+export function fmtChange(m: Pick<MetricComparison, 'metric' | 'change' | 'change_rel'>): string {
   if (m.change === undefined) return '—';
   if (isRate(m.metric)) return signed(`${formatNumber(m.change * 100)} pp`, m.change);
   if (m.change_rel === undefined) return signed(fmtValue(m.metric, m.change), m.change);

@@ -65,6 +65,10 @@ export class CellColumns {
   /** True once any request was checked / had a cost. */
   anyChecks = false;
   anyCost = false;
+  /** 0-based round of each request (`repeat_cells`). */
+  round = new Uint32Array(0);
+  /** Highest round seen. */
+  maxRound = 0;
   /** True once any request had a server-reported value. */
   anyServer = false;
   /** Failed requests by errorKey, in order of first appearance. */
@@ -102,6 +106,9 @@ export class CellColumns {
     this.cost[i] = num(r.cost);
     if (r.checks_total !== undefined) this.anyChecks = true;
     if (r.cost !== undefined) this.anyCost = true;
+    const round = r.round ?? 0;
+    this.round[i] = round;
+    if (round > this.maxRound) this.maxRound = round;
     if (
       r.server_queue_ms !== undefined ||
       r.server_prefill_ms !== undefined ||
@@ -151,6 +158,9 @@ export class CellColumns {
     this.checksPassed = floats(this.checksPassed);
     this.checksTotal = floats(this.checksTotal);
     this.cost = floats(this.cost);
+    const rounds = new Uint32Array(cap);
+    rounds.set(this.round);
+    this.round = rounds;
   }
 
   /**

@@ -85,7 +85,7 @@ export const cellSummarySchema = z
     ok: z.number().describe('Successful requests.'),
     errors: z.number().describe('Failed requests.'),
     error_rate: z.number().describe('errors / requests; 0 for an empty cell.'),
-    duration_s: z.number().describe('Wall time from the first send to the last completion, s.'),
+    duration_s: z.number().describe('Wall time from the first send to the last completion, s (summed over rounds).'),
     requests_per_s: z.number().describe('Successful requests / duration.'),
     output_tokens_per_s: z.number().describe('Sum of completion tokens of successful requests / duration.'),
     latency_ms: optionalStats('Latency of successful requests, ms.'),
@@ -136,16 +136,20 @@ export function summarizeCell(
   const n = c.length;
   const okCount = c.okCount;
   const extra = extraPercentiles(opts.percentiles);
-  let first = Infinity;
-  let last = -Infinity;
+  // Wall time per round (first send to last completion), summed: with repeat_cells other
+  // cells run between a cell's rounds, and that time is not this cell's.
+  const rounds = c.maxRound + 1;
+  const first = new Float64Array(rounds).fill(Infinity);
+  const last = new Float64Array(rounds).fill(-Infinity);
   let outTokens = 0;
   let estimated = 0;
   for (let i = 0; i < n; i++) {
     const s = c.startMs[i];
     if (Number.isFinite(s)) {
       const lat = c.latency[i];
-      first = Math.min(first, s);
-      last = Math.max(last, s + (Number.isNaN(lat) ? 0 : lat));
+      const r = c.round[i];
+      first[r] = Math.min(first[r], s);
+      last[r] = Math.max(last[r], s + (Number.isNaN(lat) ? 0 : lat));
     }
     if (c.ok[i] === 1) {
       const t = c.completionTokens[i];
@@ -153,7 +157,8 @@ export function summarizeCell(
       estimated += c.estimate[i];
     }
   }
-  const durationMs = Number.isFinite(first) && last > first ? last - first : 0;
+  let durationMs = 0;
+  for (let r = 0; r < rounds; r++) if (Number.isFinite(first[r]) && last[r] > first[r]) durationMs += last[r] - first[r];
   const duration_s = durationMs / 1000;
   const errors_by_kind: Record<string, number> = {};
   for (const [key, tally] of c.errors) errors_by_kind[key] = tally.count;

@@ -7,19 +7,23 @@ import { isObject } from '../json.js';
 import { providerForTarget } from '../providers/index.js';
 import { formatInt } from '../ui/format.js';
 import type { LoadedSpec } from '../spec/load.js';
-import { rateValue } from '../spec/params.js';
-import { LOAD_KEYS } from '../spec/schema.js';
+import { NON_BODY_KEYS, rateValue } from '../spec/params.js';
 import { scrub } from '../spec/redact.js';
 import { nearest } from '../spec/suggest.js';
+import { targetMap } from '../spec/targets.js';
 import { cellId } from './cell-id.js';
 import { expandGrid, productSize } from './grid.js';
+import { arrangeCells } from './order.js';
 import { resolvePrompts } from './prompts.js';
 import { searchPlanOf } from './search.js';
 import { inShard } from './shard.js';
+import { cellOrder, checkTargetFlag, matrixAxes, targetOfCombination } from './targets.js';
 import type { Cell, Combination, LoadSettings, Plan, Shard } from './types.js';
 
 export interface PlanOptions {
   shard?: Shard;
+  /** `--target NAME`: keep only that target's cells (ids and indices stay those of the whole plan). */
+  target?: string;
   /**
    * Refuse plans with more cells than this (the CLI passes 10,000 unless --yes). Plans over
    * HARD_MAX_CELLS are always refused, before anything is expanded.
@@ -32,10 +36,10 @@ export const HARD_MAX_CELLS = 1_000_000;
 
 export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
   const { spec, source } = loaded;
-  const { include, exclude, ...axes } = spec.matrix as Record<string, unknown[]> & {
-    include?: Combination[];
-    exclude?: Combination[];
-  };
+  const { include, exclude } = spec.matrix as { include?: Combination[]; exclude?: Combination[] };
+  const axes = matrixAxes(spec);
+  if (opts.target !== undefined) checkTargetFlag(spec, opts.target);
+  const targets = targetMap(spec);
   const upperBound = productSize(axes) + (include?.length ?? 0);
   if (upperBound > HARD_MAX_CELLS) {
     const sizes = Object.entries(axes).map(([k, v]) => `${k} ${v.length}`).join(' x ');
@@ -54,7 +58,6 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
   const requests =
     spec.duration_s !== undefined ? undefined : (spec.requests ?? (spec.repeat ?? 1) * prompts.length);
   const warnings: string[] = [];
-  const maxTokensKeys = providerForTarget(spec.target).maxTokens;
 
   grid.excluded.forEach((n, i) => {
     if (n === 0) warnings.push(unusedExclude(i, exclude![i], axes, loaded));
@@ -90,13 +93,18 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
       );
     }
     byId.set(id, params);
+    const target = targetOfCombination(spec, params);
+    // The target's own params sit between the spec's and the cell's matrix values.
+    const fixed = { ...spec.params, ...targets[target]?.params };
     all.push({
       id,
       index: all.length,
+      target,
+      group: 0,
       params,
-      body: bodyOf(spec.params, params),
+      body: bodyOf(fixed, params),
       maxTokens: undefined,
-      load: loadOf(spec.params, params),
+      load: loadOf(fixed, params),
       // A searched cell runs its steps in rounds of this many requests (or seconds).
       requests: search ? search.requestsPerStep : requests,
       duration_s: search ? search.durationPerStep : spec.duration_s,
@@ -108,22 +116,40 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
       `the plan has ${formatInt(all.length)} cells, over ${formatInt(opts.maxCells)}; narrow the matrix, or pass --yes if you mean it`,
     );
   }
-  for (const c of all) c.maxTokens = maxTokensOf(c.body, maxTokensKeys);
+  const maxTokensKeys = new Map(Object.entries(targets).map(([name, t]) => [name, providerForTarget(t).maxTokens]));
+  for (const c of all) c.maxTokens = maxTokensOf(c.body, maxTokensKeys.get(c.target) ?? []);
   const endless = all.find((c) => c.load.rate === Infinity && c.load.concurrency === Infinity && c.duration_s !== undefined);
   if (endless) {
     throw new UserError(
       `${source.locate(['duration_s'], 'key')}: rate: inf with duration_s and no concurrency cap would send without end (cell ${endless.id}); give it a concurrency (in params or the matrix), or use requests instead of duration_s`,
     );
   }
-  const cells = all.filter((c) => inShard(c.index, opts.shard));
+  const order = cellOrder(spec, all);
+  const arranged = arrangeCells(all, order);
+  // Whole groups go to one shard, so each shard's comparison of targets stays fair.
+  let cells = arranged.filter((c) => inShard(c.group, opts.shard));
+  const groups = arranged.reduce((n, c) => Math.max(n, c.group + 1), 0);
   if (opts.shard && cells.length === 0) {
+    const unit = groups < arranged.length ? ` group${groups === 1 ? '' : 's'} of cells that differ only in target` : '';
     warnings.push(
-      `--shard ${opts.shard.k}/${opts.shard.n}: this shard has no cells (the plan has ${all.length}); use at most ${all.length} shard${all.length === 1 ? '' : 's'}`,
+      `--shard ${opts.shard.k}/${opts.shard.n}: this shard has no cells (the plan has ${groups}${unit}); use at most ${groups} shard${groups === 1 ? '' : 's'}`,
     );
+  }
+  if (opts.target !== undefined) {
+    const name = opts.target;
+    cells = cells.filter((c) => c.target === name);
+    if (cells.length === 0 && arranged.every((c) => c.target !== name)) {
+      const used = [...new Set(arranged.map((c) => c.target))];
+      throw new UserError(`--target ${name}: no cell of the plan runs target ${name} (its cells run ${used.join(', ')}); check matrix.target and params.target`);
+    }
   }
   return {
     // A search's steps add the searched value as the last column.
     axes: search ? [...grid.keys, search.over] : grid.keys,
+    targets,
+    order,
+    rounds: spec.repeat_cells ?? 1,
+    onlyTarget: opts.target,
     cells,
     totalCells: all.length,
     prompts,
@@ -150,14 +176,14 @@ function unusedExclude(
   return `${at}: exclude entry ${i} matches no combination (an earlier entry already dropped them)`;
 }
 
-function isLoadKey(k: string): boolean {
-  return (LOAD_KEYS as readonly string[]).includes(k);
+function isBodyKey(k: string): boolean {
+  return !NON_BODY_KEYS.includes(k);
 }
 
 function bodyOf(params: Record<string, unknown>, combo: Combination): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(params)) if (!isLoadKey(k)) body[k] = v;
-  for (const [k, v] of Object.entries(combo)) if (!isLoadKey(k)) body[k] = v;
+  for (const [k, v] of Object.entries(params)) if (isBodyKey(k)) body[k] = v;
+  for (const [k, v] of Object.entries(combo)) if (isBodyKey(k)) body[k] = v;
   return body;
 }
 
@@ -190,24 +216,26 @@ export interface PlanTotals {
   searchMaxRequests?: number;
 }
 
-export function planTotals(plan: Plan): PlanTotals {
+/** Totals over every round. */
+export function planTotals(plan: Pick<Plan, 'cells' | 'rounds' | 'search'>): PlanTotals {
   let requests: number | undefined = 0;
   let budget: number | undefined = 0;
   let warmupBudget: number | undefined = 0;
   let warmup = 0;
   let unbounded = 0;
+  const rounds = plan.rounds;
   for (const c of plan.cells) {
-    warmup += c.warmup;
+    warmup += c.warmup * rounds;
     const mt = c.maxTokens;
     if (mt === undefined) unbounded++;
-    warmupBudget = warmupBudget === undefined || mt === undefined ? undefined : warmupBudget + mt * c.warmup;
+    warmupBudget = warmupBudget === undefined || mt === undefined ? undefined : warmupBudget + mt * c.warmup * rounds;
     if (c.requests === undefined || requests === undefined) {
       requests = undefined;
       budget = undefined;
       continue;
     }
-    requests += c.requests;
-    budget = budget === undefined || mt === undefined ? undefined : budget + mt * c.requests;
+    requests += c.requests * rounds;
+    budget = budget === undefined || mt === undefined ? undefined : budget + mt * c.requests * rounds;
   }
   if (plan.search) {
     // How much a search spends depends on what it measures: give the most it may.

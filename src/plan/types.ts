@@ -4,7 +4,7 @@
  * resolved prompt list. Nothing here sends a request.
  */
 import type { Slo } from '../metrics/summary.js';
-import type { ChatMessage } from '../spec/schema.js';
+import type { ChatMessage, Target } from '../spec/schema.js';
 
 /** One matrix combination. Values keep their YAML types (number, string, bool, list, map). */
 export type Combination = Record<string, unknown>;
@@ -21,8 +21,20 @@ export interface LoadSettings {
 export interface Cell {
   /** Stable, readable id built from this cell's own values (plan/cell-id.ts). */
   id: string;
-  /** 0-based position in the whole (unsharded) plan. */
+  /** 0-based position in the whole (unsharded) plan, in run order. */
   index: number;
+  /**
+   * Name of the cell's target, a key of `Plan.targets`: its `target` axis value, the
+   * spec's params.target, or `default` for a spec with one `target:`. Resolve it with
+   * `cellTarget(plan, cell)` (plan/targets.ts); never read `spec.target`.
+   */
+  target: string;
+  /**
+   * 0-based group of cells that differ only in their target (equal otherwise). They run
+   * back to back in interleaved order, share their arrival seed and land in one shard.
+   * Without a target axis every cell is its own group (group = index).
+   */
+  group: number;
   /** The matrix values of this cell, keyed by axis, in axis order (load keys included). */
   params: Combination;
   /** Request body fields: spec.params overlaid with every non-load matrix value. */
@@ -30,11 +42,11 @@ export interface Cell {
   /** The body's output token cap, in the field the provider uses; undefined when unbounded. */
   maxTokens: number | undefined;
   load: LoadSettings;
-  /** Recorded requests; undefined when the cell runs for `duration_s`. */
+  /** Recorded requests per round; undefined when the cell runs for `duration_s`. */
   requests?: number;
-  /** Seconds to keep sending, when the spec gives duration_s. */
+  /** Seconds to keep sending per round, when the spec gives duration_s. */
   duration_s?: number;
-  /** Requests sent first and not recorded. */
+  /** Requests sent first (each round) and not recorded. */
   warmup: number;
   /** A capacity search's step: the cell's 0-based order in its search; undefined outside one. */
   searchStep?: number;
@@ -60,6 +72,14 @@ export interface Prompt {
 export interface Plan {
   /** Every matrix key in column order: spec axes first, then keys that include added. */
   axes: string[];
+  /** Every target of the spec by name, in spec order (`default` for a spec with one `target:`). */
+  targets: Record<string, Target>;
+  /** interleaved: cells of one group run back to back; sequential: grid order. */
+  order: CellOrder;
+  /** Rounds the grid runs (`repeat_cells`, default 1): every cell runs its requests once per round. */
+  rounds: number;
+  /** `--target NAME`: only that target's cells are in `cells`. */
+  onlyTarget?: string;
   /** The cells this process runs (all of them, or one shard's). */
   cells: Cell[];
   /** Number of cells in the whole plan, before sharding. */
@@ -97,6 +117,15 @@ export interface SearchPlan {
   slo?: Slo;
   /** The thresholds steps are judged by, as written; undefined when an SLO judges. */
   thresholds?: Record<string, string | string[]>;
+}
+
+export type CellOrder = 'interleaved' | 'sequential';
+
+/** One cell's turn in the run: the cells run in `runOrder(plan)` (plan/order.ts). */
+export interface CellTurn {
+  cell: Cell;
+  /** 0-based round. */
+  round: number;
 }
 
 /** 1-based shard k of n. */

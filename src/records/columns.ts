@@ -142,7 +142,7 @@ const CELL: Column<RequestRecord> = {
 /** The columns after the matrix axes, in file order. Columns added later go at the end. */
 export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
   numeric('prompt_id', '0-based index into the prompt list: request i of a cell uses prompt i mod P', 'integer', 0),
-  numeric('repeat', '0-based: how many times this prompt was sent before in this cell (floor(i / P))', 'integer', 0),
+  numeric('repeat', '0-based: how many times this prompt was sent before in this cell, over all rounds (floor(i / P))', 'integer', 0),
   {
     name: 'started_at',
     doc: "wall-clock time of the final attempt's send, ISO 8601 (the only wall-clock time; durations are monotonic)",
@@ -207,6 +207,11 @@ export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
   ),
   // Issue 17: a capacity search runs its steps as cells (docs/search.md).
   numeric('search_step', 'the capacity search step this request belongs to: the 0-based order of its cell in the search of the cell it was searched for (`search:` in the spec); empty outside a search', 'integer'),
+  // Issue 18: rounds of the grid (repeat_cells); absent from older files: read as 0.
+  {
+    ...numeric('round', '0-based round of the grid (`repeat_cells`): every cell runs its requests once per round, the rounds one after another. 0 in a one-round run.', 'integer', 0),
+    get: (r) => String(r.round ?? 0),
+  },
 ];
 
 /** Every field, in one order: one hidden class for every record read back. */
@@ -243,6 +248,7 @@ function blankRecord(): RequestRecord {
     checks_total: undefined,
     cost: undefined,
     search_step: undefined,
+    round: 0,
     timing: undefined,
   };
 }

@@ -19,7 +19,7 @@ export interface RequestRecord {
   params: Record<string, unknown>;
   /** 0-based index into the prompt list. */
   prompt_id: number;
-  /** 0-based: how many times this prompt was sent before in this cell. */
+  /** 0-based: how many times this prompt was sent before in this cell (over all rounds). */
   repeat: number;
   /** Wall-clock time of the (first attempt's) send, ISO 8601. */
   started_at: string;
@@ -68,6 +68,8 @@ export interface RequestRecord {
   cost?: number;
   /** A capacity search's step this request belongs to (0-based); undefined outside a search. */
   search_step?: number;
+  /** 0-based round of the cell (`repeat_cells`); 0 (or absent) in a one-round run. */
+  round?: number;
   /** Not written to requests.csv: timings relative to the cell start (ms), for metrics. */
   timing?: RecordTiming;
 }

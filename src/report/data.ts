@@ -92,6 +92,7 @@ export function buildReportData(input: ReportInput, now = new Date()): ReportDat
   const marks = chartMarks(run);
   return {
     title: run?.spec_name || 'llm-sweep results',
+    targets: input.targets,
     description: run?.spec.description,
     meta: metaRows(run),
     sweep: sweepRows(run, cells, axes),

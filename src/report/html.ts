@@ -5,6 +5,7 @@
  */
 import { chartJsSource, inlineScript } from './assets.js';
 import { reportClient } from './client.js';
+import { targetsHtml } from './targets.js';
 import { formatNumber, formatPercent } from '../ui/format.js';
 import { BAR_OFFSET, DASHES, PALETTE, REFERENCE } from './palette.js';
 import type { ChartSpec, ReportData, TableColumn, TableRow, VerdictRow } from './types.js';
@@ -297,6 +298,8 @@ th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: lef
 th { background: var(--soft); font-weight: 600; vertical-align: bottom; }
 th.group { text-align: center; border-left: 1px solid var(--line); border-right: 1px solid var(--line); color: var(--muted); font-weight: 500; }
 td.num, th.num { text-align: right; }
+table.targets tr.group-start td { border-top: 2px solid var(--line); }
+.diff { color: var(--muted); font-size: 12px; white-space: nowrap; } .diff.good { color: var(--good); font-weight: 600; } .diff.bad { color: var(--bad); font-weight: 600; }
 tbody tr:last-child td { border-bottom: 0; }
 tbody tr:hover td { background: #eef3f9; }
 tr.fail td { background: var(--bad-bg); }
@@ -433,6 +436,7 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
       : '<p class="note">No cell has finished yet.</p>',
   );
   const defs = d.definitions.length > 0 ? section('definitions', 'How the numbers are measured', dl(d.definitions, 'defs')) : '';
+  const targets = d.targets ? section('targets', `Targets side by side (${d.targets.targets.join(' vs ')})`, targetsHtml(d.targets)) : '';
   const failedFirst = d.verdicts.anyFailed ? verdictSection(d.verdicts) : '';
   const passedLater = d.verdicts.anyFailed ? '' : verdictSection(d.verdicts);
   const client = `(${reportClient.toString()})(${formatNumber.toString()}, ${JSON.stringify({ PALETTE, DASHES, REFERENCE, BAR_OFFSET })});`;
@@ -450,6 +454,7 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
 ${head}
 <main>
 ${failedFirst}${warnings}${cards}
+${targets}
 ${axesSection(d)}
 ${throughput}
 ${qualitySection(d)}

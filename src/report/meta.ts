@@ -8,6 +8,7 @@ import { redactUrl } from '../spec/redact.js';
 import type { CellSummary } from '../metrics/summary.js';
 import { axisCell } from '../records/columns.js';
 import { METRIC_DEFINITIONS, type RunJson } from '../results/run-json.js';
+import type { Target } from '../spec/schema.js';
 import { formatDuration, formatNumber, formatTime } from '../ui/format.js';
 import { failedKey, type ChartMarks } from './charts.js';
 import type { VerdictRow } from './types.js';
@@ -22,12 +23,23 @@ export function runDurationS(run: RunJson | undefined): number | undefined {
 export function metaRows(run: RunJson | undefined): [string, string][] {
   if (!run) return [];
   const rows: [string, string][] = [];
-  const target = run.spec.target ?? {};
-  const url = run.base_url || target.base_url;
-  if (target.provider || url) {
+  const line = (target: Partial<Target>, url: string | undefined) => {
     const builtin = target.base_url === 'builtin' ? ' (bundled simulator)' : '';
-    rows.push(['Target', [target.provider, `${url ? redactUrl(url) : ''}${builtin}`].filter(Boolean).join(' · ')]);
+    return [target.provider, `${url ? redactUrl(url) : ''}${builtin}`].filter(Boolean).join(' · ');
+  };
+  if (run.spec.targets) {
+    for (const [name, target] of Object.entries(run.spec.targets)) {
+      const url = run.target_urls?.[name];
+      // Targets this run did not send to (--target, a shard) have no URL of their own.
+      if (run.target_urls && url === undefined) continue;
+      rows.push([`Target ${name}`, line(target, url ?? target.base_url)]);
+    }
+  } else {
+    const target: Partial<Target> = run.spec.target ?? {};
+    const url = run.base_url || target.base_url;
+    if (target.provider || url) rows.push(['Target', line(target, url)]);
   }
+  if (run.environment !== undefined) rows.push(['Environment', run.environment]);
   if (run.spec_file) rows.push(['Spec', `${run.spec_file}${run.spec_hash ? ` (hash ${run.spec_hash})` : ''}`]);
   const started = formatTime(run.started_at);
   if (started) rows.push(['Started', started]);

@@ -8,6 +8,7 @@
  * run and `llm-sweep report <dir>`.
  */
 import type { CheckTally } from '../checks/tally.js';
+import type { TargetsComparison } from '../compare/targets.js';
 import type { CellSummary } from '../metrics/summary.js';
 import type { RunJson } from '../results/run-json.js';
 import type { Units } from './axes.js';
@@ -29,6 +30,8 @@ export interface ReportInput {
   units?: Units;
   /** Rows of requests.csv that were incomplete and skipped. */
   dropped?: number;
+  /** Targets side by side, when the result holds several (compare/targets.ts). */
+  targets?: TargetsComparison;
 }
 
 /** One axis of a chart. */
@@ -171,6 +174,8 @@ export interface VerdictRow {
 
 export interface ReportData {
   title: string;
+  /** Targets side by side, when the result holds several. */
+  targets?: TargetsComparison;
   description?: string;
   /** Label/value pairs for the header, in order. */
   meta: [string, string][];

@@ -13,6 +13,8 @@ import { UserError } from '../errors.js';
 import { summarizeCell, type CellSummary } from '../metrics/summary.js';
 import { cellId } from '../plan/cell-id.js';
 import { expandGrid } from '../plan/grid.js';
+import { arrangeCells } from '../plan/order.js';
+import { cellOrder, matrixAxes, targetOfCombination, type MatrixSpec } from '../plan/targets.js';
 import type { Combination } from '../plan/types.js';
 import { requestTable } from '../records/columns.js';
 import type { RequestRecord } from '../records/types.js';
@@ -66,24 +68,23 @@ export interface MergedResult {
   warnings: string[];
 }
 
-/** The whole plan's cells in order, from the spec as run.json records it. */
-export function plannedCells(spec: Pick<Spec, 'matrix'>): { id: string; params: Combination }[] {
+/** The whole plan's cells in run order, from the spec as run.json records it (as buildPlan orders them). */
+export function plannedCells(spec: MatrixSpec): { id: string; params: Combination }[] {
   const matrix = (spec.matrix ?? {}) as Record<string, unknown>;
-  const { include, exclude, ...axes } = matrix;
   const grid = expandGrid({
-    axes: axes as Record<string, unknown[]>,
-    include: include as Combination[] | undefined,
-    exclude: exclude as Combination[] | undefined,
+    axes: matrixAxes(spec),
+    include: matrix.include as Combination[] | undefined,
+    exclude: matrix.exclude as Combination[] | undefined,
   });
   const seen = new Set<string>();
-  const out: { id: string; params: Combination }[] = [];
+  const out: { id: string; params: Combination; target: string; index: number; group: number }[] = [];
   for (const params of grid.combinations) {
     const id = cellId(params);
     if (seen.has(id)) continue;
     seen.add(id);
-    out.push({ id, params });
+    out.push({ id, params, target: targetOfCombination(spec, params), index: out.length, group: 0 });
   }
-  return out;
+  return arrangeCells(out, cellOrder(spec, out)).map(({ id, params }) => ({ id, params }));
 }
 
 function shardText(s: RunJson['shard']): string {

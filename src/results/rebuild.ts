@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { cellDetail, type CellDetail } from '../report/data.js';
 import { atomicWrite } from './exporters/atomic.js';
+import { targetsOf } from '../compare/targets.js';
 import { REPORT_HTML, reportText } from './exporters/report-html.js';
 import { REQUESTS_CSV } from './exporters/requests-csv.js';
 import { SUMMARY_CSV } from './exporters/summary-csv.js';
@@ -29,7 +30,7 @@ export function rebuildReport(dir: string, out = dir, reportPath = join(out, REP
   for (const c of result.cells) if (c.columns) details.set(c.cell, cellDetail(c.columns));
   const cells = result.cells.map((c) => c.summary);
   mkdirSync(out, { recursive: true });
-  atomicWrite(reportPath, reportText({ run: result.run, cells, axes: result.axes, details, dropped: result.dropped }));
+  atomicWrite(reportPath, reportText({ run: result.run, cells, axes: result.axes, details, dropped: result.dropped, targets: targetsOf(result.cells) }));
   const summary = join(out, SUMMARY_CSV);
   atomicWrite(summary, serializeSummaryCsv(cells, result.axes));
   return { report: reportPath, summary };

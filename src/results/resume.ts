@@ -20,8 +20,13 @@ import { RUN_JSON } from './run-json.js';
 export interface ResumeState {
   /** Rows already on disk, by cell id, column by column. */
   columns: Map<string, CellColumns>;
-  /** Request indices still to run, by cell id (absent: the cell is complete). */
+  /**
+   * What is still to run, by cell id (absent: the cell is complete): request indices over
+   * all rounds, or for a cell run by duration the rounds that have no rows yet.
+   */
   missing: Map<string, Set<number>>;
+  /** The index after the highest request on disk, by cell id (a duration cell continues there). */
+  next: Map<string, number>;
   /** The earlier run's summaries (for client health of cells not run again). */
   previous: Map<string, CellSummary>;
   /** The earlier run's per-check tally (run.json), carried on. */
@@ -42,8 +47,12 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
   if (prev.spec_hash !== specHash) {
     throw new UserError(
       `--resume ${dir}: the spec differs from the one this run used (hash ${prev.spec_hash} there, ${specHash} now); ` +
-        'resume with the same spec and --set flags, or start a new run',
+        `resume with the same spec, --env${prev.environment !== undefined ? ` (${prev.environment})` : ''} and --set flags, or start a new run`,
     );
+  }
+  if ((prev.only_target ?? '') !== (plan.onlyTarget ?? '')) {
+    const was = prev.only_target !== undefined ? `--target ${prev.only_target}` : 'every target';
+    throw new UserError(`--resume ${dir}: that run ran ${was}; pass the same --target`);
   }
   const prevShard = prev.shard ? `${prev.shard.k}/${prev.shard.n}` : 'none';
   const nowShard = plan.shard ? `${plan.shard.k}/${plan.shard.n}` : 'none';
@@ -66,22 +75,26 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
   const columns = new Map<string, CellColumns>();
   for (const c of result.cells) if (c.columns) columns.set(c.cell, c.columns);
   const records = plan.search ? new Map<string, RequestRecord[]>() : undefined;
-  const done = rowsDone(csvPath, result.rows().records, plan, records);
+  const { done, next, roundsDone } = rowsDone(csvPath, result.rows().records, plan, records);
   const missing = new Map<string, Set<number>>();
   for (const cell of plan.cells) {
-    const have = done.get(cell.id) ?? new Set<number>();
     if (cell.requests === undefined) {
-      // A duration cell has no fixed request list: it is done once it has rows.
-      if (have.size === 0) missing.set(cell.id, new Set());
+      // A duration cell has no fixed request list: a round is done once it has rows.
+      const have = roundsDone.get(cell.id) ?? new Set<number>();
+      const todo = new Set<number>();
+      for (let r = 0; r < plan.rounds; r++) if (!have.has(r)) todo.add(r);
+      if (todo.size > 0) missing.set(cell.id, todo);
       continue;
     }
+    const have = done.get(cell.id) ?? new Set<number>();
     const todo = new Set<number>();
-    for (let i = 0; i < cell.requests; i++) if (!have.has(i)) todo.add(i);
+    for (let i = 0; i < cell.requests * plan.rounds; i++) if (!have.has(i)) todo.add(i);
     if (todo.size > 0) missing.set(cell.id, todo);
   }
   return {
     columns,
     missing,
+    next,
     previous: new Map(prev.cells.map((s) => [s.cell, s])),
     checks: prev.checks,
     startedAt: prev.started_at,
@@ -103,10 +116,13 @@ function rowsDone(
   rows: Iterable<RequestRecord>,
   plan: Plan,
   records: Map<string, RequestRecord[]> | undefined,
-): Map<string, Set<number>> {
+): { done: Map<string, Set<number>>; next: Map<string, number>; roundsDone: Map<string, Set<number>> } {
   const P = plan.prompts.length;
   const cells = new Map(plan.cells.map((c) => [c.id, c]));
   const done = new Map<string, Set<number>>();
+  // Per cell: one past its highest request index, and the rounds (repeat_cells) with rows.
+  const next = new Map<string, number>();
+  const roundsDone = new Map<string, Set<number>>();
   const bad: string[] = [];
   let n = 0;
   for (const r of rows) {
@@ -124,13 +140,17 @@ function rowsDone(
     if (!cell && !plan.search) why = `cell '${r.cell}' is not in the plan${plan.shard ? ` (shard ${plan.shard.k}/${plan.shard.n})` : ''}`;
     else if (!Number.isInteger(r.prompt_id) || r.prompt_id < 0 || r.prompt_id >= P) {
       why = `prompt_id ${r.prompt_id} does not exist: the spec has only ${P} prompts`;
-    } else if (!Number.isInteger(r.repeat) || r.repeat < 0 || (cell?.requests !== undefined && i >= cell.requests)) {
-      why = `repeat ${r.repeat} is past the cell's end: it has ${cell?.requests} requests`;
+    } else if (!Number.isInteger(r.repeat) || r.repeat < 0 || (cell?.requests !== undefined && i >= cell.requests * plan.rounds)) {
+      why = `repeat ${r.repeat} is past the cell's end: it has ${cell?.requests}${plan.rounds > 1 ? ` requests in each of ${plan.rounds} rounds` : ' requests'}`;
     } else {
       let set = done.get(r.cell);
       if (!set) done.set(r.cell, (set = new Set()));
       if (set.has(i)) why = 'appears twice (the same cell, prompt_id and repeat as an earlier row)';
       set.add(i);
+      next.set(r.cell, Math.max(next.get(r.cell) ?? 0, i + 1));
+      let rounds = roundsDone.get(r.cell);
+      if (!rounds) roundsDone.set(r.cell, (rounds = new Set()));
+      rounds.add(r.round ?? 0);
     }
     if (why) bad.push(`${what}: ${why}`);
   }
@@ -142,7 +162,7 @@ function rowsDone(
     );
     throw new UserError(shown.join('\n'), shown);
   }
-  return done;
+  return { done, next, roundsDone };
 }
 
 /** A row is complete only when its newline was written: anything after the last one is cut. */

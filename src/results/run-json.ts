@@ -52,7 +52,14 @@ export const runJsonSchema = z
     spec: z
       .custom<Spec>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'the spec must be a mapping')
       .describe('The spec as run: --set applied, defaults filled in, secrets redacted (see docs/spec.schema.json).'),
-    base_url: z.string().default('').describe("The URL requests went to (the simulator's for base_url: builtin), credentials scrubbed."),
+    base_url: z.string().default('').describe("The URL requests went to (the simulator's for base_url: builtin), credentials scrubbed; with targets:, the first target's."),
+    target_urls: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('With targets: the URL each target run went to, by name, credentials scrubbed.'),
+    order: z.enum(['interleaved', 'sequential']).optional().describe('With targets: the order cells ran in (docs/targets.md).'),
+    environment: z.string().optional().describe('The environment merged over the spec (--env), when one was.'),
+    only_target: z.string().optional().describe('--target: the one target this run ran, when given.'),
     started_at: z.string().describe('ISO 8601.'),
     ended_at: z.string().optional().describe('ISO 8601; rewritten after every cell.'),
     host: z
@@ -104,7 +111,13 @@ export type RunJson = z.output<typeof runJsonSchema>;
 export type CellExtras = NonNullable<RunJson['extras']>[string];
 
 /** The document a run starts with: no cells, no verdicts yet. */
-export function newRunJson(loaded: LoadedSpec, plan: Plan, baseUrl: string, startedAt = new Date().toISOString()): RunJson {
+export function newRunJson(
+  loaded: LoadedSpec,
+  plan: Plan,
+  baseUrl: string,
+  startedAt = new Date().toISOString(),
+  baseUrls?: Record<string, string>,
+): RunJson {
   return {
     format: RUN_JSON_FORMAT,
     tool: { name: 'llm-sweep', version: VERSION },
@@ -113,6 +126,11 @@ export function newRunJson(loaded: LoadedSpec, plan: Plan, baseUrl: string, star
     spec_hash: loaded.hash,
     spec: redact(loaded.spec, loaded.secrets),
     base_url: scrub(baseUrl, loaded.secrets),
+    // Optional fields are left out when they do not apply, so a plain run's file is unchanged.
+    ...(baseUrls ? { target_urls: Object.fromEntries(Object.entries(baseUrls).map(([k, v]) => [k, scrub(v, loaded.secrets)])) } : {}),
+    ...(loaded.spec.targets || loaded.spec.order ? { order: plan.order } : {}),
+    ...(loaded.environment !== undefined ? { environment: loaded.environment } : {}),
+    ...(plan.onlyTarget !== undefined ? { only_target: plan.onlyTarget } : {}),
     started_at: startedAt,
     ended_at: undefined,
     host: { hostname: hostname(), platform: platform(), arch: arch(), node: process.version, cpus: cpus().length },

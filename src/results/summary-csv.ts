@@ -98,7 +98,7 @@ export const SUMMARY_COLUMNS: readonly Column<CellSummary>[] = [
   scalar('ok', 'successful requests', 3, 'integer'),
   scalar('errors', 'failed requests', 3, 'integer'),
   scalar('error_rate', 'errored requests / recorded requests', 4),
-  scalar('duration_s', 'cell wall time: first send → last completion, s (from `started_at` + `latency_ms`, so a summary rebuilt from `requests.csv` is identical)'),
+  scalar('duration_s', 'cell wall time: first send → last completion, s (from `started_at` + `latency_ms`, so a summary rebuilt from `requests.csv` is identical); with `repeat_cells`, the sum over the rounds (time other cells ran in between is not the cell\'s)'),
   scalar('requests_per_s', 'successful requests / `duration_s`'),
   scalar('output_tokens_per_s', 'sum of `completion_tokens` of successful requests / `duration_s` (vLLM\'s "output token throughput")'),
   ...SUMMARY_METRICS.flatMap((m) =>

@@ -73,8 +73,10 @@ export interface Export {
 export interface RunStart {
   loaded: LoadedSpec;
   plan: Plan;
-  /** The URL requests go to (the spawned simulator's for base_url: builtin). */
+  /** The URL requests go to (the spawned simulator's for base_url: builtin); the first target's. */
   baseUrl: string;
+  /** With named targets: each used target's URL, by name. */
+  baseUrls?: Record<string, string>;
   /** Resume: the interrupted run's start, which the results keep. */
   startedAt?: string;
 }

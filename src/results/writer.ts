@@ -27,8 +27,8 @@ export function createWriter(open: (run: RunJson, secrets: readonly string[]) =>
     get run() {
       return run;
     },
-    async start({ loaded, plan, baseUrl, startedAt }) {
-      run = newRunJson(loaded, plan, baseUrl, startedAt);
+    async start({ loaded, plan, baseUrl, baseUrls, startedAt }) {
+      run = newRunJson(loaded, plan, baseUrl, startedAt, baseUrls);
       exports = await open(run, loaded.secrets);
       await writeAll();
     },

@@ -8,6 +8,7 @@
 import { createHttpClient } from '../http/client.js';
 import type { Cell, Prompt } from '../plan/types.js';
 import { providerForTarget } from '../providers/index.js';
+import type { Provider } from '../providers/types.js';
 import type { Target } from '../spec/schema.js';
 import { scrubber } from '../spec/redact.js';
 import { createBodyCache } from './body-cache.js';
@@ -52,10 +53,13 @@ export interface ThreadLoad {
   utilization: number;
 }
 
-/** A cell's exchanges on this thread. `memory` is what the endpoint taught the run so far. */
-export function openCellExchanger(setup: CellSetup, memory: EndpointMemory): CellExchanger {
+/**
+ * A cell's exchanges on this thread. `memory` is what the target's endpoint taught the run
+ * so far; `provider` is the target's (built from `setup.target` when not given, as a worker
+ * thread does: a provider does not cross threads).
+ */
+export function openCellExchanger(setup: CellSetup, memory: EndpointMemory, provider: Provider = providerForTarget(setup.target)): CellExchanger {
   const { target, cell, prompts } = setup;
-  const provider = providerForTarget(target);
   const client = createHttpClient({
     concurrency: setup.sockets,
     connectTimeoutMs: target.timeout.connect_ms,

@@ -152,6 +152,13 @@ export function judgeClient(m: ClientMeasurements, limits = CLIENT_LIMITS, cell?
   };
 }
 
+/** Of two rounds' health of one cell, the one to report: a bound round, else the later loop. */
+export function worseHealth(a: ClientHealth | undefined, b: ClientHealth): ClientHealth {
+  if (!a) return b;
+  if (a.bound !== b.bound) return a.bound ? a : b;
+  return b.loop_delay_p99_ms > a.loop_delay_p99_ms ? b : a;
+}
+
 /** The shortest of the cell's TTFT and latency p50s: the time a late timestamp skews most. */
 function shortestTiming(cell: CellContext | undefined): { name: string; ms: number } | undefined {
   const candidates = [

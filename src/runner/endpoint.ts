@@ -1,7 +1,10 @@
 /**
- * The endpoint a run talks to: the spec's base_url as is, or — for `base_url: builtin` —
- * the bundled simulator started as a child process on a free loopback port.
+ * The endpoints a run talks to: each target's base_url as is, or — for `base_url: builtin`
+ * — the bundled simulator started as a child process on a free loopback port, one per
+ * builtin target with that target's own latency and fault settings.
  */
+import { usedTargets } from '../plan/targets.js';
+import type { Plan } from '../plan/types.js';
 import type { Target } from '../spec/schema.js';
 
 export interface Endpoint {
@@ -14,4 +17,29 @@ export async function startEndpoint(target: Target): Promise<Endpoint> {
   const { startBuiltinSimulator } = await import('../simulator/spawn.js');
   const sim = await startBuiltinSimulator(target.simulator ?? {});
   return { baseUrl: sim.baseUrl, stop: () => sim.stop() };
+}
+
+export interface Endpoints {
+  /** Where each target's requests go, by target name (only the targets the plan's cells use). */
+  baseUrls: Record<string, string>;
+  /** The first target's URL (run.json's base_url). */
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Starts every target the plan's cells use (simulators in parallel); stops them all again if one fails. */
+export async function startEndpoints(plan: Pick<Plan, 'targets' | 'cells'>): Promise<Endpoints> {
+  const names = usedTargets(plan);
+  const settled = await Promise.allSettled(names.map((n) => startEndpoint(plan.targets[n])));
+  const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const stop = async () => {
+    await Promise.all(started.map((e) => e.stop()));
+  };
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await stop();
+    throw failed.reason;
+  }
+  const baseUrls = Object.fromEntries(names.map((n, i) => [n, started[i].baseUrl]));
+  return { baseUrls, baseUrl: started[0]?.baseUrl ?? '', stop };
 }

@@ -30,11 +30,14 @@ export interface CellContext {
   /** Only these request indices (resume); all when undefined. */
   only?: ReadonlySet<number>;
   /**
-   * Index of the cell's first request here (default 0): a later round of a search step goes
-   * on from where the one before stopped, so its requests keep their own prompt and repeat.
-   * `only` holds indices counted from here.
+   * Index of the first request here (default 0): round r of a cell of R requests sends
+   * r x R to (r + 1) x R - 1, so (prompt_id, repeat) stays unique over the rounds; a later
+   * round of a search step goes on from where the one before stopped. `only` holds indices
+   * of the whole cell (from 0, not from here).
    */
   firstIndex?: number;
+  /** 0-based round (`repeat_cells`), recorded on every row. */
+  round?: number;
   /** Called with each recorded request as it ends (not for warmup, not for aborted ones). */
   onRecord: (record: RequestRecord, result: ExchangeResult) => void;
   /** Called with each warmup request as it ends (not recorded, but sent: the budget counts it). */
@@ -59,6 +62,8 @@ export interface CellRun {
   start: number;
   /** True when the cell was cut short by `stop`. */
   stopped: boolean;
+  /** The index after the last request this round sent (a duration cell's next round starts there). */
+  next: number;
 }
 
 export async function runCell(ctx: CellContext): Promise<CellRun> {
@@ -89,8 +94,9 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   await ctx.onMeasureStart?.();
   const start = performance.now();
   const first = ctx.firstIndex ?? 0;
-  const measured = async (local: number, scheduledAt?: number, lane?: number) => {
-    const i = first + local;
+  let next = first;
+  const measured = async (i: number, scheduledAt?: number, lane?: number) => {
+    next = Math.max(next, i + 1);
     const result = await send(i, lane);
     // A request cut by Ctrl-C did not complete: leave it out so --resume runs it again.
     if (result.errorKind === 'aborted' && (ctx.abort.aborted || ctx.stop.aborted)) return;
@@ -98,6 +104,7 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
       cell,
       prompt: ctx.prompts[i % P],
       repeat: Math.floor(i / P),
+      round: ctx.round ?? 0,
       scheduledAt,
       cellStart: start,
       promptTokenEstimate: estimators[i % P],
@@ -112,11 +119,11 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   // as the concurrency cap allows, which is the closed loop (the spec requires a cap).
   const unpacedForAWhile = cell.load.rate === Infinity && count === undefined;
   if (cell.load.rate !== undefined && !unpacedForAWhile) {
-    await openLoop(ctx, start, count, deadline, measured);
+    await openLoop(ctx, start, first, count, deadline, measured);
   } else {
-    await closedLoop(count, cell.load.concurrency, ctx.stop, deadline, (i, lane) => measured(i, undefined, lane), ctx.only);
+    await closedLoop(count, cell.load.concurrency, ctx.stop, deadline, (i, lane) => measured(i, undefined, lane), ctx.only, first);
   }
-  return { columns, start, stopped: ctx.stop.aborted };
+  return { columns, start, stopped: ctx.stop.aborted, next };
 }
 
 async function closedLoop(
@@ -127,13 +134,14 @@ async function closedLoop(
   /** `lane`: the slot, so each slot keeps one event loop (a worker's share of the cell). */
   one: (i: number, lane: number) => Promise<void>,
   only?: ReadonlySet<number>,
+  first = 0,
 ): Promise<void> {
   let next = 0;
   const more = () =>
     !stop.aborted && (count === undefined || next < count) && (deadline === undefined || performance.now() < deadline);
   const slot = async (lane: number) => {
     while (more()) {
-      const i = next++;
+      const i = first + next++;
       if (only && !only.has(i)) continue;
       await one(i, lane);
     }
@@ -145,6 +153,7 @@ async function closedLoop(
 async function openLoop(
   ctx: CellContext,
   start: number,
+  first: number,
   count: number | undefined,
   deadline: number | undefined,
   one: (i: number, scheduledAt: number) => Promise<void>,
@@ -158,9 +167,11 @@ async function openLoop(
     burstiness: ctx.burstiness,
     seed: ctx.seed,
   });
-  for (let i = 0; count === undefined || i < count; i++) {
+  for (let k = 0; count === undefined || k < count; k++) {
+    // Every round replays the same arrival times: rounds (and targets) see the same load.
     const due = start + (offsets.next().value as number);
     if (deadline !== undefined && due >= deadline) break;
+    const i = first + k;
     if (ctx.only && !ctx.only.has(i)) continue;
     await sleepUntil(due, ctx.stop);
     if (ctx.stop.aborted) break;

@@ -108,7 +108,7 @@ export async function searchCell(x: SearchCellContext): Promise<{ entry: Capacit
         }
       }
       const missing = new Set<number>();
-      for (let i = from; i < to; i++) if (!have.has(i)) missing.add(i - from);
+      for (let i = from; i < to; i++) if (!have.has(i)) missing.add(i);
       if (missing.size > 0 && !x.stop.aborted) {
         ran = await round({
           requests: more.requests,

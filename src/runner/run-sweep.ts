@@ -1,8 +1,9 @@
 /**
- * The whole sweep: cells one after another against one endpoint. Every recorded request
- * and every finished cell goes to the writer it is given (results/writer.ts), which keeps
- * the results folder, or memory; the runner itself writes nothing and never prints. Emits
- * events for the progress display.
+ * The whole sweep: cells one after another, each against its own target (plan/targets.ts),
+ * in the plan's order, once per round (plan/order.ts); with `search:`, each cell's capacity
+ * search instead (run-search.ts). Every recorded request and every finished cell goes to
+ * the writer it is given (results/writer.ts), which keeps the results folder, or memory;
+ * the runner itself writes nothing and never prints. Emits events for the progress display.
  */
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -10,6 +11,7 @@ import { checkCell, compileThresholds } from '../compare/thresholds.js';
 import type { ThresholdResult } from '../compare/types.js';
 import { CellColumns } from '../metrics/cell-columns.js';
 import { summarizeCell, type CellSummary, type ClientHealth } from '../metrics/summary.js';
+import { runOrder } from '../plan/order.js';
 import type { Cell, Plan, SearchPlan } from '../plan/types.js';
 import type { RequestRecord } from '../records/types.js';
 import type { ResumeState } from '../results/resume.js';
@@ -21,14 +23,15 @@ import type { CapacityEntry } from '../search/result.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { scrubber } from '../spec/redact.js';
 import { openCellExchanger, type CellExchanger, type CellSetup } from './cell-exchanger.js';
-import { watchClientHealth } from './client-health.js';
-import type { EndpointMemory, ExchangeResult } from './exchange.js';
 import { RunError } from '../errors.js';
 import { budgetRefusal, createAssessor } from './assess.js';
+import { watchClientHealth, worseHealth } from './client-health.js';
+import type { ExchangeResult } from './exchange.js';
 import { fatalReason } from './fatal.js';
 import { runCell } from './run-cell.js';
 import { searchCell } from './run-search.js';
-import { setUpServerMetrics } from './server-metrics.js';
+import { setUpServerMetrics, type RunMetrics } from './server-metrics.js';
+import { liveTargets, targetUrls, type LiveTarget } from './targets.js';
 import type { RunListener } from './types.js';
 import { workersFor, type WorkersSetting } from './worker-count.js';
 import { openWorkerExchanger } from './worker-pool.js';
@@ -36,8 +39,10 @@ import { openWorkerExchanger } from './worker-pool.js';
 export interface SweepOptions {
   loaded: LoadedSpec;
   plan: Plan;
-  /** Where requests go: the spec's base_url, or the spawned simulator's. */
-  baseUrl: string;
+  /** Where requests go for a plan with one target: the spec's base_url, or the spawned simulator's. */
+  baseUrl?: string;
+  /** Where each target's requests go, by name (`startEndpoints(plan).baseUrls`); wins over `baseUrl`. */
+  baseUrls?: Record<string, string>;
   /** Where results go: a results folder (`folderWriter`) or memory (`memoryWriter`). */
   writer: ResultWriter;
   /** Ctrl-C: stop sending, let requests in flight finish for `graceMs`, then cut them. */
@@ -67,13 +72,29 @@ export interface SweepResult {
   budget?: { max: number; spent: number; reached: boolean };
 }
 
+/** What the runner keeps of a cell between its rounds. */
+interface CellState {
+  columns: CellColumns;
+  /** Index of the next request (a duration cell's next round starts here). */
+  next: number;
+  client?: ClientHealth;
+  /** The server's own timings of every round, for their means. */
+  serverTimings: Record<string, number[]>;
+  /** The server's metrics of the cell's latest round (target.metrics). */
+  serverMetrics?: CellSummary['server_metrics'];
+  extras?: CellExtras;
+  /** Some round ran (so the cell has a summary to write, even when cut short). */
+  started: boolean;
+  finished: boolean;
+}
+
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const { loaded, plan, writer, resume } = opts;
   const { spec } = loaded;
   const emit: RunListener = opts.onEvent ?? (() => {});
-  const target = { ...spec.target, base_url: opts.baseUrl };
+  const live = liveTargets(plan, opts);
+  const several = live.size > 1;
   const thresholds = compileThresholds(spec);
-  const memory: EndpointMemory = { askUsage: true };
   const scrub = scrubber(loaded.secrets);
   const promptTokens = new Map<number, number>();
   // Before anything is started or written: a sweep whose estimate is over the budget does not run.
@@ -88,7 +109,6 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   // Every request in flight listens on these; a cell of 256 is not a leak.
   setMaxListeners(0, stop.signal, abort.signal);
   let fatal: string | undefined;
-  let anySuccess = false;
   let graceTimer: NodeJS.Timeout | undefined;
   const onUserAbort = () => {
     if (!stop.signal.aborted) stop.abort();
@@ -115,29 +135,82 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     stop.abort();
   };
 
+  // The cell's own rate: a target's params may set it.
+  const summarize = (cell: Cell, columns: CellColumns) =>
+    summarizeCell(cell.id, cell.params, columns, { ...summaryOptions(spec, cell.params), rate: cell.load.rate });
   /** A cell's summary checked against the thresholds, and handed to the writer. */
-  const finish = async (summary: CellSummary, columns: CellColumns, extras?: CellExtras) => {
+  const finish = async (cell: Cell, st: CellState, earlier?: CellSummary) => {
+    st.finished = true;
+    const summary = summarize(cell, st.columns);
+    // Rounds run now were measured now; a cell kept whole from before keeps what only the
+    // runner saw (client health, the server's metrics).
+    summary.client = st.client ?? earlier?.client;
+    const scraped = st.serverMetrics ?? earlier?.server_metrics;
+    if (scraped) summary.server_metrics = scraped;
     const results = checkCell(thresholds, summary);
     checks.push(...results);
     summaries.push(summary);
-    await writer.cell({ summary, columns, thresholds: results, extras, checks: assessor.tally() }).catch(onFault);
+    await writer.cell({ summary, columns: st.columns, thresholds: results, extras: st.extras, checks: assessor.tally() }).catch(onFault);
+    return summary;
   };
 
-  const todo = (c: (typeof plan.cells)[number]) =>
-    resume ? (resume.missing.has(c.id) ? (resume.missing.get(c.id)!.size || c.requests) : 0) : c.requests;
+  const rounds = plan.search ? 1 : plan.rounds;
+  /** Request indices of round r still to send; undefined = all of them. */
+  const missingIn = (c: Cell, round: number): Set<number> | undefined => {
+    const gone = resume?.missing.get(c.id);
+    if (!resume || !gone || c.requests === undefined) return undefined;
+    const from = round * c.requests;
+    return new Set([...gone].filter((i) => i >= from && i < from + c.requests!));
+  };
+  /** Requests this run sends for a cell (over all rounds); undefined for duration cells. */
+  const todo = (c: Cell): number | undefined => {
+    if (c.requests === undefined) return undefined;
+    if (!resume) return c.requests * rounds;
+    return resume.missing.get(c.id)?.size ?? 0;
+  };
   // A search spends what its steps need: no total is known up front.
-  const total = plan.search ? undefined : plan.cells.every((c) => c.requests !== undefined) ? plan.cells.reduce((s, c) => s + (todo(c) ?? 0), 0) : undefined;
+  const total =
+    plan.search ? undefined : plan.cells.every((c) => c.requests !== undefined) ? plan.cells.reduce((s, c) => s + (todo(c) ?? 0), 0) : undefined;
+  const states = new Map<string, CellState>();
+  const stateOf = (c: Cell): CellState => {
+    let st = states.get(c.id);
+    if (!st) {
+      st = {
+        columns: resume?.columns.get(c.id) ?? new CellColumns(),
+        next: resume?.next.get(c.id) ?? 0,
+        serverTimings: {},
+        started: false,
+        finished: false,
+      };
+      states.set(c.id, st);
+    }
+    return st;
+  };
+  const turns = plan.search ? plan.cells.map((cell) => ({ cell, round: 0 })) : runOrder(plan);
   emit({ type: 'run-start', cells: plan.cells.length, requests: total });
-  await writer.start({ loaded, plan, baseUrl: opts.baseUrl, startedAt: resume?.startedAt });
+  const urls = targetUrls(live);
+  await writer.start({
+    loaded,
+    plan,
+    baseUrl: Object.values(urls)[0] ?? opts.baseUrl ?? '',
+    baseUrls: spec.targets ? urls : undefined,
+    startedAt: resume?.startedAt,
+  });
+  // Each target's metrics (target.metrics), scraped while its cells run.
+  const serverMetrics = new Map<string, RunMetrics | undefined>();
+
   /**
-   * Runs `cell` once: its requests (or the missing ones, or one round of a search step) on
-   * top of `columns`, with client health watched. Rows go to the writer as they end.
+   * Runs `cell` once against its target: its requests (or the missing ones, or one round of
+   * the grid or of a search step) on top of `o.columns`, with client health watched. Rows go
+   * to the writer as they end.
    */
-  let serverMetrics: Awaited<ReturnType<typeof setUpServerMetrics>> | undefined;
   const runOnce = async (cell: Cell, o: RunOnce): Promise<CellRunOnce> => {
-    emit({ type: 'cell-start', cell, position: o.position, of: plan.cells.length, requests: o.only?.size || cell.requests });
-    const exchanger = await openExchanger({ target, cell, prompts: plan.prompts, secrets: loaded.secrets }, memory, opts.workers ?? spec.workers);
-    const serverTimings: Record<string, number[]> = {};
+    const t = live.get(cell.target)!;
+    const round = o.round ?? 0;
+    emit({ type: 'cell-start', cell, position: o.position, of: o.of ?? turns.length, requests: o.only?.size || cell.requests, round, rounds });
+    // The cell's own target: its provider and memory on this thread; workers build its provider from the target (data).
+    const exchanger = await openExchanger({ target: t.target, cell, prompts: plan.prompts, secrets: loaded.secrets }, t, opts.workers ?? spec.workers);
+    const serverTimings = o.serverTimings ?? {};
     const badUsage = { count: 0, example: '' };
     const onRecord = (record: RequestRecord, result: ExchangeResult) => {
       if (result.badUsage && badUsage.count++ === 0) badUsage.example = result.badUsage;
@@ -150,20 +223,20 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         return;
       }
       if (record.status === 'ok') {
-        anySuccess = true;
+        t.reached = true;
         if (result.firstTokenLateMs !== undefined) health.ttftDelay(result.firstTokenLateMs);
       }
       for (const [k, v] of Object.entries(result.serverTimings ?? {})) (serverTimings[k] ??= []).push(v);
       emit({ type: 'request-end', cell, record });
-      const reason = fatalReason(record, result, target, anySuccess) ?? assessor.budgetReached;
+      const reason = fatalReason(record, result, t.target, t.reached) ?? assessor.budgetReached;
       if (reason && !fatal) {
-        fatal = reason;
+        fatal = several && reason !== assessor.budgetReached ? `target ${t.name}: ${reason}` : reason;
         stop.abort();
       }
     };
     const health = watchClientHealth();
     let threads: Awaited<ReturnType<CellExchanger['close']>> = [];
-    let scraping: Awaited<ReturnType<NonNullable<typeof serverMetrics>['beginCell']>> | undefined;
+    let scraping: Awaited<ReturnType<RunMetrics['beginCell']>> | undefined;
     let run;
     let end = 0;
     try {
@@ -189,13 +262,14 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           : undefined,
         onMeasureStart: async () => {
           emit({ type: 'warmup-end', cell });
-          scraping = await serverMetrics?.beginCell(cell.id);
+          scraping = await serverMetrics.get(cell.target)?.beginCell(cell.id);
         },
         promptTokens,
         columns: o.columns,
         onDispatchLag: (ms) => health.dispatchLag(ms),
         only: o.only && o.only.size > 0 ? o.only : undefined,
         firstIndex: o.firstIndex,
+        round,
       });
       end = performance.now();
     } finally {
@@ -204,14 +278,16 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       if (!run) await scraping?.finish({ start: 0, end: 0 });
     }
     // The advice in a client-bound warning is fitted to the cell's own TTFT and latency.
-    const sofar = summarizeCell(cell.id, cell.params, run.columns, summaryOptions(spec, cell.params));
+    const sofar = summarize(cell, run.columns);
     const clientHealth = health.stop({
       ttftP50Ms: sofar.ttft_ms?.p50,
       latencyP50Ms: sofar.latency_ms?.p50,
       concurrency: cell.load.concurrency,
       rate: cell.load.rate,
     }, threads);
-    if (clientHealth.bound) emit({ type: 'warning', message: `cell ${cell.id}: client-bound (${clientHealth.reason})` });
+    if (clientHealth.bound) {
+      emit({ type: 'warning', message: `cell ${cell.id}${rounds > 1 ? ` (round ${round + 1})` : ''}: client-bound (${clientHealth.reason})` });
+    }
     if (badUsage.count > 0) {
       emit({
         type: 'warning',
@@ -228,12 +304,18 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       scraped = s.summary;
       extras.server_metrics = s.sources;
     }
-    return { columns: run.columns, client: clientHealth, serverMetrics: scraped, extras: Object.keys(extras).length > 0 ? extras : undefined };
+    return {
+      columns: run.columns,
+      client: clientHealth,
+      serverMetrics: scraped,
+      extras: Object.keys(extras).length > 0 ? extras : undefined,
+      next: run.next,
+    };
   };
 
   try {
-    serverMetrics = await setUpServerMetrics(spec.target.metrics, opts.baseUrl, writer, emit);
-    for (const [pos, cell] of plan.cells.entries()) {
+    for (const t of live.values()) serverMetrics.set(t.name, await setUpServerMetrics(t.target.metrics, t.target.base_url, writer, emit));
+    for (const [pos, { cell, round }] of turns.entries()) {
       if (stop.signal.aborted) break;
       if (plan.search) {
         const searched = await searchCell({
@@ -245,7 +327,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
           stop: stop.signal,
           resume,
           runOnce,
-          summarize: (c, columns) => summarizeCell(c.id, c.params, columns, summaryOptions(spec, c.params)),
+          summarize,
           // A search goes past its capacity on purpose: per-cell thresholds do not judge its steps.
           finishStep: async (step, summary, columns, extras) => {
             summaries.push(summary);
@@ -260,22 +342,43 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         }
         continue;
       }
-      const earlier = resume?.columns.get(cell.id) ?? new CellColumns();
-      const summarize = (columns: CellColumns) => summarizeCell(cell.id, cell.params, columns, summaryOptions(spec, cell.params));
+      const st = stateOf(cell);
+      if (st.finished) continue;
       if (resume && !resume.missing.has(cell.id)) {
         // Complete before the interruption: keep its rows and summary, send nothing.
-        const summary = summarize(earlier);
-        summary.client = resume.previous.get(cell.id)?.client;
-        summary.server_metrics = resume.previous.get(cell.id)?.server_metrics;
-        await finish(summary, earlier);
+        await finish(cell, st, resume.previous.get(cell.id));
         continue;
       }
-      const run = await runOnce(cell, { position: pos + 1, seed: spec.seed + cell.index, columns: earlier, only: resume?.missing.get(cell.id) });
-      const summary = summarize(run.columns);
-      summary.client = run.client;
-      if (run.serverMetrics) summary.server_metrics = run.serverMetrics;
-      await finish(summary, run.columns, run.extras);
-      emit({ type: 'cell-end', cell, summary });
+      const only = missingIn(cell, round);
+      const durationRoundDone = cell.requests === undefined && resume !== undefined && !resume.missing.get(cell.id)!.has(round);
+      if ((only && only.size === 0) || durationRoundDone) {
+        // This round of the cell was complete before the interruption.
+        if (round === rounds - 1) await finish(cell, st, resume?.previous.get(cell.id));
+        continue;
+      }
+      st.started = true;
+      const run = await runOnce(cell, {
+        position: pos + 1,
+        // By group: the targets of one comparison get the same arrival times.
+        seed: spec.seed + cell.group,
+        columns: st.columns,
+        only,
+        firstIndex: cell.requests !== undefined ? round * cell.requests : st.next,
+        round,
+        serverTimings: st.serverTimings,
+      });
+      st.next = run.next;
+      st.client = worseHealth(st.client, run.client);
+      // With rounds, the server's metrics of the cell's last round.
+      if (run.serverMetrics) st.serverMetrics = run.serverMetrics;
+      if (run.extras) st.extras = { ...st.extras, ...run.extras };
+      const summary = round === rounds - 1 ? await finish(cell, st) : summarize(cell, st.columns);
+      emit({ type: 'cell-end', cell, summary, round, rounds });
+    }
+    // Cut short between rounds: a cell that ran some rounds still gets its summary.
+    for (const cell of plan.cells) {
+      const st = states.get(cell.id);
+      if (st && st.started && !st.finished) await finish(cell, st);
     }
   } finally {
     clearTimeout(graceTimer);
@@ -304,28 +407,44 @@ export interface CellRunOnce {
   /** The server's own metrics over the cell (target.metrics), when scraped. */
   serverMetrics?: CellSummary['server_metrics'];
   extras?: CellExtras;
+  /** The index after the last request sent (a duration cell's next round starts there). */
+  next: number;
 }
 
 /** How to run a cell once (see `runOnce`). */
 export interface RunOnce {
-  /** 1-based position of the (searched) cell in the plan, for progress. */
+  /** 1-based position of the (searched) cell, or of the turn, in the run, for progress. */
   position: number;
+  /** Turns in the run, for progress (default: cells x rounds). */
+  of?: number;
   /** Seed of its arrival times. */
   seed: number;
   /** Rows it already has: new ones are added to them. */
   columns: CellColumns;
-  /** Only these request indices (counted from `firstIndex`). */
+  /** Only these request indices (of the whole cell, not counted from `firstIndex`). */
   only?: ReadonlySet<number>;
   /** Index of its first request here. */
   firstIndex?: number;
+  /** 0-based round of the grid (`repeat_cells`). */
+  round?: number;
+  /** Where the server's own timings go (a cell's rounds share one); a fresh one by default. */
+  serverTimings?: Record<string, number[]>;
 }
 
-/** The cell's exchanges on this thread (one loop) or spread over worker threads. */
-async function openExchanger(setup: Omit<CellSetup, 'sockets'>, memory: EndpointMemory, setting: WorkersSetting): Promise<CellExchanger> {
+/**
+ * The cell's exchanges on this thread (one loop, with the target's provider) or spread over
+ * worker threads (each builds the provider from `setup.target`); either way what the endpoint
+ * teaches goes to the target's own memory.
+ */
+async function openExchanger(
+  setup: Omit<CellSetup, 'sockets'>,
+  live: Pick<LiveTarget, 'provider' | 'memory'>,
+  setting: WorkersSetting,
+): Promise<CellExchanger> {
   const concurrency = setup.cell.load.concurrency;
   const n = workersFor(setting, concurrency);
-  if (n <= 1) return openCellExchanger({ ...setup, sockets: concurrency }, memory);
-  return openWorkerExchanger({ ...setup, sockets: Math.ceil(concurrency / n) }, memory, n);
+  if (n <= 1) return openCellExchanger({ ...setup, sockets: concurrency }, live.memory, live.provider);
+  return openWorkerExchanger({ ...setup, sockets: Math.ceil(concurrency / n) }, live.memory, n);
 }
 
 function meanOf(m: Record<string, number[]>): Record<string, number> {

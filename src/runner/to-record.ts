@@ -13,6 +13,8 @@ export interface RecordMeta {
   cell: Cell;
   prompt: Prompt;
   repeat: number;
+  /** 0-based round of the cell (`repeat_cells`). */
+  round?: number;
   /** performance.now() when the request was due (open loop) — undefined in closed loop. */
   scheduledAt?: number;
   /** Cell start, performance.now(). */
@@ -80,6 +82,7 @@ export function toRecord(x: ExchangeResult, m: RecordMeta): RequestRecord {
     checks_total: undefined,
     cost: undefined,
     search_step: m.cell.searchStep,
+    round: m.round ?? 0,
     timing: {
       scheduled: (m.scheduledAt ?? x.sentAt) - m.cellStart,
       sent: x.sentAt - m.cellStart,

@@ -9,10 +9,22 @@ import type { RequestRecord } from '../records/types.js';
 
 export type RunEvent =
   | { type: 'run-start'; cells: number; requests: number | undefined }
-  | { type: 'cell-start'; cell: Cell; position: number; of: number; requests: number | undefined; deadlineMs?: number }
+  | {
+      type: 'cell-start';
+      cell: Cell;
+      /** 1-based turn of `of` (cells x rounds). */
+      position: number;
+      of: number;
+      /** Requests this turn sends; undefined when it runs by duration. */
+      requests: number | undefined;
+      deadlineMs?: number;
+      /** 0-based round, of `rounds`. */
+      round?: number;
+      rounds?: number;
+    }
   | { type: 'warmup-end'; cell: Cell }
   | { type: 'request-end'; cell: Cell; record: RequestRecord }
-  | { type: 'cell-end'; cell: Cell; summary: CellSummary }
+  | { type: 'cell-end'; cell: Cell; summary: CellSummary; round?: number; rounds?: number }
   | { type: 'warning'; message: string }
   /** A line for the terminal as it is (what `metrics: auto` found, a metrics URL failing). */
   | { type: 'notice'; message: string }

@@ -71,6 +71,15 @@ export function searchChecks(spec: Spec, src: YamlSource): SearchChecks {
     problem(at(['duration_s_per_step'], 'key'), 'give search.requests_per_step or search.duration_s_per_step, not both');
   }
 
+  if (typeof spec.repeat_cells === 'number' && spec.repeat_cells > 1) {
+    // A search decides each step from what it measured, round by round (max_rounds): a
+    // second pass over the grid would search again and find a second capacity.
+    problem(
+      src.locate(['repeat_cells'], 'key'),
+      'repeat_cells runs the grid in rounds, and a search runs its steps in its own rounds; remove repeat_cells (a step repeats by itself until its verdict is sure)',
+    );
+  }
+
   const over = s.over;
   const matrix = (spec.matrix ?? {}) as Record<string, unknown>;
   if (typeof over === 'string' && over in matrix) {

@@ -8,8 +8,9 @@ import { isObject } from '../json.js';
 import { PROVIDERS, PROVIDER_MAP } from '../providers/index.js';
 import { canonicalJson } from './canonical.js';
 import { pathText } from './issues.js';
-import { KNOWN_PARAMS, MISPLACED_PARAMS } from './params.js';
+import { KNOWN_PARAMS, MISPLACED_PARAMS, TARGET_KEY } from './params.js';
 import { nearest, strictLimit } from './suggest.js';
+import { hasTargetAxis, targetProblems } from './target-checks.js';
 import type { YamlPath, YamlSource } from './yaml-source.js';
 
 export interface CheckResult {
@@ -51,6 +52,8 @@ export function specChecks(raw: Record<string, unknown>, src: YamlSource): Check
 
   const matrix = isObject(raw.matrix) ? raw.matrix : {};
   const axes = Object.keys(matrix).filter((k) => !MATRIX_KEYWORDS.includes(k));
+  // `targets:` without a target axis or params.target makes every target an axis value.
+  const allAxes = hasTargetAxis(raw) && !axes.includes(TARGET_KEY) ? [TARGET_KEY, ...axes] : axes;
   for (const axis of axes) {
     checkKey(['matrix', axis], axis, MATRIX_KEYWORDS);
     const values = matrix[axis];
@@ -90,25 +93,36 @@ export function specChecks(raw: Record<string, unknown>, src: YamlSource): Check
   };
   // exclude matches original combinations only, so its keys must be axes (as in GitHub Actions).
   eachEntry('exclude', (path, key) => {
-    if (axes.includes(key)) return;
-    const guess = nearest(key, axes);
-    const hint = guess ? ` — did you mean '${guess}'?` : axes.length > 0 ? ` (axes: ${axes.join(', ')})` : ' (the matrix has no axes)';
+    if (allAxes.includes(key)) return;
+    const guess = nearest(key, allAxes);
+    const hint = guess ? ` — did you mean '${guess}'?` : allAxes.length > 0 ? ` (axes: ${allAxes.join(', ')})` : ' (the matrix has no axes)';
     problem(path, 'key', `exclude key '${key}' is not a matrix axis${hint}`);
   });
   // include may add new keys; only a near miss of a known parameter or an axis is suspect.
-  eachEntry('include', (path, key) => checkKey(path, key, axes));
+  eachEntry('include', (path, key) => checkKey(path, key, allAxes));
 
-  out.warnings.push(...baseUrlWarnings(raw, src));
+  out.problems.push(...targetProblems(raw, src));
+  for (const [path, target] of rawTargets(raw)) {
+    out.warnings.push(...baseUrlWarnings(target, path, src));
+    if (isObject(target.params)) for (const key of Object.keys(target.params)) checkKey([...path, 'params', key], key);
+  }
   return out;
+}
+
+/** Every target block as written, with its path. */
+function rawTargets(raw: Record<string, unknown>): [YamlPath, Record<string, unknown>][] {
+  if (isObject(raw.targets)) {
+    return Object.entries(raw.targets).flatMap(([name, t]) => (isObject(t) ? [[['targets', name], t] as [YamlPath, Record<string, unknown>]] : []));
+  }
+  return isObject(raw.target) ? [[['target'], raw.target]] : [];
 }
 
 /** Every path some provider appends to base_url, longest first. */
 const APPENDED = [...new Set(PROVIDERS.flatMap((k) => PROVIDER_MAP[k].paths))].sort((a, b) => b.length - a.length);
 
 /** base_url is what the vendor's SDK calls the base URL; catch the two usual mix-ups. */
-function baseUrlWarnings(raw: Record<string, unknown>, src: YamlSource): string[] {
-  const target = isObject(raw.target) ? raw.target : undefined;
-  if (!target || typeof target.base_url !== 'string' || target.base_url === 'builtin') return [];
+function baseUrlWarnings(target: Record<string, unknown>, at: YamlPath, src: YamlSource): string[] {
+  if (typeof target.base_url !== 'string' || target.base_url === 'builtin') return [];
   const provider = typeof target.provider === 'string' ? target.provider : 'openai-chat';
   const style = Object.hasOwn(PROVIDER_MAP, provider) ? PROVIDER_MAP[provider as keyof typeof PROVIDER_MAP] : undefined;
   let path: string;
@@ -117,18 +131,19 @@ function baseUrlWarnings(raw: Record<string, unknown>, src: YamlSource): string[
   } catch {
     return [];
   }
-  const at = src.locate(['target', 'base_url']);
+  const where = src.locate([...at, 'base_url']);
+  const field = `${pathText(at)}.base_url`;
   const endpoint = APPENDED.find((p) => path.endsWith(p));
   if (endpoint) {
-    return [`${at}: target.base_url ends in ${endpoint}, which the ${provider} provider appends itself; give the base URL without it`];
+    return [`${where}: ${field} ends in ${endpoint}, which the ${provider} provider appends itself; give the base URL without it`];
   }
   if (style?.baseUrl === 'v1' && !path.endsWith('/v1')) {
     return [
-      `${at}: target.base_url for ${provider} usually ends in /v1 (e.g. http://localhost:8000/v1); the provider appends ${style.paths[0]} to it`,
+      `${where}: ${field} for ${provider} usually ends in /v1 (e.g. http://localhost:8000/v1); the provider appends ${style.paths[0]} to it`,
     ];
   }
   if (style?.baseUrl === 'root' && path.endsWith('/v1')) {
-    return [`${at}: target.base_url for ${provider} is the server root (without /v1); the provider appends its own path`];
+    return [`${where}: ${field} for ${provider} is the server root (without /v1); the provider appends its own path`];
   }
   return [];
 }

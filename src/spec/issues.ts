@@ -8,6 +8,7 @@ import { pathKey } from './interpolate.js';
 import { descriptionAt, formKeysAt, isIntAt, keysAt, providerKeys } from './schema-path.js';
 import { commonTargetSchema } from './target.js';
 import { nearest, strictLimit } from './suggest.js';
+import { targetDepth } from './targets.js';
 import type { YamlPath, YamlSource } from './yaml-source.js';
 
 type Issue = z.core.$ZodIssue;
@@ -67,8 +68,12 @@ function formatIssue(issue: Issue, path: Path, ctx: Ctx): string[] {
       return [`${src.locate(path)}: ${tooBig(issue, where, got)}`];
     case 'invalid_union':
       if ((issue as { note?: string }).note === 'No matching discriminator') {
-        const rest = pathKey(path) === pathKey(['target', 'provider']) ? commonTargetSchema.safeParse(valueAt(ctx.raw, ['target'])).error?.issues ?? [] : [];
-        return [badDiscriminator(issue, path, value, got, ctx), ...rest.flatMap((e) => formatIssue(e, ['target', ...cleanPath(e.path)], ctx))];
+        // A target block whose provider is missing or unknown: its other problems still show.
+        const block = path.slice(0, -1);
+        const isTarget = path[path.length - 1] === 'provider' && block.length > 0 && targetDepth(block) === block.length;
+        const rest = isTarget ? (commonTargetSchema.safeParse(valueAt(ctx.raw, block)).error?.issues ?? []) : [];
+        const head = value === undefined ? missingDiscriminator(issue, path, ctx) : badDiscriminator(issue, path, value, got, ctx);
+        return [head, ...rest.flatMap((e) => formatIssue(e, [...block, ...cleanPath(e.path)], ctx))];
       }
       return unionIssues(issue, path, ctx);
     case 'invalid_format':
@@ -99,8 +104,15 @@ function badDiscriminator(issue: Extract<Issue, { code: 'invalid_union' }>, path
   return `${ctx.src.locate(path)}: ${pathText(path)} must be one of ${list}, got ${got}${guess ? ` — did you mean '${guess}'?` : ''}`;
 }
 
+/** A union's key (a named target's `provider`) not given at all. */
+function missingDiscriminator(issue: Extract<Issue, { code: 'invalid_union' }>, path: Path, ctx: Ctx): string {
+  const options = ((issue as { options?: unknown[] }).options ?? []).filter((o): o is string => typeof o === 'string');
+  const parent = path.slice(0, -1);
+  return `${ctx.src.locate(parent, 'key')}: missing required key '${path[path.length - 1]}' in ${pathText(parent)} — one of ${options.join(', ')}`;
+}
+
 function unknownKey(key: string, path: Path, known: string[], ctx: Ctx): string {
-  const owner = path.length === 1 && path[0] === 'target' ? ownerOf(key, ctx.raw) : undefined;
+  const owner = path.length > 0 && targetDepth(path) === path.length ? ownerOf(key, path, ctx.raw) : undefined;
   if (owner) return `${ctx.src.locate([...path, key], 'key')}: ${owner}`;
   const guess = nearest(key, known);
   const hint = guess ? ` — did you mean '${guess}'?` : known.length ? ` (expected one of: ${known.join(', ')})` : '';
@@ -174,7 +186,8 @@ function unionForms(path: Path): string | undefined {
     return 'must be a condition in quotes like "< 2000", or a list of them';
   }
   if (isRatePath(path)) return RATE_FORMS;
-  if (path[0] === 'target' && path[1] === 'retry' && path[2] === 'on') {
+  const d = targetDepth(path);
+  if (d > 0 && path[d] === 'retry' && path[d + 1] === 'on') {
     return 'must be an HTTP status (100-599) or "network"';
   }
   return undefined;
@@ -228,11 +241,11 @@ function unionIssues(issue: Extract<Issue, { code: 'invalid_union' }>, path: Pat
 }
 
 /** For a target key of another provider ("http" under provider tgi): which provider takes it. */
-function ownerOf(key: string, raw: unknown): string | undefined {
-  const provider = valueAt(raw, ['target', 'provider']) ?? 'openai-chat';
+function ownerOf(key: string, block: Path, raw: unknown): string | undefined {
+  const provider = valueAt(raw, [...block, 'provider']) ?? 'openai-chat';
   const owners = providerKeys(key);
   if (owners.length === 0 || owners.includes(String(provider))) return undefined;
-  return `target.${key} is a setting of provider ${owners.join(' and ')}, not of ${String(provider)}; remove it, or set provider: ${owners[0]}`;
+  return `${pathText(block)}.${key} is a setting of provider ${owners.join(' and ')}, not of ${String(provider)}; remove it, or set provider: ${owners[0]}`;
 }
 
 export function pathText(path: YamlPath): string {

@@ -13,11 +13,13 @@ import type { Prompt } from '../plan/types.js';
 import { searchChecks } from '../search/spec-checks.js';
 import { canonicalJson } from './canonical.js';
 import { specChecks } from './checks.js';
+import { applyEnvironment } from './environments.js';
 import { interpolateDocument } from './interpolate.js';
 import { zodProblems } from './issues.js';
 import { applyOverrides, type Override } from './overrides.js';
 import { redact, secretsOf } from './redact.js';
 import { specSchema, type Spec } from './schema.js';
+import { specTargets } from './targets.js';
 import { readYaml, type YamlSource } from './yaml-source.js';
 
 export { canonicalJson };
@@ -39,15 +41,22 @@ export interface LoadedSpec {
   prompts?: Prompt[];
   /** Legal but probably wrong (`file:line:col: message`); print them, do not fail. */
   warnings?: string[];
+  /** The environment merged over the spec (`--env`), if any. */
+  environment?: string;
+  /** The environments the spec defines (`environments:`), in spec order. */
+  environments?: string[];
 }
 
 export interface LoadOptions {
   overrides?: readonly Override[];
   env?: NodeJS.ProcessEnv;
+  /** The spec's environment to merge over it before the overrides (`--env NAME`). */
+  environment?: string;
 }
 
 export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   const source = readYaml(file);
+  const environments = applyEnvironment(source, opts.environment);
   if (opts.overrides?.length) applyOverrides(source, opts.overrides);
   const interpolation = interpolateDocument(source, opts.env ?? process.env);
   let raw: unknown;
@@ -64,7 +73,7 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
       `${source.locate([])}: the spec must be a mapping of keys (name, target, prompts, matrix, ...), got ${Array.isArray(raw) ? 'a list' : 'a single value'}`,
     );
   }
-  const problems = [...interpolation.problems];
+  const problems = [...environments.problems, ...interpolation.problems];
   const parsed = specSchema.safeParse(raw);
   if (!parsed.success) problems.push(...zodProblems(parsed.error, source, raw, interpolation.origins));
   problems.push(...gateProblemsBestEffort(parsed.success ? parsed.data : (raw as Spec), source));
@@ -105,6 +114,8 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
     source,
     prompts: prompts.prompts,
     warnings,
+    environment: opts.environment,
+    environments: environments.names,
   };
 }
 
@@ -136,14 +147,16 @@ const PLACEHOLDER_KEYS = /^(none|empty|dummy|test|token|key|x+|no-?key|not-?need
 
 /** An api_key written into the spec itself: a spec is easy to commit, share or paste. */
 function inlineKeyWarnings(spec: Spec, src: YamlSource, origins: ReadonlyMap<string, string>): string[] {
-  const key = spec.target.api_key;
-  if (!key || key.length < 4 || PLACEHOLDER_KEYS.test(key)) return [];
-  if (origins.has(JSON.stringify(['target', 'api_key']))) return [];
-  const at = src.locate(['target', 'api_key']);
-  if (at.startsWith('--set ')) return [];
-  return [
-    `${at}: target.api_key holds the key itself; keep it out of the spec: export it (export OPENAI_API_KEY=...) and write api_key: \${OPENAI_API_KEY}`,
-  ];
+  return specTargets(spec).flatMap(({ target, path }) => {
+    const key = target.api_key;
+    if (!key || key.length < 4 || PLACEHOLDER_KEYS.test(key)) return [];
+    if (origins.has(JSON.stringify([...path, 'api_key']))) return [];
+    const at = src.locate([...path, 'api_key']);
+    if (at.startsWith('--set ')) return [];
+    return [
+      `${at}: ${path.join('.')}.api_key holds the key itself; keep it out of the spec: export it (export OPENAI_API_KEY=...) and write api_key: \${OPENAI_API_KEY}`,
+    ];
+  });
 }
 
 function promptWarnings(spec: Spec, count: number, src: YamlSource): string[] {

@@ -43,14 +43,22 @@ export function parseOverride(text: string): Override {
     // Not valid YAML on its own (e.g. "[1,2"): take the text as is; validation says if it fits.
     value = raw;
   }
+  const path = overridePath(key);
+  if (isAxisPath(path) && !Array.isArray(value)) value = [value];
+  return { path, value, text };
+}
+
+/** A dotted key as a path: list indices as numbers; under thresholds and compare the rest is one key. */
+export function overridePath(key: string): (string | number)[] {
   const segs = key.split('.');
-  const path: (string | number)[] = DOTTED_KEY_SECTIONS.has(segs[0]) && segs.length > 2
+  return DOTTED_KEY_SECTIONS.has(segs[0]) && segs.length > 2
     ? [segs[0], segs.slice(1).join('.')]
     : segs.map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg));
-  if (path[0] === 'matrix' && path.length === 2 && path[1] !== 'include' && path[1] !== 'exclude' && !Array.isArray(value)) {
-    value = [value];
-  }
-  return { path, value, text };
+}
+
+/** A matrix axis (not include/exclude): a single value set there is a one-value axis. */
+export function isAxisPath(path: readonly (string | number)[]): boolean {
+  return path[0] === 'matrix' && path.length === 2 && path[1] !== 'include' && path[1] !== 'exclude';
 }
 
 export function applyOverrides(src: YamlSource, overrides: readonly Override[]): void {
@@ -67,13 +75,18 @@ export function applyOverrides(src: YamlSource, overrides: readonly Override[]):
   if (problems.length > 0) throw new UserError(problems.join('\n'), problems);
 }
 
-class OverrideError extends Error {}
+/** A path that cannot be set (through a list without an index, into a scalar, ...). */
+export class OverrideError extends Error {}
 
 function dotted(path: readonly (string | number)[]): string {
   return path.join('.');
 }
 
-function setPath(doc: Document, path: readonly (string | number)[], value: Node): void {
+/**
+ * Sets `value` at `path`, creating missing mappings on the way. `keyNode`, when given, is the
+ * key a new last pair gets (an environment's own key, so a problem with it points there).
+ */
+export function setPath(doc: Document, path: readonly (string | number)[], value: Node, keyNode?: Node): void {
   if (!isMap(doc.contents)) {
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
       doc.contents = doc.createNode({}) as YAMLMap;
@@ -113,7 +126,7 @@ function setPath(doc: Document, path: readonly (string | number)[], value: Node)
     const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
     if (isLast) {
       if (pair) pair.value = value;
-      else parent.set(doc.createNode(String(seg)), value);
+      else parent.set(keyNode ?? doc.createNode(String(seg)), value);
       return;
     }
     let child: unknown = pair?.value;

@@ -52,6 +52,21 @@ export const LOAD_PARAMS = {
 export const LOAD_KEYS = ['concurrency', 'rate', 'stream'] as const satisfies readonly (keyof typeof LOAD_PARAMS)[];
 export type LoadKey = (typeof LOAD_KEYS)[number];
 
+/**
+ * The key that picks a named target (`targets:`): as a matrix axis the targets to compare,
+ * in `params` the one to run. It routes the request; it is never sent in the body.
+ */
+export const TARGET_KEY = 'target';
+const TARGET_PARAM = {
+  [TARGET_KEY]: {
+    schema: z.string().min(1),
+    description: 'Name of a target under `targets:` (as an axis: the targets to compare; in params: the one to run). Never sent in the body.',
+  },
+} as const;
+
+/** Matrix and params keys that are not request body fields. */
+export const NON_BODY_KEYS: readonly string[] = [...LOAD_KEYS, TARGET_KEY];
+
 /** Body fields of the OpenAI, vLLM, TGI, Ollama and Anthropic APIs, typed where the type is sure. */
 export const BODY_PARAMS = {
   model: { schema: z.string().min(1), description: 'Model name as the server knows it (vLLM: the served model name).' },
@@ -119,7 +134,7 @@ export const MISPLACED_PARAMS: Readonly<Record<string, string>> = {
 };
 
 type ParamTable = Record<string, { schema: z.ZodType; description: string }>;
-const ALL: ParamTable = { ...LOAD_PARAMS, ...BODY_PARAMS };
+const ALL: ParamTable = { ...LOAD_PARAMS, ...TARGET_PARAM, ...BODY_PARAMS };
 
 /** Every key known by name, load settings first. */
 export const KNOWN_PARAMS: readonly string[] = Object.keys(ALL);

@@ -9,7 +9,8 @@
  * which is what a cut through a secret leaves.
  */
 import { metricsEntries } from '../server-metrics/schema.js';
-import type { Spec } from './schema.js';
+import type { Spec, Target } from './schema.js';
+import { specTargets } from './targets.js';
 
 export const REDACTED = '***';
 
@@ -24,10 +25,8 @@ export function isSecretHeader(name: string): boolean {
 }
 
 /** The secret values in a spec (plus `extra` ones), longest first so scrub replaces whole values. */
-export function secretsOf(spec: Pick<Spec, 'target'>, extra: readonly string[] = []): string[] {
+export function secretsOf(spec: Pick<Spec, 'target' | 'targets'>, extra: readonly string[] = []): string[] {
   const out = new Set<string>(extra);
-  if (spec.target.api_key) out.add(spec.target.api_key);
-  for (const s of urlSecrets(spec.target.base_url)) out.add(s);
   const headerSecrets = (headers: Readonly<Record<string, string>> | undefined) => {
     for (const [name, value] of Object.entries(headers ?? {})) {
       if (!isSecretHeader(name) || !value) continue;
@@ -37,11 +36,16 @@ export function secretsOf(spec: Pick<Spec, 'target'>, extra: readonly string[] =
       if (parts.length > 1) out.add(parts[parts.length - 1]);
     }
   };
-  headerSecrets(spec.target.headers);
-  for (const m of metricsEntries(spec.target.metrics)) {
-    if (m === 'auto') continue;
-    headerSecrets(m.headers);
-    if (m.url !== 'auto') for (const s of urlSecrets(m.url)) out.add(s);
+  for (const { target } of specTargets(spec)) {
+    if (target.api_key) out.add(target.api_key);
+    // A key in the base_url's query (?key=...) or userinfo.
+    for (const s of urlSecrets(target.base_url)) out.add(s);
+    headerSecrets(target.headers);
+    for (const m of metricsEntries(target.metrics)) {
+      if (m === 'auto') continue;
+      headerSecrets(m.headers);
+      if (m.url !== 'auto') for (const s of urlSecrets(m.url)) out.add(s);
+    }
   }
   return [...out].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
@@ -50,20 +54,24 @@ export function secretsOf(spec: Pick<Spec, 'target'>, extra: readonly string[] =
  * A deep copy with `api_key` and auth-like headers replaced by `***`; with `secrets`, every
  * other string is scrubbed of them too (a key interpolated into base_url, say).
  */
-export function redact<T extends Pick<Spec, 'target'>>(spec: T, secrets: readonly string[] = []): T {
+export function redact<T extends Pick<Spec, 'target' | 'targets'>>(spec: T, secrets: readonly string[] = []): T {
   const copy = secrets.length > 0 ? scrubDeep(structuredClone(spec), secrets) : structuredClone(spec);
-  if (copy.target.api_key !== undefined) copy.target.api_key = REDACTED;
-  if (copy.target.headers) {
-    for (const name of Object.keys(copy.target.headers)) {
-      if (isSecretHeader(name)) copy.target.headers[name] = REDACTED;
+  for (const { target } of specTargets(copy)) redactTarget(target);
+  return copy;
+}
+
+function redactTarget(target: Target): void {
+  if (target.api_key !== undefined) target.api_key = REDACTED;
+  if (target.headers) {
+    for (const name of Object.keys(target.headers)) {
+      if (isSecretHeader(name)) target.headers[name] = REDACTED;
     }
   }
-  for (const m of metricsEntries(copy.target.metrics)) {
+  for (const m of metricsEntries(target.metrics)) {
     if (m === 'auto') continue;
     if (m.url !== 'auto') m.url = redactUrl(m.url);
     for (const name of Object.keys(m.headers ?? {})) if (isSecretHeader(name) && m.headers) m.headers[name] = REDACTED;
   }
-  return copy;
 }
 
 /** A cut through a secret leaves at least this much of it to be scrubbed. */

@@ -35,6 +35,14 @@ export const targetSchema = z
   // `provider` picks the form, and so the settings the target takes (each described in its form).
   .describe('The endpoint under test.') as unknown as z.ZodType<Target>;
 
+/** A target under `targets:` names its provider: a comparison should never hinge on a default. */
+export const namedTargetSchema = z
+  .discriminatedUnion('provider', PROVIDERS.map((kind) => PROVIDER_MAP[kind].target) as unknown as [z.ZodObject, ...z.ZodObject[]])
+  .describe('One named endpoint: a full target block (provider, base_url, api_key, headers, timeout, retry, ...).') as unknown as z.ZodType<Target>;
+
+/** What a target name may hold: it becomes a CSV value and part of cell ids. */
+export const TARGET_NAME = /^[A-Za-z0-9._-]+$/;
+
 const chatMessageSchema = z
   .looseObject({
     role: z.string().min(1).describe('system, user, assistant, tool, ...'),
@@ -109,7 +117,19 @@ export const specSchema = z
       .optional()
       .describe('Names the results folder results/<name>/; defaults to the spec file name.'),
     description: z.string().optional().describe('Free text, shown in reports.'),
-    target: targetSchema,
+    target: targetSchema.optional(),
+    targets: z
+      .record(z.string(), namedTargetSchema)
+      .optional()
+      .describe(
+        'Named endpoints to compare in one sweep, instead of target: (names: letters, digits, ".", "_", "-"). `target` is then a matrix axis: every target unless matrix.target lists some or params.target fixes one. See docs/targets.md.',
+      ),
+    environments: z
+      .record(z.string(), z.record(z.string(), z.unknown()))
+      .optional()
+      .describe(
+        'Named overrides picked with --env NAME (dev, staging, ci, ...): each a mapping merged over the spec before --set (nested mappings merge, other values replace; dotted keys like targets.prod.base_url work as in --set).',
+      ),
     prompts: z
       .array(promptEntrySchema)
       .min(1)
@@ -128,7 +148,19 @@ export const specSchema = z
       .positive()
       .optional()
       .describe('Requests per cell = repeat x number of prompts; an alternative to requests.'),
-    warmup: z.number().int().min(0).default(0).describe('Requests per cell sent first and not recorded.'),
+    warmup: z.number().int().min(0).default(0).describe('Requests per cell (per round) sent first and not recorded.'),
+    repeat_cells: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Run the whole grid this many rounds (default 1): every cell runs its requests once per round, so drift lands on every target alike. Rows record their round.'),
+    order: z
+      .enum(['interleaved', 'sequential'])
+      .optional()
+      .describe(
+        'interleaved: the cells of different targets at the same other parameters run back to back (the default when target is an axis); sequential: grid order, first axis slowest.',
+      ),
     workers: z
       .union([z.literal('auto'), z.number().int().positive().max(64)])
       // 1 until npm run bench shows auto no worse on a machine with cores to spare (docs/workers.md).

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { metricsSchema } from '../server-metrics/schema.js';
+import { valueShape } from './params.js';
 
 export const FAULT_KINDS = ['429', '500', '503', 'reset', 'stall', 'malformed', 'slow'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -144,6 +145,13 @@ const commonTarget = {
     .describe('Ask streams for usage (stream_options.include_usage); dropped automatically when the server rejects it.'),
   simulator: simulatorSchema.optional(),
   metrics: metricsSchema.optional(),
+  params: z
+    .object(valueShape())
+    .catchall(z.unknown())
+    .optional()
+    .describe(
+      "Request body fields for this target only, over the spec's params (a matrix axis still wins): the model name as this server knows it, say. With targets:, cells that differ only in target then compare alike.",
+    ),
 };
 
 /** The common settings alone, other keys allowed: checked when `provider` names no provider, so its other problems still show. */

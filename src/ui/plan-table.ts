@@ -53,8 +53,11 @@ export function formatPlan(plan: Plan, opts: PlanTableOptions): string {
   }
   const t = planTotals(plan);
   const shard = plan.shard ? ` (shard ${plan.shard.k}/${plan.shard.n} of ${plan.totalCells} cells)` : '';
+  const rounds = plan.rounds > 1 ? ` x ${plan.rounds} rounds` : '';
+  const order = plan.order === 'interleaved' ? ', interleaved by target' : '';
+  const only = plan.onlyTarget !== undefined ? `, target ${plan.onlyTarget} only` : '';
   const lines = [
-    `${opts.source}: ${plural(t.cells, 'cell')}${shard}, ${plural(plan.prompts.length, 'prompt')}`,
+    `${opts.source}: ${plural(t.cells, 'cell')}${rounds}${shard}${only}${order}, ${plural(plan.prompts.length, 'prompt')}`,
     table.toString(),
     totalsLine(t, plan),
   ];
@@ -86,7 +89,7 @@ function totalsLine(t: PlanTotals, plan: Plan): string {
     return `cells: ${formatInt(t.cells)} searched over ${s.over} (${judged}, ${s.confidence * 100}% confidence)   steps: up to ${s.maxSteps} x ${s.maxRounds} rounds   requests: ${spend}`;
   }
   const duration = plan.cells.find((c) => c.duration_s !== undefined)?.duration_s;
-  const requests = t.requests === undefined ? `by duration (${duration}s per cell)` : formatInt(t.requests);
+  const requests = t.requests === undefined ? `by duration (${duration}s per cell${plan.rounds > 1 ? ' and round' : ''})` : formatInt(t.requests);
   let budget: string;
   if (t.cellsWithoutMaxTokens > 0) {
     budget = `unbounded (${plural(t.cellsWithoutMaxTokens, 'cell')} without max_tokens)`;
@@ -109,6 +112,10 @@ export function planJson(plan: Plan, estimate?: SweepEstimate): unknown {
   return {
     axes: plan.axes,
     shard: plan.shard ?? null,
+    order: plan.order,
+    rounds: plan.rounds,
+    targets: Object.keys(plan.targets),
+    onlyTarget: plan.onlyTarget ?? null,
     totals: {
       cells: t.cells,
       totalCells: plan.totalCells,
@@ -126,6 +133,8 @@ export function planJson(plan: Plan, estimate?: SweepEstimate): unknown {
     cells: plan.cells.map((c) => ({
       id: c.id,
       index: c.index,
+      target: c.target,
+      group: c.group,
       params: c.params,
       body: c.body,
       load: c.load,

@@ -37,6 +37,8 @@ export function createProgress(opts: ProgressOptions): Progress {
     cells: 0,
     position: 0,
     cellId: '',
+    round: 0,
+    rounds: 1,
     total: undefined as number | undefined,
     done: 0,
     errors: 0,
@@ -51,7 +53,7 @@ export function createProgress(opts: ProgressOptions): Progress {
   const line = () => {
     const elapsed = (performance.now() - state.startedAt) / 1000;
     const parts = [
-      `cell ${state.position}/${state.cells} ${state.cellId}`,
+      `cell ${state.position}/${state.cells} ${state.cellId}${state.rounds > 1 ? ` (round ${state.round + 1}/${state.rounds})` : ''}`,
       state.measuring
         ? `${state.cellDone}${state.cellTotal !== undefined ? `/${state.cellTotal}` : ''} in cell`
         : 'warming up',
@@ -80,6 +82,10 @@ export function createProgress(opts: ProgressOptions): Progress {
         }
         break;
       case 'cell-start':
+        // Turns: every cell once per round.
+        state.cells = e.of;
+        state.round = e.round ?? 0;
+        state.rounds = e.rounds ?? 1;
         state.position = e.position;
         state.cellId = e.cell.id;
         state.cellDone = 0;

@@ -13,6 +13,6 @@ export async function sweepInMemory(yaml: string, env: NodeJS.ProcessEnv = proce
   const plan = buildPlan(loaded);
   const writer = memoryWriter();
   const events: RunEvent[] = [];
-  const result = await runSweep({ loaded, plan, baseUrl: loaded.spec.target.base_url, writer, onEvent: (e) => events.push(e) });
+  const result = await runSweep({ loaded, plan, baseUrl: loaded.spec.target!.base_url, writer, onEvent: (e) => events.push(e) });
   return { result, records: writer.records, events };
 }

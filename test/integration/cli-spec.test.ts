@@ -41,7 +41,7 @@ const BROKEN: Record<string, string[]> = {
     `${SPECS}/duplicate-key.yaml:7:3: duplicate key 'temperature': a key may appear only once in a mapping; remove or merge one of them`,
   ],
   'unknown-key.yaml': [
-    `${SPECS}/unknown-key.yaml:4:3: unknown key 'verify_tls' in target (expected one of: provider, base_url, api_key, headers, timeout, retry, stream_usage, simulator, metrics, api_version, anthropic_version, triton, ollama, http)`,
+    `${SPECS}/unknown-key.yaml:4:3: unknown key 'verify_tls' in target (expected one of: provider, base_url, api_key, headers, timeout, retry, stream_usage, simulator, metrics, params, api_version, anthropic_version, triton, ollama, http)`,
   ],
   'misspelt-key.yaml': [`${SPECS}/misspelt-key.yaml:8:3: unknown key 'temprature' in matrix — did you mean 'temperature'?`],
   'wrong-type.yaml': [
@@ -84,7 +84,7 @@ const BROKEN: Record<string, string[]> = {
     `${SPECS}/unquoted-var-in-flow.yaml:4:35: \${LLM_SWEEP_FIXTURE_MT:-4} inside a { } or [ ] must be quoted: write "\${LLM_SWEEP_FIXTURE_MT:-4}" (there YAML reads { and } as brackets)`,
   ],
   'simulator-typo.yaml': [`${SPECS}/simulator-typo.yaml:5:16: unknown key 'ttft' in target.simulator — did you mean 'ttft_ms'?`],
-  'missing-target.yaml': [`${SPECS}/missing-target.yaml:1:1: missing required key 'target' — The endpoint under test.`],
+  'missing-target.yaml': [`${SPECS}/missing-target.yaml:1:1: missing required key 'target' — The endpoint under test. (Or targets: to compare several named endpoints; see docs/targets.md.)`],
   'empty.yaml': [
     `${SPECS}/empty.yaml:1:1: the spec is empty; llm-sweep init writes two commented starter specs (docs/spec.md describes every field)`,
   ],
@@ -214,6 +214,8 @@ warmup: 1
     expect(plan.cells[6]).toEqual({
       id: 'm=gpt,mt=128,c=2',
       index: 6,
+      target: 'default',
+      group: 6,
       params: { model: 'gpt', max_tokens: 128, concurrency: 2 },
       body: { model: 'gpt', max_tokens: 128 },
       load: { concurrency: 2, stream: true },

@@ -38,6 +38,8 @@ const ADDED = {
     'cost',
     // issue 17: the step of a capacity search (empty outside one).
     'search_step',
+    // issue 18: the round of repeat_cells (0: the golden spec has one).
+    'round',
   ],
   'summary.csv': [
     'connect_ms_mean',

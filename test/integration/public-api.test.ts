@@ -24,7 +24,7 @@ requests: 4
       ),
     );
     const plan = buildPlan(loaded);
-    const endpoint = await startEndpoint(loaded.spec.target);
+    const endpoint = await startEndpoint(loaded.spec.target!);
     const events: RunEvent['type'][] = [];
     let result;
     try {
@@ -67,7 +67,7 @@ output: { dir: ${JSON.stringify(never)}, save_responses: true }
       ),
     );
     const plan = buildPlan(loaded);
-    const endpoint = await startEndpoint(loaded.spec.target);
+    const endpoint = await startEndpoint(loaded.spec.target!);
     const writer = memoryWriter();
     let result;
     try {

@@ -22,7 +22,7 @@ async function runInProcess(yaml: string, during?: () => () => void, workers: 1 
   const plan = buildPlan(loaded);
   const stopBusy = during?.();
   try {
-    return await runSweep({ loaded, plan, baseUrl: loaded.spec.target.base_url, writer: memoryWriter(), workers });
+    return await runSweep({ loaded, plan, baseUrl: loaded.spec.target!.base_url, writer: memoryWriter(), workers });
   } finally {
     stopBusy?.();
   }
@@ -97,7 +97,7 @@ requests: 6
         dir,
       ),
     );
-    const result = await runSweep({ loaded, plan: buildPlan(loaded), baseUrl: loaded.spec.target.base_url, writer });
+    const result = await runSweep({ loaded, plan: buildPlan(loaded), baseUrl: loaded.spec.target!.base_url, writer });
     const [s] = result.summaries;
     expect(s.cell).toBe('r=inf,c=2');
     expect(s.ok).toBe(6);

@@ -67,7 +67,7 @@ describe('capacity search on the bundled simulator', () => {
     expect(a.run.cells.map((s: { cell: string; search_step: number }) => [s.cell, s.search_step])).toEqual(
       c.steps.map((s) => [`c=${s.value}`, s.index]),
     );
-    expect(readFileSync(join(a.out, 'requests.csv'), 'utf8').split('\n')[0]).toMatch(/^cell,concurrency,prompt_id,.*,search_step$/);
+    expect(readFileSync(join(a.out, 'requests.csv'), 'utf8').split('\n')[0]).toMatch(/^cell,concurrency,prompt_id,.*,search_step,round$/);
     // capacity.csv says the same as run.json.
     const [row] = parseCapacityCsv(readFileSync(join(a.out, 'capacity.csv'), 'utf8'));
     expect(row).toMatchObject({ cell: 'default', capacity: c.capacity, bracket: c.bracket, decided: c.decided, requests: c.requests });

@@ -144,6 +144,57 @@ describe('workers: 1 and workers: 2 side by side', () => {
     expect(rows.filter((x) => x.status === 'error')).toHaveLength(4);
   });
 
+  it('runs each named target with its own provider and memory on the workers (targets:, repeat_cells)', async () => {
+    const key = 'az-key-for-workers';
+    // `chat` refuses stream_options; `azure` accepts it: what one target teaches is not the other's.
+    const chat = await serve((req, res) => {
+      if (req.body.stream_options) return openaiError(res, 400, 'Unrecognized request argument supplied: stream_options');
+      return streamChat(res, { ttftMs: 30, itlMs: 5, tokens, usage: 'none' }, false);
+    });
+    const azure = await serve((req, res) => streamChat(res, { ttftMs: 5, itlMs: 2, tokens, usage: 'separate' }, Boolean(req.body.stream_options)));
+    const yaml = `name: wt
+targets:
+  chat: { provider: openai-chat, base_url: "${chat.baseUrl}", retry: { retries: 0 } }
+  azure: { provider: azure-openai, base_url: "${azure.baseUrl}", api_key: "\${AZ_KEY}", retry: { retries: 0 } }
+prompts: ["one", "two", "three"]
+params: { model: fake, max_tokens: 6 }
+matrix: { target: [chat, azure], concurrency: [4] }
+requests: 12
+repeat_cells: 2
+workers: 2
+`;
+    const dir = tempDir();
+    const out = join(dir, 'out');
+    const r = await runCli(['run', writeSpec(yaml, dir), '--out', out, '--quiet', '--json'], { env: { AZ_KEY: key }, timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const rows = parseRequestsCsv(readFileSync(join(out, 'requests.csv'), 'utf8')).records;
+    expect(rows).toHaveLength(2 * 2 * 12);
+    expect(rows.every((x) => x.status === 'ok')).toBe(true);
+    // Usage came back from azure only (chat sends none: its tokens are estimated).
+    expect(rows.filter((x) => x.tokens_source === 'usage').map((x) => x.params.target)).toEqual(Array(24).fill('azure'));
+    expect(new Set(keys(rows)).size).toBe(48);
+    const json = JSON.parse(r.stdout) as { cells: { cell: string; client?: { workers?: number } }[] };
+    expect(json.cells.map((c) => [c.cell, c.client?.workers])).toEqual([
+      ['target=chat,c=4', 2],
+      ['target=azure,c=4', 2],
+    ]);
+    // Each worker built its cell's provider: OpenAI's path and no key there, Azure's path and api-key header here.
+    expect(chat.seen.every((x) => x.url === '/v1/chat/completions' && x.headers['api-key'] === undefined)).toBe(true);
+    expect(azure.seen).toHaveLength(24);
+    expect(azure.seen.every((x) => x.url.startsWith('/v1/openai/deployments/fake/chat/completions?api-version=') && x.headers['api-key'] === key)).toBe(true);
+    // chat's refusal stayed with chat: only the requests in flight before it came back asked
+    // (at most the concurrency, 4), and azure was asked for usage every time.
+    expect(chat.seen.filter((x) => x.body.stream_options).length).toBeGreaterThanOrEqual(1);
+    expect(chat.seen.filter((x) => x.body.stream_options).length).toBeLessThanOrEqual(4);
+    expect(azure.seen.every((x) => x.body.stream_options !== undefined)).toBe(true);
+    // The two servers' delays are told apart per target (TTFT 30 ms vs 5 ms).
+    const ttft = (t: string) => median(rows.filter((x) => x.cell === `target=${t},c=4`).map((x) => x.ttft_ms!));
+    expect(ttft('chat')).toBeGreaterThanOrEqual(29);
+    expect(ttft('azure')).toBeGreaterThanOrEqual(4);
+    expect(ttft('azure')).toBeLessThan(ttft('chat'));
+    expect([...new Set(rows.map((x) => x.round))].sort()).toEqual([0, 1]);
+  });
+
   it('rejects a bad workers value with file:line:col and exit 2, and a bad --workers flag', async () => {
     const bad = await run(spec('http://127.0.0.1:9', 'workers: 0'), []);
     expect(bad.code).toBe(2);

@@ -212,8 +212,8 @@ describe('every streaming provider behind the exchange, on random bytes', () => 
         const client: HttpClient = { post: async () => response, close() {} };
         const result = await exchange({
           client,
-          provider: providerForTarget(loaded.spec.target),
-          ctx: { target: loaded.spec.target, cell: plan.cells[0], prompt: plan.prompts[0], stream: true },
+          provider: providerForTarget(loaded.spec.target!),
+          ctx: { target: loaded.spec.target!, cell: plan.cells[0], prompt: plan.prompts[0], stream: true },
           memory: { askUsage: true },
         });
         expect(typeof result.ok).toBe('boolean');

@@ -5,6 +5,8 @@ import type { Cell, Prompt } from '../../../src/plan/types.js';
 const cell = (over: Partial<Cell>): Cell => ({
   id: 'c',
   index: 0,
+  target: 'default',
+  group: 0,
   params: {},
   body: { model: 'm', max_tokens: 100 },
   maxTokens: 100,

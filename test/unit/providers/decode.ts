@@ -58,6 +58,8 @@ export function buildCtx<T extends TargetBase>(t: T, body: Record<string, unknow
   const cell: Cell = {
     id: 'c',
     index: 0,
+    target: 'default',
+    group: 0,
     params: {},
     body,
     maxTokens: undefined,

@@ -34,6 +34,7 @@ const record: RequestRecord = {
   tokens_source: undefined,
   output_tokens_per_s: undefined,
   finish_reason: undefined,
+  round: 1,
   timing: undefined,
 };
 

@@ -72,7 +72,7 @@ describe('budgetRefusal', () => {
   it('on resume, counts what was spent and estimates only the missing requests', () => {
     const columns = new CellColumns();
     columns.push(record(0, { cost: 0.5 }));
-    const resume: ResumeState = { columns: new Map([[plan.cells[0].id, columns]]), missing: new Map([[plan.cells[0].id, new Set([1, 2, 3])]]), previous: new Map() };
+    const resume: ResumeState = { columns: new Map([[plan.cells[0].id, columns]]), missing: new Map([[plan.cells[0].id, new Set([1, 2, 3])]]), next: new Map(), previous: new Map() };
     expect(budgetRefusal(loaded, plan, { maxCost: 0.5, resume })).toMatch(/\(0\.5 USD already spent \+ 0\.003\d* USD estimated\) is over the budget of 0\.5 USD/);
     expect(budgetRefusal(loaded, plan, { maxCost: 0.6, resume })).toBeUndefined();
   });

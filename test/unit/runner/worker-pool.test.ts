@@ -19,7 +19,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-const cell: Cell = { id: 'c', index: 0, params: {}, body: { model: 'm' }, maxTokens: undefined, load: { concurrency: 4, stream: true }, requests: 8, warmup: 0 };
+const cell: Cell = { id: 'c', index: 0, target: 'default', group: 0, params: {}, body: { model: 'm' }, maxTokens: undefined, load: { concurrency: 4, stream: true }, requests: 8, warmup: 0 };
 const prompts: Prompt[] = [{ id: 0, messages: [{ role: 'user', content: 'hi' }], text: 'hi', origin: 'prompts[0]' }];
 
 async function open(baseUrl: string, workers: number) {

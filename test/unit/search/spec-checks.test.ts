@@ -39,6 +39,15 @@ describe('search: in the spec', () => {
     ]);
   });
 
+  it('refuses repeat_cells (a search repeats its own steps); searches each named target', () => {
+    expect(problems(`${SEARCH}repeat_cells: 2\n`)).toEqual([
+      'sweep.yaml:9:1: repeat_cells runs the grid in rounds, and a search runs its steps in its own rounds; remove repeat_cells (a step repeats by itself until its verdict is sure)',
+    ]);
+    const two = `targets:\n  a: { provider: openai-chat, base_url: "http://127.0.0.1:1/v1" }\n  b: { provider: openai-chat, base_url: "http://127.0.0.1:2/v1" }\nprompts: [hi]\nparams: { model: m }\nsearch: { over: concurrency, max: 8, slo: { ttft_ms: 500 } }\n`;
+    const plan = buildPlan(load(`${two}matrix: { target: [a, b] }\n`));
+    expect(plan.cells.map((c) => [c.id, c.target])).toEqual([['target=a', 'a'], ['target=b', 'b']]);
+  });
+
   it('refuses min above max, fractional concurrency and inf concurrency', () => {
     expect(problems(`${MINIMAL}search: { over: concurrency, min: 64, max: 8, slo: { ttft_ms: 500 } }\n`)).toEqual([
       'sweep.yaml:5:35: search.min (64) is above search.max (8); give min <= max',

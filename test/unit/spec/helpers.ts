@@ -35,7 +35,7 @@ export function writeSpec(text: string, files: Record<string, string> = {}): str
 
 export function load(text: string, opts: SpecOptions = {}): LoadedSpec {
   const file = writeSpec(text, opts.files);
-  return loadSpec(file, { env: opts.env ?? {}, overrides: (opts.set ?? []).map(parseOverride) });
+  return loadSpec(file, { env: opts.env ?? {}, environment: opts.environment, overrides: (opts.set ?? []).map(parseOverride) });
 }
 
 /** The problems loading `text` reports, with the temp folder removed (`sweep.yaml:3:5: ...`). */
@@ -43,7 +43,7 @@ export function problems(text: string, opts: SpecOptions = {}): string[] {
   const file = writeSpec(text, opts.files);
   const dir = dirname(file);
   try {
-    loadSpec(file, { env: opts.env ?? {}, overrides: (opts.set ?? []).map(parseOverride) });
+    loadSpec(file, { env: opts.env ?? {}, environment: opts.environment, overrides: (opts.set ?? []).map(parseOverride) });
   } catch (e) {
     expect(e).toBeInstanceOf(UserError);
     return (e as UserError).problems.map((p) => p.split(`${dir}/`).join(''));

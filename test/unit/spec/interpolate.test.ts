@@ -68,8 +68,8 @@ requests: \${N:-3}
 
   it('fills values and gives unquoted numbers their type', () => {
     const { spec: s } = load(spec, { env: { API_KEY: 'sk-test-123456', MODEL: '42' } });
-    expect(s.target.base_url).toBe('http://127.0.0.1:8000/v1');
-    expect(s.target.api_key).toBe('sk-test-123456');
+    expect(s.target!.base_url).toBe('http://127.0.0.1:8000/v1');
+    expect(s.target!.api_key).toBe('sk-test-123456');
     expect(s.requests).toBe(3);
     expect(s.params.seed).toBe(7);
     expect(s.matrix.max_tokens).toEqual([64, 128]);

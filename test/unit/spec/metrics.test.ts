@@ -6,9 +6,9 @@ const withMetrics = (metrics: string) => MINIMAL.replace('  base_url: http://127
 
 describe('target.metrics', () => {
   it('takes auto, one endpoint with defaults, or a list', () => {
-    expect(load(withMetrics('auto')).spec.target.metrics).toBe('auto');
-    expect(load(withMetrics('{ url: http://h:8000/metrics }')).spec.target.metrics).toEqual({ url: 'http://h:8000/metrics', interval_ms: 1000, timeout_ms: 2000 });
-    expect(load(withMetrics('[auto, { url: http://h:9400/metrics, interval_ms: 500 }, { url: auto, timeout_ms: 300 }]')).spec.target.metrics).toEqual([
+    expect(load(withMetrics('auto')).spec.target!.metrics).toBe('auto');
+    expect(load(withMetrics('{ url: http://h:8000/metrics }')).spec.target!.metrics).toEqual({ url: 'http://h:8000/metrics', interval_ms: 1000, timeout_ms: 2000 });
+    expect(load(withMetrics('[auto, { url: http://h:9400/metrics, interval_ms: 500 }, { url: auto, timeout_ms: 300 }]')).spec.target!.metrics).toEqual([
       'auto',
       { url: 'http://h:9400/metrics', interval_ms: 500, timeout_ms: 2000 },
       { url: 'auto', interval_ms: 1000, timeout_ms: 300 },

@@ -59,13 +59,13 @@ describe('--set on a spec', () => {
 
   it('overrides a nested value and keeps its siblings', () => {
     const { spec } = load(SPEC, { set: ['target.timeout.read_ms=500'] });
-    expect(spec.target.timeout).toEqual({ connect_ms: 1000, read_ms: 500 });
+    expect(spec.target!.timeout).toEqual({ connect_ms: 1000, read_ms: 500 });
   });
 
   it('adds a new key, creating missing parents', () => {
     const { spec } = load(SPEC, { set: ['params.seed=7', 'target.retry.retries=0', 'slo.ttft_ms=300'] });
     expect(spec.params.seed).toBe(7);
-    expect(spec.target.retry.retries).toBe(0);
+    expect(spec.target!.retry.retries).toBe(0);
     expect(spec.slo).toEqual({ ttft_ms: 300 });
   });
 
@@ -89,7 +89,7 @@ describe('--set on a spec', () => {
   });
 
   it('is interpolated', () => {
-    expect(load(SPEC, { set: ['target.api_key=${KEY}'], env: { KEY: 'sk-12345' } }).spec.target.api_key).toBe('sk-12345');
+    expect(load(SPEC, { set: ['target.api_key=${KEY}'], env: { KEY: 'sk-12345' } }).spec.target!.api_key).toBe('sk-12345');
   });
 
   it('explains paths that cannot be set', () => {

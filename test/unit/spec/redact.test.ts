@@ -25,8 +25,8 @@ describe('redaction', () => {
       },
     });
     const out = redact(spec);
-    expect(out.target.api_key).toBe(REDACTED);
-    expect(out.target.headers).toEqual({
+    expect(out.target!.api_key).toBe(REDACTED);
+    expect(out.target!.headers).toEqual({
       Authorization: REDACTED,
       'x-api-key': REDACTED,
       'api-key': REDACTED,
@@ -34,7 +34,7 @@ describe('redaction', () => {
       'X-Request-Source': 'ci',
     });
     // The input is not touched.
-    expect(spec.target.api_key).toBe('sk-live-1234567890');
+    expect(spec.target!.api_key).toBe('sk-live-1234567890');
   });
 
   it('recognises auth-like header names', () => {
@@ -60,7 +60,7 @@ describe('redaction', () => {
 
   it('with secrets, scrubs them from every other string too', () => {
     const spec = target({ base_url: 'http://gw/v1?key=tok-abcdefgh', api_key: 'tok-abcdefgh' });
-    expect(redact(spec, ['tok-abcdefgh']).target.base_url).toBe('http://gw/v1?key=***');
+    expect(redact(spec, ['tok-abcdefgh']).target!.base_url).toBe('http://gw/v1?key=***');
   });
 
   it('gives a spec hash that does not depend on the key', () => {

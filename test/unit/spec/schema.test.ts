@@ -32,9 +32,10 @@ describe('the JSON Schema', () => {
     expect(all.filter(([, v]) => typeof v.description !== 'string').map(([p]) => p)).toEqual([]);
   });
 
-  it('is a 2020-12 schema that requires target and prompts', () => {
+  it('is a 2020-12 schema that requires prompts and one of target and targets', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema.required).toEqual(['target', 'prompts']);
+    expect(schema.required).toEqual(['prompts']);
+    expect(schema.oneOf).toEqual([{ required: ['target'] }, { required: ['targets'] }]);
   });
 
   it('completes the known parameters in params, matrix, include and exclude', () => {
