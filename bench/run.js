@@ -2,7 +2,7 @@
 // same run on the same machine. Writes bench/results.md. Not part of `npm test`: these are
 // speed and memory targets, which belong in a benchmark, not in timed tests.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ const repo = join(here, '..');
 const bin = join(repo, 'bin/llm-sweep.js');
 const work = mkdtempSync(join(tmpdir(), 'llm-sweep-bench-'));
 const quick = process.argv.includes('--quick');
-// `--only=memory` (or fidelity, ceiling) runs one section and prints it; results.md is left alone.
+// `--only=memory` (or fidelity, ceiling, dataset) runs one section and prints it; results.md is left alone.
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const wanted = (section) => !only || only === section;
 const log = (s) => process.stderr.write(`${s}\n`);
@@ -398,8 +398,67 @@ warmup: 8
     ].join('\n'),
   );
   }
+  // 4. Datasets: a 1 GB JSONL file sampled for 10,000 requests, a whole `llm-sweep run`.
+  if (wanted('dataset')) {
+    const size = quick ? 256 * 2 ** 20 : 2 ** 30;
+    const file = join(work, 'dataset.jsonl');
+    log(`dataset: writing ${(size / 2 ** 20).toFixed(0)} MB of JSONL, then a run of 10,000 requests sampled from it`);
+    await writeDataset(file, size);
+    const dpath = spec(
+      'dataset',
+      `name: dataset
+target: { base_url: ${server.url}, retry: { retries: 0 } }
+prompts:
+  dataset: { file: ${file}, output: output_len, output_tokens: dataset, max_input_tokens: 1024 }
+params: { model: m }
+matrix: { concurrency: [64], stream: [false] }
+requests: 10000
+output: { formats: [csv, json] }
+`,
+    );
+    const out = join(work, 'dataset-run');
+    const t0 = performance.now();
+    const peak = await peakRss(process.execPath, [bin, 'run', dpath, '--out', out, '--quiet']);
+    const seconds = (performance.now() - t0) / 1000;
+    const rows = readFileSync(join(out, 'requests.csv'), 'utf8').trim().split('\n').length - 1;
+    rmSync(file);
+    sections.push(
+      [
+        '## Datasets: a run sampled from a big JSONL file',
+        '',
+        '| dataset | requests (each its own row) | run wall time s | peak RSS MB |',
+        '| --- | --- | --- | --- |',
+        `| ${(size / 2 ** 20).toLocaleString('en-US')} MB JSONL | ${rows.toLocaleString('en-US')} | ${fmt(seconds, 1)} | ${fmt(peak / 1024 / 1024, 1)} |`,
+        '',
+        'Target: under 200 MB for 1 GB sampled for 10,000 requests (`llm-sweep run`, the whole process, prompts kept for the run). ' +
+          'The file is streamed in 64 KiB chunks and never held; rows are tokenized (o200k_base, for the max_input_tokens filter) ' +
+          'only when their seeded key can make the sample, in a worker thread that exits before the first request, taking the ' +
+          "tokenizer's ~70 MB with it.",
+      ].join('\n'),
+    );
+  }
 } finally {
   server.stop();
+}
+
+/** JSONL rows of 100-300 words with an output length, `bytes` in all, written without holding them. */
+async function writeDataset(path, bytes) {
+  const { createWriteStream } = await import('node:fs');
+  const out = createWriteStream(path);
+  const words = 'the key value cache keeps attention of every token so decoding is faster when batches share memory and requests queue'.split(' ');
+  let written = 0;
+  let id = 0;
+  let state = 1;
+  const random = () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  while (written < bytes) {
+    let prompt = '';
+    const n = 100 + Math.floor(random() * 200);
+    for (let k = 0; k < n; k++) prompt += (k ? ' ' : '') + words[Math.floor(random() * words.length)];
+    const line = `${JSON.stringify({ id: id++, prompt, output_len: 16 + Math.floor(random() * 200) })}\n`;
+    written += line.length;
+    if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise((r) => out.end(r));
 }
 
 const header = [

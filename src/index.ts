@@ -4,7 +4,7 @@
  *
  *   const loaded = loadSpec('sweep.yaml', { environment: 'staging' });   // --env, if any
  *   const plan = buildPlan(loaded);
- *   const endpoints = await startEndpoints(plan);   // every target's URL; simulators for builtin ones
+ *   const endpoints = await startEndpoints(plan, { dir: loaded.dir, tokenizer: plan.workload?.tokenizer });   // every target's URL; simulators for builtin ones
  *   try {
  *     // A results folder, as `llm-sweep run` writes it:
  *     const result = await runSweep({ loaded, plan, baseUrls: endpoints.baseUrls, outDir: 'results/x' });
@@ -28,6 +28,8 @@ export { specJsonSchema } from './spec/json-schema.js';
 export type { Spec, Target, SimulatorOptions, ProviderKind } from './spec/schema.js';
 export { buildPlan, planTotals, type PlanOptions } from './plan/build.js';
 export { parseShard } from './plan/shard.js';
+export { preparePlanWorkload, planCellTotals } from './plan/workloads/plan-workload.js';
+export type { WorkloadSpec } from './plan/workloads/schema.js';
 export type { Plan, Cell, CellTurn, Prompt, Shard, LoadSettings } from './plan/types.js';
 export type { SweepResult };
 export { startEndpoint, startEndpoints, type Endpoint, type Endpoints } from './runner/endpoint.js';

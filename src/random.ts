@@ -28,8 +28,8 @@ export function hashString(text: string, h = 0x811c9dc5): number {
   return h >>> 0;
 }
 
-/** Mixes several numbers (any finite value, e.g. a seed and a temperature) into one 32-bit seed. */
-export function mixSeed(...parts: number[]): number {
+/** Mixes several values (numbers, or text such as a cell id) into one 32-bit seed. */
+export function mixSeed(...parts: (number | string)[]): number {
   let h = 0x9e3779b9;
   for (const p of parts) {
     h = hashString(String(p), h);

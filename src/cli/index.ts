@@ -41,7 +41,8 @@ export function buildProgram(): Command {
 Exit codes: 0 ok, 1 threshold failed or regression, 2 invalid input, 3 run could not
 proceed, 4 internal error, 130 interrupted.
 Start with \`llm-sweep init\`: two commented starter specs. Docs: docs/spec.md (the spec
-format), docs/search.md (capacity search), README.md (quick start); all ship in the package's docs/ and README.md.`,
+format), docs/workloads.md (prompts by token count, datasets, sessions, traces), docs/search.md
+(capacity search), README.md (quick start); all ship in the package's docs/ and README.md.`,
   );
   return program;
 }

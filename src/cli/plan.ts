@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { estimatePlanCost } from '../cost/plan-estimate.js';
-import type { Plan } from '../plan/types.js';
+import type { Cell, Plan } from '../plan/types.js';
+import { planCellTotals } from '../plan/workloads/plan-workload.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { colorEnabled } from '../ui/color.js';
 import { formatPlan, formatWarnings, planJson } from '../ui/plan-table.js';
-import { action, checkPlanSize, collect, loadFromFlags, targetOptions, type SpecFlags } from './common.js';
+import { action, checkPlanSize, collect, loadPrepared, targetOptions, type SpecFlags } from './common.js';
 
 interface PlanFlags extends SpecFlags {
   json?: boolean;
@@ -22,14 +23,14 @@ export function registerPlan(program: Command): void {
     .option('--json', 'print the plan as JSON on stdout')
     .option('--yes', 'allow a plan of more than 10,000 cells')
     .action(
-      action((file: string, flags: PlanFlags) => {
-        const { loaded, plan } = loadFromFlags(file, flags);
+      action(async (file: string, flags: PlanFlags) => {
+        const { loaded, plan, warnings } = await loadPrepared(file, flags);
         checkPlanSize(plan, flags.yes);
-        const warnings = [...(loaded.warnings ?? []), ...(plan.warnings ?? [])];
         process.stderr.write(formatWarnings(warnings, colorEnabled(process.stderr)));
         if (flags.json) {
           const estimate = estimatePlanCost(loaded.spec, plan);
-          process.stdout.write(`${JSON.stringify({ ...(planJson(plan, estimate) as object), warnings }, null, 2)}\n`);
+          const totals = (c: Cell) => planCellTotals(loaded, plan, c);
+          process.stdout.write(`${JSON.stringify({ ...(planJson(plan, estimate, totals) as object), warnings }, null, 2)}\n`);
         } else process.stdout.write(`${planText(loaded, plan, file)}\n`);
       }),
     );
@@ -38,5 +39,6 @@ export function registerPlan(program: Command): void {
 /** The plan table as `plan` and `run --dry-run` print it: with pricing, the estimate too. */
 export function planText(loaded: LoadedSpec, plan: Plan, file: string): string {
   const estimate = estimatePlanCost(loaded.spec, plan);
-  return formatPlan(plan, { color: colorEnabled(process.stdout), source: file, estimate, currency: loaded.spec.pricing?.currency });
+  const totals = (c: Cell) => planCellTotals(loaded, plan, c);
+  return formatPlan(plan, { color: colorEnabled(process.stdout), source: file, estimate, currency: loaded.spec.pricing?.currency, totals });
 }

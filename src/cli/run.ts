@@ -14,11 +14,12 @@ import { colorEnabled, paint } from '../ui/color.js';
 import { createProgress } from '../ui/progress.js';
 import { formatWarnings } from '../ui/plan-table.js';
 import { planText } from './plan.js';
-import { clientWarnings, formatSummaryTable } from '../ui/summary-table.js';
+import { clientWarnings, formatSummaryTable, tokenWarnings } from '../ui/summary-table.js';
 import { formatTargetsTable } from '../ui/targets-table.js';
 import { formatCapacityLines } from '../ui/capacity-line.js';
 import { formatThresholdFailures } from '../ui/threshold-lines.js';
-import { action, boundHeapGrowth, checkPlanSize, collect, EXIT, loadFromFlags, targetOptions, type SpecFlags } from './common.js';
+import { plannedRequests } from '../plan/workloads/plan-workload.js';
+import { action, boundHeapGrowth, checkPlanSize, collect, EXIT, loadPrepared, targetOptions, tightHeapGrowth, type SpecFlags } from './common.js';
 
 interface RunFlags extends SpecFlags {
   out?: string;
@@ -71,23 +72,24 @@ export function timestamp(d = new Date()): string {
 }
 
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
-  const { loaded, plan } = loadFromFlags(file, flags);
+  if (!flags.dryRun) tightHeapGrowth();
+  const { loaded, plan, warnings } = await loadPrepared(file, flags);
+  if (!flags.dryRun) boundHeapGrowth();
   checkPlanSize(plan, flags.yes);
   if (flags.maxCost !== undefined && !loaded.spec.pricing) {
     throw new UserError('--max-cost needs prices: add a pricing: section to the spec (see docs/cost.md)');
   }
   const color = colorEnabled(process.stderr);
-  process.stderr.write(formatWarnings([...(loaded.warnings ?? []), ...(plan.warnings ?? [])], color));
+  process.stderr.write(formatWarnings(warnings, color));
   if (flags.dryRun) {
     process.stdout.write(`${planText(loaded, plan, file)}\n`);
     return EXIT.ok;
   }
-  boundHeapGrowth();
   if (flags.resume && flags.out && resolve(flags.out) !== resolve(flags.resume)) {
     throw new UserError('--resume writes into the folder it resumes; drop --out');
   }
   const outDir = resolve(flags.resume ?? flags.out ?? join(loaded.spec.output.dir, loaded.name, timestamp()));
-  const resume = flags.resume ? loadResume(outDir, loaded.hash, plan) : undefined;
+  const resume = flags.resume ? loadResume(outDir, loaded.hash, plan, (c) => plannedRequests(loaded, plan, c)) : undefined;
   if (!resume && hasRows(join(outDir, 'requests.csv'))) {
     throw new UserError(
       `${outDir} already holds a run (requests.csv); pass --resume ${flags.out ?? outDir} to finish it, or choose another --out`,
@@ -119,7 +121,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   // Loaded here, not at startup: the tokenizer behind it costs ~0.2 s that plan/validate
   // should not pay.
   const { runSweep } = await import('../runner/run-sweep.js');
-  const endpoint = await startEndpoints(plan);
+  const endpoint = await startEndpoints(plan, { dir: loaded.dir, tokenizer: plan.workload?.tokenizer });
   let result: SweepResult;
   try {
     result = await runSweep({
@@ -163,7 +165,10 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     if (targets) process.stdout.write(`\n${formatTargetsTable(targets, colorEnabled(process.stdout))}\n`);
     if (result.capacity?.length) process.stdout.write(formatCapacityLines(result.capacity));
   }
-  for (const w of clientWarnings(result.summaries)) process.stderr.write(`${paint(w, 'yellow', color)}\n`);
+  const tokenizer = plan.workload?.prepared?.tokenizer;
+  for (const w of [...clientWarnings(result.summaries), ...tokenWarnings(result.summaries, tokenizer)]) {
+    process.stderr.write(`${paint(w, 'yellow', color)}\n`);
+  }
   if (!flags.quiet) process.stderr.write(`results: ${outDir}\n`);
   const thresholdFailed = result.thresholds.some((t) => t.status === 'fail');
   if (thresholdFailed) process.stderr.write(formatThresholdFailures(result.thresholds, color));

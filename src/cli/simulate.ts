@@ -20,6 +20,8 @@ const MODEL_FLAGS: ReadonlyArray<[flag: string, key: keyof SimulatorOptions]> = 
   ['--accuracy <p>', 'accuracy'],
   ['--accuracy-drop <p>', 'accuracy_drop'],
   ['--think-tokens <n>', 'think_tokens'],
+  ['--tokenizer <name>', 'tokenizer'],
+  ['--prefix-cache', 'prefix_cache'],
 ];
 
 /** What the flag adds to the spec key's description. */
@@ -43,8 +45,14 @@ export function registerSimulate(program: Command): void {
     .option('--host <addr>', 'interface to bind', DEFAULT_HOST);
   for (const [flag, key] of MODEL_FLAGS) {
     const text = (simulatorSchema.shape[key].description ?? key).replace(/\.$/, '');
-    const help = `${text[0].toLowerCase()}${text.slice(1)}${FLAG_NOTES[key] ?? ''} (default: ${String(defaults[key])})`;
-    cmd.addOption(key === 'faults' ? new Option(flag, help).argParser(parseList) : new Option(flag, help).argParser(parseNumber));
+    const fallback = key === 'prefix_cache' ? 'off' : defaults[key] === undefined ? 'ceil(chars / 4)' : String(defaults[key]);
+    const help = `${text[0].toLowerCase()}${text.slice(1)}${FLAG_NOTES[key] ?? ''} (default: ${fallback})`;
+    if (key === 'prefix_cache') {
+      cmd.addOption(new Option(flag, help)); // a switch: no value to parse
+      continue;
+    }
+    const parser: (value: string) => unknown = key === 'faults' ? parseList : key === 'tokenizer' ? String : parseNumber;
+    cmd.addOption(new Option(flag, help).argParser(parser));
   }
   cmd
     .option('--log', 'print one line per completion request on stderr (with ttft=: when the first token was really written)')
@@ -53,7 +61,8 @@ export function registerSimulate(program: Command): void {
       `
 Force a fault on one request with the header x-simulator-fault: <kind>[;param=value],
 kinds ${FAULT_KINDS.join(', ')} or none; e.g. "429;retry-after=0", "reset;after=3",
-"slow;factor=4". Prompt tokens = ceil(characters / 4). See docs/simulator.md.
+"slow;factor=4". Prompt tokens = ceil(characters / 4) unless --tokenizer is given.
+Honours ignore_eos and min_tokens. See docs/simulator.md.
 Stop with Ctrl-C or SIGTERM.`,
     )
     .action(
@@ -71,7 +80,7 @@ Stop with Ctrl-C or SIGTERM.`,
         process.stderr.write(
           `llm-sweep simulator: ttft ${options.ttft_ms} ms + ${options.prefill_ms_per_token} ms/prompt token, ` +
             `itl ${options.itl_ms} ms (+${options.batch_slowdown * 100}% per extra sequence), max batch ${options.max_batch}, ` +
-            `jitter ${options.jitter}, fault rate ${options.fault_rate}. Ctrl-C to stop.\n`,
+            `jitter ${options.jitter}, fault rate ${options.fault_rate}${options.prefix_cache ? ', prefix cache on' : ''}. Ctrl-C to stop.\n`,
         );
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);

@@ -3,8 +3,8 @@ import { UserError } from '../errors.js';
 import { planTotals } from '../plan/build.js';
 import { colorEnabled } from '../ui/color.js';
 import { formatInt } from '../ui/format.js';
-import { formatWarnings } from '../ui/plan-table.js';
-import { action, collect, loadFromFlags, targetOptions, type SpecFlags } from './common.js';
+import { formatWarnings, workloadLabel } from '../ui/plan-table.js';
+import { action, collect, loadFromFlags, loadPrepared, targetOptions, type SpecFlags } from './common.js';
 
 export function registerValidate(program: Command): void {
   const cmd = program
@@ -16,22 +16,23 @@ export function registerValidate(program: Command): void {
     .option('--json', 'print the verdict and the plan totals as JSON on stdout (problems still go to stderr, exit 2)')
     .addHelpText('after', '\nWithout --env, the spec is checked as is and then with each of its environments.')
     .action(
-      action((file: string, flags: SpecFlags & { json?: boolean }) => {
-        const { loaded, plan } = loadFromFlags(file, flags);
+      action(async (file: string, flags: SpecFlags & { json?: boolean }) => {
+        const { loaded, plan, warnings } = await loadPrepared(file, flags);
         const environments = flags.env === undefined ? (loaded.environments ?? []) : [];
         checkEnvironments(file, flags, environments);
-        const warnings = [...(loaded.warnings ?? []), ...(plan.warnings ?? [])];
         process.stderr.write(formatWarnings(warnings, colorEnabled(process.stderr)));
         const t = planTotals(plan);
         if (flags.json) {
-          const totals = { cells: t.cells, prompts: plan.prompts.length, requests: t.requests ?? null };
+          const totals = { cells: t.cells, prompts: plan.prompts.length, requests: t.requests ?? null, ...(plan.workload ? { workload: workloadLabel(plan.workload) } : {}) };
           const envs = environments.length > 0 ? { environments } : {};
-          process.stdout.write(`${JSON.stringify({ file, ok: true, ...totals, ...envs, warnings }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ file, ok: true, ...totals, ...envs, warnings }, null, 2)}
+`);
           return;
         }
         const s = (n: number) => (n === 1 ? '' : 's');
+        const prompts = plan.workload ? workloadLabel(plan.workload) : `${formatInt(plan.prompts.length)} prompt${s(plan.prompts.length)}`;
         process.stdout.write(
-          `${file}: ok — ${formatInt(t.cells)} cell${s(t.cells)}, ${formatInt(plan.prompts.length)} prompt${s(plan.prompts.length)}` +
+          `${file}: ok — ${formatInt(t.cells)} cell${s(t.cells)}, ${prompts}` +
             `${t.requests !== undefined ? `, ${formatInt(t.requests)} request${s(t.requests)}` : ''}` +
             `${environments.length > 0 ? `, environment${s(environments.length)} ${environments.join(', ')} ok` : ''}` +
             `${warnings.length > 0 ? `, ${warnings.length} warning${s(warnings.length)}` : ''}\n`,

@@ -69,6 +69,13 @@ export class CellColumns {
   round = new Uint32Array(0);
   /** Highest round seen. */
   maxRound = 0;
+  /** Workloads: prompt and output tokens asked for; conversations: the turn (NaN elsewhere). */
+  inputRequested = new Float64Array(0);
+  outputRequested = new Float64Array(0);
+  turn = new Float64Array(0);
+  /** True once any request had a workload's requested lengths, or a turn. */
+  anyRequested = false;
+  anyTurn = false;
   /** True once any request had a server-reported value. */
   anyServer = false;
   /** Failed requests by errorKey, in order of first appearance. */
@@ -109,6 +116,11 @@ export class CellColumns {
     const round = r.round ?? 0;
     this.round[i] = round;
     if (round > this.maxRound) this.maxRound = round;
+    this.inputRequested[i] = num(r.input_tokens_requested);
+    this.outputRequested[i] = num(r.output_tokens_requested);
+    this.turn[i] = num(r.turn);
+    if (r.input_tokens_requested !== undefined || r.output_tokens_requested !== undefined) this.anyRequested = true;
+    if (r.turn !== undefined) this.anyTurn = true;
     if (
       r.server_queue_ms !== undefined ||
       r.server_prefill_ms !== undefined ||
@@ -161,6 +173,9 @@ export class CellColumns {
     const rounds = new Uint32Array(cap);
     rounds.set(this.round);
     this.round = rounds;
+    this.inputRequested = floats(this.inputRequested);
+    this.outputRequested = floats(this.outputRequested);
+    this.turn = floats(this.turn);
   }
 
   /**

@@ -122,6 +122,22 @@ export const cellSummarySchema = z
       .enum(['pass', 'fail', 'undecided'])
       .optional()
       .describe("A search step's verdict: its attainment's interval wholly at or above the target, wholly below, or neither at the cap."),
+    input_tokens_requested: optionalNumber("Workloads: mean prompt tokens the workload wrote, by the spec's tokenizer, over successful requests (compare prompt_tokens_mean)."),
+    output_tokens_requested: optionalNumber('Workloads: mean output tokens asked for, over successful requests.'),
+    ttft_by_turn: z
+      .array(
+        z
+          .object({
+            turn: z.number().describe('0-based turn.'),
+            count: z.number().describe('Successful streamed requests of that turn.'),
+            mean: z.number().describe('Mean TTFT, ms.'),
+            p50: z.number().describe('Median TTFT, ms.'),
+            p95: z.number().describe('p95 of TTFT, ms.'),
+          })
+          .describe('TTFT of one turn.'),
+      )
+      .optional()
+      .describe('Conversations: TTFT by turn (later turns carry the history: the prefix-cache effect).'),
   })
   .describe('The summary of one cell (summary.csv holds the same figures, rounded).');
 export type CellSummary = z.output<typeof cellSummarySchema>;
@@ -186,6 +202,7 @@ export function summarizeCell(
     ...goodput(c, duration_s, opts.slo),
     ...quality(c, opts.checks),
     ...costs(c, opts.priced),
+    ...workload(c),
   };
 }
 
@@ -206,6 +223,33 @@ function costs(c: CellColumns, priced?: boolean): Partial<CellCost> {
 export function extraPercentiles(asked: readonly number[] | undefined): number[] {
   const base: readonly number[] = BASE_PERCENTILES;
   return [...new Set(asked ?? [])].filter((q) => !base.includes(q)).sort((a, b) => a - b);
+}
+
+/** What a workload asked for, and TTFT by turn for conversations. */
+function workload(c: CellColumns): Pick<CellSummary, 'input_tokens_requested' | 'output_tokens_requested' | 'ttft_by_turn'> {
+  const out: Pick<CellSummary, 'input_tokens_requested' | 'output_tokens_requested' | 'ttft_by_turn'> = {};
+  if (c.anyRequested) {
+    const input = mean(c.okValues(c.inputRequested));
+    const output = mean(c.okValues(c.outputRequested));
+    if (input !== undefined) out.input_tokens_requested = input;
+    if (output !== undefined) out.output_tokens_requested = output;
+  }
+  if (c.anyTurn) {
+    const byTurn = new Map<number, number[]>();
+    for (let i = 0; i < c.length; i++) {
+      if (c.ok[i] !== 1 || Number.isNaN(c.turn[i]) || Number.isNaN(c.ttft[i])) continue;
+      let list = byTurn.get(c.turn[i]);
+      if (!list) byTurn.set(c.turn[i], (list = []));
+      list.push(c.ttft[i]);
+    }
+    out.ttft_by_turn = [...byTurn.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([turn, v]) => {
+        const st = stats(v)!;
+        return { turn, count: st.count, mean: st.mean, p50: st.p50, p95: st.p95 };
+      });
+  }
+  return out;
 }
 
 /** The server's own numbers and what TTFT holds beyond them. */

@@ -8,6 +8,7 @@ import { providerForTarget } from '../providers/index.js';
 import { formatInt } from '../ui/format.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { NON_BODY_KEYS, rateValue } from '../spec/params.js';
+import type { PromptEntry } from '../spec/schema.js';
 import { scrub } from '../spec/redact.js';
 import { nearest } from '../spec/suggest.js';
 import { targetMap } from '../spec/targets.js';
@@ -16,6 +17,10 @@ import { expandGrid, productSize } from './grid.js';
 import { arrangeCells } from './order.js';
 import { resolvePrompts } from './prompts.js';
 import { searchPlanOf } from './search.js';
+import { sessionsOf, unitsOf } from './workloads/cells.js';
+import { defaultRequests } from './workloads/defaults.js';
+import { defaultFamily } from './workloads/output-length.js';
+import { DEFAULT_TOKENIZER, isWorkloadKey } from './workloads/schema.js';
 import { inShard } from './shard.js';
 import { cellOrder, checkTargetFlag, matrixAxes, targetOfCombination } from './targets.js';
 import type { Cell, Combination, LoadSettings, Plan, Shard } from './types.js';
@@ -49,14 +54,18 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
   }
   const grid = expandGrid({ axes, include, exclude });
   const search = searchPlanOf(spec);
-  const prompts =
-    loaded.prompts ??
-    resolvePrompts(spec.prompts, {
-      dir: loaded.dir,
-      locate: (i, key) => source.locate(key ? ['prompts', i, key] : ['prompts', i]),
-    });
+  const workload = Array.isArray(spec.prompts) ? undefined : spec.prompts;
+  const prompts = workload
+    ? []
+    : (loaded.prompts ??
+      resolvePrompts(spec.prompts as PromptEntry[], {
+        dir: loaded.dir,
+        locate: (i, key) => source.locate(key ? ['prompts', i, key] : ['prompts', i]),
+      }));
   const requests =
-    spec.duration_s !== undefined ? undefined : (spec.requests ?? (spec.repeat ?? 1) * prompts.length);
+    spec.duration_s !== undefined
+      ? undefined
+      : (spec.requests ?? (workload ? defaultRequests(workload) : (spec.repeat ?? 1) * prompts.length));
   const warnings: string[] = [];
 
   grid.excluded.forEach((n, i) => {
@@ -102,9 +111,9 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
       target,
       group: 0,
       params,
-      body: bodyOf(fixed, params),
+      body: bodyOf(fixed, params, workload !== undefined),
       maxTokens: undefined,
-      load: loadOf(fixed, params),
+      load: loadOf(fixed, params, workload?.trace !== undefined),
       // A searched cell runs its steps in rounds of this many requests (or seconds).
       requests: search ? search.requestsPerStep : requests,
       duration_s: search ? search.durationPerStep : spec.duration_s,
@@ -126,6 +135,23 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
   }
   const order = cellOrder(spec, all);
   const arranged = arrangeCells(all, order);
+  // Dataset rows are shared out over the whole plan (in run order), so a shard's cells get the rows they would get unsharded.
+  // Cells that differ only in target share their rows: every target gets the same prompts.
+  let rows = 0;
+  if (workload) {
+    const groupRows = new Map<number, number>();
+    for (const c of arranged) {
+      c.sessions = sessionsOf(workload, c.params, c.requests);
+      const shared = groupRows.get(c.group);
+      if (shared !== undefined) {
+        c.rowOffset = shared;
+        continue;
+      }
+      c.rowOffset = rows;
+      groupRows.set(c.group, rows);
+      rows += unitsOf(c.requests, c.sessions, c.warmup);
+    }
+  }
   // Whole groups go to one shard, so each shard's comparison of targets stays fair.
   let cells = arranged.filter((c) => inShard(c.group, opts.shard));
   const groups = arranged.reduce((n, c) => Math.max(n, c.group + 1), 0);
@@ -156,6 +182,15 @@ export function buildPlan(loaded: LoadedSpec, opts: PlanOptions = {}): Plan {
     shard: opts.shard,
     warnings,
     search,
+    workload: workload && {
+      spec: workload,
+      tokenizer: spec.tokenizer ?? DEFAULT_TOKENIZER,
+      // Each target asks for output lengths in its own server's way.
+      families: Object.fromEntries(
+        Object.entries(targets).map(([name, t]) => [name, workload.server ?? defaultFamily(t.provider, t.base_url)]),
+      ),
+      rows,
+    },
   };
 }
 
@@ -180,21 +215,26 @@ function isBodyKey(k: string): boolean {
   return !NON_BODY_KEYS.includes(k);
 }
 
-function bodyOf(params: Record<string, unknown>, combo: Combination): Record<string, unknown> {
+function bodyOf(params: Record<string, unknown>, combo: Combination, workload: boolean): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(params)) if (isBodyKey(k)) body[k] = v;
-  for (const [k, v] of Object.entries(combo)) if (isBodyKey(k)) body[k] = v;
+  // Workload axes (input_tokens, ...) shape the prompts, not the body.
+  const skip = (k: string) => !isBodyKey(k) || (workload && isWorkloadKey(k));
+  for (const [k, v] of Object.entries(params)) if (!skip(k)) body[k] = v;
+  for (const [k, v] of Object.entries(combo)) if (!skip(k)) body[k] = v;
   return body;
 }
 
-/** A cell's load settings: its matrix values, else the spec's params. */
-export function loadOf(params: Record<string, unknown>, combo: Combination): LoadSettings {
+/**
+ * A cell's load settings: its matrix values, else the spec's params. `trace`: the cell replays
+ * a trace, which is open loop on its own schedule.
+ */
+export function loadOf(params: Record<string, unknown>, combo: Combination, trace = false): LoadSettings {
   const pick = (k: string) => (k in combo ? combo[k] : params[k]);
   const rate = rateValue(pick('rate'));
   return {
     // Open loop without a cap means no cap, as in vLLM's benchmark: a default of 1 would
-    // turn a rate sweep into a queue.
-    concurrency: (pick('concurrency') as number | undefined) ?? (rate !== undefined ? Infinity : 1),
+    // turn a rate sweep (or a trace replay) into a queue.
+    concurrency: (pick('concurrency') as number | undefined) ?? (rate !== undefined || trace ? Infinity : 1),
     rate,
     stream: (pick('stream') as boolean | undefined) ?? true,
   };

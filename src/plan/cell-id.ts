@@ -18,6 +18,8 @@ const SHORT: Readonly<Record<string, string>> = {
   stream: 's',
   top_p: 'p',
   top_k: 'k',
+  input_tokens: 'in',
+  output_tokens: 'out',
 };
 
 export function cellId(params: Combination): string {

@@ -9,6 +9,7 @@
 import { extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { UserError } from '../errors.js';
+import { jsonErrorMessage, jsonErrorPosition } from '../json.js';
 import { FileProblem, readTextFile } from '../text-file.js';
 import { promptEntrySchema, type ChatMessage, type PromptEntry } from '../spec/schema.js';
 import { nearest } from '../spec/suggest.js';
@@ -167,8 +168,8 @@ const fromJsonl: Parser = (text, file, shown) => {
     try {
       value = JSON.parse(line);
     } catch (e) {
-      const { col, message } = jsonError(e as Error);
-      problems.push(`${shown}:${lineNo}:${col}: not valid JSON: ${message}; each line must be one JSON value`);
+      const { col } = jsonErrorPosition(line, e);
+      problems.push(`${shown}:${lineNo}:${col}: not valid JSON: ${jsonErrorMessage(e)}; each line must be one JSON value`);
       return;
     }
     const at = `${shown}:${lineNo}:1`;
@@ -198,18 +199,6 @@ const fromJsonl: Parser = (text, file, shown) => {
   });
   return { prompts, problems };
 };
-
-/** Column (1-based) and message of a JSON.parse error, from V8's "at position N". */
-function jsonError(e: Error): { col: number; message: string } {
-  const pos = /at position (\d+)/.exec(e.message);
-  const lineCol = /\(line \d+ column (\d+)\)/.exec(e.message);
-  const col = lineCol ? Number(lineCol[1]) : pos ? Number(pos[1]) + 1 : 1;
-  const message = e.message
-    .replace(/\s*\(line \d+ column \d+\)/, '')
-    .replace(/ in JSON at position \d+/, '')
-    .replace(/^Unexpected token '(.)', ".*" is not valid JSON$/, "unexpected '$1'");
-  return { col, message };
-}
 
 const fromCsv: Parser = (text, file, shown) => {
   let rows: { record: Record<string, string>; raw: string }[];

@@ -5,6 +5,9 @@
  */
 import type { Slo } from '../metrics/summary.js';
 import type { ChatMessage, Target } from '../spec/schema.js';
+import type { ServerFamily } from './workloads/output-length.js';
+import type { PreparedWorkload } from './workloads/prepare.js';
+import type { WorkloadSpec } from './workloads/schema.js';
 
 /** One matrix combination. Values keep their YAML types (number, string, bool, list, map). */
 export type Combination = Record<string, unknown>;
@@ -50,6 +53,10 @@ export interface Cell {
   warmup: number;
   /** A capacity search's step: the cell's 0-based order in its search; undefined outside one. */
   searchStep?: number;
+  /** Workload: the first dataset row (or session) this cell owns, counted over the whole plan. */
+  rowOffset?: number;
+  /** Conversations: sessions the cell runs (its requests are their turns). */
+  sessions?: number;
 }
 
 /** A prompt, resolved from inline text, a chat array or a file line. */
@@ -93,6 +100,8 @@ export interface Plan {
    * once; its steps are cells of their own, with the searched value added (see search/).
    */
   search?: SearchPlan;
+  /** Set when `prompts` is a workload instead of a list (docs/workloads.md). */
+  workload?: PlanWorkload;
 }
 
 /** A capacity search, resolved from the spec's `search:` (docs/search.md). */
@@ -126,6 +135,19 @@ export interface CellTurn {
   cell: Cell;
   /** 0-based round. */
   round: number;
+}
+
+/** A plan's workload: its spec and, once prepared (plan-workload.ts), its data. */
+export interface PlanWorkload {
+  spec: WorkloadSpec;
+  /** The spec's `tokenizer:`. */
+  tokenizer: string;
+  /** How each target (by name) is asked for output lengths: the workload's `server:`, or from its provider and URL. */
+  families: Record<string, ServerFamily>;
+  /** Dataset rows (or sessions) the whole plan needs. */
+  rows: number;
+  /** Vocabulary, dataset sample, trace: set by preparePlanWorkload. */
+  prepared?: PreparedWorkload;
 }
 
 /** 1-based shard k of n. */

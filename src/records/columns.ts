@@ -212,6 +212,11 @@ export const REQUEST_COLUMNS: readonly Column<RequestRecord>[] = [
     ...numeric('round', '0-based round of the grid (`repeat_cells`): every cell runs its requests once per round, the rounds one after another. 0 in a one-round run.', 'integer', 0),
     get: (r) => String(r.round ?? 0),
   },
+  // Issue 16: workloads (docs/workloads.md); empty for a list of prompts.
+  numeric('input_tokens_requested', 'workloads: prompt tokens the workload wrote for this request, counted with the spec\'s `tokenizer` (a prefix included; a conversation turn: the earlier turns as written and their answers as the server counted them, plus the new message). Compare with `prompt_tokens`, the server\'s count.', 'integer'),
+  numeric('output_tokens_requested', 'workloads: output tokens asked for (`max_tokens`, with `ignore_eos`/`min_tokens` where the server has them, see docs/workloads.md).', 'integer'),
+  numeric('session', 'conversations: 0-based session of the cell (the same as `prompt_id`)', 'integer'),
+  numeric('turn', 'conversations: 0-based turn within the session (the same as `repeat`); turn t carries every earlier turn and answer', 'integer'),
 ];
 
 /** Every field, in one order: one hidden class for every record read back. */
@@ -249,6 +254,10 @@ function blankRecord(): RequestRecord {
     cost: undefined,
     search_step: undefined,
     round: 0,
+    input_tokens_requested: undefined,
+    output_tokens_requested: undefined,
+    session: undefined,
+    turn: undefined,
     timing: undefined,
   };
 }

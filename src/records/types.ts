@@ -70,6 +70,14 @@ export interface RequestRecord {
   search_step?: number;
   /** 0-based round of the cell (`repeat_cells`); 0 (or absent) in a one-round run. */
   round?: number;
+  /** Workloads: prompt tokens the workload asked for, by its tokenizer (docs/workloads.md). */
+  input_tokens_requested?: number;
+  /** Workloads: output tokens asked for (max_tokens, and ignore_eos where the server has it). */
+  output_tokens_requested?: number;
+  /** Conversations: 0-based session within the cell. */
+  session?: number;
+  /** Conversations: 0-based turn within the session. */
+  turn?: number;
   /** Not written to requests.csv: timings relative to the cell start (ms), for metrics. */
   timing?: RecordTiming;
 }

@@ -223,6 +223,26 @@ export function rateChart(cells: readonly CellSummary[], swept: readonly string[
   };
 }
 
+/**
+ * Conversations: median TTFT by turn, one line per cell. Later turns carry the whole history,
+ * so a server whose prefix cache works keeps the line flat while the prompts grow.
+ */
+export function turnChart(cells: readonly CellSummary[], label: (c: CellSummary) => string): ChartSpec | undefined {
+  const series = cells
+    .filter((c) => c.ttft_by_turn && c.ttft_by_turn.length > 0)
+    .map((c) => ({ label: label(c), points: c.ttft_by_turn!.map((t) => ({ x: t.turn + 1, y: t.p50 })) }));
+  if (series.length === 0) return undefined;
+  const turns = Math.max(...series.flatMap((s) => s.points.map((p) => p.x)));
+  return {
+    kind: 'line',
+    id: 'ttft-by-turn',
+    title: 'TTFT p50 by turn',
+    x: { title: 'turn', scale: 'linear', ticks: Array.from({ length: turns }, (_, i) => i + 1) },
+    y: { title: 'TTFT p50 (ms)', scale: 'linear' },
+    series,
+  };
+}
+
 /** The metrics on the throughput curve's axes. */
 const THROUGHPUT_REFS = ['latency_ms.p95', 'output_tokens_per_s'];
 

@@ -8,7 +8,7 @@ import type { CellColumns, ErrorTally } from '../metrics/cell-columns.js';
 import type { CellSummary } from '../metrics/summary.js';
 import { formatDuration, formatInt, formatNumber, formatPercent } from '../ui/format.js';
 import { cellLabel, sweptAxes } from './axes.js';
-import { axisCharts, boxStats, distributionCharts, errorChart, errorGroups, rateChart, throughputChart } from './charts.js';
+import { axisCharts, boxStats, distributionCharts, errorChart, errorGroups, rateChart, throughputChart, turnChart } from './charts.js';
 import { cellSeconds, type CellSeconds } from './cell-seconds.js';
 import { chartMarks, collectWarnings, definitions, metaRows, runDurationS, sweepRows, verdicts } from './meta.js';
 import { failedChecks, qualityChart } from './quality.js';
@@ -111,6 +111,7 @@ export function buildReportData(input: ReportInput, now = new Date()): ReportDat
     ...(run?.capacity ? { search: searchSections(run.spec, run.capacity, cells) } : {}),
     pareto: paretoChart(cells, label),
     distributions: distributionCharts(cells, details, swept),
+    turns: turnChart(cells, label),
     timelines: timelineCharts(run, cells, new Map([...details].map(([k, d]) => [k, d.timeline])), swept),
     errors: { groups, chart: errorChart(cells, details, swept, groups) },
     table: cellTable(cells, axes),

@@ -352,6 +352,7 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
   for (const c of [
     ...d.axisCharts.flatMap((a) => a.charts),
     ...(d.throughput ? [d.throughput] : []),
+    ...(d.turns ? [d.turns] : []),
     ...(d.quality ? [d.quality] : []),
     ...(d.rate ? [d.rate] : []),
     ...(d.search ?? []).flatMap((s) => s.charts),
@@ -409,6 +410,14 @@ export function renderReportHtml(d: ReportData, opts: RenderOptions = {}): strin
           'a cell below it is beaten outright (as vLLM\'s <code>plot_pareto</code>).</p></div>',
       )
     : '';
+  const turns = d.turns
+    ? section(
+        'turns',
+        'TTFT by turn',
+        `<div class="with-aside">${figure(d.turns)}<p class="aside">Each line is one cell of chat sessions. Turn t resends every earlier turn and answer, ` +
+          'so its prompt grows; with a working prefix cache the server skips that history and TTFT stays flat.</p></div>',
+      )
+    : '';
   const distributions =
     d.distributions.length > 0
       ? section(
@@ -457,6 +466,7 @@ ${failedFirst}${warnings}${cards}
 ${targets}
 ${axesSection(d)}
 ${throughput}
+${turns}
 ${qualitySection(d)}
 ${search}
 ${pareto}

@@ -201,6 +201,8 @@ export interface ReportData {
   /** Per-user speed vs total throughput across the grid, with the Pareto front. */
   pareto?: ChartSpec;
   distributions: ChartSpec[];
+  /** Conversations: TTFT by turn. */
+  turns?: ChartSpec;
   /** Per cell with scraped server metrics: the server and the client over the same time axis. */
   timelines: { cell: string; label: string; charts: ChartSpec[] }[];
   errors: { groups: ErrorGroup[]; chart?: ChartSpec };

@@ -9,7 +9,7 @@ import type { CheckTally } from '../checks/tally.js';
 import { UserError } from '../errors.js';
 import type { CellColumns } from '../metrics/cell-columns.js';
 import type { CellSummary } from '../metrics/summary.js';
-import type { Plan } from '../plan/types.js';
+import type { Cell, Plan } from '../plan/types.js';
 import { requestTable } from '../records/columns.js';
 import type { RequestRecord } from '../records/types.js';
 import { REQUESTS_CSV } from './exporters/requests-csv.js';
@@ -36,7 +36,13 @@ export interface ResumeState {
   startedAt?: string;
 }
 
-export function loadResume(dir: string, specHash: string, plan: Plan): ResumeState {
+/**
+ * A cell's planned request indices when they are not 0 .. requests - 1, and the stride of
+ * `repeat` in them (conversations: index = turn x sessions + session).
+ */
+export type PlannedRequests = (cell: Cell) => { stride: number; indices: Iterable<number> } | undefined;
+
+export function loadResume(dir: string, specHash: string, plan: Plan, planned?: PlannedRequests): ResumeState {
   const csvPath = join(dir, REQUESTS_CSV);
   if (!existsSync(join(dir, RUN_JSON)) || !existsSync(csvPath)) {
     throw new UserError(`--resume ${dir}: not a results folder (needs run.json and requests.csv)`);
@@ -75,7 +81,8 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
   const columns = new Map<string, CellColumns>();
   for (const c of result.cells) if (c.columns) columns.set(c.cell, c.columns);
   const records = plan.search ? new Map<string, RequestRecord[]>() : undefined;
-  const { done, next, roundsDone } = rowsDone(csvPath, result.rows().records, plan, records);
+  const own = new Map(plan.cells.map((c) => [c.id, planned?.(c)]));
+  const { done, next, roundsDone } = rowsDone(csvPath, result.rows().records, plan, records, own);
   const missing = new Map<string, Set<number>>();
   for (const cell of plan.cells) {
     if (cell.requests === undefined) {
@@ -88,7 +95,8 @@ export function loadResume(dir: string, specHash: string, plan: Plan): ResumeSta
     }
     const have = done.get(cell.id) ?? new Set<number>();
     const todo = new Set<number>();
-    for (let i = 0; i < cell.requests * plan.rounds; i++) if (!have.has(i)) todo.add(i);
+    const indices = own.get(cell.id)?.indices ?? Array.from({ length: cell.requests * plan.rounds }, (_, i) => i);
+    for (const i of indices) if (!have.has(i)) todo.add(i);
     if (todo.size > 0) missing.set(cell.id, todo);
   }
   return {
@@ -116,8 +124,11 @@ function rowsDone(
   rows: Iterable<RequestRecord>,
   plan: Plan,
   records: Map<string, RequestRecord[]> | undefined,
+  own: ReadonlyMap<string, ReturnType<PlannedRequests>>,
 ): { done: Map<string, Set<number>>; next: Map<string, number>; roundsDone: Map<string, Set<number>> } {
   const P = plan.prompts.length;
+  // Conversations plan their own indices; other workloads number requests by prompt_id, repeat 0.
+  const plannedSets = new Map([...own].flatMap(([id, p]) => (p ? [[id, { stride: p.stride, indices: new Set(p.indices) }] as const] : [])));
   const cells = new Map(plan.cells.map((c) => [c.id, c]));
   const done = new Map<string, Set<number>>();
   // Per cell: one past its highest request index, and the rounds (repeat_cells) with rows.
@@ -135,14 +146,10 @@ function rowsDone(
     const what = `row ${n} (cell '${r.cell}', prompt_id ${r.prompt_id}, repeat ${r.repeat})`;
     // A search's steps are cells the plan does not list, of as many requests as they took.
     const cell = plan.search ? undefined : cells.get(r.cell);
-    let why: string | undefined;
-    const i = r.repeat * P + r.prompt_id;
-    if (!cell && !plan.search) why = `cell '${r.cell}' is not in the plan${plan.shard ? ` (shard ${plan.shard.k}/${plan.shard.n})` : ''}`;
-    else if (!Number.isInteger(r.prompt_id) || r.prompt_id < 0 || r.prompt_id >= P) {
-      why = `prompt_id ${r.prompt_id} does not exist: the spec has only ${P} prompts`;
-    } else if (!Number.isInteger(r.repeat) || r.repeat < 0 || (cell?.requests !== undefined && i >= cell.requests * plan.rounds)) {
-      why = `repeat ${r.repeat} is past the cell's end: it has ${cell?.requests}${plan.rounds > 1 ? ` requests in each of ${plan.rounds} rounds` : ' requests'}`;
-    } else {
+    const i = r.repeat * (own.get(r.cell)?.stride ?? P) + r.prompt_id;
+    let why = !cell && !plan.search ? `cell '${r.cell}' is not in the plan${plan.shard ? ` (shard ${plan.shard.k}/${plan.shard.n})` : ''}` : undefined;
+    why ??= plan.workload ? workloadRowProblem(r, i, cell, plannedSets.get(r.cell)) : listRowProblem(r, i, cell, P, plan.rounds);
+    if (!why) {
       let set = done.get(r.cell);
       if (!set) done.set(r.cell, (set = new Set()));
       if (set.has(i)) why = 'appears twice (the same cell, prompt_id and repeat as an earlier row)';
@@ -163,6 +170,34 @@ function rowsDone(
     throw new UserError(shown.join('\n'), shown);
   }
   return { done, next, roundsDone };
+}
+
+/** Why a row of a list of P prompts cannot be one this plan wrote (request i = repeat x P + prompt_id). */
+function listRowProblem(r: RequestRecord, i: number, cell: Cell | undefined, P: number, rounds: number): string | undefined {
+  if (!Number.isInteger(r.prompt_id) || r.prompt_id < 0 || r.prompt_id >= P) return `prompt_id ${r.prompt_id} does not exist: the spec has only ${P} prompts`;
+  if (!Number.isInteger(r.repeat) || r.repeat < 0 || (cell?.requests !== undefined && i >= cell.requests * rounds)) {
+    return `repeat ${r.repeat} is past the cell's end: it has ${cell?.requests}${rounds > 1 ? ` requests in each of ${rounds} rounds` : ' requests'}`;
+  }
+  return undefined;
+}
+
+/**
+ * The same for a workload: a conversation's row must be one of its planned turns (`turns`:
+ * sessions and indices); any other workload's rows have repeat 0 and prompt_id the request number.
+ */
+function workloadRowProblem(
+  r: RequestRecord,
+  i: number,
+  cell: Cell | undefined,
+  turns: { stride: number; indices: ReadonlySet<number> } | undefined,
+): string | undefined {
+  if (turns) {
+    const known = Number.isInteger(r.prompt_id) && r.prompt_id >= 0 && r.prompt_id < turns.stride && turns.indices.has(i);
+    return known ? undefined : `session ${r.prompt_id}, turn ${r.repeat} is not a turn the cell's conversations have`;
+  }
+  if (r.repeat !== 0 || !Number.isInteger(r.prompt_id) || r.prompt_id < 0) return "a workload's rows have repeat 0 and prompt_id the request number";
+  if (cell?.requests !== undefined && r.prompt_id >= cell.requests) return `prompt_id ${r.prompt_id} is past the cell's end: it has ${cell.requests} requests`;
+  return undefined;
 }
 
 /** A row is complete only when its newline was written: anything after the last one is cut. */

@@ -14,7 +14,7 @@ import { axisColumn, csvTable, numberCell, parseNumberCell, type Column, type Cs
 type Scalar = 'requests' | 'ok' | 'errors' | 'error_rate' | 'duration_s' | 'requests_per_s' | 'output_tokens_per_s'
   | 'prompt_tokens_mean' | 'completion_tokens_mean' | 'offered_rps' | 'achieved_rps' | 'slo_attainment' | 'goodput_rps'
   | 'client_overhead_ms_p50' | 'check_pass_rate' | 'check_pass_rate_low' | 'check_pass_rate_high' | 'cost_total'
-  | 'cost_per_1k_requests' | 'cost_per_1m_output_tokens';
+  | 'cost_per_1k_requests' | 'cost_per_1m_output_tokens' | 'input_tokens_requested' | 'output_tokens_requested';
 type StatsField = 'latency_ms' | 'ttft_ms' | 'tpot_ms' | 'itl_ms' | 'e2e_latency_ms' | 'queue_ms' | 'connect_ms';
 type Agg = 'mean' | 'p50' | 'p90' | 'p95' | 'p99' | `p${number}`;
 
@@ -186,6 +186,13 @@ export const SUMMARY_COLUMNS: readonly Column<CellSummary>[] = [
     get: (s) => s.search_verdict ?? '',
     parse: (t, s) => (s.search_verdict = t === 'pass' || t === 'fail' || t === 'undecided' ? t : undefined),
   },
+  // Issue 16: workloads.
+  scalar(
+    'input_tokens_requested',
+    "workloads: mean prompt tokens the workload wrote (by the spec's `tokenizer`) over successful requests; compare `prompt_tokens_mean`, the server's count: `run` warns when they differ by more than 5%",
+    1,
+  ),
+  scalar('output_tokens_requested', 'workloads: mean output tokens asked for over successful requests; compare `completion_tokens_mean`', 1),
 ];
 
 /**

@@ -7,6 +7,8 @@
  */
 import { createHttpClient } from '../http/client.js';
 import type { Cell, Prompt } from '../plan/types.js';
+import { outputLengthFields, type ServerFamily } from '../plan/workloads/output-length.js';
+import type { WorkloadPrompt } from '../plan/workloads/types.js';
 import { providerForTarget } from '../providers/index.js';
 import type { Provider } from '../providers/types.js';
 import type { Target } from '../spec/schema.js';
@@ -14,13 +16,20 @@ import { scrubber } from '../spec/redact.js';
 import { createBodyCache } from './body-cache.js';
 import { exchange, type EndpointMemory, type ExchangeResult } from './exchange.js';
 
+/**
+ * What to send: request i of the cell's own prompts (prompt i mod P, whose encoded body is
+ * shared), or a prompt the runner made (a workload's request, a conversation's turn), sent
+ * as data with its own text and output length.
+ */
+export type ExchangeAsk = number | WorkloadPrompt;
+
 export interface CellExchanger {
   /**
-   * Sends request `i` of the cell (prompt i mod P) and reads its answer; failures come back
-   * as data. `lane` pins the request to one event loop (a closed-loop slot keeps its loop);
-   * without it the least busy loop takes it.
+   * Sends `ask` and reads its answer; failures come back as data. `lane` pins the request
+   * to one event loop (a closed-loop slot, or a conversation, keeps its loop); without it
+   * the least busy loop takes it.
    */
-  send(i: number, signal: AbortSignal, lane?: number): Promise<ExchangeResult>;
+  send(ask: ExchangeAsk, signal: AbortSignal, lane?: number): Promise<ExchangeResult>;
   /**
    * Closes the cell's connections; resolves with the event loops that ran its exchanges
    * on other threads (none on this thread: the runner watches its own loop).
@@ -41,6 +50,8 @@ export interface CellSetup {
   secrets: readonly string[];
   /** Idle keep-alive sockets to keep: the requests this exchanger may have in flight at once. */
   sockets: number;
+  /** How to ask the target's server for a workload prompt's output length; undefined = no workload. */
+  family?: ServerFamily;
 }
 
 /** How busy one worker thread's event loop was during a cell. */
@@ -72,10 +83,20 @@ export function openCellExchanger(setup: CellSetup, memory: EndpointMemory, prov
   // One encoded body per prompt for the cell on this thread, however many requests send it.
   const bodies = createBodyCache();
   return {
-    send: (i, signal) => exchange({ client, provider, ctx: { target, cell, prompt: prompts[i % P], stream }, memory, signal, scrub, bodies }),
+    send: (ask, signal) =>
+      typeof ask === 'number'
+        ? exchange({ client, provider, ctx: { target, cell, prompt: prompts[ask % P], stream }, memory, signal, scrub, bodies })
+        : // A workload's requests each have their own text: no body cache (it would hold them all).
+          exchange({ client, provider, ctx: { target, cell: cellAsking(cell, ask.outputTokens, setup.family), prompt: ask, stream }, memory, signal, scrub }),
     close: async () => {
       client.close();
       return [];
     },
   };
+}
+
+/** The cell as one request with an output length sees it: the fields that ask for it added to the body. */
+export function cellAsking(cell: Cell, outputTokens: number | undefined, family: ServerFamily | undefined): Cell {
+  if (outputTokens === undefined || family === undefined) return cell;
+  return { ...cell, body: { ...cell.body, ...outputLengthFields(family, outputTokens) }, maxTokens: outputTokens };
 }

@@ -3,19 +3,34 @@
  * — the bundled simulator started as a child process on a free loopback port, one per
  * builtin target with that target's own latency and fault settings.
  */
+import { isAbsolute, resolve } from 'node:path';
 import { usedTargets } from '../plan/targets.js';
 import type { Plan } from '../plan/types.js';
 import type { Target } from '../spec/schema.js';
+import { isBuiltinName } from '../tokenizers/builtin.js';
 
 export interface Endpoint {
   baseUrl: string;
   stop(): Promise<void>;
 }
 
-export async function startEndpoint(target: Target): Promise<Endpoint> {
+export interface EndpointOptions {
+  /** The spec's folder: a relative `simulator.tokenizer` path resolves against it. */
+  dir?: string;
+  /**
+   * The workload's tokenizer: the simulator counts with it when `simulator.tokenizer` is not
+   * set, so prompt_tokens show what the workload meant (o200k for `server`, whose /tokenize it serves).
+   */
+  tokenizer?: string;
+}
+
+export async function startEndpoint(target: Target, opts: EndpointOptions = {}): Promise<Endpoint> {
   if (target.base_url !== 'builtin') return { baseUrl: target.base_url, stop: async () => {} };
   const { startBuiltinSimulator } = await import('../simulator/spawn.js');
-  const sim = await startBuiltinSimulator(target.simulator ?? {});
+  const fallback = opts.tokenizer === 'server' ? 'o200k' : opts.tokenizer;
+  const tokenizer = target.simulator?.tokenizer ?? fallback;
+  const path = tokenizer === undefined || isBuiltinName(tokenizer) || isAbsolute(tokenizer) ? tokenizer : resolve(opts.dir ?? '.', tokenizer);
+  const sim = await startBuiltinSimulator({ ...target.simulator, ...(path !== undefined ? { tokenizer: path } : {}) });
   return { baseUrl: sim.baseUrl, stop: () => sim.stop() };
 }
 
@@ -28,9 +43,9 @@ export interface Endpoints {
 }
 
 /** Starts every target the plan's cells use (simulators in parallel); stops them all again if one fails. */
-export async function startEndpoints(plan: Pick<Plan, 'targets' | 'cells'>): Promise<Endpoints> {
+export async function startEndpoints(plan: Pick<Plan, 'targets' | 'cells'>, opts: EndpointOptions = {}): Promise<Endpoints> {
   const names = usedTargets(plan);
-  const settled = await Promise.allSettled(names.map((n) => startEndpoint(plan.targets[n])));
+  const settled = await Promise.allSettled(names.map((n) => startEndpoint(plan.targets[n], opts)));
   const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const stop = async () => {
     await Promise.all(started.map((e) => e.stop()));

@@ -1,17 +1,21 @@
 /**
  * One cell: warmup, then the recorded requests, closed loop (at most `concurrency` in
  * flight, each slot sending its next request as soon as the previous one ends) or open
- * loop (arrivals at a `rate`, with `concurrency` still capping requests in flight).
- * Request i uses prompt i mod P for the floor(i / P)-th time.
+ * loop (arrivals at a `rate`, or on a trace's schedule, with `concurrency` still capping
+ * requests in flight). Request i uses prompt i mod P for the floor(i / P)-th time, or, with
+ * a workload, the workload's prompt i; conversations go to run-sessions.ts.
  */
 import pLimit from 'p-limit';
 import { CellColumns } from '../metrics/cell-columns.js';
 import { estimateTokens } from '../metrics/tokens.js';
 import type { Cell, Prompt } from '../plan/types.js';
+import type { CellSource } from '../plan/workloads/cells.js';
+import type { WorkloadPrompt } from '../plan/workloads/types.js';
 import type { RequestRecord } from '../records/types.js';
 import { arrivalOffsets } from './arrivals.js';
 import type { CellExchanger } from './cell-exchanger.js';
 import type { ExchangeResult } from './exchange.js';
+import { runSessions } from './run-sessions.js';
 import { toRecord } from './to-record.js';
 
 export interface CellContext {
@@ -53,6 +57,8 @@ export interface CellContext {
   promptTokens: Map<number, number>;
   /** Told how late each open-loop arrival was dispatched, ms. */
   onDispatchLag?: (ms: number) => void;
+  /** The cell's workload prompts, when the spec's prompts are a workload (their output lengths: the exchanger's `family`). */
+  source?: CellSource;
 }
 
 export interface CellRun {
@@ -67,7 +73,8 @@ export interface CellRun {
 }
 
 export async function runCell(ctx: CellContext): Promise<CellRun> {
-  const { cell } = ctx;
+  const { cell, source } = ctx;
+  if (source?.kind === 'conversation') return runSessions({ ...ctx, source: source.source, sessions: source.sessions });
   const columns = ctx.columns ?? new CellColumns();
   const P = ctx.prompts.length;
   // One estimator per prompt, made once: tokenizing a 50k-token prompt per request would be
@@ -80,14 +87,26 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
     }
     return n;
   });
-  const send = (i: number, lane?: number) => ctx.exchanger.send(i, ctx.abort, lane);
+  const workload = source?.source;
+  const promptOf = (i: number): WorkloadPrompt => (workload ? workload.prompt(i) : ctx.prompts[i % P]);
+  // The spec's own prompts go by index (the exchanger, on whichever thread, keeps one encoded
+  // body per prompt); a workload's prompt is made here and crosses as data with its output length.
+  const send = (i: number, prompt: WorkloadPrompt, lane?: number) => ctx.exchanger.send(workload ? prompt : i, ctx.abort, lane);
 
   if (cell.warmup > 0) {
+    // Workload warmup requests have prompts of their own (i < 0): they never warm the cache for a recorded one.
     const warmStart = performance.now();
     await closedLoop(cell.warmup, Math.min(cell.load.concurrency, cell.warmup), ctx.stop, undefined, async (i, lane) => {
-      const result = await send(i, lane);
+      const prompt = workload ? promptOf(-1 - i) : promptOf(i);
+      const result = await send(i, prompt, lane);
       ctx.onWarmup?.(
-        toRecord(result, { cell, prompt: ctx.prompts[i % P], repeat: Math.floor(i / P), cellStart: warmStart, promptTokenEstimate: estimators[i % P] }),
+        toRecord(result, {
+          cell,
+          prompt,
+          repeat: workload ? 0 : Math.floor(i / P),
+          cellStart: warmStart,
+          promptTokenEstimate: workload ? () => estimateTokens(prompt.text) : estimators[i % P],
+        }),
       );
     });
   }
@@ -97,17 +116,20 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   let next = first;
   const measured = async (i: number, scheduledAt?: number, lane?: number) => {
     next = Math.max(next, i + 1);
-    const result = await send(i, lane);
+    const prompt = promptOf(i);
+    const result = await send(i, prompt, lane);
     // A request cut by Ctrl-C did not complete: leave it out so --resume runs it again.
     if (result.errorKind === 'aborted' && (ctx.abort.aborted || ctx.stop.aborted)) return;
     const record = toRecord(result, {
       cell,
-      prompt: ctx.prompts[i % P],
-      repeat: Math.floor(i / P),
+      prompt,
+      repeat: workload ? 0 : Math.floor(i / P),
       round: ctx.round ?? 0,
       scheduledAt,
       cellStart: start,
-      promptTokenEstimate: estimators[i % P],
+      promptTokenEstimate: workload ? () => estimateTokens(prompt.text) : estimators[i % P],
+      inputTokens: prompt.inputTokens,
+      outputTokens: prompt.outputTokens,
     });
     ctx.onRecord(record, result);
     // After onRecord, which may scrub the error text (the summary does not use it).
@@ -118,15 +140,22 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   // rate: inf for a duration has no list of requests to make due at once: it sends as fast
   // as the concurrency cap allows, which is the closed loop (the spec requires a cap).
   const unpacedForAWhile = cell.load.rate === Infinity && count === undefined;
-  if (cell.load.rate !== undefined && !unpacedForAWhile) {
-    await openLoop(ctx, start, first, count, deadline, measured);
+  if (source?.kind === 'trace') {
+    const trace = source.source;
+    await openLoop(ctx, start, first, count, deadline, measured, (function* () {
+      for (let i = 0; ; i++) yield trace.dueMs(i);
+    })());
+  } else if (cell.load.rate !== undefined && !unpacedForAWhile) {
+    // Every round replays the same arrival times: rounds (and targets) see the same load.
+    const offsets = arrivalOffsets({ rate: cell.load.rate, arrival: ctx.arrival, burstiness: ctx.burstiness, seed: ctx.seed });
+    await openLoop(ctx, start, first, count, deadline, measured, offsets);
   } else {
     await closedLoop(count, cell.load.concurrency, ctx.stop, deadline, (i, lane) => measured(i, undefined, lane), ctx.only, first);
   }
   return { columns, start, stopped: ctx.stop.aborted, next };
 }
 
-async function closedLoop(
+export async function closedLoop(
   count: number | undefined,
   concurrency: number,
   stop: AbortSignal,
@@ -150,6 +179,7 @@ async function closedLoop(
   await Promise.all(Array.from({ length: slots }, (_, lane) => slot(lane)));
 }
 
+/** Sends request i at start + offsets[i] (ms), whatever the answers before it (open loop). */
 async function openLoop(
   ctx: CellContext,
   start: number,
@@ -157,18 +187,12 @@ async function openLoop(
   count: number | undefined,
   deadline: number | undefined,
   one: (i: number, scheduledAt: number) => Promise<void>,
+  offsets: Iterator<number>,
 ): Promise<void> {
   const { cell } = ctx;
   const limit = pLimit(cell.load.concurrency);
   const inFlight = new Set<Promise<void>>();
-  const offsets = arrivalOffsets({
-    rate: cell.load.rate!,
-    arrival: ctx.arrival,
-    burstiness: ctx.burstiness,
-    seed: ctx.seed,
-  });
   for (let k = 0; count === undefined || k < count; k++) {
-    // Every round replays the same arrival times: rounds (and targets) see the same load.
     const due = start + (offsets.next().value as number);
     if (deadline !== undefined && due >= deadline) break;
     const i = first + k;
@@ -188,7 +212,7 @@ async function openLoop(
 /** Node's longest timer, ms; a longer one fires after 1 ms (a bursty gamma gap can be that long). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-async function sleepUntil(due: number, stop: AbortSignal): Promise<void> {
+export async function sleepUntil(due: number, stop: AbortSignal): Promise<void> {
   while (due - performance.now() > MAX_TIMER_MS && !stop.aborted) await sleepFor(MAX_TIMER_MS, stop);
   return sleepFor(due - performance.now(), stop);
 }

@@ -13,6 +13,7 @@ import { CellColumns } from '../metrics/cell-columns.js';
 import { summarizeCell, type CellSummary, type ClientHealth } from '../metrics/summary.js';
 import { runOrder } from '../plan/order.js';
 import type { Cell, Plan, SearchPlan } from '../plan/types.js';
+import { calibrateServerTokenizer, planCellSource, preparePlanWorkload } from '../plan/workloads/plan-workload.js';
 import type { RequestRecord } from '../records/types.js';
 import type { ResumeState } from '../results/resume.js';
 import { summaryOptions } from '../results/load.js';
@@ -32,6 +33,7 @@ import { runCell } from './run-cell.js';
 import { searchCell } from './run-search.js';
 import { setUpServerMetrics, type RunMetrics } from './server-metrics.js';
 import { liveTargets, targetUrls, type LiveTarget } from './targets.js';
+import { postJson } from './workload-support.js';
 import type { RunListener } from './types.js';
 import { workersFor, type WorkersSetting } from './worker-count.js';
 import { openWorkerExchanger } from './worker-pool.js';
@@ -154,11 +156,28 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     return summary;
   };
 
+  if (plan.workload) {
+    for (const message of await preparePlanWorkload(loaded, plan)) emit({ type: 'warning', message });
+    // One tokenizer cuts the prompts of every target (they get the same prompts); `server`
+    // calibrates on the first target's server.
+    const first = [...live.values()][0];
+    const model = first?.target.params?.model ?? spec.params.model;
+    if (first) {
+      await calibrateServerTokenizer(plan, {
+        origin: first.target.base_url.replace(/\/v1\/?$/, ''),
+        model: typeof model === 'string' ? model : undefined,
+        chat: first.provider.kind !== 'openai-completions',
+        post: postJson(first.target),
+      });
+    }
+  }
   const rounds = plan.search ? 1 : plan.rounds;
   /** Request indices of round r still to send; undefined = all of them. */
   const missingIn = (c: Cell, round: number): Set<number> | undefined => {
     const gone = resume?.missing.get(c.id);
     if (!resume || !gone || c.requests === undefined) return undefined;
+    // A workload runs one round (spec-checks.ts) and numbers its own requests (a conversation: by turn).
+    if (plan.workload) return gone;
     const from = round * c.requests;
     return new Set([...gone].filter((i) => i >= from && i < from + c.requests!));
   };
@@ -209,7 +228,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     const round = o.round ?? 0;
     emit({ type: 'cell-start', cell, position: o.position, of: o.of ?? turns.length, requests: o.only?.size || cell.requests, round, rounds });
     // The cell's own target: its provider and memory on this thread; workers build its provider from the target (data).
-    const exchanger = await openExchanger({ target: t.target, cell, prompts: plan.prompts, secrets: loaded.secrets }, t, opts.workers ?? spec.workers);
+    const family = plan.workload?.families[cell.target];
+    const exchanger = await openExchanger({ target: t.target, cell, prompts: plan.prompts, secrets: loaded.secrets, family }, t, opts.workers ?? spec.workers);
     const serverTimings = o.serverTimings ?? {};
     const badUsage = { count: 0, example: '' };
     const onRecord = (record: RequestRecord, result: ExchangeResult) => {
@@ -270,6 +290,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         only: o.only && o.only.size > 0 ? o.only : undefined,
         firstIndex: o.firstIndex,
         round,
+        source: planCellSource(loaded, plan, cell),
       });
       end = performance.now();
     } finally {

@@ -21,6 +21,11 @@ export interface RecordMeta {
   cellStart: number;
   /** Token count of the prompt by our tokenizer (cached per prompt). */
   promptTokenEstimate: () => number;
+  /** Workloads: what the request asked for, and its place in a conversation. */
+  inputTokens?: number;
+  outputTokens?: number;
+  session?: number;
+  turn?: number;
 }
 
 export function toRecord(x: ExchangeResult, m: RecordMeta): RequestRecord {
@@ -83,6 +88,10 @@ export function toRecord(x: ExchangeResult, m: RecordMeta): RequestRecord {
     cost: undefined,
     search_step: m.cell.searchStep,
     round: m.round ?? 0,
+    input_tokens_requested: m.inputTokens,
+    output_tokens_requested: m.outputTokens,
+    session: m.session,
+    turn: m.turn,
     timing: {
       scheduled: (m.scheduledAt ?? x.sentAt) - m.cellStart,
       sent: x.sentAt - m.cellStart,

@@ -31,7 +31,7 @@ port.on('message', (m: ToWorker) => {
   if (m.type === 'send') {
     // The run may have learnt more than this thread (another worker saw the refusal).
     memory.askUsage = memory.askUsage && m.askUsage;
-    exchanger.send(m.i, abort.signal).then(
+    exchanger.send(m.ask, abort.signal).then(
       (result) => post({ type: 'result', id: m.id, result: shiftTimes(result, shift), askUsage: memory.askUsage }),
       (e: unknown) => post({ type: 'bug', id: m.id, message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined }),
     );

@@ -101,7 +101,7 @@ export async function openWorkerExchanger(setup: CellSetup, memory: EndpointMemo
     return best;
   };
   return {
-    send(i, signal, laneHint) {
+    send(ask, signal, laneHint) {
       if (failure) return Promise.reject(failure);
       if (!watched.some((w) => w.signal === signal)) {
         const cut = () => lanes.forEach((l) => post(l, { type: 'abort' }));
@@ -114,7 +114,7 @@ export async function openWorkerExchanger(setup: CellSetup, memory: EndpointMemo
       lanes[k].busy++;
       return new Promise<ExchangeResult>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        post(lanes[k], { type: 'send', id, i, askUsage: memory.askUsage });
+        post(lanes[k], { type: 'send', id, ask, askUsage: memory.askUsage });
       });
     },
     async close() {

@@ -4,7 +4,7 @@
  * a worker's performance.now() counts from its own timeOrigin, so it adds
  * `own timeOrigin - main timeOrigin` (both ms since the epoch) before posting.
  */
-import type { CellSetup, ThreadLoad } from './cell-exchanger.js';
+import type { CellSetup, ExchangeAsk, ThreadLoad } from './cell-exchanger.js';
 import type { ExchangeResult } from './exchange.js';
 
 /** workerData of a worker thread. */
@@ -15,8 +15,8 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  /** Send request `i`; `askUsage` is what the run knows of the endpoint now. */
-  | { type: 'send'; id: number; i: number; askUsage: boolean }
+  /** Send `ask` (request i of the cell's prompts, or a prompt as data); `askUsage` is what the run knows of the endpoint now. */
+  | { type: 'send'; id: number; ask: ExchangeAsk; askUsage: boolean }
   /** Cut every request in flight and every later one (the run's grace period ended). */
   | { type: 'abort' }
   /** Close the sockets and report the loop's load. */

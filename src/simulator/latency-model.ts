@@ -2,7 +2,7 @@
  * The latency model: a continuous-batching scheduler. At most `max_batch` sequences are
  * active; later ones wait in a FIFO queue and are admitted the moment a slot frees (a
  * sequence finished, or left early: client gone, fault). An admitted sequence gets its first
- * token after ttft_ms + prefill_ms_per_token * prompt_tokens, then one token every
+ * token after ttft_ms + prefill_ms_per_token * (prompt_tokens - cached_tokens), then one token every
  * itl_ms * (1 + batch_slowdown * (active - 1)), the batch size read again at every token.
  * Every delay carries a seeded relative jitter.
  *
@@ -37,6 +37,8 @@ const EARLY_MS = 0.25;
 /** What the scheduler needs to know about one request, and how it reports progress. */
 export interface SequenceSpec {
   promptTokens: number;
+  /** Prompt tokens found in the prefix cache: no prefill time for them; default 0. */
+  cachedTokens?: number;
   /** Tokens to emit; 0 is allowed (a stop string at the very start): done after the TTFT. */
   outputTokens: number;
   /** Jitter source of this sequence. */
@@ -134,7 +136,7 @@ export class BatchScheduler {
     this.active++;
     seq.state = 'active';
     const { ttft_ms, prefill_ms_per_token, jitter } = this.params;
-    seq.deadline = at + (ttft_ms + prefill_ms_per_token * seq.spec.promptTokens) * jitterFactor(seq.spec.random, jitter);
+    seq.deadline = at + (ttft_ms + prefill_ms_per_token * (seq.spec.promptTokens - (seq.spec.cachedTokens ?? 0))) * jitterFactor(seq.spec.random, jitter);
     this.heap.push(seq);
     seq.spec.onAdmit?.(at);
   }

@@ -18,7 +18,15 @@ export interface SimRequest {
   model: string;
   /** All prompt text (message contents joined by newlines); seeds the output text. */
   prompt: string;
-  /** ceil(code points / 4) of all prompt text, message contents counted end to end (see countPromptTokens). */
+  /** The prompt's pieces in order: each message content or text part, or the one prompt string. */
+  texts: string[];
+  /** A completions prompt given as token ids. */
+  promptIds?: number[];
+  /**
+   * Prompt tokens: with a tokenizer, the sum of each text's tokens (each message content on
+   * its own, as a chat template tokenizes them); without, ceil(code points / 4) of all prompt
+   * text counted end to end (see countPromptTokens).
+   */
   promptTokens: number;
   /** max_completion_tokens ?? max_tokens ?? DEFAULT_MAX_TOKENS. */
   maxTokens: number;
@@ -28,7 +36,14 @@ export interface SimRequest {
   stop: string[];
   stream: boolean;
   includeUsage: boolean;
+  /** vLLM/SGLang/llama.cpp `ignore_eos`: the model never stops by itself, only at max_tokens or a stop string. */
+  ignoreEos: boolean;
+  /** vLLM/SGLang `min_tokens`: no early stop and no stop string before this many tokens; 0 when absent. */
+  minTokens: number;
 }
+
+/** Counts the tokens of one prompt text; undefined = ceil(code points / 4) of all of it, end to end. */
+export type CountTokens = (text: string) => number;
 
 export class RequestError extends Error {
   constructor(
@@ -48,7 +63,7 @@ export const BAD_JSON_MESSAGE =
   'The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)';
 
 /** Parses and validates a body; throws RequestError (status 400) like OpenAI would. */
-export function parseRequest(endpoint: Endpoint, raw: string): SimRequest {
+export function parseRequest(endpoint: Endpoint, raw: string, countTokens?: CountTokens): SimRequest {
   let body: unknown;
   try {
     body = JSON.parse(raw);
@@ -61,12 +76,15 @@ export function parseRequest(endpoint: Endpoint, raw: string): SimRequest {
 
   let prompt: string;
   let promptTokens: number;
+  let texts: string[];
+  let promptIds: number[] | undefined;
   if (endpoint === 'chat') {
-    const texts = readMessages(required(body, 'messages'));
+    texts = readMessages(required(body, 'messages'));
     prompt = texts.join('\n');
-    promptTokens = countPromptTokens(texts.join(''));
+    promptTokens = countTokens ? texts.reduce((n, t) => n + countTokens(t), 0) : countPromptTokens(texts.join(''));
   } else {
-    ({ prompt, promptTokens } = readPrompt(required(body, 'prompt')));
+    ({ prompt, promptTokens, promptIds } = readPrompt(required(body, 'prompt'), countTokens ?? countPromptTokens));
+    texts = promptIds ? [] : [prompt];
   }
 
   const maxCompletion = optionalInt(body, 'max_completion_tokens', 1);
@@ -83,6 +101,8 @@ export function parseRequest(endpoint: Endpoint, raw: string): SimRequest {
   const n = optionalInt(body, 'n', 1);
   if (n !== undefined && n !== 1) throw invalid(`Invalid 'n': the simulator returns one choice; got ${n}.`, 'n', 'invalid_value');
   const stop = readStop(body.stop);
+  const ignoreEos = optionalBoolean(body, 'ignore_eos') ?? false;
+  const minTokens = optionalInt(body, 'min_tokens', 0) ?? 0;
   const stream = optionalBoolean(body, 'stream') ?? false;
   let includeUsage = false;
   const options = body.stream_options;
@@ -93,7 +113,7 @@ export function parseRequest(endpoint: Endpoint, raw: string): SimRequest {
     if (!isObject(options)) throw wrongType('stream_options', 'an object', options);
     includeUsage = optionalBoolean(options, 'include_usage', 'stream_options.include_usage') ?? false;
   }
-  return { endpoint, model, prompt, promptTokens, maxTokens, temperature, seed, stop, stream, includeUsage };
+  return { endpoint, model, prompt, texts, promptIds, promptTokens, maxTokens, temperature, seed, stop, stream, includeUsage, ignoreEos, minTokens };
 }
 
 function readMessages(messages: unknown): string[] {
@@ -130,7 +150,7 @@ function readMessages(messages: unknown): string[] {
   return texts;
 }
 
-function readPrompt(prompt: unknown): { prompt: string; promptTokens: number } {
+function readPrompt(prompt: unknown, countTokens: CountTokens): { prompt: string; promptTokens: number; promptIds?: number[] } {
   let one = prompt;
   if (Array.isArray(prompt) && (prompt.length === 0 || typeof prompt[0] !== 'number')) {
     if (prompt.length !== 1) {
@@ -138,8 +158,8 @@ function readPrompt(prompt: unknown): { prompt: string; promptTokens: number } {
     }
     one = prompt[0];
   }
-  if (typeof one === 'string') return { prompt: one, promptTokens: countPromptTokens(one) };
-  if (Array.isArray(one) && one.every((t) => Number.isInteger(t))) return { prompt: one.join(' '), promptTokens: one.length };
+  if (typeof one === 'string') return { prompt: one, promptTokens: countTokens(one) };
+  if (Array.isArray(one) && one.every((t) => Number.isInteger(t))) return { prompt: one.join(' '), promptTokens: one.length, promptIds: one as number[] };
   throw wrongType('prompt', 'one of a string, array of strings, or array of integers', prompt);
 }
 

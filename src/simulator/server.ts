@@ -6,12 +6,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { simulatorSchema } from '../spec/target.js';
+import { loadTokenizer } from '../tokenizers/load.js';
+import type { Tokenizer } from '../tokenizers/types.js';
 import { drawFault, FAULT_HEADER, faultResponse, isStatusFault, MALFORMED_JSON, MALFORMED_LINE, parseFaultHeader } from './faults.js';
 import { BatchScheduler, realClock, type SequenceHandle } from './latency-model.js';
 import { createSimulatorMetrics } from './metrics.js';
-import { parseRequest, RequestError } from './request.js';
+import { BLOCK_TOKENS, createPrefixCache } from './prefix-cache.js';
+import { parseRequest, RequestError, type SimRequest } from './request.js';
 import { mixSeed, mulberry32 } from '../random.js';
-import { generate } from './text.js';
+import { CHARS_PER_TOKEN, generate } from './text.js';
+import { tokenizeAnswer } from './tokenize.js';
 import type { Fault, ListenOptions, RequestLogEntry, RunningSimulator, SimulatorOptions, SimulatorServerOptions } from './types.js';
 import { completionBody, errorBody, responseId, streamFormat, usageOf, type Endpoint, type ResponseMeta } from './wire.js';
 
@@ -30,6 +34,7 @@ const ROUTES: Record<string, { method: string; endpoint?: Endpoint }> = {
   '/v1/completions': { method: 'POST', endpoint: 'completions' },
   '/v1/models': { method: 'GET' },
   '/health': { method: 'GET' },
+  '/tokenize': { method: 'POST' },
   '/metrics': { method: 'GET' },
 };
 
@@ -56,6 +61,9 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
   const models = input.models ?? DEFAULT_MODELS;
   const onRequest = input.onRequest;
   const scheduler = new BatchScheduler(opts, realClock);
+  // A relative tokenizer path is the caller's to resolve (the runner resolves it against the spec).
+  const tokenizer = opts.tokenizer ? loadTokenizer(opts.tokenizer, { dir: process.cwd(), at: 'simulator' }) : undefined;
+  const prefixCache = opts.prefix_cache ? createPrefixCache(tokenizer ? BLOCK_TOKENS : BLOCK_TOKENS * CHARS_PER_TOKEN) : undefined;
   const metrics = createSimulatorMetrics(models[0] ?? DEFAULT_MODELS[0]);
   const faultRandom = mulberry32(mixSeed(opts.seed, 0xfa17));
   const quizModel = { accuracy: opts.accuracy, accuracyDrop: opts.accuracy_drop, thinkTokens: opts.think_tokens };
@@ -88,7 +96,7 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
     let fault: Fault | undefined;
     let request;
     try {
-      request = parseRequest(endpoint, raw);
+      request = parseRequest(endpoint, raw, tokenizer?.count);
       fault = drawFault(faultRandom, opts.fault_rate, opts.faults);
       const header = req.headers[FAULT_HEADER];
       if (typeof header === 'string') {
@@ -118,10 +126,15 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
       stop: request.stop,
       quiz: quizModel,
       separateReasoning: endpoint === 'chat',
+      ignoreEos: request.ignoreEos,
+      minTokens: request.minTokens,
     });
     const n = gen.tokens.length;
     const reasoningTokens = gen.reasoningTokens ?? 0;
-    const usage = usageOf(request.promptTokens, n, reasoningTokens);
+    const cache = prefixCache?.lookup(cacheUnits(request, tokenizer));
+    // Without a tokenizer a block is 64 code points: 16 tokens at ceil(chars / 4).
+    const cachedTokens = cache && Math.min(request.promptTokens, tokenizer ? cache.cached : cache.cached / CHARS_PER_TOKEN);
+    const usage = usageOf(request.promptTokens, n, reasoningTokens, cachedTokens);
     const number = ++serial;
     const meta: ResponseMeta = {
       id: responseId(endpoint, serialTag + number.toString(36).padStart(6, '0')),
@@ -145,6 +158,7 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
       log.ttftMs = realClock.now() - arrivedAt;
       metrics.observeTtft(log.ttftMs / 1000);
       metrics.addPromptTokens(request.promptTokens);
+      cache?.store();
     };
 
     /** Applies the mid-stream fault; true when nothing more may be written. */
@@ -171,6 +185,7 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
 
     const handle: SequenceHandle = scheduler.submit({
       promptTokens: request.promptTokens,
+      cachedTokens,
       outputTokens: n,
       random: mulberry32(mixSeed(opts.seed, number)),
       itlFactor: fault?.kind === 'slow' ? fault.factor : 1,
@@ -193,6 +208,7 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
         log.outcome ??= 'ok';
         log.completionTokens = n;
         log.finishReason = gen.finishReason;
+        if (cache) cache.store(cacheUnits({ texts: [gen.tokens.slice(reasoningTokens).join('')] }, tokenizer));
         if (stream) res.end(stream.end(gen.finishReason, usage));
         else {
           const reasoning = gen.tokens.slice(0, reasoningTokens).join('');
@@ -218,6 +234,12 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
       completion(route.endpoint, req, res, arrivedAt).catch((e: unknown) => {
         if (res.headersSent) res.destroy();
         else sendJson(res, 500, errorBody(`simulator bug: ${e instanceof Error ? e.message : String(e)}`, 'server_error'));
+      });
+    } else if (path === '/tokenize') {
+      void readBody(req).then((raw) => {
+        if (typeof raw !== 'string') return res.destroy();
+        const answer = tokenizeAnswer(tokenizer, raw);
+        sendJson(res, answer.status, answer.body);
       });
     } else if (path === '/metrics') {
       const body = metrics.render(scheduler);
@@ -263,6 +285,13 @@ export async function startSimulator(opts: Partial<SimulatorServerOptions> & Lis
   const { port } = sim.server.address() as AddressInfo;
   const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return { baseUrl: `${origin}/v1`, origin, port, close: sim.close };
+}
+
+/** The prompt as the prefix cache sees it: token ids, or code points when counting chars / 4. */
+function cacheUnits(request: Pick<SimRequest, 'texts' | 'promptIds'>, tokenizer: Tokenizer | undefined): ArrayLike<number> {
+  if (request.promptIds) return request.promptIds;
+  if (tokenizer) return request.texts.flatMap((t) => tokenizer.encode(t));
+  return Array.from(request.texts.join(''), (c) => c.codePointAt(0) ?? 0);
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, requestId?: string): void {

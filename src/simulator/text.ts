@@ -46,6 +46,10 @@ export interface GenerateInput {
   quiz?: QuizModel;
   /** The endpoint has a reasoning field (chat): the quiz model's thinking goes there. */
   separateReasoning?: boolean;
+  /** `ignore_eos`: never stop by itself (stop strings still apply, as in vLLM). */
+  ignoreEos?: boolean;
+  /** `min_tokens`: neither an early stop nor a stop string before this many tokens (vLLM). */
+  minTokens?: number;
 }
 
 export interface Generation {
@@ -55,6 +59,9 @@ export interface Generation {
   /** How many leading tokens are reasoning text (reasoning_content), not content; 0 when absent. */
   reasoningTokens?: number;
 }
+
+/** Characters per prompt token when the simulator has no tokenizer. */
+export const CHARS_PER_TOKEN = 4;
 
 /**
  * Prompt tokens as the simulator counts them: ceil(characters / 4), characters being Unicode
@@ -68,7 +75,7 @@ export function countPromptTokens(text: string): number {
     if (c >= 0xdc00 && c <= 0xdfff && i > 0 && (text.charCodeAt(i - 1) & 0xfc00) === 0xd800) continue;
     chars++;
   }
-  return Math.ceil(chars / 4);
+  return Math.ceil(chars / CHARS_PER_TOKEN);
 }
 
 /** The seed of the text PRNG: same prompt + seed + temperature, same text; temperature 0 ignores the seed. */
@@ -102,14 +109,16 @@ export function generate(input: GenerateInput): Generation {
   const next = wordStream(random, skew, WORDS);
   const tokens: string[] = [];
   let finishReason: FinishReason = 'length';
+  const minTokens = input.minTokens ?? 0;
   for (let i = 0; i < input.maxTokens; i++) {
-    if (i > 0 && stops() < input.stopProbability) {
+    // Drawn even when it may not stop, so ignore_eos and min_tokens do not change the text.
+    if (i > 0 && stops() < input.stopProbability && i >= minTokens && !input.ignoreEos) {
       finishReason = 'stop';
       break;
     }
     tokens.push(next(i));
   }
-  const cut = applyStop(tokens, input.stop);
+  const cut = applyStop(tokens, input.stop, input.minTokens ?? 0);
   return cut ? { tokens: cut, finishReason: 'stop' } : { tokens, finishReason };
 }
 
@@ -135,14 +144,18 @@ function sentenceLength(random: Random): number {
   return 6 + Math.floor(random() * 12);
 }
 
-/** Tokens up to the first stop string (which is not included), or undefined when none occurs. */
-export function applyStop(tokens: readonly string[], stop: readonly string[]): string[] | undefined {
+/**
+ * Tokens up to the first stop string (which is not included), or undefined when none occurs.
+ * A stop string is looked for only after the first `minTokens` tokens.
+ */
+export function applyStop(tokens: readonly string[], stop: readonly string[], minTokens = 0): string[] | undefined {
   const needles = stop.filter((s) => s.length > 0);
   if (needles.length === 0) return undefined;
   const text = tokens.join('');
+  const from = tokens.slice(0, minTokens).join('').length;
   let at = -1;
   for (const s of needles) {
-    const i = text.indexOf(s);
+    const i = text.indexOf(s, from);
     if (i >= 0 && (at < 0 || i < at)) at = i;
   }
   if (at < 0) return undefined;

@@ -24,11 +24,15 @@ export interface Usage {
   total_tokens: number;
   /** Present when the answer has reasoning tokens (they are part of completion_tokens), as OpenAI sends it. */
   completion_tokens_details?: { reasoning_tokens: number };
+  /** Present with a prefix cache: prompt tokens served from it, as OpenAI and vLLM send it. */
+  prompt_tokens_details?: { cached_tokens: number };
 }
 
-export function usageOf(promptTokens: number, completionTokens: number, reasoningTokens = 0): Usage {
+/** `cachedTokens` undefined: no prefix cache, no prompt_tokens_details. */
+export function usageOf(promptTokens: number, completionTokens: number, reasoningTokens = 0, cachedTokens?: number): Usage {
   const usage: Usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
   if (reasoningTokens > 0) usage.completion_tokens_details = { reasoning_tokens: reasoningTokens };
+  if (cachedTokens !== undefined) usage.prompt_tokens_details = { cached_tokens: cachedTokens };
   return usage;
 }
 

@@ -203,6 +203,7 @@ function unionIssues(issue: Extract<Issue, { code: 'invalid_union' }>, path: Pat
   const where = pathText(path);
   const branches = issue.errors;
   const atTop = (i: Issue) => i.path.length === 0;
+  if (value === undefined) return [missingKey(path, 'a value', ctx)];
   if (isObject(value) && Object.keys(value).length === 0) {
     return [`${ctx.src.locate(path)}: ${where} is an empty mapping; give one of ${formKeysAt(path).join(', ')}`];
   }

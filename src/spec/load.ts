@@ -9,6 +9,7 @@ import { checkSpecProblems } from '../checks/spec-problems.js';
 import { gateProblems } from '../compare/spec-problems.js';
 import { UserError } from '../errors.js';
 import { collectPrompts } from '../plan/prompts.js';
+import { workloadProblems } from '../plan/workloads/spec-checks.js';
 import type { Prompt } from '../plan/types.js';
 import { searchChecks } from '../search/spec-checks.js';
 import { canonicalJson } from './canonical.js';
@@ -83,6 +84,7 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
   problems.push(...checks.problems);
 
   const dir = dirname(resolve(file));
+  if (parsed.success) problems.push(...workloadProblems(parsed.data, source, dir));
   const rawPrompts = (raw as { prompts?: unknown }).prompts;
   const prompts = collectPrompts(Array.isArray(rawPrompts) ? rawPrompts : [], {
     dir,

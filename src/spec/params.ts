@@ -7,6 +7,7 @@
  * `custom_params` lists it.
  */
 import { z } from 'zod';
+import { WORKLOAD_AXES } from '../plan/workloads/schema.js';
 
 const positiveInt = z.number().int().positive();
 const unit = z.number().min(0).max(1);
@@ -134,7 +135,7 @@ export const MISPLACED_PARAMS: Readonly<Record<string, string>> = {
 };
 
 type ParamTable = Record<string, { schema: z.ZodType; description: string }>;
-const ALL: ParamTable = { ...LOAD_PARAMS, ...TARGET_PARAM, ...BODY_PARAMS };
+const ALL: ParamTable = { ...LOAD_PARAMS, ...TARGET_PARAM, ...WORKLOAD_AXES, ...BODY_PARAMS };
 
 /** Every key known by name, load settings first. */
 export const KNOWN_PARAMS: readonly string[] = Object.keys(ALL);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { checksSchema } from '../checks/schema.js';
 import { budgetSchema, pricingSchema } from '../cost/schema.js';
 import { PROVIDER_MAP, PROVIDERS, type ProviderKind, type Target } from '../providers/index.js';
+import { workloadSchema } from '../plan/workloads/schema.js';
 import { OUTPUT_FORMATS } from '../results/types.js';
 import { axisShape, LOAD_KEYS, valueShape, type LoadKey } from './params.js';
 import { searchSchema, sloSchema, thresholdsSchema } from './search.js';
@@ -131,9 +132,17 @@ export const specSchema = z
         'Named overrides picked with --env NAME (dev, staging, ci, ...): each a mapping merged over the spec before --set (nested mappings merge, other values replace; dotted keys like targets.prod.base_url work as in --set).',
       ),
     prompts: z
-      .array(promptEntrySchema)
+      .union([
+        z.array(promptEntrySchema).min(1).describe('Prompts, sent round-robin: request i of a cell uses prompt i mod P.'),
+        workloadSchema,
+      ])
+      .describe('A list of prompts (sent round-robin), or a workload: synthetic prompts by token count, a dataset, chat sessions or a trace (docs/workloads.md).'),
+    // No zod default: a default would enter every spec's hash, and runs of older versions could not be resumed or merged.
+    tokenizer: z
+      .string()
       .min(1)
-      .describe('Prompts, sent round-robin: request i of a cell uses prompt i mod P.'),
+      .optional()
+      .describe('What counts workload tokens: o200k (the default) or cl100k (built in), the path of a Hugging Face tokenizer.json, or server (the server\'s POST /tokenize).'),
     params: paramsSchema.default({}),
     custom_params: z
       .array(z.string().min(1))

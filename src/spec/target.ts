@@ -77,6 +77,19 @@ export const simulatorSchema = z
       .min(1)
       .default(['500'])
       .describe('Fault kinds drawn from when fault_rate > 0.'),
+    tokenizer: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Count prompt tokens with this tokenizer (o200k, cl100k, or a tokenizer.json path) instead of ceil(chars / 4), and serve POST /tokenize with it.',
+      ),
+    prefix_cache: z
+      .boolean()
+      .optional()
+      .describe(
+        "Cache prompt prefixes in blocks of 16 tokens as vLLM's prefix caching does: a cached part costs no prefill time and is reported as usage.prompt_tokens_details.cached_tokens.",
+      ),
   })
   .describe('Latency and fault model of the bundled simulator (base_url: builtin).');
 export type SimulatorOptions = z.infer<typeof simulatorSchema>;

@@ -2,7 +2,8 @@
 import { formatCost } from '../cost/format.js';
 import type { SweepEstimate } from '../cost/estimate.js';
 import { planTotals, type PlanTotals } from '../plan/build.js';
-import type { Plan } from '../plan/types.js';
+import type { Cell, Plan, PlanWorkload } from '../plan/types.js';
+import type { WorkloadTotals } from '../plan/workloads/types.js';
 import { paint } from './color.js';
 import { axisCell } from '../records/columns.js';
 import { formatInt } from './format.js';
@@ -14,7 +15,12 @@ export interface PlanTableOptions {
   /** The pre-run cost estimate (with pricing): tokens and cost per cell, and the total. */
   estimate?: SweepEstimate;
   currency?: string;
+  /** A workload's input and output tokens per cell (docs/workloads.md). */
+  totals?: CellTotals;
 }
+
+/** The input and output tokens a cell's workload will send; undefined for a list of prompts. */
+export type CellTotals = (cell: Cell) => WorkloadTotals | undefined;
 
 /** Plans up to this many cells are printed whole; bigger ones show their first and last cells. */
 export const PLAN_TABLE_MAX_ROWS = 40;
@@ -25,13 +31,22 @@ export function formatPlan(plan: Plan, opts: PlanTableOptions): string {
   const est = opts.estimate;
   const byCell = new Map(est?.cells.map((e) => [e.cell, e]));
   const costHead = opts.currency ? `est. cost ${opts.currency}` : 'est. cost';
+  const tokens = plan.workload && opts.totals ? opts.totals : undefined;
   // A search's cells are the searched ones: its value is a range, its requests a round's.
   const s = plan.search;
   const axes = s ? plan.axes.filter((a) => a !== s.over) : plan.axes;
   const per = (c: Plan['cells'][number]) => (c.requests !== undefined ? String(c.requests) : `${c.duration_s}s`);
-  const extra = est ? ['input tok', 'max output tok', costHead] : [];
+  const extra = [...(tokens ? ['input tokens', 'output tokens'] : []), ...(est ? ['input tok', 'max output tok', costHead] : [])];
   const head = ['#', 'cell', ...axes, ...(s ? [`search ${s.over}`, 'per round'] : ['requests']), 'warmup', ...extra];
   const table = makeTable(head, opts.color);
+  // Token totals cover every cell, shown or not.
+  let input = 0;
+  let output: number | undefined = 0;
+  for (const c of tokens ? plan.cells : []) {
+    const w = tokens!(c);
+    if (w) input += w.inputTokens;
+    output = output === undefined || w?.outputTokens === undefined ? undefined : output + w.outputTokens;
+  }
   // A table of 60,000 rows is unreadable, and the table library is not linear in rows.
   const cells = plan.cells;
   const shown = cells.length <= PLAN_TABLE_MAX_ROWS ? cells : [...cells.slice(0, HEAD_ROWS), ...cells.slice(-TAIL_ROWS)];
@@ -45,6 +60,10 @@ export function formatPlan(plan: Plan, opts: PlanTableOptions): string {
       ...(s ? [`${s.min}..${s.max === Infinity ? 'inf' : s.max}`, per(c)] : [per(c)]),
       String(c.warmup),
     ];
+    if (tokens) {
+      const w = tokens(c);
+      row.push(w ? formatInt(w.inputTokens) : '—', w?.outputTokens !== undefined ? formatInt(w.outputTokens) : 'max_tokens');
+    }
     if (est) {
       const e = byCell.get(c.id);
       row.push(formatInt(e?.input_tokens), formatInt(e?.output_tokens), e?.cost !== undefined ? formatCost(e.cost) : '—');
@@ -56,14 +75,31 @@ export function formatPlan(plan: Plan, opts: PlanTableOptions): string {
   const rounds = plan.rounds > 1 ? ` x ${plan.rounds} rounds` : '';
   const order = plan.order === 'interleaved' ? ', interleaved by target' : '';
   const only = plan.onlyTarget !== undefined ? `, target ${plan.onlyTarget} only` : '';
+  const what = plan.workload ? workloadLabel(plan.workload) : plural(plan.prompts.length, 'prompt');
   const lines = [
-    `${opts.source}: ${plural(t.cells, 'cell')}${rounds}${shard}${only}${order}, ${plural(plan.prompts.length, 'prompt')}`,
+    `${opts.source}: ${plural(t.cells, 'cell')}${rounds}${shard}${only}${order}, ${what}`,
     table.toString(),
-    totalsLine(t, plan),
+    // A workload that asks for its output lengths has them in its own line below, not as a max_tokens budget.
+    totalsLine(t, plan, tokens !== undefined && output !== undefined),
   ];
   if (hidden > 0) lines.push(`(${formatInt(hidden)} of ${formatInt(cells.length)} cells not shown; \`plan --json\` lists every cell)`);
+  if (tokens) {
+    lines.push(
+      `workload tokens (recorded requests): input ${formatInt(input)}   output ${output !== undefined ? formatInt(output) : "as the body's max_tokens"}`,
+    );
+  }
   if (est) lines.push(estimateLine(est, opts.currency));
   return lines.join('\n');
+}
+
+/** `synthetic workload (o200k_base)`, `dataset data/sharegpt.json, 120 rows sampled (o200k_base)`, ... */
+export function workloadLabel(w: PlanWorkload): string {
+  const tokenizer = w.prepared?.tokenizer ?? w.tokenizer;
+  const s = w.spec;
+  if (s.conversation) return `conversation workload${s.dataset ? ` from ${s.dataset.file}` : ''} (${tokenizer})`;
+  if (s.trace) return `trace ${s.trace.file}${w.prepared?.trace ? ` of ${plural(w.prepared.trace.length, 'request')}` : ''} (${tokenizer})`;
+  if (s.dataset) return `dataset ${s.dataset.file}${w.prepared?.sample ? `, ${plural(w.prepared.sample.rows.length, 'row')} sampled` : ''} (${tokenizer})`;
+  return `synthetic workload${s.prefix ? ` with ${plural(s.prefix.count, 'shared prefix', 'shared prefixes')}` : ''} (${tokenizer})`;
 }
 
 /** The total estimate, and why a cell has none. */
@@ -77,11 +113,11 @@ function estimateLine(est: SweepEstimate, currency = ''): string {
   ].join('\n');
 }
 
-function plural(n: number, word: string): string {
-  return `${formatInt(n)} ${word}${n === 1 ? '' : 's'}`;
+function plural(n: number, word: string, many = `${word}s`): string {
+  return `${formatInt(n)} ${n === 1 ? word : many}`;
 }
 
-function totalsLine(t: PlanTotals, plan: Plan): string {
+function totalsLine(t: PlanTotals, plan: Plan, noBudget = false): string {
   const s = plan.search;
   if (s) {
     const spend = t.searchMaxRequests !== undefined ? `up to ${formatInt(t.searchMaxRequests)}` : `by duration (${s.durationPerStep}s per round)`;
@@ -99,7 +135,8 @@ function totalsLine(t: PlanTotals, plan: Plan): string {
     const warm = t.warmupMaxTokensBudget ? ` (+${formatInt(t.warmupMaxTokensBudget)} in warmup)` : '';
     budget = `${formatInt(t.maxTokensBudget)} tokens${warm}`;
   }
-  return `cells: ${formatInt(t.cells)}   requests: ${requests}   warmup: ${formatInt(t.warmup)}   max_tokens budget: ${budget}`;
+  const head = `cells: ${formatInt(t.cells)}   requests: ${requests}   warmup: ${formatInt(t.warmup)}`;
+  return noBudget ? head : `${head}   max_tokens budget: ${budget}`;
 }
 
 /** Warnings, one per line, for stderr. */
@@ -107,7 +144,7 @@ export function formatWarnings(warnings: readonly string[], color: boolean): str
   return warnings.map((w) => `${paint('warning', 'yellow', color)}: ${w}\n`).join('');
 }
 
-export function planJson(plan: Plan, estimate?: SweepEstimate): unknown {
+export function planJson(plan: Plan, estimate?: SweepEstimate, totals?: CellTotals): unknown {
   const t = planTotals(plan);
   return {
     axes: plan.axes,
@@ -141,6 +178,7 @@ export function planJson(plan: Plan, estimate?: SweepEstimate): unknown {
       requests: c.requests ?? null,
       duration_s: c.duration_s ?? null,
       warmup: c.warmup,
+      ...(plan.workload && totals ? { workload_tokens: totals(c) ?? null } : {}),
     })),
   };
 }

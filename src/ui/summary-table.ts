@@ -214,3 +214,27 @@ export function clientWarnings(summaries: readonly CellSummary[]): string[] {
     .filter((s) => s.client?.bound)
     .map((s) => `warning: cell ${s.cell}: the client may have limited this measurement (${s.client!.reason}); ${clientAdvice(s.client!)}`);
 }
+
+/** How far the server's prompt count may stray from the workload's before the run says so. */
+export const TOKEN_MISMATCH = 0.05;
+
+/**
+ * Cells whose server-counted prompt tokens differ from what the workload wrote by more than
+ * 5%: the usual causes are a tokenizer other than the model's, and the chat template.
+ */
+export function tokenWarnings(summaries: readonly CellSummary[], tokenizer: string | undefined): string[] {
+  const out: string[] = [];
+  for (const s of summaries) {
+    const asked = s.input_tokens_requested;
+    const got = s.prompt_tokens_mean;
+    // Estimated counts are ours, not the server's: nothing to compare.
+    if (asked === undefined || got === undefined || asked <= 0 || s.estimated_tokens > 0) continue;
+    const diff = got / asked - 1;
+    if (Math.abs(diff) <= TOKEN_MISMATCH) continue;
+    out.push(
+      `warning: cell ${s.cell}: the server counted ${formatNumber(got)} prompt tokens per request, the workload wrote ${formatNumber(asked)} by ${tokenizer ?? 'its tokenizer'} ` +
+        `(${diff > 0 ? '+' : ''}${(diff * 100).toFixed(1)}%): a tokenizer other than the model's, or the chat template; set tokenizer: to the model's tokenizer.json, or to server`,
+    );
+  }
+  return out;
+}

@@ -141,7 +141,7 @@ describe('the shipped sweeps', () => {
     const r = cli(['validate', `sweeps/${file}`], { OPENAI_API_KEY: 'sk-test-not-a-real-key' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^sweeps/${file}: ok — \\d+ cells?, \\d+ prompts?`));
+    expect(r.stdout).toMatch(new RegExp(`^sweeps/${file}: ok — \\d+ cells?, (\\d+ prompts?|(synthetic|conversation) workload|dataset |trace )`));
   });
 
   it('validate --json prints the verdict and the totals', () => {

@@ -40,6 +40,11 @@ const ADDED = {
     'search_step',
     // issue 18: the round of repeat_cells (0: the golden spec has one).
     'round',
+    // issue 16: workloads (empty for a list of prompts).
+    'input_tokens_requested',
+    'output_tokens_requested',
+    'session',
+    'turn',
   ],
   'summary.csv': [
     'connect_ms_mean',
@@ -64,6 +69,9 @@ const ADDED = {
     // issue 15: the client's own share of TTFT.
     'client_ttft_delay_ms_p50',
     'client_ttft_delay_ms_p99',
+    // issue 16: workloads (empty for a list of prompts).
+    'input_tokens_requested',
+    'output_tokens_requested',
   ],
   'run.json': [
     // issue 12: run.json is versioned.

@@ -60,7 +60,7 @@ describe('run against an OpenAI-compatible server', () => {
     expect(r.code).toBe(0);
     const header = r.csv.split('\n')[0];
     expect(header).toBe(
-      'cell,temperature,prompt_id,repeat,started_at,status,http_status,error,attempts,queue_ms,latency_ms,ttft_ms,tpot_ms,itl_p50_ms,prompt_tokens,completion_tokens,total_tokens,tokens_source,output_tokens_per_s,finish_reason,connect_ms,server_queue_ms,server_prefill_ms,server_decode_ms,server_total_ms,cached_tokens,checks_passed,checks_total,cost,search_step,round',
+      'cell,temperature,prompt_id,repeat,started_at,status,http_status,error,attempts,queue_ms,latency_ms,ttft_ms,tpot_ms,itl_p50_ms,prompt_tokens,completion_tokens,total_tokens,tokens_source,output_tokens_per_s,finish_reason,connect_ms,server_queue_ms,server_prefill_ms,server_decode_ms,server_total_ms,cached_tokens,checks_passed,checks_total,cost,search_step,round,input_tokens_requested,output_tokens_requested,session,turn',
     );
     expect(r.rows).toHaveLength(6);
     expect(r.rows.map((x) => `${x.cell}/${x.prompt_id}/${x.repeat}`).sort()).toEqual(

@@ -97,8 +97,8 @@ describe('what the server reports, end to end', () => {
     const s = await serve((req, res) => streamChat(res, { ttftMs: 5, itlMs: 2, tokens: ['a', 'b'] }, true));
     const r = await runOk(providerSpec({ provider: 'openai-chat', baseUrl: `${s.root}/v1`, prompts: '["hi"]', params: '{ model: m }', matrix: '  stream: [true]' }));
     const lines = readFileSync(join(r.out, 'requests.csv'), 'utf8').trim().split('\n');
-    // connect_ms filled, the five server columns empty (and the checks, cost and search_step columns), round 0.
-    expect(lines[1]).toMatch(/,length,\d+(\.\d+)?,,,,,,,,,,0$/);
+    // connect_ms filled, the five server columns empty (and the checks, cost and search_step columns), round 0, the four workload columns empty.
+    expect(lines[1]).toMatch(/,length,\d+(\.\d+)?,,,,,,,,,,0,,,,$/);
     const sc = summary(r.out)[0];
     for (const k of ['server_queue_ms_p50', 'server_prefill_ms_p50', 'server_decode_ms_p50', 'server_total_ms_p50', 'cached_tokens_p50', 'client_overhead_ms_p50']) {
       expect(sc[k], k).toBe('');

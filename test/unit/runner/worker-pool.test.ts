@@ -24,7 +24,7 @@ const prompts: Prompt[] = [{ id: 0, messages: [{ role: 'user', content: 'hi' }],
 
 async function open(baseUrl: string, workers: number) {
   const target = targetSchema.parse({ base_url: baseUrl, retry: { retries: 0 } });
-  pool = await openWorkerExchanger({ target, cell, prompts, secrets: [], sockets: 2 }, { askUsage: true }, workers);
+  pool = await openWorkerExchanger({ target, cell, prompts, secrets: [], sockets: 2, family: 'vllm' }, { askUsage: true }, workers);
   return pool;
 }
 
@@ -43,6 +43,17 @@ describe('the worker pool', () => {
       expect(r.firstTokenAt! - r.sentAt).toBeGreaterThanOrEqual(29);
       expect(r.text).toBe('abc');
     }
+  });
+
+  it("sends a workload's prompt as data: its own text and output length, not the cell's prompt", async () => {
+    server = await startFakeServer((_req, res) => streamChat(res, { ttftMs: 1, itlMs: 1, tokens: ['a'], usage: 'separate' }, true));
+    const p = await open(server.baseUrl, 2);
+    const prompt = { id: 7, messages: [{ role: 'user' as const, content: 'workload text' }], text: 'workload text', origin: 'synthetic', outputTokens: 5 };
+    const r = await p.send(prompt, new AbortController().signal, 1);
+    expect(r.ok).toBe(true);
+    const body = server.seen[0].body as { messages: { content: string }[] };
+    expect(body.messages.at(-1)!.content).toBe('workload text');
+    expect(body).toMatchObject({ max_tokens: 5, min_tokens: 5, ignore_eos: true });
   });
 
   it('cuts requests in flight on every worker when the signal aborts', async () => {

