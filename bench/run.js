@@ -40,6 +40,48 @@ async function startInstantServer() {
   return { url: `http://127.0.0.1:${port}/v1`, stats, stop: () => child.kill('SIGTERM') };
 }
 
+/**
+ * `llm-sweep simulate --log` in its own process; take() returns the ttft= of every
+ * completion logged since the last take(), ms.
+ */
+async function startLoggingSimulator(flags) {
+  const child = spawn(process.execPath, [bin, 'simulate', '--port', '0', '--log', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let ttfts = [];
+  let partial = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d) => {
+    const lines = (partial + d).split('\n');
+    partial = lines.pop();
+    for (const line of lines) {
+      const m = / ttft=([\d.]+)ms /.exec(line);
+      if (m) ttfts.push(Number(m[1]));
+    }
+  });
+  const url = await new Promise((resolve) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.trim());
+    });
+  });
+  return {
+    url,
+    take: () => {
+      const t = ttfts;
+      ttfts = [];
+      return t;
+    },
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+/** Nearest-rank percentile of `xs`. */
+function percentileOf(xs, p) {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
 function spec(name, body) {
   const path = join(work, `${name}.yaml`);
   writeFileSync(path, body);
@@ -205,6 +247,90 @@ warmup: ${Math.max(8, c)}
   );
 }
 
+// 1b. Fidelity at hundreds of streams, workers: 1 beside workers: auto, against what the
+// simulator (its own process, `simulate --log`) says it did: each completion's log line has
+// ttft=, when it really wrote the first content token. Error = llm-sweep's TTFT percentile
+// minus the server's own for the same requests, so the server's late timers do not count
+// against the client.
+if (wanted('workers')) {
+  const TTFT = 80;
+  const ITL = 10;
+  const TOKENS = 32;
+  const conc = quick ? [256, 1024] : [256, 512, 1024];
+  const runs = quick ? 1 : 3;
+  const seconds = quick ? 4 : 8;
+  const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const loadBefore = load();
+  log(`workers: simulator ttft ${TTFT} ms, itl ${ITL} ms, ${TOKENS} tokens at ${conc.join(', ')} streams, workers 1 vs auto, ${runs} run(s); load ${loadBefore}`);
+  const sim = await startLoggingSimulator([
+    '--ttft-ms', String(TTFT), '--itl-ms', String(ITL), '--jitter', '0', '--max-batch', '4096',
+    '--batch-slowdown', '0', '--stop-probability', '0', '--prefill-ms-per-token', '0',
+  ]);
+  const rows = [];
+  try {
+    for (const c of conc) {
+      for (const workers of ['1', 'auto']) {
+        const got = [];
+        for (let k = 0; k < runs; k++) {
+          const path = spec(
+            `workers-${c}-${workers}`,
+            `name: fidelity-workers
+target: { base_url: ${sim.url}, retry: { retries: 0 } }
+prompts: ["Benchmark fidelity check."]
+params: { model: sim, max_tokens: ${TOKENS} }
+matrix: { concurrency: [${c}] }
+duration_s: ${seconds}
+warmup: ${c}
+workers: ${workers}
+`,
+          );
+          sim.take();
+          const cell = (await sweep(path)).cells[0];
+          const server = sim.take();
+          const chunks = cell.ok * (TOKENS + 3);
+          got.push({
+            err50: cell.ttft_ms.p50 - percentileOf(server, 50),
+            err99: cell.ttft_ms.p99 - percentileOf(server, 99),
+            itl50: cell.itl_ms.p50 - ITL,
+            loop: cell.client?.loop_delay_p99_ms,
+            cpu: cell.client?.cpu,
+            usPerChunk: chunks > 0 ? ((cell.client?.cpu ?? NaN) * cell.duration_s * 1e6) / chunks : NaN,
+            bound: cell.client?.bound,
+            threads: cell.client?.workers ?? 1,
+          });
+          log(`  ${c} streams, workers ${workers}: TTFT p50 error ${fmt(got.at(-1).err50)} ms, p99 ${fmt(got.at(-1).err99)} ms`);
+        }
+        // The median run by TTFT p50 error, whole (its p99 and load belong with it).
+        const each = got.map((g) => g.err50);
+        got.sort((a, b) => a.err50 - b.err50);
+        rows.push({ c, workers, ...got[Math.floor(got.length / 2)], each });
+      }
+    }
+  } finally {
+    sim.stop();
+  }
+  const loadAfter = load();
+  sections.push(
+    [
+      '## Fidelity at hundreds of streams: workers 1 beside workers auto',
+      '',
+      `Simulator in its own process (\`simulate --log\`): TTFT ${TTFT} ms, ITL ${ITL} ms, ${TOKENS} output tokens, jitter 0, no batching slowdown. ` +
+        "Error = llm-sweep's TTFT percentile minus the simulator's own (its log's ttft=: when it really wrote the first token), " +
+        `median of ${runs} run(s) of ${seconds} s per row. Client CPU per chunk = client CPU time / chunks received (${TOKENS} tokens + 3 framing). ` +
+        `Machine load average (1, 5, 15 min) before: ${loadBefore}, after: ${loadAfter} (other jobs shared the ${cpus().length} cores).`,
+      '',
+      '| concurrent streams | workers | threads | TTFT p50 error ms (each run) | TTFT p99 error ms | ITL p50 error ms | loop delay p99 ms | client CPU | CPU us / chunk | bound |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...rows.map(
+        (x) =>
+          `| ${x.c} | ${x.workers} | ${x.threads} | ${fmt(x.err50)} (${x.each.map((v) => fmt(v, 1)).join(', ')}) | ${fmt(x.err99)} | ${fmt(x.itl50)} | ${fmt(x.loop)} | ${fmt(x.cpu)} | ${fmt(x.usPerChunk, 1)} | ${x.bound ? 'BOUND' : ''} |`,
+      ),
+      '',
+      'Targets (issue 15): TTFT p50 error <= 2 ms at 256 streams, <= 10 ms at 1,024; client CPU per chunk <= 5 us.',
+    ].join('\n'),
+  );
+}
+
 // 2. Client ceiling: an instant server; llm-sweep beside a raw node:http keep-alive client.
 const server = await startInstantServer();
 try {
@@ -213,6 +339,8 @@ try {
     log(`client ceiling: ${N} non-streamed requests at concurrency 64`);
     const path = instantSpec('ceiling', server.url, { requests: N, warmup: 200 });
     const ours = (await sweep(path)).cells[0];
+    // The same run on two worker threads (auto keeps one loop at 64 in flight).
+    const oursWorkers = (await sweep(path, ['--workers', '2'])).cells[0];
     const raw = JSON.parse(await run(process.execPath, [join(here, 'raw-client.js'), `${server.url}/chat/completions`, '64', String(N), 'json']));
 
     const CH = quick ? 500 : 2000;
@@ -240,6 +368,7 @@ warmup: 8
         '| measure | llm-sweep | raw node:http | ratio | target |',
         '| --- | --- | --- | --- | --- |',
         `| requests/s, instant server, concurrency 64, ${N} requests | ${fmt(ours.requests_per_s, 0)} | ${fmt(raw.rps, 0)} | ${fmt(ours.requests_per_s / raw.rps)} | >= 0.5 of raw |`,
+        `| requests/s, the same with \`--workers 2\` | ${fmt(oursWorkers.requests_per_s, 0)} | ${fmt(raw.rps, 0)} | ${fmt(oursWorkers.requests_per_s / raw.rps)} | >= 1.5x workers 1 (${fmt(oursWorkers.requests_per_s / ours.requests_per_s)}x here) |`,
         `| SSE content chunks/s ingested, ${SN} streams x ${CH} chunks | ${fmt(ourChunks, 0)} | ${fmt(rawChunks, 0)} | ${fmt(ourChunks / rawChunks)} | >= 100,000 |`,
         '',
         `llm-sweep's figures include everything it does per request: retries bookkeeping, SSE parsing, JSON decoding of every chunk, timing, the CSV row. ` +
@@ -309,6 +438,13 @@ warmup: 8
         const out = join(work, `mem-${n}-${formats.length}-${ri}`);
         const peak = await peakRss(process.execPath, [bin, 'run', mpath, '--out', out, '--quiet']);
         mem.push({ n, what: '`run`', formats: formats.join(', '), peak });
+        if (ri === 0) {
+          // The same with two worker threads (issue 15): each has its own heap.
+          log(`memory: ${n} requests, formats ${formats.join(', ')}, --workers 2`);
+          const wout = join(work, `mem-${n}-${formats.length}-${ri}-w2`);
+          const wpeak = await peakRss(process.execPath, [bin, 'run', mpath, '--out', wout, '--quiet', '--workers', '2']);
+          mem.push({ n, what: '`run --workers 2`', formats: formats.join(', '), peak: wpeak });
+        }
         if (formats.includes('html') && ri === 0) {
           log(`memory: llm-sweep report on ${n} requests`);
           const rebuilt = await peakRss(process.execPath, [bin, 'report', out]);
