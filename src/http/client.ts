@@ -187,6 +187,14 @@ class SendTimeTransport {
   }
 }
 
+/**
+ * No redirects and no size limits. maxContentLength is -1, not Infinity: any limit > -1 makes
+ * axios (1.8+) wrap every streamed body in an async generator and Readable.from, a promise and
+ * a second stream per chunk. Measured at 256 streams against the simulator: 0.85 of a core
+ * for the HTTP client alone instead of 0.66, and chunks coalesced (later stamps, merged ITL gaps).
+ */
+export const BODY_LIMITS = { maxRedirects: 0, maxBodyLength: Infinity, maxContentLength: -1 } as const;
+
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const pool = createPool({
     maxFreeSockets: opts.concurrency,
@@ -207,9 +215,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     httpsAgent,
     responseType: 'stream',
     decompress: true,
-    maxRedirects: 0,
-    maxBodyLength: Infinity,
-    maxContentLength: Infinity,
+    ...BODY_LIMITS,
     // The idle watch below is the read timeout; axios' own timeout would cap whole streams.
     timeout: 0,
     validateStatus: (s) => s >= 200 && s < 300,
