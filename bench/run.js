@@ -305,6 +305,26 @@ workers: ${workers}
         got.sort((a, b) => a.err50 - b.err50);
         rows.push({ c, workers, ...got[Math.floor(got.length / 2)], each });
       }
+      // The floor: a plain node:http client at the same streams, the same server, right after.
+      const got = [];
+      for (let k = 0; k < runs; k++) {
+        sim.take();
+        const plain = JSON.parse(await run(process.execPath, [join(here, 'plain-sse-client.js'), sim.url, String(c), String(seconds), String(TOKENS)]));
+        // The plain client's warmup is logged too: its measured requests are the last ones.
+        const server = sim.take().slice(-plain.requests);
+        const chunks = plain.requests * (TOKENS + 3);
+        got.push({
+          err50: percentileOf(plain.ttfts, 50) - percentileOf(server, 50),
+          err99: percentileOf(plain.ttfts, 99) - percentileOf(server, 99),
+          cpu: plain.cpu,
+          usPerChunk: chunks > 0 ? (plain.cpu * plain.wallMs * 1e3) / chunks : NaN,
+          threads: 1,
+        });
+        log(`  ${c} streams, plain node:http client: TTFT p50 error ${fmt(got.at(-1).err50)} ms, p99 ${fmt(got.at(-1).err99)} ms`);
+      }
+      const each = got.map((g) => g.err50);
+      got.sort((a, b) => a.err50 - b.err50);
+      rows.push({ c, workers: 'plain node:http client', ...got[Math.floor(got.length / 2)], each });
     }
   } finally {
     sim.stop();
@@ -325,6 +345,10 @@ workers: ${workers}
         (x) =>
           `| ${x.c} | ${x.workers} | ${x.threads} | ${fmt(x.err50)} (${x.each.map((v) => fmt(v, 1)).join(', ')}) | ${fmt(x.err99)} | ${fmt(x.itl50)} | ${fmt(x.loop)} | ${fmt(x.cpu)} | ${fmt(x.usPerChunk, 1)} | ${x.bound ? 'BOUND' : ''} |`,
       ),
+      '',
+      'The plain node:http client rows (bench/plain-sse-client.js) are the floor: a client that only stamps the send and the first content chunk and counts chunks, ' +
+        'in its own process at the same streams against the same server, right after llm-sweep. What llm-sweep costs above it is ours; what both show is the platform\'s ' +
+        '(node:http, the kernel, the cores shared with the server). Its ITL and loop delay are not measured.',
       '',
       'Targets (issue 15): TTFT p50 error <= 2 ms at 256 streams, <= 10 ms at 1,024; client CPU per chunk <= 5 us.',
     ].join('\n'),
