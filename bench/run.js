@@ -267,6 +267,7 @@ if (wanted('workers')) {
     '--batch-slowdown', '0', '--stop-probability', '0', '--prefill-ms-per-token', '0',
   ]);
   const rows = [];
+  const layers = [];
   try {
     for (const c of conc) {
       for (const workers of ['1', 'auto']) {
@@ -326,9 +327,35 @@ workers: ${workers}
       got.sort((a, b) => a.err50 - b.err50);
       rows.push({ c, workers: 'plain node:http client', ...got[Math.floor(got.length / 2)], each });
     }
+    // Where the client CPU of one streamed request goes, layer by layer, at the first concurrency.
+    const c = conc[0];
+    const path = spec(
+      'layers',
+      `name: layers
+target: { base_url: ${sim.url}, retry: { retries: 0 } }
+prompts: ["Benchmark fidelity check."]
+params: { model: sim, max_tokens: ${TOKENS} }
+matrix: { concurrency: [${c}] }
+`,
+    );
+    for (const layer of ['plain', 'axios', 'http', 'exchange']) {
+      const got = JSON.parse(await run(process.execPath, [join(here, 'client-layers.js'), layer, path, String(seconds)]));
+      layers.push({ ...got, c });
+      log(`  layer ${layer} at ${c} streams: ${fmt(got.usPerRequest, 0)} us CPU per request`);
+    }
   } finally {
     sim.stop();
   }
+  const full = rows.find((x) => x.c === conc[0] && x.workers === '1');
+  const fullUs = full ? full.usPerChunk * (TOKENS + 3) : NaN;
+  const layerNames = {
+    plain: 'plain node:http client (the floor)',
+    axios: 'axios as llm-sweep configures it, an AbortSignal per request',
+    http: "llm-sweep's HTTP client (pool, retries, arrival stamps, read timeout)",
+    exchange: '+ provider, SSE parsing, chunk decoding, timing (exchange.ts)',
+  };
+  const layerRows = layers.map((x, i) => `| ${layerNames[x.layer]} | ${fmt(x.usPerRequest, 0)} | ${i === 0 ? '' : fmt(x.usPerRequest - layers[i - 1].usPerRequest, 0)} | ${fmt(x.usPerRequest / (TOKENS + 3), 1)} |`);
+  if (full) layerRows.push(`| + runner, records, checks, files (the full run: workers 1 row above) | ${fmt(fullUs, 0)} | ${fmt(fullUs - (layers.at(-1)?.usPerRequest ?? NaN), 0)} | ${fmt(full.usPerChunk, 1)} |`);
   const loadAfter = load();
   sections.push(
     [
@@ -351,6 +378,15 @@ workers: ${workers}
         '(node:http, the kernel, the cores shared with the server). Its ITL and loop delay are not measured.',
       '',
       'Targets (issue 15): TTFT p50 error <= 2 ms at 256 streams, <= 10 ms at 1,024; client CPU per chunk <= 5 us.',
+      '',
+      `### Client CPU of one streamed request, layer by layer (${conc[0]} streams)`,
+      '',
+      `Each layer is a client that stops there (bench/client-layers.js), in its own process, closed loop at ${conc[0]} streams against the same simulator for ${seconds} s; ` +
+        `CPU = user + system time of the process over the window, per request of ${TOKENS} tokens (${TOKENS + 3} chunks). Single runs: differences under ~60 us are noise.`,
+      '',
+      '| layer | CPU us / request | added by the layer | CPU us / chunk |',
+      '| --- | --- | --- | --- |',
+      ...layerRows,
     ].join('\n'),
   );
 }
