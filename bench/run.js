@@ -294,6 +294,7 @@ workers: ${workers}
             err99: cell.ttft_ms.p99 - percentileOf(server, 99),
             itl50: cell.itl_ms.p50 - ITL,
             loop: cell.client?.loop_delay_p99_ms,
+            own50: cell.client?.ttft_delay_p50_ms,
             cpu: cell.client?.cpu,
             usPerChunk: chunks > 0 ? ((cell.client?.cpu ?? NaN) * cell.duration_s * 1e6) / chunks : NaN,
             bound: cell.client?.bound,
@@ -363,14 +364,14 @@ matrix: { concurrency: [${c}] }
       '',
       `Simulator in its own process (\`simulate --log\`): TTFT ${TTFT} ms, ITL ${ITL} ms, ${TOKENS} output tokens, jitter 0, no batching slowdown. ` +
         "Error = llm-sweep's TTFT percentile minus the simulator's own (its log's ttft=: when it really wrote the first token), " +
-        `median of ${runs} run(s) of ${seconds} s per row. Client CPU per chunk = client CPU time / chunks received (${TOKENS} tokens + 3 framing). ` +
+        `median of ${runs} run(s) of ${seconds} s per row. The client's own estimate is \`client_ttft_delay_ms_p50\` of summary.csv, what a user sees without the server's log. Client CPU per chunk = client CPU time / chunks received (${TOKENS} tokens + 3 framing). ` +
         `Machine load average (1, 5, 15 min) before: ${loadBefore}, after: ${loadAfter} (other jobs shared the ${cpus().length} cores).`,
       '',
-      '| concurrent streams | workers | threads | TTFT p50 error ms (each run) | TTFT p99 error ms | ITL p50 error ms | loop delay p99 ms | client CPU | CPU us / chunk | bound |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| concurrent streams | workers | threads | TTFT p50 error ms (each run) | TTFT p99 error ms | client\'s own estimate: ttft_delay p50 ms | ITL p50 error ms | loop delay p99 ms | client CPU | CPU us / chunk | bound |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows.map(
         (x) =>
-          `| ${x.c} | ${x.workers} | ${x.threads} | ${fmt(x.err50)} (${x.each.map((v) => fmt(v, 1)).join(', ')}) | ${fmt(x.err99)} | ${fmt(x.itl50)} | ${fmt(x.loop)} | ${fmt(x.cpu)} | ${fmt(x.usPerChunk, 1)} | ${x.bound ? 'BOUND' : ''} |`,
+          `| ${x.c} | ${x.workers} | ${x.threads} | ${fmt(x.err50)} (${x.each.map((v) => fmt(v, 1)).join(', ')}) | ${fmt(x.err99)} | ${fmt(x.own50)} | ${fmt(x.itl50)} | ${fmt(x.loop)} | ${fmt(x.cpu)} | ${fmt(x.usPerChunk, 1)} | ${x.bound ? 'BOUND' : ''} |`,
       ),
       '',
       'The plain node:http client rows (bench/plain-sse-client.js) are the floor: a client that only stamps the send and the first content chunk and counts chunks, ' +
