@@ -40,6 +40,48 @@ async function startInstantServer() {
   return { url: `http://127.0.0.1:${port}/v1`, stats, stop: () => child.kill('SIGTERM') };
 }
 
+/**
+ * `llm-sweep simulate --log` in its own process; take() returns the ttft= of every
+ * completion logged since the last take(), ms.
+ */
+async function startLoggingSimulator(flags) {
+  const child = spawn(process.execPath, [bin, 'simulate', '--port', '0', '--log', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let ttfts = [];
+  let partial = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d) => {
+    const lines = (partial + d).split('\n');
+    partial = lines.pop();
+    for (const line of lines) {
+      const m = / ttft=([\d.]+)ms /.exec(line);
+      if (m) ttfts.push(Number(m[1]));
+    }
+  });
+  const url = await new Promise((resolve) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.trim());
+    });
+  });
+  return {
+    url,
+    take: () => {
+      const t = ttfts;
+      ttfts = [];
+      return t;
+    },
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+/** Nearest-rank percentile of `xs`. */
+function percentileOf(xs, p) {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
 function spec(name, body) {
   const path = join(work, `${name}.yaml`);
   writeFileSync(path, body);
@@ -205,6 +247,151 @@ warmup: ${Math.max(8, c)}
   );
 }
 
+// 1b. Fidelity at hundreds of streams, workers: 1 beside workers: auto, against what the
+// simulator (its own process, `simulate --log`) says it did: each completion's log line has
+// ttft=, when it really wrote the first content token. Error = llm-sweep's TTFT percentile
+// minus the server's own for the same requests, so the server's late timers do not count
+// against the client.
+if (wanted('workers')) {
+  const TTFT = 80;
+  const ITL = 10;
+  const TOKENS = 32;
+  const conc = quick ? [256, 1024] : [256, 512, 1024];
+  const runs = quick ? 1 : 3;
+  const seconds = quick ? 4 : 8;
+  const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const loadBefore = load();
+  log(`workers: simulator ttft ${TTFT} ms, itl ${ITL} ms, ${TOKENS} tokens at ${conc.join(', ')} streams, workers 1 vs auto, ${runs} run(s); load ${loadBefore}`);
+  const sim = await startLoggingSimulator([
+    '--ttft-ms', String(TTFT), '--itl-ms', String(ITL), '--jitter', '0', '--max-batch', '4096',
+    '--batch-slowdown', '0', '--stop-probability', '0', '--prefill-ms-per-token', '0',
+  ]);
+  const rows = [];
+  const layers = [];
+  try {
+    for (const c of conc) {
+      for (const workers of ['1', 'auto']) {
+        const got = [];
+        for (let k = 0; k < runs; k++) {
+          const path = spec(
+            `workers-${c}-${workers}`,
+            `name: fidelity-workers
+target: { base_url: ${sim.url}, retry: { retries: 0 } }
+prompts: ["Benchmark fidelity check."]
+params: { model: sim, max_tokens: ${TOKENS} }
+matrix: { concurrency: [${c}] }
+duration_s: ${seconds}
+warmup: ${c}
+workers: ${workers}
+`,
+          );
+          sim.take();
+          const cell = (await sweep(path)).cells[0];
+          const server = sim.take();
+          const chunks = cell.ok * (TOKENS + 3);
+          got.push({
+            err50: cell.ttft_ms.p50 - percentileOf(server, 50),
+            err99: cell.ttft_ms.p99 - percentileOf(server, 99),
+            itl50: cell.itl_ms.p50 - ITL,
+            loop: cell.client?.loop_delay_p99_ms,
+            own50: cell.client?.ttft_delay_p50_ms,
+            cpu: cell.client?.cpu,
+            usPerChunk: chunks > 0 ? ((cell.client?.cpu ?? NaN) * cell.duration_s * 1e6) / chunks : NaN,
+            bound: cell.client?.bound,
+            threads: cell.client?.workers ?? 1,
+          });
+          log(`  ${c} streams, workers ${workers}: TTFT p50 error ${fmt(got.at(-1).err50)} ms, p99 ${fmt(got.at(-1).err99)} ms`);
+        }
+        // The median run by TTFT p50 error, whole (its p99 and load belong with it).
+        const each = got.map((g) => g.err50);
+        got.sort((a, b) => a.err50 - b.err50);
+        rows.push({ c, workers, ...got[Math.floor(got.length / 2)], each });
+      }
+      // The floor: a plain node:http client at the same streams, the same server, right after.
+      const got = [];
+      for (let k = 0; k < runs; k++) {
+        sim.take();
+        const plain = JSON.parse(await run(process.execPath, [join(here, 'plain-sse-client.js'), sim.url, String(c), String(seconds), String(TOKENS)]));
+        // The plain client's warmup is logged too: its measured requests are the last ones.
+        const server = sim.take().slice(-plain.requests);
+        const chunks = plain.requests * (TOKENS + 3);
+        got.push({
+          err50: percentileOf(plain.ttfts, 50) - percentileOf(server, 50),
+          err99: percentileOf(plain.ttfts, 99) - percentileOf(server, 99),
+          cpu: plain.cpu,
+          usPerChunk: chunks > 0 ? (plain.cpu * plain.wallMs * 1e3) / chunks : NaN,
+          threads: 1,
+        });
+        log(`  ${c} streams, plain node:http client: TTFT p50 error ${fmt(got.at(-1).err50)} ms, p99 ${fmt(got.at(-1).err99)} ms`);
+      }
+      const each = got.map((g) => g.err50);
+      got.sort((a, b) => a.err50 - b.err50);
+      rows.push({ c, workers: 'plain node:http client', ...got[Math.floor(got.length / 2)], each });
+    }
+    // Where the client CPU of one streamed request goes, layer by layer, at the first concurrency.
+    const c = conc[0];
+    const path = spec(
+      'layers',
+      `name: layers
+target: { base_url: ${sim.url}, retry: { retries: 0 } }
+prompts: ["Benchmark fidelity check."]
+params: { model: sim, max_tokens: ${TOKENS} }
+matrix: { concurrency: [${c}] }
+`,
+    );
+    for (const layer of ['plain', 'axios', 'http', 'exchange']) {
+      const got = JSON.parse(await run(process.execPath, [join(here, 'client-layers.js'), layer, path, String(seconds)]));
+      layers.push({ ...got, c });
+      log(`  layer ${layer} at ${c} streams: ${fmt(got.usPerRequest, 0)} us CPU per request`);
+    }
+  } finally {
+    sim.stop();
+  }
+  const full = rows.find((x) => x.c === conc[0] && x.workers === '1');
+  const fullUs = full ? full.usPerChunk * (TOKENS + 3) : NaN;
+  const layerNames = {
+    plain: 'plain node:http client (the floor)',
+    axios: 'axios as llm-sweep configures it, an AbortSignal per request',
+    http: "llm-sweep's HTTP client (pool, retries, arrival stamps, read timeout)",
+    exchange: '+ provider, SSE parsing, chunk decoding, timing (exchange.ts)',
+  };
+  const layerRows = layers.map((x, i) => `| ${layerNames[x.layer]} | ${fmt(x.usPerRequest, 0)} | ${i === 0 ? '' : fmt(x.usPerRequest - layers[i - 1].usPerRequest, 0)} | ${fmt(x.usPerRequest / (TOKENS + 3), 1)} |`);
+  if (full) layerRows.push(`| + runner, records, checks, files (the full run: workers 1 row above) | ${fmt(fullUs, 0)} | ${fmt(fullUs - (layers.at(-1)?.usPerRequest ?? NaN), 0)} | ${fmt(full.usPerChunk, 1)} |`);
+  const loadAfter = load();
+  sections.push(
+    [
+      '## Fidelity at hundreds of streams: workers 1 beside workers auto',
+      '',
+      `Simulator in its own process (\`simulate --log\`): TTFT ${TTFT} ms, ITL ${ITL} ms, ${TOKENS} output tokens, jitter 0, no batching slowdown. ` +
+        "Error = llm-sweep's TTFT percentile minus the simulator's own (its log's ttft=: when it really wrote the first token), " +
+        `median of ${runs} run(s) of ${seconds} s per row. The client's own estimate is \`client_ttft_delay_ms_p50\` of summary.csv, what a user sees without the server's log. Client CPU per chunk = client CPU time / chunks received (${TOKENS} tokens + 3 framing). ` +
+        `Machine load average (1, 5, 15 min) before: ${loadBefore}, after: ${loadAfter} (other jobs shared the ${cpus().length} cores).`,
+      '',
+      '| concurrent streams | workers | threads | TTFT p50 error ms (each run) | TTFT p99 error ms | client\'s own estimate: ttft_delay p50 ms | ITL p50 error ms | loop delay p99 ms | client CPU | CPU us / chunk | bound |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...rows.map(
+        (x) =>
+          `| ${x.c} | ${x.workers} | ${x.threads} | ${fmt(x.err50)} (${x.each.map((v) => fmt(v, 1)).join(', ')}) | ${fmt(x.err99)} | ${fmt(x.own50)} | ${fmt(x.itl50)} | ${fmt(x.loop)} | ${fmt(x.cpu)} | ${fmt(x.usPerChunk, 1)} | ${x.bound ? 'BOUND' : ''} |`,
+      ),
+      '',
+      'The plain node:http client rows (bench/plain-sse-client.js) are the floor: a client that only stamps the send and the first content chunk and counts chunks, ' +
+        'in its own process at the same streams against the same server, right after llm-sweep. What llm-sweep costs above it is ours; what both show is the platform\'s ' +
+        '(node:http, the kernel, the cores shared with the server). Its ITL and loop delay are not measured.',
+      '',
+      'Targets (issue 15): TTFT p50 error <= 2 ms at 256 streams, <= 10 ms at 1,024; client CPU per chunk <= 5 us.',
+      '',
+      `### Client CPU of one streamed request, layer by layer (${conc[0]} streams)`,
+      '',
+      `Each layer is a client that stops there (bench/client-layers.js), in its own process, closed loop at ${conc[0]} streams against the same simulator for ${seconds} s; ` +
+        `CPU = user + system time of the process over the window, per request of ${TOKENS} tokens (${TOKENS + 3} chunks). Single runs: differences under ~60 us are noise.`,
+      '',
+      '| layer | CPU us / request | added by the layer | CPU us / chunk |',
+      '| --- | --- | --- | --- |',
+      ...layerRows,
+    ].join('\n'),
+  );
+}
+
 // 2. Client ceiling: an instant server; llm-sweep beside a raw node:http keep-alive client.
 const server = await startInstantServer();
 try {
@@ -213,6 +400,8 @@ try {
     log(`client ceiling: ${N} non-streamed requests at concurrency 64`);
     const path = instantSpec('ceiling', server.url, { requests: N, warmup: 200 });
     const ours = (await sweep(path)).cells[0];
+    // The same run on two worker threads (auto keeps one loop at 64 in flight).
+    const oursWorkers = (await sweep(path, ['--workers', '2'])).cells[0];
     const raw = JSON.parse(await run(process.execPath, [join(here, 'raw-client.js'), `${server.url}/chat/completions`, '64', String(N), 'json']));
 
     const CH = quick ? 500 : 2000;
@@ -240,6 +429,7 @@ warmup: 8
         '| measure | llm-sweep | raw node:http | ratio | target |',
         '| --- | --- | --- | --- | --- |',
         `| requests/s, instant server, concurrency 64, ${N} requests | ${fmt(ours.requests_per_s, 0)} | ${fmt(raw.rps, 0)} | ${fmt(ours.requests_per_s / raw.rps)} | >= 0.5 of raw |`,
+        `| requests/s, the same with \`--workers 2\` | ${fmt(oursWorkers.requests_per_s, 0)} | ${fmt(raw.rps, 0)} | ${fmt(oursWorkers.requests_per_s / raw.rps)} | >= 1.5x workers 1 (${fmt(oursWorkers.requests_per_s / ours.requests_per_s)}x here) |`,
         `| SSE content chunks/s ingested, ${SN} streams x ${CH} chunks | ${fmt(ourChunks, 0)} | ${fmt(rawChunks, 0)} | ${fmt(ourChunks / rawChunks)} | >= 100,000 |`,
         '',
         `llm-sweep's figures include everything it does per request: retries bookkeeping, SSE parsing, JSON decoding of every chunk, timing, the CSV row. ` +
@@ -309,6 +499,13 @@ warmup: 8
         const out = join(work, `mem-${n}-${formats.length}-${ri}`);
         const peak = await peakRss(process.execPath, [bin, 'run', mpath, '--out', out, '--quiet']);
         mem.push({ n, what: '`run`', formats: formats.join(', '), peak });
+        if (ri === 0) {
+          // The same with two worker threads (issue 15): each has its own heap.
+          log(`memory: ${n} requests, formats ${formats.join(', ')}, --workers 2`);
+          const wout = join(work, `mem-${n}-${formats.length}-${ri}-w2`);
+          const wpeak = await peakRss(process.execPath, [bin, 'run', mpath, '--out', wout, '--quiet', '--workers', '2']);
+          mem.push({ n, what: '`run --workers 2`', formats: formats.join(', '), peak: wpeak });
+        }
         if (formats.includes('html') && ri === 0) {
           log(`memory: llm-sweep report on ${n} requests`);
           const rebuilt = await peakRss(process.execPath, [bin, 'report', out]);

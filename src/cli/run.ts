@@ -7,6 +7,7 @@ import { loadResult } from '../results/load.js';
 import { loadResume } from '../results/resume.js';
 import { folderWriter } from '../results/writer.js';
 import type { SweepResult } from '../runner/run-sweep.js';
+import type { WorkersSetting } from '../runner/worker-count.js';
 import { startEndpoints } from '../runner/endpoint.js';
 import { terminalWidth } from '../ui/text-table.js';
 import { colorEnabled, paint } from '../ui/color.js';
@@ -28,6 +29,7 @@ interface RunFlags extends SpecFlags {
   dryRun?: boolean;
   yes?: boolean;
   maxCost?: number;
+  workers?: WorkersSetting;
 }
 
 export function registerRun(program: Command): void {
@@ -48,6 +50,11 @@ export function registerRun(program: Command): void {
       '--max-cost <n>',
       'most the run may spend, in the pricing currency (over budget.max_cost): over the estimate it does not start, at the limit it stops (exit 3)',
       parseCost,
+    )
+    .option(
+      '--workers <auto|n>',
+      "event loops (worker threads) that send and time each cell's requests, over the spec's workers: (default 1; auto: one per 256 in flight, at most one per core)",
+      parseWorkers,
     )
     .addHelpText(
       'after',
@@ -129,6 +136,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       onEvent: progress.listener,
       resume,
       maxCost: flags.maxCost,
+      workers: flags.workers,
     });
   } finally {
     progress.stop();
@@ -181,6 +189,13 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
 function parseCost(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number (in the pricing currency)');
+  return n;
+}
+
+function parseWorkers(value: string): WorkersSetting {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new InvalidArgumentError('expected auto or a whole number from 1 to 64');
   return n;
 }
 

@@ -57,7 +57,7 @@ export function registerSimulate(program: Command): void {
     cmd.addOption(new Option(flag, help).argParser(parser));
   }
   cmd
-    .option('--log', 'print one line per completion request on stderr')
+    .option('--log', 'print one line per completion request on stderr (with ttft=: when the first token was really written)')
     .addHelpText(
       'after',
       `
@@ -159,6 +159,7 @@ export function formatLogLine(e: RequestLogEntry): string {
   if (e.completionTokens !== undefined) parts.push(`${e.completionTokens} tok`);
   if (e.finishReason) parts.push(e.finishReason);
   if (e.fault) parts.push(`fault=${e.fault}`);
+  if (e.ttftMs !== undefined) parts.push(`ttft=${e.ttftMs.toFixed(2)}ms`);
   parts.push(`${Math.round(e.durationMs)} ms`);
   return parts.join(' ');
 }

@@ -54,10 +54,17 @@ export type ServerSummary = z.output<typeof serverSummarySchema>;
 
 export const clientHealthSchema = z
   .object({
-    loop_delay_p99_ms: z.number().describe("p99 of the runner's event-loop delay during the cell, ms."),
-    loop_delay_max_ms: z.number().describe('Max event-loop delay, ms.'),
+    loop_delay_p99_ms: z
+      .number()
+      .describe("p99 of the event-loop delay during the cell, ms: the runner's loop, or with worker threads the worst worker's."),
+    loop_delay_max_ms: z.number().describe('Max event-loop delay, ms (the worst worker with worker threads).'),
     cpu: z.number().describe('CPU time of the client process / wall time (1 = one core busy).'),
     dispatch_lag_p99_ms: optionalNumber('p99 of open-loop dispatch lag (timer fired vs arrival due), ms; absent in closed loop.'),
+    ttft_delay_p50_ms: optionalNumber(
+      "p50 over successful streamed requests of the client's own delay in seeing the first token, ms (an upper bound: how long the loop was busy while those bytes waited); absent when nothing streamed.",
+    ),
+    ttft_delay_p99_ms: optionalNumber('p99 of the same, ms.'),
+    workers: optionalNumber('Worker threads that sent and timed the cell (`workers:`); absent when the main thread did (one loop).'),
     bound: z.boolean().describe('True when these say the client, not the server, limited the measurement.'),
     reason: z.string().optional().describe('Why, in words, when bound.'),
     concurrency: optionalNumber("The cell's concurrency, for the advice a flagged cell gets."),

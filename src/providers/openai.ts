@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import { targetSchemaFor, type TargetBase } from '../spec/target.js';
+import { withChunkTemplates } from './chunk-template.js';
 import { errorText, jsonErrorMessage } from './errors.js';
 import { bearerHeaders, isObject, joinUrl, num } from './shared.js';
 import { errorStatus } from './stream-error.js';
@@ -138,7 +139,8 @@ function family<K extends string, T extends TargetBase>(kind: K, endpoint: Endpo
     framing: 'sse',
     units: { max_tokens: 'tokens', max_completion_tokens: 'tokens', top_k: 'tokens' },
     build: (ctx) => build(endpoint, ctx),
-    streamDecoder: () => decodeChunk,
+    // One per stream: its token chunks are read by template after the first (chunk-template.ts).
+    streamDecoder: () => withChunkTemplates(decodeChunk),
     parseResponse,
     errorMessage: jsonErrorMessage,
     rejectsUsageOption: (status, bodyText) =>

@@ -23,6 +23,7 @@ import type { Spec } from '../spec/schema.js';
 import { CAPACITY_CSV, serializeCapacityCsv } from './capacity-csv.js';
 import { csvLine, REQUESTS_CSV } from './exporters/requests-csv.js';
 import { RESPONSES_JSONL } from './exporters/responses-jsonl.js';
+import { mergeServerMetricsCsv, SERVER_METRICS_CSV } from './exporters/server-metrics-csv.js';
 import { SUMMARY_CSV } from './exporters/summary-csv.js';
 import { loadResult, summaryOptions } from './load.js';
 import { METRIC_DEFINITIONS, RUN_JSON, serializeRunJson, type CellExtras, type RunJson } from './run-json.js';
@@ -34,6 +35,8 @@ export interface ShardInput {
   records: RequestRecord[];
   /** responses.jsonl lines, when the shard saved responses. */
   responses?: string[];
+  /** server-metrics.csv as written, when the shard scraped its server (target.metrics). */
+  serverMetrics?: string;
   /** Torn rows skipped while reading requests.csv. */
   dropped: number;
 }
@@ -47,7 +50,9 @@ export function readShard(dir: string): ShardInput {
   const records = [...reading.records];
   const respPath = join(dir, RESPONSES_JSONL);
   const responses = existsSync(respPath) ? readFileSync(respPath, 'utf8').split('\n').filter((l) => l.trim() !== '') : undefined;
-  return { dir, run: result.run!, records, dropped: reading.dropped, responses };
+  const metricsPath = join(dir, SERVER_METRICS_CSV);
+  const serverMetrics = existsSync(metricsPath) ? readFileSync(metricsPath, 'utf8') : undefined;
+  return { dir, run: result.run!, records, dropped: reading.dropped, responses, serverMetrics };
 }
 
 export interface MergeOptions {
@@ -62,6 +67,8 @@ export interface MergedResult {
   /** run.json of the merged result. */
   run: RunJson;
   responses?: string[];
+  /** server-metrics.csv of the shards that scraped, grouped by cell in plan order. */
+  serverMetrics?: string;
   thresholds: ThresholdResult[];
   /** Planned cells no input holds (only with allowPartial). */
   missing: string[];
@@ -239,6 +246,7 @@ export function mergeShards(inputs: readonly ShardInput[], opts: MergeOptions = 
     summaries,
     run,
     responses: mergeResponses(inputs, plan.map((c) => c.id)),
+    serverMetrics: mergeServerMetricsCsv(inputs.map((i) => i.serverMetrics), plan.map((c) => c.id)),
     thresholds,
     missing,
     warnings,
@@ -263,7 +271,7 @@ function mergeResponses(inputs: readonly ShardInput[], order: readonly string[])
   return order.flatMap((id) => byCell.get(id) ?? []);
 }
 
-/** Writes requests.csv, summary.csv, run.json (and responses.jsonl) of a merged result. */
+/** Writes requests.csv, summary.csv, run.json (and responses.jsonl, server-metrics.csv) of a merged result. */
 export function writeMerged(outDir: string, m: MergedResult, inputs: readonly ShardInput[]): void {
   const abs = resolve(outDir);
   for (const i of inputs) {
@@ -281,4 +289,5 @@ export function writeMerged(outDir: string, m: MergedResult, inputs: readonly Sh
   const run = { ...m.run, merged_from: m.run.merged_from?.map((f) => ({ ...f, dir: relative(abs, resolve(f.dir)) || '.' })) };
   writeFileSync(join(outDir, RUN_JSON), serializeRunJson(run));
   if (m.responses) writeFileSync(join(outDir, RESPONSES_JSONL), m.responses.map((l) => `${l}\n`).join(''));
+  if (m.serverMetrics !== undefined) writeFileSync(join(outDir, SERVER_METRICS_CSV), m.serverMetrics);
 }

@@ -60,7 +60,7 @@ function server(key: 'queue_ms' | 'prefill_ms' | 'decode_ms' | 'total_ms' | 'cac
   };
 }
 
-function client(name: string, key: 'loop_delay_p99_ms' | 'cpu', doc: string): Column<CellSummary> {
+function client(name: string, key: 'loop_delay_p99_ms' | 'cpu' | 'ttft_delay_p50_ms' | 'ttft_delay_p99_ms', doc: string): Column<CellSummary> {
   return {
     name,
     doc,
@@ -129,6 +129,12 @@ export const SUMMARY_COLUMNS: readonly Column<CellSummary>[] = [
   scalar('goodput_rps', "requests meeting every SLO / `duration_s`: vLLM's goodput"),
   client('client_loop_delay_p99_ms', 'loop_delay_p99_ms', "p99 of the client's event-loop delay during the cell, ms (client health, below)"),
   client('client_cpu', 'cpu', 'CPU time of the client process / wall time (1 = one core busy)'),
+  client(
+    'client_ttft_delay_ms_p50',
+    'ttft_delay_p50_ms',
+    "median over successful streamed requests of the client's own delay in seeing the first token, ms: an upper bound of how much of `ttft_ms_p50` is the client's (TTFT p50 412 ms, of which client <= 3 ms; client health, below)",
+  ),
+  client('client_ttft_delay_ms_p99', 'ttft_delay_p99_ms', 'p99 of the same, ms'),
   {
     name: 'client_bound',
     doc: '`true` when the client, not the server, may have limited the cell',

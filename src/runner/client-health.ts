@@ -5,14 +5,19 @@
  * client's limit, not the server's.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { availableParallelism } from 'node:os';
 import type { ClientHealth } from '../metrics/summary.js';
 import { percentile, round } from '../metrics/stats.js';
+import type { ThreadLoad } from './cell-exchanger.js';
 
 /** Stated limits (docs/metrics.md): past any of them a cell is flagged client-bound. */
 export const CLIENT_LIMITS = {
   /** p99 event-loop delay, ms: timestamps can be this late. */
   loopDelayP99Ms: 20,
-  /** Share of one core: Node runs the loop on one thread, so ~1.0 means saturated. */
+  /**
+   * Share of one core per event loop that stamps requests: one loop on one thread, so ~1.0
+   * means saturated; with worker threads, this times the loops the cores can run at once.
+   */
   cpu: 0.9,
   /** p99 open-loop dispatch lag, ms. */
   dispatchLagP99Ms: 10,
@@ -43,7 +48,13 @@ export interface CellContext {
 export interface HealthWatch {
   /** Record how late an open-loop arrival was dispatched, ms. */
   dispatchLag(ms: number): void;
-  stop(cell?: CellContext): ClientHealth;
+  /** Record how late the client itself saw a request's first token, ms (ExchangeResult.firstTokenLateMs). */
+  ttftDelay(ms: number): void;
+  /**
+   * Ends the watch. `threads`: the worker threads' loops that ran the cell's exchanges; when
+   * there are any, theirs is the loop delay that matters (they took the timestamps).
+   */
+  stop(cell?: CellContext, threads?: readonly ThreadLoad[]): ClientHealth;
 }
 
 export function watchClientHealth(limits = CLIENT_LIMITS): HealthWatch {
@@ -54,21 +65,45 @@ export function watchClientHealth(limits = CLIENT_LIMITS): HealthWatch {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const lags: number[] = [];
+  const ttftDelays: number[] = [];
   return {
     dispatchLag(ms) {
       lags.push(ms);
     },
-    stop(cell) {
+    ttftDelay(ms) {
+      ttftDelays.push(ms);
+    },
+    stop(cell, threads = []) {
       histogram.disable();
       const wallMs = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
       const cpuShare = wallMs > 0 ? (cpu.user + cpu.system) / 1000 / wallMs : 0;
       // The histogram counts the sampling interval itself; subtract it to get the delay.
       const resolution = 5;
-      const p99 = histogram.count > 0 ? Math.max(0, histogram.percentile(99) / 1e6 - resolution) : 0;
-      const max = histogram.count > 0 ? Math.max(0, histogram.max / 1e6 - resolution) : 0;
+      let p99 = histogram.count > 0 ? Math.max(0, histogram.percentile(99) / 1e6 - resolution) : 0;
+      let max = histogram.count > 0 ? Math.max(0, histogram.max / 1e6 - resolution) : 0;
+      if (threads.length > 0) {
+        p99 = Math.max(...threads.map((t) => t.loopDelayP99Ms));
+        max = Math.max(...threads.map((t) => t.loopDelayMaxMs));
+      }
       const lagP99 = lags.length > 0 ? percentile(lags, 99) : undefined;
-      return judgeClient({ loopDelayP99Ms: p99, loopDelayMaxMs: max, cpu: cpuShare, dispatchLagP99Ms: lagP99, wallMs }, limits, cell);
+      const loops = Math.max(1, Math.min(threads.length, availableParallelism()));
+      const some = ttftDelays.length > 0;
+      return judgeClient(
+        {
+          loopDelayP99Ms: p99,
+          loopDelayMaxMs: max,
+          cpu: cpuShare,
+          dispatchLagP99Ms: lagP99,
+          wallMs,
+          loops,
+          workers: threads.length > 0 ? threads.length : undefined,
+          ttftDelayP50Ms: some ? percentile(ttftDelays, 50) : undefined,
+          ttftDelayP99Ms: some ? percentile(ttftDelays, 99) : undefined,
+        },
+        limits,
+        cell,
+      );
     },
   };
 }
@@ -79,6 +114,13 @@ export interface ClientMeasurements {
   cpu: number;
   dispatchLagP99Ms?: number;
   wallMs: number;
+  /** Event loops the cores can run at once (1 without worker threads): the CPU limit is per loop. */
+  loops?: number;
+  /** Worker threads that ran the cell; undefined when the main thread did. */
+  workers?: number;
+  /** p50 and p99 of the client's own delay in seeing first tokens, ms; undefined when none streamed. */
+  ttftDelayP50Ms?: number;
+  ttftDelayP99Ms?: number;
 }
 
 /** Decides whether the client limited a cell, and says why. Pure. */
@@ -90,7 +132,7 @@ export function judgeClient(m: ClientMeasurements, limits = CLIENT_LIMITS, cell?
     const against = shortest ? ` (${((m.loopDelayP99Ms / shortest.ms) * 100).toFixed(0)}% of ${shortest.name} ${shortest.ms.toFixed(0)} ms)` : '';
     reasons.push(`event-loop delay p99 ${m.loopDelayP99Ms.toFixed(1)} ms${against}`);
   }
-  if (judged && m.cpu > limits.cpu) reasons.push(`client CPU ${(m.cpu * 100).toFixed(0)}% of a core`);
+  if (judged && m.cpu > limits.cpu * (m.loops ?? 1)) reasons.push(`client CPU ${(m.cpu * 100).toFixed(0)}% of a core`);
   if (m.dispatchLagP99Ms !== undefined && m.dispatchLagP99Ms > limits.dispatchLagP99Ms) {
     reasons.push(`dispatch lag p99 ${m.dispatchLagP99Ms.toFixed(1)} ms`);
   }
@@ -100,6 +142,9 @@ export function judgeClient(m: ClientMeasurements, limits = CLIENT_LIMITS, cell?
     loop_delay_max_ms: round(m.loopDelayMaxMs) ?? 0,
     cpu: round(m.cpu) ?? 0,
     dispatch_lag_p99_ms: round(m.dispatchLagP99Ms),
+    ttft_delay_p50_ms: round(m.ttftDelayP50Ms),
+    ttft_delay_p99_ms: round(m.ttftDelayP99Ms),
+    workers: m.workers,
     bound: reasons.length > 0,
     reason: reasons.length > 0 ? reasons.join(', ') : undefined,
     concurrency: cell?.concurrency,

@@ -36,6 +36,11 @@ export interface ExchangeResult {
   endAt: number;
   /** performance.now() of the first chunk with non-empty content or reasoning (streams only). */
   firstTokenAt?: number;
+  /**
+   * Upper bound of how late the client itself stamped that chunk, ms: the loop was busy
+   * while its bytes waited (http/arrivals.ts). Streams only.
+   */
+  firstTokenLateMs?: number;
   /** Gaps between consecutive content chunks, ms (streams only). */
   gaps: number[];
   /** The answer text (content), for checks, token estimates and saved responses. */
@@ -187,6 +192,7 @@ export function emptyResult(attempts: number, sentAt: number, endAt: number, str
     connectMs: undefined,
     endAt,
     firstTokenAt: undefined,
+    firstTokenLateMs: undefined,
     gaps: [],
     text: '',
     reasoning: '',
@@ -217,16 +223,21 @@ export class DeltaCollector {
   done = false;
   constructor(private readonly result: ExchangeResult) {}
 
-  /** Adds a delta that arrived at `at`; an error it carries is the caller's to handle. */
-  add(d: StreamDelta, at: number): void {
+  /**
+   * Adds a delta that arrived at `at`, stamped up to `late` ms after its bytes came in (the
+   * loop was busy; undefined where the transport cannot tell); an error it carries is the caller's to handle.
+   */
+  add(d: StreamDelta, at: number, late?: number): void {
     const result = this.result;
     const reasoning = d.reasoning ?? '';
     const text = d.text ?? '';
     if (reasoning.length > 0) this.thinking.push(reasoning);
     if (text.length > 0) this.parts.push(text);
     if (reasoning.length + text.length > 0) {
-      if (result.firstTokenAt === undefined) result.firstTokenAt = at;
-      else if (this.lastContentAt !== undefined) result.gaps.push(at - this.lastContentAt);
+      if (result.firstTokenAt === undefined) {
+        result.firstTokenAt = at;
+        result.firstTokenLateMs = late;
+      } else if (this.lastContentAt !== undefined) result.gaps.push(at - this.lastContentAt);
       this.lastContentAt = at;
     }
     if (d.usage) result.usage = { ...result.usage, ...plausibleUsage(d.usage, result) };
@@ -244,6 +255,7 @@ async function readStream(provider: Provider, res: HttpResponse, cell: Cell, scr
   const collected = new DeltaCollector(result);
   let lastByteAt = res.sentAt;
   let chunkAt = 0;
+  let chunkLate = 0;
   let failedAt: number | undefined;
   const decode = provider.streamDecoder(res.headers);
   const onDelta = (d: StreamDelta | undefined) => {
@@ -254,7 +266,7 @@ async function readStream(provider: Provider, res: HttpResponse, cell: Cell, scr
     }
     const odd = notText(d);
     if (odd) throw new StopReading('parse', `parse: ${odd}`);
-    collected.add(d, chunkAt);
+    collected.add(d, chunkAt, chunkLate);
   };
   const onEvent = (ev: StreamEvent) => {
     let d: StreamDelta | undefined;
@@ -269,8 +281,9 @@ async function readStream(provider: Provider, res: HttpResponse, cell: Cell, scr
     provider.framing === 'ndjson' ? createNdjsonParser((line) => onEvent({ data: line })) : createSseParser(onEvent);
   let stop: StopReading | undefined;
   try {
-    await res.consume((chunk, at) => {
+    await res.consume((chunk, at, late) => {
       chunkAt = at;
+      chunkLate = late;
       lastByteAt = at;
       try {
         parser.push(chunk);

@@ -29,8 +29,8 @@ export function grpcTransports(provider: GrpcProvider, target: Target, scrub: (t
       metadata,
       deadlineMs: provider.deadlineMs?.(target),
     });
-  return (cell) => {
-    const client = clientFor(cell.load.concurrency);
+  return (cell, connections = cell.load.concurrency) => {
+    const client = clientFor(connections);
     const model = provider.modelOf(cell, target);
     const key = `${model.name}\0${model.version ?? ''}`;
     let codec: GrpcModelCodec | undefined;

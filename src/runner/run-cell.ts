@@ -10,22 +10,19 @@ import { CellColumns } from '../metrics/cell-columns.js';
 import { estimateTokens } from '../metrics/tokens.js';
 import type { Cell, Prompt } from '../plan/types.js';
 import type { CellSource } from '../plan/workloads/cells.js';
-import { outputLengthFields, type ServerFamily } from '../plan/workloads/output-length.js';
 import type { WorkloadPrompt } from '../plan/workloads/types.js';
 import type { RequestRecord } from '../records/types.js';
-import type { Target } from '../spec/schema.js';
 import { arrivalOffsets } from './arrivals.js';
+import type { CellExchanger } from './cell-exchanger.js';
 import type { ExchangeResult } from './exchange.js';
 import { runSessions } from './run-sessions.js';
 import { toRecord } from './to-record.js';
-import type { Transport } from './transport.js';
 
 export interface CellContext {
   cell: Cell;
   prompts: readonly Prompt[];
-  target: Target;
-  /** The cell's connections to the endpoint, prepared (see transport.ts). */
-  transport: Transport;
+  /** Runs the exchanges: on this thread or on worker threads (cell-exchanger.ts). */
+  exchanger: CellExchanger;
   /** Stop sending new requests (Ctrl-C, a fatal error elsewhere). */
   stop: AbortSignal;
   /** Abort requests in flight (after the grace period). */
@@ -60,10 +57,8 @@ export interface CellContext {
   promptTokens: Map<number, number>;
   /** Told how late each open-loop arrival was dispatched, ms. */
   onDispatchLag?: (ms: number) => void;
-  /** The cell's workload prompts, when the spec's prompts are a workload. */
+  /** The cell's workload prompts, when the spec's prompts are a workload (their output lengths: the exchanger's `family`). */
   source?: CellSource;
-  /** How to ask the server for an output length (a workload's output_tokens). */
-  family?: ServerFamily;
 }
 
 export interface CellRun {
@@ -94,19 +89,16 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   });
   const workload = source?.source;
   const promptOf = (i: number): WorkloadPrompt => (workload ? workload.prompt(i) : ctx.prompts[i % P]);
-  // A workload's requests each have their own text: no body is shared, and keeping them
-  // would hold them all (the transport keeps one encoded body per prompt otherwise).
-  const send = (prompt: WorkloadPrompt) =>
-    ctx.transport.send({ target: ctx.target, cell: cellAsking(cell, prompt.outputTokens, ctx.family), prompt, stream: cell.load.stream }, ctx.abort, {
-      shareBody: !workload,
-    });
+  // The spec's own prompts go by index (the exchanger, on whichever thread, keeps one encoded
+  // body per prompt); a workload's prompt is made here and crosses as data with its output length.
+  const send = (i: number, prompt: WorkloadPrompt, lane?: number) => ctx.exchanger.send(workload ? prompt : i, ctx.abort, lane);
 
   if (cell.warmup > 0) {
     // Workload warmup requests have prompts of their own (i < 0): they never warm the cache for a recorded one.
     const warmStart = performance.now();
-    await closedLoop(cell.warmup, Math.min(cell.load.concurrency, cell.warmup), ctx.stop, undefined, async (i) => {
+    await closedLoop(cell.warmup, Math.min(cell.load.concurrency, cell.warmup), ctx.stop, undefined, async (i, lane) => {
       const prompt = workload ? promptOf(-1 - i) : promptOf(i);
-      const result = await send(prompt);
+      const result = await send(i, prompt, lane);
       ctx.onWarmup?.(
         toRecord(result, {
           cell,
@@ -122,10 +114,10 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
   const start = performance.now();
   const first = ctx.firstIndex ?? 0;
   let next = first;
-  const measured = async (i: number, scheduledAt?: number) => {
+  const measured = async (i: number, scheduledAt?: number, lane?: number) => {
     next = Math.max(next, i + 1);
     const prompt = promptOf(i);
-    const result = await send(prompt);
+    const result = await send(i, prompt, lane);
     // A request cut by Ctrl-C did not complete: leave it out so --resume runs it again.
     if (result.errorKind === 'aborted' && (ctx.abort.aborted || ctx.stop.aborted)) return;
     const record = toRecord(result, {
@@ -158,15 +150,9 @@ export async function runCell(ctx: CellContext): Promise<CellRun> {
     const offsets = arrivalOffsets({ rate: cell.load.rate, arrival: ctx.arrival, burstiness: ctx.burstiness, seed: ctx.seed });
     await openLoop(ctx, start, first, count, deadline, measured, offsets);
   } else {
-    await closedLoop(count, cell.load.concurrency, ctx.stop, deadline, measured, ctx.only, first);
+    await closedLoop(count, cell.load.concurrency, ctx.stop, deadline, (i, lane) => measured(i, undefined, lane), ctx.only, first);
   }
   return { columns, start, stopped: ctx.stop.aborted, next };
-}
-
-/** The cell as one request with an output length sees it: the fields that ask for it added to the body. */
-export function cellAsking(cell: Cell, outputTokens: number | undefined, family: ServerFamily | undefined): Cell {
-  if (outputTokens === undefined || family === undefined) return cell;
-  return { ...cell, body: { ...cell.body, ...outputLengthFields(family, outputTokens) }, maxTokens: outputTokens };
 }
 
 export async function closedLoop(
@@ -174,22 +160,23 @@ export async function closedLoop(
   concurrency: number,
   stop: AbortSignal,
   deadline: number | undefined,
-  one: (i: number) => Promise<void>,
+  /** `lane`: the slot, so each slot keeps one event loop (a worker's share of the cell). */
+  one: (i: number, lane: number) => Promise<void>,
   only?: ReadonlySet<number>,
   first = 0,
 ): Promise<void> {
   let next = 0;
   const more = () =>
     !stop.aborted && (count === undefined || next < count) && (deadline === undefined || performance.now() < deadline);
-  const worker = async () => {
+  const slot = async (lane: number) => {
     while (more()) {
       const i = first + next++;
       if (only && !only.has(i)) continue;
-      await one(i);
+      await one(i, lane);
     }
   };
   const slots = count === undefined ? concurrency : Math.min(concurrency, count);
-  await Promise.all(Array.from({ length: slots }, worker));
+  await Promise.all(Array.from({ length: slots }, (_, lane) => slot(lane)));
 }
 
 /** Sends request i at start + offsets[i] (ms), whatever the answers before it (open loop). */

@@ -12,7 +12,7 @@ import { messagesText } from '../plan/prompts.js';
 import { turnMessages, withAnswer, type ConversationSource } from '../plan/workloads/conversation.js';
 import type { WorkloadPrompt } from '../plan/workloads/types.js';
 import type { ChatMessage } from '../spec/schema.js';
-import { cellAsking, closedLoop, sleepUntil, type CellContext, type CellRun } from './run-cell.js';
+import { closedLoop, sleepUntil, type CellContext, type CellRun } from './run-cell.js';
 import { toRecord } from './to-record.js';
 
 export interface SessionsContext extends Omit<CellContext, 'source'> {
@@ -28,7 +28,7 @@ export async function runSessions(ctx: SessionsContext): Promise<CellRun> {
   const wanted = (s: number, t: number) => !ctx.only || ctx.only.has(t * S + s);
   let start = performance.now();
 
-  const runSession = async (s: number, recorded: boolean): Promise<void> => {
+  const runSession = async (s: number, recorded: boolean, lane?: number): Promise<void> => {
     const plan = ctx.source.session(s);
     let last = plan.turns.length - 1;
     if (recorded && ctx.only) while (last >= 0 && !wanted(s, last)) last--;
@@ -49,12 +49,9 @@ export async function runSessions(ctx: SessionsContext): Promise<CellRun> {
         inputTokens,
         outputTokens: turn.outputTokens,
       };
-      // A session's id stays the same over its turns, whose bodies differ: none is shared.
-      const result = await ctx.transport.send(
-        { target: ctx.target, cell: cellAsking(cell, turn.outputTokens, ctx.family), prompt, stream: cell.load.stream },
-        ctx.abort,
-        { shareBody: false },
-      );
+      // The history lives here; each turn crosses to the exchanger as data, on the session's lane
+      // (one worker thread keeps a conversation, as one client would).
+      const result = await ctx.exchanger.send(prompt, ctx.abort, lane);
       // Cut by Ctrl-C: not recorded, so --resume runs it (and the session) again.
       if (result.errorKind === 'aborted' && (ctx.abort.aborted || ctx.stop.aborted)) return;
       const record = toRecord(result, {
@@ -80,13 +77,13 @@ export async function runSessions(ctx: SessionsContext): Promise<CellRun> {
   };
 
   if (cell.warmup > 0) {
-    await closedLoop(cell.warmup, Math.min(cell.load.concurrency, cell.warmup), ctx.stop, undefined, (w) => runSession(-1 - w, false));
+    await closedLoop(cell.warmup, Math.min(cell.load.concurrency, cell.warmup), ctx.stop, undefined, (w, lane) => runSession(-1 - w, false, lane));
   }
   await ctx.onMeasureStart?.();
   start = performance.now();
   const deadline = cell.duration_s !== undefined ? start + cell.duration_s * 1000 : undefined;
   const only = ctx.only ? new Set([...ctx.only].map((i) => i % S)) : undefined;
-  await closedLoop(deadline !== undefined ? undefined : S, cell.load.concurrency, ctx.stop, deadline, (s) => runSession(s, true), only);
+  await closedLoop(deadline !== undefined ? undefined : S, cell.load.concurrency, ctx.stop, deadline, (s, lane) => runSession(s, true, lane), only);
   // Sessions number their own requests (turn x S + session); a round of them is the whole cell.
   return { columns, start, stopped: ctx.stop.aborted, next: (ctx.firstIndex ?? 0) + (cell.requests ?? 0) };
 }

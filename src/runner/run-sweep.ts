@@ -23,6 +23,7 @@ import { WriteFault } from '../results/write-fault.js';
 import type { CapacityEntry } from '../search/result.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { scrubber } from '../spec/redact.js';
+import { openCellExchanger, openPreparedTransport, type CellExchanger, type CellSetup } from './cell-exchanger.js';
 import { RunError } from '../errors.js';
 import { budgetRefusal, createAssessor } from './assess.js';
 import { watchClientHealth, worseHealth } from './client-health.js';
@@ -31,9 +32,11 @@ import { fatalReason } from './fatal.js';
 import { runCell } from './run-cell.js';
 import { searchCell } from './run-search.js';
 import { setUpServerMetrics, type RunMetrics } from './server-metrics.js';
-import { liveTargets, targetUrls } from './targets.js';
+import { liveTargets, targetUrls, type LiveTarget } from './targets.js';
 import { postJson } from './workload-support.js';
 import type { RunListener } from './types.js';
+import { workersFor, type WorkersSetting } from './worker-count.js';
+import { openWorkerExchanger } from './worker-pool.js';
 
 export interface SweepOptions {
   loaded: LoadedSpec;
@@ -58,6 +61,8 @@ export interface SweepOptions {
   metricsBaseUrls?: Record<string, string>;
   /** Most the run may spend (run --max-cost), over the spec's `budget.max_cost`; needs pricing. */
   maxCost?: number;
+  /** Event loops per cell (run --workers), over the spec's `workers`. */
+  workers?: WorkersSetting;
 }
 
 export interface SweepResult {
@@ -245,7 +250,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     const t = live.get(cell.target)!;
     const round = o.round ?? 0;
     emit({ type: 'cell-start', cell, position: o.position, of: o.of ?? turns.length, requests: o.only?.size || cell.requests, round, rounds });
-    const transport = t.open(cell);
+    // The cell's own target: its transport on this thread, or a provider each worker builds from the target (data).
+    const family = plan.workload?.families[cell.target];
+    const exchanger = await openExchanger({ target: t.target, cell, prompts: plan.prompts, secrets: loaded.secrets, family }, t, opts.workers ?? spec.workers, abort.signal);
     const serverTimings = o.serverTimings ?? {};
     const badUsage = { count: 0, example: '' };
     const onRecord = (record: RequestRecord, result: ExchangeResult) => {
@@ -258,7 +265,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         onFault(e);
         return;
       }
-      if (record.status === 'ok') t.reached = true;
+      if (record.status === 'ok') {
+        t.reached = true;
+        if (result.firstTokenLateMs !== undefined) health.ttftDelay(result.firstTokenLateMs);
+      }
       for (const [k, v] of Object.entries(result.serverTimings ?? {})) (serverTimings[k] ??= []).push(v);
       emit({ type: 'request-end', cell, record });
       const reason = fatalReason(record, result, t.target, t.reached) ?? assessor.budgetReached;
@@ -268,18 +278,15 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       }
     };
     const health = watchClientHealth();
+    let threads: Awaited<ReturnType<CellExchanger['close']>> = [];
     let scraping: Awaited<ReturnType<RunMetrics['beginCell']>> | undefined;
     let run;
     let end = 0;
     try {
-      // Cheap here: the model was checked before the cell (blockedBefore), and the outcome is kept.
-      const blocked = await transport.prepare(abort.signal);
-      if (blocked) throw new Error(`transport: prepared once, then refused: ${blocked}`);
       run = await runCell({
         cell,
         prompts: plan.prompts,
-        target: t.target,
-        transport,
+        exchanger,
         stop: stop.signal,
         abort: abort.signal,
         arrival: spec.arrival,
@@ -307,11 +314,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         firstIndex: o.firstIndex,
         round,
         source: planCellSource(loaded, plan, cell),
-        family: plan.workload?.families[cell.target],
       });
       end = performance.now();
     } finally {
-      transport.close();
+      threads = await exchanger.close();
       // A cell that threw: stop its scraping too, so no scrape outlives the run.
       if (!run) await scraping?.finish({ start: 0, end: 0 });
     }
@@ -322,7 +328,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       latencyP50Ms: sofar.latency_ms?.p50,
       concurrency: cell.load.concurrency,
       rate: cell.load.rate,
-    });
+    }, threads);
     if (clientHealth.bound) {
       emit({ type: 'warning', message: `cell ${cell.id}${rounds > 1 ? ` (round ${round + 1})` : ''}: client-bound (${clientHealth.reason})` });
     }
@@ -471,6 +477,24 @@ export interface RunOnce {
   round?: number;
   /** Where the server's own timings go (a cell's rounds share one); a fresh one by default. */
   serverTimings?: Record<string, number[]>;
+}
+
+/**
+ * The cell's exchanges on this thread (one loop, with the target's provider) or spread over
+ * worker threads (each builds the provider from `setup.target`); either way what the endpoint
+ * teaches goes to the target's own memory.
+ */
+async function openExchanger(
+  setup: Omit<CellSetup, 'sockets'>,
+  live: Pick<LiveTarget, 'open' | 'memory'>,
+  setting: WorkersSetting,
+  signal: AbortSignal,
+): Promise<CellExchanger> {
+  const concurrency = setup.cell.load.concurrency;
+  const n = workersFor(setting, concurrency);
+  // Cheap: the target was checked before the cell (blockedBefore), and the outcome is kept.
+  if (n <= 1) return openCellExchanger(setup, await openPreparedTransport(live.open, setup.cell, concurrency, signal));
+  return openWorkerExchanger({ ...setup, sockets: Math.ceil(concurrency / n) }, live.memory, n);
 }
 
 function meanOf(m: Record<string, number[]>): Record<string, number> {

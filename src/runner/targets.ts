@@ -10,6 +10,7 @@ import { usedTargets } from '../plan/targets.js';
 import { providerForTarget } from '../providers/index.js';
 import type { AnyProvider } from '../providers/types.js';
 import type { Target } from '../spec/schema.js';
+import type { EndpointMemory } from './exchange.js';
 import { transportsFor, type OpenTransport } from './transport.js';
 
 export interface LiveTarget {
@@ -19,6 +20,8 @@ export interface LiveTarget {
   provider: AnyProvider;
   /** Opens a cell's transport to this target (connections sized to the cell's concurrency). */
   open: OpenTransport;
+  /** What HTTP requests learnt about the endpoint so far (worker threads report back into it). */
+  memory: EndpointMemory;
   /** Where `metrics: auto` looks when not beside base_url (a builtin gRPC target: the simulator's HTTP side). */
   metricsBaseUrl?: string;
   /** Some request of this target succeeded (an unreachable target is fatal only before that). */
@@ -51,7 +54,8 @@ export function liveTargets(plan: Pick<Plan, 'targets' | 'cells'>, urls: TargetU
     const target = { ...spec, base_url: url } as Target;
     const provider = providerForTarget(target);
     const metricsBaseUrl = urls.metricsBaseUrls?.[name] ?? (single ? urls.metricsBaseUrl : undefined);
-    out.set(name, { name, target, provider, open: transportsFor(provider, target, scrub), metricsBaseUrl, reached: false });
+    const memory: EndpointMemory = { askUsage: true };
+    out.set(name, { name, target, provider, open: transportsFor(provider, target, scrub, memory), memory, metricsBaseUrl, reached: false });
   }
   return out;
 }

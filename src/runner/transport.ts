@@ -29,19 +29,27 @@ export interface Transport {
   close(): void;
 }
 
-/** Opens a cell's transport. */
-export type OpenTransport = (cell: Cell) => Transport;
+/**
+ * Opens a cell's transport with `connections` connections (default: the cell's
+ * concurrency; a worker thread's share of it with `workers:`).
+ */
+export type OpenTransport = (cell: Cell, connections?: number) => Transport;
 
 /**
  * The transports of one run, for its provider and target; `scrub` removes secrets from text
- * the server sent back before it is cut into an error message.
+ * the server sent back before it is cut into an error message. `memory` is what HTTP
+ * requests learn about the endpoint (shared with worker threads by worker-pool.ts).
  */
-export function transportsFor(provider: AnyProvider, target: Target, scrub: (text: string) => string = (t) => t): OpenTransport {
+export function transportsFor(
+  provider: AnyProvider,
+  target: Target,
+  scrub: (text: string) => string = (t) => t,
+  memory: EndpointMemory = { askUsage: true },
+): OpenTransport {
   if (provider.transport === 'grpc') return grpcTransports(provider, target, scrub);
-  const memory: EndpointMemory = { askUsage: true };
-  return (cell) => {
+  return (cell, connections = cell.load.concurrency) => {
     const client = createHttpClient({
-      concurrency: cell.load.concurrency,
+      concurrency: connections,
       connectTimeoutMs: target.timeout.connect_ms,
       readTimeoutMs: target.timeout.read_ms,
       retry: target.retry,

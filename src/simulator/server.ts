@@ -155,7 +155,8 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
 
     /** The model's first token (or its end, with no tokens): TTFT and the prompt are done. */
     const firstToken = (): void => {
-      metrics.observeTtft((realClock.now() - arrivedAt) / 1000);
+      log.ttftMs = realClock.now() - arrivedAt;
+      metrics.observeTtft(log.ttftMs / 1000);
       metrics.addPromptTokens(request.promptTokens);
       cache?.store();
     };

@@ -76,6 +76,11 @@ export interface RequestLogEntry {
   outcome: 'ok' | 'error' | 'aborted' | 'fault' | 'shutdown';
   /** From request arrival to the end, ms. */
   durationMs: number;
+  /**
+   * From request arrival to the first content token written, ms, on the server's real clock:
+   * what it did, late timers included (the truth a client's TTFT is checked against).
+   */
+  ttftMs?: number;
 }
 
 /** IPC from startBuiltinSimulator to the child process (child.ts). */

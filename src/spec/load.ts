@@ -124,10 +124,11 @@ export function loadSpec(file: string, opts: LoadOptions = {}): LoadedSpec {
 /**
  * Short sha256 of the spec with secrets redacted: equal for equal sweeps, whatever the key.
  * The budget is left out: it limits the spending, not the sweep, so a run stopped on its
- * budget can be resumed with a higher one.
+ * budget can be resumed with a higher one. So are the workers: they change how requests are
+ * sent, not which, so a run may be resumed with another count.
  */
 export function hashSpec(spec: Spec, secrets: readonly string[] = []): string {
-  const { budget: _budget, ...sweep } = spec;
+  const { budget: _budget, workers: _workers, ...sweep } = spec;
   return createHash('sha256').update(canonicalJson(redact(sweep as Spec, secrets))).digest('hex').slice(0, 16);
 }
 

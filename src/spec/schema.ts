@@ -170,6 +170,13 @@ export const specSchema = z
       .describe(
         'interleaved: the cells of different targets at the same other parameters run back to back (the default when target is an axis); sequential: grid order, first axis slowest.',
       ),
+    workers: z
+      .union([z.literal('auto'), z.number().int().positive().max(64)])
+      // 1 until npm run bench shows auto no worse on a machine with cores to spare (docs/workers.md).
+      .default(1)
+      .describe(
+        'Event loops (worker threads) that send and time a cell\'s requests: 1 (default) = the main thread alone; auto = one per 256 requests in flight, at most one per core (1 below 257 in flight); N = that many threads. See docs/workers.md.',
+      ),
     seed: z.number().int().default(1).describe('Seed for arrival times and anything else random on the client.'),
     arrival: z
       .enum(['poisson', 'constant'])

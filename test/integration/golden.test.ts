@@ -66,6 +66,9 @@ const ADDED = {
     // issue 17: a capacity search's step and verdict.
     'search_step',
     'search_verdict',
+    // issue 15: the client's own share of TTFT.
+    'client_ttft_delay_ms_p50',
+    'client_ttft_delay_ms_p99',
     // issue 16: workloads (empty for a list of prompts).
     'input_tokens_requested',
     'output_tokens_requested',
@@ -82,6 +85,8 @@ const ADDED = {
     'spec.target.simulator.accuracy',
     'spec.target.simulator.accuracy_drop',
     'spec.target.simulator.think_tokens',
+    // issue 15: the event loops that send (the default, in the spec as run).
+    'spec.workers',
   ],
 };
 

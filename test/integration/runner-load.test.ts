@@ -16,19 +16,21 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function runInProcess(yaml: string, during?: () => () => void) {
+async function runInProcess(yaml: string, during?: () => () => void, workers: 1 | 2 = 1) {
   const dir = tempDir();
   const loaded = loadSpec(writeSpec(yaml, dir));
   const plan = buildPlan(loaded);
   const stopBusy = during?.();
   try {
-    return await runSweep({ loaded, plan, baseUrl: loaded.spec.target!.base_url, writer: memoryWriter() });
+    return await runSweep({ loaded, plan, baseUrl: loaded.spec.target!.base_url, writer: memoryWriter(), workers });
   } finally {
     stopBusy?.();
   }
 }
 
-describe('open loop', () => {
+// The open loop is scheduled on the main thread either way; with worker threads the
+// requests are sent and timed there (the workers test runs the CLI in both modes).
+describe.each([1, 2] as const)('open loop, workers: %i', (workers) => {
   it('keeps the scheduled time when the concurrency cap holds requests back (queue_ms)', async () => {
     server = await startFakeServer((_req, res) => streamChat(res, { ttftMs: 40, itlMs: 5, tokens: ['a', 'b'], usage: 'separate' }, true));
     // 100 requests/s offered, but one at a time and ~45 ms each: the queue must grow.
@@ -39,7 +41,7 @@ params: { model: m, max_tokens: 2 }
 matrix: { rate: [100], concurrency: [1] }
 arrival: constant
 requests: 12
-`);
+`, undefined, workers);
     const [s] = result.summaries;
     expect(s.ok).toBe(12);
     expect(s.offered_rps).toBe(100);
@@ -58,7 +60,7 @@ params: { model: m }
 matrix: { rate: [50], concurrency: [8] }
 arrival: constant
 requests: 10
-`);
+`, undefined, workers);
     // Generous: on a loaded machine timers fire late, and that lateness counts as queueing.
     expect(result.summaries[0].queue_ms!.p50).toBeLessThan(100);
   });
@@ -72,7 +74,7 @@ params: { model: m }
 matrix: { rate: [40], concurrency: [4] }
 arrival: constant
 duration_s: 0.5
-`);
+`, undefined, workers);
     // Arrivals at 0, 25, ..., 475 ms: exactly 20 before the deadline.
     expect(result.summaries[0].requests).toBe(20);
   });
@@ -144,5 +146,23 @@ requests: 30
     expect(c.bound).toBe(true);
     expect(c.loop_delay_p99_ms).toBeGreaterThan(20);
     expect(c.reason).toMatch(/event-loop delay p99/);
+    // First tokens that waited behind 40 ms blocks: the client's share of TTFT says so.
+    expect(c.ttft_delay_p99_ms).toBeGreaterThan(10);
+    expect(c.ttft_delay_p50_ms).toBeLessThanOrEqual(c.ttft_delay_p99_ms!);
+  });
+
+  it("reports the client's share of TTFT for every streamed cell, below the TTFT itself", async () => {
+    server = await startFakeServer((_req, res) => streamChat(res, { ttftMs: 30, itlMs: 5, tokens: ['a', 'b', 'c'], usage: 'separate' }, true));
+    const result = await runInProcess(`
+target: { base_url: ${server.baseUrl} }
+prompts: ["hi"]
+params: { model: m }
+matrix: { concurrency: [2] }
+requests: 20
+`);
+    const [s] = result.summaries;
+    expect(s.client!.ttft_delay_p50_ms).toBeGreaterThanOrEqual(0);
+    // An upper bound of the client's own lateness cannot be most of a 30 ms TTFT on an idle loop.
+    expect(s.client!.ttft_delay_p50_ms!).toBeLessThan(s.ttft_ms!.p50!);
   });
 });

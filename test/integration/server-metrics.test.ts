@@ -180,3 +180,34 @@ describe('bad metrics URLs', () => {
     expect(existsSync(join(s.out, 'server-metrics.csv'))).toBe(true);
   });
 });
+
+describe('merged shards', () => {
+  it('merge keeps every shard\'s server-metrics.csv rows, grouped by cell in plan order', async () => {
+    const server = await sim({ ttft_ms: 5, itl_ms: 1, jitter: 0 });
+    const file = writeSpec(
+      spec({ base: server.baseUrl, metrics: `{ url: "${server.origin}/metrics", interval_ms: 50 }`, matrix: '{ concurrency: [1, 2, 3, 4] }', load: 'requests: 4' }),
+    );
+    const dir = tempDir();
+    const shards = [1, 2].map((k) => join(dir, `s${k}`));
+    for (const [i, out] of shards.entries()) {
+      const r = await runCli(['run', file, '--out', out, '--shard', `${i + 1}/2`, '--quiet'], { timeoutMs: 120_000 });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const read = (d: string) => parse(readFileSync(join(d, 'server-metrics.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    const parts = shards.map(read);
+    const merged = join(dir, 'merged');
+    const m = await runCli(['merge', ...shards, '--out', merged], { timeoutMs: 60_000 });
+    expect(m.code, m.stderr).toBe(0);
+    const rows = read(merged);
+    // Nothing lost or added, each row as its shard wrote it.
+    expect(rows).toHaveLength(parts[0].length + parts[1].length);
+    const key = (r: Record<string, string>) => JSON.stringify(r);
+    expect(rows.map(key).sort()).toEqual([...parts[0], ...parts[1]].map(key).sort());
+    // Cells in plan order (c=1..4, ids quote their commas in the CSV), whichever shard ran them.
+    const cells = [...new Set(rows.map((r) => r.cell))];
+    expect(cells).toHaveLength(4);
+    const planned = (JSON.parse(readFileSync(join(merged, 'run.json'), 'utf8')) as Run['json']).cells.map((c) => c.cell);
+    expect(cells).toEqual(planned);
+    expect(new Set(parts[0].map((r) => r.cell)).size + new Set(parts[1].map((r) => r.cell)).size).toBe(4);
+  });
+});

@@ -18,6 +18,19 @@ function rows(dir: string, file = 'requests.csv'): Record<string, string>[] {
   return lines.map((l) => Object.fromEntries(header.map((h, i) => [h, l[i]])));
 }
 
+/**
+ * Every saved answer as `cell#prompt_id:text`, sorted. At temperature 0 the simulator's text
+ * is a function of the prompt alone: equal answers, equal prompts.
+ */
+function answers(dir: string): string[] {
+  return readFileSync(join(dir, 'responses.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { cell: string; prompt_id: number; text: string })
+    .map((r) => `${r.cell}#${r.prompt_id}:${r.text}`)
+    .sort();
+}
+
 function spec(body: string): string {
   return writeSpec(`name: w
 target: { provider: openai-chat, base_url: builtin, simulator: ${SIM} }
@@ -65,14 +78,6 @@ matrix: { input_tokens: [{ uniform: [20, 60] }, 64] }
 requests: 8
 output: { save_responses: true }
 `);
-    // At temperature 0 the simulator's text is a function of the prompt alone: equal answers, equal prompts.
-    const answers = (dir: string) =>
-      readFileSync(join(dir, 'responses.jsonl'), 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as { cell: string; prompt_id: number; text: string })
-        .map((r) => `${r.cell}#${r.prompt_id}:${r.text}`)
-        .sort();
     const tokens = (dir: string) => rows(dir).map((r) => `${r.cell}#${r.prompt_id}:${r.prompt_tokens}`).sort();
     const a = await run(path);
     const b = await run(path);
@@ -249,6 +254,71 @@ requests: 3
     const r = await runCli(['run', path, '--out', out, '--quiet']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: cell c=1: the server counted [\d.]+ prompt tokens per request, the workload wrote 200 by .*tiny-bpe\.json \(\+\d+\.\d%\): a tokenizer other than the model's/);
+  });
+});
+
+// The runner makes each workload prompt (and a conversation's history) on the main thread and
+// sends it to a worker as data: the rows must be the ones one event loop gives.
+describe('workloads on worker threads (workers: 2)', { timeout: 180_000 }, () => {
+  it('a synthetic workload gives the same prompts, lengths and answers as workers: 1', async () => {
+    const path = spec(`prompts:
+  synthetic: { input_tokens: { uniform: [200, 400] }, output_tokens: 24 }
+matrix: { concurrency: [4] }
+requests: 16
+warmup: 2
+workers: 2
+output: { save_responses: true }
+`);
+    const two = await run(path);
+    const one = await run(path, '--workers', '1');
+    const json = JSON.parse(readFileSync(join(two.out, 'run.json'), 'utf8'));
+    expect(json.cells[0].client.workers).toBe(2);
+    const rs = rows(two.out);
+    expect(rs).toHaveLength(16);
+    for (const r of rs) {
+      expect(r.status).toBe('ok');
+      expect(r.completion_tokens).toBe('24');
+      expect(r.output_tokens_requested).toBe('24');
+      // The simulator counts with the workload's tokenizer: what it got is what was written.
+      expect(r.prompt_tokens).toBe(r.input_tokens_requested);
+    }
+    const lengths = (dir: string) => rows(dir).map((r) => `${r.prompt_id}:${r.input_tokens_requested}:${r.prompt_tokens}`).sort();
+    expect(lengths(two.out)).toEqual(lengths(one.out));
+    expect(answers(two.out)).toEqual(answers(one.out));
+    expect(new Set(answers(two.out).map((x) => x.split(':').slice(1).join(':'))).size).toBe(16);
+  });
+
+  it('conversations carry their history turn after turn, and a trace keeps its lengths and schedule', async () => {
+    const conv = await run(
+      spec(`prompts:
+  conversation: { turns: 3, input_tokens: 50, output_tokens: 20, think_time_ms: 5, sessions: 4 }
+matrix: { concurrency: [2] }
+workers: 2
+`),
+    );
+    const turns = rows(conv.out);
+    expect(turns).toHaveLength(12);
+    expect(new Set(turns.map((r) => `${r.session}/${r.turn}`)).size).toBe(12);
+    for (const r of turns) {
+      const want = 50 + Number(r.turn) * 70;
+      expect(r.input_tokens_requested).toBe(String(want));
+      expect(Number(r.prompt_tokens)).toBeGreaterThanOrEqual(want);
+      expect(Number(r.prompt_tokens)).toBeLessThanOrEqual(want * 1.05);
+      expect(r.completion_tokens).toBe('20');
+    }
+    const trace = await run(
+      spec(`prompts:
+  trace: { file: ${join(FIXTURES, 'mooncake-small.jsonl')}, speedup: 2 }
+workers: 2
+`),
+    );
+    const rs = rows(trace.out);
+    expect(rs.map((r) => r.prompt_tokens).sort()).toEqual(['1100', '1100', '1200', '300', '520', '700']);
+    for (const r of rs) expect(r.completion_tokens).toBe(r.output_tokens_requested);
+    // Scheduled on the trace's clock (260 ms at speed-up 2), whichever thread sent it.
+    const scheduled = rs.map((r) => Date.parse(r.started_at) - Number(r.queue_ms)).sort((a, b) => a - b);
+    expect(scheduled[5] - scheduled[0]).toBeGreaterThan(126);
+    expect(scheduled[5] - scheduled[0]).toBeLessThan(134);
   });
 });
 

@@ -207,7 +207,7 @@ describe('every streaming provider behind the exchange, on random bytes', () => 
           sentAt: performance.now(),
           connectMs: 0,
           consume: async (onChunk) => {
-            for (const c of chunks) onChunk(c, performance.now());
+            for (const c of chunks) onChunk(c, performance.now(), 0);
           },
         };
         const client: HttpClient = { post: async () => response, close() {} };

@@ -30,3 +30,12 @@ describe('judging the client', () => {
     });
   });
 });
+
+describe('judging the client with worker threads', () => {
+  it('allows the CPU limit once per loop the cores can run, and names the workers', () => {
+    expect(judgeClient({ ...healthy, cpu: 1.5, loops: 2, workers: 2 })).toMatchObject({ bound: false, workers: 2 });
+    expect(judgeClient({ ...healthy, cpu: 1.9, loops: 2, workers: 2 }).reason).toBe('client CPU 190% of a core');
+    expect(judgeClient({ ...healthy, cpu: 1.5 }).bound).toBe(true);
+    expect(judgeClient(healthy).workers).toBeUndefined();
+  });
+});

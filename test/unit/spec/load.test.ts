@@ -68,7 +68,7 @@ matrix:
     expect(problems(`${MINIMAL}requets: 3\nwarmpu: 1\nfoo: 1\n`)).toEqual([
       "sweep.yaml:5:1: unknown key 'requets' — did you mean 'requests'?",
       "sweep.yaml:6:1: unknown key 'warmpu' — did you mean 'warmup'?",
-      "sweep.yaml:7:1: unknown key 'foo' (expected one of: name, description, target, targets, environments, prompts, tokenizer, params, custom_params, matrix, requests, duration_s, repeat, warmup, repeat_cells, order, seed, arrival, burstiness, percentiles, slo, thresholds, search, compare, checks, pricing, budget, output)",
+      "sweep.yaml:7:1: unknown key 'foo' (expected one of: name, description, target, targets, environments, prompts, tokenizer, params, custom_params, matrix, requests, duration_s, repeat, warmup, repeat_cells, order, workers, seed, arrival, burstiness, percentiles, slo, thresholds, search, compare, checks, pricing, budget, output)",
     ]);
   });
 
