@@ -8,7 +8,8 @@
  * sized to a cell's concurrency. A request is stamped when it is handed to its HTTP/2
  * stream, every response chunk when it arrives, before any decoding; protobuf decoding waits
  * for the check phase, so hundreds of streams receiving a token at once are all stamped
- * before any is decoded. A stream the server refuses before answering (REFUSED_STREAM, a
+ * before any is decoded, and runs one stream per loop turn (turn-queue.ts), so a request
+ * started meanwhile reaches the socket in the turn after its stamp. A stream the server refuses before answering (REFUSED_STREAM, a
  * GOAWAY) is sent again at once on a new connection: not a retry, not an attempt.
  * Failures come back as GrpcFailure values, never as exceptions.
  *
@@ -23,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { backoffDelay, networkMessage, type RetryPolicy, type Unreachable } from '../http/client.js';
 import { VERSION } from '../version.js';
 import { kserveService, type ModelInferRequest, type ModelInferResponse, type ModelMetadataResponse, type ModelRef, type ModelStreamInferResponse } from './kserve.js';
+import { createTurnQueue } from './turn-queue.js';
 import { parameterValue } from './tensors.js';
 import { frame, MessageReader, parseGrpcUrl, Status, statusFromHttp, statusFromTrailers, statusName, timeoutHeader, type Arrived, type CallStatus, type GrpcAddress } from './wire.js';
 
@@ -169,6 +171,9 @@ export function createGrpcClient(opts: GrpcClientOptions): GrpcClient {
   const perChannel = Math.max(1, opts.streamsPerChannel ?? MAX_STREAMS);
   const channels: Channel[] = [];
   let closed = false;
+  // Streams' arrived responses are decoded from one queue, one stream per loop turn
+  // (turn-queue.ts): a request started by one of them leaves the socket in the next turn.
+  const drains = createTurnQueue();
 
   /** The least busy connection with room for one more stream; a new one when all are full. */
   const pick = (): Channel => {
@@ -372,7 +377,7 @@ export function createGrpcClient(opts: GrpcClientOptions): GrpcClient {
       const schedule = (): void => {
         if (!scheduled) {
           scheduled = true;
-          setImmediate(drain);
+          drains.push(drain);
         }
       };
       const endWith = (status: CallStatus | undefined, failure: GrpcFailure | undefined, refused: boolean): void => {

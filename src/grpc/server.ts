@@ -94,9 +94,23 @@ export async function startKserveServer(handlers: KserveHandlers, opts: KserveSe
     session.on('error', () => {});
     session.once('remoteSettings', () => session.setLocalWindowSize(WINDOW));
   });
+  // A call is stamped when its headers are read and set up in the check phase: when one
+  // socket read brings many calls (a client's burst over one connection), each is stamped
+  // before any is decoded and handled, so its clock starts at its arrival rather than after
+  // the setup of the calls before it in the read (~0.1 ms each). Its body waits unread.
+  let arrivals: (() => void)[] = [];
+  const setUpArrivals = (): void => {
+    const now = arrivals;
+    arrivals = [];
+    for (const fn of now) fn();
+  };
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
     const arrivedAt = performance.now();
     stream.on('error', () => {});
+    if (arrivals.push(() => dispatch(stream, headers, arrivedAt)) === 1) setImmediate(setUpArrivals);
+  });
+  const dispatch = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, arrivedAt: number): void => {
+    if (stream.closed || stream.destroyed) return; // the client left before it was set up
     const found = byPath.get(String(headers[':path']));
     const handler = found ? (handlers as Record<string, unknown>)[found[0]] : undefined;
     const call = new Call(stream, headers, arrivedAt);
@@ -107,7 +121,7 @@ export async function startKserveServer(handlers: KserveHandlers, opts: KserveSe
       return;
     }
     call.unary(method, handler as (c: UnaryCall<unknown>, r: Reply<unknown>) => void);
-  });
+  };
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

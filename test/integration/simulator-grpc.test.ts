@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGrpcClient, type GrpcClientOptions } from '../../src/grpc/grpc-client.js';
 import { buildLlmRequest, readLlmResponse, type LayoutName } from '../../src/grpc/llm-layouts.js';
@@ -136,6 +137,38 @@ describe('simulator over gRPC', () => {
     const { result, texts } = await stream(client(child.grpcUrl as string), 'vllm');
     expect(result.failure).toBeUndefined();
     expect(texts).toHaveLength(8);
+  });
+
+  it('a request started while other streams are being drained leaves at once: its TTFT is the server\'s', TIMING, async () => {
+    // The server in its own process, so it reads the request while this one is busy.
+    const child = await startBuiltinSimulator({ ...MODEL, ttft_ms: 50 }, { grpcPort: 0 });
+    opened.push({ close: () => child.stop() });
+    const c = client(child.grpcUrl as string);
+    const model = { name: 'sim' };
+    const req = buildLlmRequest({ layout: 'vllm', model, prompt: 'x', stream: true, params: { max_tokens: 2 }, metadata: (await c.modelMetadata(model)).value }).request!;
+    await c.stream(req, () => {}); // the connection, JIT
+    // Three streams end in the same server tick; a slow consumer takes 20 ms over each last
+    // response, and the first of them starts the next request. Drained in one turn, that
+    // request's bytes waited for the other two (40 ms) after its send stamp.
+    const busy = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    };
+    let firstAt: number | undefined;
+    let next: ReturnType<typeof c.stream> | undefined;
+    const onResponse = (res: Parameters<Parameters<typeof c.stream>[1]>[0]) => {
+      if (!readLlmResponse(res.infer_response).final) return;
+      next ??= c.stream(req, (r, at) => {
+        if (firstAt === undefined && readLlmResponse(r.infer_response).text) firstAt = at;
+      });
+      busy(20);
+    };
+    await Promise.all(Array.from({ length: 3 }, () => c.stream(req, onResponse)));
+    const result = await (next as ReturnType<typeof c.stream>);
+    expect(result.failure).toBeUndefined();
+    const ttft = (firstAt as number) - result.sentAt;
+    expect(ttft).toBeGreaterThan(50 - 1);
+    expect(ttft).toBeLessThan(50 + 20);
   });
 });
 
