@@ -17,6 +17,7 @@ import { parameterValue } from '../grpc/tensors.js';
 import { Status as status } from '../grpc/wire.js';
 import { drawFault, FAULT_HEADER, parseFaultHeader } from './faults.js';
 import { realClock, type BatchScheduler } from './latency-model.js';
+import type { SimulatorMetrics } from './metrics.js';
 import { DEFAULT_MAX_TOKENS } from './request.js';
 import { mixSeed, mulberry32 } from '../random.js';
 import { countPromptTokens, generate, MAX_OUTPUT_TOKENS } from './text.js';
@@ -33,10 +34,12 @@ export function simulatedLayout(model: string): LayoutName {
 export interface GrpcSideOptions {
   options: SimulatorOptions;
   scheduler: BatchScheduler;
+  /** The HTTP side's /metrics, so a scrape counts gRPC requests as vLLM's would count any request. */
+  metrics?: SimulatorMetrics;
   onRequest?: (entry: RequestLogEntry) => void;
 }
 
-export function simulatorGrpcHandlers({ options: opts, scheduler, onRequest }: GrpcSideOptions): KserveHandlers {
+export function simulatorGrpcHandlers({ options: opts, scheduler, metrics, onRequest }: GrpcSideOptions): KserveHandlers {
   // Streams of their own, so adding gRPC traffic leaves the HTTP side's draws as they were.
   const faultRandom = mulberry32(mixSeed(opts.seed, 0x6a9c));
   let serial = 0;
@@ -106,13 +109,22 @@ export function simulatorGrpcHandlers({ options: opts, scheduler, onRequest }: G
       else if (fault?.kind === 'malformed') emit(malformed(model), true);
       // stall: silent until the client gives up.
     };
+    /** The model's first token (or its end, with no tokens): TTFT and the prompt are done. */
+    const firstToken = (): void => {
+      metrics?.observeTtft((realClock.now() - arrivedAt) / 1000);
+      metrics?.addPromptTokens(promptTokens);
+    };
     const handle = scheduler.submit({
       promptTokens,
       outputTokens: n,
       random: mulberry32(mixSeed(opts.seed, 0x6a9c, ++serial)),
       itlFactor: fault?.kind === 'slow' ? fault.factor : 1,
       arrivedAt,
+      // Observed as the HTTP side observes them (server.ts): when they happen.
+      onAdmit: () => metrics?.observeQueue((realClock.now() - arrivedAt) / 1000),
       onToken: (index) => {
+        if (index === 0) firstToken();
+        metrics?.addGenerationTokens(1);
         if (index === strikeAt) return strike();
         sent++;
         if (!read.stream) return;
@@ -120,7 +132,10 @@ export function simulatorGrpcHandlers({ options: opts, scheduler, onRequest }: G
         emit(llmResponse({ ...base, text: gen.tokens[index], final: last && !askedEmpty, ...counts(index) }), last && !askedEmpty);
       },
       onDone: () => {
+        if (n === 0) firstToken();
         if (strikeAt === n) return strike();
+        metrics?.observeE2e((realClock.now() - arrivedAt) / 1000);
+        metrics?.addSuccess(gen.finishReason);
         log('ok', { completionTokens: n, finishReason: gen.finishReason });
         if (!read.stream) emit(llmResponse({ ...base, text: gen.tokens.join(''), final: !askedEmpty, ...counts('all') }), !askedEmpty);
         else if (n === 0) emit(llmResponse({ ...base, text: '', final: !askedEmpty, ...counts('all') }), !askedEmpty);

@@ -10,7 +10,7 @@ import { loadTokenizer } from '../tokenizers/load.js';
 import type { Tokenizer } from '../tokenizers/types.js';
 import { drawFault, FAULT_HEADER, faultResponse, isStatusFault, MALFORMED_JSON, MALFORMED_LINE, parseFaultHeader } from './faults.js';
 import { BatchScheduler, realClock, type SequenceHandle } from './latency-model.js';
-import { createSimulatorMetrics } from './metrics.js';
+import { createSimulatorMetrics, type SimulatorMetrics } from './metrics.js';
 import { BLOCK_TOKENS, createPrefixCache } from './prefix-cache.js';
 import { parseRequest, RequestError, type SimRequest } from './request.js';
 import { mixSeed, mulberry32 } from '../random.js';
@@ -51,6 +51,8 @@ export function resolveSimulatorOptions(opts: Partial<SimulatorOptions> = {}): S
 export interface SimulatorServer {
   server: http.Server;
   scheduler: BatchScheduler;
+  /** What /metrics exposes; the gRPC side counts its requests into it too. */
+  metrics: SimulatorMetrics;
   /** Stops the scheduler and drops every connection; resolves when the server has closed. */
   close(): Promise<void>;
 }
@@ -261,6 +263,7 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
   return {
     server,
     scheduler,
+    metrics,
     close: () => {
       closing = true;
       scheduler.close();
@@ -301,7 +304,7 @@ export async function startSimulator(opts: Partial<SimulatorServerOptions> & Lis
 async function startGrpcSide(sim: SimulatorServer, opts: Partial<SimulatorServerOptions>, host: string, port: number) {
   // Loaded only when asked for: the HTTP-only simulator does not pay for parsing the .proto.
   const [{ simulatorGrpcHandlers }, { startKserveServer }] = await Promise.all([import('./grpc-server.js'), import('../grpc/server.js')]);
-  const handlers = simulatorGrpcHandlers({ options: resolveSimulatorOptions(opts), scheduler: sim.scheduler, onRequest: opts.onRequest });
+  const handlers = simulatorGrpcHandlers({ options: resolveSimulatorOptions(opts), scheduler: sim.scheduler, metrics: sim.metrics, onRequest: opts.onRequest });
   try {
     return await startKserveServer(handlers, { host, port });
   } catch (e) {

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createGrpcClient, type GrpcClientOptions } from '../../src/grpc/grpc-client.js';
 import { buildLlmRequest, readLlmResponse, type LayoutName } from '../../src/grpc/llm-layouts.js';
 import { startBuiltinSimulator } from '../../src/simulator/spawn.js';
+import { parsePrometheus } from '../../src/server-metrics/parse.js';
 import { startSimulator } from '../../src/simulator/server.js';
 import type { RunningSimulator } from '../../src/simulator/types.js';
 import { chatBody, contentEvents, median, post } from '../helpers/sim-client.js';
@@ -111,6 +112,36 @@ describe('simulator over gRPC', () => {
     // The bound sits halfway, so a late event loop (which the scheduler's virtual deadlines
     // catch up on) cannot move either case across it.
     expect(contentEvents(await http!)[0].at).toBeGreaterThan(100 + 390 / 2);
+  });
+
+  it('counts gRPC requests in /metrics like HTTP ones: successes, tokens, TTFT and latency histograms', async () => {
+    const s = await sim();
+    const c = client(s.grpcUrl);
+    const scrape = async () => {
+      const samples = parsePrometheus(await (await fetch(`${s.origin}/metrics`)).text());
+      const get = (name: string) => samples.filter((x) => x.name === name).reduce((a, x) => a + x.value, 0);
+      return {
+        success: get('vllm:request_success_total'),
+        generated: get('vllm:generation_tokens_total'),
+        prompt: get('vllm:prompt_tokens_total'),
+        ttftCount: get('vllm:time_to_first_token_seconds_count'),
+        e2eCount: get('vllm:e2e_request_latency_seconds_count'),
+        queueCount: get('vllm:request_queue_time_seconds_count'),
+      };
+    };
+    const before = await scrape();
+    for (const layout of ['vllm', 'trtllm'] as const) {
+      const { result, texts } = await stream(c, layout, { maxTokens: 5 });
+      expect(result.failure).toBeUndefined();
+      expect(texts).toHaveLength(5);
+    }
+    const after = await scrape();
+    expect(after.success - before.success).toBe(2);
+    expect(after.generated - before.generated).toBe(10);
+    expect(after.prompt - before.prompt).toBeGreaterThan(0);
+    expect(after.ttftCount - before.ttftCount).toBe(2);
+    expect(after.e2eCount - before.e2eCount).toBe(2);
+    expect(after.queueCount - before.queueCount).toBe(2);
   });
 
   it('injects faults named by the x-simulator-fault metadata key', async () => {
