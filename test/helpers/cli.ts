@@ -12,6 +12,8 @@ export interface CliResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /** `signalAfter` was sent. */
+  signalled: boolean;
 }
 
 export interface CliOptions {
@@ -24,6 +26,11 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Run this shell command line instead (args ignored), e.g. to set a ulimit first. */
   shell?: string;
+  /**
+   * Send `signal` once the progress line says at least `done` of `total` requests are done
+   * (set LLM_SWEEP_PROGRESS_MS so it prints often): a point in the run without sleeps.
+   */
+  signalAfter?: { done: number; total: number; signal: NodeJS.Signals };
 }
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
@@ -36,17 +43,28 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
     });
     let stdout = '';
     let stderr = '';
+    let signalled = false;
+    const at = opts.signalAfter;
+    const progress = at ? new RegExp(`(\\d+)/${at.total} total`) : undefined;
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      opts.onStderr?.(d.toString(), child);
+      const text = d.toString();
+      stderr += text;
+      if (at && progress && !signalled) {
+        const m = progress.exec(text);
+        if (m && Number(m[1]) >= at.done) {
+          signalled = true;
+          child.kill(at.signal);
+        }
+      }
+      opts.onStderr?.(text, child);
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     opts.onSpawn?.(child);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolvePromise({ code, signal, stdout, stderr });
+      resolvePromise({ code, signal, stdout, stderr, signalled });
     });
   });
 }

@@ -47,18 +47,11 @@ describe('base_url: builtin', () => {
   it('stops the simulator on Ctrl-C (exit 130)', async () => {
     const dir = tempDir();
     const out = join(dir, 'out');
-    let sent = false;
     const r = await runCli(['run', writeSpec(spec(2000), dir), '--out', out], {
       env: { LLM_SWEEP_PROGRESS_MS: '50' },
-      onStderr: (text, child) => {
-        const m = /(\d+)\/4000 total/.exec(text);
-        if (!sent && m && Number(m[1]) >= 3) {
-          sent = true;
-          child.kill('SIGINT');
-        }
-      },
+      signalAfter: { done: 3, total: 4000, signal: 'SIGINT' },
     });
-    expect(sent).toBe(true);
+    expect(r.signalled).toBe(true);
     expect(r.code).toBe(130);
     await simulatorGone(out);
   });

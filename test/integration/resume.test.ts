@@ -33,18 +33,11 @@ describe('run --resume', () => {
     const dir = tempDir();
     const file = writeSpec(specFor(server.baseUrl), dir);
     const out = join(dir, 'out');
-    let killed = false;
     const first = await runCli(['run', file, '--out', out], {
       env: { LLM_SWEEP_PROGRESS_MS: '50' },
-      onStderr: (text, child) => {
-        const m = /(\d+)\/120 total/.exec(text);
-        if (!killed && m && Number(m[1]) >= 40) {
-          killed = true;
-          child.kill('SIGKILL');
-        }
-      },
+      signalAfter: { done: 40, total: 120, signal: 'SIGKILL' },
     });
-    expect(killed).toBe(true);
+    expect(first.signalled).toBe(true);
     expect(first.signal).toBe('SIGKILL');
     const partial = readFileSync(join(out, 'requests.csv'), 'utf8');
     const before = keys(partial);

@@ -272,19 +272,12 @@ describe('Ctrl-C', () => {
     const dir = tempDir();
     const file = writeSpec(spec(s.baseUrl, '', { requests: 400, matrix: '  temperature: [0, 1]' }).replace('name: t', 'name: t'), dir);
     const out = join(dir, 'out');
-    let sent = false;
     // Interrupt once the progress line says some requests are done: no sleeps as sync.
     const r = await runCli(['run', file, '--out', out], {
       env: { LLM_SWEEP_PROGRESS_MS: '100' },
-      onStderr: (text, child) => {
-        const m = /(\d+)\/800 total/.exec(text);
-        if (!sent && m && Number(m[1]) >= 5) {
-          sent = true;
-          child.kill('SIGINT');
-        }
-      },
+      signalAfter: { done: 5, total: 800, signal: 'SIGINT' },
     });
-    expect(sent).toBe(true);
+    expect(r.signalled).toBe(true);
     expect(r.code).toBe(130);
     // The hint names the exact command that finishes the run.
     expect(r.stderr).toContain(`interrupted: finished rows are saved; to send the rest: llm-sweep run ${file} --resume ${out}\n`);

@@ -242,19 +242,12 @@ describe('signals with workers: 2', () => {
     const dir = tempDir();
     const file = writeSpec(spec(s.baseUrl, 'matrix: { concurrency: [4] }\nrequests: 800'), dir);
     const out = join(dir, 'out');
-    let sent = false;
     const r = await runCli(['run', file, '--out', out, '--workers', '2'], {
       env: { LLM_SWEEP_PROGRESS_MS: '100' },
       timeoutMs: 120_000,
-      onStderr: (text, child) => {
-        const m = /(\d+)\/800 total/.exec(text);
-        if (!sent && m && Number(m[1]) >= 8) {
-          sent = true;
-          child.kill('SIGINT');
-        }
-      },
+      signalAfter: { done: 8, total: 800, signal: 'SIGINT' },
     });
-    expect(sent).toBe(true);
+    expect(r.signalled).toBe(true);
     expect(r.code).toBe(130);
     const rows = parseRequestsCsv(readFileSync(join(out, 'requests.csv'), 'utf8')).records;
     expect(rows.length).toBeGreaterThanOrEqual(8);
@@ -271,19 +264,12 @@ describe('signals with workers: 2', () => {
     const dir = tempDir();
     const file = writeSpec(spec(s.baseUrl, 'matrix: { temperature: [0, 1], concurrency: [2, 4] }\nrequests: 30'), dir);
     const out = join(dir, 'out');
-    let killed = false;
     const first = await runCli(['run', file, '--out', out, '--workers', '2'], {
       env: { LLM_SWEEP_PROGRESS_MS: '50' },
       timeoutMs: 120_000,
-      onStderr: (text, child) => {
-        const m = /(\d+)\/120 total/.exec(text);
-        if (!killed && m && Number(m[1]) >= 40) {
-          killed = true;
-          child.kill('SIGKILL');
-        }
-      },
+      signalAfter: { done: 40, total: 120, signal: 'SIGKILL' },
     });
-    expect(killed).toBe(true);
+    expect(first.signalled).toBe(true);
     expect(first.signal).toBe('SIGKILL');
     const before = keys(parseRequestsCsv(readFileSync(join(out, 'requests.csv'), 'utf8')).records);
     expect(before.length).toBeLessThan(120);
