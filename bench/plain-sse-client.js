@@ -38,6 +38,12 @@ function one() {
       res.on('error', () => resolve());
     });
     req.on('error', () => resolve());
+    // Node writes the request right after the 'socket' event (a later tick, even for a free
+    // keep-alive socket), not at end(): stamped there, as llm-sweep's client stamps it.
+    req.once('socket', (s) => {
+      if (!s.connecting) sentAt = performance.now();
+      else s.once('connect', () => (sentAt = performance.now()));
+    });
     sentAt = performance.now();
     req.end(body);
   });
