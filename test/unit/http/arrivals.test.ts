@@ -1,0 +1,94 @@
+import { performance } from 'node:perf_hooks';
+import { describe, expect, it } from 'vitest';
+import { arrive, MAX_LAG_MS, SLICE_MS, type ChunkSink } from '../../../src/http/arrivals.js';
+
+/** Busy for `ms`: a sink whose parsing takes time. */
+function spin(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+/** Counts loop turns (check phases) while `done` is false. */
+function turnCounter(): { turn: () => number; stop: () => void } {
+  let turns = 0;
+  let stopped = false;
+  const tick = () => {
+    if (stopped) return;
+    turns++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  return { turn: () => turns, stop: () => (stopped = true) };
+}
+
+describe('arrivals', () => {
+  it('hands every chunk over once, in arrival order per response, the end last', async () => {
+    const seen: Record<string, (string | null)[]> = { a: [], b: [] };
+    let ended = 0;
+    const finished = new Promise<void>((resolve) => {
+      const sink = (name: 'a' | 'b'): ChunkSink => ({
+        take(chunk) {
+          seen[name]!.push(chunk === null ? null : chunk.toString());
+          if (chunk === null && ++ended === 2) resolve();
+        },
+      });
+      const a = sink('a');
+      const b = sink('b');
+      for (let i = 0; i < 300; i++) {
+        arrive(a, Buffer.from(`a${i}`));
+        arrive(b, Buffer.from(`b${i}`));
+      }
+      arrive(a, null);
+      arrive(b, null);
+    });
+    await finished;
+    expect(seen.a).toEqual([...Array.from({ length: 300 }, (_, i) => `a${i}`), null]);
+    expect(seen.b).toEqual([...Array.from({ length: 300 }, (_, i) => `b${i}`), null]);
+  });
+
+  it('parses in slices of about SLICE_MS, one per loop turn, so a long backlog does not hold the loop', async () => {
+    // 60 chunks of 0.1 ms each: 6 ms of parsing, well inside MAX_LAG_MS even on a loaded
+    // machine. Unsliced they would all be taken in one turn; in slices, over many.
+    expect(60 * 0.1).toBeLessThan(MAX_LAG_MS / 4);
+    const turns = turnCounter();
+    const turnOf: number[] = [];
+    await new Promise<void>((resolve) => {
+      const sink: ChunkSink = {
+        take(chunk) {
+          if (chunk === null) return resolve();
+          turnOf.push(turns.turn());
+          spin(0.1);
+        },
+      };
+      for (let i = 0; i < 60; i++) arrive(sink, Buffer.from('x'));
+      arrive(sink, null);
+    });
+    turns.stop();
+    const perTurn = new Map<number, number>();
+    for (const t of turnOf) perTurn.set(t, (perTurn.get(t) ?? 0) + 1);
+    // A slice takes chunks until SLICE_MS is spent: 2 of 0.1 ms, give or take one.
+    expect(perTurn.size).toBeGreaterThanOrEqual(15);
+    expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(Math.ceil(SLICE_MS / 0.1) + 2);
+  });
+
+  it('parses chunks older than MAX_LAG_MS at once, so a client past its capacity does not fall further behind', async () => {
+    const turns = turnCounter();
+    const turnOf: number[] = [];
+    const done = new Promise<void>((resolve) => {
+      const sink: ChunkSink = {
+        take(chunk) {
+          if (chunk === null) return resolve();
+          turnOf.push(turns.turn());
+          spin(0.05);
+        },
+      };
+      for (let i = 0; i < 100; i++) arrive(sink, Buffer.from('x'));
+      arrive(sink, null);
+    });
+    // The loop is held past MAX_LAG_MS before the first slice: every chunk is late already.
+    spin(MAX_LAG_MS + 10);
+    await done;
+    turns.stop();
+    expect(new Set(turnOf).size).toBe(1);
+  });
+});
