@@ -8,7 +8,7 @@ function spin(ms: number): void {
   while (performance.now() < until);
 }
 
-/** Counts loop turns (check phases) while `done` is false. */
+/** Counts loop turns (check phases) until stopped. */
 function turnCounter(): { turn: () => number; stop: () => void } {
   let turns = 0;
   let stopped = false;
@@ -19,6 +19,31 @@ function turnCounter(): { turn: () => number; stop: () => void } {
   };
   setImmediate(tick);
   return { turn: () => turns, stop: () => (stopped = true) };
+}
+
+/**
+ * One response of `n` chunks stamped at once, each taking `ms` to parse; `turnOf` is the loop
+ * turn each was parsed in.
+ */
+function slowStream(n: number, ms: number): { turnOf: number[]; done: Promise<void> } {
+  const turns = turnCounter();
+  const turnOf: number[] = [];
+  const done = new Promise<void>((resolve) => {
+    const sink: ChunkSink = {
+      take(chunk) {
+        if (chunk !== null) {
+          turnOf.push(turns.turn());
+          spin(ms);
+          return;
+        }
+        turns.stop();
+        resolve();
+      },
+    };
+    for (let i = 0; i < n; i++) arrive(sink, Buffer.from('x'));
+    arrive(sink, null);
+  });
+  return { turnOf, done };
 }
 
 describe('arrivals', () => {
@@ -50,20 +75,8 @@ describe('arrivals', () => {
     // 60 chunks of 0.1 ms each: 6 ms of parsing, well inside MAX_LAG_MS even on a loaded
     // machine. Unsliced they would all be taken in one turn; in slices, over many.
     expect(60 * 0.1).toBeLessThan(MAX_LAG_MS / 4);
-    const turns = turnCounter();
-    const turnOf: number[] = [];
-    await new Promise<void>((resolve) => {
-      const sink: ChunkSink = {
-        take(chunk) {
-          if (chunk === null) return resolve();
-          turnOf.push(turns.turn());
-          spin(0.1);
-        },
-      };
-      for (let i = 0; i < 60; i++) arrive(sink, Buffer.from('x'));
-      arrive(sink, null);
-    });
-    turns.stop();
+    const { turnOf, done } = slowStream(60, 0.1);
+    await done;
     const perTurn = new Map<number, number>();
     for (const t of turnOf) perTurn.set(t, (perTurn.get(t) ?? 0) + 1);
     // A slice takes chunks until SLICE_MS is spent: 2 of 0.1 ms, give or take one.
@@ -72,23 +85,10 @@ describe('arrivals', () => {
   });
 
   it('parses chunks older than MAX_LAG_MS at once, so a client past its capacity does not fall further behind', async () => {
-    const turns = turnCounter();
-    const turnOf: number[] = [];
-    const done = new Promise<void>((resolve) => {
-      const sink: ChunkSink = {
-        take(chunk) {
-          if (chunk === null) return resolve();
-          turnOf.push(turns.turn());
-          spin(0.05);
-        },
-      };
-      for (let i = 0; i < 100; i++) arrive(sink, Buffer.from('x'));
-      arrive(sink, null);
-    });
+    const { turnOf, done } = slowStream(100, 0.05);
     // The loop is held past MAX_LAG_MS before the first slice: every chunk is late already.
     spin(MAX_LAG_MS + 10);
     await done;
-    turns.stop();
     expect(new Set(turnOf).size).toBe(1);
   });
 });
