@@ -239,6 +239,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     // NO_PROXY) on every request; `false` is the same answer, decided once.
     ...(proxyFromEnv() ? {} : { proxy: false as const }),
   });
+  slimDefaults(instance);
   instance.interceptors.request.use(
     (config) => {
       const state = (config as Config).llmSweep;
@@ -327,6 +328,18 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       pool.destroy();
     },
   };
+}
+
+/**
+ * axios deep-copies the plain objects of its defaults into every request's config: twelve
+ * header groups, one per method (all empty but `common`), and `env` (the FormData and Blob
+ * classes, for forms and data: URLs, which a POST of JSON never uses). Only `common` is kept:
+ * the same requests go out, and ~10 KB less garbage per request (bench/results.md).
+ */
+export function slimDefaults(instance: AxiosInstance): void {
+  const defaults = instance.defaults as unknown as Record<string, unknown>;
+  defaults.headers = { common: { ...instance.defaults.headers.common } };
+  delete defaults.env;
 }
 
 /** True when the environment names a proxy axios would use (proxy-from-env's variables). */

@@ -1,8 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import axios from 'axios';
 import { describe, expect, it } from 'vitest';
-import { BODY_LIMITS, createHttpClient } from '../../../src/http/client.js';
+import { BODY_LIMITS, createHttpClient, slimDefaults } from '../../../src/http/client.js';
 
 describe('http client axios options', () => {
   it('sets no maxContentLength (-1): a limit makes axios re-stream every body chunk through an async generator', () => {
@@ -48,6 +49,32 @@ describe('http client send time', () => {
       expect(res.sentAt).toBeLessThanOrEqual(arrival);
     } finally {
       client.close();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe('slimDefaults', () => {
+  it('sends the same request headers as axios with its full defaults', async () => {
+    const seen: string[][] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(req.rawHeaders.filter((_, i, all) => all[i - (i % 2)] !== 'Host'));
+      req.resume();
+      req.on('end', () => res.end('{}'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`;
+    try {
+      for (const slim of [false, true]) {
+        const instance = axios.create({ proxy: false, responseType: 'stream' });
+        if (slim) slimDefaults(instance);
+        const res = await instance.post(url, Buffer.from('{"a":1}'), { headers: { 'content-type': 'application/json', authorization: 'Bearer k' } });
+        (res.data as NodeJS.ReadableStream).resume();
+      }
+      expect(seen).toHaveLength(2);
+      expect(seen[1]).toEqual(seen[0]);
+      expect(seen[0]).toContain('Accept');
+    } finally {
       await new Promise((r) => server.close(r));
     }
   });
