@@ -39,6 +39,14 @@ interface Lane {
  * Starts `count` worker threads for one cell and resolves once each is ready. `setup.sockets`
  * is per worker: its share of the cell's concurrency.
  */
+/**
+ * A worker's young generation, MB. A worker holds only the requests in flight, and V8's default
+ * lets each grow a young generation sized for a whole process. Measured, 100,000 requests with
+ * `--workers 2`, two runs each: peak RSS 311-322 MB by default, 282-288 at 24 MB in the same
+ * time, 267-269 at 12 MB but ~5% slower.
+ */
+const WORKER_YOUNG_MB = 24;
+
 export async function openWorkerExchanger(setup: CellSetup, memory: EndpointMemory, count: number): Promise<CellExchanger> {
   const init: WorkerInit = { setup, mainTimeOrigin: performance.timeOrigin };
   const pending = new Map<number, Pending>();
@@ -52,7 +60,7 @@ export async function openWorkerExchanger(setup: CellSetup, memory: EndpointMemo
   const lanes: Lane[] = [];
   const ready: Promise<void>[] = [];
   for (let k = 0; k < count; k++) {
-    const worker = new Worker(workerEntryPath(), { workerData: init });
+    const worker = new Worker(workerEntryPath(), { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
     const lane: Lane = { worker, busy: 0 };
     lanes.push(lane);
     ready.push(
