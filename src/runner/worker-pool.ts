@@ -36,10 +36,6 @@ interface Lane {
 }
 
 /**
- * Starts `count` worker threads for one cell and resolves once each is ready. `setup.sockets`
- * is per worker: its share of the cell's concurrency.
- */
-/**
  * A worker's young generation, MB. A worker holds only the requests in flight, and V8's default
  * lets each grow a young generation sized for a whole process. Measured, 100,000 requests with
  * `--workers 2`, two runs each: peak RSS 311-322 MB by default, 282-288 at 24 MB in the same
@@ -47,6 +43,10 @@ interface Lane {
  */
 const WORKER_YOUNG_MB = 24;
 
+/**
+ * Starts `count` worker threads for one cell and resolves once each is ready. `setup.sockets`
+ * is per worker: its share of the cell's concurrency.
+ */
 export async function openWorkerExchanger(setup: CellSetup, memory: EndpointMemory, count: number): Promise<CellExchanger> {
   const init: WorkerInit = { setup, mainTimeOrigin: performance.timeOrigin };
   const pending = new Map<number, Pending>();
