@@ -92,3 +92,40 @@ describe('arrivals', () => {
     expect(new Set(turnOf).size).toBe(1);
   });
 });
+
+describe('arrivals under a backlog', () => {
+  it('keeps every chunk, once and in order, while a slow parser falls behind and catches up', async () => {
+    // 300 chunks a turn for 60 turns, parsed at ~2 us each: the queue grows past what one
+    // slice takes, its head moves far in (and the rest is moved to the front), then it drains.
+    const got: number[] = [];
+    let ended = false;
+    const finished = new Promise<void>((resolve) => {
+      const sink: ChunkSink = {
+        take(chunk) {
+          if (chunk === null) {
+            ended = true;
+            return resolve();
+          }
+          got.push(chunk.readUInt32LE(0));
+          spin(0.002);
+        },
+      };
+      let next = 0;
+      let turns = 0;
+      const produce = () => {
+        for (let k = 0; k < 300; k++) {
+          const b = Buffer.alloc(4);
+          b.writeUInt32LE(next++, 0);
+          arrive(sink, b);
+        }
+        if (++turns < 60) setImmediate(produce);
+        else arrive(sink, null);
+      };
+      produce();
+    });
+    await finished;
+    expect(ended).toBe(true);
+    expect(got).toHaveLength(18_000);
+    expect(got.every((v, i) => v === i)).toBe(true);
+  });
+});
