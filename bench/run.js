@@ -54,20 +54,24 @@ async function startInstantServer() {
 }
 
 /**
- * `llm-sweep simulate --log` in its own process; take() returns the ttft= of every
- * completion logged since the last take(), ms.
+ * `llm-sweep simulate --log` in its own process; take() returns the ttft= and the duration of
+ * every completion logged since the last take(), ms, in log order.
  */
 async function startLoggingSimulator(flags) {
   const child = spawn(...onCores('server', [bin, 'simulate', '--port', '0', '--log', ...flags]), { stdio: ['ignore', 'pipe', 'pipe'] });
   let ttfts = [];
+  let durations = [];
   let partial = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d) => {
     const lines = (partial + d).split('\n');
     partial = lines.pop();
     for (const line of lines) {
-      const m = / ttft=([\d.]+)ms /.exec(line);
-      if (m) ttfts.push(Number(m[1]));
+      const m = / ttft=([\d.]+)ms (\d+) ms$/.exec(line);
+      if (m) {
+        ttfts.push(Number(m[1]));
+        durations.push(Number(m[2]));
+      }
     }
   });
   const url = await new Promise((resolve) => {
@@ -80,12 +84,23 @@ async function startLoggingSimulator(flags) {
   return {
     url,
     take: () => {
-      const t = ttfts;
+      const t = { ttfts, durations };
       ttfts = [];
+      durations = [];
       return t;
     },
     stop: () => child.kill('SIGTERM'),
   };
+}
+
+/**
+ * Streams the server held on average over a client's measured window (Little's law: the time
+ * it spent on the last `n` requests it logged, over the window). Below the streams asked for, the
+ * client let the load drop: a request sat in the client between the server's end and the next send.
+ */
+function heldStreams(durations, n, windowMs) {
+  const last = durations.slice(-n);
+  return last.reduce((a, b) => a + b, 0) / windowMs;
 }
 
 /** Nearest-rank percentile of `xs`. */
@@ -300,9 +315,11 @@ workers: ${workers}
           );
           sim.take();
           const cell = (await sweep(path)).cells[0];
-          const server = sim.take();
+          const logged = sim.take();
+          const server = logged.ttfts;
           const chunks = cell.ok * (TOKENS + 3);
           got.push({
+            held: heldStreams(logged.durations, cell.requests, cell.duration_s * 1000),
             err50: cell.ttft_ms.p50 - percentileOf(server, 50),
             err99: cell.ttft_ms.p99 - percentileOf(server, 99),
             itl50: cell.itl_ms.p50 - ITL,
@@ -326,9 +343,11 @@ workers: ${workers}
         sim.take();
         const plain = JSON.parse(await run(...onCores('client', [join(here, 'plain-sse-client.js'), sim.url, String(c), String(seconds), String(TOKENS)])));
         // The plain client's warmup is logged too: its measured requests are the last ones.
-        const server = sim.take().slice(-plain.requests);
+        const logged = sim.take();
+        const server = logged.ttfts.slice(-plain.requests);
         const chunks = plain.requests * (TOKENS + 3);
         got.push({
+          held: heldStreams(logged.durations, plain.requests, plain.wallMs),
           err50: percentileOf(plain.ttfts, 50) - percentileOf(server, 50),
           err99: percentileOf(plain.ttfts, 99) - percentileOf(server, 99),
           cpu: plain.cpu,
@@ -378,17 +397,18 @@ matrix: { concurrency: [${c}] }
       `Simulator in its own process (\`simulate --log\`): TTFT ${TTFT} ms, ITL ${ITL} ms, ${TOKENS} output tokens, jitter 0, no batching slowdown. ` +
         "Error = llm-sweep's TTFT percentile minus the simulator's own (its log's ttft=: when it really wrote the first token), " +
         `median of ${runs} run(s) of ${seconds} s per row. The client's own estimate is \`client_ttft_delay_ms_p50\` of summary.csv, what a user sees without the server's log. Client CPU per chunk = client CPU time / chunks received (${TOKENS} tokens + 3 framing). ` +
+        "Streams the server held = the server's own time on the measured requests over the client's window (Little's law): below the streams asked for, the client let the load drop. " +
         `Machine load average (1, 5, 15 min) before: ${loadBefore}, after: ${loadAfter} (other jobs shared the ${cpus().length} cores). ` +
         (pin
           ? `The simulator ran pinned to core ${pin.server}, the clients to cores ${pin.client} (taskset).`
           : 'Simulator and clients were not pinned: on 2 cores, the simulator on one and the client on the other measured no better ' +
             '(2026-12-01, 256 streams, medians of three: llm-sweep +3.64 ms pinned against +3.04 floating, the plain client +1.71 against +1.86).'),
       '',
-      '| concurrent streams | workers | threads | TTFT p50 error ms (each run) | TTFT p99 error ms | client\'s own estimate: ttft_delay p50 ms | ITL p50 error ms | loop delay p99 ms | client CPU | CPU us / chunk | bound |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| concurrent streams | workers | threads | TTFT p50 error ms (each run) | TTFT p99 error ms | client\'s own estimate: ttft_delay p50 ms | ITL p50 error ms | loop delay p99 ms | client CPU | CPU us / chunk | streams the server held | bound |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows.map(
         (x) =>
-          `| ${x.c} | ${x.workers} | ${x.threads} | ${fmt(x.err50)} (${x.each.map((v) => fmt(v, 1)).join(', ')}) | ${fmt(x.err99)} | ${fmt(x.own50)} | ${fmt(x.itl50)} | ${fmt(x.loop)} | ${fmt(x.cpu)} | ${fmt(x.usPerChunk, 1)} | ${x.bound ? 'BOUND' : ''} |`,
+          `| ${x.c} | ${x.workers} | ${x.threads} | ${fmt(x.err50)} (${x.each.map((v) => fmt(v, 1)).join(', ')}) | ${fmt(x.err99)} | ${fmt(x.own50)} | ${fmt(x.itl50)} | ${fmt(x.loop)} | ${fmt(x.cpu)} | ${fmt(x.usPerChunk, 1)} | ${fmt(x.held, 0)} | ${x.bound ? 'BOUND' : ''} |`,
       ),
       '',
       'The plain node:http client rows (bench/plain-sse-client.js) are the floor: a client that only stamps the send and the first content chunk and counts chunks, ' +
