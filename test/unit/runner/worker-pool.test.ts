@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Cell, Prompt } from '../../../src/plan/types.js';
-import { openWorkerExchanger } from '../../../src/runner/worker-pool.js';
+import { openWorkerExchanger, workerYoungMb } from '../../../src/runner/worker-pool.js';
 import type { CellExchanger } from '../../../src/runner/cell-exchanger.js';
 import { targetSchema } from '../../../src/spec/schema.js';
 import { startFakeServer, streamChat, type FakeServer } from '../../helpers/fake-openai.js';
@@ -81,5 +81,11 @@ describe('the worker pool', () => {
       expect(l.utilization).toBeLessThanOrEqual(1);
       expect(l.loopDelayMaxMs).toBeGreaterThanOrEqual(l.loopDelayP99Ms);
     }
+  });
+});
+
+describe('workerYoungMb', () => {
+  it('gives a worker 24 MB of young generation per 128 streams, from 24 to 96', () => {
+    expect([1, 32, 128, 129, 256, 384, 512, 513, 4096].map(workerYoungMb)).toEqual([24, 24, 24, 48, 48, 72, 96, 96, 96]);
   });
 });
