@@ -96,7 +96,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     );
   }
   const resumeCommand = resumeCommandFor(file, flags, outDir);
-  const progress = createProgress({
+  const progress = await createProgress({
     quiet: Boolean(flags.quiet),
     color,
     resumeCommand,

@@ -6,8 +6,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import type { MethodDefinition } from '@grpc/proto-loader';
-import { loadSync } from '@grpc/proto-loader';
 
 /** The service's full name: the first part of every method path. */
 export const SERVICE_NAME = 'inference.GRPCInferenceService';
@@ -112,6 +112,9 @@ let loaded: KserveMethods | undefined;
 /** The service definition (serializers and paths of each RPC), loaded once. */
 export function kserveService(): KserveMethods {
   if (loaded) return loaded;
+  // Required here, not imported: only a triton-grpc target needs protobufjs, and every run
+  // (and each worker thread) would otherwise load and keep it.
+  const { loadSync } = createRequire(import.meta.url)('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
   const pkg = loadSync(protoPath(), { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true });
   loaded = pkg[SERVICE_NAME] as unknown as KserveMethods;
   return loaded;

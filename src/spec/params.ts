@@ -7,7 +7,7 @@
  * `custom_params` lists it.
  */
 import { z } from 'zod';
-import { WORKLOAD_AXES } from '../plan/workloads/schema.js';
+import { WORKLOAD_AXES } from '../plan/workloads/axes.js';
 
 const positiveInt = z.number().int().positive();
 const unit = z.number().min(0).max(1);

@@ -3,7 +3,7 @@
  * done/total, errors, ETA), plain lines every few seconds elsewhere (CI logs), nothing with
  * --quiet. The only importer of ora.
  */
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import { errorKey } from '../metrics/cell-columns.js';
 import { percentileSorted } from '../metrics/stats.js';
 import type { RunEvent, RunListener } from '../runner/types.js';
@@ -27,12 +27,15 @@ export interface Progress {
   note(line: string): void;
 }
 
-export function createProgress(opts: ProgressOptions): Progress {
+export async function createProgress(opts: ProgressOptions): Promise<Progress> {
   const stream = opts.stream ?? process.stderr;
   if (opts.quiet) return { listener: () => {}, stop() {}, note() {} };
   // A spinner needs a real terminal width: a pty that reports 0 columns (script, some CI
   // runners) would make ora erase thousands of "lines" per frame.
   const tty = Boolean(stream.isTTY) && (stream.columns ?? 0) >= 20;
+  // Imported only for a terminal: a run in CI or with its output piped never draws a spinner,
+  // and ora with its dependencies is ~7 MB of resident memory.
+  const ora = tty ? (await import('ora')).default : undefined;
   const state = {
     cells: 0,
     position: 0,
@@ -75,7 +78,7 @@ export function createProgress(opts: ProgressOptions): Progress {
         state.total = e.requests;
         state.startedAt = performance.now();
         // color: false keeps ora from painting the spinner frame (NO_COLOR, FORCE_COLOR=0).
-        if (tty) spinner = ora({ stream, text: 'starting', color: opts.color ? 'cyan' : false, isEnabled: true, discardStdin: false }).start();
+        if (ora) spinner = ora({ stream, text: 'starting', color: opts.color ? 'cyan' : false, isEnabled: true, discardStdin: false }).start();
         else {
           timer = setInterval(() => stream.write(`${line()}\n`), opts.intervalMs ?? 5000);
           timer.unref();

@@ -12,7 +12,8 @@ import { specTargets } from '../../spec/targets.js';
 import { isBuiltinName } from '../../tokenizers/builtin.js';
 import { maxOf, MAX_PROMPT_TOKENS, type Distribution } from './distribution.js';
 import { MAX_PREFIX_TOTAL_TOKENS } from './prefix.js';
-import { isWorkloadKey, WORKLOAD_KEYS, type WorkloadSpec } from './schema.js';
+import { isWorkloadKey, WORKLOAD_KEYS } from './axes.js';
+import type { WorkloadSpec } from './schema.js';
 
 export function workloadProblems(spec: Spec, src: YamlSource, dir: string): string[] {
   const out: string[] = [];

@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import writeXlsxFile, { type Cell, type SheetData } from 'write-excel-file/node';
+import type { Cell, SheetData } from 'write-excel-file/node';
 import { parseAxisCell, requestTable, type Column } from '../../records/columns.js';
 import { readRequests } from '../read-requests.js';
 import type { RunJson } from '../run-json.js';
@@ -60,6 +60,8 @@ export async function buildWorkbook(dir: string, run: RunJson): Promise<Buffer> 
     sheet('summary', summary.columns, run.cells.map((c) => summary.row(c))),
     sheet('requests', requests.columns, rows),
   ];
+  // Imported here: only a run that asks for xlsx should load the writer and its zip library.
+  const { default: writeXlsxFile } = await import('write-excel-file/node');
   return (await writeXlsxFile(sheets).toBuffer()) as Buffer;
 }
 

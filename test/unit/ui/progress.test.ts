@@ -35,9 +35,9 @@ const record = (i: number): RequestRecord =>
     latency_ms: 100 + i,
   }) as unknown as RequestRecord;
 
-function drive(color: boolean, columns: number, resumeCommand?: string) {
+async function drive(color: boolean, columns: number, resumeCommand?: string) {
   const tty = fakeTty(columns);
-  const p = createProgress({ quiet: false, color, stream: tty.stream, resumeCommand });
+  const p = await createProgress({ quiet: false, color, stream: tty.stream, resumeCommand });
   p.listener({ type: 'run-start', cells: 3, requests: 600 });
   p.listener({ type: 'cell-start', cell, position: 1, of: 3, requests: 200 });
   for (let i = 0; i < 40; i++) p.listener({ type: 'request-end', cell, record: record(i) });
@@ -50,26 +50,26 @@ function drive(color: boolean, columns: number, resumeCommand?: string) {
 const visible = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
 
 describe('the progress line', () => {
-  it('shows live req/s, p50 so far and errors by kind', () => {
-    const out = visible(drive(false, 200));
+  it('shows live req/s, p50 so far and errors by kind', async () => {
+    const out = visible(await drive(false, 200));
     expect(out).toMatch(/cell 1\/3 m=llama3-8b,t=0\.7,mt=256,c=8 {2}40\/200 in cell {2}[\d.,]+ req\/s {2}p50 1\d\d(\.\d)? ms {2}40\/600 total {2}8 errors \(HTTP 503 ×4, timeout ×4\)/);
   });
 
-  it('keeps every frame to the terminal width', () => {
+  it('keeps every frame to the terminal width', async () => {
     // ora moves the cursor between frames: split there.
     // eslint-disable-next-line no-control-regex
-    const frames = drive(false, 60).split(/\u001b\[[0-9;?]*[A-Za-z]|\r|\n/).filter((l) => l.includes('cell 1/3'));
+    const frames = (await drive(false, 60)).split(/\u001b\[[0-9;?]*[A-Za-z]|\r|\n/).filter((l) => l.includes('cell 1/3'));
     expect(frames.length).toBeGreaterThan(0);
     for (const f of frames) expect(f.length).toBeLessThanOrEqual(60);
   });
 
-  it('paints nothing, spinner included, without colour (NO_COLOR)', () => {
-    expect(drive(false, 120)).not.toMatch(/\u001b\[3\dm/);
-    expect(drive(true, 120)).toMatch(/\u001b\[36m/);
+  it('paints nothing, spinner included, without colour (NO_COLOR)', async () => {
+    expect(await drive(false, 120)).not.toMatch(/\u001b\[3\dm/);
+    expect(await drive(true, 120)).toMatch(/\u001b\[36m/);
   });
 
-  it('names the exact resume command when interrupted', () => {
-    expect(visible(drive(false, 200, 'llm-sweep run s.yaml --resume results/s/x'))).toContain(
+  it('names the exact resume command when interrupted', async () => {
+    expect(visible(await drive(false, 200, 'llm-sweep run s.yaml --resume results/s/x'))).toContain(
       'stopping: waiting for requests in flight (Ctrl-C again to cut them); to finish later: llm-sweep run s.yaml --resume results/s/x',
     );
   });
