@@ -7,6 +7,8 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareGrpcClients } from './grpc-clients.js';
+// What `workers: auto` resolves to, from the build this bench measures.
+const { workersFor } = await import('../dist/runner/worker-count.js');
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');
@@ -275,7 +277,7 @@ warmup: ${Math.max(8, c)}
   );
 }
 
-// 1b. Fidelity at hundreds of streams, workers: 1 beside workers: auto, against what the
+// 1b. Fidelity at hundreds of streams, workers: 1, auto and 2, against what the
 // simulator (its own process, `simulate --log`) says it did: each completion's log line has
 // ttft=, when it really wrote the first content token. Error = llm-sweep's TTFT percentile
 // minus the server's own for the same requests, so the server's late timers do not count
@@ -289,7 +291,7 @@ if (wanted('workers')) {
   const seconds = quick ? 4 : 8;
   const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const loadBefore = load();
-  log(`workers: simulator ttft ${TTFT} ms, itl ${ITL} ms, ${TOKENS} tokens at ${conc.join(', ')} streams, workers 1 vs auto, ${runs} run(s); load ${loadBefore}`);
+  log(`workers: simulator ttft ${TTFT} ms, itl ${ITL} ms, ${TOKENS} tokens at ${conc.join(', ')} streams, workers 1, auto, 2, ${runs} run(s); load ${loadBefore}`);
   const sim = await startLoggingSimulator([
     '--ttft-ms', String(TTFT), '--itl-ms', String(ITL), '--jitter', '0', '--max-batch', '4096',
     '--batch-slowdown', '0', '--stop-probability', '0', '--prefill-ms-per-token', '0',
@@ -298,7 +300,13 @@ if (wanted('workers')) {
   const layers = [];
   try {
     for (const c of conc) {
-      for (const workers of ['1', 'auto']) {
+      for (const workers of ['1', 'auto', '2']) {
+        // auto against this loopback simulator: one loop on 2 cores (the server keeps one), the
+        // workers 1 row again rather than a second measurement of the same thing.
+        if (workers === 'auto' && workersFor('auto', c, availableParallelism(), true) === 1) {
+          rows.push({ ...rows.at(-1), workers: 'auto (1 loop: the server is on this machine)' });
+          continue;
+        }
         const got = [];
         for (let k = 0; k < runs; k++) {
           const path = spec(
@@ -392,7 +400,7 @@ matrix: { concurrency: [${c}] }
   const loadAfter = load();
   sections.push(
     [
-      '## Fidelity at hundreds of streams: workers 1 beside workers auto',
+      '## Fidelity at hundreds of streams: workers 1, auto and 2',
       '',
       `Simulator in its own process (\`simulate --log\`): TTFT ${TTFT} ms, ITL ${ITL} ms, ${TOKENS} output tokens, jitter 0, no batching slowdown. ` +
         "Error = llm-sweep's TTFT percentile minus the simulator's own (its log's ttft=: when it really wrote the first token), " +

@@ -53,7 +53,7 @@ export function registerRun(program: Command): void {
     )
     .option(
       '--workers <auto|n>',
-      "event loops (worker threads) that send and time each cell's requests, over the spec's workers: (default 1; auto: one per 256 in flight, at most one per core)",
+      "event loops (worker threads) that send and time each cell's requests, over the spec's workers: (default auto: one per 256 in flight, at most one per core, less one for a server on this machine)",
       parseWorkers,
     )
     .addHelpText(

@@ -35,7 +35,7 @@ import { setUpServerMetrics, type RunMetrics } from './server-metrics.js';
 import { liveTargets, targetUrls, type LiveTarget } from './targets.js';
 import { postJson } from './workload-support.js';
 import type { RunListener } from './types.js';
-import { workersFor, type WorkersSetting } from './worker-count.js';
+import { isLoopbackUrl, workersFor, type WorkersSetting } from './worker-count.js';
 import { openWorkerExchanger } from './worker-pool.js';
 
 export interface SweepOptions {
@@ -491,7 +491,7 @@ async function openExchanger(
   signal: AbortSignal,
 ): Promise<CellExchanger> {
   const concurrency = setup.cell.load.concurrency;
-  const n = workersFor(setting, concurrency);
+  const n = workersFor(setting, concurrency, undefined, isLoopbackUrl(setup.target.base_url));
   // Cheap: the target was checked before the cell (blockedBefore), and the outcome is kept.
   if (n <= 1) return openCellExchanger(setup, await openPreparedTransport(live.open, setup.cell, concurrency, signal));
   return openWorkerExchanger({ ...setup, sockets: Math.ceil(concurrency / n) }, live.memory, n);

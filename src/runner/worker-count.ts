@@ -19,11 +19,27 @@ export type WorkersSetting = Spec['workers'];
 
 /**
  * Event loops for a cell with `concurrency` requests in flight; 1 = this thread alone. Never
- * more loops than requests in flight: a worker with no share would only cost a thread.
+ * more loops than requests in flight: a worker with no share would only cost a thread. A
+ * server on this machine (`serverHere`: a loopback base_url) runs on the same cores, so auto
+ * leaves it one: on 2 cores, 2 worker threads beside a loopback server measured worse than one
+ * loop at every count of streams (bench/results.md, "Fidelity at hundreds of streams").
  */
-export function workersFor(setting: WorkersSetting, concurrency: number, cores = availableParallelism()): number {
+export function workersFor(setting: WorkersSetting, concurrency: number, cores = availableParallelism(), serverHere = false): number {
   if (setting !== 'auto') return Math.max(1, Math.min(setting, concurrency));
   // An open loop without a cap: how many will be in flight depends on the server; say N.
   if (!Number.isFinite(concurrency)) return 1;
-  return Math.max(1, Math.min(cores, Math.ceil(concurrency / STREAMS_PER_WORKER)));
+  const free = serverHere ? cores - 1 : cores;
+  return Math.max(1, Math.min(free, Math.ceil(concurrency / STREAMS_PER_WORKER)));
+}
+
+/** True when `url` names this machine: localhost, 127.0.0.0/8, ::1 (or 0.0.0.0, which connects here). */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || host === '0.0.0.0' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::ffff:127.0.0.1';
 }

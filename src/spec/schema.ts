@@ -172,10 +172,9 @@ export const specSchema = z
       ),
     workers: z
       .union([z.literal('auto'), z.number().int().positive().max(64)])
-      // 1 until npm run bench shows auto no worse on a machine with cores to spare (docs/workers.md).
-      .default(1)
+      .default('auto')
       .describe(
-        'Event loops (worker threads) that send and time a cell\'s requests: 1 (default) = the main thread alone; auto = one per 256 requests in flight, at most one per core (1 below 257 in flight); N = that many threads. See docs/workers.md.',
+        'Event loops (worker threads) that send and time a cell\'s requests: auto (default) = one per 256 requests in flight, at most one per core, less one when the server is on this machine (1 below 257 in flight); 1 = the main thread alone; N = that many threads. See docs/workers.md.',
       ),
     seed: z.number().int().default(1).describe('Seed for arrival times and anything else random on the client.'),
     arrival: z

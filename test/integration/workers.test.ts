@@ -6,6 +6,7 @@
  * relative to the server's known delays, never tight absolute times.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRequestsCsv } from '../../src/results/read-requests.js';
@@ -257,6 +258,18 @@ describe('signals with workers: 2', () => {
     expect(new Set(keys(rows)).size).toBe(rows.length);
     const runJson = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { interrupted: boolean };
     expect(runJson.interrupted).toBe(true);
+  });
+
+  it('auto leaves a loopback server a core: past 256 streams, one loop on 2 cores, worker threads only beside a free one', async () => {
+    const s = await serve((_req, res) => streamChat(res, { ttftMs: 5, itlMs: 2, tokens }, true));
+    const r = await run(spec(s.baseUrl, 'matrix: { concurrency: [300] }\nrequests: 300'), ['--workers', 'auto']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.rows).toHaveLength(300);
+    expect(r.rows.every((x) => x.status === 'ok')).toBe(true);
+    // 300 in flight asks for 2 loops; this 127.0.0.1 server keeps one of the cores.
+    const loops = Math.max(1, Math.min(availableParallelism() - 1, 2));
+    expect(r.json!.cells[0].client?.workers).toBe(loops === 1 ? undefined : loops);
+    expect(s.maxOpen()).toBeLessThanOrEqual(300);
   });
 
   it('after SIGKILL mid-run, --resume (with another worker count) sends exactly the missing requests', async () => {
