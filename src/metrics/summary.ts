@@ -88,6 +88,9 @@ export const cellSummarySchema = z
     duration_s: z.number().describe('Wall time from the first send to the last completion, s (summed over rounds).'),
     requests_per_s: z.number().describe('Successful requests / duration.'),
     output_tokens_per_s: z.number().describe('Sum of completion tokens of successful requests / duration.'),
+    concurrency_mean: optionalNumber(
+      "Mean requests in flight over the cell's wall time, by Little's law: the sum of every recorded request's latency / duration. In a closed loop it sits a few % under `concurrency` (the cell's last requests drain), and further under it when the client was slow to send the next request (see client.bound): the load the server got.",
+    ),
     latency_ms: optionalStats('Latency of successful requests, ms.'),
     ttft_ms: optionalStats('Time to first token of successful streamed requests, ms.'),
     tpot_ms: optionalStats('Time per output token after the first, ms.'),
@@ -159,6 +162,8 @@ export function summarizeCell(
   const last = new Float64Array(rounds).fill(-Infinity);
   let outTokens = 0;
   let estimated = 0;
+  // Time some request was in flight, summed over requests (failed ones hold a slot too).
+  let busyMs = 0;
   for (let i = 0; i < n; i++) {
     const s = c.startMs[i];
     if (Number.isFinite(s)) {
@@ -166,6 +171,7 @@ export function summarizeCell(
       const r = c.round[i];
       first[r] = Math.min(first[r], s);
       last[r] = Math.max(last[r], s + (Number.isNaN(lat) ? 0 : lat));
+      if (!Number.isNaN(lat)) busyMs += lat;
     }
     if (c.ok[i] === 1) {
       const t = c.completionTokens[i];
@@ -188,6 +194,7 @@ export function summarizeCell(
     duration_s,
     requests_per_s: duration_s > 0 ? okCount / duration_s : 0,
     output_tokens_per_s: duration_s > 0 ? outTokens / duration_s : 0,
+    concurrency_mean: durationMs > 0 ? busyMs / durationMs : undefined,
     latency_ms: stats(c.okValues(c.latency), extra),
     ttft_ms: stats(c.okValues(c.ttft), extra),
     tpot_ms: stats(c.okValues(c.tpot), extra),

@@ -2,7 +2,7 @@
  * The report's words: header metadata, the sweep's shape, warnings and threshold verdicts,
  * read from the typed run.json (results/run-json.ts). Pure.
  */
-import { clientAdvice } from '../ui/client-advice.js';
+import { boundWarning } from '../ui/client-advice.js';
 import { parseThresholds } from '../compare/thresholds.js';
 import { redactUrl } from '../spec/redact.js';
 import type { CellSummary } from '../metrics/summary.js';
@@ -102,7 +102,7 @@ export function collectWarnings(run: RunJson | undefined, cells: readonly CellSu
   if (dropped > 0) out.push(`${dropped} incomplete row${dropped === 1 ? '' : 's'} of requests.csv skipped (a torn write).`);
   for (const c of cells) {
     if (c.client?.bound) {
-      out.push(`cell ${label(c)}: the client may have limited this measurement${c.client.reason ? ` (${c.client.reason})` : ''}; ${clientAdvice(c.client)}`);
+      out.push(boundWarning(c, label(c)));
     }
   }
   const estimated = cells.filter((c) => c.estimated_tokens > 0);

@@ -14,7 +14,7 @@ import { axisColumn, csvTable, numberCell, parseNumberCell, type Column, type Cs
 type Scalar = 'requests' | 'ok' | 'errors' | 'error_rate' | 'duration_s' | 'requests_per_s' | 'output_tokens_per_s'
   | 'prompt_tokens_mean' | 'completion_tokens_mean' | 'offered_rps' | 'achieved_rps' | 'slo_attainment' | 'goodput_rps'
   | 'client_overhead_ms_p50' | 'check_pass_rate' | 'check_pass_rate_low' | 'check_pass_rate_high' | 'cost_total'
-  | 'cost_per_1k_requests' | 'cost_per_1m_output_tokens' | 'input_tokens_requested' | 'output_tokens_requested';
+  | 'cost_per_1k_requests' | 'cost_per_1m_output_tokens' | 'input_tokens_requested' | 'output_tokens_requested' | 'concurrency_mean';
 type StatsField = 'latency_ms' | 'ttft_ms' | 'tpot_ms' | 'itl_ms' | 'e2e_latency_ms' | 'queue_ms' | 'connect_ms';
 type Agg = 'mean' | 'p50' | 'p90' | 'p95' | 'p99' | `p${number}`;
 
@@ -193,6 +193,12 @@ export const SUMMARY_COLUMNS: readonly Column<CellSummary>[] = [
     1,
   ),
   scalar('output_tokens_requested', 'workloads: mean output tokens asked for over successful requests; compare `completion_tokens_mean`', 1),
+  // Issue 15: the load the server got.
+  scalar(
+    'concurrency_mean',
+    "mean requests in flight over the cell's wall time (Little's law: sum of `latency_ms` of every recorded request / `duration_s`). In a closed loop a few % under `concurrency` as the cell's last requests drain, and further under it when the client was slow to send the next one (`client_bound`): the load the server really got. Open loop: the concurrency the rate produced",
+    1,
+  ),
 ];
 
 /**

@@ -1,5 +1,26 @@
-/** Advice for a client-bound cell, shared by the terminal warnings and the report. Pure. */
+/** The warning for a client-bound cell, shared by the terminal and the report. Pure. */
 import type { CellSummary } from '../metrics/summary.js';
+import { formatNumber } from './format.js';
+
+/** Under this share of its concurrency held in flight, a bound closed-loop cell says how much load it sent. */
+const HELD_SHARE = 0.9;
+
+/**
+ * `cell <label>: the client may have limited this measurement (why); what to do`. A closed
+ * loop held under 90% of its slots also says how many it kept in flight: past its capacity a
+ * client keeps its timestamps but sends less than asked, which the latencies alone hide.
+ */
+export function boundWarning(s: Pick<CellSummary, 'client' | 'concurrency_mean'>, label: string): string {
+  const health = s.client!;
+  const why = [health.reason];
+  const c = health.concurrency;
+  const held = s.concurrency_mean;
+  if (!health.open_loop && c !== undefined && Number.isFinite(c) && held !== undefined && held < HELD_SHARE * c) {
+    why.push(`${formatNumber(held)} of ${formatNumber(c)} requests in flight on average`);
+  }
+  const text = why.filter(Boolean).join('; ');
+  return `cell ${label}: the client may have limited this measurement${text ? ` (${text})` : ''}; ${clientAdvice(health)}`;
+}
 
 /**
  * What to do about a client-bound cell, fitted to it: at concurrency 1 the client has

@@ -9,7 +9,7 @@ import { paint } from './color.js';
 import { axisCell } from '../records/columns.js';
 import { formatCost } from '../cost/format.js';
 import { formatNumber, formatPercent, formatValue } from './format.js';
-import { clientAdvice } from './client-advice.js';
+import { boundWarning } from './client-advice.js';
 import { columnWidths, renderTextTable, tableWidth, type TextColumn } from './text-table.js';
 
 export interface SummaryTableOptions {
@@ -212,7 +212,7 @@ function searchStep(s: CellSummary, color: boolean): string {
 export function clientWarnings(summaries: readonly CellSummary[]): string[] {
   return summaries
     .filter((s) => s.client?.bound)
-    .map((s) => `warning: cell ${s.cell}: the client may have limited this measurement (${s.client!.reason}); ${clientAdvice(s.client!)}`);
+    .map((s) => `warning: ${boundWarning(s, s.cell)}`);
 }
 
 /** How far the server's prompt count may stray from the workload's before the run says so. */

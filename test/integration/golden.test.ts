@@ -72,6 +72,8 @@ const ADDED = {
     // issue 16: workloads (empty for a list of prompts).
     'input_tokens_requested',
     'output_tokens_requested',
+    // issue 15: the mean in flight (the load the server got).
+    'concurrency_mean',
   ],
   'run.json': [
     // issue 12: run.json is versioned.
@@ -87,6 +89,8 @@ const ADDED = {
     'spec.target.simulator.think_tokens',
     // issue 15: the event loops that send (the default, in the spec as run).
     'spec.workers',
+    // issue 15: the mean in flight per cell.
+    'cells.*.concurrency_mean',
   ],
 };
 
@@ -96,9 +100,9 @@ const TIMESTAMP = '<timestamp>';
 /** requests.csv columns measured in time (or derived from it), and wall-clock stamps. */
 const REQUEST_TIMING = /^(queue_ms|latency_ms|ttft_ms|tpot_ms|itl_p50_ms|output_tokens_per_s|connect_ms|server_.*_ms)$/
 const SUMMARY_TIMING =
-  /^(duration_s|requests_per_s|output_tokens_per_s|achieved_rps|goodput_rps|client_.*|(latency_ms|ttft_ms|tpot_ms|itl_ms|e2e_latency_ms|queue_ms)_.*)$/;
+  /^(duration_s|requests_per_s|output_tokens_per_s|achieved_rps|goodput_rps|concurrency_mean|client_.*|(latency_ms|ttft_ms|tpot_ms|itl_ms|e2e_latency_ms|queue_ms)_.*)$/;
 /** run.json cell fields measured in time; of their statistics, `count` is not a time. */
-const CELL_TIMING = /^(duration_s|requests_per_s|output_tokens_per_s|achieved_rps|goodput_rps|client|latency_ms|ttft_ms|tpot_ms|itl_ms|e2e_latency_ms|queue_ms)$/;
+const CELL_TIMING = /^(duration_s|requests_per_s|output_tokens_per_s|achieved_rps|goodput_rps|concurrency_mean|client|latency_ms|ttft_ms|tpot_ms|itl_ms|e2e_latency_ms|queue_ms)$/;
 const TIMING_METRICS = /^(latency_ms|ttft_ms|tpot_ms|itl_ms|e2e_latency_ms|queue_ms)(\.|$)|^(requests_per_s|output_tokens_per_s|goodput_rps)$/;
 
 type Table = { header: string[]; rows: Record<string, string>[] };

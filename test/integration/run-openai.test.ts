@@ -110,6 +110,20 @@ describe('run against an OpenAI-compatible server', () => {
     expect(runJson.spec_hash).toMatch(/^[0-9a-f]{16}$/);
   });
 
+  it("reports the mean in flight by Little's law: under the closed loop's 4 slots only by its last requests' drain", async () => {
+    const s = await serve((_req, res) => streamChat(res, { ttftMs: 20, itlMs: 5, tokens, usage: 'separate' }, true));
+    const r = await run(spec(s.baseUrl, '', { matrix: '  concurrency: [4]', requests: 40 }));
+    expect(r.code, r.stderr).toBe(0);
+    const { parseSummaryCsv } = await import('../../src/results/summary-csv.js');
+    const [cell] = parseSummaryCsv(readFileSync(join(r.out, 'summary.csv'), 'utf8')).summaries;
+    // The definition: every row's latency over the cell's wall time.
+    const busy = r.rows.reduce((sum, x) => sum + x.latency_ms!, 0);
+    expect(cell.concurrency_mean!).toBeCloseTo(busy / (cell.duration_s * 1000), 1);
+    // Never more than the slots; 10 requests per slot drain for at most ~one latency at the end.
+    expect(cell.concurrency_mean!).toBeLessThanOrEqual(4.05);
+    expect(cell.concurrency_mean!).toBeGreaterThan(3);
+  });
+
   it('reads usage from the final chunk (llama.cpp) and estimates tokens when none arrives', async () => {
     const s = await serve((req, res) =>
       streamChat(res, { ttftMs: 5, itlMs: 2, tokens, role: false, usage: req.body.max_tokens === 8 ? 'final' : 'none' }, false),

@@ -25,6 +25,18 @@ describe('cell summary', () => {
     expect(s.slo_attainment).toBeUndefined();
   });
 
+  it("holds the mean in flight by Little's law: every request's latency, the failed one's too, over the wall time", () => {
+    // 9 requests of 1,000 ms and one of 5 ms over 1.8 s.
+    expect(summarizeCell('c', {}, records).concurrency_mean).toBeCloseTo((9 * 1000 + 5) / 1800, 9);
+    // Four back-to-back slots of two 500 ms requests each: 4 in flight the whole second.
+    const full = Array.from({ length: 8 }, (_, i) => okRecord(i, { latency_ms: 500, started_at: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i < 4 ? 0 : 500)).toISOString() }));
+    expect(summarizeCell('c', {}, full).concurrency_mean).toBeCloseTo(4, 9);
+    // The same slots with a 250 ms gap before each second request: 4 x 1,000 ms over 1,250 ms.
+    const gappy = full.map((r, i) => (i < 4 ? r : { ...r, started_at: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 750)).toISOString() }));
+    expect(summarizeCell('c', {}, gappy).concurrency_mean).toBeCloseTo(3.2, 9);
+    expect(summarizeCell('c', {}, []).concurrency_mean).toBeUndefined();
+  });
+
   it('computes goodput and SLO attainment as vLLM does: all given SLOs, per second of wall time', () => {
     const s = summarizeCell('c', {}, records, { slo: { ttft_ms: 500, tpot_ms: 50, latency_ms: 5000 } });
     expect(s.slo_attainment).toBeCloseTo(7 / 10, 10);

@@ -113,4 +113,14 @@ describe('advice for a client-bound cell', () => {
       'warning: cell c=8: the client may have limited this measurement (dispatch lag p99 15.0 ms); lower the rate, or split the run across machines with --shard',
     ]);
   });
+
+  it('says how many requests a closed loop kept in flight when it held under 90% of them', () => {
+    const held = (concurrency: number, mean: number, lag?: number) => ({ ...bound(concurrency, 'client CPU 111% of a core', lag), concurrency_mean: mean });
+    expect(clientWarnings([held(1024, 652.3), held(64, 60), held(8, 2, 15)])).toEqual([
+      'warning: cell c=1024: the client may have limited this measurement (client CPU 111% of a core; 652.3 of 1,024 requests in flight on average); lower the concurrency, or split the run across machines with --shard',
+      'warning: cell c=64: the client may have limited this measurement (client CPU 111% of a core); lower the concurrency, or split the run across machines with --shard',
+      // An open loop's in flight is the rate's, not a share of slots.
+      'warning: cell c=8: the client may have limited this measurement (client CPU 111% of a core); lower the concurrency, or split the run across machines with --shard',
+    ]);
+  });
 });
