@@ -32,7 +32,7 @@ export function workersFor(setting: WorkersSetting, concurrency: number, cores =
   return Math.max(1, Math.min(free, Math.ceil(concurrency / STREAMS_PER_WORKER)));
 }
 
-/** True when `url` names this machine: localhost, 127.0.0.0/8, ::1 (or 0.0.0.0, which connects here). */
+/** True when `url` names this machine: localhost, 127.0.0.0/8 (IPv4-mapped too), ::1, or 0.0.0.0, which connects here. */
 export function isLoopbackUrl(url: string): boolean {
   let host: string;
   try {
@@ -41,5 +41,6 @@ export function isLoopbackUrl(url: string): boolean {
     return false;
   }
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || host === '0.0.0.0' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::ffff:127.0.0.1';
+  // URL has already normalised the address: 127.1 and 2130706433 read 127.0.0.1, [::ffff:127.0.0.1] reads ::ffff:7f00:1.
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || host === '0.0.0.0' || /^127\.\d+\.\d+\.\d+$/.test(host) || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host);
 }

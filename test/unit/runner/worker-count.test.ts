@@ -35,13 +35,13 @@ describe('workers for a cell', () => {
 
 describe('a loopback base_url', () => {
   it('names this machine for localhost, 127.0.0.0/8, ::1 and 0.0.0.0, over HTTP and gRPC', () => {
-    for (const url of ['http://127.0.0.1:8000/v1', 'http://localhost:8000', 'https://LOCALHOST/v1', 'http://127.1.2.3/', 'http://[::1]:8080/v1', 'grpc://127.0.0.1:8001', 'http://0.0.0.0:8000', 'http://api.localhost/v1']) {
+    for (const url of ['http://127.0.0.1:8000/v1', 'http://localhost:8000', 'https://LOCALHOST/v1', 'http://127.1.2.3/', 'http://[::1]:8080/v1', 'grpc://127.0.0.1:8001', 'http://0.0.0.0:8000', 'http://api.localhost/v1', 'http://127.1:8000/', 'http://[::ffff:127.0.0.1]:8000/', 'http://[0:0:0:0:0:0:0:1]/']) {
       expect(isLoopbackUrl(url), url).toBe(true);
     }
   });
 
   it('does not for any other host, or for what is not a URL', () => {
-    for (const url of ['https://api.openai.com/v1', 'http://10.0.0.5:8000', 'http://128.0.0.1/', 'http://127.0.0.1.example.com/', 'http://localhost.example.com', 'grpcs://triton:8001', 'not a url', '']) {
+    for (const url of ['https://api.openai.com/v1', 'http://10.0.0.5:8000', 'http://128.0.0.1/', 'http://127.0.0.1.example.com/', 'http://localhost.example.com', 'grpcs://triton:8001', 'http://[::ffff:10.0.0.1]/', 'http://[::2]/', 'not a url', '']) {
       expect(isLoopbackUrl(url), url).toBe(false);
     }
   });
