@@ -21,7 +21,7 @@ export function providerProblems(loaded: LoadedSpec, plan: Pick<Plan, 'cells'>):
       const able = PROVIDERS.filter((k) => PROVIDER_MAP[k].simulator);
       const list = `${able.slice(0, -1).join(', ')} or ${able.at(-1)}`;
       problems.push(
-        `${source.locate([...path, 'base_url'])}: base_url: builtin starts the bundled simulator, which speaks the OpenAI API (and Triton's gRPC API); ` +
+        `${source.locate([...path, 'base_url'])}: base_url: builtin starts the bundled simulator, which speaks the OpenAI API (and Triton's generate extension and gRPC API); ` +
           `provider '${target.provider}' cannot talk to it (use ${list}, or give the server's URL)`,
       );
     }

@@ -123,6 +123,7 @@ export function createTriton(fields: TritonFields): Provider<'triton', TritonTar
     kind: 'triton',
     target: tritonTarget,
     baseUrl: 'root',
+    simulator: true,
     paths: ['/generate', '/generate_stream'],
     maxTokens: ['max_tokens', 'max_new_tokens'],
     framing: 'sse',

@@ -116,7 +116,7 @@ export interface ProviderInfo<K extends string = string, T extends TargetBase = 
   paths: readonly string[];
   /** Body keys that cap the output tokens ('options.num_predict': a nested one), for the plan's max_tokens budget. */
   maxTokens: readonly string[];
-  /** True when the bundled simulator can answer it (its OpenAI API, or its gRPC port). */
+  /** True when the bundled simulator can answer it (its OpenAI API, Triton's generate extension, or its gRPC port). */
   simulator?: boolean;
   /** Units of the body parameters that have one (max_tokens: tokens), for report axis titles. */
   units: Readonly<Record<string, string>>;

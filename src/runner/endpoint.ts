@@ -37,6 +37,8 @@ export async function startEndpoint(target: Target, opts: EndpointOptions = {}):
   const grpc = providerFor(target.provider)?.transport === 'grpc';
   const sim = await startBuiltinSimulator({ ...target.simulator, ...(path !== undefined ? { tokenizer: path } : {}) }, grpc ? { grpcPort: 0 } : {});
   if (grpc && sim.grpcUrl) return { baseUrl: sim.grpcUrl, metricsBaseUrl: sim.baseUrl, stop: () => sim.stop() };
+  // A provider whose base_url is the server root (triton) gets the simulator's root, not its /v1.
+  if (providerFor(target.provider)?.baseUrl === 'root') return { baseUrl: sim.baseUrl.replace(/\/v1$/, ''), metricsBaseUrl: sim.baseUrl, stop: () => sim.stop() };
   return { baseUrl: sim.baseUrl, stop: () => sim.stop() };
 }
 

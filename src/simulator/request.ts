@@ -6,7 +6,7 @@
  */
 import { isObject } from '../json.js';
 import { countPromptTokens, MAX_OUTPUT_TOKENS } from './text.js';
-import { errorBody, type Endpoint, type OpenAIErrorBody } from './wire.js';
+import { errorBody, type Endpoint, type OpenAIEndpoint, type OpenAIErrorBody, type TritonReturns } from './wire.js';
 
 /** max_tokens when the request gives none. */
 export const DEFAULT_MAX_TOKENS = 256;
@@ -15,6 +15,8 @@ const ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] a
 
 export interface SimRequest {
   endpoint: Endpoint;
+  /** Triton: the extra outputs asked for. */
+  returns?: TritonReturns;
   model: string;
   /** All prompt text (message contents joined by newlines); seeds the output text. */
   prompt: string;
@@ -63,7 +65,11 @@ export const BAD_JSON_MESSAGE =
   'The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)';
 
 /** Parses and validates a body; throws RequestError (status 400) like OpenAI would. */
-export function parseRequest(endpoint: Endpoint, raw: string, countTokens?: CountTokens): SimRequest {
+export function parseRequest(endpoint: OpenAIEndpoint, raw: string, countTokens?: CountTokens): SimRequest {
+  return readBody(endpoint, parseBody(raw), countTokens);
+}
+
+function parseBody(raw: string): Record<string, unknown> {
   let body: unknown;
   try {
     body = JSON.parse(raw);
@@ -71,6 +77,36 @@ export function parseRequest(endpoint: Endpoint, raw: string, countTokens?: Coun
     throw invalid(BAD_JSON_MESSAGE, null, null);
   }
   if (!isObject(body)) throw invalid(`Invalid type for body: expected an object, but got ${typeName(body)} instead.`, null, 'invalid_type');
+  return body;
+}
+
+/** Where a Triton generate request went: the model in its URL, and /generate or /generate_stream. */
+export interface TritonRoute {
+  model: string;
+  stream: boolean;
+}
+
+/**
+ * A Triton generate request (`{"text_input": ..., "parameters": {...}}`, parameters also as
+ * top-level inputs, as TensorRT-LLM ensembles take them) read as the completions request it
+ * asks for: the prompt is `text_input`, the length `max_tokens` (or `max_new_tokens`), the
+ * route says whether it streams. Other sampling fields are read as on /v1/completions.
+ */
+export function parseTritonRequest(raw: string, route: TritonRoute, countTokens?: CountTokens): SimRequest {
+  const { text_input: text, parameters, ...inputs } = parseBody(raw);
+  if (text === undefined) throw invalid("Missing required input 'text_input'.", 'text_input', null);
+  if (typeof text !== 'string') throw wrongType('text_input', 'a string', text);
+  if (parameters !== undefined && !isObject(parameters)) throw wrongType('parameters', 'an object', parameters);
+  const fields: Record<string, unknown> = { ...inputs, ...parameters };
+  const flag = (k: string) => fields[k] === true;
+  const returns: TritonReturns = { finishReason: flag('return_finish_reason'), inputTokens: flag('return_num_input_tokens'), outputTokens: flag('return_num_output_tokens') };
+  const completion: Record<string, unknown> = { model: route.model, prompt: text, stream: route.stream };
+  for (const k of ['max_tokens', 'temperature', 'seed', 'stop', 'ignore_eos', 'min_tokens']) if (fields[k] !== undefined) completion[k] = fields[k];
+  if (completion.max_tokens === undefined && fields.max_new_tokens !== undefined) completion.max_tokens = fields.max_new_tokens;
+  return { ...readBody('completions', completion, countTokens), endpoint: 'triton', returns };
+}
+
+function readBody(endpoint: OpenAIEndpoint, body: Record<string, unknown>, countTokens?: CountTokens): SimRequest {
   const model = required(body, 'model');
   if (typeof model !== 'string') throw wrongType('model', 'a string', model);
 

@@ -12,12 +12,12 @@ import { drawFault, FAULT_HEADER, faultResponse, isStatusFault, MALFORMED_JSON, 
 import { BatchScheduler, realClock, type SequenceHandle } from './latency-model.js';
 import { createSimulatorMetrics, type SimulatorMetrics } from './metrics.js';
 import { BLOCK_TOKENS, createPrefixCache } from './prefix-cache.js';
-import { parseRequest, RequestError, type SimRequest } from './request.js';
+import { parseRequest, parseTritonRequest, RequestError, type SimRequest, type TritonRoute } from './request.js';
 import { mixSeed, mulberry32 } from '../random.js';
 import { CHARS_PER_TOKEN, generate } from './text.js';
 import { tokenizeAnswer } from './tokenize.js';
 import type { Fault, ListenOptions, RequestLogEntry, RunningSimulator, SimulatorOptions, SimulatorServerOptions } from './types.js';
-import { completionBody, errorBody, responseId, streamFormat, usageOf, type Endpoint, type ResponseMeta } from './wire.js';
+import { completionBody, errorBody, NO_RETURNS, responseId, streamFormat, usageOf, type Endpoint, type ResponseMeta } from './wire.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_MODELS = ['sim-7b'];
@@ -28,6 +28,9 @@ const SSE_HEADERS = {
   'cache-control': 'no-cache',
   connection: 'keep-alive',
 } as const;
+
+/** Triton's generate extension: /v2/models/{model}[/versions/{v}]/generate[_stream]. */
+const TRITON_ROUTE = /^\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?\/(generate|generate_stream)$/;
 
 const ROUTES: Record<string, { method: string; endpoint?: Endpoint }> = {
   '/v1/chat/completions': { method: 'POST', endpoint: 'chat' },
@@ -76,7 +79,7 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
 
   const modelObject = (id: string) => ({ id, object: 'model', created: startedAt, owned_by: 'llm-sweep' });
 
-  async function completion(endpoint: Endpoint, req: http.IncomingMessage, res: http.ServerResponse, arrivedAt: number): Promise<void> {
+  async function completion(endpoint: Endpoint, req: http.IncomingMessage, res: http.ServerResponse, arrivedAt: number, triton?: TritonRoute): Promise<void> {
     const log: Omit<RequestLogEntry, 'outcome' | 'durationMs'> & { outcome?: RequestLogEntry['outcome'] } = {
       method: req.method ?? 'POST',
       path: req.url ?? '',
@@ -98,7 +101,7 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
     let fault: Fault | undefined;
     let request;
     try {
-      request = parseRequest(endpoint, raw, tokenizer?.count);
+      request = endpoint === 'triton' ? parseTritonRequest(raw, triton!, tokenizer?.count) : parseRequest(endpoint, raw, tokenizer?.count);
       fault = drawFault(faultRandom, opts.fault_rate, opts.faults);
       const header = req.headers[FAULT_HEADER];
       if (typeof header === 'string') {
@@ -143,7 +146,7 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
       created: Math.floor(Date.now() / 1000),
       model: request.model,
     };
-    const stream = request.stream ? streamFormat(endpoint, meta, request.includeUsage) : undefined;
+    const stream = request.stream ? streamFormat(endpoint, meta, request.includeUsage, { returns: request.returns ?? NO_RETURNS, promptTokens: request.promptTokens }) : undefined;
     // reset/stall/malformed strike before content chunk `strikeAt` (a stream) or at the end.
     const midStream = fault?.kind === 'reset' || fault?.kind === 'stall' || fault?.kind === 'malformed';
     const strikeAt = !midStream ? -1 : stream ? Math.min(fault?.after ?? 0, n) : n;
@@ -215,7 +218,7 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
         else {
           const reasoning = gen.tokens.slice(0, reasoningTokens).join('');
           const text = gen.tokens.slice(reasoningTokens).join('');
-          sendJson(res, 200, completionBody(endpoint, meta, text, gen.finishReason, usage, reasoning), meta.id);
+          sendJson(res, 200, completionBody(endpoint, meta, text, gen.finishReason, usage, reasoning, request.returns), meta.id);
         }
       },
     });
@@ -226,14 +229,16 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
   const server = http.createServer({ noDelay: true, keepAlive: true }, (req, res) => {
     const arrivedAt = realClock.now();
     const path = (req.url ?? '/').split('?')[0];
-    const route = ROUTES[path] ?? (path.startsWith('/v1/models/') ? { method: 'GET' } : undefined);
+    const generate = TRITON_ROUTE.exec(path);
+    const route = generate ? { method: 'POST', endpoint: 'triton' as const } : (ROUTES[path] ?? (path.startsWith('/v1/models/') ? { method: 'GET' } : undefined));
     if (!route) return sendJson(res, 404, errorBody(`Invalid URL (${req.method} ${path})`, 'invalid_request_error'));
     if (req.method !== route.method) {
       res.setHeader('allow', route.method);
       return sendJson(res, 405, errorBody(`Method ${req.method} not allowed on ${path}; use ${route.method}.`, 'invalid_request_error'));
     }
     if (route.endpoint) {
-      completion(route.endpoint, req, res, arrivedAt).catch((e: unknown) => {
+      const triton = generate ? { model: decodeURIComponent(generate[1]), stream: generate[2] === 'generate_stream' } : undefined;
+      completion(route.endpoint, req, res, arrivedAt, triton).catch((e: unknown) => {
         if (res.headersSent) res.destroy();
         else sendJson(res, 500, errorBody(`simulator bug: ${e instanceof Error ? e.message : String(e)}`, 'server_error'));
       });

@@ -5,7 +5,9 @@
  */
 import type { FinishReason } from './text.js';
 
-export type Endpoint = 'chat' | 'completions';
+/** OpenAI's two routes, and Triton's generate extension (/v2/models/{model}/generate[_stream]). */
+export type OpenAIEndpoint = 'chat' | 'completions';
+export type Endpoint = OpenAIEndpoint | 'triton';
 
 export const SYSTEM_FINGERPRINT = 'fp_llmsweep_sim';
 
@@ -45,7 +47,7 @@ export interface ResponseMeta {
 }
 
 export function responseId(endpoint: Endpoint, serial: string): string {
-  return `${endpoint === 'chat' ? 'chatcmpl' : 'cmpl'}-sim${serial}`;
+  return `${endpoint === 'chat' ? 'chatcmpl' : endpoint === 'triton' ? 'triton' : 'cmpl'}-sim${serial}`;
 }
 
 /** The non-streaming response body. */
@@ -56,7 +58,9 @@ export function completionBody(
   finishReason: FinishReason,
   usage: Usage,
   reasoning = '',
+  returns: TritonReturns = NO_RETURNS,
 ): unknown {
+  if (endpoint === 'triton') return tritonEvent(meta, reasoning + text, returns, { promptTokens: usage.prompt_tokens, tokens: usage.completion_tokens }, finishReason);
   const base = { id: meta.id, created: meta.created, model: meta.model, system_fingerprint: SYSTEM_FINGERPRINT };
   if (endpoint === 'chat') {
     // reasoning_content as vLLM's reasoning parsers and DeepSeek send it; only when there is reasoning.
@@ -100,7 +104,47 @@ export function sse(data: unknown): string {
  * With `stream_options.include_usage`, every chunk carries `"usage": null` and a final chunk
  * with `choices: []` carries the usage (OpenAI's documented behaviour).
  */
-export function streamFormat(endpoint: Endpoint, meta: ResponseMeta, includeUsage: boolean): StreamFormat {
+/**
+ * The extra outputs a Triton request asked for (the vLLM backend's `return_finish_reason`,
+ * `return_num_input_tokens`, `return_num_output_tokens` parameters); without them a response
+ * carries only `text_output`, as Triton's does.
+ */
+export interface TritonReturns {
+  finishReason: boolean;
+  inputTokens: boolean;
+  outputTokens: boolean;
+}
+
+export const NO_RETURNS: TritonReturns = { finishReason: false, inputTokens: false, outputTokens: false };
+
+/** One Triton generate response (or stream event): the model's name and version, its text, and what was asked for. */
+function tritonEvent(meta: ResponseMeta, text: string, returns: TritonReturns, counts: { promptTokens: number; tokens: number }, finishReason?: FinishReason): unknown {
+  const o: Record<string, unknown> = { model_name: meta.model, model_version: '1', text_output: text };
+  // The vLLM backend sends str(None) until the sequence ends, the prompt's length in every
+  // response, and each response's own count of output tokens.
+  if (returns.finishReason) o.finish_reason = finishReason ?? 'None';
+  if (returns.inputTokens) o.num_input_tokens = counts.promptTokens;
+  if (returns.outputTokens) o.num_output_tokens = counts.tokens;
+  return o;
+}
+
+/**
+ * A Triton stream: one `data:` event per token, then one with no text that ends the sequence
+ * (its finish reason and counts, when asked), then the server closes the stream: the generate
+ * extension has no end marker.
+ */
+function tritonStream(meta: ResponseMeta, returns: TritonReturns, promptTokens: number): StreamFormat {
+  const token = (text: string) => sse(tritonEvent(meta, text, returns, { promptTokens, tokens: 1 }));
+  return {
+    first: undefined,
+    token,
+    reasoning: token,
+    end: (finishReason) => sse(tritonEvent(meta, '', returns, { promptTokens, tokens: 0 }, finishReason)),
+  };
+}
+
+export function streamFormat(endpoint: Endpoint, meta: ResponseMeta, includeUsage: boolean, triton?: { returns: TritonReturns; promptTokens: number }): StreamFormat {
+  if (endpoint === 'triton') return tritonStream(meta, triton?.returns ?? NO_RETURNS, triton?.promptTokens ?? 0);
   const object = endpoint === 'chat' ? 'chat.completion.chunk' : 'text_completion';
   const base = { id: meta.id, object, created: meta.created, model: meta.model, system_fingerprint: SYSTEM_FINGERPRINT };
   const usageNull = includeUsage ? { usage: null } : {};

@@ -56,4 +56,20 @@ describe('provider triton', () => {
     expect(r.rows.find((x) => x.params.stream === true)!.ttft_ms).toBeGreaterThanOrEqual(79);
     expect(s.seen[0].body).toEqual({ prompt: 'Say hello.', max_tokens: 8, stream: true });
   });
+
+  it('base_url: builtin: the bundled simulator answers the generate extension, streamed and not, with its counts when asked', async () => {
+    const r = await runOk(
+      providerSpec({
+        provider: 'triton',
+        baseUrl: 'builtin',
+        target: '  simulator: { ttft_ms: 60, itl_ms: 5, jitter: 0, stop_probability: 0 }',
+        params: '{ model: sim-7b, max_tokens: 6, return_finish_reason: true, return_num_input_tokens: true, return_num_output_tokens: true }',
+        prompts: '["Once upon a time"]',
+      }),
+    );
+    expect(r.rows).toHaveLength(2);
+    for (const x of r.rows) expect(x).toMatchObject({ status: 'ok', tokens_source: 'usage', prompt_tokens: 4, completion_tokens: 6, finish_reason: 'length' });
+    // TTFT is the simulator's 60 ms, not the first byte of the response (its headers go out at once).
+    expect(r.rows.find((x) => x.params.stream === true)!.ttft_ms).toBeGreaterThanOrEqual(59);
+  });
 });

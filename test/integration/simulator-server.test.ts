@@ -105,6 +105,46 @@ describe('wire format: completions, models, health', () => {
   });
 });
 
+describe("wire format: Triton's generate extension", () => {
+  const generate = (path: string) => `${sim.origin}/v2/models/${path}`;
+  const asked = { return_finish_reason: true, return_num_input_tokens: true, return_num_output_tokens: true };
+
+  it('streams one text_output event per token, then one with the finish reason, and no end marker', async () => {
+    const ex = await post(generate('sim-7b/generate_stream'), { text_input: 'Once upon a time', parameters: { max_tokens: 5, stream: true, ...asked } });
+    expect(ex.status).toBe(200);
+    expect(ex.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(ex.body).not.toContain('[DONE]');
+    const cs = chunks(ex);
+    expect(cs).toHaveLength(5 + 1);
+    // The vLLM backend's shape: str(None) until the end, the prompt in every response, each response's own tokens.
+    for (const c of cs.slice(0, 5)) expect(c).toEqual({ model_name: 'sim-7b', model_version: '1', text_output: expect.stringMatching(/./), finish_reason: 'None', num_input_tokens: 4, num_output_tokens: 1 });
+    expect(cs[5]).toEqual({ model_name: 'sim-7b', model_version: '1', text_output: '', finish_reason: 'length', num_input_tokens: 4, num_output_tokens: 0 });
+    expect(ex.headers['x-request-id']).toMatch(/^triton-sim/);
+  });
+
+  it('answers /generate with one object, parameters given as top-level inputs too; the extra outputs only when asked', async () => {
+    const res = await fetch(generate('llama/versions/2/generate'), { method: 'POST', body: JSON.stringify({ text_input: 'abc', max_tokens: 3, temperature: 0 }) });
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toEqual({ model_name: 'llama', model_version: '1', text_output: expect.any(String) });
+    expect((body.text_output as string).length).toBeGreaterThan(0);
+    const counted = (await (await fetch(generate('m/generate'), { method: 'POST', body: JSON.stringify({ text_input: 'abc', parameters: { max_new_tokens: 4, ...asked } }) })).json()) as Record<string, unknown>;
+    expect(counted).toMatchObject({ finish_reason: 'length', num_input_tokens: 1, num_output_tokens: 4 });
+  });
+
+  it('gives the same text as /v1/completions for the same prompt, length and seed', async () => {
+    const triton = (await (await fetch(generate('m/generate'), { method: 'POST', body: JSON.stringify({ text_input: 'Tell me', parameters: { max_tokens: 12, seed: 7 } }) })).json()) as { text_output: string };
+    const openai = (await (await fetch(completionsUrl(), { method: 'POST', body: JSON.stringify({ model: 'm', prompt: 'Tell me', max_tokens: 12, seed: 7 }) })).json()) as { choices: { text: string }[] };
+    expect(triton.text_output).toBe(openai.choices[0].text);
+  });
+
+  it('400 without text_input, 405 for GET', async () => {
+    const ex = await post(generate('m/generate'), { parameters: { max_tokens: 3 } });
+    expect(ex.status).toBe(400);
+    expect(JSON.parse(ex.body).error.param).toBe('text_input');
+    expect((await fetch(generate('m/generate'))).status).toBe(405);
+  });
+});
+
 describe('errors in OpenAI shape', () => {
   it.each([
     ['bad JSON', '{"model":', null, null],

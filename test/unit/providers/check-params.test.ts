@@ -44,7 +44,7 @@ params: { max_tokens: 8 }
 prompts: ["Hi"]
 `),
     ).toEqual([
-      "spec.yaml:1:36: base_url: builtin starts the bundled simulator, which speaks the OpenAI API (and Triton's gRPC API); provider 'tgi' cannot talk to it (use openai-chat, openai-completions or triton-grpc, or give the server's URL)",
+      "spec.yaml:1:36: base_url: builtin starts the bundled simulator, which speaks the OpenAI API (and Triton's generate extension and gRPC API); provider 'tgi' cannot talk to it (use openai-chat, openai-completions, triton or triton-grpc, or give the server's URL)",
     ]);
     expect(
       problems(`target: { provider: openai-chat, base_url: "http://127.0.0.1:9/v1" }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_TOKENS, parseRequest, RequestError } from '../../../src/simulator/request.js';
-import type { Endpoint } from '../../../src/simulator/wire.js';
+import { DEFAULT_MAX_TOKENS, parseRequest, parseTritonRequest, RequestError } from '../../../src/simulator/request.js';
+import type { OpenAIEndpoint } from '../../../src/simulator/wire.js';
 
 const chat = { model: 'm', messages: [{ role: 'user', content: 'hello' }] };
 
-function errorOf(endpoint: Endpoint, body: unknown) {
+function errorOf(endpoint: OpenAIEndpoint, body: unknown) {
   try {
     parseRequest(endpoint, typeof body === 'string' ? body : JSON.stringify(body));
   } catch (e) {
@@ -97,5 +97,30 @@ describe('parseRequest: normalized request', () => {
     expect(parseRequest('completions', '{"model":"m","prompt":["abcde"]}')).toMatchObject({ promptTokens: 2 });
     expect(parseRequest('completions', '{"model":"m","prompt":[1,2,3]}')).toMatchObject({ promptTokens: 3 });
     expect(parseRequest('completions', '{"model":"m","prompt":[[1,2]]}')).toMatchObject({ promptTokens: 2 });
+  });
+});
+
+describe("a Triton generate request, read as the completion it asks for", () => {
+  const route = { model: 'llama', stream: true };
+  it('takes the prompt from text_input, parameters from `parameters` or top-level inputs, the stream from the route', () => {
+    const r = parseTritonRequest(JSON.stringify({ text_input: 'Once upon a time', temperature: 0.5, parameters: { max_tokens: 9, seed: 3, stream: false, return_num_output_tokens: true } }), route);
+    expect(r).toMatchObject({ endpoint: 'triton', model: 'llama', prompt: 'Once upon a time', maxTokens: 9, temperature: 0.5, seed: 3, stream: true, includeUsage: false });
+    expect(r.returns).toEqual({ finishReason: false, inputTokens: false, outputTokens: true });
+    expect(parseTritonRequest(JSON.stringify({ text_input: 'x', max_new_tokens: 4 }), { model: 'm', stream: false })).toMatchObject({ maxTokens: 4, stream: false });
+  });
+
+  it('refuses a request without text_input, or with parameters that are not an object, as the OpenAI routes refuse theirs', () => {
+    const err = (body: unknown) => {
+      try {
+        parseTritonRequest(JSON.stringify(body), route);
+      } catch (e) {
+        if (e instanceof RequestError) return { status: e.status, param: e.body.error.param };
+      }
+      return undefined;
+    };
+    expect(err({ parameters: {} })).toEqual({ status: 400, param: 'text_input' });
+    expect(err({ text_input: 7 })).toEqual({ status: 400, param: 'text_input' });
+    expect(err({ text_input: 'x', parameters: [1] })).toEqual({ status: 400, param: 'parameters' });
+    expect(err({ text_input: 'x', parameters: { max_tokens: 'ten' } })).toEqual({ status: 400, param: 'max_tokens' });
   });
 });
