@@ -79,6 +79,23 @@ export const SUMMARY_COLUMNS: readonly SummaryColumn[] = [
   { head: 'p50', align: 'right', cell: (s) => formatValue(s.latency_ms?.p50), legend: 'p50/p95: latency, ms' },
   { head: 'p95', align: 'right', cell: (s) => formatValue(s.latency_ms?.p95), drop: 2 },
   { head: 'TTFT', align: 'right', cell: (s) => formatValue(s.ttft_ms?.p50), drop: 1, legend: 'TTFT: p50, ms' },
+  // What the server reported per request (llama.cpp timings, TGI headers, Ollama durations):
+  // where TTFT went. Shown only when some cell has it; dropped before the scraped metrics.
+  ...(
+    [
+      ['queue', (s: CellSummary) => s.server?.queue_ms_p50, "queue: the server's queue p50, ms"],
+      ['prefill', (s: CellSummary) => s.server?.prefill_ms_p50, "prefill: the server's prefill p50, ms"],
+    ] as const
+  ).map(
+    ([head, get, legend], i): SummaryColumn => ({
+      head,
+      align: 'right',
+      when: (all) => all.some((s) => get(s) !== undefined),
+      cell: (s) => formatValue(get(s)),
+      drop: 0.05 * (2 - i),
+      legend,
+    }),
+  ),
   // target.metrics (issue 19): the server's TTFT beside the client's, and its queue. The
   // first to go when space is short: server-metrics.csv and summary.csv hold them.
   ...(

@@ -82,6 +82,21 @@ describe('the summary table', () => {
     expect(text).toContain('got/asked: achieved/offered req/s');
   });
 
+  it("shows the server's own queue and prefill beside TTFT when it reports them, and only then", () => {
+    const one = [summary({ concurrency: 1 }, 0, { server: { queue_ms_p50: 12.5, prefill_ms_p50: 41.2 } }), summary({ concurrency: 4 }, 1)];
+    const text = formatSummaryTable(one, ['concurrency'], { color: false, width: 120 });
+    const [headLine, , first, second] = text.split('\n');
+    expect(headLine).toMatch(/TTFT +queue +prefill +tok\/s/);
+    expect(first).toMatch(/62\.2 +12\.5 +41\.2 /);
+    // A cell the server said nothing about shows a dash, not 0.
+    expect(second).toMatch(/102\.2 +— +— /);
+    expect(text).toContain("queue: the server's queue p50, ms; prefill: the server's prefill p50, ms");
+    // llama.cpp reports no queue time: only prefill.
+    const prefillOnly = formatSummaryTable([summary({ concurrency: 1 }, 0, { server: { prefill_ms_p50: 41.2 } })], ['concurrency'], { color: false, width: 120 });
+    expect(prefillOnly.split('\n')[0]).toMatch(/TTFT +prefill +tok\/s/);
+    expect(formatSummaryTable(cells, axes, { color: false, width: 120 })).not.toMatch(/queue|prefill/);
+  });
+
   it('leaves columns out, and names them, rather than wrap a line', () => {
     const many = grid.map((p, i) => summary({ model: `org/model-${i % 3}-instruct`, ...p, top_p: i % 2 ? 0.9 : 1, presence_penalty: i % 4 }, i));
     const text = formatSummaryTable(many, ['model', 'temperature', 'max_tokens', 'concurrency', 'top_p', 'presence_penalty'], { color: false, width: 80 });
