@@ -36,7 +36,7 @@ import { liveTargets, targetUrls, type LiveTarget } from './targets.js';
 import { postJson } from './workload-support.js';
 import type { RunListener } from './types.js';
 import { isLoopbackUrl, workersFor, type WorkersSetting } from './worker-count.js';
-import { openWorkerExchanger } from './worker-pool.js';
+import { openWorkerExchanger, WorkerStartError } from './worker-pool.js';
 
 export interface SweepOptions {
   loaded: LoadedSpec;
@@ -252,7 +252,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     emit({ type: 'cell-start', cell, position: o.position, of: o.of ?? turns.length, requests: o.only?.size || cell.requests, round, rounds });
     // The cell's own target: its transport on this thread, or a provider each worker builds from the target (data).
     const family = plan.workload?.families[cell.target];
-    const exchanger = await openExchanger({ target: t.target, cell, prompts: plan.prompts, secrets: loaded.secrets, family }, t, opts.workers ?? spec.workers, abort.signal);
+    const exchanger = await openExchanger({ target: t.target, cell, prompts: plan.prompts, secrets: loaded.secrets, family }, t, opts.workers ?? spec.workers, abort.signal, (message) =>
+      emit({ type: 'warning', message }),
+    );
     const serverTimings = o.serverTimings ?? {};
     const badUsage = { count: 0, example: '' };
     const onRecord = (record: RequestRecord, result: ExchangeResult) => {
@@ -489,12 +491,34 @@ async function openExchanger(
   live: Pick<LiveTarget, 'open' | 'memory'>,
   setting: WorkersSetting,
   signal: AbortSignal,
+  warn: (message: string) => void,
 ): Promise<CellExchanger> {
   const concurrency = setup.cell.load.concurrency;
   const n = workersFor(setting, concurrency, undefined, isLoopbackUrl(setup.target.base_url));
   // Cheap: the target was checked before the cell (blockedBefore), and the outcome is kept.
-  if (n <= 1) return openCellExchanger(setup, await openPreparedTransport(live.open, setup.cell, concurrency, signal));
-  return openWorkerExchanger({ ...setup, sockets: Math.ceil(concurrency / n) }, live.memory, n);
+  const oneLoop = async () => openCellExchanger(setup, await openPreparedTransport(live.open, setup.cell, concurrency, signal));
+  if (n <= 1) return oneLoop();
+  try {
+    return await openWorkerExchanger({ ...setup, sockets: Math.ceil(concurrency / n) }, live.memory, n);
+  } catch (e) {
+    if (!(e instanceof WorkerStartError)) throw e;
+    const said = workerStartProblem(setting, n, setup.cell.id, e);
+    if ('fatal' in said) throw new RunError(said.fatal);
+    warn(said.warning);
+    return oneLoop();
+  }
+}
+
+/**
+ * What to say when a cell's worker threads could not start. A thread that cannot even load its
+ * modules (a low open-file limit, little memory) is the machine's limit, not a bug: with auto
+ * the cell falls back to the one loop that needs no thread; a number the user gave stops the run.
+ */
+export function workerStartProblem(setting: WorkersSetting, n: number, cell: string, e: WorkerStartError): { fatal: string } | { warning: string } {
+  const why = `${n} worker threads could not start (${e.message})`;
+  const fix = (e.reason as NodeJS.ErrnoException).code === 'EMFILE' ? 'raise the open-file limit (ulimit -n), or ' : '';
+  if (setting !== 'auto') return { fatal: `${why}; ${fix}run with --workers 1` };
+  return { warning: `cell ${cell}: ${why}; it runs on one event loop (${fix}set workers: 1 to skip the attempt)` };
 }
 
 function meanOf(m: Record<string, number[]>): Record<string, number> {

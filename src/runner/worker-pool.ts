@@ -23,6 +23,14 @@ export function workerEntryPath(): string {
   return here.endsWith('.ts') ? path.resolve(dir, '../../dist/runner/worker-main.js') : path.join(dir, 'worker-main.js');
 }
 
+/** A worker thread died or failed before it was ready: the pool never started (not the endpoint's doing). */
+export class WorkerStartError extends Error {
+  constructor(readonly reason: Error) {
+    super(reason.message);
+    this.name = 'WorkerStartError';
+  }
+}
+
 interface Pending {
   resolve(r: ExchangeResult): void;
   reject(e: Error): void;
@@ -89,14 +97,14 @@ export async function openWorkerExchanger(setup: CellSetup, memory: EndpointMemo
           p.resolve(m.result);
         });
         worker.once('error', (e) => {
-          reject(e);
+          reject(new WorkerStartError(e));
           fail(e);
         });
         // Only close() ends a worker on purpose (it removes this first): any other exit
         // fails what is in flight and every later send, rather than leave them waiting.
         worker.once('exit', (code) => {
           const e = new Error(`worker thread ${k} exited (code ${code})`);
-          reject(e);
+          reject(new WorkerStartError(e));
           fail(e);
         });
       }),
