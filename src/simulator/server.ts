@@ -112,7 +112,8 @@ export function createSimulatorServer(input: Partial<SimulatorServerOptions> = {
     } catch (e) {
       if (!(e instanceof RequestError)) throw e;
       log.outcome = 'error';
-      return sendJson(res, e.status, e.body);
+      // Triton answers a bad request with {"error": "<message>"}; the OpenAI routes with their object.
+      return sendJson(res, e.status, endpoint === 'triton' ? { error: e.body.error.message } : e.body);
     }
     Object.assign(log, { stream: request.stream, model: request.model, promptTokens: request.promptTokens, fault: fault?.kind });
 

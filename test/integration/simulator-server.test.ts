@@ -137,10 +137,10 @@ describe("wire format: Triton's generate extension", () => {
     expect(triton.text_output).toBe(openai.choices[0].text);
   });
 
-  it('400 without text_input, 405 for GET', async () => {
+  it('400 in Triton\'s shape without text_input, 405 for GET', async () => {
     const ex = await post(generate('m/generate'), { parameters: { max_tokens: 3 } });
     expect(ex.status).toBe(400);
-    expect(JSON.parse(ex.body).error.param).toBe('text_input');
+    expect(JSON.parse(ex.body)).toEqual({ error: "Missing required input 'text_input'." });
     expect((await fetch(generate('m/generate'))).status).toBe(405);
   });
 });
