@@ -80,6 +80,20 @@ export function median(values: number[]): number | undefined {
   return percentileSorted(Float64Array.from(values).sort(), 50);
 }
 
+/**
+ * Smallest and largest of `values` (Infinity and -Infinity when there are none), by a loop:
+ * `Math.max(...values)` throws RangeError past ~120,000 values, which one long cell has.
+ */
+export function extent(values: Iterable<number>): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max };
+}
+
 /** Rounds to `digits` decimals; keeps undefined. */
 export function round(v: number | undefined, digits = 3): number | undefined {
   if (v === undefined || !Number.isFinite(v)) return undefined;

@@ -6,7 +6,7 @@
  */
 import type { CellColumns } from '../metrics/cell-columns.js';
 import type { CellSummary } from '../metrics/summary.js';
-import { percentileSorted } from '../metrics/stats.js';
+import { extent, percentileSorted } from '../metrics/stats.js';
 import type { RunJson } from '../results/run-json.js';
 import { cellLabel } from './axes.js';
 import type { ChartSpec, Series } from './types.js';
@@ -18,38 +18,55 @@ export interface ClientTimeline {
   latency: [number, number][];
 }
 
-/** At most `points` samples whatever the request count (a few KB per cell). */
+/**
+ * At most `points` samples whatever the request count (a few KB per cell). Typed arrays and
+ * loops, no spreads: a soak cell has hundreds of thousands of requests, more than a call's
+ * arguments may be (`Math.max(...ends)` threw RangeError past ~120,000).
+ */
 export function clientTimeline(c: CellColumns, points = 100): ClientTimeline | undefined {
-  const spans: [number, number, boolean][] = [];
+  const starts = new Float64Array(c.length);
+  const ends = new Float64Array(c.length);
+  const ok = new Uint8Array(c.length);
+  let n = 0;
   let first = Infinity;
+  let last = -Infinity;
   for (let i = 0; i < c.length; i++) {
     const s = c.startMs[i];
     if (!Number.isFinite(s)) continue;
-    const lat = Number.isNaN(c.latency[i]) ? 0 : c.latency[i];
-    spans.push([s, s + lat, c.ok[i] === 1]);
-    first = Math.min(first, s);
+    const e = s + (Number.isNaN(c.latency[i]) ? 0 : c.latency[i]);
+    starts[n] = s;
+    ends[n] = e;
+    ok[n] = c.ok[i];
+    n++;
+    if (s < first) first = s;
+    if (e > last) last = e;
   }
-  if (spans.length === 0) return undefined;
-  const last = Math.max(...spans.map((x) => x[1]));
-  const span = Math.max(1, last - first);
-  const step = span / points;
-  const starts = spans.map((x) => x[0]).sort((a, b) => a - b);
-  const ends = spans.map((x) => x[1]).sort((a, b) => a - b);
+  if (n === 0) return undefined;
+  const step = Math.max(1, last - first) / points;
+  const binOf = (e: number) => Math.min(points - 1, Math.floor((e - first) / step));
+  // The ok requests' latencies grouped by the slice they ended in (a counting sort), so each
+  // slice's median is a sort of its own group.
+  const offsets = new Uint32Array(points + 1);
+  for (let i = 0; i < n; i++) if (ok[i] === 1) offsets[binOf(ends[i]) + 1]++;
+  for (let k = 0; k < points; k++) offsets[k + 1] += offsets[k];
+  const grouped = new Float64Array(offsets[points]);
+  const fill = offsets.slice(0, points);
+  for (let i = 0; i < n; i++) if (ok[i] === 1) grouped[fill[binOf(ends[i])]++] = ends[i] - starts[i];
+  const latency: [number, number][] = [];
+  for (let k = 0; k < points; k++) {
+    if (offsets[k + 1] > offsets[k]) latency.push([round3(((k + 0.5) * step) / 1000), percentileSorted(grouped.subarray(offsets[k], offsets[k + 1]).sort(), 50)]);
+  }
+  const sortedStarts = starts.subarray(0, n).sort();
+  const sortedEnds = ends.subarray(0, n).sort();
   const inFlight: [number, number][] = [];
   let si = 0;
   let ei = 0;
   for (let k = 0; k <= points; k++) {
     const t = first + k * step;
-    while (si < starts.length && starts[si] <= t) si++;
-    while (ei < ends.length && ends[ei] <= t) ei++;
+    while (si < n && sortedStarts[si] <= t) si++;
+    while (ei < n && sortedEnds[ei] <= t) ei++;
     inFlight.push([round3((t - first) / 1000), si - ei]);
   }
-  const bins: number[][] = Array.from({ length: points }, () => []);
-  for (const [s, e, ok] of spans) if (ok) bins[Math.min(points - 1, Math.floor((e - first) / step))].push(e - s);
-  const latency: [number, number][] = [];
-  bins.forEach((b, k) => {
-    if (b.length > 0) latency.push([round3(((k + 0.5) * step) / 1000), percentileSorted(Float64Array.from(b).sort(), 50)]);
-  });
   return { inFlight, latency };
 }
 
@@ -70,7 +87,8 @@ export function timelineCharts(
     if (!running && !waiting && !kv) return;
     const client = timelines.get(c.cell);
     const xs = [...(client?.inFlight ?? []), ...(running ?? []), ...(waiting ?? []), ...(kv ?? [])].map((p) => p[0]);
-    const x = { title: "s since the cell's first request", scale: 'linear' as const, min: Math.min(0, ...xs), max: Math.max(...xs) };
+    const { min, max } = extent(xs);
+    const x = { title: "s since the cell's first request", scale: 'linear' as const, min: Math.min(0, min), max };
     const series = (label: string, points: [number, number][] | undefined, dense = false): Series[] =>
       points ? [{ label, points: points.map(([t, y]) => ({ x: t, y })), ...(dense ? { dense } : {}) }] : [];
     const label = cellLabel(c, swept);

@@ -186,7 +186,8 @@ export function mergeShards(inputs: readonly ShardInput[], opts: MergeOptions = 
   const capacity: CapacityEntry[] = [];
   const mergeCell = (from: ShardInput, c: { id: string; params: Combination }) => {
     const rows = rowsByCell.get(c.id) ?? [];
-    records.push(...rows);
+    // Not push(...rows): a cell of ~120,000 rows is more arguments than a call may take.
+    for (const r of rows) records.push(r);
     const before = from.run.cells?.find((s) => s.cell === c.id);
     const summary = summarizeCell(c.id, c.params, rows, summaryOptions(first.run.spec, c.params));
     // Client health and the server's metrics were measured by the shard's runner, a search

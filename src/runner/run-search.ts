@@ -120,8 +120,12 @@ export async function searchCell(x: SearchCellContext): Promise<{ entry: Capacit
       st.next = to;
     } else if (at.round === 0 && earlier.length > 0) {
       // A duration round has no list of requests: one that left rows is done.
-      for (const r of earlier) st.columns.push(r);
-      st.next = Math.max(...earlier.map((r) => r.repeat * P + r.prompt_id)) + 1;
+      let last = -1;
+      for (const r of earlier) {
+        st.columns.push(r);
+        last = Math.max(last, r.repeat * P + r.prompt_id);
+      }
+      st.next = last + 1;
     } else if (!x.stop.aborted) {
       const before = st.columns.length;
       ran = await round({ duration_s: more.duration_s, firstIndex: st.next, warmup: at.round === 0 });

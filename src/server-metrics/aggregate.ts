@@ -15,6 +15,7 @@
  * once given, is kept; within a source, the maps' rules are tried in order likewise.
  */
 import type { GaugeBase, ServerColumn, ServerMetricsSummary } from './columns.js';
+import { extent } from '../metrics/stats.js';
 import { histogramQuantile, type Bucket } from './histogram.js';
 import { increase, increaseBySeries } from './increase.js';
 import { METRIC_MAPS, type MetricMap } from './maps/index.js';
@@ -119,7 +120,7 @@ function firstPresent(view: readonly Indexed[], names: readonly string[], suffix
 
 function combine(values: number[], across: Across): number | undefined {
   if (values.length === 0) return undefined;
-  if (across === 'max') return Math.max(...values);
+  if (across === 'max') return extent(values).max;
   const sum = values.reduce((a, b) => a + b, 0);
   return across === 'sum' ? sum : sum / values.length;
 }
@@ -141,7 +142,7 @@ function gaugeStats(rule: GaugeRule, view: CellView): Partial<Record<ServerColum
   if (values.length === 0) return {};
   const out: Partial<Record<ServerColumn, number>> = {};
   if (rule.mean) out[rule.mean] = values.reduce((a, b) => a + b, 0) / values.length;
-  if (rule.max) out[rule.max] = Math.max(...values);
+  if (rule.max) out[rule.max] = extent(values).max;
   return out;
 }
 

@@ -4,29 +4,13 @@
  * is compared with the same run on 1 KB prompts, side by side (absolute targets, 100,000
  * requests under 200 MB, are in `npm run bench`).
  */
-import { createServer, type Server } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeSpec } from '../helpers/cli.js';
+import { instantServerForFile } from '../helpers/instant-server.js';
 
-let server: Server;
-let baseUrl = '';
-beforeAll(async () => {
-  // Drains each body without keeping it, answers at once.
-  server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ choices: [{ message: { content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 1, total_tokens: 10 } }));
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-});
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+const baseUrl = instantServerForFile();
 
 /** Peak RSS of a run with 4 prompts of `size` characters, 64 in flight, MB (the kernel's high-water mark). */
 async function peakMb(size: number): Promise<number> {
@@ -35,7 +19,7 @@ async function peakMb(size: number): Promise<number> {
   writeFileSync(join(dir, 'prompts.txt'), `${lines.join('\n')}\n`);
   const file = writeSpec(
     `name: big
-target: { base_url: ${baseUrl}, retry: { retries: 0 } }
+target: { base_url: ${baseUrl()}, retry: { retries: 0 } }
 prompts: [{ file: prompts.txt }]
 params: { model: m }
 matrix: { concurrency: [64], stream: [false] }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, percentile, stats } from '../../../src/metrics/stats.js';
+import { extent, median, percentile, stats } from '../../../src/metrics/stats.js';
 
 describe('percentiles', () => {
   it('interpolate linearly between closest ranks like numpy.percentile', () => {
@@ -23,5 +23,14 @@ describe('percentiles', () => {
     expect(stats([3, undefined, 1, 2])).toEqual({ count: 3, mean: 2, min: 1, max: 3, p50: 2, p90: 2.8, p95: 2.9, p99: 2.98 });
     expect(median([])).toBeUndefined();
     expect(median([5, 1, 3, 2])).toBe(2.5);
+  });
+});
+
+describe('extent', () => {
+  it('finds the smallest and largest of more values than a call takes arguments', () => {
+    const values = Float64Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 300_000);
+    expect(extent(values)).toEqual({ min: 0, max: 299_999 });
+    expect(extent([3, -2, 5])).toEqual({ min: -2, max: 5 });
+    expect(extent([])).toEqual({ min: Infinity, max: -Infinity });
   });
 });

@@ -17,6 +17,24 @@ describe('clientTimeline', () => {
     expect(t.latency.every(([, ms]) => ms >= 300 && ms <= 309)).toBe(true);
     expect(clientTimeline(CellColumns.from([]))).toBeUndefined();
   });
+
+  it('takes a cell of 300,000 requests (more than a call takes arguments), with the same counts and medians', () => {
+    // 300 requests in flight, each 300 + (i % 5) ms; a new one every ms over 300 s.
+    const n = 300_000;
+    const c = new CellColumns();
+    c.length = n;
+    c.startMs = Float64Array.from({ length: n }, (_, i) => 1_000_000 + i);
+    c.latency = Float64Array.from({ length: n }, (_, i) => 300 + (i % 5));
+    c.ok = Uint8Array.from({ length: n }, (_, i) => (i % 10 === 0 ? 0 : 1));
+    const t = clientTimeline(c, 100)!;
+    expect(t.inFlight).toHaveLength(101);
+    // Mid-run, 300 started in the last 300 ms and not yet ended, give or take the 5 ms spread.
+    expect(t.inFlight[50][1]).toBeGreaterThanOrEqual(298);
+    expect(t.inFlight[50][1]).toBeLessThanOrEqual(305);
+    expect(t.inFlight.at(-1)![1]).toBe(0);
+    expect(t.latency).toHaveLength(100);
+    expect(t.latency.every(([, ms]) => ms === 302)).toBe(true);
+  });
 });
 
 describe('timelineCharts', () => {
