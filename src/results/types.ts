@@ -63,8 +63,13 @@ export interface Export {
   cell?(cell: FinishedCell): void;
   /** A scrape of the server's metrics (target.metrics) ended, during cell `cell`. */
   scrape?(cell: string, scrape: Scrape): void;
-  /** The run so far: after the start, after every cell and at the end. Rewrites the file. */
+  /**
+   * The run so far: after the start, after cells and at the end. Rewrites the file. After a
+   * cell the writer paces it (writer.ts, REWRITE_PAUSE) unless `eachCell` is set.
+   */
   write?(run: RunJson): Promise<void>;
+  /** Rewritten after every cell, however long that takes: resume reads it (run.json). */
+  eachCell?: boolean;
   /** After the last write: flush and close. */
   close?(): Promise<void>;
 }

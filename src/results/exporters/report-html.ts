@@ -1,5 +1,5 @@
 /**
- * report.html, rebuilt after every cell from the run.json document and the finished cells'
+ * report.html, rebuilt as cells end (paced: results/writer.ts) and at the end, from the run.json document and the finished cells'
  * details (box numbers and error tallies, kept as each cell ends), so the report never
  * re-reads requests.csv during a run. `llm-sweep report <dir>` feeds the same exporter from
  * `loadResult`, so both write the same file.

@@ -1,4 +1,4 @@
-/** summary.csv, rewritten whole after every cell. */
+/** summary.csv, rewritten whole as cells end (paced: results/writer.ts) and at the end. */
 import { join } from 'node:path';
 import { serializeSummaryCsv } from '../summary-csv.js';
 import type { Exporter } from '../types.js';
