@@ -39,11 +39,15 @@ export function formatPercent(share: number | undefined): string {
 }
 
 /**
- * A confidence level, e.g. 0.95 -> "95%", 0.99791 -> "99.79%": near 100% the digits that
- * matter are the last ones, so two decimals from 99%.
+ * A confidence level, e.g. 0.95 -> "95%", 0.99791 -> "99.79%", 0.9999958 -> "99.99958%":
+ * near 100% the digits that matter are the last ones, so two decimals from 99% and as many
+ * as show two digits of the distance to 100% (a Bonferroni level over 12,000 comparisons
+ * read "100%" before).
  */
 export function formatLevel(p: number): string {
-  return `${Number((p * 100).toFixed(p >= 0.99 ? 2 : 1))}%`;
+  const gap = 100 * (1 - p);
+  const decimals = gap > 0 && gap < 1 ? Math.max(2, Math.ceil(-Math.log10(gap)) + 1) : p >= 0.99 ? 2 : 1;
+  return `${Number((p * 100).toFixed(Math.min(decimals, 20)))}%`;
 }
 
 /** "1 h 02 min", "3 min 05 s", "12.4 s". */
