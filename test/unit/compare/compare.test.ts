@@ -15,7 +15,7 @@ import { parseRuleFlag, parseTolerance, resolveRules } from '../../../src/compar
 import type { CompareReport, MetricComparison } from '../../../src/compare/types.js';
 import { UserError } from '../../../src/errors.js';
 import { formatCompareMarkdown } from '../../../src/compare/format.js';
-import { formatCompareTable } from '../../../src/ui/compare-table.js';
+import { COMPARE_TABLE_MAX_ROWS, formatCompareTable } from '../../../src/ui/compare-table.js';
 
 /** Relative to the repo root (vitest's cwd), so the report paths are stable in snapshots. */
 const FIX = 'test/fixtures/results';
@@ -209,6 +209,18 @@ describe('markdown', () => {
     expect(text).toContain('m=a,c=1');
     expect(text).toMatch(/latency_ms\.p50 .*\+\d+\.\d%.*regression/);
     expect(text.split('\n').at(-1)).toBe('5 regressions — 5 regressions, 0 improved, 3 within noise, 16 ok');
+  });
+
+  it('shows at most COMPARE_TABLE_MAX_ROWS rows in the terminal, the regressions first, and counts the rest', () => {
+    const one = compare('regression');
+    // The 24 rows of the fixture, for 20 copies of its cells: 480 rows, 100 of them regressions.
+    const report: CompareReport = { ...one, cells: Array.from({ length: 20 }, (_, k) => one.cells.map((c) => ({ ...c, cell: `${c.cell},copy=${k}` }))).flat() };
+    const text = formatCompareTable(report, false);
+    const dataRows = text.split('\n').filter((l) => / (ok|regression|noise|improved|n\/a) +│$/.test(l));
+    expect(dataRows).toHaveLength(COMPARE_TABLE_MAX_ROWS);
+    expect(dataRows.filter((l) => l.includes('regression'))).toHaveLength(100);
+    expect(dataRows.filter((l) => l.includes('noise'))).toHaveLength(60);
+    expect(text).toContain('(280 of 480 rows not shown: 280 ok; `compare --json` or `--markdown` lists every row)');
   });
 });
 
